@@ -1,0 +1,35 @@
+"""What every subcommand shares: the global options and the way a settings file is loaded."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from desk.config import DeskSettings, load_settings
+
+
+def global_options() -> argparse.ArgumentParser:
+    """Options accepted both before and after the subcommand (`desk --config X verify`
+    and `desk verify --config X` mean the same)."""
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--config",
+        type=Path,
+        metavar="PATH",
+        default=argparse.SUPPRESS,
+        help="config file (default: $DESK_CONFIG, else the platform config dir)",
+    )
+    return common
+
+
+def add_command(
+    subparsers: argparse._SubParsersAction, name: str, *, help: str, description: str | None = None
+) -> argparse.ArgumentParser:
+    """A subcommand parser that also takes the global options."""
+    return subparsers.add_parser(
+        name, help=help, description=description or help, parents=[global_options()]
+    )
+
+
+def settings_from(args: argparse.Namespace) -> DeskSettings:
+    return load_settings(getattr(args, "config", None))

@@ -1,0 +1,485 @@
+"""desk's configuration: one TOML file, environment overrides, secrets from a directory.
+
+Precedence, highest first (documented in the README, as a service under cron or systemd
+expects): environment variables `DESK_<SECTION>__<KEY>`, then secret files, then the TOML
+file, then defaults. Unknown keys are errors, so a misspelt key never silently falls back to
+a default. Every problem is reported at once, one line each, naming where it came from.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+import re
+import stat
+import tomllib
+import warnings
+from collections.abc import Mapping
+from contextvars import ContextVar
+from decimal import Decimal
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import platformdirs
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+from pydantic_settings import (
+    BaseSettings,
+    EnvSettingsSource,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
+from pydantic_settings.sources.utils import parse_env_vars
+
+from desk.money import DEFAULT_PRECISIONS, MAX_PRECISION, Asset
+
+APP_NAME = "desk"
+ENV_PREFIX = "DESK_"
+NESTED = "__"
+
+Name = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,39}$")]
+"""A name that becomes part of an account path (`assets:wallet:<name>`)."""
+
+PoolKind = Literal["braiins", "f2pool", "foundry", "ocean"]
+PriceKind = Literal["binance", "binance_ws", "kraken", "coinbase", "nbk"]
+
+DEFAULT_POOL_URLS: dict[str, str] = {
+    "braiins": "https://pool.braiins.com",
+    "f2pool": "https://api.f2pool.com",
+    "foundry": "https://api.foundryusapool.com",
+    "ocean": "https://api.ocean.xyz",
+}
+DEFAULT_PRICE_URLS: dict[str, str] = {
+    "binance": "https://api.binance.com",
+    "binance_ws": "wss://stream.binance.com:9443",
+    "kraken": "https://api.kraken.com",
+    "coinbase": "https://api.exchange.coinbase.com",
+    "nbk": "https://nationalbank.kz",
+}
+
+
+class ConfigError(Exception):
+    """Configuration that cannot be used; `problems` holds one line per problem."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(problems))
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _default_register_path() -> Path:
+    return platformdirs.user_data_path(APP_NAME) / "register.sqlite"
+
+
+class RegisterSettings(_Section):
+    """Where the book of record lives."""
+
+    path: Path = Field(default_factory=_default_register_path)
+
+    @field_validator("path")
+    @classmethod
+    def _expand(cls, value: Path) -> Path:
+        return value.expanduser()
+
+
+class OperatorSettings(_Section):
+    """Who is at the keyboard: every draft and approval is signed with this name."""
+
+    name: Name = Field(default_factory=lambda: _login_name())
+
+
+def _login_name() -> str:
+    raw = getpass.getuser().lower()
+    cleaned = re.sub(r"[^a-z0-9_-]", "-", raw).strip("-") or "operator"
+    return cleaned[:40]
+
+
+class AccountsSettings(_Section):
+    """Operational accounts beyond those the pools and the reserve imply."""
+
+    wallets: list[Name] = Field(default_factory=lambda: ["ops"])
+    exchanges: list[Name] = Field(default_factory=list)
+    seizure_cases: list[Name] = Field(default_factory=list)
+
+
+class PoolSettings(_Section):
+    """One mining pool account; the table's key in `[pools.<name>]` is its name."""
+
+    kind: PoolKind
+    base_url: str | None = None
+    token: SecretStr | None = None
+    user: str | None = None
+    address: str | None = None
+    pays_into: Name = "ops"
+    enabled: bool = True
+
+    @model_validator(mode="after")
+    def _identity(self) -> PoolSettings:
+        if self.kind == "f2pool" and not (self.user or self.address):
+            raise ValueError("f2pool needs `user` (mining user name) or `address`")
+        if self.kind in {"foundry", "ocean"} and not self.user:
+            raise ValueError(f"{self.kind} needs `user` (the sub-account or payout address)")
+        if self.kind in {"braiins", "f2pool", "foundry"} and self.token is None:
+            raise ValueError(f"{self.kind} needs `token` (put it in a secret file or DESK_POOLS__<NAME>__TOKEN)")
+        return self
+
+    @property
+    def url(self) -> str:
+        return (self.base_url or DEFAULT_POOL_URLS[self.kind]).rstrip("/")
+
+
+class PriceSourceSettings(_Section):
+    """One price source; the table's key in `[prices.sources.<name>]` is its name."""
+
+    kind: PriceKind
+    base_url: str | None = None
+    symbols: list[str] = Field(default_factory=list)
+    enabled: bool = True
+
+    @property
+    def url(self) -> str:
+        return (self.base_url or DEFAULT_PRICE_URLS[self.kind]).rstrip("/")
+
+
+def _default_price_sources() -> dict[str, PriceSourceSettings]:
+    return {
+        "binance": PriceSourceSettings(kind="binance", symbols=["BTCUSDT", "BNBUSDT"]),
+        "kraken": PriceSourceSettings(kind="kraken", symbols=["XBTUSD"]),
+        "coinbase": PriceSourceSettings(kind="coinbase", symbols=["BTC-USD"]),
+        "nbk": PriceSourceSettings(kind="nbk", symbols=["USD"]),
+    }
+
+
+class PricesSettings(_Section):
+    """Where prices come from and which currencies figures are reported in."""
+
+    reporting: list[Literal["USD", "KZT", "BTC"]] = Field(default_factory=lambda: ["USD", "KZT"])
+    sources: dict[Name, PriceSourceSettings] = Field(default_factory=_default_price_sources)
+    kzte_peg: Decimal = Decimal(1)
+
+
+class ReserveSettings(_Section):
+    """The fund the desk feeds: its name and its custody accounts."""
+
+    fund: str = "Alem Crypto Fund"
+    accounts: list[Name] = Field(default_factory=lambda: ["cold"])
+
+
+class SyncSettings(_Section):
+    """How often feeds are polled, in seconds, and how far back the first run reaches."""
+
+    pools_interval: Annotated[int, Field(gt=0, le=86_400)] = 300
+    prices_interval: Annotated[int, Field(gt=0, le=86_400)] = 30
+    backfill_days: Annotated[int, Field(ge=0, le=3650)] = 90
+
+
+# `register` is the natural name of the section; it shadows ABCMeta.register, harmlessly.
+warnings.filterwarnings("ignore", message='Field name "register"', category=UserWarning)
+
+
+class DeskSettings(BaseSettings):
+    """The whole configuration; passed explicitly to the engine and the app, never global."""
+
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX,
+        env_nested_delimiter=NESTED,
+        extra="forbid",
+        case_sensitive=False,
+        frozen=True,
+    )
+
+    register: RegisterSettings = Field(default_factory=RegisterSettings)
+    operator: OperatorSettings = Field(default_factory=OperatorSettings)
+    assets: dict[str, Annotated[int, Field(ge=0, le=MAX_PRECISION, strict=False)]] = Field(
+        default_factory=lambda: dict(DEFAULT_PRECISIONS)
+    )
+    accounts: AccountsSettings = Field(default_factory=AccountsSettings)
+    pools: dict[Name, PoolSettings] = Field(default_factory=dict)
+    prices: PricesSettings = Field(default_factory=PricesSettings)
+    reserve: ReserveSettings = Field(default_factory=ReserveSettings)
+    sync: SyncSettings = Field(default_factory=SyncSettings)
+
+    @field_validator("assets", mode="before")
+    @classmethod
+    def _merge_assets(cls, value: Any) -> Any:
+        """Configured precisions add to or change the defaults; codes are upper case."""
+        if not isinstance(value, Mapping):
+            return value
+        merged: dict[str, Any] = dict(DEFAULT_PRECISIONS)
+        for code, precision in value.items():
+            if isinstance(precision, bool) or isinstance(precision, float):
+                raise ValueError(f"precision of {code} must be a whole number, not {precision!r}")
+            merged[str(code).upper()] = precision
+        return merged
+
+    @model_validator(mode="after")
+    def _cross_checks(self) -> DeskSettings:
+        for code, precision in self.assets.items():
+            Asset(code, precision)
+        for name, pool in self.pools.items():
+            if pool.pays_into not in self.accounts.wallets:
+                raise ValueError(
+                    f"pool {name!r} pays into wallet {pool.pays_into!r}, which is not in accounts.wallets"
+                )
+        return self
+
+    def asset(self, code: str) -> Asset:
+        """The configured asset for `code` (KeyError names the known codes)."""
+        try:
+            return Asset(code, self.assets[code])
+        except KeyError:
+            raise KeyError(f"unknown asset {code!r}; configured: {', '.join(sorted(self.assets))}") from None
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # The TOML file's content arrives as init kwargs (see `load_settings`), so it ranks
+        # below the environment and the secrets directory.
+        env, secrets_dir = _LOAD_CONTEXT.get((os.environ, None))
+        return (
+            _MappingEnvSource(settings_cls, env),
+            _SecretsDirSource(settings_cls, secrets_dir),
+            init_settings,
+        )
+
+
+#: The environment and secrets directory of the `load_settings` call in progress, so tests
+#: (and `desk config check`) can load from a given environment without touching os.environ.
+_LOAD_CONTEXT: ContextVar[tuple[Mapping[str, str], Path | None]] = ContextVar("desk_config_load")
+
+
+class _MappingEnvSource(EnvSettingsSource):
+    """The stock environment source, reading a given mapping instead of os.environ."""
+
+    def __init__(self, settings_cls: type[BaseSettings], env: Mapping[str, str]) -> None:
+        self._env = env
+        super().__init__(settings_cls)
+
+    def _load_env_vars(self) -> Mapping[str, str | None]:
+        return parse_env_vars(self._env, self.case_sensitive, self.env_ignore_empty, self.env_parse_none_str)
+
+
+class _SecretsDirSource(PydanticBaseSettingsSource):
+    """Secrets as files named like the environment variables, without the prefix.
+
+    `pools__braiins__token` in the secrets directory sets `[pools.braiins] token`, the way
+    Docker and systemd credentials hand secrets over. Files must not be readable by group
+    or others.
+    """
+
+    def __init__(self, settings_cls: type[BaseSettings], directory: Path | None) -> None:
+        super().__init__(settings_cls)
+        self.directory = directory
+
+    def get_field_value(self, field: Any, field_name: str) -> tuple[Any, str, bool]:  # pragma: no cover
+        return None, field_name, False
+
+    def __call__(self) -> dict[str, Any]:
+        if self.directory is None or not self.directory.is_dir():
+            return {}
+        data: dict[str, Any] = {}
+        for path in sorted(self.directory.iterdir()):
+            if not path.is_file() or path.name.startswith("."):
+                continue
+            ensure_private(path, what="secret file")
+            keys = path.name.lower().split(NESTED)
+            node = data
+            for key in keys[:-1]:
+                node = node.setdefault(key, {})
+            node[keys[-1]] = path.read_text(encoding="utf-8").strip()
+        return data
+
+
+def ensure_private(path: Path, *, what: str) -> None:
+    """Refuse a credentials file that group or others can read, as ssh does with keys."""
+    mode = path.stat().st_mode
+    if mode & (stat.S_IRWXG | stat.S_IRWXO):
+        raise ConfigError(
+            [
+                f"{path}: {what} is readable by group or others (mode {stat.S_IMODE(mode):o}); "
+                f"it holds credentials, so desk refuses it. Fix: chmod 600 {path}"
+            ]
+        )
+
+
+def default_config_path() -> Path:
+    return platformdirs.user_config_path(APP_NAME) / "config.toml"
+
+
+def default_secrets_dir() -> Path:
+    return platformdirs.user_config_path(APP_NAME) / "secrets"
+
+
+def resolve_config_path(explicit: Path | None, env: Mapping[str, str]) -> Path:
+    """`--config PATH`, else `$DESK_CONFIG`, else the platform config dir."""
+    if explicit is not None:
+        return explicit.expanduser()
+    if env.get("DESK_CONFIG"):
+        return Path(env["DESK_CONFIG"]).expanduser()
+    return default_config_path()
+
+
+_SECRET_KEYS = {"token"}
+
+
+def _holds_secret(data: Any) -> bool:
+    if isinstance(data, Mapping):
+        return any((k in _SECRET_KEYS and v) or _holds_secret(v) for k, v in data.items())
+    return False
+
+
+def read_toml(path: Path) -> dict[str, Any]:
+    """Read the config file; a missing default file is an empty config, a bad one an error."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise ConfigError([f"{path}: no such config file (copy config.example.toml there to start)"]) from None
+    except OSError as exc:
+        raise ConfigError([f"{path}: cannot read: {exc.strerror}"]) from None
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise ConfigError([f"{path}: not UTF-8 text"]) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError([f"{path}: not valid TOML: {exc}"]) from None
+    if _holds_secret(data):
+        ensure_private(path, what="config file")
+    return data
+
+
+def load_settings(
+    config_path: Path | None = None,
+    *,
+    env: Mapping[str, str] | None = None,
+    secrets_dir: Path | None = None,
+    overrides: Mapping[str, Any] | None = None,
+) -> DeskSettings:
+    """Load and validate the configuration, or raise ConfigError listing every problem.
+
+    A config file named explicitly (flag or `$DESK_CONFIG`) must exist; the default one
+    may be absent, and then defaults and environment apply.
+    """
+    env = os.environ if env is None else env
+    explicit = config_path is not None or bool(env.get("DESK_CONFIG"))
+    path = resolve_config_path(config_path, env)
+    data: dict[str, Any] = {}
+    if explicit or path.exists():
+        data = read_toml(path)
+    if overrides:
+        data = _deep_merge(data, overrides)
+    if secrets_dir is None and env.get("DESK_SECRETS_DIR"):
+        secrets_dir = Path(env["DESK_SECRETS_DIR"])
+    if secrets_dir is None:
+        secrets_dir = default_secrets_dir()
+    token = _LOAD_CONTEXT.set((env, secrets_dir))
+    try:
+        return DeskSettings(**data)
+    except ValidationError as exc:
+        raise ConfigError(_explain(exc, path, env, secrets_dir)) from None
+    finally:
+        _LOAD_CONTEXT.reset(token)
+
+
+def _deep_merge(base: Mapping[str, Any], extra: Mapping[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in extra.items():
+        if isinstance(value, Mapping) and isinstance(merged.get(key), Mapping):
+            merged[key] = _deep_merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def _explain(exc: ValidationError, path: Path, env: Mapping[str, str], secrets_dir: Path | None) -> list[str]:
+    """One line per problem: where it came from, the key path, what is wrong, what is allowed."""
+    lines = []
+    for error in exc.errors(include_url=False):
+        loc = [str(part) for part in error["loc"] if not str(part).startswith("function-")]
+        # pydantic appends the validator kind for union/literal members; keep the key path only
+        loc = [part for part in loc if part not in {"str", "constrained-str", "int"}]
+        key = ".".join(loc) or "(top level)"
+        origin = _origin(loc, path, env, secrets_dir)
+        problem = _describe(error)
+        if error["type"] == "extra_forbidden":
+            allowed = _allowed_keys(loc[:-1])
+            if allowed:
+                problem += f"; allowed here: {', '.join(allowed)}"
+        lines.append(f"{origin}: {key}: {problem}")
+    return lines
+
+
+def _allowed_keys(parent: list[str]) -> list[str]:
+    """The keys a section accepts, walking the models down `parent` (dict keys skipped)."""
+    model: Any = DeskSettings
+    for part in parent:
+        field = getattr(model, "model_fields", {}).get(part)
+        if field is None:
+            continue  # a user-chosen name such as a pool's: the next part is inside it
+        annotation = field.annotation
+        args = getattr(annotation, "__args__", ())
+        model = args[-1] if args and isinstance(args[-1], type) else annotation
+    return sorted(getattr(model, "model_fields", {}))
+
+
+def _origin(loc: list[str], path: Path, env: Mapping[str, str], secrets_dir: Path | None) -> str:
+    for depth in range(len(loc), 0, -1):
+        name = ENV_PREFIX + NESTED.join(loc[:depth]).upper()
+        if any(k.upper() == name for k in env):
+            return f"environment {name}"
+        if secrets_dir is not None:
+            candidate = secrets_dir / NESTED.join(loc[:depth]).lower()
+            if candidate.is_file():
+                return str(candidate)
+    return str(path)
+
+
+def _describe(error: Mapping[str, Any]) -> str:
+    kind = error["type"]
+    given = error.get("input")
+    if kind == "extra_forbidden":
+        return "unknown key (check the spelling against config.example.toml)"
+    if kind == "missing":
+        return "required key is missing"
+    message = str(error["msg"])
+    if message.startswith("Value error, "):
+        message = message[len("Value error, ") :]
+    if isinstance(given, (str, int, Decimal)) and not isinstance(given, bool) and kind != "value_error":
+        return f"{message} (got {given!r})"
+    return message
+
+
+def masked(settings: DeskSettings) -> dict[str, Any]:
+    """The effective configuration as plain data with every secret replaced by ********."""
+
+    def walk(value: Any) -> Any:
+        if isinstance(value, SecretStr):
+            return "********"
+        if isinstance(value, BaseModel):
+            return {k: walk(getattr(value, k)) for k in type(value).model_fields}
+        if isinstance(value, dict):
+            return {k: walk(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [walk(v) for v in value]
+        if isinstance(value, Path):
+            return str(value)
+        if isinstance(value, Decimal):
+            return str(value)
+        return value
+
+    return walk(settings)

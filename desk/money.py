@@ -1,0 +1,263 @@
+"""Exact money: assets with a fixed precision and amounts that never touch float.
+
+Every figure desk reads, stores, sums or shows passes through `Amount`. Amounts are
+`Decimal` under a wide context with `Inexact` trapped, so an 18-decimal BNB balance of a
+national reserve is added without rounding, and a float anywhere on the way is a TypeError
+rather than a silent 0.1 + 0.2.
+"""
+
+from __future__ import annotations
+
+import decimal
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import total_ordering
+from typing import Final
+
+#: Digits of headroom for sums: 20 whole digits + 18 decimals fits many times over.
+MONEY_CONTEXT: Final = decimal.Context(
+    prec=80,
+    rounding=decimal.ROUND_HALF_EVEN,
+    Emax=999,
+    Emin=-999,
+    traps=[decimal.InvalidOperation, decimal.DivisionByZero, decimal.Overflow, decimal.Inexact],
+)
+
+#: The largest magnitude desk accepts for any asset: 10^20 whole units. Nothing real comes
+#: near it (all the BTC there will ever be is 2.1e7); anything beyond is a unit mistake.
+MAX_WHOLE_UNITS: Final = 10**20
+
+MAX_PRECISION: Final = 18
+
+_NUMBER = re.compile(
+    r"""
+    (?P<sign>[+-])?
+    (?P<int>[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)?
+    (?:\.(?P<frac>[0-9]*))?
+    (?:[eE](?P<exp>[+-]?[0-9]{1,4}))?
+    """,
+    re.VERBOSE,
+)
+
+
+class MoneyError(ValueError):
+    """An amount that cannot be accepted; the message says what and why, for a person."""
+
+
+class AssetMismatch(MoneyError):
+    """Arithmetic or comparison between two different assets."""
+
+
+@dataclass(frozen=True, slots=True)
+class Asset:
+    """A currency or coin with the number of decimals desk keeps for it (BTC 8, BNB 18)."""
+
+    code: str
+    precision: int
+
+    def __post_init__(self) -> None:
+        if not re.fullmatch(r"[A-Z][A-Z0-9]{1,9}", self.code):
+            raise MoneyError(f"asset code {self.code!r}: use 2-10 capital letters or digits, e.g. BTC")
+        if isinstance(self.precision, bool) or not isinstance(self.precision, int):
+            raise MoneyError(f"asset {self.code}: precision must be a whole number")
+        if not 0 <= self.precision <= MAX_PRECISION:
+            raise MoneyError(f"asset {self.code}: precision {self.precision} is outside 0..{MAX_PRECISION}")
+
+    @property
+    def quantum(self) -> Decimal:
+        """The smallest amount of this asset desk records (1 satoshi for BTC)."""
+        return Decimal(1).scaleb(-self.precision)
+
+    def __str__(self) -> str:
+        return self.code
+
+
+def to_decimal(value: object, *, what: str = "amount") -> Decimal:
+    """Turn a str, int or Decimal into a finite Decimal; refuse float and bool outright.
+
+    A float has already lost the exact value (0.1 is 0.1000000000000000055...), so it is a
+    programming error, not bad input: TypeError. Everything else wrong is a MoneyError.
+    """
+    if isinstance(value, bool) or isinstance(value, float):
+        raise TypeError(f"{what}: {type(value).__name__} is not accepted for money; pass str, int or Decimal")
+    if isinstance(value, Decimal):
+        if not value.is_finite():
+            raise MoneyError(f"{what}: {value} is not a finite number")
+        return value
+    if isinstance(value, int):
+        return Decimal(value)
+    if isinstance(value, str):
+        return _parse_text(value, what=what)
+    raise TypeError(f"{what}: {type(value).__name__} is not accepted for money; pass str, int or Decimal")
+
+
+def _parse_text(text: str, *, what: str) -> Decimal:
+    stripped = text.strip()
+    if not stripped:
+        raise MoneyError(f"{what}: empty; enter a number such as 0.5")
+    if not stripped.isascii():
+        raise MoneyError(f"{what}: {text!r} has characters other than ASCII digits, '.', ',' and a sign")
+    match = _NUMBER.fullmatch(stripped)
+    if match is None or (match["int"] is None and not match["frac"]):
+        lowered = stripped.lower().lstrip("+-")
+        if lowered in {"nan", "snan", "inf", "infinity"}:
+            raise MoneyError(f"{what}: {text!r} is not a finite number")
+        if "," in stripped:
+            raise MoneyError(f"{what}: {text!r} has a thousands separator in the wrong place (use 1,234,567.89)")
+        raise MoneyError(f"{what}: {text!r} is not a number")
+    if match["exp"] is not None and abs(int(match["exp"])) > 40:
+        raise MoneyError(f"{what}: {text!r} has an exponent out of range")
+    digits = (match["int"] or "0").replace(",", "")
+    literal = f"{match['sign'] or ''}{digits}.{match['frac'] or '0'}"
+    if match["exp"] is not None:
+        literal += f"e{match['exp']}"
+    with decimal.localcontext(MONEY_CONTEXT):
+        return Decimal(literal)
+
+
+def check_amount(
+    value: Decimal, asset: Asset, *, what: str = "amount", allow_negative: bool = True
+) -> Decimal:
+    """Check precision, sign and magnitude of a Decimal for `asset`; return it normalised.
+
+    Normalised means quantized to the asset's precision so equal amounts compare and hash
+    alike and format identically.
+    """
+    if not value.is_finite():
+        raise MoneyError(f"{what}: {value} is not a finite number")
+    if abs(value) >= MAX_WHOLE_UNITS:
+        raise MoneyError(f"{what}: {value} {asset.code} is beyond the sane cap of 10^20 units")
+    if not allow_negative and value < 0:
+        raise MoneyError(f"{what}: {value} {asset.code} is negative; a positive amount is required here")
+    exponent = value.normalize(MONEY_CONTEXT).as_tuple().exponent
+    if isinstance(exponent, int) and -exponent > asset.precision:
+        raise MoneyError(
+            f"{what}: {value} has more decimals than {asset.code} allows ({asset.precision})"
+        )
+    with decimal.localcontext(MONEY_CONTEXT):
+        return value.quantize(asset.quantum)
+
+
+@total_ordering
+class Amount:
+    """An exact quantity of one asset.
+
+    Arithmetic between different assets raises `AssetMismatch`: adding BTC to BNB is always
+    a bug. Multiplying by a price to get another asset goes through `convert`, which names
+    the rounding it applies.
+    """
+
+    __slots__ = ("asset", "value")
+    asset: Asset
+    value: Decimal
+
+    def __init__(self, asset: Asset, value: object, *, allow_negative: bool = True) -> None:
+        what = f"{asset.code} amount"
+        checked = check_amount(to_decimal(value, what=what), asset, what=what, allow_negative=allow_negative)
+        object.__setattr__(self, "asset", asset)
+        object.__setattr__(self, "value", checked)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError("Amount is immutable")
+
+    @classmethod
+    def zero(cls, asset: Asset) -> Amount:
+        return cls(asset, 0)
+
+    @classmethod
+    def from_units(cls, asset: Asset, units: int) -> Amount:
+        """Build from integer smallest units (satoshis, wei)."""
+        if isinstance(units, bool) or not isinstance(units, int):
+            raise TypeError(f"{asset.code} units must be int, not {type(units).__name__}")
+        return cls(asset, Decimal(units).scaleb(-asset.precision, MONEY_CONTEXT))
+
+    @property
+    def units(self) -> int:
+        """The amount in integer smallest units (satoshis, wei): exact by construction."""
+        return int(self.value.scaleb(self.asset.precision, MONEY_CONTEXT))
+
+    def _same(self, other: object) -> Amount:
+        if not isinstance(other, Amount):
+            raise TypeError(f"cannot combine Amount with {type(other).__name__}")
+        if other.asset != self.asset:
+            raise AssetMismatch(f"cannot combine {self.asset.code} with {other.asset.code}")
+        return other
+
+    def __add__(self, other: object) -> Amount:
+        o = self._same(other)
+        with decimal.localcontext(MONEY_CONTEXT):
+            return Amount(self.asset, self.value + o.value)
+
+    def __sub__(self, other: object) -> Amount:
+        o = self._same(other)
+        with decimal.localcontext(MONEY_CONTEXT):
+            return Amount(self.asset, self.value - o.value)
+
+    def __neg__(self) -> Amount:
+        return Amount(self.asset, -self.value)
+
+    def __abs__(self) -> Amount:
+        return Amount(self.asset, abs(self.value))
+
+    def __bool__(self) -> bool:
+        return bool(self.value)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Amount):
+            return NotImplemented
+        return self.asset == other.asset and self.value == other.value
+
+    def __lt__(self, other: object) -> bool:
+        o = self._same(other)
+        return self.value < o.value
+
+    def __hash__(self) -> int:
+        return hash((self.asset, self.value))
+
+    def convert(self, price: Decimal, to: Asset, rounding: str = decimal.ROUND_HALF_EVEN) -> Amount:
+        """Value this amount in `to` at `price` (units of `to` per one unit of self).
+
+        The result is rounded to `to`'s precision with the named rounding; the register
+        records the price so the rounding can be recomputed by anyone.
+        """
+        price = to_decimal(price, what="price")
+        ctx = MONEY_CONTEXT.copy()
+        ctx.traps[decimal.Inexact] = False
+        with decimal.localcontext(ctx):
+            raw = self.value * price
+            return Amount(to, raw.quantize(to.quantum, rounding=rounding))
+
+    def format(self, *, grouping: bool = True, code: bool = False) -> str:
+        """Fixed precision per asset, with thousands grouping: `1,234.56780000`."""
+        spec = f"{',' if grouping else ''}.{self.asset.precision}f"
+        text = format(self.value, spec)
+        return f"{text} {self.asset.code}" if code else text
+
+    def __str__(self) -> str:
+        return self.format(code=True)
+
+    def __repr__(self) -> str:
+        return f"Amount({self.asset.code}, '{self.value}')"
+
+
+def parse_amount(text: str, asset: Asset, *, what: str = "amount", allow_negative: bool = False) -> Amount:
+    """Parse what a person typed or a feed sent into an exact `Amount` of `asset`.
+
+    Negative amounts are refused unless the caller says the context allows them.
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"{what}: parse_amount takes text, not {type(text).__name__}")
+    value = to_decimal(text, what=what)
+    check_amount(value, asset, what=what, allow_negative=allow_negative)
+    return Amount(asset, value)
+
+#: The assets desk knows without configuration; config may change precisions or add more.
+DEFAULT_PRECISIONS: Final[dict[str, int]] = {
+    "BTC": 8,
+    "BNB": 18,
+    "USDT": 6,
+    "USD": 2,
+    "KZT": 2,
+    "KZTE": 2,
+}
