@@ -129,9 +129,13 @@ class PoolSettings(_Section):
             raise ValueError("f2pool needs `user` (mining user name) or `address`")
         if self.kind in {"foundry", "ocean"} and not self.user:
             raise ValueError(f"{self.kind} needs `user` (the sub-account or payout address)")
-        if self.kind in {"braiins", "f2pool", "foundry"} and self.token is None:
-            raise ValueError(f"{self.kind} needs `token` (put it in a secret file or DESK_POOLS__<NAME>__TOKEN)")
         return self
+
+    @property
+    def needs_token(self) -> bool:
+        """A token is required to poll, but its absence is the feed's state, not a config
+        error: the file can be checked and shared before the secrets are in place."""
+        return self.kind in {"braiins", "f2pool", "foundry"} and self.token is None
 
     @property
     def url(self) -> str:
@@ -217,7 +221,7 @@ class DeskSettings(BaseSettings):
             return value
         merged: dict[str, Any] = dict(DEFAULT_PRECISIONS)
         for code, precision in value.items():
-            if isinstance(precision, bool) or isinstance(precision, float):
+            if isinstance(precision, (bool, float)):  # float-ok: refusing 8.5 as a precision
                 raise ValueError(f"precision of {code} must be a whole number, not {precision!r}")
             merged[str(code).upper()] = precision
         return merged
@@ -462,6 +466,18 @@ def _describe(error: Mapping[str, Any]) -> str:
     if isinstance(given, (str, int, Decimal)) and not isinstance(given, bool) and kind != "value_error":
         return f"{message} (got {given!r})"
     return message
+
+
+def warnings_for(settings: DeskSettings) -> list[str]:
+    """Things that load but will not work yet, e.g. a pool without its token."""
+    notes = []
+    for name, pool in settings.pools.items():
+        if pool.enabled and pool.needs_token:
+            notes.append(
+                f"pools.{name}: no token yet; the feed stays down until one is set "
+                f"(secret file pools__{name}__token or DESK_POOLS__{name.upper()}__TOKEN)"
+            )
+    return notes
 
 
 def masked(settings: DeskSettings) -> dict[str, Any]:

@@ -79,7 +79,7 @@ def to_decimal(value: object, *, what: str = "amount") -> Decimal:
     A float has already lost the exact value (0.1 is 0.1000000000000000055...), so it is a
     programming error, not bad input: TypeError. Everything else wrong is a MoneyError.
     """
-    if isinstance(value, bool) or isinstance(value, float):
+    if isinstance(value, (bool, float)):  # float-ok: this is where floats are refused
         raise TypeError(f"{what}: {type(value).__name__} is not accepted for money; pass str, int or Decimal")
     if isinstance(value, Decimal):
         if not value.is_finite():
@@ -126,7 +126,7 @@ def check_amount(
     """
     if not value.is_finite():
         raise MoneyError(f"{what}: {value} is not a finite number")
-    if abs(value) >= MAX_WHOLE_UNITS:
+    if value.copy_abs() >= MAX_WHOLE_UNITS:
         raise MoneyError(f"{what}: {value} {asset.code} is beyond the sane cap of 10^20 units")
     if not allow_negative and value < 0:
         raise MoneyError(f"{what}: {value} {asset.code} is negative; a positive amount is required here")
@@ -195,10 +195,10 @@ class Amount:
             return Amount(self.asset, self.value - o.value)
 
     def __neg__(self) -> Amount:
-        return Amount(self.asset, -self.value)
+        return Amount(self.asset, self.value.copy_negate())
 
     def __abs__(self) -> Amount:
-        return Amount(self.asset, abs(self.value))
+        return Amount(self.asset, self.value.copy_abs())
 
     def __bool__(self) -> bool:
         return bool(self.value)

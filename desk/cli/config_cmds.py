@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import argparse
 import json
-
 import os
+import sys
 
 from desk.cli.common import add_command, settings_from
 from desk.cli.exit_codes import ExitCode
-from desk.config import masked, resolve_config_path
+from desk.config import masked, resolve_config_path, warnings_for
 
 
 def add_commands(subparsers: argparse._SubParsersAction) -> None:
@@ -35,6 +35,8 @@ def check_config(args: argparse.Namespace) -> ExitCode:
     else:
         print(f"# effective configuration (file: {source}; environment DESK_* overrides it)")
         _print_toml(data)
+    for note in warnings_for(settings):
+        print(f"desk: note: {note}", file=sys.stderr)
     return ExitCode.OK
 
 
