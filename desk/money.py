@@ -117,23 +117,24 @@ def _parse_text(text: str, *, what: str) -> Decimal:
 
 
 def check_amount(
-    value: Decimal, asset: Asset, *, what: str = "amount", allow_negative: bool = True
+    value: Decimal, asset: Asset, *, what: str = "amount", allow_negative: bool = True, shown: str | None = None
 ) -> Decimal:
     """Check precision, sign and magnitude of a Decimal for `asset`; return it normalised.
 
     Normalised means quantized to the asset's precision so equal amounts compare and hash
     alike and format identically.
     """
+    shown = shown or str(value)
     if not value.is_finite():
-        raise MoneyError(f"{what}: {value} is not a finite number")
+        raise MoneyError(f"{what}: {shown} is not a finite number")
     if value.copy_abs() >= MAX_WHOLE_UNITS:
-        raise MoneyError(f"{what}: {value} {asset.code} is beyond the sane cap of 10^20 units")
+        raise MoneyError(f"{what}: {shown} {asset.code} is beyond the sane cap of 10^20 units")
     if not allow_negative and value < 0:
-        raise MoneyError(f"{what}: {value} {asset.code} is negative; a positive amount is required here")
+        raise MoneyError(f"{what}: {shown} {asset.code} is negative; a positive amount is required here")
     exponent = value.normalize(MONEY_CONTEXT).as_tuple().exponent
     if isinstance(exponent, int) and -exponent > asset.precision:
         raise MoneyError(
-            f"{what}: {value} has more decimals than {asset.code} allows ({asset.precision})"
+            f"{what}: {shown} has more decimals than {asset.code} allows ({asset.precision})"
         )
     with decimal.localcontext(MONEY_CONTEXT):
         return value.quantize(asset.quantum)
@@ -249,8 +250,7 @@ def parse_amount(text: str, asset: Asset, *, what: str = "amount", allow_negativ
     if not isinstance(text, str):
         raise TypeError(f"{what}: parse_amount takes text, not {type(text).__name__}")
     value = to_decimal(text, what=what)
-    check_amount(value, asset, what=what, allow_negative=allow_negative)
-    return Amount(asset, value)
+    return Amount(asset, check_amount(value, asset, what=what, allow_negative=allow_negative, shown=text.strip()))
 
 #: The assets desk knows without configuration; config may change precisions or add more.
 DEFAULT_PRECISIONS: Final[dict[str, int]] = {

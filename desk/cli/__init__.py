@@ -22,6 +22,7 @@ from desk.config import ConfigError
 
 COMMAND_MODULES = [
     "desk.cli.config_cmds",
+    "desk.cli.register_cmds",
 ]
 
 

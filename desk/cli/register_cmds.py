@@ -1,0 +1,267 @@
+"""Register commands: init, verify, checkpoint, balances, transfer, approve, reject, log, export."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from datetime import UTC, date, datetime
+from functools import wraps
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from desk.cli.common import add_command, settings_from
+from desk.cli.exit_codes import ExitCode
+from desk.config import DeskSettings
+from desk.money import MoneyError, parse_amount
+from desk.register import (
+    Checkpoint,
+    EntryRejected,
+    NewEntry,
+    NotFound,
+    Posting,
+    Register,
+    RegisterError,
+    RegisterUnavailable,
+    SelfApproval,
+)
+from desk.register.export import FORMATS, export
+
+Handler = Callable[[argparse.Namespace], Awaitable[ExitCode]]
+
+
+def add_commands(subparsers: argparse._SubParsersAction) -> None:
+    p = add_command(subparsers, "init", help="create the register and the accounts the config implies")
+    p.set_defaults(handler=init)
+
+    p = add_command(subparsers, "verify", help="recompute the hash chains and name the first bad entry",
+                    description="Recompute every entry's and action's hash and every balance. Prints OK, the "
+                    "entry count and the head hash (the digest a fund can publish), or names the first entry "
+                    "that no longer matches and exits 1.")
+    p.add_argument("--against", metavar="CHECKPOINT",
+                   help="a line printed by `desk checkpoint` (or @FILE holding it): also prove nothing up to it "
+                   "was rewritten, reordered or truncated")
+    p.set_defaults(handler=verify)
+
+    p = add_command(subparsers, "checkpoint", help="print the chain head to keep off the machine")
+    p.set_defaults(handler=checkpoint)
+
+    p = add_command(subparsers, "balances", help="exact balances per account and asset")
+    p.add_argument("--at", type=_date, metavar="YYYY-MM-DD", help="as of the end of this UTC day")
+    p.set_defaults(handler=balances)
+
+    p = add_command(subparsers, "transfer", help="draft a transfer for another operator to approve",
+                    description="Draft a transfer (e.g. from an operational wallet into the reserve). It is "
+                    "posted only when a different operator runs `desk approve ID`.")
+    p.add_argument("--from", dest="source", required=True, metavar="ACCOUNT", help="e.g. assets:wallet:ops")
+    p.add_argument("--to", dest="target", required=True, metavar="ACCOUNT", help="e.g. assets:reserve:cold")
+    p.add_argument("--asset", required=True, help="e.g. BTC")
+    p.add_argument("--amount", required=True, help="e.g. 1.25")
+    p.add_argument("--reference", help="tx hash or order id")
+    p.add_argument("--memo", default="", help="free text")
+    p.set_defaults(handler=transfer)
+
+    p = add_command(subparsers, "approve", help="approve a pending draft (not your own)")
+    p.add_argument("draft_id", type=int, metavar="ID")
+    p.set_defaults(handler=approve)
+
+    p = add_command(subparsers, "reject", help="reject a pending draft with a reason")
+    p.add_argument("draft_id", type=int, metavar="ID")
+    p.add_argument("--reason", required=True)
+    p.set_defaults(handler=reject)
+
+    p = add_command(subparsers, "pending", help="list the drafts waiting for approval")
+    p.set_defaults(handler=pending)
+
+    p = add_command(subparsers, "log", help="the most recent entries")
+    p.add_argument("-n", type=int, default=20, help="how many (default 20)")
+    p.set_defaults(handler=log)
+
+    p = add_command(subparsers, "export", help="the whole register as CSV, an hledger journal or a beancount file")
+    p.add_argument("--format", choices=sorted(FORMATS), required=True)
+    p.add_argument("--out", type=Path, metavar="FILE", help="write here (default: standard output)")
+    p.set_defaults(handler=export_cmd)
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-11-24") from None
+
+
+@asynccontextmanager
+async def opened(settings: DeskSettings, *, create: bool = False) -> AsyncIterator[Register]:
+    async with Register.open(settings.register.path, operator=settings.operator.name, create=create) as register:
+        yield register
+
+
+def _errors(command: str) -> Callable[[Handler], Handler]:
+    """Turn register errors into one line for a person and the documented exit code."""
+
+    def decorate(fn: Handler) -> Handler:
+        @wraps(fn)
+        async def run(args: argparse.Namespace) -> ExitCode:
+            try:
+                return await fn(args)
+            except RegisterUnavailable as exc:
+                print(f"desk {command}: {exc}", file=sys.stderr)
+                return ExitCode.REGISTER
+            except (EntryRejected, SelfApproval, NotFound) as exc:
+                print(f"desk {command}: {exc}", file=sys.stderr)
+                return ExitCode.REFUSED
+            except RegisterError as exc:
+                print(f"desk {command}: {exc}", file=sys.stderr)
+                return ExitCode.FAILED
+
+        return run
+
+    return decorate
+
+
+@_errors("init")
+async def init(args: argparse.Namespace) -> ExitCode:
+    settings = settings_from(args)
+    async with opened(settings, create=True) as register:
+        new = await register.init_accounts(settings)
+        print(f"register: {settings.register.path}")
+        print(f"{len(new)} new accounts" + (": " + ", ".join(new) if new else ""))
+    return ExitCode.OK
+
+
+@_errors("verify")
+async def verify(args: argparse.Namespace) -> ExitCode:
+    settings = settings_from(args)
+    against = None
+    if args.against:
+        text = args.against
+        if text.startswith("@"):
+            text = await asyncio.to_thread(Path(text[1:]).read_text, encoding="utf-8")
+        try:
+            against = Checkpoint.parse(text)
+        except ValueError as exc:
+            print(f"desk verify: --against: {exc}", file=sys.stderr)
+            return ExitCode.REFUSED
+    async with opened(settings) as register:
+        result = await register.verify(against)
+    if result.ok:
+        extra = f", matches checkpoint at #{against.seq}" if against else ""
+        print(f"OK {result.entries} entries, {result.actions} actions, head {result.head_hash}{extra}")
+        return ExitCode.OK
+    for problem in result.problems:
+        print(f"FAILED {problem}")
+    return ExitCode.FAILED
+
+
+@_errors("checkpoint")
+async def checkpoint(args: argparse.Namespace) -> ExitCode:
+    async with opened(settings_from(args)) as register:
+        print(await register.checkpoint())
+    return ExitCode.OK
+
+
+@_errors("balances")
+async def balances(args: argparse.Namespace) -> ExitCode:
+    async with opened(settings_from(args)) as register:
+        rows = await register.balances(at=args.at)
+    title = f"balances at end of {args.at}" if args.at else "balances"
+    table = Table(title=title)
+    table.add_column("account")
+    table.add_column("asset")
+    table.add_column("balance", justify="right")
+    for (account, asset), amount in rows.items():
+        table.add_row(account, asset, amount.format())
+    Console(width=max(100, Console().width)).print(table)
+    return ExitCode.OK
+
+
+@_errors("transfer")
+async def transfer(args: argparse.Namespace) -> ExitCode:
+    async with opened(settings_from(args)) as register:
+        try:
+            asset = register.asset(args.asset.upper())
+        except EntryRejected as exc:
+            raise EntryRejected(f"--asset: {exc}") from None
+        try:
+            amount = parse_amount(args.amount, asset, what="--amount")
+        except MoneyError as exc:
+            raise EntryRejected(str(exc)) from None
+        if not amount:
+            raise EntryRejected("--amount: must be more than zero")
+        if args.source == args.target:
+            raise EntryRejected("--to: must differ from --from")
+        for flag, account in (("--from", args.source), ("--to", args.target)):
+            if account not in register.accounts():
+                raise EntryRejected(f"{flag}: no account {account}; known: {', '.join(register.accounts())}")
+        entry = NewEntry(
+            kind="transfer",
+            ts=datetime.now(UTC),
+            postings=(Posting(args.source, -amount), Posting(args.target, amount)),
+            memo=args.memo,
+            reference=args.reference,
+        )
+        draft_id = await register.draft(entry)
+    print(f"draft #{draft_id}: {amount} from {args.source} to {args.target}; "
+          f"another operator approves with `desk approve {draft_id}`")
+    return ExitCode.OK
+
+
+@_errors("approve")
+async def approve(args: argparse.Namespace) -> ExitCode:
+    async with opened(settings_from(args)) as register:
+        seq = await register.approve(args.draft_id)
+    print(f"draft #{args.draft_id} approved and posted as entry #{seq}")
+    return ExitCode.OK
+
+
+@_errors("reject")
+async def reject(args: argparse.Namespace) -> ExitCode:
+    async with opened(settings_from(args)) as register:
+        await register.reject(args.draft_id, args.reason)
+    print(f"draft #{args.draft_id} rejected")
+    return ExitCode.OK
+
+
+@_errors("pending")
+async def pending(args: argparse.Namespace) -> ExitCode:
+    async with opened(settings_from(args)) as register:
+        drafts = await register.drafts("pending")
+    for draft in drafts:
+        legs = ", ".join(f"{p.account} {p.amount}" for p in draft.entry.postings)
+        print(f"#{draft.id} {draft.created_at:%Y-%m-%d %H:%M} by {draft.drafted_by}: {draft.entry.kind} {legs}"
+              f"{' — ' + draft.entry.memo if draft.entry.memo else ''}")
+    if not drafts:
+        print("no drafts waiting")
+    return ExitCode.OK
+
+
+@_errors("log")
+async def log(args: argparse.Namespace) -> ExitCode:
+    async with opened(settings_from(args)) as register:
+        entries = await register.recent(args.n)
+    table = Table()
+    for column in ("#", "time (UTC)", "kind", "postings", "reference", "memo"):
+        table.add_column(column)
+    for e in entries:
+        legs = "\n".join(f"{p.account} {p.amount}" for p in e.postings)
+        table.add_row(str(e.seq), f"{e.ts:%Y-%m-%d %H:%M}", e.kind, legs, (e.reference or "")[:16], e.memo)
+    Console(width=max(120, Console().width)).print(table)
+    return ExitCode.OK
+
+
+@_errors("export")
+async def export_cmd(args: argparse.Namespace) -> ExitCode:
+    async with opened(settings_from(args)) as register:
+        if args.out is None:
+            count = await export(register, args.format, sys.stdout)
+        else:
+            partial = args.out.with_name(args.out.name + ".partial")
+            with partial.open("w", encoding="utf-8") as out:
+                count = await export(register, args.format, out)
+            partial.replace(args.out)
+    print(f"exported {count} entries", file=sys.stderr)
+    return ExitCode.OK

@@ -1,0 +1,58 @@
+"""The canonical form of entries and actions, and the hash chain over them.
+
+Each record's hash is SHA-256 over its canonical JSON (sorted keys, no spaces, amounts as
+integer-unit strings) together with the previous record's hash. Changing, removing or
+reordering any record breaks every hash after it; a checkpoint kept off the machine pins
+the head so that a full re-chain is caught too.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from typing import Any
+
+GENESIS = "0" * 64
+VERSION = 1
+
+
+def entry_payload(
+    *,
+    seq: int,
+    ts: str,
+    kind: str,
+    memo: str,
+    reference: str | None,
+    source: str | None,
+    external_id: str | None,
+    status: str | None,
+    price: str | None,
+    reverses: int | None,
+    drafted_by: str | None,
+    approved_by: str | None,
+    approved_at: str | None,
+    postings: Sequence[tuple[str, str, int]],
+) -> dict[str, Any]:
+    return {
+        "v": VERSION,
+        "seq": seq,
+        "ts": ts,
+        "kind": kind,
+        "memo": memo,
+        "reference": reference,
+        "source": source,
+        "external_id": external_id,
+        "status": status,
+        "price": price,
+        "reverses": reverses,
+        "drafted_by": drafted_by,
+        "approved_by": approved_by,
+        "approved_at": approved_at,
+        "postings": [[account, asset, str(units)] for account, asset, units in postings],
+    }
+
+
+def chain_hash(prev_hash: str, payload: dict[str, Any]) -> str:
+    body = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(f"{prev_hash}\n{body}".encode()).hexdigest()

@@ -1,0 +1,27 @@
+"""Errors the register raises, each worded for the operator who will read it."""
+
+from __future__ import annotations
+
+
+class RegisterError(Exception):
+    """Base of every register error."""
+
+
+class RegisterUnavailable(RegisterError):
+    """The register file is missing, is not a desk register, or is from a newer desk."""
+
+
+class EntryRejected(RegisterError):
+    """An entry that may not be written; nothing was written. `field` names the culprit."""
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        self.field = field
+        super().__init__(message)
+
+
+class NotFound(RegisterError):
+    """No entry or draft with that id."""
+
+
+class SelfApproval(RegisterError):
+    """The maker tried to approve their own draft (the attempt itself is recorded)."""

@@ -1,0 +1,104 @@
+"""Windowed reads for the screen: keyset pages over indexed columns.
+
+A page is N entries before (older than) or after (newer than) a key `(ts, seq)`, newest
+first. Every filter maps onto an index whose leading columns it fixes, so fetching a page
+costs the same at a thousand entries as at a million. The one exception is a memo search,
+which scans in time order until the page is full (a reference or tx-hash prefix search uses
+its index).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from desk.register.entries import format_ts
+
+Key = tuple[str, int]
+
+
+@dataclass(frozen=True, slots=True)
+class PageFilter:
+    account: str | None = None
+    asset: str | None = None
+    kind: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    #: matches a reference / tx hash by prefix, or the memo by substring
+    text: str | None = None
+
+    @property
+    def empty(self) -> bool:
+        return not any((self.account, self.asset, self.kind, self.since, self.until, self.text))
+
+
+def page_queries(
+    filters: PageFilter, account_id: int | None, *, before: Key | None, after: Key | None, limit: int
+) -> list[tuple[str, list[object]]]:
+    """SQL selecting the (seq, ts) of one page: newest first for `before`, oldest first for
+    `after` (the caller reverses). A text search is two queries, merged by the caller: the
+    reference prefix through its index, and the memo substring."""
+    if filters.text:
+        return [
+            _query(filters, account_id, before, after, limit, text="ref"),
+            _query(filters, account_id, before, after, limit, text="memo"),
+        ]
+    return [_query(filters, account_id, before, after, limit, text=None)]
+
+
+def _query(
+    filters: PageFilter, account_id: int | None, before: Key | None, after: Key | None, limit: int, text: str | None
+) -> tuple[str, list[object]]:
+    params: list[object] = []
+    where: list[str] = []
+    if text == "ref":
+        prefix = (filters.text or "").lower()
+        source, ts_col, seq_col = "refs r JOIN entries e ON e.seq = r.entry_seq", "e.ts", "e.seq"
+        where.append("r.ref >= ? AND r.ref < ?")
+        params += [prefix, prefix + "\uffff"]
+        if account_id is not None or filters.asset:
+            where.append(
+                "EXISTS (SELECT 1 FROM postings p WHERE p.entry_seq = e.seq"
+                + (" AND p.account_id = ?" if account_id is not None else "")
+                + (" AND p.asset = ?" if filters.asset else "")
+                + ")"
+            )
+            params += [v for v in (account_id, filters.asset) if v is not None]
+    elif account_id is not None or filters.asset:
+        source, ts_col, seq_col = "postings p JOIN entries e ON e.seq = p.entry_seq", "p.ts", "p.entry_seq"
+        if account_id is not None:
+            where.append("p.account_id = ?")
+            params.append(account_id)
+        if filters.asset:
+            where.append("p.asset = ?")
+            params.append(filters.asset)
+    else:
+        source, ts_col, seq_col = "entries e", "e.ts", "e.seq"
+    if text == "memo":
+        escaped = (filters.text or "").replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        where.append("e.memo LIKE ? ESCAPE '\\'")
+        params.append(f"%{escaped}%")
+    if filters.kind:
+        where.append("e.kind = ?")
+        params.append(filters.kind)
+    if filters.since:
+        where.append(f"{ts_col} >= ?")
+        params.append(format_ts(filters.since))
+    if filters.until:
+        where.append(f"{ts_col} < ?")
+        params.append(format_ts(filters.until))
+    order = "DESC"
+    if before is not None:
+        where.append(f"({ts_col}, {seq_col}) < (?, ?)")
+        params += list(before)
+    elif after is not None:
+        where.append(f"({ts_col}, {seq_col}) > (?, ?)")
+        params += list(after)
+        order = "ASC"
+    clause = f"WHERE {' AND '.join(where)}" if where else ""
+    sql = (
+        f"SELECT DISTINCT {seq_col}, {ts_col} FROM {source} {clause} "
+        f"ORDER BY {ts_col} {order}, {seq_col} {order} LIMIT ?"
+    )
+    params.append(limit)
+    return sql, params

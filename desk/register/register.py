@@ -1,0 +1,645 @@
+"""The register: desk's book of record, one SQLite file, written through this class only.
+
+Every write is one short transaction (see `connection.immediate`) that appends entries with
+their chained hashes, updates the maintained balances and counters, and records who did
+what in the chained actions log. Reads are windowed. Nothing here knows about the screen
+or the feeds.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator, Iterable, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import aiosqlite
+
+from desk.money import Amount, Asset, to_decimal
+from desk.register import connection
+from desk.register.accounts import account_kind, accounts_from_settings, is_operational_wallet, is_reserve
+from desk.register.canonical import GENESIS, chain_hash
+from desk.register.chain import Checkpoint, VerifyResult, action_payload, verify_file
+from desk.register.entries import (
+    NEEDS_APPROVAL,
+    Entry,
+    NewEntry,
+    Posting,
+    format_ts,
+    parse_ts,
+    validate,
+)
+from desk.register.errors import EntryRejected, NotFound, RegisterError, SelfApproval
+from desk.register.ledger import Signatures, build_rows
+from desk.register.pages import Key, PageFilter, page_queries
+from desk.register.units import from_db, to_db
+
+if TYPE_CHECKING:
+    from desk.config import DeskSettings
+
+#: Entries at or above this batch size are prepared in a worker thread, off the event loop.
+THREAD_THRESHOLD = 200
+SQL_VARS = 500
+
+
+@dataclass(frozen=True, slots=True)
+class IngestResult:
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Draft:
+    id: int
+    created_at: datetime
+    drafted_by: str
+    state: str
+    entry: NewEntry
+    decided_by: str | None = None
+    decided_at: datetime | None = None
+    reason: str | None = None
+    entry_seq: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Quote:
+    """A price as the register keeps it: `price` units of `quote` per one `base`."""
+
+    base: str
+    quote: str
+    price: Decimal
+    source: str
+    source_time: datetime
+    received_time: datetime
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Register:
+    """Open with `async with Register.open(path, operator=...) as reg:`."""
+
+    def __init__(self, conn: aiosqlite.Connection, path: Path, operator: str, clock: Any) -> None:
+        self._conn = conn
+        self.path = path
+        self.operator = operator
+        self._clock = clock or _now
+        self._lock = asyncio.Lock()
+        self._account_ids: dict[str, int] = {}
+        self._assets: dict[str, int] = {}
+
+    # ---------------------------------------------------------------- opening
+
+    @classmethod
+    @asynccontextmanager
+    async def open(
+        cls, path: Path, *, operator: str, create: bool = False, clock: Any = None
+    ) -> AsyncIterator[Register]:
+        conn = await connection.connect(Path(path), create=create)
+        register = cls(conn, Path(path), operator, clock)
+        try:
+            await register._load_catalogue()
+            yield register
+        finally:
+            await conn.close()
+
+    async def _load_catalogue(self) -> None:
+        self._account_ids = {path: i for i, path in await self._all("SELECT id, path FROM accounts")}
+        self._assets = dict(await self._all("SELECT code, precision FROM assets"))
+
+    async def _all(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
+        async with self._conn.execute(sql, params) as cursor:
+            return list(await cursor.fetchall())
+
+    async def _one(self, sql: str, params: Sequence[Any] = ()) -> tuple | None:
+        async with self._conn.execute(sql, params) as cursor:
+            return await cursor.fetchone()
+
+    async def init_accounts(self, settings: DeskSettings) -> list[str]:
+        """Create the assets and accounts the configuration implies; return the new accounts.
+
+        Idempotent. Changing the precision of an asset already in the register is refused:
+        every stored amount would change meaning.
+        """
+        wanted = accounts_from_settings(settings)
+        async with connection.immediate(self._conn, self._lock):
+            existing = dict(await self._all("SELECT code, precision FROM assets"))
+            for code, precision in settings.assets.items():
+                if code in existing and existing[code] != precision:
+                    raise EntryRejected(
+                        f"assets.{code}: the register keeps {code} at {existing[code]} decimals; "
+                        f"it cannot change to {precision}",
+                        field="assets",
+                    )
+                if code not in existing:
+                    await self._conn.execute("INSERT INTO assets (code, precision) VALUES (?, ?)", (code, precision))
+            have = {path for (path,) in await self._all("SELECT path FROM accounts")}
+            new = [path for path in wanted if path not in have]
+            await self._conn.executemany(
+                "INSERT INTO accounts (path, kind) VALUES (?, ?)", [(p, account_kind(p)) for p in new]
+            )
+        await self._load_catalogue()
+        return new
+
+    async def add_account(self, path: str) -> None:
+        """Open one more account (e.g. a new seizure case) outside the configuration."""
+        kind = account_kind(path)
+        async with connection.immediate(self._conn, self._lock):
+            await self._conn.execute("INSERT OR IGNORE INTO accounts (path, kind) VALUES (?, ?)", (path, kind))
+        await self._load_catalogue()
+
+    def accounts(self) -> list[str]:
+        return sorted(self._account_ids)
+
+    def assets(self) -> dict[str, Asset]:
+        return {code: Asset(code, precision) for code, precision in self._assets.items()}
+
+    def asset(self, code: str) -> Asset:
+        if code not in self._assets:
+            raise EntryRejected(f"asset {code!r} is not in the register; known: {', '.join(sorted(self._assets))}",
+                                field="asset")
+        return Asset(code, self._assets[code])
+
+    # ---------------------------------------------------------------- writing
+
+    def _check(self, entry: NewEntry) -> None:
+        validate(entry, self._assets)
+        for posting in entry.postings:
+            if posting.account not in self._account_ids:
+                raise EntryRejected(
+                    f"account {posting.account} does not exist (add it to the config and run `desk init`)",
+                    field="account",
+                )
+
+    async def post(self, entry: NewEntry) -> int:
+        """Post an entry that needs no second operator (earnings, payouts, fees, seizures,
+        opening balances); return its seq. Transfers, conversions and reversals must be
+        drafted and approved."""
+        if entry.kind in NEEDS_APPROVAL:
+            raise EntryRejected(
+                f"a {entry.kind} needs a second operator: draft it, and another operator approves it",
+                field="kind",
+            )
+        self._check(entry)
+        async with connection.immediate(self._conn, self._lock):
+            seqs = await self._append([entry], Signatures(drafted_by=self.operator))
+        return seqs[0]
+
+    async def _append(self, batch: Sequence[NewEntry], signatures: Signatures) -> list[int]:
+        """Inside a write transaction: chain and write `batch`, maintain balances."""
+        head = await self._one("SELECT seq, hash FROM entries ORDER BY seq DESC LIMIT 1")
+        head_seq, head_hash = head if head else (0, GENESIS)
+        args = dict(head_seq=head_seq, head_hash=head_hash, account_ids=self._account_ids, signatures=signatures)
+        if len(batch) >= THREAD_THRESHOLD:
+            rows = await asyncio.to_thread(build_rows, batch, **args)
+        else:
+            rows = build_rows(batch, **args)
+        await self._conn.executemany(
+            "INSERT INTO entries (seq, ts, kind, memo, reference, source, external_id, status, price, reverses, "
+            "drafted_by, approved_by, approved_at, prev_hash, hash) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            rows.entries,
+        )
+        await self._conn.executemany(
+            "INSERT INTO postings (entry_seq, idx, account_id, asset, units, ts) VALUES (?,?,?,?,?,?)", rows.postings
+        )
+        await self._conn.executemany("INSERT OR IGNORE INTO refs (ref, entry_seq) VALUES (?, ?)", rows.refs)
+        await self._add_units("balances", ("account_id", "asset"), rows.balance_deltas)
+        await self._add_units("daily", ("account_id", "asset", "day"), rows.daily_deltas)
+        await self._conn.execute(
+            "UPDATE meta SET value = value + ? WHERE key = 'entry_count'", (len(rows.entries),)
+        )
+        return [row[0] for row in rows.entries]
+
+    async def _add_units(self, table: str, key_cols: tuple[str, ...], deltas: dict[tuple, int]) -> None:
+        """Add exact integer deltas to a units table (read, add in Python, write back)."""
+        if not deltas:
+            return
+        keys = list(deltas)
+        current: dict[tuple, int] = {}
+        match = " AND ".join(f"{c} = ?" for c in key_cols)
+        for key in keys:
+            row = await self._one(f"SELECT units FROM {table} WHERE {match}", key)
+            if row is not None:
+                current[key] = from_db(row[0])
+        cols = ", ".join(key_cols)
+        marks = ", ".join("?" for _ in key_cols)
+        await self._conn.executemany(
+            f"INSERT OR REPLACE INTO {table} ({cols}, units) VALUES ({marks}, ?)",
+            [(*key, to_db(current.get(key, 0) + delta)) for key, delta in deltas.items()],
+        )
+
+    async def ingest(self, batch: Iterable[NewEntry]) -> IngestResult:
+        """Write feed entries idempotently, keyed by (source, external_id), in one transaction.
+
+        An entry already present is unchanged, unless it was `queued` and now arrives
+        `confirmed` or with a reference (tx id) it lacked: then an `amend` action in the
+        chained actions log records the change and the entry shows its new status and
+        reference. Amounts of a posted entry never change; a changed amount is refused.
+        """
+        unique: dict[tuple[str, str], NewEntry] = {}
+        for entry in batch:
+            if entry.source is None or entry.external_id is None:
+                raise EntryRejected("an ingested entry needs source and external_id", field="external_id")
+            if entry.kind in NEEDS_APPROVAL:
+                raise EntryRejected(f"a {entry.kind} cannot come from a feed; draft it", field="kind")
+            self._check(entry)
+            key = (entry.source, entry.external_id)
+            if key not in unique or entry.status == "confirmed" or (entry.reference and not unique[key].reference):
+                unique[key] = entry
+        if not unique:
+            return IngestResult()
+        async with connection.immediate(self._conn, self._lock):
+            existing = await self._existing(list(unique))
+            new = [e for k, e in unique.items() if k not in existing]
+            updated = 0
+            for key, (seq, status, reference) in existing.items():
+                entry = unique[key]
+                changes = {}
+                if entry.status and entry.status != status and status != "confirmed":
+                    changes["status"] = entry.status
+                if entry.reference and entry.reference != reference and reference is None:
+                    changes["reference"] = entry.reference
+                if changes:
+                    await self._amend(seq, status, reference, changes)
+                    updated += 1
+            if new:
+                new.sort(key=lambda e: e.ts)
+                await self._append(new, Signatures())
+        return IngestResult(new=len(new), updated=updated, unchanged=len(unique) - len(new) - updated)
+
+    async def _existing(self, keys: list[tuple[str, str]]) -> dict[tuple[str, str], tuple[int, str | None, str | None]]:
+        await self._conn.execute("CREATE TEMP TABLE IF NOT EXISTS batch_keys (source TEXT, external_id TEXT)")
+        await self._conn.execute("DELETE FROM batch_keys")
+        await self._conn.executemany("INSERT INTO batch_keys VALUES (?, ?)", keys)
+        rows = await self._all(
+            "SELECT e.source, e.external_id, e.seq, COALESCE(s.status, e.status), COALESCE(s.reference, e.reference) "
+            "FROM batch_keys b JOIN entries e ON e.source = b.source AND e.external_id = b.external_id "
+            "LEFT JOIN entry_state s ON s.entry_seq = e.seq"
+        )
+        return {(r[0], r[1]): (r[2], r[3], r[4]) for r in rows}
+
+    async def _amend(self, seq: int, status: str | None, reference: str | None, changes: dict[str, str]) -> None:
+        detail = {"before": {"status": status, "reference": reference}, "after": changes}
+        action_seq = await self._record("amend", entry_seq=seq, detail=detail)
+        await self._conn.execute(
+            "INSERT OR REPLACE INTO entry_state (entry_seq, status, reference, action_seq) VALUES (?, ?, ?, ?)",
+            (seq, changes.get("status", status), changes.get("reference", reference), action_seq),
+        )
+        if "reference" in changes:
+            await self._conn.execute(
+                "INSERT OR IGNORE INTO refs (ref, entry_seq) VALUES (?, ?)", (changes["reference"].lower(), seq)
+            )
+
+    async def _record(
+        self, action: str, *, draft_id: int | None = None, entry_seq: int | None = None, detail: dict | None = None
+    ) -> int:
+        """Inside a write transaction: append to the chained actions log."""
+        head = await self._one("SELECT seq, hash FROM actions ORDER BY seq DESC LIMIT 1")
+        seq, prev = (head[0] + 1, head[1]) if head else (1, GENESIS)
+        body = json.dumps(detail or {}, sort_keys=True, separators=(",", ":"))
+        row = (seq, format_ts(self._clock()), self.operator, action, draft_id, entry_seq, body)
+        digest = chain_hash(prev, action_payload(row))
+        await self._conn.execute(
+            "INSERT INTO actions (seq, ts, operator, action, draft_id, entry_seq, detail, prev_hash, hash) "
+            "VALUES (?,?,?,?,?,?,?,?,?)",
+            (*row, prev, digest),
+        )
+        return seq
+
+    # ---------------------------------------------------------------- maker-checker
+
+    async def draft(self, entry: NewEntry) -> int:
+        """Record a draft for a second operator to approve; return its id."""
+        self._check(entry)
+        body = _draft_body(entry)
+        async with connection.immediate(self._conn, self._lock):
+            cursor = await self._conn.execute(
+                "INSERT INTO drafts (created_at, drafted_by, body, state) VALUES (?, ?, ?, 'pending')",
+                (format_ts(self._clock()), self.operator, body),
+            )
+            draft_id = cursor.lastrowid
+            await self._record("draft", draft_id=draft_id, detail=json.loads(body))
+        return int(draft_id)
+
+    async def approve(self, draft_id: int) -> int:
+        """Post a pending draft, signed by its maker and by this operator; return the seq.
+
+        The maker approving their own draft is refused, and the attempt is recorded.
+        """
+        refused = False
+        async with connection.immediate(self._conn, self._lock):
+            draft = await self._pending_draft(draft_id)
+            if draft.drafted_by == self.operator:
+                await self._record("refused_self_approval", draft_id=draft_id, detail={"maker": draft.drafted_by})
+                refused = True
+            else:
+                await self._check_funds(draft.entry)
+                now = format_ts(self._clock())
+                signatures = Signatures(drafted_by=draft.drafted_by, approved_by=self.operator, approved_at=now)
+                (seq,) = await self._append([draft.entry], signatures)
+                await self._conn.execute(
+                    "UPDATE drafts SET state = 'approved', decided_by = ?, decided_at = ?, entry_seq = ? WHERE id = ?",
+                    (self.operator, now, seq, draft_id),
+                )
+                await self._record("approve", draft_id=draft_id, entry_seq=seq)
+        if refused:
+            raise SelfApproval(
+                f"draft #{draft_id} was drafted by {self.operator}; a different operator must approve it "
+                "(the attempt is recorded)"
+            )
+        return seq
+
+    async def reject(self, draft_id: int, reason: str) -> None:
+        reason = reason.strip()
+        if not reason:
+            raise EntryRejected("a rejection needs a reason", field="reason")
+        async with connection.immediate(self._conn, self._lock):
+            await self._pending_draft(draft_id)
+            await self._conn.execute(
+                "UPDATE drafts SET state = 'rejected', decided_by = ?, decided_at = ?, reason = ? WHERE id = ?",
+                (self.operator, format_ts(self._clock()), reason, draft_id),
+            )
+            await self._record("reject", draft_id=draft_id, detail={"reason": reason})
+
+    async def _pending_draft(self, draft_id: int) -> Draft:
+        draft = await self.draft_by_id(draft_id)
+        if draft.state != "pending":
+            raise EntryRejected(f"draft #{draft_id} is already {draft.state}", field="draft")
+        return draft
+
+    async def _check_funds(self, entry: NewEntry) -> None:
+        """An approval may not take a wallet, exchange or reserve account below zero."""
+        needs: dict[tuple[str, Asset], int] = {}
+        for p in entry.postings:
+            if p.amount.value < 0 and (is_operational_wallet(p.account) or is_reserve(p.account)):
+                needs[(p.account, p.asset)] = needs.get((p.account, p.asset), 0) - p.amount.units
+        for (account, asset), units in needs.items():
+            have = await self.balance(account, asset.code)
+            if have.units < units:
+                raise EntryRejected(
+                    f"insufficient balance in {account}: it holds {have}, the entry takes "
+                    f"{Amount.from_units(asset, units)}",
+                    field="amount",
+                )
+
+    async def draft_by_id(self, draft_id: int) -> Draft:
+        row = await self._one(
+            "SELECT id, created_at, drafted_by, state, body, decided_by, decided_at, reason, entry_seq "
+            "FROM drafts WHERE id = ?",
+            (draft_id,),
+        )
+        if row is None:
+            raise NotFound(f"no draft #{draft_id}")
+        return self._draft_from_row(row)
+
+    async def drafts(self, state: str = "pending", limit: int = 200) -> list[Draft]:
+        rows = await self._all(
+            "SELECT id, created_at, drafted_by, state, body, decided_by, decided_at, reason, entry_seq "
+            "FROM drafts WHERE state = ? ORDER BY id DESC LIMIT ?",
+            (state, limit),
+        )
+        return [self._draft_from_row(r) for r in rows]
+
+    def _draft_from_row(self, row: tuple) -> Draft:
+        return Draft(
+            id=row[0], created_at=parse_ts(row[1]), drafted_by=row[2], state=row[3],
+            entry=self._entry_from_body(row[4]),
+            decided_by=row[5], decided_at=parse_ts(row[6]) if row[6] else None, reason=row[7], entry_seq=row[8],
+        )
+
+    def _entry_from_body(self, body: str) -> NewEntry:
+        data = json.loads(body)
+        postings = tuple(
+            Posting(account, Amount.from_units(self.asset(asset), int(units)))
+            for account, asset, units in data["postings"]
+        )
+        return NewEntry(
+            kind=data["kind"], ts=parse_ts(data["ts"]), postings=postings, memo=data["memo"],
+            reference=data["reference"], price=Decimal(data["price"]) if data["price"] else None,
+            reverses=data["reverses"],
+        )
+
+    async def actions(self, limit: int = 50) -> list[dict[str, Any]]:
+        rows = await self._all(
+            "SELECT seq, ts, operator, action, draft_id, entry_seq, detail FROM actions ORDER BY seq DESC LIMIT ?",
+            (limit,),
+        )
+        return [action_payload(r) for r in rows]
+
+    # ---------------------------------------------------------------- reading
+
+    async def count(self) -> int:
+        """The number of posted entries (maintained, not counted)."""
+        row = await self._one("SELECT value FROM meta WHERE key = 'entry_count'")
+        return int(row[0]) if row else 0
+
+    async def balance(self, account: str, asset: str, at: date | datetime | None = None) -> Amount:
+        """The exact balance of `account` in `asset`, now or as of `at` (a date means the end
+        of that UTC day)."""
+        the_asset = self.asset(asset)
+        account_id = self._account_ids.get(account)
+        if account_id is None:
+            raise NotFound(f"no account {account}")
+        if at is None:
+            row = await self._one("SELECT units FROM balances WHERE account_id = ? AND asset = ?", (account_id, asset))
+            return Amount.from_units(the_asset, from_db(row[0]) if row else 0)
+        return Amount.from_units(the_asset, await self._units_at(account_id, asset, at))
+
+    async def _units_at(self, account_id: int, asset: str, at: date | datetime) -> int:
+        if not isinstance(at, datetime):
+            at = datetime.combine(at, time(0), tzinfo=UTC) + timedelta(days=1)
+        cut = format_ts(at)
+        day = cut[:10]
+        total = sum(
+            from_db(u)
+            for (u,) in await self._all(
+                "SELECT units FROM daily WHERE account_id = ? AND asset = ? AND day < ?", (account_id, asset, day)
+            )
+        )
+        total += sum(
+            from_db(u)
+            for (u,) in await self._all(
+                "SELECT units FROM postings WHERE account_id = ? AND asset = ? AND ts >= ? AND ts < ?",
+                (account_id, asset, day + "T00:00:00.000000Z", cut),
+            )
+        )
+        return total
+
+    async def balances(self, at: date | datetime | None = None) -> dict[tuple[str, str], Amount]:
+        """Every non-zero balance, keyed by (account, asset)."""
+        paths = {i: p for p, i in self._account_ids.items()}
+        result: dict[tuple[str, str], Amount] = {}
+        if at is None:
+            for account_id, asset, units in await self._all("SELECT account_id, asset, units FROM balances"):
+                if from_db(units):
+                    result[(paths[account_id], asset)] = Amount.from_units(self.asset(asset), from_db(units))
+        else:
+            pairs = await self._all("SELECT DISTINCT account_id, asset FROM daily")
+            for account_id, asset in pairs:
+                units = await self._units_at(account_id, asset, at)
+                if units:
+                    result[(paths[account_id], asset)] = Amount.from_units(self.asset(asset), units)
+        return dict(sorted(result.items()))
+
+    async def page(
+        self,
+        filters: PageFilter | None = None,
+        *,
+        before: Key | None = None,
+        after: Key | None = None,
+        limit: int = 100,
+    ) -> list[Entry]:
+        """A window of entries, newest first: the `limit` entries older than `before`, or
+        newer than `after`, or the newest ones when neither is given."""
+        filters = filters or PageFilter()
+        account_id = None
+        if filters.account:
+            account_id = self._account_ids.get(filters.account)
+            if account_id is None:
+                return []
+        keys: dict[int, str] = {}
+        for sql, params in page_queries(filters, account_id, before=before, after=after, limit=limit):
+            for seq, ts in await self._all(sql, params):
+                keys[seq] = ts
+        ordered = sorted(keys.items(), key=lambda kv: (kv[1], kv[0]), reverse=True)
+        if after is not None:
+            ordered = sorted(keys.items(), key=lambda kv: (kv[1], kv[0]))[:limit][::-1]
+        else:
+            ordered = ordered[:limit]
+        return await self._entries([seq for seq, _ in ordered])
+
+    async def recent(self, n: int = 20) -> list[Entry]:
+        return await self.page(limit=n)
+
+    async def entry(self, seq: int) -> Entry:
+        entries = await self._entries([seq], with_amendments=True)
+        if not entries:
+            raise NotFound(f"no entry #{seq}")
+        return entries[0]
+
+    async def _entries(self, seqs: list[int], *, with_amendments: bool = False) -> list[Entry]:
+        if not seqs:
+            return []
+        marks = ",".join("?" * len(seqs))
+        rows = {
+            r[0]: r
+            for r in await self._all(
+                "SELECT e.seq, e.ts, e.kind, e.memo, COALESCE(s.reference, e.reference), e.source, e.external_id, "
+                "COALESCE(s.status, e.status), e.price, e.reverses, e.drafted_by, e.approved_by, e.approved_at, "
+                f"e.prev_hash, e.hash FROM entries e LEFT JOIN entry_state s ON s.entry_seq = e.seq "
+                f"WHERE e.seq IN ({marks})",
+                seqs,
+            )
+        }
+        paths = {i: p for p, i in self._account_ids.items()}
+        postings: dict[int, list[Posting]] = {seq: [] for seq in seqs}
+        for seq, account_id, asset, units in await self._all(
+            f"SELECT entry_seq, account_id, asset, units FROM postings WHERE entry_seq IN ({marks}) "
+            "ORDER BY entry_seq, idx",
+            seqs,
+        ):
+            postings[seq].append(Posting(paths[account_id], Amount.from_units(self.asset(asset), from_db(units))))
+        amendments: dict[int, tuple] = {}
+        if with_amendments:
+            for seq, ts, operator, detail in await self._all(
+                "SELECT entry_seq, ts, operator, detail FROM actions "
+                f"WHERE action = 'amend' AND entry_seq IN ({marks}) ORDER BY seq",
+                seqs,
+            ):
+                after = json.loads(detail)["after"]
+                amendments[seq] = (*amendments.get(seq, ()), {"ts": ts, "by": operator, **after})
+        result = []
+        for seq in seqs:
+            r = rows.get(seq)
+            if r is None:
+                continue
+            result.append(
+                Entry(
+                    seq=r[0], ts=parse_ts(r[1]), kind=r[2], memo=r[3], reference=r[4], source=r[5],
+                    external_id=r[6], status=r[7], price=Decimal(r[8]) if r[8] else None, reverses=r[9],
+                    drafted_by=r[10], approved_by=r[11], approved_at=parse_ts(r[12]) if r[12] else None,
+                    prev_hash=r[13], hash=r[14], postings=tuple(postings[seq]), amendments=amendments.get(seq, ()),
+                )
+            )
+        return result
+
+    async def head(self) -> tuple[int, str]:
+        row = await self._one("SELECT seq, hash FROM entries ORDER BY seq DESC LIMIT 1")
+        return (row[0], row[1]) if row else (0, GENESIS)
+
+    # ---------------------------------------------------------------- chain
+
+    async def verify(self, against: Checkpoint | None = None) -> VerifyResult:
+        """Recompute both hash chains and the balances, in a worker thread."""
+        return await asyncio.to_thread(verify_file, self.path, against)
+
+    async def checkpoint(self) -> Checkpoint:
+        """Pin the current head: print it and keep it off the machine. Also recorded in the
+        actions log."""
+        async with connection.immediate(self._conn, self._lock):
+            seq, digest = await self.head()
+            if seq == 0:
+                raise RegisterError("the register is empty: nothing to checkpoint yet")
+            point = Checkpoint(seq, digest, format_ts(self._clock()), self.operator)
+            await self._record("checkpoint", entry_seq=seq, detail={"hash": digest})
+        return point
+
+    # ---------------------------------------------------------------- prices
+
+    async def record_quotes(self, quotes: Iterable[Quote]) -> int:
+        """Keep quotes in the price history; a quote already kept is ignored. Returns the
+        number newly kept."""
+        rows = [
+            (q.source, q.base, q.quote, format_ts(q.source_time), str(to_decimal(q.price, what="price")),
+             format_ts(q.received_time))
+            for q in quotes
+        ]
+        if not rows:
+            return 0
+        async with connection.immediate(self._conn, self._lock):
+            before = self._conn.total_changes
+            await self._conn.executemany(
+                "INSERT OR IGNORE INTO quotes (source, base, quote, source_time, price, received_time) "
+                "VALUES (?,?,?,?,?,?)",
+                rows,
+            )
+            return self._conn.total_changes - before
+
+    async def price_at(self, base: str, quote: str, at: datetime, source: str | None = None) -> Quote | None:
+        """The latest quote of `base` in `quote` at or before `at` (from `source` if given)."""
+        sql = (
+            "SELECT source, base, quote, source_time, price, received_time FROM quotes "
+            "WHERE base = ? AND quote = ? AND source_time <= ?"
+        )
+        params: list[Any] = [base, quote, format_ts(at)]
+        if source:
+            sql += " AND source = ?"
+            params.append(source)
+        row = await self._one(sql + " ORDER BY source_time DESC LIMIT 1", params)
+        if row is None:
+            return None
+        return Quote(base=row[1], quote=row[2], price=Decimal(row[4]), source=row[0], source_time=parse_ts(row[3]),
+                     received_time=parse_ts(row[5]))
+
+
+def _draft_body(entry: NewEntry) -> str:
+    return json.dumps(
+        {
+            "kind": entry.kind,
+            "ts": format_ts(entry.ts),
+            "memo": entry.memo,
+            "reference": entry.reference,
+            "price": str(entry.price) if entry.price is not None else None,
+            "reverses": entry.reverses,
+            "postings": [[p.account, p.asset.code, str(p.amount.units)] for p in entry.postings],
+        },
+        sort_keys=True,
+        separators=(",", ":"),
+    )

@@ -1,0 +1,152 @@
+"""The register's schema and its migrations, versioned by PRAGMA user_version.
+
+Each migration is a list of statements applied in one transaction; a file at version N is
+brought to the newest version by applying migrations N+1.. in order. Append only: a
+released migration is never edited.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+MIGRATIONS: list[list[str]] = [
+    # 1: the first register
+    [
+        """CREATE TABLE meta (key TEXT PRIMARY KEY, value ANY) STRICT""",
+        """CREATE TABLE assets (code TEXT PRIMARY KEY, precision INTEGER NOT NULL) STRICT""",
+        """CREATE TABLE accounts (
+            id INTEGER PRIMARY KEY,
+            path TEXT NOT NULL UNIQUE,
+            kind TEXT NOT NULL
+        ) STRICT""",
+        # Units columns have no type (ANY): INTEGER when the value fits 63 bits, else TEXT.
+        """CREATE TABLE entries (
+            seq INTEGER PRIMARY KEY,
+            ts TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            memo TEXT NOT NULL,
+            reference TEXT,
+            source TEXT,
+            external_id TEXT,
+            status TEXT,
+            price TEXT,
+            reverses INTEGER REFERENCES entries(seq),
+            drafted_by TEXT,
+            approved_by TEXT,
+            approved_at TEXT,
+            prev_hash TEXT NOT NULL,
+            hash TEXT NOT NULL
+        )""",
+        "CREATE UNIQUE INDEX entries_feed_id ON entries(source, external_id) WHERE source IS NOT NULL",
+        "CREATE INDEX entries_ts ON entries(ts)",
+        "CREATE INDEX entries_kind_ts ON entries(kind, ts)",
+        """CREATE TABLE postings (
+            entry_seq INTEGER NOT NULL REFERENCES entries(seq),
+            idx INTEGER NOT NULL,
+            account_id INTEGER NOT NULL REFERENCES accounts(id),
+            asset TEXT NOT NULL REFERENCES assets(code),
+            units ANY NOT NULL,
+            ts TEXT NOT NULL,
+            PRIMARY KEY (entry_seq, idx)
+        ) WITHOUT ROWID""",
+        "CREATE INDEX postings_account ON postings(account_id, ts, entry_seq)",
+        "CREATE INDEX postings_asset ON postings(asset, ts, entry_seq)",
+        # Current balance per account and asset, maintained in the writing transaction.
+        """CREATE TABLE balances (
+            account_id INTEGER NOT NULL REFERENCES accounts(id),
+            asset TEXT NOT NULL,
+            units ANY NOT NULL,
+            PRIMARY KEY (account_id, asset)
+        ) WITHOUT ROWID""",
+        # Net change per account, asset and UTC day: a balance as of any date sums days only.
+        """CREATE TABLE daily (
+            account_id INTEGER NOT NULL,
+            asset TEXT NOT NULL,
+            day TEXT NOT NULL,
+            units ANY NOT NULL,
+            PRIMARY KEY (account_id, asset, day)
+        ) WITHOUT ROWID""",
+        # Searchable references: an entry's own and those an amendment added (lower case).
+        """CREATE TABLE refs (ref TEXT NOT NULL, entry_seq INTEGER NOT NULL, PRIMARY KEY (ref, entry_seq))
+           WITHOUT ROWID""",
+        # Current feed status and reference of an entry, when an amendment changed them.
+        """CREATE TABLE entry_state (
+            entry_seq INTEGER PRIMARY KEY REFERENCES entries(seq),
+            status TEXT,
+            reference TEXT,
+            action_seq INTEGER NOT NULL
+        ) STRICT""",
+        """CREATE TABLE drafts (
+            id INTEGER PRIMARY KEY,
+            created_at TEXT NOT NULL,
+            drafted_by TEXT NOT NULL,
+            body TEXT NOT NULL,
+            state TEXT NOT NULL CHECK (state IN ('pending', 'approved', 'rejected')),
+            decided_by TEXT,
+            decided_at TEXT,
+            reason TEXT,
+            entry_seq INTEGER REFERENCES entries(seq)
+        ) STRICT""",
+        "CREATE INDEX drafts_state ON drafts(state, id)",
+        # Drafts, approvals, rejections, refused self-approvals, amendments, checkpoints.
+        """CREATE TABLE actions (
+            seq INTEGER PRIMARY KEY,
+            ts TEXT NOT NULL,
+            operator TEXT NOT NULL,
+            action TEXT NOT NULL,
+            draft_id INTEGER,
+            entry_seq INTEGER,
+            detail TEXT NOT NULL,
+            prev_hash TEXT NOT NULL,
+            hash TEXT NOT NULL
+        ) STRICT""",
+        """CREATE TABLE quotes (
+            source TEXT NOT NULL,
+            base TEXT NOT NULL,
+            quote TEXT NOT NULL,
+            source_time TEXT NOT NULL,
+            price TEXT NOT NULL,
+            received_time TEXT NOT NULL,
+            PRIMARY KEY (base, quote, source_time, source)
+        ) WITHOUT ROWID""",
+        # Append-only, enforced by the file itself as well as by the code.
+        """CREATE TRIGGER entries_no_update BEFORE UPDATE ON entries
+           BEGIN SELECT RAISE(ABORT, 'register entries are append-only: post a reversal instead'); END""",
+        """CREATE TRIGGER entries_no_delete BEFORE DELETE ON entries
+           BEGIN SELECT RAISE(ABORT, 'register entries are append-only: post a reversal instead'); END""",
+        """CREATE TRIGGER postings_no_update BEFORE UPDATE ON postings
+           BEGIN SELECT RAISE(ABORT, 'register postings are append-only'); END""",
+        """CREATE TRIGGER postings_no_delete BEFORE DELETE ON postings
+           BEGIN SELECT RAISE(ABORT, 'register postings are append-only'); END""",
+        """CREATE TRIGGER actions_no_update BEFORE UPDATE ON actions
+           BEGIN SELECT RAISE(ABORT, 'the actions log is append-only'); END""",
+        """CREATE TRIGGER actions_no_delete BEFORE DELETE ON actions
+           BEGIN SELECT RAISE(ABORT, 'the actions log is append-only'); END""",
+        "INSERT INTO meta (key, value) VALUES ('entry_count', 0), ('created_by', 'desk')",
+    ],
+]
+
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def migrate(conn: sqlite3.Connection) -> int:
+    """Bring `conn`'s file to SCHEMA_VERSION; return the version it had before."""
+    (current,) = conn.execute("PRAGMA user_version").fetchone()
+    if current > SCHEMA_VERSION:
+        from desk.register.errors import RegisterUnavailable
+
+        raise RegisterUnavailable(
+            f"register schema version {current} is newer than this desk understands ({SCHEMA_VERSION}); "
+            "upgrade desk"
+        )
+    for version in range(current + 1, SCHEMA_VERSION + 1):
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            for statement in MIGRATIONS[version - 1]:
+                conn.execute(statement)
+            conn.execute(f"PRAGMA user_version = {version}")
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+    return current

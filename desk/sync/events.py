@@ -1,0 +1,56 @@
+"""What the sync engine tells its two faces (the screen and the headless log).
+
+Events are plain frozen dataclasses with no Textual in sight: the TUI turns them into
+messages, `desk sync` turns them into JSON lines or a progress bar.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass(frozen=True, slots=True)
+class SyncEvent:
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class RoundStarted(SyncEvent):
+    """A poll round begins over `feeds`."""
+
+    feeds: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class FeedPolled(SyncEvent):
+    """One feed answered (or failed) and what it brought was written.
+
+    `status` is the feed's health state after the poll: ok, stale, degraded or down.
+    `written` counts register entries (or quotes) newly written; `seen` what the feed sent.
+    """
+
+    feed: str = ""
+    status: str = "ok"
+    seen: int = 0
+    written: int = 0
+    duration_s: float = 0.0  # float-ok: a duration, not money
+    reason: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Progress(SyncEvent):
+    """Progress of a long backfill of one feed: `done` of `total` records written so far."""
+
+    feed: str = ""
+    done: int = 0
+    total: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RoundFinished(SyncEvent):
+    """A poll round ended; `failed` names the feeds that did not answer well."""
+
+    written: int = 0
+    failed: tuple[str, ...] = field(default_factory=tuple)
+    duration_s: float = 0.0  # float-ok: a duration, not money
