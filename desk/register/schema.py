@@ -19,7 +19,9 @@ MIGRATIONS: list[list[str]] = [
             path TEXT NOT NULL UNIQUE,
             kind TEXT NOT NULL
         ) STRICT""",
-        # Units columns have no type (ANY): INTEGER when the value fits 63 bits, else TEXT.
+        # Units columns have no declared type, hence no affinity: SQLite keeps an INTEGER when
+        # the value fits 63 bits and the exact decimal TEXT otherwise (a NUMERIC affinity would
+        # turn that text into a lossy REAL).
         """CREATE TABLE entries (
             seq INTEGER PRIMARY KEY,
             ts TEXT NOT NULL,
@@ -45,7 +47,7 @@ MIGRATIONS: list[list[str]] = [
             idx INTEGER NOT NULL,
             account_id INTEGER NOT NULL REFERENCES accounts(id),
             asset TEXT NOT NULL REFERENCES assets(code),
-            units ANY NOT NULL,
+            units NOT NULL,
             ts TEXT NOT NULL,
             PRIMARY KEY (entry_seq, idx)
         ) WITHOUT ROWID""",
@@ -55,7 +57,7 @@ MIGRATIONS: list[list[str]] = [
         """CREATE TABLE balances (
             account_id INTEGER NOT NULL REFERENCES accounts(id),
             asset TEXT NOT NULL,
-            units ANY NOT NULL,
+            units NOT NULL,
             PRIMARY KEY (account_id, asset)
         ) WITHOUT ROWID""",
         # Net change per account, asset and UTC day: a balance as of any date sums days only.
@@ -63,7 +65,7 @@ MIGRATIONS: list[list[str]] = [
             account_id INTEGER NOT NULL,
             asset TEXT NOT NULL,
             day TEXT NOT NULL,
-            units ANY NOT NULL,
+            units NOT NULL,
             PRIMARY KEY (account_id, asset, day)
         ) WITHOUT ROWID""",
         # Searchable references: an entry's own and those an amendment added (lower case).
