@@ -38,13 +38,20 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
     p = add_command(subparsers, "init", help="create the register and the accounts the config implies")
     p.set_defaults(handler=init)
 
-    p = add_command(subparsers, "verify", help="recompute the hash chains and name the first bad entry",
-                    description="Recompute every entry's and action's hash and every balance. Prints OK, the "
-                    "entry count and the head hash (the digest a fund can publish), or names the first entry "
-                    "that no longer matches and exits 1.")
-    p.add_argument("--against", metavar="CHECKPOINT",
-                   help="a line printed by `desk checkpoint` (or @FILE holding it): also prove nothing up to it "
-                   "was rewritten, reordered or truncated")
+    p = add_command(
+        subparsers,
+        "verify",
+        help="recompute the hash chains and name the first bad entry",
+        description="Recompute every entry's and action's hash and every balance. Prints OK, the "
+        "entry count and the head hash (the digest a fund can publish), or names the first entry "
+        "that no longer matches and exits 1.",
+    )
+    p.add_argument(
+        "--against",
+        metavar="CHECKPOINT",
+        help="a line printed by `desk checkpoint` (or @FILE holding it): also prove nothing up to it "
+        "was rewritten, reordered or truncated",
+    )
     p.set_defaults(handler=verify)
 
     p = add_command(subparsers, "checkpoint", help="print the chain head to keep off the machine")
@@ -54,9 +61,13 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--at", type=_date, metavar="YYYY-MM-DD", help="as of the end of this UTC day")
     p.set_defaults(handler=balances)
 
-    p = add_command(subparsers, "transfer", help="draft a transfer for another operator to approve",
-                    description="Draft a transfer (e.g. from an operational wallet into the reserve). It is "
-                    "posted only when a different operator runs `desk approve ID`.")
+    p = add_command(
+        subparsers,
+        "transfer",
+        help="draft a transfer for another operator to approve",
+        description="Draft a transfer (e.g. from an operational wallet into the reserve). It is "
+        "posted only when a different operator runs `desk approve ID`.",
+    )
     p.add_argument("--from", dest="source", required=True, metavar="ACCOUNT", help="e.g. assets:wallet:ops")
     p.add_argument("--to", dest="target", required=True, metavar="ACCOUNT", help="e.g. assets:reserve:cold")
     p.add_argument("--asset", required=True, help="e.g. BTC")
@@ -205,8 +216,10 @@ async def transfer(args: argparse.Namespace) -> ExitCode:
             reference=args.reference,
         )
         draft_id = await register.draft(entry)
-    print(f"draft #{draft_id}: {amount} from {args.source} to {args.target}; "
-          f"another operator approves with `desk approve {draft_id}`")
+    print(
+        f"draft #{draft_id}: {amount} from {args.source} to {args.target}; "
+        f"another operator approves with `desk approve {draft_id}`"
+    )
     return ExitCode.OK
 
 
@@ -232,8 +245,10 @@ async def pending(args: argparse.Namespace) -> ExitCode:
         drafts = await register.drafts("pending")
     for draft in drafts:
         legs = ", ".join(f"{p.account} {p.amount}" for p in draft.entry.postings)
-        print(f"#{draft.id} {draft.created_at:%Y-%m-%d %H:%M} by {draft.drafted_by}: {draft.entry.kind} {legs}"
-              f"{' — ' + draft.entry.memo if draft.entry.memo else ''}")
+        print(
+            f"#{draft.id} {draft.created_at:%Y-%m-%d %H:%M} by {draft.drafted_by}: {draft.entry.kind} {legs}"
+            f"{' — ' + draft.entry.memo if draft.entry.memo else ''}"
+        )
     if not drafts:
         print("no drafts waiting")
     return ExitCode.OK

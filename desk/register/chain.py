@@ -34,9 +34,7 @@ class Checkpoint:
 
     @classmethod
     def parse(cls, text: str) -> Checkpoint:
-        match = re.fullmatch(
-            r"\s*desk-checkpoint v1 seq=(\d+) hash=([0-9a-f]{64}) at=(\S+) by=(\S+)\s*", text
-        )
+        match = re.fullmatch(r"\s*desk-checkpoint v1 seq=(\d+) hash=([0-9a-f]{64}) at=(\S+) by=(\S+)\s*", text)
         if match is None:
             raise ValueError(
                 "not a desk checkpoint; expected the line `desk checkpoint` printed, "
@@ -107,9 +105,20 @@ def _verify_entries(conn: sqlite3.Connection, result: VerifyResult, stop_at: int
             if seq != expected_seq:
                 return _bad(result, expected_seq, f"entry #{expected_seq} is missing (next is #{seq})")
             payload = entry_payload(
-                seq=seq, ts=row[1], kind=row[2], memo=row[3], reference=row[4], source=row[5],
-                external_id=row[6], status=row[7], price=row[8], reverses=row[9], drafted_by=row[10],
-                approved_by=row[11], approved_at=row[12], postings=triples,
+                seq=seq,
+                ts=row[1],
+                kind=row[2],
+                memo=row[3],
+                reference=row[4],
+                source=row[5],
+                external_id=row[6],
+                status=row[7],
+                price=row[8],
+                reverses=row[9],
+                drafted_by=row[10],
+                approved_by=row[11],
+                approved_at=row[12],
+                postings=triples,
             )
             if row[13] != expected_prev:
                 return _bad(result, seq, f"entry #{seq} does not follow the entry before it (chain broken)")
@@ -150,8 +159,16 @@ def _verify_balances(conn: sqlite3.Connection, result: VerifyResult) -> None:
 
 def action_payload(row: tuple) -> dict:
     seq, ts, operator, action, draft_id, entry_seq, detail = row[:7]
-    return {"v": 1, "seq": seq, "ts": ts, "operator": operator, "action": action, "draft_id": draft_id,
-            "entry_seq": entry_seq, "detail": json.loads(detail)}
+    return {
+        "v": 1,
+        "seq": seq,
+        "ts": ts,
+        "operator": operator,
+        "action": action,
+        "draft_id": draft_id,
+        "entry_seq": entry_seq,
+        "detail": json.loads(detail),
+    }
 
 
 def _verify_actions(conn: sqlite3.Connection, result: VerifyResult) -> None:

@@ -115,8 +115,9 @@ def validate(entry: NewEntry, precisions: Mapping[str, int]) -> None:
         account_kind(posting.account)
         code = posting.asset.code
         if precisions.get(code) != posting.asset.precision:
-            raise EntryRejected(f"asset {code} is not configured with precision {posting.asset.precision}",
-                                field="asset")
+            raise EntryRejected(
+                f"asset {code} is not configured with precision {posting.asset.precision}", field="asset"
+            )
         if not posting.amount:
             raise EntryRejected(f"posting to {posting.account} is zero", field="amount")
     if entry.kind == "conversion" or (entry.kind == "reversal" and entry.price is not None):
@@ -156,8 +157,7 @@ def priced_legs(entry: NewEntry | Entry) -> tuple[Posting, Posting]:
 
 def _check_priced(entry: NewEntry) -> None:
     if len(entry.postings) != 2 or entry.postings[0].asset == entry.postings[1].asset:
-        raise EntryRejected(f"a priced {entry.kind} has exactly two postings in two different assets",
-                            field="postings")
+        raise EntryRejected(f"a priced {entry.kind} has exactly two postings in two different assets", field="postings")
     if entry.price is None:
         raise EntryRejected("a conversion must carry its price", field="price")
     try:
@@ -168,8 +168,7 @@ def _check_priced(entry: NewEntry) -> None:
         raise EntryRejected("price must be positive", field="price")
     first, second = entry.postings
     if (first.amount.value < 0) == (second.amount.value < 0):
-        raise EntryRejected("a conversion gives up one asset and receives another (opposite signs)",
-                            field="postings")
+        raise EntryRejected("a conversion gives up one asset and receives another (opposite signs)", field="postings")
     base, other = priced_legs(entry)
     expected = abs(base.amount).convert(price, other.asset)
     if expected != abs(other.amount):
@@ -184,5 +183,11 @@ def reversal_of(original: Entry, ts: datetime, memo: str = "") -> NewEntry:
     """The entry that undoes `original`: every posting negated, naming what it reverses (a
     conversion's reversal carries the same price and balances through it)."""
     postings = tuple(Posting(p.account, -p.amount) for p in original.postings)
-    return NewEntry(kind="reversal", ts=ts, postings=postings, memo=memo or f"reversal of #{original.seq}",
-                    reverses=original.seq, price=original.price)
+    return NewEntry(
+        kind="reversal",
+        ts=ts,
+        postings=postings,
+        memo=memo or f"reversal of #{original.seq}",
+        reverses=original.seq,
+        price=original.price,
+    )

@@ -54,16 +54,40 @@ def build_rows(
         price = str(entry.price) if entry.price is not None else None
         triples = [(p.account, p.asset.code, p.amount.units) for p in entry.postings]
         payload = entry_payload(
-            seq=seq, ts=ts, kind=entry.kind, memo=entry.memo, reference=entry.reference, source=entry.source,
-            external_id=entry.external_id, status=entry.status, price=price, reverses=entry.reverses,
-            drafted_by=signatures.drafted_by, approved_by=signatures.approved_by,
-            approved_at=signatures.approved_at, postings=triples,
+            seq=seq,
+            ts=ts,
+            kind=entry.kind,
+            memo=entry.memo,
+            reference=entry.reference,
+            source=entry.source,
+            external_id=entry.external_id,
+            status=entry.status,
+            price=price,
+            reverses=entry.reverses,
+            drafted_by=signatures.drafted_by,
+            approved_by=signatures.approved_by,
+            approved_at=signatures.approved_at,
+            postings=triples,
         )
         digest = chain_hash(prev, payload)
         rows.entries.append(
-            (seq, ts, entry.kind, entry.memo, entry.reference, entry.source, entry.external_id, entry.status,
-             price, entry.reverses, signatures.drafted_by, signatures.approved_by, signatures.approved_at,
-             prev, digest)
+            (
+                seq,
+                ts,
+                entry.kind,
+                entry.memo,
+                entry.reference,
+                entry.source,
+                entry.external_id,
+                entry.status,
+                price,
+                entry.reverses,
+                signatures.drafted_by,
+                signatures.approved_by,
+                signatures.approved_at,
+                prev,
+                digest,
+            )
         )
         for idx, (account, asset, units) in enumerate(triples):
             account_id = account_ids[account]

@@ -163,8 +163,9 @@ class Register:
 
     def asset(self, code: str) -> Asset:
         if code not in self._assets:
-            raise EntryRejected(f"asset {code!r} is not in the register; known: {', '.join(sorted(self._assets))}",
-                                field="asset")
+            raise EntryRejected(
+                f"asset {code!r} is not in the register; known: {', '.join(sorted(self._assets))}", field="asset"
+            )
         return Asset(code, self._assets[code])
 
     # ---------------------------------------------------------------- writing
@@ -212,9 +213,7 @@ class Register:
         await self._conn.executemany("INSERT OR IGNORE INTO refs (ref, entry_seq) VALUES (?, ?)", rows.refs)
         await self._add_units("balances", ("account_id", "asset"), rows.balance_deltas)
         await self._add_units("daily", ("account_id", "asset", "day"), rows.daily_deltas)
-        await self._conn.execute(
-            "UPDATE meta SET value = value + ? WHERE key = 'entry_count'", (len(rows.entries),)
-        )
+        await self._conn.execute("UPDATE meta SET value = value + ? WHERE key = 'entry_count'", (len(rows.entries),))
         return [row[0] for row in rows.entries]
 
     async def _add_units(self, table: str, key_cols: tuple[str, ...], deltas: dict[tuple, int]) -> None:
@@ -409,9 +408,15 @@ class Register:
 
     def _draft_from_row(self, row: tuple) -> Draft:
         return Draft(
-            id=row[0], created_at=parse_ts(row[1]), drafted_by=row[2], state=row[3],
+            id=row[0],
+            created_at=parse_ts(row[1]),
+            drafted_by=row[2],
+            state=row[3],
             entry=self._entry_from_body(row[4]),
-            decided_by=row[5], decided_at=parse_ts(row[6]) if row[6] else None, reason=row[7], entry_seq=row[8],
+            decided_by=row[5],
+            decided_at=parse_ts(row[6]) if row[6] else None,
+            reason=row[7],
+            entry_seq=row[8],
         )
 
     def _entry_from_body(self, body: str) -> NewEntry:
@@ -421,8 +426,12 @@ class Register:
             for account, asset, units in data["postings"]
         )
         return NewEntry(
-            kind=data["kind"], ts=parse_ts(data["ts"]), postings=postings, memo=data["memo"],
-            reference=data["reference"], price=Decimal(data["price"]) if data["price"] else None,
+            kind=data["kind"],
+            ts=parse_ts(data["ts"]),
+            postings=postings,
+            memo=data["memo"],
+            reference=data["reference"],
+            price=Decimal(data["price"]) if data["price"] else None,
             reverses=data["reverses"],
         )
 
@@ -562,10 +571,23 @@ class Register:
                 continue
             result.append(
                 Entry(
-                    seq=r[0], ts=parse_ts(r[1]), kind=r[2], memo=r[3], reference=r[4], source=r[5],
-                    external_id=r[6], status=r[7], price=Decimal(r[8]) if r[8] else None, reverses=r[9],
-                    drafted_by=r[10], approved_by=r[11], approved_at=parse_ts(r[12]) if r[12] else None,
-                    prev_hash=r[13], hash=r[14], postings=tuple(postings[seq]), amendments=amendments.get(seq, ()),
+                    seq=r[0],
+                    ts=parse_ts(r[1]),
+                    kind=r[2],
+                    memo=r[3],
+                    reference=r[4],
+                    source=r[5],
+                    external_id=r[6],
+                    status=r[7],
+                    price=Decimal(r[8]) if r[8] else None,
+                    reverses=r[9],
+                    drafted_by=r[10],
+                    approved_by=r[11],
+                    approved_at=parse_ts(r[12]) if r[12] else None,
+                    prev_hash=r[13],
+                    hash=r[14],
+                    postings=tuple(postings[seq]),
+                    amendments=amendments.get(seq, ()),
                 )
             )
         return result
@@ -597,8 +619,14 @@ class Register:
         """Keep quotes in the price history; a quote already kept is ignored. Returns the
         number newly kept."""
         rows = [
-            (q.source, q.base, q.quote, format_ts(q.source_time), str(to_decimal(q.price, what="price")),
-             format_ts(q.received_time))
+            (
+                q.source,
+                q.base,
+                q.quote,
+                format_ts(q.source_time),
+                str(to_decimal(q.price, what="price")),
+                format_ts(q.received_time),
+            )
             for q in quotes
         ]
         if not rows:
@@ -625,8 +653,14 @@ class Register:
         row = await self._one(sql + " ORDER BY source_time DESC LIMIT 1", params)
         if row is None:
             return None
-        return Quote(base=row[1], quote=row[2], price=Decimal(row[4]), source=row[0], source_time=parse_ts(row[3]),
-                     received_time=parse_ts(row[5]))
+        return Quote(
+            base=row[1],
+            quote=row[2],
+            price=Decimal(row[4]),
+            source=row[0],
+            source_time=parse_ts(row[3]),
+            received_time=parse_ts(row[5]),
+        )
 
 
 def _draft_body(entry: NewEntry) -> str:

@@ -138,8 +138,7 @@ def migrate(conn: sqlite3.Connection) -> int:
         from desk.register.errors import RegisterUnavailable
 
         raise RegisterUnavailable(
-            f"register schema version {current} is newer than this desk understands ({SCHEMA_VERSION}); "
-            "upgrade desk"
+            f"register schema version {current} is newer than this desk understands ({SCHEMA_VERSION}); upgrade desk"
         )
     for version in range(current + 1, SCHEMA_VERSION + 1):
         conn.execute("BEGIN IMMEDIATE")

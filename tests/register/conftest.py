@@ -59,19 +59,26 @@ def earning(i: int, amount: str = "0.01", pool: str = "f2main", day: int = 0) ->
     return NewEntry(
         kind="earning",
         ts=T0 + timedelta(days=day, minutes=i),
-        postings=(Posting(f"income:mining:{pool}", -Amount(BTC, amount)), Posting(f"assets:pool:{pool}", Amount(BTC, amount))),
+        postings=(
+            Posting(f"income:mining:{pool}", -Amount(BTC, amount)),
+            Posting(f"assets:pool:{pool}", Amount(BTC, amount)),
+        ),
         memo=f"{pool} earning {i}",
         source=f"pool:{pool}",
         external_id=f"earn-{day}-{i}",
     )
 
 
-def payout(i: int, amount: str = "0.5", *, tx: str | None = None, status: str = "confirmed",
-           pool: str = "f2main") -> NewEntry:
+def payout(
+    i: int, amount: str = "0.5", *, tx: str | None = None, status: str = "confirmed", pool: str = "f2main"
+) -> NewEntry:
     return NewEntry(
         kind="payout",
         ts=T0 + timedelta(hours=12, minutes=i),
-        postings=(Posting(f"assets:pool:{pool}", -Amount(BTC, amount)), Posting("assets:wallet:ops", Amount(BTC, amount))),
+        postings=(
+            Posting(f"assets:pool:{pool}", -Amount(BTC, amount)),
+            Posting("assets:wallet:ops", Amount(BTC, amount)),
+        ),
         memo=f"{pool} payout {i}",
         reference=tx,
         source=f"pool:{pool}",
@@ -80,8 +87,12 @@ def payout(i: int, amount: str = "0.5", *, tx: str | None = None, status: str = 
     )
 
 
-def transfer(amount: str, *, source: str = "assets:wallet:ops", target: str = "assets:reserve:cold",
-             asset: Asset = BTC) -> NewEntry:
-    return NewEntry(kind="transfer", ts=T0 + timedelta(days=1),
-                    postings=(Posting(source, -Amount(asset, amount)), Posting(target, Amount(asset, amount))),
-                    memo="into the reserve")
+def transfer(
+    amount: str, *, source: str = "assets:wallet:ops", target: str = "assets:reserve:cold", asset: Asset = BTC
+) -> NewEntry:
+    return NewEntry(
+        kind="transfer",
+        ts=T0 + timedelta(days=1),
+        postings=(Posting(source, -Amount(asset, amount)), Posting(target, Amount(asset, amount))),
+        memo="into the reserve",
+    )

@@ -13,13 +13,22 @@ from desk.money import Amount
 from desk.register import NewEntry, Posting, Register
 from tests.register.conftest import BNB, BTC, T0
 
-ACCOUNTS = ["income:mining:f2main", "assets:pool:f2main", "assets:wallet:ops", "expenses:fees",
-            "income:mining:ocean", "assets:pool:ocean"]
+ACCOUNTS = [
+    "income:mining:f2main",
+    "assets:pool:f2main",
+    "assets:wallet:ops",
+    "expenses:fees",
+    "income:mining:ocean",
+    "assets:pool:ocean",
+]
 
 moves = st.lists(
     st.tuples(
-        st.sampled_from(ACCOUNTS), st.sampled_from(ACCOUNTS), st.sampled_from([BTC, BNB]),
-        st.integers(min_value=1, max_value=10**24), st.integers(min_value=0, max_value=40),
+        st.sampled_from(ACCOUNTS),
+        st.sampled_from(ACCOUNTS),
+        st.sampled_from([BTC, BNB]),
+        st.integers(min_value=1, max_value=10**24),
+        st.integers(min_value=0, max_value=40),
     ).filter(lambda m: m[0] != m[1]),
     min_size=1,
     max_size=30,
@@ -40,8 +49,15 @@ async def test_random_entries_keep_every_balance_equal_to_the_sum_of_its_posting
         for i, (src, dst, asset, units, day) in enumerate(data):
             amount = Amount.from_units(asset, units)
             ts = T0 + timedelta(days=day, minutes=i)
-            batch.append(NewEntry(kind="earning", ts=ts, postings=(Posting(src, -amount), Posting(dst, amount)),
-                                  source="prop", external_id=str(i)))
+            batch.append(
+                NewEntry(
+                    kind="earning",
+                    ts=ts,
+                    postings=(Posting(src, -amount), Posting(dst, amount)),
+                    source="prop",
+                    external_id=str(i),
+                )
+            )
             expected[(src, asset.code)] -= units
             expected[(dst, asset.code)] += units
             by_day[(src, asset.code, ts.date())] -= units
@@ -64,5 +80,6 @@ async def test_balance_as_of_a_datetime_counts_postings_up_to_that_moment(regist
 
     await register.ingest([earning(i) for i in range(10)])  # minute i of day 0
     assert (await register.balance("assets:pool:f2main", "BTC", at=T0 + timedelta(minutes=4, seconds=30))) == Amount(
-        BTC, "0.05")
+        BTC, "0.05"
+    )
     assert (await register.balance("assets:pool:f2main", "BTC", at=T0.date() - timedelta(days=1))) == Amount(BTC, 0)

@@ -36,8 +36,12 @@ async def test_the_triggers_refuse_updates_and_deletes(register: Register) -> No
     path = await filled(register)
     await register.checkpoint()  # so the actions log has a row to protect
     conn = sqlite3.connect(path)
-    for sql in ("UPDATE entries SET memo = 'x' WHERE seq = 3", "DELETE FROM entries WHERE seq = 3",
-                "UPDATE postings SET units = 1", "DELETE FROM actions"):
+    for sql in (
+        "UPDATE entries SET memo = 'x' WHERE seq = 3",
+        "DELETE FROM entries WHERE seq = 3",
+        "UPDATE postings SET units = 1",
+        "DELETE FROM actions",
+    ):
         try:
             conn.execute(sql)
         except sqlite3.DatabaseError as exc:
@@ -116,11 +120,28 @@ def rechain(conn: sqlite3.Connection) -> None:
     accounts = dict(conn.execute("SELECT id, path FROM accounts"))
     prev = GENESIS
     for row in conn.execute("SELECT * FROM entries ORDER BY seq").fetchall():
-        postings = [(accounts[a], s, from_db(u)) for a, s, u in conn.execute(
-            "SELECT account_id, asset, units FROM postings WHERE entry_seq = ? ORDER BY idx", (row[0],))]
-        payload = entry_payload(seq=row[0], ts=row[1], kind=row[2], memo=row[3], reference=row[4], source=row[5],
-                                external_id=row[6], status=row[7], price=row[8], reverses=row[9],
-                                drafted_by=row[10], approved_by=row[11], approved_at=row[12], postings=postings)
+        postings = [
+            (accounts[a], s, from_db(u))
+            for a, s, u in conn.execute(
+                "SELECT account_id, asset, units FROM postings WHERE entry_seq = ? ORDER BY idx", (row[0],)
+            )
+        ]
+        payload = entry_payload(
+            seq=row[0],
+            ts=row[1],
+            kind=row[2],
+            memo=row[3],
+            reference=row[4],
+            source=row[5],
+            external_id=row[6],
+            status=row[7],
+            price=row[8],
+            reverses=row[9],
+            drafted_by=row[10],
+            approved_by=row[11],
+            approved_at=row[12],
+            postings=postings,
+        )
         digest = chain_hash(prev, payload)
         conn.execute("UPDATE entries SET prev_hash = ?, hash = ? WHERE seq = ?", (prev, digest, row[0]))
         prev = digest

@@ -16,8 +16,9 @@ from tests.conftest import REPO
 def desk(config_file: Path):
     def run(*args: str, operator: str = "aliya") -> subprocess.CompletedProcess[str]:
         env = {**os.environ, "DESK_CONFIG": str(config_file), "DESK_OPERATOR__NAME": operator}
-        return subprocess.run([sys.executable, "-m", "desk", *args], capture_output=True, text=True, env=env,
-                              cwd=REPO, timeout=60)
+        return subprocess.run(
+            [sys.executable, "-m", "desk", *args], capture_output=True, text=True, env=env, cwd=REPO, timeout=60
+        )
 
     return run
 
@@ -30,24 +31,48 @@ def test_commands_before_init_say_how_to_fix_it_and_exit_3(desk) -> None:
 
 def test_init_transfer_approve_verify_checkpoint_export(desk, tmp_path: Path, config_file: Path) -> None:
     assert desk("init").returncode == 0
-    register = Path(next(line for line in config_file.read_text().splitlines() if "register.sqlite" in line)
-                    .split('"')[1])
+    register = Path(
+        next(line for line in config_file.read_text().splitlines() if "register.sqlite" in line).split('"')[1]
+    )
     assert register.stat().st_mode & 0o077 == 0
-    refused = desk("transfer", "--from", "assets:wallet:ops", "--to", "assets:reserve:cold", "--asset", "btc",
-                   "--amount", "0.000000001")
+    refused = desk(
+        "transfer",
+        "--from",
+        "assets:wallet:ops",
+        "--to",
+        "assets:reserve:cold",
+        "--asset",
+        "btc",
+        "--amount",
+        "0.000000001",
+    )
     assert refused.returncode == 4
     assert "--amount: 0.000000001 has more decimals than BTC allows (8)" in refused.stderr
-    unknown = desk("transfer", "--from", "assets:wallet:nope", "--to", "assets:reserve:cold", "--asset", "BTC",
-                   "--amount", "1")
+    unknown = desk(
+        "transfer", "--from", "assets:wallet:nope", "--to", "assets:reserve:cold", "--asset", "BTC", "--amount", "1"
+    )
     assert unknown.returncode == 4 and "--from: no account assets:wallet:nope" in unknown.stderr
-    drafted = desk("transfer", "--from", "assets:wallet:ops", "--to", "assets:reserve:cold", "--asset", "BTC",
-                   "--amount", "0", "--memo", "zero")
+    drafted = desk(
+        "transfer",
+        "--from",
+        "assets:wallet:ops",
+        "--to",
+        "assets:reserve:cold",
+        "--asset",
+        "BTC",
+        "--amount",
+        "0",
+        "--memo",
+        "zero",
+    )
     assert drafted.returncode == 4
-    ok = desk("transfer", "--from", "assets:wallet:ops", "--to", "assets:exchange:aix", "--asset", "BTC",
-              "--amount", "0")
+    ok = desk(
+        "transfer", "--from", "assets:wallet:ops", "--to", "assets:exchange:aix", "--asset", "BTC", "--amount", "0"
+    )
     assert ok.returncode == 4
-    draft = desk("transfer", "--from", "assets:wallet:ops", "--to", "assets:reserve:cold", "--asset", "BTC",
-                 "--amount", "1")
+    draft = desk(
+        "transfer", "--from", "assets:wallet:ops", "--to", "assets:reserve:cold", "--asset", "BTC", "--amount", "1"
+    )
     assert draft.returncode == 0 and "draft #1" in draft.stdout
     own = desk("approve", "1")
     assert own.returncode == 4 and "different operator" in own.stderr
@@ -59,7 +84,9 @@ def test_init_transfer_approve_verify_checkpoint_export(desk, tmp_path: Path, co
     empty = desk("checkpoint")
     assert empty.returncode == 1
     verified = desk("verify")
-    assert verified.returncode == 0 and verified.stdout.startswith("OK 0 entries, 3 actions")  # draft, refused self-approval, reject
+    assert verified.returncode == 0 and verified.stdout.startswith(
+        "OK 0 entries, 3 actions"
+    )  # draft, refused self-approval, reject
     out = tmp_path / "x.journal"
     assert desk("export", "--format", "hledger", "--out", str(out)).returncode == 0
     assert out.read_text().startswith("; desk register export")

@@ -21,22 +21,49 @@ async def snapshot(reg: Register) -> tuple:
 @pytest.mark.parametrize(
     ("entry", "needle"),
     [
-        (dataclasses.replace(earning(1), postings=(Posting("income:mining:f2main", Amount(BTC, "-0.01")),
-                                                    Posting("assets:pool:f2main", Amount(BTC, "0.02")))),
-         "do not sum to zero"),
-        (dataclasses.replace(earning(1), postings=(Posting("income:mining:nowhere", Amount(BTC, "-0.01")),
-                                                    Posting("assets:pool:f2main", Amount(BTC, "0.01")))),
-         "does not exist"),
-        (dataclasses.replace(earning(1), postings=(Posting("wallet", Amount(BTC, "-0.01")),
-                                                    Posting("assets:pool:f2main", Amount(BTC, "0.01")))),
-         "not a valid account path"),
-        (dataclasses.replace(earning(1), postings=(Posting("assets:pool:f2main", Amount(BTC, "0.01")),)),
-         "at least two postings"),
+        (
+            dataclasses.replace(
+                earning(1),
+                postings=(
+                    Posting("income:mining:f2main", Amount(BTC, "-0.01")),
+                    Posting("assets:pool:f2main", Amount(BTC, "0.02")),
+                ),
+            ),
+            "do not sum to zero",
+        ),
+        (
+            dataclasses.replace(
+                earning(1),
+                postings=(
+                    Posting("income:mining:nowhere", Amount(BTC, "-0.01")),
+                    Posting("assets:pool:f2main", Amount(BTC, "0.01")),
+                ),
+            ),
+            "does not exist",
+        ),
+        (
+            dataclasses.replace(
+                earning(1),
+                postings=(Posting("wallet", Amount(BTC, "-0.01")), Posting("assets:pool:f2main", Amount(BTC, "0.01"))),
+            ),
+            "not a valid account path",
+        ),
+        (
+            dataclasses.replace(earning(1), postings=(Posting("assets:pool:f2main", Amount(BTC, "0.01")),)),
+            "at least two postings",
+        ),
         (dataclasses.replace(earning(1), kind="gift"), "kind 'gift'"),
         (dataclasses.replace(earning(1), ts=T0.replace(tzinfo=None)), "timezone-aware"),
-        (dataclasses.replace(earning(1), postings=(Posting("income:mining:f2main", Amount(Asset("BTC", 6), "-0.01")),
-                                                    Posting("assets:pool:f2main", Amount(Asset("BTC", 6), "0.01")))),
-         "precision"),
+        (
+            dataclasses.replace(
+                earning(1),
+                postings=(
+                    Posting("income:mining:f2main", Amount(Asset("BTC", 6), "-0.01")),
+                    Posting("assets:pool:f2main", Amount(Asset("BTC", 6), "0.01")),
+                ),
+            ),
+            "precision",
+        ),
         (dataclasses.replace(earning(1), price=Decimal(1)), "only a conversion"),
         (dataclasses.replace(earning(1), status="pending"), "status"),
     ],
@@ -63,9 +90,15 @@ async def test_one_bad_entry_refuses_the_whole_batch(register: Register) -> None
 
 
 def conversion(btc: str, price: str, usdt: str) -> NewEntry:
-    return NewEntry(kind="conversion", ts=T0, price=Decimal(price),
-                    postings=(Posting("assets:exchange:aix", -Amount(BTC, btc)),
-                              Posting("assets:exchange:aix", Amount(USDT, usdt))))
+    return NewEntry(
+        kind="conversion",
+        ts=T0,
+        price=Decimal(price),
+        postings=(
+            Posting("assets:exchange:aix", -Amount(BTC, btc)),
+            Posting("assets:exchange:aix", Amount(USDT, usdt)),
+        ),
+    )
 
 
 async def test_a_conversion_balances_through_its_price(register: Register) -> None:
@@ -76,8 +109,13 @@ async def test_a_conversion_balances_through_its_price(register: Register) -> No
 
 async def test_bnb_beyond_64_bits_is_exact(register: Register) -> None:
     big = Amount(BNB, "8000.000000000000000001")
-    await register.post(NewEntry(kind="seizure", ts=T0, postings=(
-        Posting("income:seized:case-17", -big), Posting("assets:reserve:cold", big))))
+    await register.post(
+        NewEntry(
+            kind="seizure",
+            ts=T0,
+            postings=(Posting("income:seized:case-17", -big), Posting("assets:reserve:cold", big)),
+        )
+    )
     assert await register.balance("assets:reserve:cold", "BNB") == big
     assert (await register.balance("assets:reserve:cold", "BNB")).units == 8000 * 10**18 + 1
 
@@ -91,8 +129,9 @@ async def test_transfers_cannot_be_posted_without_a_second_operator(register: Re
 
 invalid_amounts = st.one_of(
     st.floats(allow_nan=True).map(lambda f: ("float", f)),
-    st.decimals(min_value=Decimal("0.000000001"), max_value=1, places=12).filter(
-        lambda d: d != d.quantize(Decimal("1e-8"))).map(lambda d: ("decimals", d)),
+    st.decimals(min_value=Decimal("0.000000001"), max_value=1, places=12)
+    .filter(lambda d: d != d.quantize(Decimal("1e-8")))
+    .map(lambda d: ("decimals", d)),
 )
 
 
@@ -100,10 +139,17 @@ invalid_amounts = st.one_of(
 @given(invalid_amounts)
 async def test_random_invalid_amounts_are_refused_before_anything_is_written(register: Register, case: tuple) -> None:
     before = await snapshot(register)
-    kind, value = case
+    _kind, value = case
     with pytest.raises((TypeError, ValueError)):
-        entry = NewEntry(kind="earning", ts=T0, source="pool:f2main", external_id="x",
-                         postings=(Posting("income:mining:f2main", -Amount(BTC, value)),
-                                   Posting("assets:pool:f2main", Amount(BTC, value))))
+        entry = NewEntry(
+            kind="earning",
+            ts=T0,
+            source="pool:f2main",
+            external_id="x",
+            postings=(
+                Posting("income:mining:f2main", -Amount(BTC, value)),
+                Posting("assets:pool:f2main", Amount(BTC, value)),
+            ),
+        )
         await register.ingest([entry])
     assert await snapshot(register) == before

@@ -29,18 +29,48 @@ async def book(register: Register, settings: DeskSettings) -> dict[tuple[str, st
     huge BNB seizure and a fee."""
     await register.ingest([earning(i, "0.12345678") for i in range(10)] + [payout(1, "1", tx="ab" * 32)])
     big = Amount(BNB, "8000.000000000000000001")
-    await register.post(NewEntry(kind="seizure", ts=T0, memo='case "17"; seized',
-                                 postings=(Posting("income:seized:case-17", -big), Posting("assets:reserve:cold", big))))
-    await register.post(NewEntry(kind="fee", ts=T0, postings=(Posting("assets:wallet:ops", -Amount(BTC, "0.0001")),
-                                                               Posting("expenses:fees", Amount(BTC, "0.0001")))))
+    await register.post(
+        NewEntry(
+            kind="seizure",
+            ts=T0,
+            memo='case "17"; seized',
+            postings=(Posting("income:seized:case-17", -big), Posting("assets:reserve:cold", big)),
+        )
+    )
+    await register.post(
+        NewEntry(
+            kind="fee",
+            ts=T0,
+            postings=(
+                Posting("assets:wallet:ops", -Amount(BTC, "0.0001")),
+                Posting("expenses:fees", Amount(BTC, "0.0001")),
+            ),
+        )
+    )
     drafts = [
         await register.draft(transfer("0.3", target="assets:exchange:aix")),
-        await register.draft(NewEntry(kind="conversion", ts=T0, price=Decimal("97000.5"),
-                                      postings=(Posting("assets:exchange:aix", -Amount(BTC, "0.2")),
-                                                Posting("assets:exchange:aix", Amount(USDT, "19400.1"))))),
-        await register.draft(NewEntry(kind="conversion", ts=T0, price=Decimal("0.0015"),
-                                      postings=(Posting("assets:exchange:aix", -Amount(USDT, "1000")),
-                                                Posting("assets:reserve:cold", Amount(BNB, "1.5"))))),
+        await register.draft(
+            NewEntry(
+                kind="conversion",
+                ts=T0,
+                price=Decimal("97000.5"),
+                postings=(
+                    Posting("assets:exchange:aix", -Amount(BTC, "0.2")),
+                    Posting("assets:exchange:aix", Amount(USDT, "19400.1")),
+                ),
+            )
+        ),
+        await register.draft(
+            NewEntry(
+                kind="conversion",
+                ts=T0,
+                price=Decimal("0.0015"),
+                postings=(
+                    Posting("assets:exchange:aix", -Amount(USDT, "1000")),
+                    Posting("assets:reserve:cold", Amount(BNB, "1.5")),
+                ),
+            )
+        ),
     ]
     async with Register.open(settings.register.path, operator="bek") as checker:
         seqs = [await checker.approve(d) for d in drafts]
@@ -52,8 +82,12 @@ async def book(register: Register, settings: DeskSettings) -> dict[tuple[str, st
 
 
 def hledger_balances(journal: Path) -> dict[tuple[str, str], Decimal]:
-    out = subprocess.run(["hledger", "-f", str(journal), "balance", "--flat", "--no-total", "-O", "csv",
-                          "--no-elide"], check=True, capture_output=True, text=True).stdout
+    out = subprocess.run(
+        ["hledger", "-f", str(journal), "balance", "--flat", "--no-total", "-O", "csv", "--no-elide"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
     result = {}
     for row in list(csv.reader(io.StringIO(out)))[1:]:
         account, amounts = row[0], row[1]
@@ -88,8 +122,9 @@ async def test_bean_check_accepts_the_file_and_agrees_on_every_balance(
         # start of the day); `~ 0` turns off the one-unit tolerance
         for (account, asset), amount in expected.items():
             out.write(f"2026-11-03 balance {account_name(account)}  {amount.format(grouping=False)} ~ 0 {asset}\n")
-    check = subprocess.run([str(Path(sys.executable).parent / "bean-check"), str(ledger)], capture_output=True,
-                           text=True)
+    check = subprocess.run(
+        [str(Path(sys.executable).parent / "bean-check"), str(ledger)], capture_output=True, text=True
+    )
     assert check.returncode == 0, check.stdout + check.stderr
 
 
@@ -99,8 +134,9 @@ async def test_bean_check_catches_a_wrong_balance(register: Register, settings: 
     with ledger.open("w") as out:
         await export(register, "beancount", out)
         out.write("2026-11-03 balance Assets:Wallet:Ops  0.00000001 ~ 0 BTC\n")
-    check = subprocess.run([str(Path(sys.executable).parent / "bean-check"), str(ledger)], capture_output=True,
-                           text=True)
+    check = subprocess.run(
+        [str(Path(sys.executable).parent / "bean-check"), str(ledger)], capture_output=True, text=True
+    )
     assert check.returncode != 0
 
 
@@ -114,7 +150,8 @@ async def test_csv_has_one_row_per_posting(register: Register, settings: DeskSet
     assert {r["amount"] for r in rows} >= {"8000.000000000000000001"}
 
 
-@pytest.mark.parametrize(("path", "name"), [("assets:wallet:ops_hot", "Assets:Wallet:Ops-hot"),
-                                            ("income:seized:9x", "Income:Seized:X9x")])
+@pytest.mark.parametrize(
+    ("path", "name"), [("assets:wallet:ops_hot", "Assets:Wallet:Ops-hot"), ("income:seized:9x", "Income:Seized:X9x")]
+)
 def test_beancount_account_names(path: str, name: str) -> None:
     assert account_name(path) == name

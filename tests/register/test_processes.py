@@ -17,8 +17,14 @@ N = 100_000
 
 
 def spawn(*args: str) -> subprocess.Popen[str]:
-    return subprocess.Popen([sys.executable, "-m", "tests.register.writer", *args], cwd=REPO, text=True,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env={**os.environ, "PYTHONPATH": str(REPO)})
+    return subprocess.Popen(
+        [sys.executable, "-m", "tests.register.writer", *args],
+        cwd=REPO,
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+    )
 
 
 async def test_kill_9_in_the_middle_of_a_100k_batch_leaves_all_or_nothing(register: Register) -> None:
@@ -44,7 +50,7 @@ async def test_two_processes_posting_at_once_lose_nothing(register: Register) ->
     path = str(register.path)
     writers = [spawn(path, "each", "1000", tag) for tag in ("a", "b")]
     for writer in writers:
-        out, err = writer.communicate(timeout=300)
+        _out, err = writer.communicate(timeout=300)
         assert writer.returncode == 0, err
         assert "locked" not in err
     assert await register.count() == 2000

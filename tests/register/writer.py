@@ -1,7 +1,7 @@
 """A separate writer process for the crash and concurrency tests.
 
-    python -m tests.register.writer PATH batch N      # one batch of N payouts, one transaction
-    python -m tests.register.writer PATH each N TAG   # N entries, one transaction each
+python -m tests.register.writer PATH batch N      # one batch of N payouts, one transaction
+python -m tests.register.writer PATH each N TAG   # N entries, one transaction each
 """
 
 from __future__ import annotations
@@ -18,9 +18,16 @@ from tests.register.conftest import BTC, T0
 
 def entry(i: int, tag: str) -> NewEntry:
     amount = Amount.from_units(BTC, 1000 + i)
-    return NewEntry(kind="payout", ts=T0 + timedelta(seconds=i), source=f"pool:{tag}", external_id=f"{tag}-{i}",
-                    postings=(Posting("assets:pool:f2main", -amount), Posting("assets:wallet:ops", amount)),
-                    reference=f"{i:064x}", status="confirmed", memo=f"{tag} payout {i}")
+    return NewEntry(
+        kind="payout",
+        ts=T0 + timedelta(seconds=i),
+        source=f"pool:{tag}",
+        external_id=f"{tag}-{i}",
+        postings=(Posting("assets:pool:f2main", -amount), Posting("assets:wallet:ops", amount)),
+        reference=f"{i:064x}",
+        status="confirmed",
+        memo=f"{tag} payout {i}",
+    )
 
 
 async def main(path: Path, mode: str, n: int, tag: str) -> None:

@@ -8,8 +8,13 @@ import re
 
 from desk.register.entries import Entry, priced_legs
 
-ROOTS = {"assets": "Assets", "income": "Income", "expenses": "Expenses", "equity": "Equity", "liabilities":
-         "Liabilities"}
+ROOTS = {
+    "assets": "Assets",
+    "income": "Income",
+    "expenses": "Expenses",
+    "equity": "Equity",
+    "liabilities": "Liabilities",
+}
 
 
 def account_name(path: str) -> str:

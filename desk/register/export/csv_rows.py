@@ -7,8 +7,21 @@ import io
 
 from desk.register.entries import Entry, format_ts
 
-COLUMNS = ["seq", "ts", "kind", "account", "asset", "amount", "price", "reference", "status", "memo",
-           "drafted_by", "approved_by", "hash"]
+COLUMNS = [
+    "seq",
+    "ts",
+    "kind",
+    "account",
+    "asset",
+    "amount",
+    "price",
+    "reference",
+    "status",
+    "memo",
+    "drafted_by",
+    "approved_by",
+    "hash",
+]
 
 
 def header(accounts: list[str]) -> str:
@@ -17,9 +30,23 @@ def header(accounts: list[str]) -> str:
 
 def entry(e: Entry) -> str:
     return "".join(
-        _line([e.seq, format_ts(e.ts), e.kind, p.account, p.asset.code, p.amount.format(grouping=False),
-               e.price if e.price is not None else "", e.reference or "", e.status or "", e.memo,
-               e.drafted_by or "", e.approved_by or "", e.hash])
+        _line(
+            [
+                e.seq,
+                format_ts(e.ts),
+                e.kind,
+                p.account,
+                p.asset.code,
+                p.amount.format(grouping=False),
+                e.price if e.price is not None else "",
+                e.reference or "",
+                e.status or "",
+                e.memo,
+                e.drafted_by or "",
+                e.approved_by or "",
+                e.hash,
+            ]
+        )
         for p in e.postings
     )
 
