@@ -8,6 +8,7 @@ where revenue comes from, assets:reserve is what the fund holds).
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from desk.register.errors import EntryRejected
@@ -30,6 +31,7 @@ KINDS: dict[str, bool] = {
 _NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,39}")
 
 
+@lru_cache(maxsize=4096)
 def account_kind(path: str) -> str:
     """The kind of a valid account path, or EntryRejected saying what is wrong with it."""
     for kind, named in KINDS.items():

@@ -3,18 +3,21 @@
 A page is N entries before (older than) or after (newer than) a key `(ts, seq)`, newest
 first. Every filter maps onto an index whose leading columns it fixes, so fetching a page
 costs the same at a thousand entries as at a million. The one exception is a memo search,
-which scans in time order until the page is full (a reference or tx-hash prefix search uses
-its index).
+which scans in time order until the page is full; a term of eight or more hex digits is
+taken for a tx hash prefix and looked up through the reference index alone.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
 from desk.register.entries import format_ts
 
 Key = tuple[str, int]
+#: Eight or more hex digits: a tx hash prefix, searched by reference only.
+_HEX = re.compile(r"[0-9a-fA-F]{8,}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +41,9 @@ def page_queries(
     """SQL selecting the (seq, ts) of one page: newest first for `before`, oldest first for
     `after` (the caller reverses). A text search is two queries, merged by the caller: the
     reference prefix through its index, and the memo substring."""
+    if filters.text and _HEX.fullmatch(filters.text):
+        # a tx hash (or its prefix) is looked up by reference alone, through its index
+        return [_query(filters, account_id, before, after, limit, text="ref")]
     if filters.text:
         return [
             _query(filters, account_id, before, after, limit, text="ref"),

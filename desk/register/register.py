@@ -242,16 +242,11 @@ class Register:
         chained actions log records the change and the entry shows its new status and
         reference. Amounts of a posted entry never change; a changed amount is refused.
         """
-        unique: dict[tuple[str, str], NewEntry] = {}
-        for entry in batch:
-            if entry.source is None or entry.external_id is None:
-                raise EntryRejected("an ingested entry needs source and external_id", field="external_id")
-            if entry.kind in NEEDS_APPROVAL:
-                raise EntryRejected(f"a {entry.kind} cannot come from a feed; draft it", field="kind")
-            self._check(entry)
-            key = (entry.source, entry.external_id)
-            if key not in unique or entry.status == "confirmed" or (entry.reference and not unique[key].reference):
-                unique[key] = entry
+        entries = list(batch)
+        if len(entries) >= THREAD_THRESHOLD:
+            unique = await asyncio.to_thread(self._checked_feed_batch, entries)
+        else:
+            unique = self._checked_feed_batch(entries)
         if not unique:
             return IngestResult()
         async with connection.immediate(self._conn, self._lock):
@@ -272,6 +267,22 @@ class Register:
                 new.sort(key=lambda e: e.ts)
                 await self._append(new, Signatures())
         return IngestResult(new=len(new), updated=updated, unchanged=len(unique) - len(new) - updated)
+
+    def _checked_feed_batch(self, entries: list[NewEntry]) -> dict[tuple[str, str], NewEntry]:
+        """Validate a feed batch and fold repeats of one (source, external_id), keeping the
+        most advanced state (confirmed, with a reference). Runs in a worker thread for big
+        batches: it is pure CPU."""
+        unique: dict[tuple[str, str], NewEntry] = {}
+        for entry in entries:
+            if entry.source is None or entry.external_id is None:
+                raise EntryRejected("an ingested entry needs source and external_id", field="external_id")
+            if entry.kind in NEEDS_APPROVAL:
+                raise EntryRejected(f"a {entry.kind} cannot come from a feed; draft it", field="kind")
+            self._check(entry)
+            key = (entry.source, entry.external_id)
+            if key not in unique or entry.status == "confirmed" or (entry.reference and not unique[key].reference):
+                unique[key] = entry
+        return unique
 
     async def _existing(self, keys: list[tuple[str, str]]) -> dict[tuple[str, str], tuple[int, str | None, str | None]]:
         await self._conn.execute("CREATE TEMP TABLE IF NOT EXISTS batch_keys (source TEXT, external_id TEXT)")

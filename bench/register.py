@@ -1,0 +1,157 @@
+"""Register benchmark: ingest, balance reads, deep pages, verify, bytes per entry.
+
+    .venv/bin/python bench/register.py [--entries 1000000] [--batch 100000]
+
+Prints a table; every figure that has a goal is shown with its ratio to the baseline
+measured in the same run (plain sqlite3 executemany into a bare table; the same page on a
+1k register).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sqlite3
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from desk.config import load_settings  # noqa: E402
+from desk.money import Amount, Asset  # noqa: E402
+from desk.register import NewEntry, PageFilter, Posting, Register  # noqa: E402
+
+BTC = Asset("BTC", 8)
+T0 = datetime(2024, 1, 1, tzinfo=UTC)
+POOLS = ["f2main", "braiins", "foundry", "ocean"]
+
+
+def payout(i: int) -> NewEntry:
+    pool = POOLS[i % len(POOLS)]
+    amount = Amount.from_units(BTC, 100_000 + i % 9_000_000)
+    return NewEntry(
+        kind="payout",
+        ts=T0 + timedelta(seconds=30 * i),
+        postings=(Posting(f"assets:pool:{pool}", -amount), Posting("assets:wallet:ops", amount)),
+        memo=f"{pool} payout",
+        reference=f"{i * 2654435761 % 2**64:016x}{i:048x}",
+        source=f"pool:{pool}",
+        external_id=f"p{i}",
+        status="confirmed",
+    )
+
+
+def settings_for(path: Path):
+    pools = {name: {"kind": "ocean", "user": "bc1q" + name} for name in POOLS}
+    return load_settings(None, env={}, overrides={"register": {"path": str(path)}, "pools": pools})
+
+
+def baseline(rows: int, batch: int, directory: Path) -> float:
+    """Plain sqlite3 executemany of the same rows (seq, ts, memo, reference, source, id,
+    account, amount) into a bare table, same pragmas, same batch transactions."""
+    path = directory / "bare.sqlite"
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA synchronous = FULL")
+    conn.execute("CREATE TABLE t (seq INTEGER PRIMARY KEY, ts TEXT, memo TEXT, ref TEXT, source TEXT, id TEXT, "
+                 "account TEXT, units INTEGER)")
+    start = time.perf_counter()
+    for first in range(0, rows, batch):
+        data = []
+        for i in range(first, min(rows, first + batch)):
+            e = payout(i)
+            data.append((i + 1, e.ts.isoformat(), e.memo, e.reference, e.source, e.external_id,
+                         e.postings[1].account, e.postings[1].amount.units))
+        conn.execute("BEGIN")
+        conn.executemany("INSERT INTO t VALUES (?,?,?,?,?,?,?,?)", data)
+        conn.execute("COMMIT")
+    elapsed = time.perf_counter() - start
+    conn.close()
+    return elapsed
+
+
+async def fill(path: Path, rows: int, batch: int) -> float:
+    settings = settings_for(path)
+    async with Register.open(path, operator="bench", create=True) as reg:
+        await reg.init_accounts(settings)
+        start = time.perf_counter()
+        for first in range(0, rows, batch):
+            await reg.ingest([payout(i) for i in range(first, min(rows, first + batch))])
+            print(f"  ingested {min(rows, first + batch):,}", file=sys.stderr, end="\r")
+        return time.perf_counter() - start
+
+
+async def timed(fn, repeat: int = 20) -> float:
+    best = float("inf")
+    for _ in range(repeat):
+        start = time.perf_counter()
+        await fn()
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+async def reads(path: Path) -> dict[str, float]:
+    async with Register.open(path, operator="bench") as reg:
+        count = await reg.count()
+        middle = (await reg.entry(count // 2)).key
+        flt = PageFilter(account="assets:pool:ocean")
+        return {
+            "balance": await timed(lambda: reg.balance("assets:wallet:ops", "BTC")),
+            "page": await timed(lambda: reg.page(flt, before=middle, limit=100)),
+            "search": await timed(lambda: reg.page(PageFilter(text=f"{(count // 3) * 2654435761 % 2**64:016x}"[:10]))),
+        }
+
+
+async def verify_time(path: Path) -> tuple[float, bool]:
+    async with Register.open(path, operator="bench") as reg:
+        start = time.perf_counter()
+        result = await reg.verify()
+        return time.perf_counter() - start, result.ok
+
+
+def size_of(path: Path) -> int:
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+    return path.stat().st_size
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--entries", type=int, default=1_000_000)
+    parser.add_argument("--batch", type=int, default=100_000)
+    args = parser.parse_args()
+    n, batch = args.entries, min(args.batch, args.entries)
+    with tempfile.TemporaryDirectory() as tmp:
+        directory = Path(tmp)
+        bare = baseline(n, batch, directory)
+        big, small = directory / "big.sqlite", directory / "small.sqlite"
+        ingest = await fill(big, n, batch)
+        await fill(small, 1_000, 1_000)
+        big_reads, small_reads = await reads(big), await reads(small)
+        verify_s, ok = await verify_time(big)
+        size = size_of(big)
+    rows = [
+        ("ingest (dedupe + chain)", f"{n / ingest:,.0f} entries/s", f"{(n / ingest) / (n / bare):.2f} of bare "
+         f"executemany ({n / bare:,.0f}/s)", ">= 0.33"),
+        (f"balance read at {n:,}", f"{big_reads['balance'] * 1e3:.3f} ms", "", "<= 5 ms"),
+        ("filtered page of 100, deep", f"{big_reads['page'] * 1e3:.3f} ms",
+         f"{big_reads['page'] / small_reads['page']:.2f} x the 1k register ({small_reads['page'] * 1e3:.3f} ms)",
+         "<= 2"),
+        ("tx-hash prefix search", f"{big_reads['search'] * 1e3:.3f} ms",
+         f"{big_reads['search'] / small_reads['search']:.2f} x the 1k register", ""),
+        ("desk verify", f"{verify_s:.1f} s ({'OK' if ok else 'FAILED'})", f"{n / verify_s:,.0f} entries/s", ""),
+        ("bytes per entry", f"{size / n:,.0f}", "", ""),
+    ]
+    widths = [max(len(r[i]) for r in rows + [("what", "figure", "ratio", "goal")]) for i in range(4)]
+    header = ("what", "figure", "ratio", "goal")
+    print(f"register benchmark, {n:,} payouts, batches of {batch:,}")
+    for row in [header, tuple("-" * w for w in widths), *rows]:
+        print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)))
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
