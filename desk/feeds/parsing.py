@@ -1,0 +1,135 @@
+"""Reading the sources' JSON exactly: numbers straight to Decimal, fields checked by name.
+
+Every helper takes `where` (e.g. `f2pool transactions[3].changed_balance`) so a malformed
+answer is reported with the field that was wrong.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from datetime import UTC, date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from desk.feeds.errors import Malformed
+from desk.money import Amount, Asset, MoneyError, check_amount
+
+BTC = Asset("BTC", 8)
+SATS_CAP = 21_000_000 * 10**8
+
+
+def loads(text: str, where: str) -> Any:
+    """JSON with every non-integer number as Decimal (never float)."""
+    try:
+        return json.loads(text, parse_float=Decimal, parse_constant=_no_constant)
+    except (ValueError, RecursionError) as exc:
+        raise Malformed(f"{where}: not valid JSON ({str(exc)[:80]})") from None
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a number")
+
+
+def field(obj: Any, key: str, where: str) -> Any:
+    if not isinstance(obj, Mapping):
+        raise Malformed(f"{where}: expected an object, got {type(obj).__name__}")
+    if key not in obj:
+        raise Malformed(f"{where}.{key}: missing")
+    return obj[key]
+
+
+def as_list(value: Any, where: str) -> list[Any]:
+    if not isinstance(value, list):
+        raise Malformed(f"{where}: expected a list, got {type(value).__name__}")
+    return value
+
+
+def text(value: Any, where: str, *, optional: bool = False) -> str | None:
+    if value is None and optional:
+        return None
+    if not isinstance(value, str) or (not value and not optional):
+        raise Malformed(f"{where}: expected text, got {value!r}"[:160])
+    return value or None
+
+
+def decimal(value: Any, where: str, *, optional: bool = False) -> Decimal | None:
+    """A number sent as a JSON number or as a string of one; '' means absent."""
+    if value is None or value == "":
+        if optional:
+            return None
+        raise Malformed(f"{where}: missing number (got {value!r})")
+    if isinstance(value, bool):
+        raise Malformed(f"{where}: expected a number, got {value!r}")
+    if isinstance(value, int | Decimal):
+        result = Decimal(value)
+    elif isinstance(value, str):
+        try:
+            result = Decimal(value.strip())
+        except InvalidOperation:
+            raise Malformed(f"{where}: {value[:40]!r} is not a number") from None
+    else:
+        raise Malformed(f"{where}: expected a number, got {type(value).__name__}")
+    if not result.is_finite():
+        raise Malformed(f"{where}: {value!r} is not a finite number")
+    return result
+
+
+def btc(value: Any, where: str, *, allow_negative: bool = False) -> Amount:
+    """BTC as a decimal number (string or JSON number) with at most 8 decimals."""
+    number = decimal(value, where)
+    assert number is not None
+    try:
+        checked = check_amount(number, BTC, what=where, allow_negative=allow_negative)
+    except MoneyError as exc:
+        raise Malformed(str(exc)) from None
+    if abs(checked) > SATS_CAP // 10**8:
+        raise Malformed(f"{where}: {value!r} BTC is more than will ever exist")
+    return Amount(BTC, checked)
+
+
+def sats(value: Any, where: str) -> Amount:
+    """BTC as an integer count of satoshis (int, or a string of digits)."""
+    if isinstance(value, bool):
+        raise Malformed(f"{where}: expected satoshis, got {value!r}")
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value.strip())
+    if isinstance(value, Decimal) and value == value.to_integral_value():
+        value = int(value)
+    if not isinstance(value, int):
+        raise Malformed(f"{where}: expected whole satoshis, got {value!r}"[:160])
+    if not 0 <= value <= SATS_CAP:
+        raise Malformed(f"{where}: {value} satoshis is out of range")
+    return Amount.from_units(BTC, value)
+
+
+def unix_seconds(value: Any, where: str) -> datetime:
+    number = decimal(value, where)
+    assert number is not None
+    if not 0 <= number < 10**10:
+        raise Malformed(f"{where}: {value!r} is not a unix time in seconds")
+    return datetime.fromtimestamp(int(number), UTC)
+
+
+def unix_millis(value: Any, where: str) -> datetime:
+    number = decimal(value, where)
+    assert number is not None
+    if not 0 <= number < 10**13:
+        raise Malformed(f"{where}: {value!r} is not a unix time in milliseconds")
+    seconds, millis = divmod(int(number), 1000)
+    return datetime.fromtimestamp(seconds, UTC).replace(microsecond=millis * 1000)
+
+
+def iso_time(value: Any, where: str) -> datetime:
+    """ISO 8601; a time without a zone is UTC (OCEAN sends those)."""
+    raw = text(value, where)
+    assert raw is not None
+    try:
+        parsed = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+    except ValueError:
+        raise Malformed(f"{where}: {raw[:40]!r} is not an ISO date-time") from None
+    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+
+
+def utc_day(moment: datetime) -> date:
+    return moment.astimezone(UTC).date()

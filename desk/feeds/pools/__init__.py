@@ -1,0 +1,1 @@
+"""Mining pool clients: one module per pool, one face (`PoolClient`) for all."""

@@ -1,0 +1,53 @@
+"""The face every pool client shows: earnings and payouts for a window of days."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from datetime import date
+from typing import Any, ClassVar
+
+from desk.config import PoolSettings
+from desk.feeds.errors import AuthError
+from desk.feeds.http import HttpClient, Response
+from desk.feeds.parsing import loads
+from desk.feeds.records import Earning, Payout
+
+
+class PoolClient(ABC):
+    kind: ClassVar[str]
+    #: seconds between two requests to this pool (Braiins ignores or bans faster clients)
+    min_interval_s: ClassVar[float] = 0.0  # float-ok: seconds
+
+    def __init__(self, name: str, settings: PoolSettings, http: HttpClient) -> None:
+        self.name = name
+        self.settings = settings
+        self.http = http
+        self.base = settings.url
+
+    def token(self) -> str:
+        if self.settings.token is None:
+            raise AuthError(f"{self.name}: no token configured (pools__{self.name}__token)")
+        return self.settings.token.get_secret_value()
+
+    async def call(
+        self,
+        method: str,
+        path: str,
+        *,
+        headers: dict[str, str] | None = None,
+        params: dict[str, str] | None = None,
+        body: Any = None,
+    ) -> tuple[Response, Any]:
+        response = await self.http.request(
+            method, self.base + path, headers=headers, params=params, json_body=body, min_interval_s=self.min_interval_s
+        )
+        where = f"{self.name} {path.split('?')[0]}"
+        return response, loads(response.text, where)
+
+    @abstractmethod
+    async def earnings(self, since: date, until: date) -> list[Earning]:
+        """Daily (or per-block) earnings credited between `since` and `until`, inclusive."""
+
+    @abstractmethod
+    async def payouts(self, since: date, until: date) -> list[Payout]:
+        """Payouts requested between `since` and `until`, inclusive, queued ones included."""

@@ -1,0 +1,1 @@
+"""Price clients: one module per source, one face (`PriceClient`) for all."""

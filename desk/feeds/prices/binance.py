@@ -1,0 +1,88 @@
+"""Binance spot REST: `ticker/price` for many symbols in one request, `klines` for history.
+
+Binance quotes in USDT, which is labelled USDT. A 429 or 418 is handled by the HTTP layer
+(Retry-After, ban until the time named); a 400 with code -1121 is an unknown symbol.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+from desk.feeds.errors import FeedError, Malformed
+from desk.feeds.parsing import as_list, decimal, field, text, unix_millis
+from desk.feeds.prices.base import PriceClient, split_symbol
+from desk.feeds.records import Quote
+
+
+class BinanceClient(PriceClient):
+    kind = "binance"
+
+    def _check(self, response, data, where: str) -> None:
+        if response.status != 200:
+            message = data.get("msg") if isinstance(data, dict) else None
+            raise FeedError(f"{self.name} {where}: HTTP {response.status} {message or ''}".strip()[:160])
+
+    async def quotes(self) -> list[Quote]:
+        symbols = json.dumps(self.settings.symbols, separators=(",", ":"))
+        response, _ = await self.call("/api/v3/ticker/price", {"symbols": symbols})
+        data = self.json(response, "binance ticker/price")
+        self._check(response, data, "ticker/price")
+        received = self.http.clock.now()
+        result = []
+        for i, row in enumerate(as_list(data, "binance ticker/price")):
+            where = f"binance ticker[{i}]"
+            symbol = text(field(row, "symbol", where), f"{where}.symbol") or ""
+            try:
+                base, quote = split_symbol(symbol)
+            except ValueError as exc:
+                raise Malformed(f"{where}.symbol: {exc}") from None
+            price = decimal(field(row, "price", where), f"{where}.price")
+            if price is None or price <= 0:
+                raise Malformed(f"{where}.price: {price} is not a positive price")
+            result.append(
+                Quote(
+                    base=base,
+                    quote=quote,
+                    price=price,
+                    source=self.name,
+                    source_time=received,
+                    received_time=received,
+                    note="ticker/price carries no time: stamped on receipt",
+                )
+            )
+        return result
+
+    async def klines(self, symbol: str, start: datetime, end: datetime, interval: str = "1d") -> list[Quote]:
+        """Closing prices of each interval in [start, end): the price history for valuation."""
+        params = {
+            "symbol": symbol,
+            "interval": interval,
+            "startTime": str(int(start.timestamp()) * 1000),
+            "endTime": str(int(end.timestamp()) * 1000),
+            "limit": "1000",
+        }
+        response, _ = await self.call("/api/v3/klines", params)
+        data = self.json(response, "binance klines")
+        self._check(response, data, "klines")
+        base, quote = split_symbol(symbol)
+        received = self.http.clock.now()
+        result = []
+        for i, row in enumerate(as_list(data, "binance klines")):
+            where = f"binance klines[{i}]"
+            if not isinstance(row, list) or len(row) < 7:
+                raise Malformed(f"{where}: expected an array of at least 7 fields")
+            close = decimal(row[4], f"{where}[4] close")
+            if close is None or close <= 0:
+                raise Malformed(f"{where}[4]: {row[4]!r} is not a positive price")
+            result.append(
+                Quote(
+                    base=base,
+                    quote=quote,
+                    price=close,
+                    source=self.name,
+                    source_time=unix_millis(row[6], f"{where}[6] close time"),
+                    received_time=received,
+                )
+            )
+        return result

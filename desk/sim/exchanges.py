@@ -1,0 +1,115 @@
+"""Simulated Binance, Kraken and Coinbase price endpoints over the model's random walk."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+from aiohttp import web
+
+from desk.sim.state import json_response, state_of
+
+
+def _price(state, symbol: str, at: datetime) -> Decimal | None:
+    model = state.model
+    return {"BTCUSDT": model.btc_usdt, "BNBUSDT": model.bnb_usdt}.get(symbol, lambda _: None)(at)
+
+
+def binance_routes() -> list[web.RouteDef]:
+    async def ticker(request: web.Request) -> web.Response:
+        state = state_of(request)
+        now = state.now()
+        if "symbols" in request.query:
+            try:
+                symbols = json.loads(request.query["symbols"])
+            except ValueError:
+                return json_response({"code": -1100, "msg": "Illegal characters found in parameter 'symbols'"}, 400)
+        else:
+            symbols = [request.query.get("symbol", "")]
+        rows = []
+        for symbol in symbols:
+            price = _price(state, symbol, now)
+            if price is None:
+                return json_response({"code": -1121, "msg": "Invalid symbol."}, 400)
+            rows.append({"symbol": symbol, "price": f"{price:.8f}"})
+        return json_response(rows if "symbols" in request.query else rows[0])
+
+    async def klines(request: web.Request) -> web.Response:
+        state = state_of(request)
+        symbol = request.query.get("symbol", "")
+        start = datetime.fromtimestamp(int(request.query.get("startTime", "0")) // 1000, UTC)
+        end = min(datetime.fromtimestamp(int(request.query.get("endTime", "0")) // 1000, UTC), state.now())
+        if _price(state, symbol, start) is None:
+            return json_response({"code": -1121, "msg": "Invalid symbol."}, 400)
+        rows, day = [], start.replace(hour=0, minute=0, second=0, microsecond=0)
+        while day + timedelta(days=1) <= end and len(rows) < 1000:
+            close_at = day + timedelta(days=1) - timedelta(milliseconds=1)
+            o, c = _price(state, symbol, day), _price(state, symbol, close_at)
+            rows.append(
+                [
+                    int(day.timestamp()) * 1000,
+                    f"{o:.8f}",
+                    f"{max(o, c):.8f}",
+                    f"{min(o, c):.8f}",
+                    f"{c:.8f}",
+                    "812.33100000",
+                    int(day.timestamp()) * 1000 + 86_399_999,
+                    "0",
+                    1000,
+                    "0",
+                    "0",
+                    "0",
+                ]
+            )
+            day += timedelta(days=1)
+        return json_response(rows)
+
+    return [web.get("/api/v3/ticker/price", ticker), web.get("/api/v3/klines", klines)]
+
+
+def kraken_routes() -> list[web.RouteDef]:
+    async def ticker(request: web.Request) -> web.Response:
+        state = state_of(request)
+        pairs = request.query.get("pair", "").split(",")
+        result = {}
+        for pair in pairs:
+            if pair not in ("XBTUSD", "XXBTZUSD"):
+                return json_response({"error": ["EQuery:Unknown asset pair"]})
+            price = state.model.btc_usd(state.now())
+            result["XXBTZUSD"] = {
+                "a": [f"{price + 1:.5f}", "1", "1.000"],
+                "b": [f"{price:.5f}", "2", "2.000"],
+                "c": [f"{price:.5f}", "0.00120000"],
+                "v": ["1234.5", "2345.6"],
+                "p": [f"{price:.5f}", f"{price:.5f}"],
+                "t": [40123, 81234],
+                "l": [f"{price - 900:.5f}", f"{price - 900:.5f}"],
+                "h": [f"{price + 900:.5f}", f"{price + 900:.5f}"],
+                "o": f"{price:.5f}",
+            }
+        return json_response({"error": [], "result": result})
+
+    return [web.get("/0/public/Ticker", ticker)]
+
+
+def coinbase_routes() -> list[web.RouteDef]:
+    async def ticker(request: web.Request) -> web.Response:
+        state = state_of(request)
+        if request.match_info["product"] != "BTC-USD":
+            return json_response({"message": "NotFound"}, 404)
+        now = state.now()
+        price = state.model.btc_usd(now) - Decimal("2.5")
+        return json_response(
+            {
+                "trade_id": 912345678,
+                "price": f"{price:.2f}",
+                "size": "0.00120000",
+                "time": now.strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+                "bid": f"{price:.2f}",
+                "ask": f"{price + Decimal('0.01'):.2f}",
+                "volume": "8123.45678901",
+            }
+        )
+
+    return [web.get("/products/{product}/ticker", ticker)]

@@ -1,0 +1,84 @@
+"""Real sockets: sample files served by a small aiohttp server, and the full simulator."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from types import SimpleNamespace
+
+import aiohttp
+import pytest
+from aiohttp import web
+from pydantic import SecretStr
+
+from desk.config import PoolSettings, PriceSourceSettings
+from desk.feeds.clock import FakeClock
+from desk.feeds.http import HttpClient, RetryPolicy
+from desk.sim import SimCluster
+
+SAMPLES = Path(__file__).parent / "samples"
+NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
+
+
+def sample(name: str) -> str:
+    return (SAMPLES / name).read_text(encoding="utf-8")
+
+
+@pytest.fixture
+async def serve() -> AsyncIterator[Callable[..., object]]:
+    """serve({path: (status, body, content_type)}) -> base URL; records requests."""
+    runners = []
+
+    async def start(routes: dict[str, tuple[int, str, str]], seen: list | None = None) -> str:
+        async def handler(request: web.Request) -> web.Response:
+            if seen is not None:
+                seen.append(
+                    SimpleNamespace(
+                        headers=dict(request.headers),
+                        query=dict(request.query),
+                        body=await request.text(),
+                        path=request.path,
+                    )
+                )
+            status, body, ctype = routes.get(request.path, (404, "not here", "text/plain"))
+            return web.Response(status=status, text=body, content_type=ctype)
+
+        app = web.Application()
+        app.router.add_route("*", "/{tail:.*}", handler)
+        runner = web.AppRunner(app, access_log=None)
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        runners.append(runner)
+        return f"http://127.0.0.1:{runner.addresses[0][1]}"
+
+    yield start
+    for runner in runners:
+        await runner.cleanup()
+
+
+@pytest.fixture
+async def http() -> AsyncIterator[HttpClient]:
+    async with aiohttp.ClientSession() as session:
+        yield HttpClient(
+            session,
+            clock=FakeClock(NOW),
+            policy=RetryPolicy(attempts=2, base_delay_s=0.01, timeout_s=1.0),
+            pacing=False,
+        )
+
+
+@pytest.fixture
+async def sim() -> AsyncIterator[SimCluster]:
+    async with SimCluster(seed=7, now=NOW, days=30) as cluster:
+        yield cluster
+
+
+def pool(kind: str, url: str, **extra: object) -> PoolSettings:
+    token = SecretStr("s3cret-token-value")
+    return PoolSettings(kind=kind, base_url=url, token=token, **extra)  # type: ignore[arg-type]
+
+
+def prices(kind: str, url: str, symbols: list[str]) -> PriceSourceSettings:
+    return PriceSourceSettings(kind=kind, base_url=url, symbols=symbols)  # type: ignore[arg-type]
