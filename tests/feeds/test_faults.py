@@ -110,7 +110,7 @@ async def test_a_5xx_is_retried_before_giving_up(desk_feeds, sim: SimCluster) ->
 
 
 async def test_a_token_never_appears_in_reasons_or_logs(desk_feeds, sim: SimCluster, caplog) -> None:
-    feeds, clock = desk_feeds
+    feeds, _clock = desk_feeds
     for fault in EXPECTED:
         if fault in ("429", "418"):
             continue
