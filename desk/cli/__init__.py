@@ -23,6 +23,7 @@ from desk.config import ConfigError
 COMMAND_MODULES = [
     "desk.cli.config_cmds",
     "desk.cli.register_cmds",
+    "desk.cli.feeds_cmds",
 ]
 
 
