@@ -18,11 +18,11 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from common import print_table
 
-from desk.config import load_settings  # noqa: E402
-from desk.money import Amount, Asset  # noqa: E402
-from desk.register import NewEntry, PageFilter, Posting, Register  # noqa: E402
+from desk.config import load_settings
+from desk.money import Amount, Asset
+from desk.register import NewEntry, PageFilter, Posting, Register
 
 BTC = Asset("BTC", 8)
 T0 = datetime(2024, 1, 1, tzinfo=UTC)
@@ -146,11 +146,7 @@ async def main() -> None:
         ("desk verify", f"{verify_s:.1f} s ({'OK' if ok else 'FAILED'})", f"{n / verify_s:,.0f} entries/s", ""),
         ("bytes per entry", f"{size / n:,.0f}", "", ""),
     ]
-    widths = [max(len(r[i]) for r in rows + [("what", "figure", "ratio", "goal")]) for i in range(4)]
-    header = ("what", "figure", "ratio", "goal")
-    print(f"register benchmark, {n:,} payouts, batches of {batch:,}")
-    for row in [header, tuple("-" * w for w in widths), *rows]:
-        print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)))
+    print_table(f"register benchmark, {n:,} payouts, batches of {batch:,}", rows)
 
 
 if __name__ == "__main__":

@@ -24,6 +24,7 @@ COMMAND_MODULES = [
     "desk.cli.config_cmds",
     "desk.cli.register_cmds",
     "desk.cli.feeds_cmds",
+    "desk.cli.sync_cmds",
 ]
 
 

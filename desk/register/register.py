@@ -624,6 +624,35 @@ class Register:
             await self._record("checkpoint", entry_seq=seq, detail={"hash": digest})
         return point
 
+    # ---------------------------------------------------------------- sync state
+
+    async def record_sync(
+        self, feed: str, *, at: datetime, ok: bool, written: int, state: str, reason: str | None,
+        synced_through: date | None = None,
+    ) -> None:
+        """Remember a feed's last poll: when, whether it succeeded, how far it has synced."""
+        async with connection.immediate(self._conn, self._lock):
+            await self._conn.execute(
+                "INSERT INTO sync_state (feed, last_attempt, last_ok, synced_through, written, state, reason) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(feed) DO UPDATE SET last_attempt = excluded.last_attempt, "
+                "last_ok = COALESCE(excluded.last_ok, last_ok), "
+                "synced_through = COALESCE(excluded.synced_through, synced_through), "
+                "written = written + excluded.written, state = excluded.state, reason = excluded.reason",
+                (feed, format_ts(at), format_ts(at) if ok else None,
+                 synced_through.isoformat() if synced_through else None, written, state, reason),
+            )
+
+    async def sync_state(self) -> dict[str, dict[str, Any]]:
+        rows = await self._all(
+            "SELECT feed, last_attempt, last_ok, synced_through, written, state, reason FROM sync_state ORDER BY feed"
+        )
+        return {
+            r[0]: {"last_attempt": parse_ts(r[1]), "last_ok": parse_ts(r[2]) if r[2] else None,
+                   "synced_through": date.fromisoformat(r[3]) if r[3] else None, "written": r[4], "state": r[5],
+                   "reason": r[6]}
+            for r in rows
+        }
+
     # ---------------------------------------------------------------- prices
 
     async def record_quotes(self, quotes: Iterable[Quote]) -> int:

@@ -126,6 +126,18 @@ MIGRATIONS: list[list[str]] = [
            BEGIN SELECT RAISE(ABORT, 'the actions log is append-only'); END""",
         "INSERT INTO meta (key, value) VALUES ('entry_count', 0), ('created_by', 'desk')",
     ],
+    # 2: what the sync engine last did per feed, for `desk status` and incremental syncs
+    [
+        """CREATE TABLE sync_state (
+            feed TEXT PRIMARY KEY,
+            last_attempt TEXT NOT NULL,
+            last_ok TEXT,
+            synced_through TEXT,
+            written INTEGER NOT NULL DEFAULT 0,
+            state TEXT NOT NULL,
+            reason TEXT
+        ) STRICT""",
+    ],
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

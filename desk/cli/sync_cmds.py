@@ -1,0 +1,171 @@
+"""`desk sync` (headless: cron with --once, or a service), `desk status`, and `desk demo`."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import signal
+import sys
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+
+import aiohttp
+from rich.console import Console
+from rich.table import Table
+
+from desk.cli.common import add_command, settings_from
+from desk.cli.exit_codes import ExitCode
+from desk.config import DeskSettings, load_settings
+from desk.feeds.http import HttpClient
+from desk.register import Register, RegisterUnavailable
+from desk.sync import SyncEngine
+from desk.sync.lock import SyncAlreadyRunning, SyncLock
+from desk.sync.reporters import json_lines, terminal
+
+
+def add_commands(subparsers: argparse._SubParsersAction) -> None:
+    p = add_command(subparsers, "sync", help="poll the feeds into the register, headless",
+                    description="Poll every configured feed into the register. With --once, one round and exit "
+                    "(for cron); without, run until SIGINT/SIGTERM, finishing the write in flight (a service). "
+                    "On a terminal: a line per feed and a progress bar; otherwise one JSON line per event. "
+                    "Exit codes: 0 all feeds ok, 1 some feed failed (the rest still written), "
+                    "2 bad configuration, 3 register could not be opened or another sync runs.")
+    p.add_argument("--once", action="store_true", help="one round, then exit")
+    p.add_argument("--json", action="store_true", help="JSON lines even on a terminal")
+    p.set_defaults(handler=sync)
+
+    p = add_command(subparsers, "status", help="last successful sync per feed, its age, records written, health")
+    p.set_defaults(handler=status)
+
+    p = add_command(subparsers, "demo", help="run the desk on the built-in simulator (no accounts needed)",
+                    description="Start the simulated pools, exchanges and National Bank, a fresh demo register and "
+                    "the sync engine, and show the register filling as the sync writes. Ctrl+C stops it.")
+    p.add_argument("--rounds", type=int, default=0, help="stop after this many sync rounds (default: run on)")
+    p.add_argument("--register", type=Path, help="demo register file (default: a new temporary one)")
+    p.add_argument("--seed", type=int, default=7)
+    p.set_defaults(handler=demo)
+
+
+def _stop_on_signals() -> asyncio.Event:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    return stop
+
+
+async def _run_engine(
+    settings: DeskSettings, *, once: bool, reporter, stop: asyncio.Event | None = None, pacing: bool = True
+) -> bool:
+    """Run the engine over the configured register; True when every feed answered well.
+    `pacing=False` only for desk's own simulator, which has no rate limits to respect."""
+    async with Register.open(settings.register.path, operator=settings.operator.name) as register, \
+            aiohttp.ClientSession() as session:
+        engine = SyncEngine(settings, register, HttpClient(session, pacing=pacing))
+        engine.subscribe(reporter)
+        if once:
+            round_task = asyncio.ensure_future(engine.run_once())
+            stopper = asyncio.ensure_future((stop or asyncio.Event()).wait())
+            done, _ = await asyncio.wait({round_task, stopper}, return_when=asyncio.FIRST_COMPLETED)
+            if round_task in done:
+                stopper.cancel()
+                return not round_task.result().failed
+            round_task.cancel()
+            await asyncio.gather(round_task, return_exceptions=True)
+            await engine.drain()
+            return True
+        await engine.run(stop or asyncio.Event())
+        return all(feed.health.last_error is None for feed in engine.feeds)
+
+
+async def sync(args: argparse.Namespace) -> ExitCode:
+    settings = settings_from(args)
+    reporter = terminal() if sys.stderr.isatty() and not args.json else json_lines()
+    lock = SyncLock(settings.register.path)
+    try:
+        if not settings.register.path.exists():
+            raise RegisterUnavailable(f"{settings.register.path}: no register here; run `desk init` to create it")
+        lock.acquire()
+    except (SyncAlreadyRunning, RegisterUnavailable) as exc:
+        print(f"desk sync: {exc}", file=sys.stderr)
+        return ExitCode.REGISTER
+    try:
+        ok = await _run_engine(settings, once=args.once, reporter=reporter, stop=_stop_on_signals())
+    except RegisterUnavailable as exc:
+        print(f"desk sync: {exc}", file=sys.stderr)
+        return ExitCode.REGISTER
+    finally:
+        lock.release()
+    if not args.once:
+        return ExitCode.OK  # a service stopped by a signal exits 0
+    return ExitCode.OK if ok else ExitCode.FAILED
+
+
+async def status(args: argparse.Namespace) -> ExitCode:
+    settings = settings_from(args)
+    try:
+        async with Register.open(settings.register.path, operator=settings.operator.name) as register:
+            states = await register.sync_state()
+            count = await register.count()
+    except RegisterUnavailable as exc:
+        print(f"desk status: {exc}", file=sys.stderr)
+        return ExitCode.REGISTER
+    now = datetime.now(UTC)
+    table = Table(title=f"{settings.register.path} — {count:,} entries")
+    for column in ("feed", "health", "last successful sync", "age", "written", "reason"):
+        table.add_column(column)
+    for feed, state in states.items():
+        last_ok = state["last_ok"]
+        age = f"{int((now - last_ok).total_seconds())} s" if last_ok else "never"
+        table.add_row(feed, state["state"], f"{last_ok:%Y-%m-%d %H:%M:%S}" if last_ok else "-", age,
+                      f"{state['written']:,}", state["reason"] or "")
+    if not states:
+        print("no sync has run yet: `desk sync --once`")
+    Console(width=max(120, Console().width)).print(table)
+    return ExitCode.OK
+
+
+async def demo(args: argparse.Namespace) -> ExitCode:
+    """The simulator, a fresh register and the sync engine together. (The screen comes on top
+    of this when it lands; until then the register's state is printed as it fills.)"""
+    from desk.sim import SimCluster
+
+    stop = _stop_on_signals()
+    with tempfile.TemporaryDirectory(prefix="desk-demo-") as tmp:
+        path = args.register or Path(tmp) / "demo.sqlite"
+        async with SimCluster(seed=args.seed) as sim:
+            overrides = {**sim.settings_overrides(), "register": {"path": str(path)},
+                         "operator": {"name": "demo-maker"}, "sync": {"backfill_days": 30, "pools_interval": 10,
+                                                                     "prices_interval": 5}}
+            settings = load_settings(None, env={}, overrides=overrides)
+            async with Register.open(path, operator="demo-maker", create=True) as register:
+                await register.init_accounts(settings)
+            console = Console()
+            console.print(f"[bold]desk demo[/] — simulator running, register at {path}")
+            rounds = 0
+            while not stop.is_set():
+                await _run_engine(settings, once=True, reporter=terminal(), stop=stop, pacing=False)
+                rounds += 1
+                await _print_state(console, settings)
+                if args.rounds and rounds >= args.rounds:
+                    break
+                with contextlib.suppress(TimeoutError):  # the simulator's clock moves on meanwhile
+                    await asyncio.wait_for(stop.wait(), timeout=settings.sync.pools_interval)
+    return ExitCode.OK
+
+
+async def _print_state(console: Console, settings: DeskSettings) -> None:
+    async with Register.open(settings.register.path, operator=settings.operator.name) as register:
+        balances = await register.balances()
+        count = await register.count()
+        recent = await register.recent(5)
+    table = Table(title=f"register: {count:,} entries")
+    table.add_column("account")
+    table.add_column("balance", justify="right")
+    for (account, asset), amount in balances.items():
+        table.add_row(account, f"{amount.format()} {asset}")
+    console.print(table)
+    for entry in recent:
+        console.print(f"  #{entry.seq} {entry.ts:%Y-%m-%d %H:%M} {entry.kind:<8} {entry.memo}")

@@ -1,0 +1,178 @@
+"""SyncEngine: polls each configured feed at its interval and writes what it brings into the
+register, idempotently, publishing progress and health as events for both faces.
+
+A pool's first sync reaches back `sync.backfill_days`, in chunks so a long history streams
+into the register a chunk (one short transaction) at a time; later syncs start two days
+before the last day synced, so late credits and queued payouts that confirm are picked up.
+A write in flight is never cancelled: stopping waits for it, so a SIGTERM leaves no gap.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Callable
+from datetime import UTC, date, timedelta
+
+from desk.config import DeskSettings
+from desk.feeds.factory import build_feeds
+from desk.feeds.feed import Feed, PollResult
+from desk.feeds.http import HttpClient
+from desk.feeds.records import Quote
+from desk.register import NewEntry, Register
+from desk.sync.events import FeedPolled, Progress, RoundFinished, RoundStarted, SyncEvent
+from desk.sync.mapping import earning_entry, payout_entry, register_quote
+
+log = logging.getLogger("desk.sync")
+
+#: Days re-read before the last day synced: late credits, payouts confirming after queueing.
+OVERLAP_DAYS = 2
+#: Records mapped on the event loop below this; above it, in a worker thread.
+THREAD_THRESHOLD = 2_000
+
+
+class SyncEngine:
+    def __init__(
+        self,
+        settings: DeskSettings,
+        register: Register,
+        http: HttpClient,
+        *,
+        chunk_days: int = 90,
+        feeds: list[Feed] | None = None,
+    ) -> None:
+        self.settings = settings
+        self.register = register
+        self.http = http
+        self.clock = http.clock
+        self.chunk_days = chunk_days
+        self.feeds = feeds if feeds is not None else build_feeds(settings, http)
+        self.latest_quotes: dict[tuple[str, str, str], Quote] = {}
+        self._subscribers: list[Callable[[SyncEvent], None]] = []
+        self._writes: set[asyncio.Task] = set()
+
+    # ---------------------------------------------------------------- events
+
+    def subscribe(self, callback: Callable[[SyncEvent], None]) -> None:
+        """Call `callback` with every event (on the engine's loop; keep it quick)."""
+        self._subscribers.append(callback)
+
+    def _emit(self, event: SyncEvent) -> None:
+        for callback in self._subscribers:
+            try:
+                callback(event)
+            except Exception:  # a broken listener must not stop the sync
+                log.exception("sync event listener failed")
+
+    @property
+    def health(self) -> dict[str, object]:
+        return {feed.name: feed.health for feed in self.feeds}
+
+    # ---------------------------------------------------------------- rounds
+
+    async def run_once(self) -> RoundFinished:
+        """Poll every feed once, all at the same time; return the round's summary."""
+        started = time.perf_counter()
+        self._emit(RoundStarted(self.clock.now(), feeds=tuple(f.name for f in self.feeds)))
+        polled = await asyncio.gather(*(self.poll_feed(feed) for feed in self.feeds))
+        summary = RoundFinished(
+            self.clock.now(),
+            written=sum(p.written for p in polled),
+            failed=tuple(p.feed for p in polled if p.status != "ok"),
+            duration_s=time.perf_counter() - started,
+        )
+        self._emit(summary)
+        return summary
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Poll each feed at its interval until `stop` is set; then let writes in flight
+        finish and return."""
+        loops = [asyncio.create_task(self._loop(feed, stop), name=f"sync:{feed.name}") for feed in self.feeds]
+        await stop.wait()
+        for task in loops:
+            task.cancel()
+        await asyncio.gather(*loops, return_exceptions=True)
+        await self.drain()
+
+    async def drain(self) -> None:
+        """Wait for every register write in flight."""
+        if self._writes:
+            await asyncio.gather(*self._writes, return_exceptions=True)
+
+    async def _loop(self, feed: Feed, stop: asyncio.Event) -> None:
+        interval = self.settings.sync.pools_interval if feed.kind == "pool" else self.settings.sync.prices_interval
+        while not stop.is_set():
+            await self.poll_feed(feed)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), timeout=interval)
+
+    async def _write(self, coro):  # type: ignore[no-untyped-def]
+        """Run a register write so that cancelling the poll does not cancel the write."""
+        task = asyncio.ensure_future(coro)
+        self._writes.add(task)
+        task.add_done_callback(self._writes.discard)
+        return await asyncio.shield(task)
+
+    # ---------------------------------------------------------------- one feed
+
+    async def poll_feed(self, feed: Feed) -> FeedPolled:
+        started = time.perf_counter()
+        if feed.kind == "pool":
+            seen, written, error, through = await self._sync_pool(feed)
+        else:
+            seen, written, error, through = await self._sync_prices(feed)
+        now = self.clock.now()
+        state, reason = feed.health.state(now), feed.health.reason(now)
+        event = FeedPolled(now, feed=feed.name, status=state, seen=seen, written=written,
+                           duration_s=time.perf_counter() - started, reason=reason)
+        await self._write(self.register.record_sync(feed.name, at=now, ok=error is None, written=written,
+                                                    state=state, reason=reason, synced_through=through))
+        self._emit(event)
+        return event
+
+    async def _window_start(self, feed: Feed, today: date) -> date:
+        state = (await self.register.sync_state()).get(feed.name)
+        if state and state["synced_through"]:
+            return min(today, state["synced_through"] - timedelta(days=OVERLAP_DAYS))
+        return today - timedelta(days=self.settings.sync.backfill_days)
+
+    async def _sync_pool(self, feed: Feed) -> tuple[int, int, object, date | None]:
+        today = self.clock.now().astimezone(UTC).date()
+        start = await self._window_start(feed, today)
+        wallet = self.settings.pools[feed.name].pays_into
+        seen = written = 0
+        chunk_start = start
+        total_days = (today - start).days + 1
+        while chunk_start <= today:
+            chunk_end = min(today, chunk_start + timedelta(days=self.chunk_days - 1))
+            result = await feed.poll(chunk_start, chunk_end)
+            if not result.ok:
+                return seen, written, result.error, None
+            entries = await self._entries(result, wallet)
+            seen += len(entries)
+            if entries:
+                outcome = await self._write(self.register.ingest(entries))
+                written += outcome.new + outcome.updated
+            self._emit(Progress(self.clock.now(), feed=feed.name, done=(chunk_end - start).days + 1,
+                                total=total_days))
+            chunk_start = chunk_end + timedelta(days=1)
+        return seen, written, None, today
+
+    async def _entries(self, result: PollResult, wallet: str) -> list[NewEntry]:
+        def build() -> list[NewEntry]:
+            return [earning_entry(e) for e in result.earnings] + [payout_entry(p, wallet) for p in result.payouts]
+
+        if result.count >= THREAD_THRESHOLD:
+            return await asyncio.to_thread(build)
+        return build()
+
+    async def _sync_prices(self, feed: Feed) -> tuple[int, int, object, date | None]:
+        result = await feed.poll()
+        if not result.ok:
+            return 0, 0, result.error, None
+        for quote in result.quotes:
+            self.latest_quotes[(quote.base, quote.quote, quote.source)] = quote
+        written = await self._write(self.register.record_quotes([register_quote(q) for q in result.quotes]))
+        return len(result.quotes), written, None, None

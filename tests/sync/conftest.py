@@ -1,0 +1,62 @@
+"""A simulator, a register and a config file pointing the one at the other."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from desk.config import DeskSettings, load_settings
+from desk.register import Register
+from desk.sim import SimCluster
+from tests.conftest import REPO
+
+NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
+
+
+def toml_value(value: object) -> str:
+    return json.dumps(value)
+
+
+def write_config(path: Path, register: Path, overrides: dict, **sync: int) -> Path:
+    lines = [f'[register]\npath = "{register}"', '[operator]\nname = "sync-bot"']
+    lines.append("[sync]\n" + "\n".join(f"{k} = {v}" for k, v in {"backfill_days": 40, **sync}.items()))
+    for name, pool in overrides["pools"].items():
+        lines.append(f"[pools.{name}]\n" + "\n".join(f"{k} = {toml_value(v)}" for k, v in pool.items()))
+    for name, source in overrides["prices"]["sources"].items():
+        lines.append(f"[prices.sources.{name}]\n" + "\n".join(f"{k} = {toml_value(v)}" for k, v in source.items()))
+    path.write_text("\n\n".join(lines) + "\n")
+    path.chmod(0o600)
+    return path
+
+
+@pytest.fixture
+async def sim() -> AsyncIterator[SimCluster]:
+    async with SimCluster(seed=11, now=NOW, days=30) as cluster:
+        yield cluster
+
+
+@pytest.fixture
+def config(tmp_path: Path, sim: SimCluster) -> Path:
+    return write_config(tmp_path / "desk.toml", tmp_path / "register.sqlite", sim.settings_overrides())
+
+
+@pytest.fixture
+async def settings(config: Path) -> DeskSettings:
+    settings = load_settings(config, env={})
+    async with Register.open(settings.register.path, operator="admin", create=True) as register:
+        await register.init_accounts(settings)
+    return settings
+
+
+def desk_command(*args: str) -> list[str]:
+    return [sys.executable, "-m", "desk", *args]
+
+
+def desk_env(config: Path) -> dict[str, str]:
+    return {**os.environ, "DESK_CONFIG": str(config), "PYTHONPATH": str(REPO)}

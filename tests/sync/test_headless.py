@@ -1,0 +1,158 @@
+"""`desk sync` as cron and systemd run it: exit codes, JSON lines, signals, kills, one service."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import random
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from desk.config import DeskSettings
+from desk.register import Register
+from desk.register.chain import verify_file
+from desk.sim import SimCluster
+from tests.conftest import REPO
+from tests.sync.conftest import NOW, desk_command, desk_env, write_config
+
+
+async def run_desk(config: Path, *args: str, timeout: float = 120) -> tuple[int, str, str]:
+    process = await asyncio.create_subprocess_exec(
+        *desk_command(*args), env=desk_env(config), cwd=REPO,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+    out, err = await asyncio.wait_for(process.communicate(), timeout)
+    return process.returncode or 0, out.decode(), err.decode()
+
+
+async def test_sync_once_writes_everything_and_logs_json_lines(config: Path, settings: DeskSettings,
+                                                               sim: SimCluster) -> None:
+    code, out, err = await run_desk(config, "sync", "--once")
+    assert code == 0, err
+    events = [json.loads(line) for line in out.splitlines()]
+    feeds = {e["feed"]: e for e in events if e["event"] == "feed"}
+    assert set(feeds) == {"braiins", "f2main", "foundry", "ocean", "binance", "kraken", "coinbase", "nbk"}
+    assert all(e["status"] == "ok" for e in feeds.values())
+    assert events[-1]["event"] == "round_finished"
+    code, out, _ = await run_desk(config, "status")
+    assert code == 0 and "braiins" in out
+
+
+async def test_one_feed_down_exit_1_with_the_reason_in_the_log(config: Path, settings: DeskSettings,
+                                                             sim: SimCluster) -> None:
+    sim.faults.set("foundry", "403")
+    code, out, _ = await run_desk(config, "sync", "--once")
+    assert code == 1
+    feeds = {e["feed"]: e for e in map(json.loads, out.splitlines()) if e["event"] == "feed"}
+    assert feeds["foundry"]["status"] == "down" and "credentials refused" in feeds["foundry"]["reason"]
+    assert feeds["ocean"]["status"] == "ok" and feeds["ocean"]["written"] > 0
+
+
+async def test_bad_configuration_exits_2_and_missing_register_exits_3(tmp_path: Path, sim: SimCluster) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[sync]\npools_interval = -1\n")
+    code, _, err = await run_desk(bad, "sync", "--once")
+    assert code == 2 and "sync.pools_interval" in err
+    fresh = write_config(tmp_path / "fresh.toml", tmp_path / "none.sqlite", sim.settings_overrides())
+    code, _, err = await run_desk(fresh, "sync", "--once")
+    assert code == 3 and "desk init" in err
+
+
+async def start_service(config: Path, **env: str) -> asyncio.subprocess.Process:
+    """`desk sync` as a service; returns once it has reported its first event. (The
+    simulator runs on this test's event loop, so the wait must not block it.)"""
+    service = await asyncio.create_subprocess_exec(
+        *desk_command("sync"), env={**desk_env(config), **env}, cwd=REPO,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+    assert service.stdout is not None
+    await asyncio.wait_for(service.stdout.readline(), 30)
+    return service
+
+
+async def test_a_second_sync_service_refuses_to_start(config: Path, settings: DeskSettings) -> None:
+    first = await start_service(config)
+    try:
+        code, _, err = await run_desk(config, "sync", "--once")
+        assert code == 3 and "already syncing" in err
+    finally:
+        first.send_signal(signal.SIGTERM)
+        await asyncio.wait_for(first.wait(), 10)
+
+
+async def test_sigterm_during_a_round_exits_0_quickly_and_the_register_verifies(
+    config: Path, settings: DeskSettings
+) -> None:
+    service = await start_service(config)  # braiins is still backfilling: a round is in flight
+    service.send_signal(signal.SIGTERM)
+    start = time.monotonic()
+    code = await asyncio.wait_for(service.wait(), 10)
+    assert code == 0, (await service.stderr.read()).decode() if service.stderr else ""
+    assert time.monotonic() - start < 5
+    assert verify_file(settings.register.path).ok
+
+
+async def test_kill_9_during_a_100k_backfill_twenty_times_loses_and_doubles_nothing(tmp_path: Path) -> None:
+    async with SimCluster(seed=3, now=NOW, days=21, payouts_per_day=1250, threshold_sats=1) as sim:
+        config = write_config(tmp_path / "big.toml", tmp_path / "big.sqlite", sim.settings_overrides())
+        assert (await run_desk(config, "init"))[0] == 0
+        expected = sum(len(p.payouts_until(sim.now())) for p in sim.model.pools.values())
+        assert expected >= 100_000
+        rng = random.Random(20)
+        for _ in range(20):
+            process = await asyncio.create_subprocess_exec(
+                *desk_command("sync", "--once"), env=desk_env(config), cwd=REPO,
+                stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL)
+            await asyncio.sleep(rng.uniform(0.5, 6.0))
+            if process.returncode is None:
+                process.kill()
+            await process.wait()
+        code, _, err = await run_desk(config, "sync", "--once", timeout=600)
+        assert code == 0, err
+        settings_path = tmp_path / "big.sqlite"
+        async with Register.open(settings_path, operator="check") as register:
+            payouts = 0
+            for pool in sim.model.pools:
+                earned = -(await register.balance(f"income:mining:{pool}", "BTC")).units
+                paid = earned - (await register.balance(f"assets:pool:{pool}", "BTC")).units
+                assert (earned, paid) == sim.truth(pool)
+            state = await register.sync_state()
+            payouts = await register.count()
+        assert payouts == expected + sum(len(p.earnings_until(sim.now())) for p in sim.model.pools.values())
+        assert state["braiins"]["state"] == "ok"
+        assert verify_file(settings_path).ok
+
+
+async def test_a_tui_like_writer_and_desk_sync_together_for_30_seconds(config: Path, settings: DeskSettings) -> None:
+    service = await start_service(config, DESK_SYNC__PRICES_INTERVAL="1", DESK_SYNC__POOLS_INTERVAL="2")
+    from desk.money import Amount
+    from desk.register import NewEntry, Posting
+    from tests.register.conftest import BTC
+
+    posted = 0
+    try:
+        async with Register.open(settings.register.path, operator="operator") as register:
+            deadline = time.monotonic() + 30
+            while time.monotonic() < deadline:
+                amount = Amount.from_units(BTC, 1000 + posted)
+                await register.post(NewEntry(kind="opening", ts=NOW, memo=f"tui {posted}",
+                                             postings=(Posting("equity:opening", -amount),
+                                                       Posting("assets:reserve:cold", amount))))
+                posted += 1
+                await asyncio.sleep(0.02)
+    finally:
+        service.send_signal(signal.SIGTERM)
+        await asyncio.wait_for(service.wait(), 10)
+    err = (await service.stderr.read()).decode() if service.stderr else ""
+    assert "locked" not in err and "Traceback" not in err, err
+    async with Register.open(settings.register.path, operator="check") as register:
+        reserve = await register.balance("assets:reserve:cold", "BTC")
+        assert reserve.units == sum(1000 + i for i in range(posted))
+        assert (await register.verify()).ok
+
+
+def test_the_sync_engine_never_imports_textual() -> None:
+    code = "import sys, desk.sync, desk.cli.sync_cmds; print('textual' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, check=True)
+    assert result.stdout.strip() == "False"
