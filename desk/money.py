@@ -149,15 +149,18 @@ class Amount:
     the rounding it applies.
     """
 
-    __slots__ = ("asset", "value")
+    __slots__ = ("_units", "asset", "value")
     asset: Asset
     value: Decimal
+    _units: int
 
     def __init__(self, asset: Asset, value: object, *, allow_negative: bool = True) -> None:
         what = f"{asset.code} amount"
         checked = check_amount(to_decimal(value, what=what), asset, what=what, allow_negative=allow_negative)
         object.__setattr__(self, "asset", asset)
         object.__setattr__(self, "value", checked)
+        # kept at hand: ledgers, hashes and balances all work in integer units
+        object.__setattr__(self, "_units", int(checked.scaleb(asset.precision, MONEY_CONTEXT)))
 
     def __setattr__(self, name: str, value: object) -> None:
         raise AttributeError("Amount is immutable")
@@ -176,7 +179,7 @@ class Amount:
     @property
     def units(self) -> int:
         """The amount in integer smallest units (satoshis, wei): exact by construction."""
-        return int(self.value.scaleb(self.asset.precision, MONEY_CONTEXT))
+        return self._units
 
     def _same(self, other: object) -> Amount:
         if not isinstance(other, Amount):

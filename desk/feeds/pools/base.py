@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import asyncio
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from datetime import date
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 from desk.config import PoolSettings
 from desk.feeds.errors import AuthError
 from desk.feeds.http import HttpClient, Response
 from desk.feeds.parsing import loads
 from desk.feeds.records import Earning, Payout
+
+T = TypeVar("T")
+#: Answers larger than this (characters) are parsed in a worker thread, so that a backfill of
+#: a hundred thousand payouts never freezes the screen.
+OFF_LOOP_CHARS = 200_000
 
 
 class PoolClient(ABC):
@@ -23,6 +30,8 @@ class PoolClient(ABC):
         self.settings = settings
         self.http = http
         self.base = settings.url
+        #: size of the last answer, to decide where to parse it (one call at a time per client)
+        self.last_answer_chars = 0
 
     def token(self) -> str:
         if self.settings.token is None:
@@ -42,7 +51,12 @@ class PoolClient(ABC):
             method, self.base + path, headers=headers, params=params, json_body=body, min_interval_s=self.min_interval_s
         )
         where = f"{self.name} {path.split('?')[0]}"
-        return response, loads(response.text, where)
+        self.last_answer_chars = len(response.text)
+        return response, await self.off_loop(lambda: loads(response.text, where), len(response.text))
+
+    async def off_loop(self, parse: Callable[[], T], size: int) -> T:
+        """Run `parse` here for a small answer, in a worker thread for a big one."""
+        return await asyncio.to_thread(parse) if size > OFF_LOOP_CHARS else parse()
 
     @abstractmethod
     async def earnings(self, since: date, until: date) -> list[Earning]:

@@ -29,6 +29,9 @@ class BraiinsClient(PoolClient):
 
     async def earnings(self, since: date, until: date) -> list[Earning]:
         data = await self._get("/accounts/rewards/json/btc", since, until)
+        return await self.off_loop(lambda: self._parse_earnings(data), self.last_answer_chars)
+
+    def _parse_earnings(self, data: Any) -> list[Earning]:
         rows = as_list(field(field(data, "btc", "rewards"), "daily_rewards", "rewards.btc"), "rewards.daily_rewards")
         result = []
         for i, row in enumerate(rows):
@@ -40,6 +43,9 @@ class BraiinsClient(PoolClient):
 
     async def payouts(self, since: date, until: date) -> list[Payout]:
         data = await self._get("/accounts/payouts/json/btc", since, until)
+        return await self.off_loop(lambda: self._parse_payouts(data), self.last_answer_chars)
+
+    def _parse_payouts(self, data: Any) -> list[Payout]:
         result = []
         for rail in ("onchain", "lightning"):
             for i, row in enumerate(as_list(data.get(rail, []) if isinstance(data, dict) else None, rail)):

@@ -43,8 +43,12 @@ class F2PoolClient(PoolClient):
         return as_list(field(data, "transactions", "f2pool"), "f2pool transactions")
 
     async def earnings(self, since: date, until: date) -> list[Earning]:
+        data = await self._transactions(since, until)
+        return await self.off_loop(lambda: self._parse_earnings(data), self.last_answer_chars)
+
+    def _parse_earnings(self, data: Any) -> list[Earning]:
         result = []
-        for i, row in enumerate(await self._transactions(since, until)):
+        for i, row in enumerate(data):
             where = f"f2pool transactions[{i}]"
             kind = text(field(row, "type", where), f"{where}.type") or ""
             if not kind.startswith("revenue"):
@@ -64,8 +68,12 @@ class F2PoolClient(PoolClient):
         return result
 
     async def payouts(self, since: date, until: date) -> list[Payout]:
+        data = await self._transactions(since, until)
+        return await self.off_loop(lambda: self._parse_payouts(data), self.last_answer_chars)
+
+    def _parse_payouts(self, data: Any) -> list[Payout]:
         result = []
-        for i, row in enumerate(await self._transactions(since, until)):
+        for i, row in enumerate(data):
             where = f"f2pool transactions[{i}]"
             if field(row, "type", where) != "payout":
                 continue

@@ -31,8 +31,12 @@ class FoundryClient(PoolClient):
         return as_list(data, f"foundry {resource}")
 
     async def earnings(self, since: date, until: date) -> list[Earning]:
+        data = await self._get("earnings", since, until)
+        return await self.off_loop(lambda: self._parse_earnings(data), self.last_answer_chars)
+
+    def _parse_earnings(self, data: Any) -> list[Earning]:
         result = []
-        for i, row in enumerate(await self._get("earnings", since, until)):
+        for i, row in enumerate(data):
             where = f"foundry earnings[{i}]"
             day = utc_day(iso_time(field(row, "startTime", where), f"{where}.startTime"))
             fee = row.get("feeAmount")
@@ -49,8 +53,12 @@ class FoundryClient(PoolClient):
         return result
 
     async def payouts(self, since: date, until: date) -> list[Payout]:
+        data = await self._get("transactions", since, until)
+        return await self.off_loop(lambda: self._parse_payouts(data), self.last_answer_chars)
+
+    def _parse_payouts(self, data: Any) -> list[Payout]:
         result = []
-        for i, row in enumerate(await self._get("transactions", since, until)):
+        for i, row in enumerate(data):
             where = f"foundry transactions[{i}]"
             if field(row, "type", where) != "PAYOUT":
                 continue

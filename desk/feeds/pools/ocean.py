@@ -26,8 +26,12 @@ class OceanClient(PoolClient):
         return field(data, "result", "ocean earnpay")
 
     async def earnings(self, since: date, until: date) -> list[Earning]:
+        data = await self._earnpay(since, until)
+        return await self.off_loop(lambda: self._parse_earnings(data), self.last_answer_chars)
+
+    def _parse_earnings(self, data: Any) -> list[Earning]:
         result = []
-        for i, row in enumerate(as_list(field(await self._earnpay(since, until), "earnings", "ocean"), "earnings")):
+        for i, row in enumerate(as_list(field(data, "earnings", "ocean"), "earnings")):
             where = f"ocean earnings[{i}]"
             at = iso_time(field(row, "ts", where), f"{where}.ts")
             fee_raw = row.get("fees_collected_satoshis", row.get("fees_colected_satoshis"))
@@ -44,8 +48,12 @@ class OceanClient(PoolClient):
         return result
 
     async def payouts(self, since: date, until: date) -> list[Payout]:
+        data = await self._earnpay(since, until)
+        return await self.off_loop(lambda: self._parse_payouts(data), self.last_answer_chars)
+
+    def _parse_payouts(self, data: Any) -> list[Payout]:
         result = []
-        for i, row in enumerate(as_list(field(await self._earnpay(since, until), "payouts", "ocean"), "payouts")):
+        for i, row in enumerate(as_list(field(data, "payouts", "ocean"), "payouts")):
             where = f"ocean payouts[{i}]"
             tx_id = text(field(row, "on_chain_txid", where), f"{where}.on_chain_txid")
             amount = sats(field(row, "total_satoshis_net_paid", where), f"{where}.total_satoshis_net_paid")
