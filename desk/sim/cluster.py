@@ -127,6 +127,8 @@ class SimCluster:
             "prices": {
                 "sources": {
                     "binance": {"kind": "binance", "base_url": self.urls["binance"], "symbols": ["BTCUSDT", "BNBUSDT"]},
+                "binance_ws": {"kind": "binance_ws", "base_url": self.urls["binance"].replace("http", "ws", 1),
+                               "symbols": ["BTCUSDT", "BNBUSDT"]},
                     "kraken": {"kind": "kraken", "base_url": self.urls["kraken"], "symbols": ["XBTUSD"]},
                     "coinbase": {"kind": "coinbase", "base_url": self.urls["coinbase"], "symbols": ["BTC-USD"]},
                     "nbk": {"kind": "nbk", "base_url": self.urls["nbk"], "symbols": ["USD"]},

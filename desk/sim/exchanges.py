@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -65,7 +67,45 @@ def binance_routes() -> list[web.RouteDef]:
             day += timedelta(days=1)
         return json_response(rows)
 
-    return [web.get("/api/v3/ticker/price", ticker), web.get("/api/v3/klines", klines)]
+    async def stream(request: web.Request) -> web.WebSocketResponse:
+        """The combined miniTicker stream: an event per symbol every `stream_interval_s`."""
+        state = state_of(request)
+        symbols = [s.split("@")[0].upper() for s in request.query.get("streams", "").split("/") if s]
+        ws = web.WebSocketResponse()
+        await ws.prepare(request)
+        with contextlib.suppress(ConnectionResetError):  # the client went away: nothing to tell it
+            await _stream_until_closed(ws, state, symbols)
+        return ws
+
+    return [web.get("/api/v3/ticker/price", ticker), web.get("/api/v3/klines", klines), web.get("/stream", stream)]
+
+
+async def _stream_until_closed(ws: web.WebSocketResponse, state, symbols: list[str]) -> None:
+    while not ws.closed:
+        fault = state.faults.get("binance")
+        if fault == "ws_shutdown":
+            stamp = int(state.now().timestamp()) * 1000
+            await ws.send_str(json.dumps({"stream": "!serverShutdown", "data": {"e": "serverShutdown", "E": stamp}}))
+            await ws.close()
+            break
+        if fault != "ws_silent":
+            now = state.now()
+            for symbol in symbols:
+                price = _price(state, symbol, now)
+                if price is not None:
+                    data = {
+                        "e": "24hrMiniTicker",
+                        "E": int(now.timestamp()) * 1000,
+                        "s": symbol,
+                        "c": f"{price:.8f}",
+                        "o": f"{price:.8f}",
+                        "h": f"{price:.8f}",
+                        "l": f"{price:.8f}",
+                        "v": "18234.11200000",
+                        "q": "1661234567.12345678",
+                    }
+                    await ws.send_str(json.dumps({"stream": f"{symbol.lower()}@miniTicker", "data": data}))
+        await asyncio.sleep(state.stream_interval_s)
 
 
 def kraken_routes() -> list[web.RouteDef]:

@@ -15,7 +15,8 @@ from aiohttp import web
 
 from desk.sim.encode import dumps
 
-FAULTS = ("500", "429", "418", "drop", "truncated", "wrong_types", "empty_number", "403")
+FAULTS = ("500", "429", "418", "drop", "truncated", "wrong_types", "empty_number", "403", "ws_silent",
+          "ws_shutdown")
 RETRY_AFTER_S = 120
 FAULT_KEY = web.AppKey("faults", dict)
 
@@ -59,8 +60,8 @@ def forbidden(kind: str, path: str) -> web.Response:
 def middleware(kind: str, state: Any) -> Any:
     @web.middleware
     async def apply(request: web.Request, handler: Any) -> web.StreamResponse:
-        if request.path.startswith("/__sim/"):
-            return await handler(request)
+        if request.path.startswith("/__sim/") or request.path == "/stream":
+            return await handler(request)  # the stream applies its own (ws_*) faults
         state.requests[kind] = state.requests.get(kind, 0) + 1
         if state.latency_s:
             await asyncio.sleep(state.latency_s)

@@ -19,6 +19,7 @@ class SimState:
     fixed_now: datetime | None = None
     offset: timedelta = timedelta(0)
     latency_s: float = 0.0
+    stream_interval_s: float = 1.0
     faults: dict[str, str] = field(default_factory=dict)
     requests: dict[str, int] = field(default_factory=dict)
 

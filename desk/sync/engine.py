@@ -20,6 +20,7 @@ from desk.config import DeskSettings
 from desk.feeds.factory import build_feeds
 from desk.feeds.feed import Feed, PollResult
 from desk.feeds.http import HttpClient
+from desk.feeds.prices.binance_ws import BinanceStream
 from desk.feeds.records import Quote
 from desk.register import NewEntry, Register
 from desk.sync.events import FeedPolled, Progress, RoundFinished, RoundStarted, SyncEvent
@@ -49,7 +50,14 @@ class SyncEngine:
         self.clock = http.clock
         self.chunk_days = chunk_days
         self.feeds = feeds if feeds is not None else build_feeds(settings, http)
+        #: live price streams: run by `run()` only (a one-shot round polls REST)
+        self.streams = [
+            BinanceStream(name, source, http.session, clock=http.clock)
+            for name, source in settings.prices.sources.items()
+            if source.enabled and source.kind == "binance_ws"
+        ]
         self.latest_quotes: dict[tuple[str, str, str], Quote] = {}
+        self._streamed: dict[tuple[str, str, str], Quote] = {}
         self._subscribers: list[Callable[[SyncEvent], None]] = []
         self._writes: set[asyncio.Task] = set()
 
@@ -90,6 +98,10 @@ class SyncEngine:
         """Poll each feed at its interval until `stop` is set; then let writes in flight
         finish and return."""
         loops = [asyncio.create_task(self._loop(feed, stop), name=f"sync:{feed.name}") for feed in self.feeds]
+        loops += [asyncio.create_task(stream.run(self._on_stream_quote, stop), name=f"stream:{stream.name}")
+                  for stream in self.streams]
+        if self.streams:
+            loops.append(asyncio.create_task(self._flush_streams(stop), name="stream:flush"))
         await stop.wait()
         for task in loops:
             task.cancel()
@@ -107,6 +119,24 @@ class SyncEngine:
             await self.poll_feed(feed)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), timeout=interval)
+
+    def _on_stream_quote(self, quote: Quote) -> None:
+        """Ticks arrive many a second: keep only the latest per market until the next flush."""
+        key = (quote.base, quote.quote, quote.source)
+        self.latest_quotes[key] = self._streamed[key] = quote
+
+    async def _flush_streams(self, stop: asyncio.Event) -> None:
+        """Write the latest streamed quotes to the price history once per price interval."""
+        while not stop.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), timeout=self.settings.sync.prices_interval)
+            quotes, self._streamed = list(self._streamed.values()), {}
+            if quotes:
+                written = await self._write(self.register.record_quotes([register_quote(q) for q in quotes]))
+                now = self.clock.now()
+                for stream in self.streams:
+                    self._emit(FeedPolled(now, feed=stream.name, status=stream.health.state(now), seen=len(quotes),
+                                          written=written, reason=stream.health.reason(now)))
 
     async def _write(self, coro):  # type: ignore[no-untyped-def]
         """Run a register write so that cancelling the poll does not cancel the write."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import timedelta
 
@@ -100,3 +101,20 @@ async def test_an_incremental_sync_asks_only_for_recent_days(engine: SyncEngine,
     before = sim.state.requests["foundry"]
     await engine.run_once()
     assert sim.state.requests["foundry"] - before == 2  # one chunk: earnings and transactions
+
+
+async def test_the_service_writes_streamed_prices_once_per_interval(settings: DeskSettings, sim: SimCluster) -> None:
+    sim.state.stream_interval_s = 0.05
+    fast = settings.model_copy(update={"sync": settings.sync.model_copy(update={"prices_interval": 1})})
+    async with Register.open(settings.register.path, operator="sync-bot") as register, \
+            aiohttp.ClientSession() as session:
+        engine = SyncEngine(fast, register, HttpClient(session, pacing=False))
+        assert [s.name for s in engine.streams] == ["binance_ws"]
+        stop = asyncio.Event()
+        task = asyncio.create_task(engine.run(stop))
+        await asyncio.sleep(2.5)
+        stop.set()
+        await asyncio.wait_for(task, 5)
+        assert ("BTC", "USDT", "binance_ws") in engine.latest_quotes
+        streamed = await register.price_at("BTC", "USDT", sim.now() + timedelta(hours=1), source="binance_ws")
+    assert streamed is not None
