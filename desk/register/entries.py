@@ -86,7 +86,9 @@ class Entry:
 
 def format_ts(ts: datetime) -> str:
     """Timestamps are stored as fixed-width UTC text so they sort as they compare."""
-    return ts.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    if ts.utcoffset():
+        ts = ts.astimezone(UTC)
+    return ts.replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
 
 
 def parse_ts(text: str) -> datetime:

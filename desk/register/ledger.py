@@ -10,7 +10,7 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from desk.register.canonical import chain_hash, entry_payload
+from desk.register.canonical import entry_body, hash_body
 from desk.register.entries import NewEntry, format_ts
 from desk.register.units import to_db
 
@@ -53,7 +53,7 @@ def build_rows(
         day = ts[:10]
         price = str(entry.price) if entry.price is not None else None
         triples = [(p.account, p.asset.code, p.amount.units) for p in entry.postings]
-        payload = entry_payload(
+        body = entry_body(
             seq=seq,
             ts=ts,
             kind=entry.kind,
@@ -69,7 +69,7 @@ def build_rows(
             approved_at=signatures.approved_at,
             postings=triples,
         )
-        digest = chain_hash(prev, payload)
+        digest = hash_body(prev, body)
         rows.entries.append(
             (
                 seq,

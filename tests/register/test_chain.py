@@ -5,9 +5,12 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from desk.config import DeskSettings
 from desk.register import Register
-from desk.register.canonical import GENESIS, chain_hash, entry_payload
+from desk.register.canonical import GENESIS, canonical_json, chain_hash, entry_body, entry_payload
 from desk.register.chain import verify_file
 from desk.register.units import from_db
 from tests.register.conftest import earning, payout
@@ -153,3 +156,14 @@ def rebalance(conn: sqlite3.Connection) -> None:
         sums[(a, s)] = sums.get((a, s), 0) + from_db(u)
     conn.execute("DELETE FROM balances")
     conn.executemany("INSERT INTO balances VALUES (?, ?, ?)", [(a, s, str(u)) for (a, s), u in sums.items()])
+
+
+@given(
+    st.text(), st.one_of(st.none(), st.text()), st.one_of(st.none(), st.integers(0, 10**30)),
+    st.lists(st.tuples(st.text(min_size=1), st.text(min_size=1), st.integers(-(10**40), 10**40)), max_size=4),
+)
+def test_the_fast_canonical_form_is_exactly_the_json_one(memo: str, reference, reverses, postings) -> None:
+    fields = dict(seq=7, ts="2026-11-01T00:00:00.000000Z", kind="payout", memo=memo, reference=reference,
+                  source="pool:x", external_id=None, status="queued", price=None, reverses=reverses,
+                  drafted_by='a\u00e9"b\\', approved_by=None, approved_at=None, postings=postings)
+    assert entry_body(**fields) == canonical_json(entry_payload(**fields))
