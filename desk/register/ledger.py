@@ -28,7 +28,6 @@ class Signatures:
 class Rows:
     entries: list[tuple] = field(default_factory=list)
     postings: list[tuple] = field(default_factory=list)
-    refs: list[tuple] = field(default_factory=list)
     #: (account_id, asset) -> net units
     balance_deltas: dict[tuple[int, str], int] = field(default_factory=lambda: defaultdict(int))
     #: (account_id, asset, day) -> net units
@@ -94,8 +93,6 @@ def build_rows(
             rows.postings.append((seq, idx, account_id, asset, to_db(units), ts))
             rows.balance_deltas[(account_id, asset)] += units
             rows.daily_deltas[(account_id, asset, day)] += units
-        if entry.reference:
-            rows.refs.append((entry.reference.lower(), seq))
         prev = digest
     rows.head_seq, rows.head_hash = seq, prev
     return rows

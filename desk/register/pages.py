@@ -39,17 +39,15 @@ def page_queries(
     filters: PageFilter, account_id: int | None, *, before: Key | None, after: Key | None, limit: int
 ) -> list[tuple[str, list[object]]]:
     """SQL selecting the (seq, ts) of one page: newest first for `before`, oldest first for
-    `after` (the caller reverses). A text search is two queries, merged by the caller: the
-    reference prefix through its index, and the memo substring."""
-    if filters.text and _HEX.fullmatch(filters.text):
-        # a tx hash (or its prefix) is looked up by reference alone, through its index
-        return [_query(filters, account_id, before, after, limit, text="ref")]
-    if filters.text:
-        return [
-            _query(filters, account_id, before, after, limit, text="ref"),
-            _query(filters, account_id, before, after, limit, text="memo"),
-        ]
-    return [_query(filters, account_id, before, after, limit, text=None)]
+    `after` (the caller reverses). A text search is several queries, merged by the caller:
+    the reference prefix through its index, references added by amendments, and (unless the
+    term is a hex tx-hash prefix) the memo substring."""
+    if not filters.text:
+        return [_query(filters, account_id, before, after, limit, text=None)]
+    modes = ["ref", "amended"]
+    if not _HEX.fullmatch(filters.text):  # a tx hash (or its prefix) is looked up by reference alone
+        modes.append("memo")
+    return [_query(filters, account_id, before, after, limit, text=mode) for mode in modes]
 
 
 def _query(
@@ -57,10 +55,14 @@ def _query(
 ) -> tuple[str, list[object]]:
     params: list[object] = []
     where: list[str] = []
-    if text == "ref":
+    if text in ("ref", "amended"):
         prefix = (filters.text or "").lower()
-        source, ts_col, seq_col = "refs r JOIN entries e ON e.seq = r.entry_seq", "e.ts", "e.seq"
-        where.append("r.ref >= ? AND r.ref < ?")
+        if text == "ref":
+            source, ts_col, seq_col = "entries e", "e.ts", "e.seq"
+            where.append("e.reference IS NOT NULL AND lower(e.reference) >= ? AND lower(e.reference) < ?")
+        else:
+            source, ts_col, seq_col = "refs r JOIN entries e ON e.seq = r.entry_seq", "e.ts", "e.seq"
+            where.append("r.ref >= ? AND r.ref < ?")
         params += [prefix, prefix + "\uffff"]
         if account_id is not None or filters.asset:
             where.append(

@@ -210,7 +210,6 @@ class Register:
         await self._conn.executemany(
             "INSERT INTO postings (entry_seq, idx, account_id, asset, units, ts) VALUES (?,?,?,?,?,?)", rows.postings
         )
-        await self._conn.executemany("INSERT OR IGNORE INTO refs (ref, entry_seq) VALUES (?, ?)", rows.refs)
         await self._add_units("balances", ("account_id", "asset"), rows.balance_deltas)
         await self._add_units("daily", ("account_id", "asset", "day"), rows.daily_deltas)
         await self._conn.execute("UPDATE meta SET value = value + ? WHERE key = 'entry_count'", (len(rows.entries),))

@@ -68,7 +68,9 @@ MIGRATIONS: list[list[str]] = [
             units NOT NULL,
             PRIMARY KEY (account_id, asset, day)
         ) WITHOUT ROWID""",
-        # Searchable references: an entry's own and those an amendment added (lower case).
+        # An entry's own reference (tx hash, order id) is searched by prefix through this index;
+        # references an amendment added later live in `refs`.
+        "CREATE INDEX entries_reference ON entries(lower(reference)) WHERE reference IS NOT NULL",
         """CREATE TABLE refs (ref TEXT NOT NULL, entry_seq INTEGER NOT NULL, PRIMARY KEY (ref, entry_seq))
            WITHOUT ROWID""",
         # Current feed status and reference of an entry, when an amendment changed them.
