@@ -1,8 +1,9 @@
 """SyncEngine: polls each configured feed at its interval and writes what it brings into the
 register, idempotently, publishing progress and health as events for both faces.
 
-A pool's first sync reaches back `sync.backfill_days`, in chunks so a long history streams
-into the register a chunk (one short transaction) at a time; later syncs start two days
+A pool's first sync reaches back `sync.backfill_days`, in chunks that start at a week and
+adapt to keep each answer near TARGET_RECORDS, so a long history streams into the register
+a chunk (one short transaction) at a time and no answer is big enough to stall a screen; later syncs start two days
 before the last day synced, so late credits and queued payouts that confirm are picked up.
 A write in flight is never cancelled: stopping waits for it, so a SIGTERM leaves no gap.
 """
@@ -32,6 +33,12 @@ log = logging.getLogger("desk.sync")
 OVERLAP_DAYS = 2
 #: Records mapped on the event loop below this; above it, in a worker thread.
 THREAD_THRESHOLD = 2_000
+#: Records a backfill chunk should bring at most. Parsing a JSON answer holds the GIL for
+#: its whole length, worker thread or not, so a huge answer stalls the screen: after a big
+#: chunk the window shrinks to keep answers near this size.
+TARGET_RECORDS = 2_000
+#: The widest window asked for at once (Braiins' own default window).
+MAX_CHUNK_DAYS = 90
 
 
 class SyncEngine:
@@ -41,7 +48,7 @@ class SyncEngine:
         register: Register,
         http: HttpClient,
         *,
-        chunk_days: int = 90,
+        chunk_days: int = 7,
         feeds: list[Feed] | None = None,
     ) -> None:
         self.settings = settings
@@ -175,13 +182,19 @@ class SyncEngine:
         seen = written = 0
         chunk_start = start
         total_days = (today - start).days + 1
+        days = self.chunk_days
         while chunk_start <= today:
-            chunk_end = min(today, chunk_start + timedelta(days=self.chunk_days - 1))
+            chunk_end = min(today, chunk_start + timedelta(days=days - 1))
             result = await feed.poll(chunk_start, chunk_end)
             if not result.ok:
                 return seen, written, result.error, None
             entries = await self._entries(result, wallet)
             seen += len(entries)
+            span = (chunk_end - chunk_start).days + 1
+            if len(entries) > TARGET_RECORDS:
+                days = max(1, span * TARGET_RECORDS // len(entries))
+            elif len(entries) < TARGET_RECORDS // 4:
+                days = min(MAX_CHUNK_DAYS, days * 2)
             if entries:
                 outcome = await self._write(self.register.ingest(entries))
                 written += outcome.new + outcome.updated
