@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import re
 
-from desk.register.entries import Entry, priced_legs
+from desk.register.entries import Entry
+from desk.register.export.amounts import posting_amounts
 
 ROOTS = {
     "assets": "Assets",
@@ -46,11 +47,6 @@ def entry(e: Entry) -> str:
     lines = [f"{e.ts:%Y-%m-%d} * {payee} {narration}", f'  seq: "{e.seq}"']
     if e.reference:
         lines.append(f"  reference: {_quote(e.reference)}")
-    base = priced_legs(e)[0] if e.price is not None else None
-    for posting in e.postings:
-        amount = f"{posting.amount.format(grouping=False)} {posting.asset.code}"
-        if posting is base:
-            other = next(p for p in e.postings if p is not base)
-            amount += f" @@ {abs(other.amount).format(grouping=False)} {other.asset.code}"
+    for posting, amount in posting_amounts(e):
         lines.append(f"  {account_name(posting.account)}  {amount}")
     return "\n".join(lines) + "\n\n"

@@ -3,7 +3,8 @@ leg of conversions (never lots), so `hledger balance` reproduces `desk balances`
 
 from __future__ import annotations
 
-from desk.register.entries import Entry, priced_legs
+from desk.register.entries import Entry
+from desk.register.export.amounts import posting_amounts
 
 
 def header(accounts: list[str]) -> str:
@@ -22,11 +23,6 @@ def entry(e: Entry) -> str:
     lines = [f"{e.ts:%Y-%m-%d} *{_text(code)} {description}  ; seq:{e.seq}, kind:{e.kind}"]
     if e.reverses is not None:
         lines[0] += f", reverses:{e.reverses}"
-    base = priced_legs(e)[0] if e.price is not None else None
-    for posting in e.postings:
-        amount = f"{posting.amount.format(grouping=False)} {posting.asset.code}"
-        if posting is base:
-            other = next(p for p in e.postings if p is not base)
-            amount += f" @@ {abs(other.amount).format(grouping=False)} {other.asset.code}"
+    for posting, amount in posting_amounts(e):
         lines.append(f"    {posting.account}  {amount}")
     return "\n".join(lines) + "\n\n"
