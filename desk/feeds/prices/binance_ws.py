@@ -61,16 +61,16 @@ class BinanceStream:
             except asyncio.CancelledError:
                 raise
             except FeedError as exc:
-                self.health.record_failure(self.clock.now(), exc, 0.0)
+                self.health.record_failure(self.clock.now(), exc, 0)
                 got_any = False
             except (aiohttp.ClientError, OSError, TimeoutError) as exc:
                 error = Unreachable(f"{self.name}: stream unreachable ({type(exc).__name__})")
-                self.health.record_failure(self.clock.now(), error, 0.0)
+                self.health.record_failure(self.clock.now(), error, 0)
                 got_any = False
             if stop.is_set():
                 return
             self.reconnects += 1
-            backoff = 0.5 if got_any else min(self.max_backoff_s, backoff * 2)
+            backoff = 0.5 if got_any else min(self.max_backoff_s, backoff * 2)  # float-ok: seconds
             await asyncio.sleep(backoff * (0.5 + self._rng.random() / 2))  # float-ok: jitter
 
     async def _session_once(self, on_quote: Callable[[Quote], None], stop: asyncio.Event) -> bool:
@@ -83,7 +83,7 @@ class BinanceStream:
                 except TimeoutError:
                     error = FeedError(f"{self.name}: stream silent for {self.silence_s:.0f} s; reconnecting")
                     error.state = "stale"
-                    self.health.record_failure(self.clock.now(), error, 0.0)
+                    self.health.record_failure(self.clock.now(), error, 0)
                     return got_any
                 if message.type != aiohttp.WSMsgType.TEXT:
                     return got_any  # closed or errored: reconnect
@@ -91,7 +91,7 @@ class BinanceStream:
                 if quote is None:  # serverShutdown
                     return got_any
                 got_any = True
-                self.health.record_ok(self.clock.now(), 1, 0.0)
+                self.health.record_ok(self.clock.now(), 1, 0)
                 on_quote(quote)
         return got_any
 
