@@ -52,10 +52,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     handler = getattr(args, "handler", None)
-    if handler is None:
-        parser.print_help()
-        return ExitCode.OK
     try:
+        if handler is None:  # plain `desk`: the screen
+            from desk.cli.tui_cmds import open_screen
+
+            return open_screen(args)
         result = handler(args)
         if inspect.iscoroutine(result):
             result = asyncio.run(result)

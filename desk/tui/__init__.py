@@ -1,0 +1,1 @@
+"""desk's terminal screen (Textual). Entry point: `desk.tui.app.create_app`."""

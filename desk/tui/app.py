@@ -1,0 +1,92 @@
+"""The desk application: opens the register once, hosts the screens."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from contextlib import AsyncExitStack
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, ClassVar
+
+from textual.app import App
+from textual.binding import Binding, BindingType
+
+from desk.register import Register
+from desk.tui.palette import DeskCommands
+
+
+class DeskApp(App[None]):
+    CSS_PATH = "desk.tcss"
+    TITLE = "desk"
+    COMMANDS = App.COMMANDS | {DeskCommands}
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("q", "quit", "Quit", id="app.quit"),
+        Binding("d", "switch_screen('dashboard')", "Dashboard", id="app.dashboard"),
+        Binding("r", "switch_screen('register')", "Register", id="app.register"),
+        Binding("p", "switch_screen('approvals')", "Approvals", id="app.approvals"),
+        Binding("t", "transfer", "Transfer", id="app.transfer"),
+        Binding("question_mark", "help", "Help", id="app.help"),
+    ]
+
+    def __init__(
+        self,
+        settings: Any,
+        register_path: Path,
+        *,
+        engine: Any = None,
+        now: Callable[[], datetime] | None = None,
+        operators: list[str] | None = None,
+    ) -> None:
+        super().__init__()
+        self.settings = settings
+        self.register_path = Path(register_path)
+        self.engine = engine
+        self.now = now or (lambda: datetime.now(UTC))
+        self._clock = now
+        default_op = getattr(getattr(settings, "operator", None), "name", None) or "operator"
+        self.operators = operators or [default_op]
+        self.register: Register | None = None
+        self._stack = AsyncExitStack()
+
+    async def on_load(self) -> None:
+        self.register = await self._stack.enter_async_context(
+            Register.open(self.register_path, operator=self.operators[0], clock=self._clock)
+        )
+
+    def on_mount(self) -> None:
+        from desk.tui.screens.approvals import ApprovalsScreen
+        from desk.tui.screens.dashboard import DashboardScreen
+        from desk.tui.screens.register import RegisterScreen
+
+        self.install_screen(DashboardScreen(), "dashboard")
+        self.install_screen(RegisterScreen(), "register")
+        self.install_screen(ApprovalsScreen(), "approvals")
+        self.push_screen("dashboard")
+
+    def action_help(self) -> None:
+        from desk.tui.screens.help import HelpScreen
+
+        rows = [
+            (b.binding.key_display or b.binding.key, b.binding.description or b.binding.action)
+            for b in self.screen.active_bindings.values()
+        ]
+        self.push_screen(HelpScreen(rows))
+
+    def action_transfer(self) -> None:
+        from desk.tui.screens.transfer import TransferForm
+
+        self.push_screen(TransferForm())
+
+    async def on_unmount(self) -> None:
+        await self._stack.aclose()
+
+
+def create_app(
+    settings: Any,
+    register_path: Path,
+    *,
+    engine: Any = None,
+    now: Callable[[], datetime] | None = None,
+    operators: list[str] | None = None,
+) -> DeskApp:
+    return DeskApp(settings, register_path, engine=engine, now=now, operators=operators)

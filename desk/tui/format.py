@@ -1,0 +1,36 @@
+"""Text shapes shared by the screens (no floats, exact amounts)."""
+
+from __future__ import annotations
+
+from desk.register import Entry
+
+
+def entry_amount(entry: Entry) -> str:
+    """The positive side of an entry's postings, e.g. '0.01000000 BTC'."""
+    for posting in entry.postings:
+        if posting.amount.units > 0:
+            return str(posting.amount)
+    return str(entry.postings[0].amount) if entry.postings else ""
+
+
+def entry_accounts(entry: Entry) -> str:
+    return " → ".join(p.account for p in entry.postings)
+
+
+COLUMNS = ((8, "seq"), (17, "time"), (10, "kind"), (22, "amount"), (40, "accounts"), (20, "reference"))
+
+
+def row_text(entry: Entry) -> str:
+    cells = (
+        str(entry.seq),
+        entry.ts.strftime("%Y-%m-%d %H:%M"),
+        entry.kind,
+        entry_amount(entry),
+        entry_accounts(entry),
+        entry.reference or "",
+    )
+    return " ".join(cell[:w].ljust(w) for (w, _), cell in zip(COLUMNS, cells, strict=True))
+
+
+def header_text() -> str:
+    return " ".join(name.ljust(w) for w, name in COLUMNS)

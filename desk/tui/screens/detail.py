@@ -1,0 +1,42 @@
+"""Entry detail: postings, drafter/approver, hash and previous hash."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+
+class EntryDetail(ModalScreen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,q", "dismiss", "Close", id="detail.close")]
+
+    def __init__(self, seq: int) -> None:
+        super().__init__()
+        self.seq = seq
+
+    def compose(self) -> ComposeResult:
+        yield Static(f"entry #{self.seq} …", id="detail-body")
+
+    def on_mount(self) -> None:
+        self.load()
+
+    @work(exclusive=True)
+    async def load(self) -> None:
+        e = await self.app.register.entry(self.seq)  # type: ignore[attr-defined]
+        lines = [
+            f"[b]entry #{e.seq}[/b]  {e.kind}  {e.ts:%Y-%m-%d %H:%M:%S} UTC",
+            f"memo: {e.memo}",
+            f"reference: {e.reference or '-'}   source: {e.source or '-'}   status: {e.status or '-'}",
+            f"drafted by: {e.drafted_by or '-'}   approved by: {e.approved_by or '-'}",
+            "",
+            "[b]postings[/b]",
+            *(f"  {p.account:<40} {p.amount!s:>24}" for p in e.postings),
+            "",
+            f"hash:      {e.hash}",
+            f"prev hash: {e.prev_hash}",
+        ]
+        self.query_one("#detail-body", Static).update("\n".join(lines))

@@ -1,0 +1,156 @@
+"""Transfer entry: a keyboard-driven modal form, validated as you type; it records a draft."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.suggester import SuggestFromList
+from textual.widgets import Input, Label, Static
+
+from desk.money import Amount, MoneyError, parse_amount
+from desk.register import NewEntry, Posting, RegisterError
+
+FIELDS = ("from", "to", "asset", "amount", "reference", "memo")
+
+
+class TransferForm(ModalScreen[int | None]):
+    """Dismisses with the new draft id, or None when cancelled."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", id="transfer.cancel"),
+        Binding("ctrl+s", "submit", "Record draft", id="transfer.submit"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.balances: dict[tuple[str, str], Amount] = {}
+        self.prices: dict[str, Decimal] = {}
+        self.errors: list[str] = []
+
+    def compose(self) -> ComposeResult:
+        reg = self.app.register  # type: ignore[attr-defined]
+        accounts = reg.accounts()
+        with Vertical(id="transfer-body"):
+            yield Label("[b]New transfer[/b] (enter moves on, ctrl+s records the draft, esc cancels)")
+            for name in FIELDS:
+                suggester = None
+                if name in ("from", "to"):
+                    suggester = SuggestFromList(accounts, case_sensitive=False)
+                elif name == "asset":
+                    suggester = SuggestFromList(sorted(reg.assets()), case_sensitive=False)
+                yield Input(placeholder=name, id=f"tf-{name}", suggester=suggester)
+            yield Static("", id="transfer-value")
+            yield Static("", id="transfer-errors")
+
+    def on_mount(self) -> None:
+        self.load()
+
+    @work(exclusive=True)
+    async def load(self) -> None:
+        reg = self.app.register  # type: ignore[attr-defined]
+        self.balances = await reg.balances()
+        now = self.app.now()  # type: ignore[attr-defined]
+        for code in reg.assets():
+            quote = await reg.price_at(code, "USDT", now) if code != "USDT" else None
+            if quote is not None:
+                self.prices[code] = quote.price
+        kzt = await reg.price_at("USD", "KZT", now)
+        if kzt is not None:
+            self.prices["KZT"] = kzt.price
+        self.validate_form()
+
+    def value(self, name: str) -> str:
+        return self.query_one(f"#tf-{name}", Input).value.strip()
+
+    @on(Input.Changed)
+    def _changed(self) -> None:
+        self.validate_form()
+
+    @on(Input.Submitted)
+    def _next(self, event: Input.Submitted) -> None:
+        name = (event.input.id or "")[3:]
+        if name == FIELDS[-1]:
+            self.action_submit()
+        else:
+            self.query_one(f"#tf-{FIELDS[FIELDS.index(name) + 1]}", Input).focus()
+
+    def validate_form(self) -> Amount | None:
+        reg = self.app.register  # type: ignore[attr-defined]
+        accounts = set(reg.accounts())
+        errors: list[str] = []
+        src, dst, code, text = self.value("from"), self.value("to"), self.value("asset").upper(), self.value("amount")
+        for label, acct in (("from", src), ("to", dst)):
+            if acct and acct not in accounts:
+                errors.append(f"{label}: unknown account {acct}")
+        if src and src == dst:
+            errors.append("from and to are the same account")
+        amount: Amount | None = None
+        asset = reg.assets().get(code) if code else None
+        if code and asset is None:
+            errors.append(f"asset: unknown asset {code}")
+        if asset is not None and text:
+            try:
+                amount = parse_amount(text, asset)
+            except MoneyError as exc:
+                errors.append(str(exc))
+            else:
+                if amount.units <= 0:
+                    errors.append("amount: must be more than zero")
+                have = self.balances.get((src, asset.code))
+                if src in accounts and (have is None or have.units < amount.units):
+                    errors.append(f"insufficient balance: {src} holds {have or Amount.from_units(asset, 0)}")
+        self.errors = errors
+        self.query_one("#transfer-errors", Static).update("\n".join(f"✗ {e}" for e in errors))
+        self.query_one("#transfer-value", Static).update(self._value_text(amount))
+        return amount
+
+    def _value_text(self, amount: Amount | None) -> str:
+        if amount is None:
+            return ""
+        price = Decimal(1) if amount.asset.code == "USDT" else self.prices.get(amount.asset.code)
+        if price is None:
+            return "value: no current price"
+        usd = (amount.value * price).quantize(Decimal("0.01"))
+        kzt = self.prices.get("KZT")
+        kzt_text = f"  ≈ {(usd * kzt).quantize(Decimal('1'))} KZT" if kzt is not None else ""
+        return f"value ≈ {usd} USD{kzt_text}"
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    def action_submit(self) -> None:
+        amount = self.validate_form()
+        missing = [f for f in ("from", "to", "asset", "amount") if not self.value(f)]
+        if missing:
+            self.query_one("#transfer-errors", Static).update(f"✗ required: {', '.join(missing)}")
+            self.app.bell()
+            return
+        if self.errors or amount is None:
+            self.app.bell()
+            return
+        self.record(amount)
+
+    @work(exclusive=True)
+    async def record(self, amount: Amount) -> None:
+        reg = self.app.register  # type: ignore[attr-defined]
+        entry = NewEntry(
+            kind="transfer",
+            ts=self.app.now(),  # type: ignore[attr-defined]
+            postings=(Posting(self.value("from"), -amount), Posting(self.value("to"), amount)),
+            memo=self.value("memo"),
+            reference=self.value("reference") or None,
+        )
+        try:
+            draft_id = await reg.draft(entry)
+        except RegisterError as exc:
+            self.query_one("#transfer-errors", Static).update(f"✗ {exc}")
+            self.app.bell()
+            return
+        self.notify(f"draft #{draft_id} recorded; awaiting approval")
+        self.dismiss(draft_id)

@@ -1,0 +1,88 @@
+"""Transfer form and maker-checker, driven by keys only."""
+
+from __future__ import annotations
+
+import pytest
+
+from desk.tui.screens.approvals import ApprovalsScreen
+from desk.tui.screens.transfer import TransferForm
+
+
+async def fill(pilot, **values: str) -> None:
+    for name in ("from", "to", "asset", "amount", "reference", "memo"):
+        text = values.get(name, "")
+        if text:
+            await pilot.press(*text)
+        await pilot.press("tab")
+
+
+async def test_transfer_draft_approve_as_second_operator(make_app) -> None:
+    app = make_app(operators=["aliya", "bolat"])
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("t")
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        assert isinstance(app.screen, TransferForm)
+        await fill(
+            pilot,
+            **{
+                "from": "assets:wallet:ops",
+                "to": "assets:reserve:cold",
+                "asset": "BTC",
+                "amount": "0.15",
+                "memo": "to reserve",
+            },
+        )
+        form = app.screen
+        assert form.errors == []
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert not isinstance(app.screen, TransferForm)
+        await pilot.press("p")
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, ApprovalsScreen)
+        assert len(screen.drafts) == 1
+        # the maker may not approve
+        await pilot.press("a")
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert "refused" in str(screen.query_one("#approvals-message").render())
+        assert len(screen.drafts) == 1
+        # switch to the second demo operator and approve
+        await pilot.press("o")
+        assert app.register.operator == "bolat"
+        await pilot.press("a")
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert screen.drafts == []
+        bal = await app.register.balance("assets:reserve:cold", "BTC")
+        assert str(bal.value) == "0.15000000"
+
+
+@pytest.mark.parametrize(
+    ("values", "message"),
+    [
+        ({"from": "assets:wallet:nope"}, "unknown account"),
+        ({"from": "assets:wallet:ops", "to": "assets:wallet:ops"}, "same account"),
+        ({"from": "assets:wallet:ops", "asset": "BTC", "amount": "0.123456789"}, "decimal"),
+        ({"from": "assets:wallet:ops", "asset": "BTC", "amount": "5"}, "insufficient balance"),
+        ({"asset": "XYZ"}, "unknown asset"),
+    ],
+)
+async def test_transfer_validation(make_app, values: dict[str, str], message: str) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("t")
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await fill(pilot, **values)
+        await pilot.pause()
+        errors = app.screen.errors
+        assert any(message in e for e in errors), errors
