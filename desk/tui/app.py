@@ -10,8 +10,10 @@ from typing import Any, ClassVar
 
 from textual.app import App
 from textual.binding import Binding, BindingType
+from textual.reactive import reactive
 
 from desk.register import Register
+from desk.tui.live import FeedState, configured_feeds
 from desk.tui.palette import DeskCommands
 
 
@@ -27,6 +29,11 @@ class DeskApp(App[None]):
         Binding("t", "transfer", "Transfer", id="app.transfer"),
         Binding("question_mark", "help", "Help", id="app.help"),
     ]
+
+    #: bumped whenever the register changed, whoever wrote it (see desk.tui.live)
+    data_version: reactive[int] = reactive(0, init=False)
+    #: every feed's health as the sync reports it
+    feeds: reactive[tuple[FeedState, ...]] = reactive((), init=False, always_update=False)
 
     def __init__(
         self,
@@ -47,6 +54,7 @@ class DeskApp(App[None]):
         self.operators = operators or [default_op]
         self.register: Register | None = None
         self._stack = AsyncExitStack()
+        self.feeds = configured_feeds(settings)
 
     async def on_load(self) -> None:
         self.register = await self._stack.enter_async_context(
@@ -62,6 +70,12 @@ class DeskApp(App[None]):
         self.install_screen(RegisterScreen(), "register")
         self.install_screen(ApprovalsScreen(), "approvals")
         self.push_screen("dashboard")
+
+    def poll_feed(self, name: str) -> None:
+        """Ask the sync to poll feed `name` now (its answer arrives in `feeds`)."""
+        live = getattr(self, "live", None)
+        if live is not None:
+            live.poll(name)
 
     def action_help(self) -> None:
         from desk.tui.screens.help import HelpScreen
