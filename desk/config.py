@@ -187,6 +187,103 @@ class SyncSettings(_Section):
     backfill_days: Annotated[int, Field(ge=0, le=3650)] = 90
 
 
+DEFAULT_ESPLORA_URL = "https://mempool.space/api"
+DEFAULT_BSC_RPC_URL = "https://bsc-dataseed.bnbchain.org"
+DEFAULT_SOLANA_RPC_URL = "https://api.mainnet-beta.solana.com"
+
+ChainName = Literal["bitcoin", "bsc", "solana"]
+Custody = Literal["cold", "exchange", "custodian"]
+
+#: The one asset desk watches on each chain (KZTE is the SPL token of `chains.solana.kzte_mint`).
+CHAIN_ASSETS: dict[str, str] = {"bitcoin": "BTC", "bsc": "BNB", "solana": "KZTE"}
+
+#: A rough shape per chain, enough to catch an address pasted under the wrong chain.
+_ADDRESS_SHAPES: dict[str, re.Pattern[str]] = {
+    "bitcoin": re.compile(r"(?:bc1|tb1|bcrt1)[a-z0-9]{8,87}|[123mn][1-9A-HJ-NP-Za-km-z]{25,34}"),
+    "bsc": re.compile(r"0x[0-9a-fA-F]{40}"),
+    "solana": re.compile(r"[1-9A-Za-z]{32,48}"),
+}
+
+#: Account kinds an address can belong to: `<kind>:<name>` where the name is configured.
+_ADDRESS_ACCOUNT = re.compile(r"assets:(?P<kind>reserve|wallet|exchange):(?P<name>[a-z0-9][a-z0-9_-]{0,39})")
+
+
+class EsploraSettings(_Section):
+    """The Esplora API (mempool.space, Blockstream, or self-hosted) for BTC addresses and blocks."""
+
+    base_url: str = DEFAULT_ESPLORA_URL
+
+    @property
+    def url(self) -> str:
+        return self.base_url.rstrip("/")
+
+
+class BscSettings(_Section):
+    """A BNB Smart Chain JSON-RPC node (any Ethereum-compatible node answers eth_getBalance)."""
+
+    rpc_url: str = DEFAULT_BSC_RPC_URL
+
+
+class SolanaSettings(_Section):
+    """A Solana JSON-RPC node and the KZTE token's mint (configuration, since it is not fixed)."""
+
+    rpc_url: str = DEFAULT_SOLANA_RPC_URL
+    kzte_mint: str | None = None
+
+
+class ChainsSettings(_Section):
+    """Where desk reads the chains it watches (read-only; it never signs anything)."""
+
+    esplora: EsploraSettings = Field(default_factory=EsploraSettings)
+    bsc: BscSettings = Field(default_factory=BscSettings)
+    solana: SolanaSettings = Field(default_factory=SolanaSettings)
+
+
+class AddressSettings(_Section):
+    """One watch-only address and the account whose coins it holds (`[[addresses]]`)."""
+
+    account: str
+    chain: ChainName
+    asset: str
+    address: str
+    custody: Custody = "cold"
+
+    @model_validator(mode="after")
+    def _consistent(self) -> AddressSettings:
+        if not _ADDRESS_ACCOUNT.fullmatch(self.account):
+            raise ValueError(
+                f"account {self.account!r} is not an address-holding account; "
+                "use assets:reserve:<name>, assets:wallet:<name> or assets:exchange:<name>"
+            )
+        expected = CHAIN_ASSETS[self.chain]
+        if self.asset != expected:
+            raise ValueError(f"asset {self.asset!r} is not watched on {self.chain}; {self.chain} holds {expected}")
+        if not _ADDRESS_SHAPES[self.chain].fullmatch(self.address):
+            raise ValueError(f"address {self.address!r} does not look like a {self.chain} address")
+        return self
+
+
+class MiningSettings(_Section):
+    """Overrides for hashprice: the fleet's hashrate and, when no Esplora is reachable,
+    the network difficulty and average fees per block."""
+
+    hashrate_ph: Annotated[Decimal, Field(gt=0)] | None = None
+    difficulty: Annotated[Decimal, Field(gt=0)] | None = None
+    fees_per_block_btc: Annotated[Decimal, Field(ge=0)] | None = None
+
+
+class ValuationSettings(_Section):
+    """When a price is too old to trust and how far two sources may disagree."""
+
+    #: seconds: a market price older than this at the valuation time is flagged stale
+    stale_after: Annotated[int, Field(gt=0, le=30 * 86_400)] = 3_600
+    #: days: an official USD/KZT rate older than this before the business date is flagged
+    #: stale (weekends and holidays are normal gaps of up to four days)
+    rate_stale_days: Annotated[int, Field(ge=1, le=60)] = 5
+    #: percent: the same asset priced by two sources further apart than this is flagged
+    price_band: Annotated[Decimal, Field(gt=0, le=100)] = Decimal(2)
+
+
 # `register` is the natural name of the section; it shadows ABCMeta.register, harmlessly.
 warnings.filterwarnings("ignore", message='Field name "register"', category=UserWarning)
 
@@ -212,6 +309,10 @@ class DeskSettings(BaseSettings):
     prices: PricesSettings = Field(default_factory=PricesSettings)
     reserve: ReserveSettings = Field(default_factory=ReserveSettings)
     sync: SyncSettings = Field(default_factory=SyncSettings)
+    chains: ChainsSettings = Field(default_factory=ChainsSettings)
+    addresses: list[AddressSettings] = Field(default_factory=list)
+    mining: MiningSettings = Field(default_factory=MiningSettings)
+    valuation: ValuationSettings = Field(default_factory=ValuationSettings)
 
     @field_validator("assets", mode="before")
     @classmethod
@@ -235,7 +336,28 @@ class DeskSettings(BaseSettings):
                 raise ValueError(
                     f"pool {name!r} pays into wallet {pool.pays_into!r}, which is not in accounts.wallets"
                 )
+        self._check_addresses()
         return self
+
+    def _check_addresses(self) -> None:
+        """Each address belongs to a configured account, once; KZTE needs its mint."""
+        configured = {
+            "reserve": self.reserve.accounts,
+            "wallet": self.accounts.wallets,
+            "exchange": self.accounts.exchanges,
+        }
+        seen: set[tuple[str, str]] = set()
+        for index, entry in enumerate(self.addresses):
+            where = f"addresses.{index} ({entry.address})"
+            kind, name = entry.account.split(":")[1:]
+            if name not in configured[kind]:
+                section = "reserve.accounts" if kind == "reserve" else f"accounts.{kind}s"
+                raise ValueError(f"{where}: account {entry.account!r} is not configured; add {name!r} to {section}")
+            if (entry.chain, entry.address) in seen:
+                raise ValueError(f"{where}: listed twice for {entry.chain}")
+            seen.add((entry.chain, entry.address))
+            if entry.chain == "solana" and not self.chains.solana.kzte_mint:
+                raise ValueError(f"{where}: a solana address needs chains.solana.kzte_mint (the KZTE token mint)")
 
     def asset(self, code: str) -> Asset:
         """The configured asset for `code` (KeyError names the known codes)."""

@@ -46,7 +46,7 @@ def test_example_file_loads_and_documents_every_key() -> None:
     assert settings.asset("BNB").precision == 18
     text = EXAMPLE.read_text()
     documented = set(re.findall(r"^#?\s*([a-z_]+)\s*=", text, flags=re.M))
-    for header in re.findall(r"^\[([a-z_.0-9]+)\]", text, flags=re.M):
+    for header in re.findall(r"^\[\[?([a-z_.0-9]+)\]", text, flags=re.M):
         documented |= set(header.split("."))
     missing = _field_names(DeskSettings) - documented
     assert not missing, f"keys not documented in config.example.toml: {sorted(missing)}"
