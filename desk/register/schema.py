@@ -140,6 +140,40 @@ MIGRATIONS: list[list[str]] = [
             reason TEXT
         ) STRICT""",
     ],
+    # valuation at receipt: each inflow's price, source and USD/KZT value, frozen; a
+    # correction or a late price is a new revision, never an edit (desk/register/valuations.py)
+    [
+        """CREATE TABLE valuations (
+            id INTEGER PRIMARY KEY,
+            entry_seq INTEGER NOT NULL REFERENCES entries(seq),
+            asset TEXT NOT NULL,
+            units TEXT NOT NULL,
+            revision INTEGER NOT NULL,
+            state TEXT NOT NULL CHECK (state IN ('valued', 'stale', 'missing')),
+            cause TEXT NOT NULL,
+            price TEXT,
+            price_currency TEXT,
+            source TEXT,
+            source_time TEXT,
+            usd TEXT,
+            kzt TEXT,
+            kzt_rate TEXT,
+            kzt_rate_date TEXT,
+            kzt_rate_source TEXT,
+            reason TEXT,
+            valued_at TEXT NOT NULL,
+            action_seq INTEGER NOT NULL,
+            UNIQUE (entry_seq, asset, revision)
+        ) STRICT""",
+        "CREATE INDEX valuations_missing ON valuations(entry_seq) WHERE state = 'missing'",
+        """CREATE TRIGGER valuations_no_update BEFORE UPDATE ON valuations
+           BEGIN SELECT RAISE(ABORT, 'valuations are append-only: record a new revision instead'); END""",
+        """CREATE TRIGGER valuations_no_delete BEFORE DELETE ON valuations
+           BEGIN SELECT RAISE(ABORT, 'valuations are append-only: record a new revision instead'); END""",
+        # the latest quote of one market from each source is an index seek
+        "CREATE INDEX quotes_market_source ON quotes(base, quote, source, source_time)",
+        "INSERT INTO meta (key, value) VALUES ('valued_through', 0)",
+    ],
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

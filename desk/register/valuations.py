@@ -1,0 +1,268 @@
+"""The register's side of valuation: price lookups and the append-only valuations table.
+
+A valuation freezes what an inflow was worth when it arrived: the price, its source and time,
+the USD and KZT values and the official rate used. Rows are never changed (triggers refuse
+it); a correction, or a price that arrives for an inflow first recorded as `missing`, is a
+new row with the next revision. Each row is also recorded in the chained actions log, so a
+quietly rewritten valuation breaks the chain. The domain rules (which price, which rate) live
+in desk/valuation/; this module only reads and writes.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from desk.register import connection
+from desk.register.canonical import GENESIS, chain_hash
+from desk.register.chain import action_payload
+from desk.register.entries import format_ts, parse_ts
+from desk.register.register import Quote
+
+if TYPE_CHECKING:
+    from desk.register.register import Register
+
+#: Newest-market lookup: each source's latest quote at or before a time, one index seek each
+#: (the index quotes_market_source walks the distinct sources without a scan).
+_LATEST_SQL = """
+WITH RECURSIVE src(s) AS (
+    SELECT MIN(source) FROM quotes WHERE base = ?1 AND quote = ?2
+    UNION ALL
+    SELECT (SELECT MIN(source) FROM quotes WHERE base = ?1 AND quote = ?2 AND source > src.s)
+    FROM src WHERE src.s IS NOT NULL
+)
+SELECT q.source, q.source_time, q.price, q.received_time FROM src JOIN quotes q
+  ON q.base = ?1 AND q.quote = ?2 AND q.source = src.s
+ AND q.source_time = (SELECT MAX(source_time) FROM quotes
+                      WHERE base = ?1 AND quote = ?2 AND source = src.s AND source_time <= ?3)
+ORDER BY q.source
+"""
+
+COLUMNS = (
+    "entry_seq, asset, units, revision, state, cause, price, price_currency, source, source_time, "
+    "usd, kzt, kzt_rate, kzt_rate_date, kzt_rate_source, reason, valued_at, action_seq"
+)
+
+
+async def latest_quotes(register: Register, base: str, quote: str, at: datetime) -> list[Quote]:
+    """The latest quote of `base` in `quote` from each source at or before `at`."""
+    rows = await register._all(_LATEST_SQL, (base, quote, format_ts(at)))
+    return [Quote(base, quote, Decimal(r[2]), r[0], parse_ts(r[1]), parse_ts(r[3])) for r in rows]
+
+
+async def quotes_between(
+    register: Register, markets: Sequence[tuple[str, str]], since: datetime, until: datetime
+) -> list[Quote]:
+    """Every quote of `markets` in [since, until], plus each source's last one before `since`
+    (so a lookup anywhere in the span answers as `latest_quotes` would)."""
+    found: list[Quote] = []
+    for base, quote in markets:
+        found += await latest_quotes(register, base, quote, since)
+        rows = await register._all(
+            "SELECT source, source_time, price, received_time FROM quotes "
+            "WHERE base = ? AND quote = ? AND source_time > ? AND source_time <= ?",
+            (base, quote, format_ts(since), format_ts(until)),
+        )
+        found += [Quote(base, quote, Decimal(r[2]), r[0], parse_ts(r[1]), parse_ts(r[3])) for r in rows]
+    return found
+
+
+@dataclass(frozen=True, slots=True)
+class Valuation:
+    """One row of the valuations table (`id` and `action_seq` are 0 before it is written)."""
+
+    entry_seq: int
+    asset: str
+    units: int
+    revision: int
+    state: str  # valued | stale | missing
+    cause: str  # receipt | late price | correction
+    price: Decimal | None = None
+    price_currency: str | None = None
+    source: str | None = None
+    source_time: datetime | None = None
+    usd: Decimal | None = None
+    kzt: Decimal | None = None
+    kzt_rate: Decimal | None = None
+    kzt_rate_date: date | None = None
+    kzt_rate_source: str | None = None
+    reason: str | None = None
+    valued_at: datetime | None = None
+    action_seq: int = 0
+    id: int = 0
+
+    def detail(self) -> dict[str, Any]:
+        """What the actions log records: every field, as text."""
+        return {
+            "asset": self.asset,
+            "units": str(self.units),
+            "revision": self.revision,
+            "state": self.state,
+            "cause": self.cause,
+            "price": _text(self.price),
+            "price_currency": self.price_currency,
+            "source": self.source,
+            "source_time": format_ts(self.source_time) if self.source_time else None,
+            "usd": _text(self.usd),
+            "kzt": _text(self.kzt),
+            "kzt_rate": _text(self.kzt_rate),
+            "kzt_rate_date": self.kzt_rate_date.isoformat() if self.kzt_rate_date else None,
+            "kzt_rate_source": self.kzt_rate_source,
+            "reason": self.reason,
+        }
+
+
+def _text(value: Decimal | None) -> str | None:
+    return None if value is None else str(value)
+
+
+def _dec(value: str | None) -> Decimal | None:
+    return None if value is None else Decimal(value)
+
+
+def _row(r: Sequence[Any]) -> Valuation:
+    return Valuation(
+        id=r[0],
+        entry_seq=r[1],
+        asset=r[2],
+        units=int(r[3]),
+        revision=r[4],
+        state=r[5],
+        cause=r[6],
+        price=_dec(r[7]),
+        price_currency=r[8],
+        source=r[9],
+        source_time=parse_ts(r[10]) if r[10] else None,
+        usd=_dec(r[11]),
+        kzt=_dec(r[12]),
+        kzt_rate=_dec(r[13]),
+        kzt_rate_date=date.fromisoformat(r[14]) if r[14] else None,
+        kzt_rate_source=r[15],
+        reason=r[16],
+        valued_at=parse_ts(r[17]),
+        action_seq=r[18],
+    )
+
+
+class ValuationChanged(Exception):
+    """Another writer valued the same entries first; nothing was written, try again."""
+
+
+async def valued_through(register: Register) -> int:
+    row = await register._one("SELECT value FROM meta WHERE key = 'valued_through'")
+    return int(row[0]) if row else 0
+
+
+async def write(
+    register: Register, rows: Sequence[Valuation], *, expect_through: int | None = None, through: int | None = None
+) -> int:
+    """Append `rows` (each recorded in the chained actions log) in one transaction and, with
+    `through`, advance the valued-through mark. With `expect_through`, refuse (ValuationChanged)
+    if another writer moved the mark since it was read. Returns the number written."""
+    async with connection.immediate(register._conn, register._lock):
+        if expect_through is not None and await valued_through(register) != expect_through:
+            raise ValuationChanged("another writer valued these entries first")
+        if rows:
+            await _append(register, rows)
+        if through is not None:
+            await register._conn.execute(
+                "INSERT OR REPLACE INTO meta (key, value) VALUES ('valued_through', ?)", (through,)
+            )
+    return len(rows)
+
+
+async def _append(register: Register, rows: Sequence[Valuation]) -> None:
+    """Inside a write transaction: chain one `valuation` action per row, then the rows."""
+    head = await register._one("SELECT seq, hash FROM actions ORDER BY seq DESC LIMIT 1")
+    seq, prev = head if head else (0, GENESIS)
+    now = format_ts(register._clock())
+    actions, values = [], []
+    for v in rows:
+        seq += 1
+        body = json.dumps(v.detail(), sort_keys=True, separators=(",", ":"))
+        action = (seq, now, register.operator, "valuation", None, v.entry_seq, body)
+        digest = chain_hash(prev, action_payload(action))
+        actions.append((*action, prev, digest))
+        prev = digest
+        d = v.detail()
+        values.append(
+            (
+                v.entry_seq,
+                v.asset,
+                d["units"],
+                v.revision,
+                v.state,
+                v.cause,
+                d["price"],
+                v.price_currency,
+                v.source,
+                d["source_time"],
+                d["usd"],
+                d["kzt"],
+                d["kzt_rate"],
+                d["kzt_rate_date"],
+                v.kzt_rate_source,
+                v.reason,
+                now,
+                seq,
+            )
+        )
+    await register._conn.executemany(
+        "INSERT INTO actions (seq, ts, operator, action, draft_id, entry_seq, detail, prev_hash, hash) "
+        "VALUES (?,?,?,?,?,?,?,?,?)",
+        actions,
+    )
+    await register._conn.executemany(f"INSERT INTO valuations ({COLUMNS}) VALUES ({','.join('?' * 18)})", values)
+
+
+async def current(register: Register, seqs: Sequence[int] | None = None) -> dict[tuple[int, str], Valuation]:
+    """The newest revision per (entry, asset): for `seqs`, or for every valued entry."""
+    sql = (
+        f"SELECT id, {COLUMNS} FROM valuations v WHERE revision = "
+        "(SELECT MAX(revision) FROM valuations w WHERE w.entry_seq = v.entry_seq AND w.asset = v.asset)"
+    )
+    result: dict[tuple[int, str], Valuation] = {}
+    if seqs is None:
+        rows = await register._all(sql + " ORDER BY entry_seq")
+    else:
+        rows = []
+        for i in range(0, len(seqs), 500):
+            chunk = list(seqs[i : i + 500])
+            rows += await register._all(sql + f" AND entry_seq IN ({','.join('?' * len(chunk))})", chunk)
+    for r in rows:
+        v = _row(r)
+        result[(v.entry_seq, v.asset)] = v
+    return result
+
+
+async def history(register: Register, entry_seq: int) -> list[Valuation]:
+    """Every revision of an entry's valuations, oldest first."""
+    rows = await register._all(
+        f"SELECT id, {COLUMNS} FROM valuations WHERE entry_seq = ? ORDER BY asset, revision", (entry_seq,)
+    )
+    return [_row(r) for r in rows]
+
+
+async def open_missing(register: Register) -> list[Valuation]:
+    """Valuations whose newest revision is still `missing` (a price may have arrived since)."""
+    rows = await register._all(
+        f"SELECT id, {COLUMNS} FROM valuations v WHERE state = 'missing' AND NOT EXISTS "
+        "(SELECT 1 FROM valuations w WHERE w.entry_seq = v.entry_seq AND w.asset = v.asset "
+        "AND w.revision > v.revision) ORDER BY entry_seq"
+    )
+    return [_row(r) for r in rows]
+
+
+async def inflow_rows(register: Register, after: int, limit: int) -> list[tuple[int, str, str, str, str, Any]]:
+    """(seq, ts, kind, account, asset, units) of every posting of entries after `after`, at
+    most `limit` entries, in seq order: the raw material of the incremental pass."""
+    return await register._all(
+        "SELECT p.entry_seq, e.ts, e.kind, a.path, p.asset, p.units FROM postings p "
+        "JOIN entries e ON e.seq = p.entry_seq JOIN accounts a ON a.id = p.account_id "
+        "WHERE p.entry_seq > ? AND p.entry_seq <= ? ORDER BY p.entry_seq, p.idx",
+        (after, after + limit),
+    )
