@@ -21,6 +21,7 @@ from desk.config import DeskSettings, load_settings
 from desk.feeds.http import HttpClient
 from desk.register import Register, RegisterUnavailable
 from desk.sync import SyncEngine
+from desk.sync.control import read_commands
 from desk.sync.lock import SyncAlreadyRunning, SyncLock
 from desk.sync.reporters import json_lines, terminal
 
@@ -34,6 +35,8 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
                     "2 bad configuration, 3 register could not be opened or another sync runs.")
     p.add_argument("--once", action="store_true", help="one round, then exit")
     p.add_argument("--json", action="store_true", help="JSON lines even on a terminal")
+    p.add_argument("--control", action="store_true",
+                   help="take commands on stdin (`poll NAME`) and stop when stdin ends: how the screen runs it")
     p.set_defaults(handler=sync)
 
     p = add_command(subparsers, "status", help="last successful sync per feed, its age, records written, health")
@@ -57,10 +60,12 @@ def _stop_on_signals() -> asyncio.Event:
 
 
 async def _run_engine(
-    settings: DeskSettings, *, once: bool, reporter, stop: asyncio.Event | None = None, pacing: bool = True
+    settings: DeskSettings, *, once: bool, reporter, stop: asyncio.Event | None = None, pacing: bool = True,
+    control: bool = False,
 ) -> bool:
     """Run the engine over the configured register; True when every feed answered well.
-    `pacing=False` only for desk's own simulator, which has no rate limits to respect."""
+    `pacing=False` only for desk's own simulator, which has no rate limits to respect.
+    `control`: a service also obeys commands on stdin (desk.sync.control)."""
     async with Register.open(settings.register.path, operator=settings.operator.name) as register, \
             aiohttp.ClientSession() as session:
         engine = SyncEngine(settings, register, HttpClient(session, pacing=pacing))
@@ -76,7 +81,12 @@ async def _run_engine(
             await asyncio.gather(round_task, return_exceptions=True)
             await engine.drain()
             return True
-        await engine.run(stop or asyncio.Event())
+        stop = stop or asyncio.Event()
+        commands = asyncio.ensure_future(read_commands(engine, stop)) if control else None
+        await engine.run(stop)
+        if commands is not None:
+            commands.cancel()
+            await asyncio.gather(commands, return_exceptions=True)
         return all(feed.health.last_error is None for feed in engine.feeds)
 
 
@@ -92,7 +102,8 @@ async def sync(args: argparse.Namespace) -> ExitCode:
         print(f"desk sync: {exc}", file=sys.stderr)
         return ExitCode.REGISTER
     try:
-        ok = await _run_engine(settings, once=args.once, reporter=reporter, stop=_stop_on_signals())
+        ok = await _run_engine(settings, once=args.once, reporter=reporter, stop=_stop_on_signals(),
+                               control=args.control)
     except RegisterUnavailable as exc:
         print(f"desk sync: {exc}", file=sys.stderr)
         return ExitCode.REGISTER

@@ -606,6 +606,20 @@ class Register:
         row = await self._one("SELECT seq, hash FROM entries ORDER BY seq DESC LIMIT 1")
         return (row[0], row[1]) if row else (0, GENESIS)
 
+    async def changes(self) -> tuple[int, int]:
+        """A marker that moves whenever anyone commits to the register: SQLite's data_version
+        (commits by other connections, e.g. a `desk sync`) and this connection's own changes.
+        Cheap enough to ask a few times a second; no table is read."""
+        row = await self._one("PRAGMA data_version")
+        return (row[0] if row else 0, self._conn.total_changes)
+
+    def act_as(self, operator: str) -> None:
+        """Sign what follows as `operator` (the demo's switch between its two operators);
+        outside the demo the operator is fixed when the register is opened."""
+        if not operator.strip():
+            raise ValueError("an operator needs a name")
+        self.operator = operator
+
     # ---------------------------------------------------------------- chain
 
     async def verify(self, against: Checkpoint | None = None) -> VerifyResult:

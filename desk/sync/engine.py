@@ -67,6 +67,8 @@ class SyncEngine:
         self._streamed: dict[tuple[str, str, str], Quote] = {}
         self._subscribers: list[Callable[[SyncEvent], None]] = []
         self._writes: set[asyncio.Task] = set()
+        #: set by `poll_now` to cut a feed's wait short (the screen's "poll now" key)
+        self._wake: dict[str, asyncio.Event] = {}
 
     # ---------------------------------------------------------------- events
 
@@ -120,12 +122,26 @@ class SyncEngine:
         if self._writes:
             await asyncio.gather(*self._writes, return_exceptions=True)
 
+    def poll_now(self, name: str) -> bool:
+        """Have a running engine poll feed `name` at once rather than at its next interval
+        (a poll in progress is followed by another). False when no polled feed has that name."""
+        if not any(feed.name == name for feed in self.feeds):
+            return False
+        self._wake.setdefault(name, asyncio.Event()).set()
+        return True
+
     async def _loop(self, feed: Feed, stop: asyncio.Event) -> None:
         interval = self.settings.sync.pools_interval if feed.kind == "pool" else self.settings.sync.prices_interval
+        wake = self._wake.setdefault(feed.name, asyncio.Event())
         while not stop.is_set():
+            wake.clear()
             await self.poll_feed(feed)
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), timeout=interval)
+            waits = {asyncio.ensure_future(stop.wait()), asyncio.ensure_future(wake.wait())}
+            try:
+                await asyncio.wait(waits, timeout=interval, return_when=asyncio.FIRST_COMPLETED)
+            finally:
+                for waiting in waits:
+                    waiting.cancel()
 
     def _on_stream_quote(self, quote: Quote) -> None:
         """Ticks arrive many a second: keep only the latest per market until the next flush."""
@@ -143,7 +159,8 @@ class SyncEngine:
                 now = self.clock.now()
                 for stream in self.streams:
                     self._emit(FeedPolled(now, feed=stream.name, status=stream.health.state(now), seen=len(quotes),
-                                          written=written, reason=stream.health.reason(now)))
+                                          written=written, reason=stream.health.reason(now), kind="price",
+                                          last_ok=stream.health.last_ok, retry_at=stream.health.retry_at))
 
     async def _write(self, coro):  # type: ignore[no-untyped-def]
         """Run a register write so that cancelling the poll does not cancel the write."""
@@ -163,7 +180,8 @@ class SyncEngine:
         now = self.clock.now()
         state, reason = feed.health.state(now), feed.health.reason(now)
         event = FeedPolled(now, feed=feed.name, status=state, seen=seen, written=written,
-                           duration_s=time.perf_counter() - started, reason=reason)
+                           duration_s=time.perf_counter() - started, reason=reason, kind=feed.kind,
+                           last_ok=feed.health.last_ok, retry_at=feed.health.retry_at)
         await self._write(self.register.record_sync(feed.name, at=now, ok=error is None, written=written,
                                                     state=state, reason=reason, synced_through=through))
         self._emit(event)

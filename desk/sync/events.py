@@ -28,6 +28,8 @@ class FeedPolled(SyncEvent):
 
     `status` is the feed's health state after the poll: ok, stale, degraded or down.
     `written` counts register entries (or quotes) newly written; `seen` what the feed sent.
+    `last_ok` is when the feed last answered well, `retry_at` when a rate-limited or banned
+    feed may be asked again (the screen counts down to it).
     """
 
     feed: str = ""
@@ -36,6 +38,9 @@ class FeedPolled(SyncEvent):
     written: int = 0
     duration_s: float = 0.0  # float-ok: a duration, not money
     reason: str | None = None
+    kind: str = "pool"
+    last_ok: datetime | None = None
+    retry_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)

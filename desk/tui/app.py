@@ -13,7 +13,7 @@ from textual.binding import Binding, BindingType
 from textual.reactive import reactive
 
 from desk.register import Register
-from desk.tui.live import FeedState, configured_feeds
+from desk.tui.live import FeedState, Live, SyncCommand, configured_feeds
 from desk.tui.palette import DeskCommands
 
 
@@ -28,12 +28,15 @@ class DeskApp(App[None]):
         Binding("p", "switch_screen('approvals')", "Approvals", id="app.approvals"),
         Binding("t", "transfer", "Transfer", id="app.transfer"),
         Binding("question_mark", "help", "Help", id="app.help"),
+        Binding("ctrl+c", "quit", "Quit", show=False, id="app.quit_ctrl_c"),
     ]
 
     #: bumped whenever the register changed, whoever wrote it (see desk.tui.live)
     data_version: reactive[int] = reactive(0, init=False)
     #: every feed's health as the sync reports it
     feeds: reactive[tuple[FeedState, ...]] = reactive((), init=False, always_update=False)
+    #: one line on the sync itself: running, backfilling, stopped and why, none configured
+    sync_status: reactive[str] = reactive("", init=False)
 
     def __init__(
         self,
@@ -43,6 +46,7 @@ class DeskApp(App[None]):
         engine: Any = None,
         now: Callable[[], datetime] | None = None,
         operators: list[str] | None = None,
+        sync: SyncCommand | None = None,
     ) -> None:
         super().__init__()
         self.settings = settings
@@ -55,11 +59,14 @@ class DeskApp(App[None]):
         self.register: Register | None = None
         self._stack = AsyncExitStack()
         self.feeds = configured_feeds(settings)
+        #: the live link: register changes, the sync child (`sync`; None: this desk runs no sync)
+        self.live = Live(self, sync)
 
     async def on_load(self) -> None:
         self.register = await self._stack.enter_async_context(
             Register.open(self.register_path, operator=self.operators[0], clock=self._clock)
         )
+        await self.live.start()
 
     def on_mount(self) -> None:
         from desk.tui.screens.approvals import ApprovalsScreen
@@ -73,9 +80,15 @@ class DeskApp(App[None]):
 
     def poll_feed(self, name: str) -> None:
         """Ask the sync to poll feed `name` now (its answer arrives in `feeds`)."""
-        live = getattr(self, "live", None)
-        if live is not None:
-            live.poll(name)
+        self.live.poll(name)
+
+    def switch_operator(self) -> str:
+        """Act as the next of `operators` (two only in the demo); returns who acts now."""
+        assert self.register is not None
+        current = self.register.operator
+        ops = self.operators
+        self.register.act_as(ops[(ops.index(current) + 1) % len(ops)] if current in ops else ops[0])
+        return self.register.operator
 
     def action_help(self) -> None:
         from desk.tui.screens.help import HelpScreen
@@ -92,6 +105,7 @@ class DeskApp(App[None]):
         self.push_screen(TransferForm())
 
     async def on_unmount(self) -> None:
+        await self.live.stop()  # the sync child finishes its write before the register closes
         await self._stack.aclose()
 
 
@@ -102,5 +116,6 @@ def create_app(
     engine: Any = None,
     now: Callable[[], datetime] | None = None,
     operators: list[str] | None = None,
+    sync: SyncCommand | None = None,
 ) -> DeskApp:
-    return DeskApp(settings, register_path, engine=engine, now=now, operators=operators)
+    return DeskApp(settings, register_path, engine=engine, now=now, operators=operators, sync=sync)

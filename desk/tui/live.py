@@ -9,8 +9,16 @@ changes are noticed by polling the register cheaply on the app's own connection.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import json
+import os
+import signal
+import sys
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 #: failures kept per feed for the feeds screen (newest first)
@@ -75,3 +83,206 @@ def apply_event(feeds: tuple[FeedState, ...], record: dict[str, Any]) -> tuple[F
 def unavailable(feeds: tuple[FeedState, ...], reason: str) -> tuple[FeedState, ...]:
     """Every feed marked down for one reason (no sync could be started, or it died)."""
     return tuple(replace(f, state="down", reason=reason) for f in feeds)
+
+
+def recorded_feeds(feeds: tuple[FeedState, ...], states: dict[str, dict[str, Any]]) -> tuple[FeedState, ...]:
+    """The feeds as the register's sync table last recorded them (`Register.sync_state`):
+    what the screen shows when another process syncs this register."""
+    known = {f.name: f for f in feeds}
+    merged = []
+    for name, row in states.items():
+        base = known.pop(name, None) or FeedState(name, "pool", "waiting")
+        merged.append(replace(base, state=row["state"], reason=row["reason"], last_ok=row["last_ok"]))
+    return (*merged, *known.values())
+
+
+@dataclass(frozen=True, slots=True)
+class SyncCommand:
+    """How the screen starts its sync: `desk sync --json --control` on the same settings."""
+
+    argv: tuple[str, ...]
+    env: dict[str, str] | None = None
+
+    @classmethod
+    def for_config(cls, config: Path | None, env: dict[str, str] | None = None) -> SyncCommand:
+        argv = [sys.executable, "-m", "desk", "sync", "--json", "--control"]
+        if config is not None:
+            argv += ["--config", str(config)]
+        base = dict(os.environ if env is None else env)
+        # the child imports the same desk as this process, installed or not
+        root = str(Path(__file__).resolve().parents[2])
+        base["PYTHONPATH"] = os.pathsep.join(p for p in (root, base.get("PYTHONPATH", "")) if p)
+        return cls(tuple(argv), base)
+
+
+class SyncChild:
+    """The sync as a child process: its JSON-lines events go to `on_event` (one dict each, on
+    the app's loop), its end to `on_exit(code, last_error_line)`. Stopping sends SIGTERM,
+    on which `desk sync` finishes the write in flight; nothing is lost."""
+
+    def __init__(
+        self,
+        command: SyncCommand,
+        on_event: Callable[[dict[str, Any]], None],
+        on_exit: Callable[[int, str | None], None],
+    ) -> None:
+        self.command = command
+        self.on_event = on_event
+        self.on_exit = on_exit
+        self.process: asyncio.subprocess.Process | None = None
+        self.stopping = False
+        self._errors: list[str] = []
+        self._tasks: list[asyncio.Task[None]] = []
+
+    async def start(self) -> None:
+        self.process = await asyncio.create_subprocess_exec(
+            *self.command.argv,
+            env=self.command.env,
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+            start_new_session=True,  # a ctrl+c at the terminal is the app's to handle, not the child's
+        )
+        self._tasks = [asyncio.create_task(self._read_events()), asyncio.create_task(self._read_errors())]
+        self._tasks.append(asyncio.create_task(self._watch()))
+
+    @property
+    def pid(self) -> int | None:
+        return self.process.pid if self.process else None
+
+    def poll(self, name: str) -> None:
+        """Ask the child to poll feed `name` now."""
+        if self.process and self.process.stdin and self.process.returncode is None:
+            self.process.stdin.write(f"poll {name}\n".encode())
+
+    async def _read_events(self) -> None:
+        assert self.process and self.process.stdout
+        while line := await self.process.stdout.readline():
+            try:
+                record = json.loads(line)
+            except ValueError:
+                continue  # not an event (a stray print); the events are what matter
+            self.on_event(record)
+
+    async def _read_errors(self) -> None:
+        """Keep the child's stderr drained (a full pipe would block it) and its last lines
+        for the reason shown when it stops."""
+        assert self.process and self.process.stderr
+        while line := await self.process.stderr.readline():
+            text = line.decode(errors="replace").strip()
+            if text:
+                self._errors = [*self._errors[-19:], text]
+
+    async def _watch(self) -> None:
+        assert self.process
+        code = await self.process.wait()
+        await asyncio.gather(*self._tasks[:2], return_exceptions=True)
+        if not self.stopping:
+            self.on_exit(code, self.last_error())
+
+    def last_error(self) -> str | None:
+        """The child's last word on stderr, skipping a traceback's frames."""
+        lines = [line for line in self._errors if not line.startswith(("File ", "Traceback", "^", "~"))]
+        return lines[-1] if lines else None
+
+    async def stop(self, grace: float = 30.0) -> int | None:  # float-ok: seconds
+        """SIGTERM, then wait for the child to finish its transaction and exit; returns its
+        exit code. Only if it does not exit within `grace` seconds is it killed (SQLite's journal
+        then rolls the open transaction back: still nothing half-written)."""
+        if self.process is None:
+            return None
+        self.stopping = True
+        if self.process.returncode is None:
+            with contextlib.suppress(ProcessLookupError):
+                self.process.send_signal(signal.SIGTERM)
+            try:
+                await asyncio.wait_for(self.process.wait(), grace)
+            except TimeoutError:
+                self.process.kill()
+                await self.process.wait()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        return self.process.returncode
+
+
+class Live:
+    """The app's live link: bumps `app.data_version` when the register changes (polling a
+    cheap marker every `interval`), keeps `app.feeds` and `app.sync_status` current from the
+    sync child's events, and relays `poll_feed`. `app` is the DeskApp (any object with
+    `register`, `feeds`, `data_version`, `sync_status`)."""
+
+    def __init__(self, app: Any, command: SyncCommand | None, *, interval: float = 0.25) -> None:  # float-ok
+        self.app = app
+        self.command = command
+        self.interval = interval
+        self.child: SyncChild | None = None
+        self._watcher: asyncio.Task[None] | None = None
+        self._follow_register = command is None
+
+    async def start(self) -> None:
+        register = self.app.register
+        self.app.feeds = recorded_feeds(self.app.feeds, await register.sync_state())
+        self._watcher = asyncio.create_task(self._watch_register())
+        if self.command is None:
+            self.app.sync_status = "no sync started by this desk: feed health as last recorded in the register"
+            return
+        if not self.app.feeds:
+            self.app.sync_status = "no feeds configured: add [pools.*] or [prices.sources.*] to the config"
+            return
+        self.child = SyncChild(self.command, self._on_event, self._on_exit)
+        try:
+            await self.child.start()
+        except OSError as exc:
+            self.child = None
+            self._sync_gone(f"the sync could not be started: {exc}")
+            return
+        self._follow_register = False
+        self.app.sync_status = f"sync running (pid {self.child.pid})"
+
+    def poll(self, name: str) -> None:
+        if self.child is not None:
+            self.child.poll(name)
+
+    async def stop(self) -> None:
+        """Stop the sync child (it finishes its write) and the watcher."""
+        if self.child is not None:
+            self.app.sync_status = "stopping the sync: finishing its write"
+            await self.child.stop()
+        if self._watcher is not None:
+            self._watcher.cancel()
+            await asyncio.gather(self._watcher, return_exceptions=True)
+
+    async def _watch_register(self) -> None:
+        register = self.app.register
+        marker = await register.changes()
+        while True:
+            await asyncio.sleep(self.interval)
+            current = await register.changes()
+            if current != marker:
+                marker = current
+                self.app.data_version += 1
+                if self._follow_register:
+                    self.app.feeds = recorded_feeds(self.app.feeds, await register.sync_state())
+
+    def _on_event(self, record: dict[str, Any]) -> None:
+        feeds = apply_event(self.app.feeds, record)
+        if feeds is not self.app.feeds:
+            self.app.feeds = feeds
+        event = record.get("event")
+        if event == "progress":
+            total = record.get("total")
+            self.app.sync_status = f"backfilling {record.get('feed')}: {record.get('done')}/{total or '?'} days"
+        elif event == "round_finished" or (event == "feed" and self.app.sync_status.startswith("backfilling")):
+            self.app.sync_status = f"sync running (pid {self.child.pid if self.child else '?'})"
+
+    def _on_exit(self, code: int, error: str | None) -> None:
+        self.child = None
+        if error and "already syncing" in error:
+            self.app.sync_status = f"synced by another process: {error.removeprefix('desk sync: ')}"
+            self._follow_register = True
+            return
+        self._sync_gone(f"the sync stopped (exit {code}): {error or 'no reason given'}")
+
+    def _sync_gone(self, reason: str) -> None:
+        self.app.sync_status = reason
+        self.app.feeds = unavailable(self.app.feeds, reason)
+        self._follow_register = False

@@ -142,8 +142,6 @@ class ApprovalsScreen(Screen[None]):
         self.reload()
 
     def action_switch_operator(self) -> None:
-        ops = self.app.operators  # type: ignore[attr-defined]
-        reg = self.app.register  # type: ignore[attr-defined]
-        reg.operator = ops[(ops.index(reg.operator) + 1) % len(ops)] if reg.operator in ops else ops[0]
+        operator = self.app.switch_operator()  # type: ignore[attr-defined]
         self._show_operator()
-        self.notify(f"now acting as {reg.operator}")
+        self.notify(f"now acting as {operator}")
