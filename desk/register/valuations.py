@@ -10,6 +10,7 @@ in desk/valuation/; this module only reads and writes.
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -41,6 +42,9 @@ SELECT q.source, q.source_time, q.price, q.received_time FROM src JOIN quotes q
                       WHERE base = ?1 AND quote = ?2 AND source = src.s AND source_time <= ?3)
 ORDER BY q.source
 """
+
+#: Rows at or above this are hashed in a worker thread, off the event loop.
+THREAD_THRESHOLD = 200
 
 COLUMNS = (
     "entry_seq, asset, units, revision, state, cause, price, price_currency, source, source_time, "
@@ -178,17 +182,33 @@ async def write(
 async def _append(register: Register, rows: Sequence[Valuation]) -> None:
     """Inside a write transaction: chain one `valuation` action per row, then the rows."""
     head = await register._one("SELECT seq, hash FROM actions ORDER BY seq DESC LIMIT 1")
-    seq, prev = head if head else (0, GENESIS)
-    now = format_ts(register._clock())
+    args = (head if head else (0, GENESIS), rows, format_ts(register._clock()), register.operator)
+    if len(rows) >= THREAD_THRESHOLD:
+        actions, values = await asyncio.to_thread(_prepared, *args)
+    else:
+        actions, values = _prepared(*args)
+    await register._conn.executemany(
+        "INSERT INTO actions (seq, ts, operator, action, draft_id, entry_seq, detail, prev_hash, hash) "
+        "VALUES (?,?,?,?,?,?,?,?,?)",
+        actions,
+    )
+    await register._conn.executemany(f"INSERT INTO valuations ({COLUMNS}) VALUES ({','.join('?' * 18)})", values)
+
+
+def _prepared(
+    head: tuple[int, str], rows: Sequence[Valuation], now: str, operator: str
+) -> tuple[list[tuple], list[tuple]]:
+    """The chained action rows and the valuation rows (pure: a worker thread for big batches)."""
+    seq, prev = head
     actions, values = [], []
     for v in rows:
         seq += 1
-        body = json.dumps(v.detail(), sort_keys=True, separators=(",", ":"))
-        action = (seq, now, register.operator, "valuation", None, v.entry_seq, body)
+        d = v.detail()
+        body = json.dumps(d, sort_keys=True, separators=(",", ":"))
+        action = (seq, now, operator, "valuation", None, v.entry_seq, body)
         digest = chain_hash(prev, action_payload(action))
         actions.append((*action, prev, digest))
         prev = digest
-        d = v.detail()
         values.append(
             (
                 v.entry_seq,
@@ -211,12 +231,7 @@ async def _append(register: Register, rows: Sequence[Valuation]) -> None:
                 seq,
             )
         )
-    await register._conn.executemany(
-        "INSERT INTO actions (seq, ts, operator, action, draft_id, entry_seq, detail, prev_hash, hash) "
-        "VALUES (?,?,?,?,?,?,?,?,?)",
-        actions,
-    )
-    await register._conn.executemany(f"INSERT INTO valuations ({COLUMNS}) VALUES ({','.join('?' * 18)})", values)
+    return actions, values
 
 
 async def current(register: Register, seqs: Sequence[int] | None = None) -> dict[tuple[int, str], Valuation]:
@@ -247,14 +262,16 @@ async def history(register: Register, entry_seq: int) -> list[Valuation]:
     return [_row(r) for r in rows]
 
 
-async def open_missing(register: Register) -> list[Valuation]:
-    """Valuations whose newest revision is still `missing` (a price may have arrived since)."""
+async def open_missing(register: Register) -> list[tuple[Valuation, datetime, str]]:
+    """Valuations whose newest revision is still `missing` (a price may have arrived since),
+    with their entry's time and kind."""
+    cols = ", ".join(f"v.{c.strip()}" for c in COLUMNS.split(","))
     rows = await register._all(
-        f"SELECT id, {COLUMNS} FROM valuations v WHERE state = 'missing' AND NOT EXISTS "
-        "(SELECT 1 FROM valuations w WHERE w.entry_seq = v.entry_seq AND w.asset = v.asset "
-        "AND w.revision > v.revision) ORDER BY entry_seq"
+        f"SELECT v.id, {cols}, e.ts, e.kind FROM valuations v JOIN entries e ON e.seq = v.entry_seq "
+        "WHERE v.state = 'missing' AND NOT EXISTS (SELECT 1 FROM valuations w WHERE w.entry_seq = v.entry_seq "
+        "AND w.asset = v.asset AND w.revision > v.revision) ORDER BY v.entry_seq"
     )
-    return [_row(r) for r in rows]
+    return [(_row(r), parse_ts(r[19]), r[20]) for r in rows]
 
 
 async def inflow_rows(register: Register, after: int, limit: int) -> list[tuple[int, str, str, str, str, Any]]:

@@ -26,6 +26,8 @@ from desk.feeds.records import Quote
 from desk.register import NewEntry, Register
 from desk.sync.events import FeedPolled, Progress, RoundFinished, RoundStarted, SyncEvent
 from desk.sync.mapping import earning_entry, payout_entry, register_quote
+from desk.valuation.prices import PricePolicy
+from desk.valuation.receipt import value_inflows
 
 log = logging.getLogger("desk.sync")
 
@@ -184,6 +186,8 @@ class SyncEngine:
                            last_ok=feed.health.last_ok, retry_at=feed.health.retry_at)
         await self._write(self.register.record_sync(feed.name, at=now, ok=error is None, written=written,
                                                     state=state, reason=reason, synced_through=through))
+        if written:  # value the new inflows at receipt; new quotes may fill missing valuations
+            await self._write(value_inflows(self.register, PricePolicy.from_settings(self.settings)))
         self._emit(event)
         return event
 

@@ -83,3 +83,10 @@ def earning(seq_hint: int, amount: str, at: datetime, pool: str = "f2main") -> N
         source=f"pool:{pool}",
         external_id=f"earn-{seq_hint}",
     )
+
+
+async def post(register: Register, entry: NewEntry) -> int:
+    """Post `entry` and return its seq (read back from the head)."""
+    await register.post(entry)
+    seq, _ = await register.head()
+    return seq
