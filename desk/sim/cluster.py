@@ -10,7 +10,7 @@ from typing import Any
 
 from aiohttp import web
 
-from desk.sim import braiins, exchanges, f2pool, foundry, nbk, ocean
+from desk.sim import braiins, bsc, esplora, exchanges, f2pool, foundry, nbk, ocean, solana
 from desk.sim.faults import FAULT_KEY, FAULTS, admin_routes, middleware
 from desk.sim.model import MiningModel
 from desk.sim.state import STATE_KEY, TOKEN, SimState
@@ -64,6 +64,8 @@ class SimCluster:
         )
         self.state = SimState(self.model, fixed_now=now, latency_s=latency_s)
         self.faults = Faults(self.state)
+        #: the three chains and their test hooks (drop, shorten, redirect, add a receipt, set a balance)
+        self.chain = esplora.ChainSim(self.model, self.state)
         self.urls: dict[str, str] = {}
         self._runners: list[web.AppRunner] = []
         self._port = port
@@ -85,6 +87,9 @@ class SimCluster:
             "kraken": exchanges.kraken_routes,
             "coinbase": exchanges.coinbase_routes,
             "nbk": nbk.routes,
+            "esplora": lambda: esplora.routes(self.chain),
+            "bsc": lambda: bsc.routes(self.chain),
+            "solana": lambda: solana.routes(self.chain),
         }
         return {name: make() for name, make in route_makers.items()}
 
@@ -134,6 +139,12 @@ class SimCluster:
                     "nbk": {"kind": "nbk", "base_url": self.urls["nbk"], "symbols": ["USD"]},
                 }
             },
+            "chains": {
+                "esplora": {"base_url": self.urls["esplora"]},
+                "bsc": {"rpc_url": self.urls["bsc"]},
+                "solana": {"rpc_url": self.urls["solana"], "kzte_mint": esplora.SIM_KZTE_MINT},
+            },
+            "addresses": esplora.demo_addresses(),
         }
 
     def truth(self, pool: str) -> tuple[int, int]:

@@ -1,0 +1,1 @@
+"""Mining economics: the block subsidy schedule and hashprice, expected against realised."""
