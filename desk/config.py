@@ -284,6 +284,46 @@ class ValuationSettings(_Section):
     price_band: Annotated[Decimal, Field(gt=0, le=100)] = Decimal(2)
 
 
+RoleName = Literal["viewer", "maker", "checker", "admin", "auditor"]
+LimitWindow = Literal["transfer", "day", "month"]
+ValueCurrency = Literal["KZT", "USD", "USDT"]
+
+
+class _Measured(_Section):
+    """In an asset's units (`asset`) or in value (`currency`): exactly one of the two."""
+
+    asset: str | None = None
+    currency: ValueCurrency | None = None
+
+    @model_validator(mode="after")
+    def _one_unit(self) -> _Measured:
+        if (self.asset is None) == (self.currency is None):
+            raise ValueError("give exactly one of asset (amounts) or currency (value)")
+        return self
+
+
+class LimitSettings(_Measured):
+    """What may leave per transfer, per UTC day or per calendar month: strictly below `below`."""
+
+    per: LimitWindow
+    below: Annotated[Decimal, Field(gt=0)]
+
+
+class QuorumSettings(_Measured):
+    """Drafts worth `at_least` or more need `approvals` distinct checkers (never the maker)."""
+
+    at_least: Annotated[Decimal, Field(gt=0)]
+    approvals: Annotated[int, Field(ge=2, le=9)]
+
+
+class PolicySettings(_Section):
+    """The treasury policy's starting point; changes made in desk (maker-checker) add to it."""
+
+    allowlist: dict[str, list[str]] = Field(default_factory=dict)
+    limits: list[LimitSettings] = Field(default_factory=list)
+    quorums: list[QuorumSettings] = Field(default_factory=list)
+
+
 # `register` is the natural name of the section; it shadows ABCMeta.register, harmlessly.
 warnings.filterwarnings("ignore", message='Field name "register"', category=UserWarning)
 
@@ -313,6 +353,8 @@ class DeskSettings(BaseSettings):
     addresses: list[AddressSettings] = Field(default_factory=list)
     mining: MiningSettings = Field(default_factory=MiningSettings)
     valuation: ValuationSettings = Field(default_factory=ValuationSettings)
+    roles: dict[Name, list[RoleName]] = Field(default_factory=dict)
+    policy: PolicySettings = Field(default_factory=PolicySettings)
 
     @field_validator("assets", mode="before")
     @classmethod
@@ -337,7 +379,15 @@ class DeskSettings(BaseSettings):
                     f"pool {name!r} pays into wallet {pool.pays_into!r}, which is not in accounts.wallets"
                 )
         self._check_addresses()
+        self._check_policy_assets()
         return self
+
+    def _check_policy_assets(self) -> None:
+        """The policy names only configured assets."""
+        named = [*self.policy.allowlist, *(x.asset for x in (*self.policy.limits, *self.policy.quorums) if x.asset)]
+        for code in named:
+            if code not in self.assets:
+                raise ValueError(f"policy: asset {code!r} is not configured; known: {', '.join(sorted(self.assets))}")
 
     def _check_addresses(self) -> None:
         """Each address belongs to a configured account, once; KZTE needs its mint."""
@@ -593,6 +643,11 @@ def _describe(error: Mapping[str, Any]) -> str:
 def warnings_for(settings: DeskSettings) -> list[str]:
     """Things that load but will not work yet, e.g. a pool without its token."""
     notes = []
+    if not settings.roles:
+        notes.append(
+            "roles: none configured, so every operator is maker, checker and admin (the maker still never "
+            "approves their own draft); list operators under [roles] to enforce roles"
+        )
     for name, pool in settings.pools.items():
         if pool.enabled and pool.needs_token:
             notes.append(

@@ -17,6 +17,7 @@ from rich.table import Table
 from desk.cli.common import add_command, settings_from
 from desk.cli.exit_codes import ExitCode
 from desk.config import DeskSettings
+from desk.controls import Controls, describe_tally
 from desk.money import MoneyError, parse_amount
 from desk.register import (
     Checkpoint,
@@ -107,7 +108,13 @@ def _date(text: str) -> date:
 
 @asynccontextmanager
 async def opened(settings: DeskSettings, *, create: bool = False) -> AsyncIterator[Register]:
-    async with Register.open(settings.register.path, operator=settings.operator.name, create=create) as register:
+    """The configured register, judged by the configured controls (roles, limits, quorum)."""
+    async with Register.open(
+        settings.register.path,
+        operator=settings.operator.name,
+        create=create,
+        controls=Controls.from_settings(settings),
+    ) as register:
         yield register
 
 
@@ -227,6 +234,15 @@ async def transfer(args: argparse.Namespace) -> ExitCode:
 async def approve(args: argparse.Namespace) -> ExitCode:
     async with opened(settings_from(args)) as register:
         seq = await register.approve(args.draft_id)
+        if seq is None:
+            tally = await register.controls.tally(register, await register.draft_by_id(args.draft_id))
+    if seq is None:
+        print(
+            f"draft #{args.draft_id}: approval {len(tally.approvers)} of {tally.required} recorded "
+            f"({', '.join(tally.approvers)}); {tally.remaining} more from a different checker "
+            f"({', '.join(tally.rules)})"
+        )
+        return ExitCode.OK
     print(f"draft #{args.draft_id} approved and posted as entry #{seq}")
     return ExitCode.OK
 
@@ -243,12 +259,14 @@ async def reject(args: argparse.Namespace) -> ExitCode:
 async def pending(args: argparse.Namespace) -> ExitCode:
     async with opened(settings_from(args)) as register:
         drafts = await register.drafts("pending")
-    for draft in drafts:
+        tallies = [await register.controls.tally(register, draft) for draft in drafts]
+    for draft, tally in zip(drafts, tallies, strict=True):
         legs = ", ".join(f"{p.account} {p.amount}" for p in draft.entry.postings)
         print(
             f"#{draft.id} {draft.created_at:%Y-%m-%d %H:%M} by {draft.drafted_by}: {draft.entry.kind} {legs}"
             f"{' — ' + draft.entry.memo if draft.entry.memo else ''}"
         )
+        print(f"    {describe_tally(tally)}")
     if not drafts:
         print("no drafts waiting")
     return ExitCode.OK

@@ -24,7 +24,15 @@ external_id, status, price, reverses)`; see entries.py for the rules they keep.
 
 from desk.register.chain import Checkpoint, VerifyResult
 from desk.register.entries import KINDS, NEEDS_APPROVAL, Entry, NewEntry, Posting, reversal_of
-from desk.register.errors import EntryRejected, NotFound, RegisterError, RegisterUnavailable, SelfApproval
+from desk.register.errors import (
+    EntryRejected,
+    NotFound,
+    NotPermitted,
+    PolicyRefused,
+    RegisterError,
+    RegisterUnavailable,
+    SelfApproval,
+)
 from desk.register.pages import PageFilter
 from desk.register.register import Draft, IngestResult, Quote, Register
 
@@ -38,7 +46,9 @@ __all__ = [
     "IngestResult",
     "NewEntry",
     "NotFound",
+    "NotPermitted",
     "PageFilter",
+    "PolicyRefused",
     "Posting",
     "Quote",
     "Register",

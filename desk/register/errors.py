@@ -25,3 +25,19 @@ class NotFound(RegisterError):
 
 class SelfApproval(RegisterError):
     """The maker tried to approve their own draft (the attempt itself is recorded)."""
+
+
+class PolicyRefused(EntryRejected):
+    """A rule of the treasury policy forbids the act; `rule` names it (e.g. limit:day:KZT)."""
+
+    def __init__(self, rule: str, message: str) -> None:
+        self.rule = rule
+        super().__init__(f"refused by rule {rule}: {message}", field="policy")
+
+
+class NotPermitted(EntryRejected):
+    """The operator's roles do not allow the act; `role` names the role it needs."""
+
+    def __init__(self, message: str, *, role: str) -> None:
+        self.role = role
+        super().__init__(message, field="role")

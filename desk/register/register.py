@@ -41,6 +41,7 @@ from desk.register.units import from_db, to_db
 
 if TYPE_CHECKING:
     from desk.config import DeskSettings
+    from desk.controls.engine import Controls
 
 #: Entries at or above this batch size are prepared in a worker thread, off the event loop.
 THREAD_THRESHOLD = 200
@@ -86,11 +87,18 @@ def _now() -> datetime:
 class Register:
     """Open with `async with Register.open(path, operator=...) as reg:`."""
 
-    def __init__(self, conn: aiosqlite.Connection, path: Path, operator: str, clock: Any) -> None:
+    def __init__(
+        self, conn: aiosqlite.Connection, path: Path, operator: str, clock: Any, controls: Controls | None = None
+    ) -> None:
+        from desk.controls.engine import Controls  # here: desk.controls imports register modules
+
         self._conn = conn
         self.path = path
         self.operator = operator
         self._clock = clock or _now
+        #: Roles, allowlist, limits and quorum, judged in the write path. Without a configured
+        #: baseline only policy changes approved in this register apply.
+        self.controls = controls or Controls()
         self._lock = asyncio.Lock()
         self._account_ids: dict[str, int] = {}
         self._assets: dict[str, int] = {}
@@ -100,10 +108,10 @@ class Register:
     @classmethod
     @asynccontextmanager
     async def open(
-        cls, path: Path, *, operator: str, create: bool = False, clock: Any = None
+        cls, path: Path, *, operator: str, create: bool = False, clock: Any = None, controls: Controls | None = None
     ) -> AsyncIterator[Register]:
         conn = await connection.connect(Path(path), create=create)
-        register = cls(conn, Path(path), operator, clock)
+        register = cls(conn, Path(path), operator, clock, controls)
         try:
             await register._load_catalogue()
             yield register
@@ -329,6 +337,7 @@ class Register:
         self._check(entry)
         body = _draft_body(entry)
         async with connection.immediate(self._conn, self._lock):
+            await self.controls.check_draft(self, entry)
             cursor = await self._conn.execute(
                 "INSERT INTO drafts (created_at, drafted_by, body, state) VALUES (?, ?, ?, 'pending')",
                 (format_ts(self._clock()), self.operator, body),
@@ -337,17 +346,23 @@ class Register:
             await self._record("draft", draft_id=draft_id, detail=json.loads(body))
         return int(draft_id)
 
-    async def approve(self, draft_id: int) -> int:
-        """Post a pending draft, signed by its maker and by this operator; return the seq.
+    async def approve(self, draft_id: int) -> int | None:
+        """Approve a pending draft as this operator; return the seq once it is posted, or None
+        while its quorum needs more distinct checkers (this approval is recorded).
 
-        The maker approving their own draft is refused, and the attempt is recorded.
+        The maker approving their own draft is refused, and the attempt is recorded. The
+        controls judge the approval again (role, rules against today's window totals, quorum).
         """
         refused = False
+        seq: int | None = None
         async with connection.immediate(self._conn, self._lock):
             draft = await self._pending_draft(draft_id)
             if draft.drafted_by == self.operator:
                 await self._record("refused_self_approval", draft_id=draft_id, detail={"maker": draft.drafted_by})
                 refused = True
+            elif (tally := await self.controls.check_approval(self, draft)).remaining:
+                detail = {"approvals": len(tally.approvers), "required": tally.required}
+                await self._record("approval", draft_id=draft_id, detail=detail)
             else:
                 await self._check_funds(draft.entry)
                 now = format_ts(self._clock())
@@ -357,7 +372,9 @@ class Register:
                     "UPDATE drafts SET state = 'approved', decided_by = ?, decided_at = ?, entry_seq = ? WHERE id = ?",
                     (self.operator, now, seq, draft_id),
                 )
-                await self._record("approve", draft_id=draft_id, entry_seq=seq)
+                quorum = {"approvers": list(tally.approvers), "required": tally.required}
+                detail = quorum if tally.required > 1 else None
+                await self._record("approve", draft_id=draft_id, entry_seq=seq, detail=detail)
         if refused:
             raise SelfApproval(
                 f"draft #{draft_id} was drafted by {self.operator}; a different operator must approve it "
@@ -370,7 +387,7 @@ class Register:
         if not reason:
             raise EntryRejected("a rejection needs a reason", field="reason")
         async with connection.immediate(self._conn, self._lock):
-            await self._pending_draft(draft_id)
+            await self.controls.check_reject(self, await self._pending_draft(draft_id))
             await self._conn.execute(
                 "UPDATE drafts SET state = 'rejected', decided_by = ?, decided_at = ?, reason = ? WHERE id = ?",
                 (self.operator, format_ts(self._clock()), reason, draft_id),

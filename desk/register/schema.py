@@ -174,6 +174,23 @@ MIGRATIONS: list[list[str]] = [
         "CREATE INDEX quotes_market_source ON quotes(base, quote, source, source_time)",
         "INSERT INTO meta (key, value) VALUES ('valued_through', 0)",
     ],
+    # treasury controls: proposed policy changes (allowlist, limits, quorum, roles) waiting
+    # for a second admin; the effective policy is derived from the `policy_approve` actions.
+    # A draft's approvals (quorum) are found by draft id in the actions log.
+    [
+        """CREATE TABLE policy_proposals (
+            id INTEGER PRIMARY KEY,
+            created_at TEXT NOT NULL,
+            proposed_by TEXT NOT NULL,
+            body TEXT NOT NULL,
+            state TEXT NOT NULL CHECK (state IN ('pending', 'approved', 'rejected')),
+            decided_by TEXT,
+            decided_at TEXT,
+            reason TEXT
+        ) STRICT""",
+        "CREATE INDEX policy_proposals_state ON policy_proposals(state, id)",
+        "CREATE INDEX actions_by_draft ON actions(draft_id, action) WHERE draft_id IS NOT NULL",
+    ],
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

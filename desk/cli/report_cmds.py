@@ -1,0 +1,73 @@
+"""`desk report`: the monthly report in Markdown, HTML or CSV."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+from desk.cli.common import add_command, settings_from
+from desk.cli.exit_codes import ExitCode
+from desk.register import Register, RegisterUnavailable
+from desk.report import FORMATS, Month, build_report, render
+from desk.report.output import write_atomically
+
+
+def _month(text: str) -> Month:
+    try:
+        return Month.parse(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _instant(text: str) -> datetime:
+    try:
+        value = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date-time like 2026-12-01T00:00:00Z") from None
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def add_commands(subparsers: argparse._SubParsersAction) -> None:
+    p = add_command(
+        subparsers,
+        "report",
+        help="the monthly report (Markdown, HTML with charts, or CSV)",
+        description="The month's report from the register: inflows valued at receipt, hashprice realised, "
+        "transfers into the reserve, conversions and sales, the reserve's composition and value, cost basis and "
+        "unrealised, sell-through compliance, liquidation-to-production ratio, mining fee due, reconciliation, "
+        "the approvals log and the chain head. The same register and arguments give the same bytes.",
+    )
+    p.add_argument("--month", required=True, type=_month, metavar="YYYY-MM", help="e.g. 2026-11")
+    p.add_argument("--format", dest="fmt", choices=sorted(FORMATS), default="md", help="default: md")
+    p.add_argument("--out", type=Path, metavar="FILE", help="write here (default: standard output)")
+    p.add_argument("--detail", action="store_true", help="list the register entries behind every figure")
+    p.add_argument(
+        "--as-of",
+        type=_instant,
+        metavar="DATETIME",
+        help="the report's date-time, printed in it; a month still running is cut here (default: none printed)",
+    )
+    p.set_defaults(handler=report)
+
+
+async def report(args: argparse.Namespace) -> ExitCode:
+    settings = settings_from(args)
+    try:
+        async with Register.open(settings.register.path, operator=settings.operator.name) as register:
+            built = await build_report(register, settings, args.month, as_of=args.as_of)
+    except RegisterUnavailable as exc:
+        print(f"desk report: {exc}", file=sys.stderr)
+        return ExitCode.REGISTER
+    text = render(built, args.fmt, detail=args.detail)
+    if args.out is None:
+        sys.stdout.write(text)
+        return ExitCode.OK
+    try:
+        write_atomically(args.out, text)
+    except OSError as exc:
+        print(f"desk report: cannot write {args.out}: {exc.strerror or exc}", file=sys.stderr)
+        return ExitCode.FAILED
+    print(f"desk report: wrote {args.out}", file=sys.stderr)
+    return ExitCode.OK

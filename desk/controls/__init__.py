@@ -1,0 +1,28 @@
+"""Treasury controls: roles, the allowlist, limits and the quorum, and changing them.
+
+    Controls.from_settings(settings)          # the configured baseline ([roles], [policy])
+    Register.open(path, operator=..., controls=controls)   # the register judges every act
+    await controls.policy(register) -> Policy # baseline + approved changes from the log
+    await controls.tally(register, draft) -> Tally(rules, required, approvers, remaining)
+    await proposals.propose(register, {"op": "limit_set", ...}) -> id
+    await proposals.approve(register, id) ; await proposals.reject(register, id, reason)
+
+Refusals are `PolicyRefused` (naming the rule) and `NotPermitted` (naming the role), both
+`EntryRejected`, so every caller that shows a refused entry shows these too.
+"""
+
+from desk.controls.engine import ACT_ROLES, CONTROLLED, Controls, Tally, describe_tally
+from desk.controls.policy import ROLES, Limit, Policy, PolicyChange, Quorum
+
+__all__ = [
+    "ACT_ROLES",
+    "CONTROLLED",
+    "ROLES",
+    "Controls",
+    "Limit",
+    "Policy",
+    "PolicyChange",
+    "Quorum",
+    "Tally",
+    "describe_tally",
+]

@@ -1,0 +1,288 @@
+"""The controls the register enforces on every draft, approval and rejection.
+
+`Controls` holds the configured baseline; the effective policy is that baseline with every
+approved policy change in the chained actions log applied in order, read inside the same
+write transaction as the act it judges. The register calls in from its write path
+(`draft`, `approve`, `reject`), so the CLI, the screen and any script meet the same rules.
+
+Which entries the rules judge: transfers and conversions (the kinds that move the fund's
+money by a person's decision). Reversals still need a second operator, and count toward the
+quorum, but an allowlist or a limit never blocks undoing a mistake.
+
+Window limits count what is already posted in the window plus drafts that hold at least one
+approval (a quorum in progress has claimed its share), plus the draft being judged.
+A limit or quorum stated in KZT/USD needs a price: a missing price refuses a limited draft
+(fail closed) and makes a quorum apply (the stricter reading).
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from desk.controls.policy import Limit, Policy, PolicyChange, Quorum, baseline_from_settings, plain
+from desk.money import Amount
+from desk.register.entries import NewEntry, format_ts
+from desk.register.errors import NotPermitted, PolicyRefused
+from desk.register.units import from_db
+
+if TYPE_CHECKING:
+    from desk.config import DeskSettings
+    from desk.register.register import Draft, Register
+
+#: Entry kinds the allowlist and the limits judge.
+CONTROLLED = ("transfer", "conversion")
+
+#: What each act needs; `reject` also lets a maker withdraw their own draft.
+ACT_ROLES = {
+    "draft": "maker",
+    "approve": "checker",
+    "reject": "checker",
+    "propose": "admin",
+    "decide": "admin",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Tally:
+    """Where a draft stands: the rules that apply to it and the approvals it still needs."""
+
+    rules: tuple[str, ...]
+    required: int
+    approvers: tuple[str, ...]
+
+    @property
+    def remaining(self) -> int:
+        return max(0, self.required - len(self.approvers))
+
+
+def describe_tally(tally: Tally) -> str:
+    """One line for a person: the rules that apply and the approvals still needed."""
+    rules = ", ".join(tally.rules) or "maker-checker"
+    done = f" ({', '.join(tally.approvers)})" if tally.approvers else ""
+    return f"rules: {rules} · approvals {len(tally.approvers)} of {tally.required}{done}, {tally.remaining} to go"
+
+
+class Controls:
+    """Judges acts on one register against the effective policy."""
+
+    def __init__(self, baseline: Policy | None = None) -> None:
+        self.baseline = baseline or Policy()
+
+    @classmethod
+    def from_settings(cls, settings: DeskSettings) -> Controls:
+        return cls(baseline_from_settings(settings))
+
+    # ---------------------------------------------------------------- policy
+
+    async def policy(self, register: Register) -> Policy:
+        """The baseline with every approved change of the actions log applied, in log order."""
+        policy = self.baseline
+        for (detail,) in await register._all("SELECT detail FROM actions WHERE action = 'policy_approve' ORDER BY seq"):
+            policy = policy.apply(PolicyChange.parse(json.loads(detail)["change"], register.assets()))
+        return policy
+
+    def require(self, policy: Policy, operator: str, act: str) -> None:
+        """Refuse, naming the role, unless `operator` holds the role `act` needs."""
+        role = ACT_ROLES[act]
+        held = policy.roles_of(operator)
+        if role not in held:
+            raise NotPermitted(
+                f"{operator} may not {act}: that needs the {role} role, and {operator} holds {', '.join(sorted(held))}",
+                role=role,
+            )
+
+    # ---------------------------------------------------------------- the register's hooks
+
+    async def check_draft(self, register: Register, entry: NewEntry) -> None:
+        """Called inside the draft's write transaction: role, then every rule."""
+        policy = await self.policy(register)
+        self.require(policy, register.operator, "draft")
+        await self._check_rules(register, policy, entry, draft_id=None)
+
+    async def check_approval(self, register: Register, draft: Draft) -> Tally:
+        """Called inside the approval's transaction (the maker is already refused): role,
+        every rule again against today's totals, and the quorum. Returns the tally with this
+        approval counted."""
+        policy = await self.policy(register)
+        self.require(policy, register.operator, "approve")
+        await self._check_rules(register, policy, draft.entry, draft_id=draft.id)
+        tally = await self._tally(register, policy, draft)
+        if register.operator in tally.approvers:
+            raise PolicyRefused(
+                _quorum_rule(tally),
+                f"{register.operator} has already approved draft #{draft.id}; the same checker counts "
+                f"once, it needs {tally.remaining} more from a different checker",
+            )
+        return Tally(tally.rules, tally.required, (*tally.approvers, register.operator))
+
+    async def check_reject(self, register: Register, draft: Draft) -> None:
+        """A checker rejects; a maker may withdraw their own draft."""
+        if draft.drafted_by == register.operator:
+            return
+        self.require(await self.policy(register), register.operator, "reject")
+
+    async def tally(self, register: Register, draft: Draft) -> Tally:
+        """Which rules apply to a pending draft and how many approvals it still needs."""
+        return await self._tally(register, await self.policy(register), draft)
+
+    # ---------------------------------------------------------------- rules
+
+    async def _tally(self, register: Register, policy: Policy, draft: Draft) -> Tally:
+        approvers = tuple(
+            dict.fromkeys(
+                op
+                for (op,) in await register._all(
+                    "SELECT operator FROM actions WHERE draft_id = ? AND action = 'approval' ORDER BY seq",
+                    (draft.id,),
+                )
+            )
+        )
+        required, rules = 1, []
+        outflows = _outflows(draft.entry)
+        if draft.entry.kind in CONTROLLED:
+            rules += [f"allowlist:{asset}" for asset in outflows if asset in policy.allowlist]
+            rules += [lim.rule for lim in policy.limits if lim.currency or lim.asset in outflows]
+        for quorum in policy.quorums:
+            if await self._reaches(register, quorum, draft.entry, outflows):
+                required = max(required, quorum.approvals)
+                rules.append(quorum.rule)
+        return Tally(tuple(rules), required, approvers)
+
+    async def _reaches(self, register: Register, quorum: Quorum, entry: NewEntry, outflows: dict) -> bool:
+        if quorum.asset:
+            return quorum.asset in outflows and outflows[quorum.asset][0].value >= quorum.at_least
+        try:
+            worth = await _worth(register, entry.ts, outflows, quorum.currency or "", quorum.rule)
+        except PolicyRefused:
+            return True  # unpriced: the stricter reading
+        return worth >= quorum.at_least
+
+    async def _check_rules(self, register: Register, policy: Policy, entry: NewEntry, draft_id: int | None) -> None:
+        if entry.kind not in CONTROLLED:
+            return
+        outflows = _outflows(entry)
+        for asset, (_amount, destinations) in outflows.items():
+            for account in destinations:
+                if not policy.allows(asset, account):
+                    listed = ", ".join(sorted(policy.allowlist[asset])) or "nothing yet"
+                    raise PolicyRefused(
+                        f"allowlist:{asset}", f"{account} is not an allowed {asset} destination (allowed: {listed})"
+                    )
+        for limit in policy.limits:
+            if limit.asset and limit.asset not in outflows:
+                continue
+            this = await _measure(register, limit, entry.ts, outflows)
+            if limit.per == "transfer":
+                if this >= limit.below:
+                    raise PolicyRefused(
+                        limit.rule, f"this moves {plain(this)} {limit.unit}; it must be {limit.describe()}"
+                    )
+                continue
+            start, end = _window(limit.per, entry.ts)
+            used = Decimal(0)
+            for ts, other in await _claimed(register, start, end, draft_id):
+                used += await _measure(register, limit, ts, other)
+            if used + this >= limit.below:
+                raise PolicyRefused(
+                    limit.rule,
+                    f"{plain(used)} {limit.unit} already posted or approved {_window_name(limit.per, start)}, "
+                    f"plus this {plain(this)} makes {plain(used + this)}; it must stay {limit.describe()}",
+                )
+
+
+def _quorum_rule(tally: Tally) -> str:
+    return next((r for r in tally.rules if r.startswith("quorum:")), "maker-checker")
+
+
+Outflows = dict[str, tuple[Amount, tuple[str, ...]]]
+
+
+def _outflows(entry: NewEntry) -> Outflows:
+    """Per asset given up: the amount that leaves and the accounts it goes to."""
+    out: dict[str, Amount] = {}
+    into: dict[str, list[str]] = defaultdict(list)
+    for p in entry.postings:
+        code = p.asset.code
+        if p.amount.units < 0:
+            out[code] = out.get(code, Amount.zero(p.asset)) - p.amount
+        elif p.amount.units > 0:
+            into[code].append(p.account)
+    return {code: (amount, tuple(into.get(code, ()))) for code, amount in out.items()}
+
+
+async def _measure(register: Register, limit: Limit, at: datetime, outflows: Outflows) -> Decimal:
+    if limit.asset:
+        return outflows[limit.asset][0].value if limit.asset in outflows else Decimal(0)
+    return await _worth(register, at, outflows, limit.currency or "", limit.rule)
+
+
+async def _worth(register: Register, at: datetime, outflows: Outflows, currency: str, rule: str) -> Decimal:
+    """The value in `currency` of everything an entry gives up, each asset at `at`."""
+    from desk.valuation.prices import PriceMissing, value_of  # valuation reads the register
+
+    total = Decimal(0)
+    for code, (amount, _into) in outflows.items():
+        if code == currency:
+            total += amount.value
+            continue
+        try:
+            total += (await value_of(register, amount, at, currency)).value
+        except PriceMissing as exc:
+            raise PolicyRefused(rule, f"cannot value {amount} in {currency}: {exc}") from None
+    return total
+
+
+def _window(per: str, ts: datetime) -> tuple[datetime, datetime]:
+    ts = ts.astimezone(UTC)
+    if per == "day":
+        start = datetime(ts.year, ts.month, ts.day, tzinfo=UTC)
+        return start, start + timedelta(days=1)
+    start = datetime(ts.year, ts.month, 1, tzinfo=UTC)
+    end = datetime(ts.year + ts.month // 12, ts.month % 12 + 1, 1, tzinfo=UTC)
+    return start, end
+
+
+def _window_name(per: str, start: datetime) -> str:
+    return f"on {start:%Y-%m-%d}" if per == "day" else f"in {start:%Y-%m}"
+
+
+async def _claimed(
+    register: Register, start: datetime, end: datetime, draft_id: int | None
+) -> list[tuple[datetime, Outflows]]:
+    """What the window already holds: posted controlled entries, and pending drafts with at
+    least one approval (other than `draft_id`)."""
+    lo, hi = format_ts(start), format_ts(end)
+    marks = ",".join("?" * len(CONTROLLED))
+    legs: dict[int, list] = defaultdict(list)
+    times: dict[int, str] = {}
+    for seq, ts, code, units in await register._all(
+        "SELECT e.seq, e.ts, p.asset, p.units FROM entries e JOIN postings p ON p.entry_seq = e.seq "
+        f"WHERE e.kind IN ({marks}) AND e.ts >= ? AND e.ts < ?",
+        (*CONTROLLED, lo, hi),
+    ):
+        times[seq] = ts
+        units = from_db(units)
+        if units < 0:
+            legs[seq].append((code, units))
+    claimed: list[tuple[datetime, Outflows]] = []
+    for seq, rows in legs.items():
+        out: Outflows = {}
+        for code, units in rows:
+            asset = register.asset(code)
+            prior = out.get(code, (Amount.zero(asset), ()))[0]
+            out[code] = (prior + Amount.from_units(asset, -units), ())
+        claimed.append((datetime.fromisoformat(times[seq].replace("Z", "+00:00")), out))
+    for (body,) in await register._all(
+        "SELECT d.body FROM drafts d WHERE d.state = 'pending' AND d.id IS NOT ? AND EXISTS "
+        "(SELECT 1 FROM actions a WHERE a.draft_id = d.id AND a.action = 'approval')",
+        (draft_id,),
+    ):
+        entry = register._entry_from_body(body)
+        if entry.kind in CONTROLLED and start <= entry.ts < end:
+            claimed.append((entry.ts, _outflows(entry)))
+    return claimed

@@ -1,0 +1,66 @@
+"""Gather a month's report from the register and the modules that own each figure.
+
+Each section is computed by its own module in desk/report/sections/, which calls the owning
+domain module (valuation, compliance, reconciliation, mining) for its figures. The result is
+plain data (`Report`), rendered to Markdown, HTML or CSV by the render_* modules; the same
+register and arguments always give the same report, byte for byte.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from desk.config import DeskSettings
+from desk.register import Register
+from desk.report import ledger
+from desk.report.context import Context
+from desk.report.model import Report
+from desk.report.period import Month
+from desk.report.sections import (
+    approvals,
+    conversions,
+    inflows,
+    integrity,
+    ratio,
+    reserve,
+    transfers,
+)
+from desk.valuation.prices import PricePolicy
+
+#: The sections in the order the report shows them.
+SECTIONS = (
+    inflows,
+    transfers,
+    conversions,
+    reserve,
+    ratio,
+    approvals,
+    integrity,
+)
+
+
+async def build_report(
+    register: Register, settings: DeskSettings, month: Month, *, as_of: datetime | None = None
+) -> Report:
+    """The report of `month` (up to `as_of` when that falls inside the month)."""
+    end = month.cut(as_of)
+    ctx = Context(
+        register=register,
+        settings=settings,
+        month=month,
+        end=end,
+        as_of=as_of,
+        ledger=await ledger.load(register, month.start, end),
+        policy=PricePolicy.from_settings(settings),
+    )
+    sections = tuple([await module.section(ctx) for module in SECTIONS])
+    charts = (inflows.daily_mined(ctx), await reserve.value_series(ctx))
+    return Report(
+        fund=settings.reserve.fund,
+        month=str(month),
+        start=month.start,
+        end=end,
+        as_of=as_of,
+        sections=sections,
+        charts=charts,
+    )

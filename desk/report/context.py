@@ -1,0 +1,44 @@
+"""What every section of a report reads from: the register, the settings, the month."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+from desk.config import DeskSettings
+from desk.money import Amount
+from desk.register import Entry, Register
+from desk.report.ledger import MonthLedger
+from desk.report.model import Source, Trace
+from desk.report.period import Month
+from desk.valuation.prices import PricePolicy
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    register: Register
+    settings: DeskSettings
+    month: Month
+    #: the first instant the report does not cover (month end, or an earlier --as-of)
+    end: datetime
+    as_of: datetime | None
+    ledger: MonthLedger
+    policy: PricePolicy
+
+    def days(self) -> list[date]:
+        """The month's days that begin before the report's end."""
+        return [d for d in self.month.days() if datetime.combine(d, datetime.min.time(), tzinfo=UTC) < self.end]
+
+
+def source_of(entry: Entry, amount: Amount) -> Source:
+    return Source(entry.seq, entry.ts.date(), entry.kind, amount)
+
+
+def trace(label: str, sources: Iterable[Source], zero: Amount) -> Trace:
+    """A figure as the exact sum of its sources (`zero` fixes the asset when there are none)."""
+    items = tuple(sources)
+    total = zero
+    for item in items:
+        total = total + item.amount
+    return Trace(label, total, items)

@@ -1,0 +1,35 @@
+"""How figures are written in a report: fixed places, grouping, no float anywhere."""
+
+from __future__ import annotations
+
+import decimal
+from decimal import Decimal
+
+from desk.money import Amount
+
+#: Currency values are shown to the cent / tiyn, rounded half-even (bankers').
+CENTS = Decimal("0.01")
+
+
+def money(value: Decimal, currency: str | None = None) -> str:
+    """`1234.5` -> `1,234.50` (with ` USD` when a currency is given)."""
+    text = format(value.quantize(CENTS, rounding=decimal.ROUND_HALF_EVEN), ",.2f")
+    return f"{text} {currency}" if currency else text
+
+
+def amount(value: Amount) -> str:
+    """An asset amount at the asset's own precision: `0.12345678 BTC`."""
+    return value.format(code=True)
+
+
+def percent(numerator: Decimal, denominator: Decimal) -> str:
+    """A share as a percentage to two places; `n/a` when there is nothing to divide by."""
+    if not denominator:
+        return "n/a"
+    ctx = decimal.Context(prec=40)
+    share = ctx.divide(numerator * 100, denominator)
+    return format(share.quantize(CENTS, rounding=decimal.ROUND_HALF_EVEN), ".2f") + " %"
+
+
+def day(value: object) -> str:
+    return value.strftime("%Y-%m-%d")  # type: ignore[attr-defined]

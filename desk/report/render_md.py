@@ -1,0 +1,64 @@
+"""The report as Markdown: a heading per section, a pipe table, notes; with `detail`, the
+entries behind every figure as a nested list under the table."""
+
+from __future__ import annotations
+
+from desk.report.fmt import amount
+from desk.report.model import Report, Row, Section, Trace
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _table(section: Section) -> list[str]:
+    lines = [
+        "| " + " | ".join(_cell(c) for c in section.columns) + " |",
+        "|" + "|".join("---" for _ in section.columns) + "|",
+    ]
+    lines += ["| " + " | ".join(_cell(c) for c in row.cells) + " |" for row in section.rows]
+    return lines
+
+
+def trace_lines(row: Row, trace: Trace) -> list[str]:
+    """`- <row> — <figure>: <amount> = sum of N entries` then one line per entry."""
+    head = " / ".join(c for c in row.cells[:3] if c)
+    lines = [
+        f"- {head} — {trace.label}: {amount(trace.figure)} = sum of {len(trace.sources)} "
+        f"entr{'y' if len(trace.sources) == 1 else 'ies'}"
+    ]
+    lines += [f"  - {s.label} {s.day.isoformat()} {s.kind} {amount(s.amount)}" for s in trace.sources]
+    return lines
+
+
+def section_lines(section: Section, *, detail: bool) -> list[str]:
+    lines = [f"## {section.title}", ""]
+    if section.unavailable:
+        return [*lines, f"Not available: {section.unavailable}.", ""]
+    lines += _table(section)
+    lines.append("")
+    if section.notes:
+        lines += [f"- {note}" for note in section.notes]
+        lines.append("")
+    traces = [trace_lines(row, t) for row in section.rows for t in row.traces]
+    if detail and traces:
+        lines += ["Detail (register entries behind each figure):", ""]
+        for block in traces:
+            lines += block
+        lines.append("")
+    return lines
+
+
+def render(report: Report, *, detail: bool = False) -> str:
+    lines = [
+        f"# {report.fund} — monthly report {report.month}",
+        "",
+        f"Period: {report.start.isoformat()} to {report.end.isoformat()} (end excluded).",
+    ]
+    if report.as_of is not None:
+        lines.append(f"As of: {report.as_of.isoformat()}.")
+    lines.append("")
+    for section in report.sections:
+        lines += section_lines(section, detail=detail)
+    lines.append("Charts (daily inflows, reserve value) are drawn in the HTML form of this report.")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,37 @@
+"""The approvals log of the month, from the chained actions log: drafts, approvals,
+rejections and refused self-approvals, per operator."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from desk.register.entries import format_ts
+from desk.report.context import Context
+from desk.report.model import Row, Section
+
+TITLE = "Approvals log summary"
+COLUMNS = ("action", "count", "by operator")
+#: The maker-checker actions, in the order the report lists them.
+ACTIONS = (
+    ("draft", "drafts"),
+    ("approve", "approvals"),
+    ("reject", "rejections"),
+    ("refused_self_approval", "refused self-approvals"),
+)
+
+
+async def section(ctx: Context) -> Section:
+    since, until = format_ts(ctx.month.start), format_ts(ctx.end)
+    rows = []
+    notes: list[tuple[int, str]] = []
+    for name, label in ACTIONS:
+        actions = [a for a in await ctx.register.actions_named(name) if since <= a["ts"] < until]
+        by = Counter(a["operator"] for a in actions)
+        rows.append(Row((label, str(len(actions)), ", ".join(f"{op} {n}" for op, n in sorted(by.items())) or "-")))
+        for a in actions:
+            when = f"action #{a['seq']} {a['ts'][:16]}: {a['operator']}"
+            if name == "refused_self_approval":
+                notes.append((a["seq"], f"{when} tried to approve their own draft #{a['draft_id']}"))
+            elif name == "reject":
+                notes.append((a["seq"], f"{when} rejected draft #{a['draft_id']}: {a['detail'].get('reason', '')}"))
+    return Section("approvals", TITLE, COLUMNS, tuple(rows), tuple(text for _, text in sorted(notes)))

@@ -1,0 +1,113 @@
+"""Inflows of the month per source (mined per pool, seized per case, purchased per exchange),
+with their value at receipt, and the daily mined series for the chart."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from decimal import Decimal
+
+from desk.money import Amount
+from desk.register import Entry
+from desk.report.context import Context, source_of, trace
+from desk.report.fmt import amount as fmt_amount
+from desk.report.fmt import money
+from desk.report.model import Chart, Row, Section, Source
+from desk.report.values import Value, at_receipt
+
+TITLE = "Inflows per pool and source (value at receipt)"
+COLUMNS = ("source", "name", "asset", "entries", "amount", "value at receipt (USD)", "value at receipt (KZT)")
+
+
+def origin(entry: Entry) -> tuple[str, str] | None:
+    """(source, name) of an inflow entry, or None when the entry is not an inflow."""
+    if entry.kind == "purchase":
+        return "purchased", (entry.details or {}).get("exchange", "?")
+    for posting in entry.postings:
+        parts = posting.account.split(":")
+        if posting.amount.units < 0 and posting.account.startswith("income:"):
+            label = {"mining": "mined", "seized": "seized"}.get(parts[1], parts[1])
+            return label, parts[2] if len(parts) > 2 else parts[1]
+    return None
+
+
+def received(entry: Entry) -> list[Amount]:
+    """What an inflow puts into the fund's asset accounts, per asset."""
+    per: dict[str, Amount] = {}
+    for posting in entry.postings:
+        if posting.account.startswith("assets:") and posting.amount.units > 0:
+            code = posting.asset.code
+            per[code] = per[code] + posting.amount if code in per else posting.amount
+    return [per[c] for c in sorted(per)]
+
+
+def value_cell(values: list[Value], currency: str) -> str:
+    """The sum of the values in one currency, or a plain statement of what is missing."""
+    missing = [v for v in values if v.missing]
+    if missing:
+        return f"price missing for {len(missing)} of {len(values)} entries"
+    totals: dict[str, Decimal] = defaultdict(Decimal)
+    for v in values:
+        if currency == "USD":
+            totals[v.usd_currency] += v.usd or Decimal(0)
+        else:
+            totals["KZT"] += v.kzt or Decimal(0)
+    text = " + ".join(money(totals[c], c) for c in sorted(totals))
+    if any(v.stale for v in values):
+        text += " (stale price)"
+    return text
+
+
+async def section(ctx: Context) -> Section:
+    groups: dict[tuple[str, str, str], list[Source]] = defaultdict(list)
+    items: list[tuple[int, object, Amount]] = []
+    for entry in ctx.ledger.entries:
+        where = origin(entry)
+        if where is None:
+            continue
+        for amount in received(entry):
+            groups[(*where, amount.asset.code)].append(source_of(entry, amount))
+            items.append((entry.seq, entry.ts, amount))
+    if not groups:
+        return Section("inflows", TITLE, COLUMNS, unavailable="no inflows recorded in this month")
+    values = await at_receipt(ctx.register, items, ctx.policy)  # type: ignore[arg-type]
+    rows = []
+    unfrozen = 0
+    for (label, name, code), sources in sorted(groups.items()):
+        vals = [values[(s.seq, code)] for s in sources if s.seq is not None]
+        unfrozen += sum(1 for v in vals if not v.frozen)
+        t = trace("amount", sources, Amount.zero(sources[0].amount.asset))
+        rows.append(
+            Row(
+                (
+                    label,
+                    name,
+                    code,
+                    str(len(sources)),
+                    fmt_amount(t.figure),
+                    value_cell(vals, "USD"),
+                    value_cell(vals, "KZT"),
+                ),
+                (t,),
+            )
+        )
+    notes = ["Each inflow is valued at the price in force when it arrived (desk.valuation)."]
+    if unfrozen:
+        notes.append(
+            f"{unfrozen} inflow(s) have no frozen valuation (the valuation pass freezes earnings and seizures; "
+            "purchases, and inflows it has not reached yet, are valued here by the same rule at their own time)."
+        )
+    return Section("inflows", TITLE, COLUMNS, tuple(rows), tuple(notes))
+
+
+def daily_mined(ctx: Context) -> Chart:
+    """Mined BTC per day of the month, all pools together."""
+    per_day = {d.isoformat(): Decimal(0) for d in ctx.days()}
+    for entry in ctx.ledger.entries:
+        where = origin(entry)
+        if where is None or where[0] != "mined":
+            continue
+        for amount in received(entry):
+            if amount.asset.code == "BTC":
+                key = entry.ts.date().isoformat()
+                per_day[key] = per_day.get(key, Decimal(0)) + amount.value
+    return Chart("daily_inflows", "Mined per day", "BTC", "bars", tuple(sorted(per_day.items())))

@@ -1,0 +1,37 @@
+"""Where the register's hash chain stands: the last entry of the month, the head when the
+report was made, and the last checkpoint recorded in the actions log."""
+
+from __future__ import annotations
+
+from desk.report.context import Context
+from desk.report.model import Row, Section
+
+TITLE = "Register head and last checkpoint"
+COLUMNS = ("what", "entry", "hash", "recorded")
+
+
+async def section(ctx: Context) -> Section:
+    rows = []
+    if ctx.ledger.entries:
+        last = ctx.ledger.entries[-1]
+        rows.append(Row(("last entry of the period", f"#{last.seq}", last.hash, last.ts.isoformat())))
+    seq, digest = await ctx.register.head()
+    rows.append(Row(("register head", f"#{seq}", digest, "-")))
+    checkpoints = await ctx.register.actions_named("checkpoint")
+    notes = []
+    if checkpoints:
+        point = checkpoints[-1]
+        rows.append(
+            Row(
+                (
+                    "last checkpoint",
+                    f"#{point['entry_seq']}",
+                    point["detail"]["hash"],
+                    f"{point['ts']} by {point['operator']}",
+                )
+            )
+        )
+    else:
+        notes.append("No checkpoint recorded yet: `desk checkpoint` pins the head.")
+    notes.append("`desk verify --against CHECKPOINT` proves nothing up to a checkpoint was rewritten.")
+    return Section("integrity", TITLE, COLUMNS, tuple(rows), tuple(notes))

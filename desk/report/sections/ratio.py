@@ -1,0 +1,42 @@
+"""The liquidation-to-production ratio: what was sold in the month over what was mined."""
+
+from __future__ import annotations
+
+from desk.money import Amount
+from desk.report.context import Context, source_of, trace
+from desk.report.fmt import amount as fmt_amount
+from desk.report.fmt import percent
+from desk.report.model import Row, Section
+from desk.report.sections.conversions import sales
+from desk.report.sections.inflows import origin, received
+
+TITLE = "Liquidation-to-production ratio"
+COLUMNS = ("asset", "mined", "sold", "sold ÷ mined")
+
+
+async def section(ctx: Context) -> Section:
+    mined: dict[str, list] = {}
+    for entry in ctx.ledger.entries:
+        where = origin(entry)
+        if where is None or where[0] != "mined":
+            continue
+        for amount in received(entry):
+            mined.setdefault(amount.asset.code, []).append(source_of(entry, amount))
+    if not mined:
+        return Section("ratio", TITLE, COLUMNS, unavailable="nothing was mined in this month")
+    rows = []
+    for code, sources in sorted(mined.items()):
+        zero = Amount.zero(sources[0].amount.asset)
+        made = trace("mined", sources, zero)
+        sold = trace("sold", [source_of(e, a) for e, a in sales(ctx, code)], zero)
+        rows.append(
+            Row(
+                (code, fmt_amount(made.figure), fmt_amount(sold.figure), percent(sold.figure.value, made.figure.value)),
+                (made, sold),
+            )
+        )
+    notes = (
+        "Sold: every conversion in the month that gave the asset up, on any venue "
+        "(the sell-through table below separates eligible venues).",
+    )
+    return Section("ratio", TITLE, COLUMNS, tuple(rows), notes)

@@ -1,0 +1,96 @@
+"""`desk policy`, `desk transfer`, `desk pending` and `desk approve` under roles and a quorum."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from desk.cli import main
+from desk.register import Quote, Register
+from tests.controls.conftest import ROLES, T0, write_config
+
+
+@pytest.fixture
+def desk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]):
+    write_config(tmp_path, ROLES + '[[policy.quorums]]\nasset = "BTC"\nat_least = "1"\napprovals = 2\n')
+    monkeypatch.setenv("DESK_CONFIG", str(tmp_path / "desk.toml"))
+
+    def run(*args: str, operator: str) -> tuple[int, str, str]:
+        monkeypatch.setenv("DESK_OPERATOR__NAME", operator)
+        code = main(list(args))
+        out = capsys.readouterr()
+        return code, out.out, out.err
+
+    assert run("init", operator="dana")[0] == 0
+    return run
+
+
+def fund(path: Path) -> None:
+    import asyncio
+
+    from tests.controls.conftest import funding
+
+    async def go() -> None:
+        async with Register.open(path, operator="sync") as reg:
+            await reg.ingest([funding("10")])
+            await reg.record_quotes([Quote("BTC", "USD", 100_000, "kraken", T0, T0)])
+
+    asyncio.run(go())
+
+
+TRANSFER = ("transfer", "--from", "assets:wallet:ops", "--to", "assets:reserve:cold", "--asset", "BTC")
+
+
+def test_policy_change_by_cli_then_a_refused_transfer_names_the_rule(desk, tmp_path: Path) -> None:
+    fund(tmp_path / "register.sqlite")
+    code, out, err = desk(
+        "policy", "propose", "allow-add", "--asset", "btc", "--to", "assets:reserve:cold", operator="bolat"
+    )
+    assert code == 4 and "bolat may not propose: that needs the admin role" in err
+    code, out, _ = desk(
+        "policy", "propose", "allow-add", "--asset", "btc", "--to", "assets:reserve:cold", operator="dana"
+    )
+    assert code == 0 and out.startswith("policy change #1: allow BTC to assets:reserve:cold;")
+    code, out, _ = desk("policy", "pending", "--json", operator="audit")
+    assert json.loads(out)[0] | {"created_at": ""} == {
+        "id": 1,
+        "proposed_by": "dana",
+        "created_at": "",
+        "op": "allow_add",
+        "asset": "BTC",
+        "destination": "assets:reserve:cold",
+    }
+    code, _, err = desk("policy", "approve", "1", operator="dana")
+    assert code == 4 and "a different admin must approve it" in err
+    code, out, _ = desk("policy", "approve", "1", operator="carl")
+    assert code == 0 and "approved and in force: allow BTC to assets:reserve:cold" in out
+    code, out, _ = desk("policy", "show", operator="audit")
+    assert "  BTC: assets:reserve:cold" in out and "  quorum:BTC:1: 2 distinct checkers from 1 BTC" in out
+    assert "  aliya: maker" in out
+    code, _, err = desk(*TRANSFER[:4], "assets:exchange:aix", *TRANSFER[5:], "--amount", "1", operator="aliya")
+    assert code == 4 and "refused by rule allowlist:BTC" in err
+    code, _, err = desk(*TRANSFER, "--amount", "1", operator="audit")
+    assert code == 4 and "audit may not draft: that needs the maker role" in err
+    code, out, _ = desk("verify", operator="audit")
+    assert code == 0 and out.startswith("OK 1 entries, 3 actions")
+
+
+def test_pending_and_approve_show_the_rule_and_the_approvals_left(desk, tmp_path: Path) -> None:
+    fund(tmp_path / "register.sqlite")
+    assert desk(*TRANSFER, "--amount", "1.5", operator="aliya")[0] == 0
+    code, out, _ = desk("pending", operator="bolat")
+    assert "rules: quorum:BTC:1 · approvals 0 of 2, 2 to go" in out
+    code, out, _ = desk("approve", "1", operator="bolat")
+    assert code == 0
+    assert out.strip() == "draft #1: approval 1 of 2 recorded (bolat); 1 more from a different checker (quorum:BTC:1)"
+    code, _, err = desk("approve", "1", operator="bolat")
+    assert code == 4 and "refused by rule quorum:BTC:1: bolat has already approved draft #1" in err
+    code, _, err = desk("approve", "1", operator="audit")
+    assert code == 4 and "audit may not approve: that needs the checker role, and audit holds auditor" in err
+    code, out, _ = desk("pending", operator="dana")
+    assert "approvals 1 of 2 (bolat), 1 to go" in out
+    code, out, _ = desk("approve", "1", operator="dana")
+    assert code == 0 and "approved and posted as entry #2" in out
+    assert desk("export", "--format", "csv", operator="audit")[0] == 0

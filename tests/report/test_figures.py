@@ -1,0 +1,119 @@
+"""Every figure is the exact sum of the entries `--detail` lists, and the figures are right
+against the seed computed by hand and against the register's own balances."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from desk.config import DeskSettings
+from desk.money import Amount
+from desk.register import Register
+from desk.report import Month, Report, build_report, render
+from tests.report.seed import AS_OF, BTC, NOV, f2_amount, ocean_amount
+
+NOVEMBER = Month.parse("2026-11")
+
+
+async def _report(settings: DeskSettings) -> Report:
+    async with Register.open(settings.register.path, operator="auditor") as reg:
+        return await build_report(reg, settings, NOVEMBER, as_of=AS_OF)
+
+
+def _cells(report: Report, key: str) -> list[tuple[str, ...]]:
+    return [row.cells for row in report.section(key).rows]
+
+
+async def test_every_figure_is_the_sum_of_its_entries(seeded: DeskSettings) -> None:
+    report = await _report(seeded)
+    traced = 0
+    async with Register.open(seeded.register.path, operator="auditor") as reg:
+        for section in report.sections:
+            for row in section.rows:
+                for trace in row.traces:
+                    total = Amount.zero(trace.figure.asset)
+                    for source in trace.sources:
+                        total = total + source.amount
+                        if source.seq is not None:  # the entry exists and carries that amount
+                            entry = await reg.entry(source.seq)
+                            assert entry.kind == source.kind
+                            assert entry.ts.date() == source.day
+                            assert any(abs(p.amount) == abs(source.amount) for p in entry.postings)
+                    assert total == trace.figure, (section.key, row.cells, trace.label)
+                    traced += 1
+    assert traced >= 10
+
+
+async def test_figures_match_the_seed_by_hand(seeded: DeskSettings) -> None:
+    report = await _report(seeded)
+    f2 = sum((f2_amount(d) for d in NOV), Decimal(0))
+    ocean = sum((ocean_amount(d) for d in NOV), Decimal(0))
+    assert (f2, ocean) == (Decimal("0.381"), Decimal("0.246"))
+    inflows = {(c[0], c[1]): c for c in _cells(report, "inflows")}
+    assert inflows[("mined", "f2main")][4] == "0.38100000 BTC"
+    assert inflows[("mined", "ocean")][4] == "0.24600000 BTC"
+    assert inflows[("seized", "case-17")][4] == "0.50000000 BTC"
+    assert inflows[("purchased", "aix")][4] == "0.01000000 BTC"
+    # 0.5 BTC seized on Thursday 12 Nov at 94,000 + 125 x (ordinal % 30) USD, times that day's NBK rate
+    seized_usd = Decimal("0.5") * (94000 + 125 * (NOV[11].toordinal() % 30))
+    assert inflows[("seized", "case-17")][5] == f"{seized_usd:,.2f} USD"
+    ratio = _cells(report, "ratio")[0]
+    assert ratio == ("BTC", "0.62700000 BTC", "0.04000000 BTC", "6.38 %")  # 0.04 / 0.627
+    transfers = _cells(report, "transfers")
+    assert transfers[0][2:7] == ("assets:wallet:ops", "assets:reserve:cold", "0.15000000 BTC", "aliya", "bek")
+    approvals = {c[0]: c[1:] for c in _cells(report, "approvals")}
+    assert approvals["drafts"] == ("5", "aliya 3, bek 2")
+    assert approvals["approvals"] == ("4", "aliya 2, bek 2")
+    assert approvals["rejections"] == ("1", "bek 1")
+    assert approvals["refused self-approvals"] == ("1", "aliya 1")
+
+
+async def test_reserve_balance_equals_the_register(seeded: DeskSettings) -> None:
+    report = await _report(seeded)
+    row = report.section("reserve").rows[0]
+    async with Register.open(seeded.register.path, operator="auditor") as reg:
+        held = await reg.balance("assets:reserve:cold", "BTC", at=NOVEMBER.end)
+        head = await reg.head()
+    assert held == Amount(BTC, "10.65") == row.traces[0].figure  # 10 brought forward + 0.5 seized + 0.15
+    assert row.traces[0].sources[0].seq is None  # the brought-forward balance is named as such
+    integrity = {c[0]: c for c in _cells(report, "integrity")}
+    assert integrity["register head"][1:3] == (f"#{head[0]}", head[1])
+    assert integrity["last checkpoint"][2] == head[1]
+
+
+async def test_detail_lists_what_the_plain_report_omits(seeded: DeskSettings) -> None:
+    report = await _report(seeded)
+    plain, detailed = render(report, "md"), render(report, "md", detail=True)
+    assert "#2 2026-11-01 earning 0.01260000 BTC" in detailed
+    assert "earning 0.01260000 BTC" not in plain
+    assert detailed.startswith(plain.split("\n## ")[0])
+
+
+async def test_a_missing_price_is_said_never_zero(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from tests.report.seed import earning, seeded_settings
+
+    settings = seeded_settings(tmp_path)
+    async with Register.open(settings.register.path, operator="aliya", create=True) as reg:
+        await reg.init_accounts(settings)
+        await reg.ingest([earning("f2main", NOV[3], Decimal("0.0125"))])
+        report = await build_report(reg, settings, NOVEMBER)
+    row = _cells(report, "inflows")[0]
+    assert row[5] == row[6] == "price missing for 1 of 1 entries"
+    assert "0.00" not in row[5]
+    assert report.section("reserve").unavailable == "the reserve held nothing at the end of the month"
+
+
+async def test_an_empty_month_says_so(seeded: DeskSettings) -> None:
+    async with Register.open(seeded.register.path, operator="auditor") as reg:
+        report = await build_report(reg, seeded, Month.parse("2026-09"))
+    assert report.section("inflows").unavailable == "no inflows recorded in this month"
+    assert report.section("transfers").unavailable == "no transfer into the reserve in this month"
+    text = render(report, "md")
+    assert "Not available: nothing was mined in this month." in text
+
+
+async def test_html_is_self_contained(seeded: DeskSettings) -> None:
+    html = render(await _report(seeded), "html", detail=True)
+    assert html.count("<svg") == 2 and html.count("<rect") == 30  # one bar per day of November
+    assert "<polyline" in html
+    for banned in ("<script", " src=", " href=", "@import", "url("):
+        assert banned not in html
