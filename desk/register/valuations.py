@@ -23,6 +23,7 @@ from desk.register.canonical import GENESIS, chain_hash
 from desk.register.chain import action_payload
 from desk.register.entries import format_ts, parse_ts
 from desk.register.register import Quote
+from desk.register.units import from_db
 
 if TYPE_CHECKING:
     from desk.register.register import Register
@@ -283,3 +284,30 @@ async def inflow_rows(register: Register, after: int, limit: int) -> list[tuple[
         "WHERE p.entry_seq > ? AND p.entry_seq <= ? ORDER BY p.entry_seq, p.idx",
         (after, after + limit),
     )
+
+
+async def replay_rows(register: Register, until: datetime) -> list[tuple[int, str, str, int, str, Any]]:
+    """(seq, ts, kind, account_id, asset, units) of every posting of entries dated at or
+    before `until`, in (time, seq, posting) order: the FIFO replay's input."""
+    return await register._all(
+        "SELECT p.entry_seq, e.ts, e.kind, p.account_id, p.asset, p.units FROM entries e INDEXED BY entries_ts "
+        "JOIN postings p ON p.entry_seq = e.seq WHERE e.ts <= ? ORDER BY e.ts, e.seq, p.idx",
+        (format_ts(until),),
+    )
+
+
+def account_paths(register: Register) -> dict[int, str]:
+    return {i: p for p, i in register._account_ids.items()}
+
+
+async def daily_moves(register: Register, prefix: str) -> list[tuple[str, str, str, int]]:
+    """(account, asset, day, net units) of every account under `prefix`, by day."""
+    ids = {i: p for p, i in register._account_ids.items() if p.startswith(prefix)}
+    if not ids:
+        return []
+    rows = await register._all(
+        f"SELECT account_id, asset, day, units FROM daily WHERE account_id IN ({','.join('?' * len(ids))}) "
+        "ORDER BY day",
+        list(ids),
+    )
+    return [(ids[r[0]], r[1], r[2], from_db(r[3])) for r in rows]

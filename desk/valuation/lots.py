@@ -1,0 +1,237 @@
+"""FIFO lots: where every coin the fund holds came from and what it cost, derived from postings.
+
+The register's postings are replayed in (time, seq) order over every asset account (pools,
+wallets, exchanges, the reserve). Each account keeps a FIFO queue of lots per asset:
+
+- coins leaving an account are taken from its oldest lots first;
+- of what an entry takes, the part that leaves the fund's asset accounts (a network fee to
+  expenses:fees, the asset given up in a conversion) is consumed first, oldest first; the
+  rest moves, oldest first, to the receiving asset accounts in posting order, keeping each
+  lot's cost, source and acquisition time (a move is not an acquisition);
+- coins arriving with nothing taken are a new lot: an inflow (earning, seizure, opening) at
+  its frozen valuation at receipt, a conversion or purchase at the value of what was given
+  for it (USDT at par with USD, said so), anything else as transferred in at unknown cost;
+- taking more than an account holds (a pool's history before the first sync) yields an
+  "unknown cost" piece, flagged, so lots always sum to the balances.
+
+Cost splits are proportional and the remainder stays with the lot, so costs add up exactly.
+Pure functions over plain rows: the replay runs in a worker thread.
+"""
+
+from __future__ import annotations
+
+import decimal
+from collections import defaultdict, deque
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime
+from decimal import Decimal
+
+from desk.money import MONEY_CONTEXT
+from desk.register.entries import parse_ts
+from desk.register.units import from_db
+
+SOURCES = ("mined", "seized", "purchased", "transferred in")
+PRICED_KINDS = frozenset({"conversion", "purchase"})
+#: Digits kept when a lot's cost is split in proportion (the remainder stays exact).
+SPLIT_PLACES = Decimal(1).scaleb(-12)
+
+
+@dataclass(frozen=True, slots=True)
+class Lot:
+    """`units` of `asset` held in `account`, acquired at `acquired` by entry `entry_seq`.
+
+    `cost_usd`/`cost_kzt` are the whole lot's cost (None: unknown). `usdt_priced` says the
+    dollar cost came from a USDT price, taken at par with USD."""
+
+    asset: str
+    account: str
+    units: int
+    source: str
+    acquired: datetime
+    entry_seq: int
+    cost_usd: Decimal | None
+    cost_kzt: Decimal | None
+    basis: str
+    usdt_priced: bool = False
+
+    def split(self, units: int) -> tuple[Lot, Lot]:
+        """(the first `units`, the rest), costs in proportion, the rest keeping the remainder."""
+        taken_usd = _share(self.cost_usd, units, self.units)
+        taken_kzt = _share(self.cost_kzt, units, self.units)
+        first = replace(self, units=units, cost_usd=taken_usd, cost_kzt=taken_kzt)
+        rest = replace(
+            self,
+            units=self.units - units,
+            cost_usd=None if self.cost_usd is None else _sub(self.cost_usd, taken_usd),
+            cost_kzt=None if self.cost_kzt is None else _sub(self.cost_kzt, taken_kzt),
+        )
+        return first, rest
+
+
+def _share(cost: Decimal | None, part: int, whole: int) -> Decimal | None:
+    if cost is None:
+        return None
+    ctx = MONEY_CONTEXT.copy()
+    ctx.traps[decimal.Inexact] = False
+    with decimal.localcontext(ctx):
+        return (cost * part / whole).quantize(SPLIT_PLACES)
+
+
+def _sub(a: Decimal, b: Decimal | None) -> Decimal:
+    with decimal.localcontext(MONEY_CONTEXT):
+        return a - (b or Decimal(0))
+
+
+@dataclass(frozen=True, slots=True)
+class Cost:
+    """What a new lot cost in total, and where that figure came from."""
+
+    usd: Decimal | None
+    kzt: Decimal | None
+    basis: str
+    usdt_priced: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Move:
+    """One posting: `units` (signed) of `asset` on `account`."""
+
+    account: str
+    asset: str
+    units: int
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One entry to replay."""
+
+    seq: int
+    ts: datetime
+    kind: str
+    moves: tuple[Move, ...]
+
+
+#: (entry, asset received, units received) -> the cost of that new lot
+CostOf = Callable[[Step, str, int], Cost]
+
+
+@dataclass(slots=True)
+class Book:
+    """The replay's result: each account's lots per asset, oldest first, and what left."""
+
+    lots: dict[tuple[str, str], deque[Lot]]
+    consumed: list[Lot]
+
+    def held(self, prefix: str = "assets:reserve:") -> list[Lot]:
+        """Lots in accounts under `prefix`, by account, asset, then FIFO order."""
+        return [lot for (account, _), queue in sorted(self.lots.items()) if account.startswith(prefix) for lot in queue]
+
+
+def source_of(step: Step, asset: str) -> str:
+    """Where coins arriving in `step` with nothing taken come from."""
+    if step.kind in PRICED_KINDS:
+        return "purchased"
+    credited = [m.account for m in step.moves if m.units < 0 and not m.account.startswith("assets:")]
+    if step.kind == "seizure" or any(a.startswith("income:seized:") for a in credited):
+        return "seized"
+    if step.kind == "earning" or any(a.startswith("income:mining:") for a in credited):
+        return "mined"
+    return "transferred in"
+
+
+def replay(steps: Iterable[Step], cost_of: CostOf) -> Book:
+    """Replay `steps` (in time order) into FIFO lots; see the module docstring for the rules."""
+    lots: dict[tuple[str, str], deque[Lot]] = defaultdict(deque)
+    consumed: list[Lot] = []
+    for step in steps:
+        by_asset: dict[str, list[Move]] = defaultdict(list)
+        for move in step.moves:
+            by_asset[move.asset].append(move)
+        for asset, moves in by_asset.items():
+            taken: deque[Lot] = deque()
+            for move in moves:
+                if move.units < 0 and move.account.startswith("assets:"):
+                    taken.extend(_take(lots[(move.account, asset)], -move.units, step, move.account, asset))
+            out_units = sum(m.units for m in moves if m.units > 0 and not m.account.startswith("assets:"))
+            # what leaves the fund (fees, the asset given up) is consumed first, oldest first
+            consumed.extend(_pop(taken, out_units))
+            for move in moves:
+                if move.units > 0 and move.account.startswith("assets:"):
+                    moved = _pop(taken, move.units)
+                    got = sum(lot.units for lot in moved)
+                    queue = lots[(move.account, asset)]
+                    queue.extend(replace(lot, account=move.account) for lot in moved)
+                    if got < move.units:
+                        queue.append(_new_lot(step, asset, move.account, move.units - got, cost_of))
+            # taken but neither sent out nor received (a conversion's given-up leg): consumed
+            consumed.extend(taken)
+    return Book(dict(lots), consumed)
+
+
+def _take(queue: deque[Lot], units: int, step: Step, account: str, asset: str) -> list[Lot]:
+    """Take `units` from the front of `queue`; a shortfall becomes an unknown-cost piece."""
+    pieces = _pop(queue, units)
+    short = units - sum(lot.units for lot in pieces)
+    if short > 0:
+        pieces.append(
+            Lot(
+                asset,
+                account,
+                short,
+                "transferred in",
+                step.ts,
+                step.seq,
+                None,
+                None,
+                f"unknown: #{step.seq} took more than {account} held",
+            )
+        )
+    return pieces
+
+
+def _pop(queue: deque[Lot], units: int) -> list[Lot]:
+    """Up to `units` from the front of `queue`, splitting the last lot if needed."""
+    pieces: list[Lot] = []
+    while units > 0 and queue:
+        lot = queue.popleft()
+        if lot.units <= units:
+            pieces.append(lot)
+            units -= lot.units
+        else:
+            first, rest = lot.split(units)
+            pieces.append(first)
+            queue.appendleft(rest)
+            units = 0
+    return pieces
+
+
+def _new_lot(step: Step, asset: str, account: str, units: int, cost_of: CostOf) -> Lot:
+    cost = cost_of(step, asset, units)
+    return Lot(
+        asset,
+        account,
+        units,
+        source_of(step, asset),
+        step.ts,
+        step.seq,
+        cost.usd,
+        cost.kzt,
+        cost.basis,
+        cost.usdt_priced,
+    )
+
+
+def steps_from_rows(rows: Sequence[tuple], paths: Mapping[int, str]) -> list[Step]:
+    """Group posting rows (seq, ts, kind, account_id, asset, units) of consecutive entries."""
+    steps: list[Step] = []
+    i, n = 0, len(rows)
+    while i < n:
+        seq = rows[i][0]
+        j = i
+        while j < n and rows[j][0] == seq:
+            j += 1
+        moves = tuple(Move(paths[r[3]], r[4], from_db(r[5])) for r in rows[i:j])
+        steps.append(Step(seq, parse_ts(rows[i][1]), rows[i][2], moves))
+        i = j
+    return steps
