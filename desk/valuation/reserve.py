@@ -386,6 +386,9 @@ def _asset_figures(
     known = [lot for lot in lots if lot.cost_usd is not None and lot.cost_kzt is not None]
     unknown_units = sum(lot.units for lot in lots) - sum(lot.units for lot in known)
     known_amount = Amount.from_units(amount.asset, sum(lot.units for lot in known))
+    if not known:  # no lot of known cost: no cost basis, not a zero one
+        unknown = Amount.from_units(amount.asset, unknown_units) if unknown_units else None
+        return AssetFigures(code, amount, usd, kzt, unknown_cost=unknown)
     cost_usd = _sum(lot.cost_usd for lot in known if lot.cost_usd is not None)
     cost_kzt = _sum(lot.cost_kzt for lot in known if lot.cost_kzt is not None)
     now_usd = _value(book, known_amount, at, "USD", policy)
