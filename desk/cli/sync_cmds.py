@@ -44,10 +44,15 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
 
     p = add_command(subparsers, "demo", help="run the desk on the built-in simulator (no accounts needed)",
                     description="Start the simulated pools, exchanges and National Bank, a fresh demo register and "
-                    "the sync engine, and show the register filling as the sync writes. Ctrl+C stops it.")
-    p.add_argument("--rounds", type=int, default=0, help="stop after this many sync rounds (default: run on)")
+                    "the sync, and open the screen on them: the register fills as the sync writes. Two demo "
+                    "operators (demo-maker, demo-checker; `o` on the approvals screen switches) let one person try "
+                    "maker-checker alone. q or Ctrl+C stops it all.")
+    p.add_argument("--rounds", type=int, default=0,
+                   help="headless: no screen; print the register after each sync round, stop after this many")
     p.add_argument("--register", type=Path, help="demo register file (default: a new temporary one)")
     p.add_argument("--seed", type=int, default=7)
+    p.add_argument("--operator", metavar="NAME",
+                   help="act as NAME first (the demo only; elsewhere the operator is the OS login, as config maps it)")
     p.set_defaults(handler=demo)
 
 
@@ -138,9 +143,18 @@ async def status(args: argparse.Namespace) -> ExitCode:
     return ExitCode.OK
 
 
-async def demo(args: argparse.Namespace) -> ExitCode:
-    """The simulator, a fresh register and the sync engine together. (The screen comes on top
-    of this when it lands; until then the register's state is printed as it fills.)"""
+def demo(args: argparse.Namespace) -> int:
+    """The screen on the simulator (desk.cli.tui_cmds), or with --rounds the headless demo."""
+    if args.rounds:
+        return asyncio.run(headless_demo(args))
+    from desk.cli.tui_cmds import open_demo
+
+    return open_demo(args)
+
+
+async def headless_demo(args: argparse.Namespace) -> ExitCode:
+    """The simulator, a fresh register and the sync engine together, with no screen: the
+    register's state is printed after each round, for `--rounds` rounds."""
     from desk.sim import SimCluster
 
     stop = _stop_on_signals()

@@ -39,5 +39,4 @@ def obey(engine: Pollable, line: str) -> None:
         if not engine.poll_now(words[1]):
             print(f"desk sync: control: no polled feed named {words[1]!r}", file=sys.stderr, flush=True)
         return
-    print(f"desk sync: control: unknown command {line.strip()!r} (expected `poll NAME`)", file=sys.stderr,
-          flush=True)
+    print(f"desk sync: control: unknown command {line.strip()!r} (expected `poll NAME`)", file=sys.stderr, flush=True)

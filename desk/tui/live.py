@@ -12,14 +12,18 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import logging
 import os
 import signal
+import sqlite3
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+
+log = logging.getLogger("desk.tui")
 
 #: failures kept per feed for the feeds screen (newest first)
 HISTORY = 20
@@ -256,7 +260,11 @@ class Live:
         marker = await register.changes()
         while True:
             await asyncio.sleep(self.interval)
-            current = await register.changes()
+            try:
+                current = await register.changes()
+            except sqlite3.Error as exc:  # a passing hiccup of the file must not end the watching
+                log.warning("register change check failed: %s", exc)
+                continue
             if current != marker:
                 marker = current
                 self.app.data_version += 1
