@@ -289,6 +289,22 @@ LimitWindow = Literal["transfer", "day", "month"]
 ValueCurrency = Literal["KZT", "USD", "USDT"]
 
 
+class ReconcileSettings(_Section):
+    """How `desk reconcile` tells an expected difference from a break."""
+
+    #: hours: a record credited or a payout made this long after its day is timing, not a break
+    #: (pools credit a day at about 01:00 UTC the next day and pay hours later)
+    timing_hours: Annotated[int, Field(gt=0, le=14 * 24)] = 26
+    #: days reconciled when no --from/--to is given (ending today)
+    days: Annotated[int, Field(gt=0, le=366)] = 7
+    #: BTC: a pool balance below this is dust the pool carries over; per pool in `thresholds`
+    payout_threshold: Annotated[Decimal, Field(gt=0)] = Decimal("0.01")
+    thresholds: dict[Name, Annotated[Decimal, Field(gt=0)]] = Field(default_factory=dict)
+
+    def threshold(self, pool: str) -> Decimal:
+        return self.thresholds.get(pool, self.payout_threshold)
+
+
 class _Measured(_Section):
     """In an asset's units (`asset`) or in value (`currency`): exactly one of the two."""
 
@@ -353,6 +369,7 @@ class DeskSettings(BaseSettings):
     addresses: list[AddressSettings] = Field(default_factory=list)
     mining: MiningSettings = Field(default_factory=MiningSettings)
     valuation: ValuationSettings = Field(default_factory=ValuationSettings)
+    reconcile: ReconcileSettings = Field(default_factory=ReconcileSettings)
     roles: dict[Name, list[RoleName]] = Field(default_factory=dict)
     policy: PolicySettings = Field(default_factory=PolicySettings)
 

@@ -26,6 +26,7 @@ COMMAND_MODULES = [
     "desk.cli.feeds_cmds",
     "desk.cli.sync_cmds",
     "desk.cli.report_cmds",
+    "desk.cli.reconcile_cmds",
     "desk.cli.value_cmds",
 ]
 

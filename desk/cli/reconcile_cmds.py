@@ -1,0 +1,203 @@
+"""`desk reconcile`: pools vs register vs chain per pool and UTC day, every break to the
+satoshi, classified; `desk reconcile resolve ID --note TEXT` records an operator's word on
+an unexplained break.
+
+Exit codes: 0 no unexplained break is open; 1 (FAILED) open breaks remain, or a side (a
+pool, the chain) could not be read; 2 bad configuration or arguments; 3 the register could
+not be opened; 4 (REFUSED) a resolution refused (unknown id, already resolved, no note).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import UTC, date, datetime, timedelta
+
+import aiohttp
+from rich.console import Console
+from rich.table import Table
+
+from desk.cli.common import add_command, settings_from
+from desk.cli.exit_codes import ExitCode
+from desk.config import DeskSettings
+from desk.feeds.http import HttpClient
+from desk.money import Amount
+from desk.reconcile import Report, reconcile, report_json
+from desk.reconcile.engine import chain_for
+from desk.register import EntryRejected, Register, RegisterUnavailable
+
+STATE_STYLE = {"open": "bold red", "explained": "yellow", "resolved": "cyan", "clean": "green"}
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
+
+
+def _window_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--pool", action="append", metavar="NAME", help="only this pool (repeatable)")
+    p.add_argument(
+        "--from", dest="since", type=_day, metavar="DATE", help="first UTC day (default: reconcile.days ago)"
+    )
+    p.add_argument("--to", dest="until", type=_day, metavar="DATE", help="last UTC day (default: today)")
+
+
+def add_commands(subparsers: argparse._SubParsersAction) -> None:
+    p = add_command(
+        subparsers,
+        "reconcile",
+        help="pools vs register vs chain per pool and day; breaks to the satoshi",
+        description="Compare what each pool reports (earnings, payouts), what the register holds, and what "
+        "the chain shows at the wallet each pool pays into, per pool and UTC day. Mismatches are listed "
+        "first, then clean days. Exit codes: 0 no unexplained break open, 1 open breaks remain or a pool "
+        "or the chain could not be read, 2 bad configuration, 3 no register, 4 a resolution refused.",
+    )
+    _window_options(p)
+    p.add_argument("--json", action="store_true", help="the report as JSON (amounts as exact strings)")
+    p.set_defaults(handler=run_report)
+    actions = p.add_subparsers(dest="reconcile_action", metavar="ACTION")
+    r = add_command(
+        actions,
+        "resolve",
+        help="resolve an open break with a note (a recorded, chained action)",
+        description="Record your resolution of an unexplained break. The break is looked up in a fresh "
+        "reconciliation of the window (give --from/--to if its day is older than the default window).",
+    )
+    r.add_argument("break_id", metavar="ID", help="the break's id, as `desk reconcile` lists it (rb-...)")
+    r.add_argument("--note", required=True, help="what the break was and what was done about it")
+    _window_options(r)
+    r.set_defaults(handler=run_resolve)
+
+
+def _window(args: argparse.Namespace, settings: DeskSettings) -> tuple[date, date]:
+    until = args.until or datetime.now(UTC).date()
+    since = args.since or until - timedelta(days=settings.reconcile.days - 1)
+    return since, until
+
+
+async def _report(args: argparse.Namespace, settings: DeskSettings, register: Register) -> Report:
+    since, until = _window(args, settings)
+    async with aiohttp.ClientSession() as session:
+        http = HttpClient(session)
+        chain = chain_for(settings, http)
+        return await reconcile(settings, register, http, since=since, until=until, pools=args.pool, chain=chain)
+
+
+async def run_report(args: argparse.Namespace) -> ExitCode:
+    settings = settings_from(args)
+    try:
+        async with _open(settings) as register:
+            report = await _report(args, settings, register)
+    except RegisterUnavailable as exc:
+        print(f"desk reconcile: {exc}", file=sys.stderr)
+        return ExitCode.REGISTER
+    except ValueError as exc:
+        print(f"desk reconcile: {exc}", file=sys.stderr)
+        return ExitCode.CONFIG
+    if args.json:
+        print(json.dumps(report_json(report), indent=2))
+    else:
+        _print(report)
+    for problem in report.problems:
+        print(f"desk reconcile: {problem}", file=sys.stderr)
+    return ExitCode.FAILED if report.open_breaks or report.problems else ExitCode.OK
+
+
+async def run_resolve(args: argparse.Namespace) -> ExitCode:
+    settings = settings_from(args)
+    try:
+        async with _open(settings) as register:
+            report = await _report(args, settings, register)
+            found = report.find(args.break_id)
+            if found is None:
+                since, until = _window(args, settings)
+                raise EntryRejected(
+                    f"no break {args.break_id} between {since} and {until}; `desk reconcile` lists them "
+                    "(give --from/--to to reach an older day)",
+                    field="break",
+                )
+            if found.explained:
+                raise EntryRejected(f"break {found.id} is {found.kind.value}: it explains itself", field="break")
+            detail = {
+                "scope": found.scope,
+                "day": found.day.isoformat(),
+                "kind": found.kind.value,
+                "difference": str(found.difference.value),
+                "asset": found.difference.asset.code,
+                "txid": found.txid,
+            }
+            seq = await register.resolve_break(found.id, args.note, detail)
+    except RegisterUnavailable as exc:
+        print(f"desk reconcile: {exc}", file=sys.stderr)
+        return ExitCode.REGISTER
+    except EntryRejected as exc:
+        print(f"desk reconcile resolve: {exc}", file=sys.stderr)
+        return ExitCode.REFUSED
+    except ValueError as exc:
+        print(f"desk reconcile: {exc}", file=sys.stderr)
+        return ExitCode.CONFIG
+    print(f"resolved {found.id} ({found.kind.value}, {found.scope} {found.day}) as action #{seq}")
+    return ExitCode.OK
+
+
+def _open(settings: DeskSettings):  # type: ignore[no-untyped-def]
+    if not settings.register.path.exists():
+        raise RegisterUnavailable(f"{settings.register.path}: no register here; run `desk init` to create it")
+    return Register.open(settings.register.path, operator=settings.operator.name)
+
+
+def _fmt(value: Amount | None) -> str:
+    return "-" if value is None else value.format()
+
+
+def _print(report: Report) -> None:
+    console = Console(width=max(140, Console().width))
+    breaks = report.breaks
+    if breaks:
+        table = Table(title=f"breaks {report.since} .. {report.until} ({len(report.open_breaks)} open)")
+        for column in ("id", "state", "scope", "day", "kind", "difference", "why"):
+            table.add_column(column, justify="right" if column == "difference" else "left")
+        for b in sorted(breaks, key=lambda b: {"open": 0, "resolved": 1, "explained": 2}[b.state]):
+            why = b.why if b.resolution is None else f"{b.why} — resolved by {b.resolution.by}: {b.resolution.note}"
+            table.add_row(
+                b.id,
+                f"[{STATE_STYLE[b.state]}]{b.state}[/]",
+                b.scope,
+                b.day.isoformat(),
+                b.kind.value,
+                b.difference.format(),
+                why,
+            )
+        console.print(table)
+    days = Table(title="per pool and day (mismatches first)")
+    for column in (
+        "scope",
+        "day",
+        "state",
+        "earned (pool)",
+        "earned (register)",
+        "paid (pool)",
+        "paid (register)",
+        "received (chain)",
+        "carried",
+    ):
+        days.add_column(column, justify="left" if column in ("scope", "day", "state") else "right")
+    for d in report.ordered:
+        days.add_row(
+            d.scope,
+            d.day.isoformat(),
+            f"[{STATE_STYLE[d.state]}]{d.state}[/]",
+            _fmt(d.earned_pool),
+            _fmt(d.earned_register),
+            _fmt(d.paid_pool),
+            _fmt(d.paid_register),
+            _fmt(d.received_chain),
+            _fmt(d.carried),
+        )
+    console.print(days)
+    if not report.chain_checked:
+        console.print("[yellow]the chain was not read: payouts are not checked on chain[/]")
+    console.print(f"{len(report.open_breaks)} open break(s)" if report.open_breaks else "no open break")

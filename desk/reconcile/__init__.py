@@ -1,0 +1,26 @@
+"""Three-way reconciliation: what the pools report, what the register holds, what the chain
+shows at our addresses; every break to the satoshi, classified, and the unexplained ones
+kept in an open queue until an operator resolves them with a note (a chained action).
+
+    report = await reconcile(settings, register, http, since=..., until=..., chain=esplora)
+    report.ordered        # days, mismatches first
+    report.open_breaks    # the unmatched queue
+    await register.resolve_break(break_id, note)
+"""
+
+from desk.reconcile.breaks import EXPLAINED, Break, BreakKind, Resolution
+from desk.reconcile.engine import Facts, compare, reconcile
+from desk.reconcile.report import DayReport, Report, report_json
+
+__all__ = [
+    "EXPLAINED",
+    "Break",
+    "BreakKind",
+    "DayReport",
+    "Facts",
+    "Report",
+    "Resolution",
+    "compare",
+    "reconcile",
+    "report_json",
+]

@@ -1,0 +1,146 @@
+"""The three sides, gathered: what each pool reports (live, through the same clients the
+sync uses), what the register holds on the pool's accounts, and what the chain shows at our
+addresses. Only reading happens here; `engine.py` compares.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Protocol
+
+from desk.config import DeskSettings
+from desk.feeds.chains.records import ChainReceipt
+from desk.feeds.errors import FeedError
+from desk.feeds.factory import POOLS
+from desk.feeds.feed import Feed
+from desk.feeds.http import HttpClient
+from desk.feeds.records import Earning, Payout
+from desk.money import Amount, Asset
+from desk.register import Entry, PageFilter, Register
+from desk.register.entries import format_ts
+
+#: Entries read from the register per page while gathering a pool's rows.
+PAGE = 500
+
+
+def day_start(day: date) -> datetime:
+    return datetime.combine(day, time(0), tzinfo=UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class PoolSide:
+    """One pool's own records for the window, or why they could not be read."""
+
+    name: str
+    kind: str
+    wallet: str
+    earnings: tuple[Earning, ...] = ()
+    payouts: tuple[Payout, ...] = ()
+    error: str | None = None
+    last_sync: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RegisterRow:
+    """A register entry as it bears on one pool: income it books (positive) and what it adds
+    to or takes from the pool balance."""
+
+    seq: int
+    ts: datetime
+    kind: str
+    memo: str
+    source: str | None
+    external_id: str | None
+    reference: str | None
+    income: Amount
+    pool_delta: Amount
+
+    @property
+    def day(self) -> date:
+        return self.ts.astimezone(UTC).date()
+
+    @property
+    def paid(self) -> Amount:
+        """What this row took out of the pool balance (a payout), positive."""
+        return -self.pool_delta if self.pool_delta.value < 0 else Amount.zero(self.pool_delta.asset)
+
+
+class ReceiptSource(Protocol):
+    """What reconciliation needs of a chain client (EsploraClient has it)."""
+
+    async def receipts(self, address: str, since: datetime | None = None) -> list[ChainReceipt]: ...
+
+
+async def fetch_pool(name: str, settings: DeskSettings, http: HttpClient, since: date, until: date) -> PoolSide:
+    """The pool's earnings and payouts between `since` and `until`, inclusive; a failure is
+    recorded in `error` (and the rest of the reconciliation goes on)."""
+    pool = settings.pools[name]
+    feed = Feed(POOLS[pool.kind](name, pool, http), stale_after=timedelta(days=1))
+    result = await feed.poll(since, until)
+    if not result.ok:
+        reason = result.error.reason if result.error is not None else "unknown error"
+        return PoolSide(name, pool.kind, pool.pays_into, error=reason)
+    return PoolSide(name, pool.kind, pool.pays_into, tuple(result.earnings), tuple(result.payouts))
+
+
+def row_of(entry: Entry, pool: str, btc: Asset) -> RegisterRow:
+    income = Amount.zero(btc)
+    delta = Amount.zero(btc)
+    for posting in entry.postings:
+        if posting.asset != btc:
+            continue
+        if posting.account == f"income:mining:{pool}":
+            income -= posting.amount
+        elif posting.account == f"assets:pool:{pool}":
+            delta += posting.amount
+    return RegisterRow(
+        entry.seq, entry.ts, entry.kind, entry.memo, entry.source, entry.external_id, entry.reference, income, delta
+    )
+
+
+async def register_rows(register: Register, pool: str, since: date, until: date) -> list[RegisterRow]:
+    """Every entry on the pool's income or balance account posted in [since, until]."""
+    btc = register.asset("BTC")
+    seen: dict[int, RegisterRow] = {}
+    for account in (f"income:mining:{pool}", f"assets:pool:{pool}"):
+        if account not in register.accounts():
+            continue
+        filters = PageFilter(account=account, since=day_start(since), until=day_start(until + timedelta(days=1)))
+        before = None
+        while True:
+            page = await register.page(filters, before=before, limit=PAGE)
+            for entry in page:
+                if entry.seq not in seen:
+                    seen[entry.seq] = row_of(entry, pool, btc)
+            if len(page) < PAGE:
+                break
+            before = (format_ts(page[-1].ts), page[-1].seq)
+    return sorted(seen.values(), key=lambda r: (r.ts, r.seq))
+
+
+async def pool_balances(register: Register, pool: str, days: Sequence[date]) -> dict[date, Amount]:
+    """The register's balance of `assets:pool:<pool>` at the end of each day."""
+    account = f"assets:pool:{pool}"
+    if account not in register.accounts():
+        return {day: Amount.zero(register.asset("BTC")) for day in days}
+    return {day: await register.balance(account, "BTC", at=day) for day in days}
+
+
+async def last_syncs(register: Register) -> dict[str, datetime | None]:
+    """When each feed last synced successfully: a record credited after that is timing."""
+    return {feed: state["last_ok"] for feed, state in (await register.sync_state()).items()}
+
+
+async def fetch_receipts(
+    client: ReceiptSource, addresses: Sequence[str], since: datetime
+) -> tuple[dict[str, list[ChainReceipt]], str | None]:
+    """Receipts at each address since `since`; the first failure's reason, if any (then the
+    chain side is left out rather than half-read)."""
+    try:
+        found = await asyncio.gather(*(client.receipts(address, since) for address in addresses))
+    except FeedError as exc:
+        return {}, exc.reason
+    return dict(zip(addresses, found, strict=True)), None

@@ -1,0 +1,100 @@
+"""The unmatched queue: an open break stays open until an operator resolves it with a note,
+recorded as a chained action; `desk reconcile` exits 1 while breaks are open."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from desk.cli import main
+from desk.cli.exit_codes import ExitCode
+from desk.config import DeskSettings
+from desk.register import EntryRejected, Register
+from desk.sim import SimCluster
+from tests.reconcile.conftest import Reconcile, cli_config, payout_on
+from tests.reconcile.test_three_way import DAY
+
+
+async def test_resolving_a_break_records_a_chained_action_and_closes_it(
+    run: Reconcile, sim: SimCluster, settings: DeskSettings
+) -> None:
+    sim.chain.drop_tx(payout_on(sim, "braiins", DAY).tx_id)
+    (found,) = (await run(DAY, DAY)).open_breaks
+    async with Register.open(settings.register.path, operator="checker-1") as register:
+        seq = await register.resolve_break(found.id, "  pool re-sent it as tx abc on 11-21  ", {"kind": found.kind})
+        with pytest.raises(EntryRejected, match="already resolved"):
+            await register.resolve_break(found.id, "again")
+        with pytest.raises(EntryRejected, match="needs a note"):
+            await register.resolve_break("rb-000000000000", "   ")
+        (action,) = [a for a in await register.actions(limit=10) if a["action"] == "resolve_break"]
+        assert action["seq"] == seq and action["operator"] == "checker-1"
+        assert action["detail"] == {
+            "break": found.id,
+            "note": "pool re-sent it as tx abc on 11-21",
+            "kind": "missing_on_chain",
+        }
+        verified = await register.verify()
+        assert verified.ok, verified.problems
+    after = await run(DAY - timedelta(days=1), DAY)
+    assert after.open_breaks == []
+    resolved = after.find(found.id)
+    assert resolved is not None and resolved.state == "resolved"
+    assert resolved.resolution is not None and resolved.resolution.by == "checker-1"
+
+
+async def desk(*argv: str) -> int:
+    """The `desk` command in a worker thread (its own event loop), so the simulator on this
+    test's loop keeps answering."""
+    return await asyncio.to_thread(main, list(argv))
+
+
+async def test_desk_reconcile_exit_codes_json_and_resolve(
+    tmp_path: Path, run: Reconcile, sim: SimCluster, settings: DeskSettings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    shortened = payout_on(sim, "f2main", DAY)
+    sim.chain.shorten(shortened.tx_id, 777)
+    await run(DAY, DAY)  # the sync fills the register
+    config = str(cli_config(tmp_path, sim, settings))
+    window = ["--from", str(DAY - timedelta(days=2)), "--to", str(DAY)]
+    capsys.readouterr()
+
+    assert await desk("reconcile", "--config", config, *window, "--json") == ExitCode.FAILED
+    report = json.loads(capsys.readouterr().out)
+    assert report["open"] == 1 and report["chain_checked"] and report["problems"] == []
+    first = report["days"][0]
+    assert (first["scope"], first["day"], first["state"]) == ("f2main", str(DAY), "open")
+    (short,) = first["breaks"]
+    assert (short["kind"], short["difference"], short["asset"]) == ("short_payment", "0.00000777", "BTC")
+    assert {d["state"] for d in report["days"][1:]} == {"clean"}
+
+    with pytest.raises(SystemExit) as usage:  # no note: a usage error, exit 2
+        await desk("reconcile", "resolve", short["id"], "--config", config, *window)
+    assert usage.value.code == ExitCode.CONFIG and "--note" in capsys.readouterr().err
+    assert (
+        await desk("reconcile", "resolve", "rb-ffffffffffff", "--note", "x", "--config", config, *window)
+        == ExitCode.REFUSED
+    )
+    assert "no break rb-ffffffffffff" in capsys.readouterr().err
+    assert (
+        await desk(
+            "reconcile",
+            "resolve",
+            short["id"],
+            "--note",
+            "fee taken by the pool's wallet; ticket 41",
+            "--config",
+            config,
+            *window,
+        )
+        == ExitCode.OK
+    )
+    assert short["id"] in capsys.readouterr().out
+
+    assert await desk("reconcile", "--config", config, *window) == ExitCode.OK
+    out = capsys.readouterr().out
+    assert "resolved" in out and "no open break" in out
+    assert await desk("verify", "--config", config) == ExitCode.OK
