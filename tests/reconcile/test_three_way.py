@@ -5,20 +5,23 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 import aiohttp
 
 from desk.config import DeskSettings
+from desk.feeds.chains.esplora import esplora_client
 from desk.feeds.clock import FakeClock
 from desk.feeds.http import HttpClient
 from desk.feeds.parsing import BTC
 from desk.money import Amount
-from desk.reconcile import BreakKind
+from desk.reconcile import BreakKind, reconcile
+from desk.reconcile.view import view_of
 from desk.register import NewEntry, Posting, Register
 from desk.sim import SimCluster
 from desk.sim.esplora import SIM_RESERVE_BTC, SIM_WALLET
 from desk.sync.mapping import source_of
-from tests.reconcile.conftest import Reconcile, day_of, payout_on, sync
+from tests.reconcile.conftest import Reconcile, day_of, desk_settings, payout_on, sync
 from tests.sync.conftest import NOW
 
 DAY = date(2026, 11, 20)
@@ -177,3 +180,72 @@ async def test_break_ids_are_the_same_on_every_run(run: Reconcile, sim: SimClust
     first = await run(DAY, DAY)
     again = await run(DAY - timedelta(days=1), DAY)
     assert [b.id for b in first.open_breaks] == [b.id for b in again.open_breaks]
+
+
+async def test_a_balance_below_the_payout_threshold_is_dust_carried_over(tmp_path: Path, http: HttpClient) -> None:
+    """Pools paying only above 0.06 BTC (about a day and a quarter of earnings): the day a
+    pool does not pay, what it keeps is dust carried over, not a break."""
+    async with SimCluster(seed=11, now=NOW, days=30, threshold_sats=6_000_000) as sim:
+        settings = desk_settings(tmp_path, sim, reconcile={"payout_threshold": "0.06"})
+        async with Register.open(settings.register.path, operator="admin", create=True) as register:
+            await register.init_accounts(settings)
+        await sync(settings, http)
+        async with Register.open(settings.register.path, operator="checker-1") as register:
+            report = await reconcile(
+                settings,
+                register,
+                http,
+                since=DAY - timedelta(days=3),
+                until=DAY,
+                pools=["braiins"],
+                chain=esplora_client(settings, http),
+                now=NOW,
+            )
+    dust = [b for b in report.breaks if b.kind is BreakKind.DUST]
+    assert dust and report.open_breaks == []
+    for b in dust:
+        carried = day_of(report, "braiins", b.day).carried
+        assert carried is not None and b.difference == carried and carried < sats(6_000_000)
+
+
+async def test_a_deposit_the_register_records_is_not_a_break(
+    run: Reconcile, sim: SimCluster, settings: DeskSettings
+) -> None:
+    txid = sim.chain.add_receipt(SIM_WALLET, 2_500_000, at=datetime(2026, 11, 20, 15, 0, tzinfo=UTC))
+    await run(DAY, DAY)
+    async with Register.open(settings.register.path, operator="checker-1") as register:
+        btc = register.asset("BTC")
+        await register.post(
+            NewEntry(
+                kind="opening",
+                ts=datetime(2026, 11, 20, 15, 0, tzinfo=UTC),
+                postings=(
+                    Posting("assets:wallet:ops", Amount(btc, "0.025")),
+                    Posting("equity:opening", -Amount(btc, "0.025")),
+                ),
+                memo="ops wallet float from treasury",
+                reference=txid,
+            )
+        )
+    report = await run(DAY, DAY, synced=True)
+    assert report.breaks == [] and report.open_breaks == []
+
+
+async def test_the_screen_rows_put_open_breaks_and_mismatched_days_first(run: Reconcile, sim: SimCluster) -> None:
+    sim.chain.drop_tx(payout_on(sim, "foundry", DAY).tx_id)
+    view = view_of(await run(DAY - timedelta(days=1), DAY))
+    assert view.open_count == 1 and view.chain_checked
+    assert view.breaks[0].state == "open" and view.breaks[0].kind == "missing_on_chain"
+    assert (view.days[0].scope, view.days[0].day, view.days[0].state) == ("foundry", DAY, "open")
+    assert {d.state for d in view.days[1:]} == {"clean"}
+
+
+async def test_a_pool_that_cannot_be_read_is_named_and_its_days_left_out(run: Reconcile, sim: SimCluster) -> None:
+    await run(DAY, DAY)
+    sim.faults.set("foundry", "403")
+    sim.faults.set("esplora", "500")
+    report = await run(DAY, DAY, synced=True)
+    assert any(p.startswith("pool foundry:") for p in report.problems)
+    assert any(p.startswith("chain:") for p in report.problems) and not report.chain_checked
+    assert "foundry" not in {d.scope for d in report.days}
+    assert all(d.received_chain is None and d.state == "clean" for d in report.days)
