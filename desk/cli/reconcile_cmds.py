@@ -38,7 +38,12 @@ def _day(text: str) -> date:
 
 
 def _window_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--pool", action="append", metavar="NAME", help="only this pool (repeatable)")
+    p.add_argument(
+        "--pool",
+        action="append",
+        metavar="NAME",
+        help="only this pool (repeatable); receipts no pool accounts for are checked only without it",
+    )
     p.add_argument(
         "--from", dest="since", type=_day, metavar="DATE", help="first UTC day (default: reconcile.days ago)"
     )
