@@ -28,6 +28,7 @@ COMMAND_MODULES = [
     "desk.cli.report_cmds",
     "desk.cli.reconcile_cmds",
     "desk.cli.value_cmds",
+    "desk.cli.reserves_cmds",
 ]
 
 

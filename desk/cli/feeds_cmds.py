@@ -89,6 +89,14 @@ async def run_sim(args: argparse.Namespace) -> ExitCode:
             print(f"\n[prices.sources.{name}]")
             for key, value in source.items():
                 print(f"{key} = {value!r}".replace("'", '"'))
+        for name, chain in overrides["chains"].items():
+            print(f"\n[chains.{name}]")
+            for key, value in chain.items():
+                print(f'{key} = "{value}"')
+        for address in overrides["addresses"]:
+            print("\n[[addresses]]")
+            for key, value in address.items():
+                print(f'{key} = "{value}"')
         print("\n# Ctrl+C stops it.", flush=True)
         await stop.wait()
     return ExitCode.OK

@@ -20,6 +20,7 @@ from desk.cli.exit_codes import ExitCode
 from desk.config import DeskSettings, load_settings
 from desk.feeds.http import HttpClient
 from desk.register import Register, RegisterUnavailable
+from desk.reserves.demo import open_demo_reserve
 from desk.sync import SyncEngine
 from desk.sync.control import read_commands
 from desk.sync.lock import SyncAlreadyRunning, SyncLock
@@ -167,6 +168,7 @@ async def headless_demo(args: argparse.Namespace) -> ExitCode:
             settings = load_settings(None, env={}, overrides=overrides)
             async with Register.open(path, operator="demo-maker", create=True) as register:
                 await register.init_accounts(settings)
+                await open_demo_reserve(register, settings)  # the reserve the simulated chains hold
             console = Console()
             console.print(f"[bold]desk demo[/] — simulator running, register at {path}")
             rounds = 0

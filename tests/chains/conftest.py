@@ -3,17 +3,25 @@ method, and the simulator with its three chains."""
 
 from __future__ import annotations
 
+import asyncio
 import json
+import os
+import sys
 from collections.abc import AsyncIterator, Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import aiohttp
 import pytest
 from aiohttp import web
 
+from desk.config import DeskSettings, load_settings
 from desk.feeds.clock import FakeClock
 from desk.feeds.http import HttpClient, RetryPolicy
+from desk.register import Register
+from desk.reserves.demo import open_demo_reserve
 from desk.sim import SimCluster
+from tests.conftest import REPO
 from tests.feeds.conftest import sample, serve  # noqa: F401  (the `serve` fixture)
 
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
@@ -60,3 +68,76 @@ async def serve_rpc() -> AsyncIterator[Callable[..., object]]:
 async def sim() -> AsyncIterator[SimCluster]:
     async with SimCluster(seed=11, now=NOW, days=30) as cluster:
         yield cluster
+
+
+def write_toml(path: Path, data: dict) -> Path:
+    """A config file from plain data: tables, arrays of tables, scalars and lists."""
+
+    def lines(table: dict, prefix: str) -> list[str]:
+        scalars = {k: v for k, v in table.items() if not isinstance(v, dict) and not _tables(v)}
+        out = [f"[{prefix}]"] if prefix and scalars else []
+        out += [f"{k} = {json.dumps(v)}" for k, v in scalars.items()]
+        for key, value in table.items():
+            name = f"{prefix}.{key}" if prefix else key
+            if isinstance(value, dict):
+                out += lines(value, name)
+            elif _tables(value):
+                for item in value:
+                    out += [f"[[{name}]]", *(f"{k} = {json.dumps(v)}" for k, v in item.items())]
+        return out
+
+    path.write_text("\n".join(lines(data, "")) + "\n")
+    path.chmod(0o600)
+    return path
+
+
+def _tables(value: object) -> bool:
+    return isinstance(value, list) and bool(value) and all(isinstance(v, dict) for v in value)
+
+
+@pytest.fixture
+def config(tmp_path: Path, sim: SimCluster) -> Path:
+    """A config pointing at the simulator, with its demo addresses and a register in tmp_path."""
+    data = {
+        **sim.settings_overrides(),
+        "register": {"path": str(tmp_path / "register.sqlite")},
+        "operator": {"name": "chains-test"},
+    }
+    return write_toml(tmp_path / "desk.toml", data)
+
+
+@pytest.fixture
+async def settings(config: Path) -> DeskSettings:
+    """The settings of `config`, with the register created and the demo reserve opened in it."""
+    settings = load_settings(config, env={})
+    async with Register.open(settings.register.path, operator="chains-test", create=True) as register:
+        await register.init_accounts(settings)
+        await open_demo_reserve(register, settings, at=NOW - timedelta(days=30))
+    return settings
+
+
+@pytest.fixture
+async def register(settings: DeskSettings) -> AsyncIterator[Register]:
+    async with Register.open(settings.register.path, operator="chains-test") as reg:
+        yield reg
+
+
+def desk_env(config: Path) -> dict[str, str]:
+    return {**os.environ, "DESK_CONFIG": str(config), "PYTHONPATH": str(REPO)}
+
+
+async def run_desk(config: Path, *args: str, timeout: float = 60) -> tuple[int, str, str]:  # float-ok: seconds
+    """`desk ARGS` in a child process while this loop keeps serving the simulator."""
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "desk",
+        *args,
+        env=desk_env(config),
+        cwd=REPO,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await asyncio.wait_for(process.communicate(), timeout)
+    assert process.returncode is not None
+    return process.returncode, out.decode(), err.decode()
