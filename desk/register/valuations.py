@@ -14,14 +14,13 @@ import asyncio
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from desk.register import connection
 from desk.register.canonical import GENESIS, chain_hash
-from desk.register.chain import action_payload
-from desk.register.entries import format_ts, parse_ts
+from desk.register.entries import format_ts
 from desk.register.register import Quote
 from desk.register.units import from_db
 
@@ -47,6 +46,13 @@ ORDER BY q.source
 #: Rows at or above this are hashed in a worker thread, off the event loop.
 THREAD_THRESHOLD = 200
 
+
+def parse_ts(text: str) -> datetime:
+    """The register's fixed-width UTC text (`2026-11-06T10:00:00.000000Z`), parsed the fast
+    way (a bulk pass parses a million)."""
+    return datetime.fromisoformat(text[:-1]).replace(tzinfo=UTC)
+
+
 COLUMNS = (
     "entry_seq, asset, units, revision, state, cause, price, price_currency, source, source_time, "
     "usd, kzt, kzt_rate, kzt_rate_date, kzt_rate_source, reason, valued_at, action_seq"
@@ -56,6 +62,10 @@ COLUMNS = (
 async def latest_quotes(register: Register, base: str, quote: str, at: datetime) -> list[Quote]:
     """The latest quote of `base` in `quote` from each source at or before `at`."""
     rows = await register._all(_LATEST_SQL, (base, quote, format_ts(at)))
+    return _quotes(base, quote, rows)
+
+
+def _quotes(base: str, quote: str, rows: Sequence[Sequence[Any]]) -> list[Quote]:
     return [Quote(base, quote, Decimal(r[2]), r[0], parse_ts(r[1]), parse_ts(r[3])) for r in rows]
 
 
@@ -72,7 +82,11 @@ async def quotes_between(
             "WHERE base = ? AND quote = ? AND source_time > ? AND source_time <= ?",
             (base, quote, format_ts(since), format_ts(until)),
         )
-        found += [Quote(base, quote, Decimal(r[2]), r[0], parse_ts(r[1]), parse_ts(r[3])) for r in rows]
+        found += (
+            await asyncio.to_thread(_quotes, base, quote, rows)
+            if len(rows) > THREAD_THRESHOLD
+            else _quotes(base, quote, rows)
+        )
     return found
 
 
@@ -207,7 +221,19 @@ def _prepared(
         d = v.detail()
         body = json.dumps(d, sort_keys=True, separators=(",", ":"))
         action = (seq, now, operator, "valuation", None, v.entry_seq, body)
-        digest = chain_hash(prev, action_payload(action))
+        # the payload `action_payload` rebuilds from the row when verifying, without parsing
+        # back the detail just written
+        payload = {
+            "v": 1,
+            "seq": seq,
+            "ts": now,
+            "operator": operator,
+            "action": "valuation",
+            "draft_id": None,
+            "entry_seq": v.entry_seq,
+            "detail": d,
+        }
+        digest = chain_hash(prev, payload)
         actions.append((*action, prev, digest))
         prev = digest
         values.append(
@@ -236,23 +262,58 @@ def _prepared(
 
 
 async def current(register: Register, seqs: Sequence[int] | None = None) -> dict[tuple[int, str], Valuation]:
-    """The newest revision per (entry, asset): for `seqs`, or for every valued entry."""
-    sql = (
-        f"SELECT id, {COLUMNS} FROM valuations v WHERE revision = "
-        "(SELECT MAX(revision) FROM valuations w WHERE w.entry_seq = v.entry_seq AND w.asset = v.asset)"
-    )
-    result: dict[tuple[int, str], Valuation] = {}
+    """The newest revision per (entry, asset): for `seqs`, or for every valued entry. Rows
+    are turned into records in a worker thread: a million of them would stall the loop."""
+    sql = f"SELECT id, {COLUMNS} FROM valuations"
+    order = " ORDER BY entry_seq, asset, revision"
     if seqs is None:
-        rows = await register._all(sql + " ORDER BY entry_seq")
+        rows = await register._all(sql + order)
     else:
         rows = []
         for i in range(0, len(seqs), 500):
             chunk = list(seqs[i : i + 500])
-            rows += await register._all(sql + f" AND entry_seq IN ({','.join('?' * len(chunk))})", chunk)
+            rows += await register._all(sql + f" WHERE entry_seq IN ({','.join('?' * len(chunk))})" + order, chunk)
+    return await asyncio.to_thread(_newest, rows) if len(rows) > THREAD_THRESHOLD else _newest(rows)
+
+
+def _newest(rows: Sequence[Sequence[Any]]) -> dict[tuple[int, str], Valuation]:
+    """Rows in (entry, asset, revision) order -> the last revision of each."""
+    last: dict[tuple[int, str], Sequence[Any]] = {}
     for r in rows:
-        v = _row(r)
-        result[(v.entry_seq, v.asset)] = v
-    return result
+        last[(r[1], r[2])] = r
+    return {key: _row(r) for key, r in last.items()}
+
+
+@dataclass(frozen=True, slots=True)
+class CostRow:
+    """The part of an inflow's newest valuation a FIFO lot's cost needs."""
+
+    units: int
+    usd: Decimal | None
+    kzt: Decimal | None
+    usdt: bool
+    basis: str
+
+
+async def costs(register: Register) -> dict[tuple[int, str], CostRow]:
+    """(entry, asset) -> its newest valuation's cost figures, for every valued inflow."""
+    rows = await register._all(
+        "SELECT entry_seq, asset, units, usd, kzt, price_currency, revision, state, source FROM valuations "
+        "ORDER BY entry_seq, asset, revision"
+    )
+    return await asyncio.to_thread(_cost_rows, rows) if len(rows) > THREAD_THRESHOLD else _cost_rows(rows)
+
+
+def _cost_rows(rows: Sequence[Sequence[Any]]) -> dict[tuple[int, str], CostRow]:
+    last: dict[tuple[int, str], Sequence[Any]] = {}
+    for r in rows:
+        last[(r[0], r[1])] = r
+    return {
+        key: CostRow(
+            int(r[2]), _dec(r[3]), _dec(r[4]), r[5] == "USDT", f"valuation #{r[0]} rev {r[6]} ({r[8] or r[7]})"
+        )
+        for key, r in last.items()
+    }
 
 
 async def history(register: Register, entry_seq: int) -> list[Valuation]:

@@ -23,13 +23,13 @@ from __future__ import annotations
 import decimal
 from collections import defaultdict, deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
 from desk.money import MONEY_CONTEXT
-from desk.register.entries import parse_ts
 from desk.register.units import from_db
+from desk.register.valuations import parse_ts
 
 SOURCES = ("mined", "seized", "purchased", "transferred in")
 PRICED_KINDS = frozenset({"conversion", "purchase"})
@@ -59,14 +59,29 @@ class Lot:
         """(the first `units`, the rest), costs in proportion, the rest keeping the remainder."""
         taken_usd = _share(self.cost_usd, units, self.units)
         taken_kzt = _share(self.cost_kzt, units, self.units)
-        first = replace(self, units=units, cost_usd=taken_usd, cost_kzt=taken_kzt)
-        rest = replace(
-            self,
-            units=self.units - units,
-            cost_usd=None if self.cost_usd is None else _sub(self.cost_usd, taken_usd),
-            cost_kzt=None if self.cost_kzt is None else _sub(self.cost_kzt, taken_kzt),
+        rest_usd = None if self.cost_usd is None else _sub(self.cost_usd, taken_usd)
+        rest_kzt = None if self.cost_kzt is None else _sub(self.cost_kzt, taken_kzt)
+        return self._with(self.account, units, taken_usd, taken_kzt), self._with(
+            self.account, self.units - units, rest_usd, rest_kzt
         )
-        return first, rest
+
+    def moved_to(self, account: str) -> Lot:
+        return self._with(account, self.units, self.cost_usd, self.cost_kzt)
+
+    def _with(self, account: str, units: int, cost_usd: Decimal | None, cost_kzt: Decimal | None) -> Lot:
+        # the constructor directly: dataclasses.replace costs several times more, per lot moved
+        return Lot(
+            self.asset,
+            account,
+            units,
+            self.source,
+            self.acquired,
+            self.entry_seq,
+            cost_usd,
+            cost_kzt,
+            self.basis,
+            self.usdt_priced,
+        )
 
 
 def _share(cost: Decimal | None, part: int, whole: int) -> Decimal | None:
@@ -161,7 +176,7 @@ def replay(steps: Iterable[Step], cost_of: CostOf) -> Book:
                     moved = _pop(taken, move.units)
                     got = sum(lot.units for lot in moved)
                     queue = lots[(move.account, asset)]
-                    queue.extend(replace(lot, account=move.account) for lot in moved)
+                    queue.extend(lot.moved_to(move.account) for lot in moved)
                     if got < move.units:
                         queue.append(_new_lot(step, asset, move.account, move.units - got, cost_of))
             # taken but neither sent out nor received (a conversion's given-up leg): consumed

@@ -240,17 +240,29 @@ def value_in(book: QuoteLookup, amount: Amount, at: datetime, currency: str, pol
     leg = dollar_leg(book, code, at, policy)
     if leg is None:
         raise PriceMissing(code, currency, at, f"no {code}/USD or {code}/USDT quote at or before that time")
-    if currency == "USD":
-        return made(leg.currency, leg.price, leg.label, leg.source_time, leg.stale)
-    rate = need_rate()
-    usdt = " (USDT at par with USD)" if leg.currency == "USDT" else ""
-    return made(
-        "KZT",
-        _mul(leg.price, rate.rate),
-        f"{leg.label} x {rate.source} USD/KZT{usdt}",
-        leg.source_time,
-        leg.stale or rate.stale,
-        rate,
+    usd = made(leg.currency, leg.price, leg.label, leg.source_time, leg.stale)
+    return usd if currency == "USD" else in_tenge(usd, need_rate())
+
+
+def market_priced(code: str) -> bool:
+    """Whether `code` is valued from exchange markets (not at par, not at a peg)."""
+    return code not in ("USD", "USDT", "KZT", "KZTE")
+
+
+def in_tenge(usd: Valued, rate: Rate) -> Valued:
+    """A market-priced dollar value in KZT at the official rate (USDT taken at par, said so)."""
+    note = " (USDT at par with USD)" if usd.currency == "USDT" else ""
+    price = _mul(usd.price, rate.rate)
+    return Valued(
+        amount=usd.amount,
+        currency="KZT",
+        value=_mul(usd.amount.value, price),
+        price=price,
+        source=f"{usd.source} x {rate.source} USD/KZT{note}",
+        source_time=usd.source_time,
+        kzt_rate=rate.rate,
+        kzt_rate_date=rate.published,
+        stale=usd.stale or rate.stale,
     )
 
 
@@ -266,13 +278,20 @@ class PriceBook:
         for (base, quote, _source), items in sorted(series.items()):
             items.sort(key=lambda q: q.source_time)
             self._series.setdefault((base, quote), []).append(([q.source_time for q in items], items))
+        self._recent: dict[tuple[str, str, datetime], list[Quote]] = {}
 
     def latest(self, base: str, quote: str, at: datetime) -> list[Quote]:
-        found = []
-        for times, items in self._series.get((base, quote), ()):
-            i = bisect_right(times, at)
-            if i:
-                found.append(items[i - 1])
+        key = (base, quote, at)
+        found = self._recent.get(key)
+        if found is None:
+            found = []
+            for times, items in self._series.get((base, quote), ()):
+                i = bisect_right(times, at)
+                if i:
+                    found.append(items[i - 1])
+            if len(self._recent) > 64:  # the USD and KZT values of one inflow ask the same
+                self._recent.clear()
+            self._recent[key] = found
         return found
 
 

@@ -22,14 +22,15 @@ from typing import Any
 from desk.money import Amount, Asset
 from desk.register import Register
 from desk.register import valuations as store
-from desk.register.entries import parse_ts
 from desk.register.units import from_db
-from desk.register.valuations import Valuation, ValuationChanged
+from desk.register.valuations import Valuation, ValuationChanged, parse_ts
 from desk.valuation.prices import (
     PriceBook,
     PriceMissing,
     PricePolicy,
     QuoteLookup,
+    in_tenge,
+    market_priced,
     markets_for,
     official_rate,
     value_in,
@@ -101,12 +102,17 @@ def valuation_of(
     fields = dict(
         price=usd.price, price_currency=usd.currency, source=usd.source, source_time=usd.source_time, usd=usd.value
     )
+    rate = official_rate(book, inflow.ts, policy)
     try:
-        kzt = value_in(book, inflow.amount, inflow.ts, "KZT", policy)
+        if market_priced(inflow.amount.asset.code):  # the same as value_in(..., "KZT"), one lookup less
+            if rate is None:
+                raise PriceMissing(inflow.amount.asset.code, "KZT", inflow.ts, "no official USD/KZT rate")
+            kzt = in_tenge(usd, rate)
+        else:
+            kzt = value_in(book, inflow.amount, inflow.ts, "KZT", policy)
     except PriceMissing as exc:
         return Valuation(state="missing", reason=str(exc), **base, **fields)
     stale = usd.stale or kzt.stale
-    rate = official_rate(book, inflow.ts, policy)
     reason = None
     if stale:
         reason = f"price older than the staleness bound at {inflow.ts.isoformat()}: {kzt.source}"

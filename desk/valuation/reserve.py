@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import decimal
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
@@ -22,15 +22,13 @@ from desk.config import DeskSettings
 from desk.money import MONEY_CONTEXT, Amount
 from desk.register import Register
 from desk.register import valuations as store
-from desk.register.valuations import Valuation
+from desk.register.valuations import CostRow
 from desk.valuation.lots import PRICED_KINDS, SOURCES, Book, Cost, Lot, Step, replay, steps_from_rows
 from desk.valuation.prices import (
-    PriceBook,
     PriceMissing,
     PricePolicy,
     QuoteLookup,
     Valued,
-    markets_for,
     snapshot,
     value_in,
 )
@@ -227,7 +225,7 @@ async def fifo(register: Register, policy: PricePolicy, at: datetime) -> Book:
     """The FIFO lots of every asset account as of `at` (see desk/valuation/lots.py)."""
     rows = await store.replay_rows(register, at)
     steps = await asyncio.to_thread(steps_from_rows, rows, store.account_paths(register))
-    valued = await store.current(register)
+    valued = await store.costs(register)
     priced = {s.seq: await _given_value(register, s, policy) for s in steps if s.kind in PRICED_KINDS}
 
     def cost_of(step: Step, asset: str, units: int) -> Cost:
@@ -254,9 +252,8 @@ def _part(total: Decimal | None, units: int, whole: int) -> Decimal | None:
         return (total * units / whole).quantize(Decimal(1).scaleb(-12))
 
 
-def _valuation_cost(v: Valuation, units: int) -> Cost:
-    basis = f"valuation #{v.entry_seq} rev {v.revision} ({v.source or v.state})"
-    return Cost(_part(v.usd, units, v.units), _part(v.kzt, units, v.units), basis, v.price_currency == "USDT")
+def _valuation_cost(v: CostRow, units: int) -> Cost:
+    return Cost(_part(v.usd, units, v.units), _part(v.kzt, units, v.units), v.basis, v.usdt)
 
 
 async def _given_value(
@@ -407,26 +404,15 @@ def _asset_figures(
 
 
 async def value_series(register: Register, settings: DeskSettings, days: Sequence[date]) -> list[DayValue]:
-    """The reserve's value at the end of each of `days` (ascending), in one pass: holdings from
-    the per-day table, prices from one in-memory book."""
+    """The reserve's value at the end of each of `days` (ascending): holdings from the per-day
+    table in one read, prices from each day's latest quotes (a few index seeks per day, not the
+    whole price history)."""
     if not days:
         return []
     policy = PricePolicy.from_settings(settings)
     moves = await store.daily_moves(register, RESERVE)
     codes = sorted({m[1] for m in moves})
-    markets = sorted({m for code in codes for m in markets_for(code)})
-    quotes = await store.quotes_between(register, markets, end_of(days[0]), end_of(days[-1]))
-    book = await asyncio.to_thread(PriceBook, quotes)
-    return await asyncio.to_thread(_series, moves, days, book, register.assets(), policy)
-
-
-def _series(
-    moves: Sequence[tuple[str, str, str, int]],
-    days: Sequence[date],
-    book: PriceBook,
-    assets: Mapping[str, object],
-    policy: PricePolicy,
-) -> list[DayValue]:
+    assets = register.assets()
     held: dict[str, int] = defaultdict(int)
     result = []
     i = 0
@@ -436,18 +422,17 @@ def _series(
             held[moves[i][1]] += moves[i][3]
             i += 1
         at = end_of(day)
+        book = await snapshot(register, codes, at)
         usd, kzt, missing, stale = [], [], [], False
         for code, units in sorted(held.items()):
             if not units:
                 continue
-            amount = Amount.from_units(assets[code], units)  # type: ignore[arg-type]
+            amount = Amount.from_units(assets[code], units)
             u, k = _value(book, amount, at, "USD", policy), _value(book, amount, at, "KZT", policy)
             if u is None or k is None:
                 missing.append(code)
             stale = stale or bool(u and u.stale) or bool(k and k.stale)
-            if u is not None:
-                usd.append(u.value)
-            if k is not None:
-                kzt.append(k.value)
+            usd += [u.value] if u else []
+            kzt += [k.value] if k else []
         result.append(DayValue(day, _sum(usd), _sum(kzt), tuple(missing), stale))
     return result
