@@ -89,15 +89,23 @@ def unavailable(feeds: tuple[FeedState, ...], reason: str) -> tuple[FeedState, .
     return tuple(replace(f, state="down", reason=reason) for f in feeds)
 
 
-def recorded_feeds(feeds: tuple[FeedState, ...], states: dict[str, dict[str, Any]]) -> tuple[FeedState, ...]:
-    """The feeds as the register's sync table last recorded them (`Register.sync_state`):
-    what the screen shows when another process syncs this register."""
-    known = {f.name: f for f in feeds}
-    merged = []
-    for name, row in states.items():
-        base = known.pop(name, None) or FeedState(name, "pool", "waiting")
-        merged.append(replace(base, state=row["state"], reason=row["reason"], last_ok=row["last_ok"]))
-    return (*merged, *known.values())
+def recorded_feeds(
+    feeds: tuple[FeedState, ...], states: dict[str, dict[str, Any]], *, with_state: bool = True
+) -> tuple[FeedState, ...]:
+    """The configured feeds as the register's sync table last recorded them
+    (`Register.sync_state`): what the screen shows when another process syncs this register.
+    With `with_state=False` only the time of the last good answer is taken: the screen's
+    own sync is about to say how each feed is now."""
+
+    def merged(feed: FeedState) -> FeedState:
+        row = states.get(feed.name)
+        if row is None:
+            return feed
+        if not with_state:
+            return replace(feed, last_ok=row["last_ok"])
+        return replace(feed, state=row["state"], reason=row["reason"], last_ok=row["last_ok"])
+
+    return tuple(merged(feed) for feed in feeds)
 
 
 @dataclass(frozen=True, slots=True)
@@ -224,7 +232,7 @@ class Live:
 
     async def start(self) -> None:
         register = self.app.register
-        self.app.feeds = recorded_feeds(self.app.feeds, await register.sync_state())
+        self.app.feeds = recorded_feeds(self.app.feeds, await register.sync_state(), with_state=self.command is None)
         self._watcher = asyncio.create_task(self._watch_register())
         if self.command is None:
             self.app.sync_status = "no sync started by this desk: feed health as last recorded in the register"
@@ -281,6 +289,8 @@ class Live:
             self.app.sync_status = f"backfilling {record.get('feed')}: {record.get('done')}/{total or '?'} days"
         elif event == "round_finished" or (event == "feed" and self.app.sync_status.startswith("backfilling")):
             self.app.sync_status = f"sync running (pid {self.child.pid if self.child else '?'})"
+        elif event == "alert":  # a desk.alerts notice: toast and bell
+            self.app.alert(str(record.get("message", "")), title=f"Alert: {record.get('rule', '')}")
 
     def _on_exit(self, code: int, error: str | None) -> None:
         self.child = None
