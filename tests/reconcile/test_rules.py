@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from datetime import UTC, date, datetime, timedelta
 
 from desk.feeds.parsing import BTC
@@ -100,3 +102,9 @@ def test_explained_kinds_leave_the_queue_and_ids_are_stable() -> None:
     assert short.id == break_id("braiins", day, BreakKind.SHORT, "k") != timing.id
     assert short.id.startswith("rb-") and len(short.id) == 15
     assert BreakKind.NON_REVENUE not in EXPLAINED and BreakKind.LIGHTNING in EXPLAINED
+
+
+def test_reconciliation_never_imports_textual() -> None:
+    code = "import sys, desk.reconcile, desk.reconcile.view, desk.cli.reconcile_cmds; print('textual' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "False"
