@@ -1,12 +1,12 @@
 """`desk policy`: the treasury policy in force, and changing it by maker-checker.
 
-    desk policy show [--json]                     roles, allowlist, limits, quorum in force
-    desk policy pending [--json]                  changes waiting for a second admin
-    desk policy propose allow-add --asset BTC --to assets:reserve:cold
-    desk policy propose limit-set --per day --currency KZT --below 500000000
-    desk policy propose quorum-set --currency KZT --at-least 100000000 --approvals 2
-    desk policy propose role-grant --operator bolat --role checker
-    desk policy approve ID | reject ID --reason TEXT
+desk policy show [--json]                     roles, allowlist, limits, quorum in force
+desk policy pending [--json]                  changes waiting for a second admin
+desk policy propose allow-add --asset BTC --to assets:reserve:cold
+desk policy propose limit-set --per day --currency KZT --below 500000000
+desk policy propose quorum-set --currency KZT --at-least 100000000 --approvals 2
+desk policy propose role-grant --operator bolat --role checker
+desk policy approve ID | reject ID --reason TEXT
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import json
 from desk.cli.common import add_command, global_options, settings_from
 from desk.cli.exit_codes import ExitCode
 from desk.cli.register_cmds import _errors, opened
-from desk.controls import ROLES, Policy, PolicyChange, proposals
+from desk.controls import ROLES, PolicyChange, proposals
 from desk.controls.policy import VALUE_CURRENCIES, WINDOWS
 
 #: propose subcommands: (name, op, help, arguments)
@@ -103,25 +103,9 @@ async def show_policy(args: argparse.Namespace) -> ExitCode:
     if args.json:
         print(json.dumps(policy.as_data(), indent=2))
         return ExitCode.OK
-    for line in describe_policy(policy):
+    for line in policy.lines():
         print(line)
     return ExitCode.OK
-
-
-def describe_policy(policy: Policy) -> list[str]:
-    """The policy as lines for a person (also shown by the screen)."""
-    data = policy.as_data()
-    lines = ["roles:"]
-    if policy.open:
-        lines.append("  none configured: every operator is maker, checker and admin")
-    lines += [f"  {op}: {', '.join(roles)}" for op, roles in data["roles"].items()]
-    lines.append("allowlist:" + ("" if data["allowlist"] else " none (every destination allowed)"))
-    lines += [f"  {asset}: {', '.join(dests) or '(nothing allowed)'}" for asset, dests in data["allowlist"].items()]
-    lines.append("limits:" + ("" if policy.limits else " none"))
-    lines += [f"  {lim.rule}: {lim.describe()}" for lim in sorted(policy.limits, key=lambda x: x.rule)]
-    lines.append("quorum:" + ("" if policy.quorums else " none (one checker)"))
-    lines += [f"  {q.rule}: {q.describe()}" for q in sorted(policy.quorums, key=lambda x: x.rule)]
-    return lines
 
 
 @_errors("policy pending")

@@ -24,7 +24,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from desk.controls.policy import Limit, Policy, PolicyChange, Quorum, baseline_from_settings, plain
+from desk.controls.policy import Limit, Policy, PolicyChange, Quorum, baseline_from_settings, shown
 from desk.money import Amount
 from desk.register.entries import NewEntry, format_ts
 from desk.register.errors import NotPermitted, PolicyRefused
@@ -180,7 +180,7 @@ class Controls:
             if limit.per == "transfer":
                 if this >= limit.below:
                     raise PolicyRefused(
-                        limit.rule, f"this moves {plain(this)} {limit.unit}; it must be {limit.describe()}"
+                        limit.rule, f"this moves {shown(this)} {limit.unit}; it must be {limit.describe()}"
                     )
                 continue
             start, end = _window(limit.per, entry.ts)
@@ -190,8 +190,8 @@ class Controls:
             if used + this >= limit.below:
                 raise PolicyRefused(
                     limit.rule,
-                    f"{plain(used)} {limit.unit} already posted or approved {_window_name(limit.per, start)}, "
-                    f"plus this {plain(this)} makes {plain(used + this)}; it must stay {limit.describe()}",
+                    f"{shown(used)} {limit.unit} already posted or approved {_window_name(limit.per, start)}, "
+                    f"plus this {shown(this)} makes {shown(used + this)}; it must stay {limit.describe()}",
                 )
 
 

@@ -52,7 +52,7 @@ class Limit:
         return f"limit:{self.per}:{self.unit}"
 
     def describe(self) -> str:
-        return f"below {plain(self.below)} {self.unit} {WINDOW_WORDS[self.per]}"
+        return f"below {shown(self.below)} {self.unit} {WINDOW_WORDS[self.per]}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,7 +74,7 @@ class Quorum:
         return f"quorum:{self.unit}:{plain(self.at_least)}"
 
     def describe(self) -> str:
-        return f"{self.approvals} distinct checkers from {plain(self.at_least)} {self.unit}"
+        return f"{self.approvals} distinct checkers from {shown(self.at_least)} {self.unit}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,6 +134,21 @@ class Policy:
             roles.discard(a["role"])
         return replace(self, roles={**self.roles, a["operator"]: frozenset(roles)})
 
+    def lines(self) -> list[str]:
+        """The policy for a person, one rule a line (`desk policy show` and the screen)."""
+        data = self.as_data()
+        lines = ["roles:"]
+        if self.open:
+            lines.append("  none configured: every operator is maker, checker and admin")
+        lines += [f"  {op}: {', '.join(roles)}" for op, roles in data["roles"].items()]
+        lines.append("allowlist:" + ("" if data["allowlist"] else " none (every destination allowed)"))
+        lines += [f"  {asset}: {', '.join(dests) or '(nothing allowed)'}" for asset, dests in data["allowlist"].items()]
+        lines.append("limits:" + ("" if self.limits else " none"))
+        lines += [f"  {lim.rule}: {lim.describe()}" for lim in sorted(self.limits, key=lambda x: x.rule)]
+        lines.append("quorum:" + ("" if self.quorums else " none (one checker)"))
+        lines += [f"  {q.rule}: {q.describe()}" for q in sorted(self.quorums, key=lambda x: x.rule)]
+        return lines
+
     def as_data(self) -> dict[str, Any]:
         """Plain data for `desk policy show --json` and the screen."""
         return {
@@ -180,10 +195,10 @@ class PolicyChange:
         return {
             "allow_add": lambda: f"allow {a.get('asset')} to {a.get('destination')}",
             "allow_remove": lambda: f"stop allowing {a.get('asset')} to {a.get('destination')}",
-            "limit_set": lambda: f"limit {unit} {WINDOW_WORDS.get(a.get('per', ''), '')} below {a.get('below')}",
+            "limit_set": lambda: f"limit {unit} {WINDOW_WORDS.get(a.get('per', ''), '')} below {shown(a['below'])}",
             "limit_remove": lambda: f"remove the {unit} limit {WINDOW_WORDS.get(a.get('per', ''), '')}",
-            "quorum_set": lambda: f"{a.get('approvals')} checkers from {a.get('at_least')} {unit}",
-            "quorum_remove": lambda: f"remove the quorum from {a.get('at_least')} {unit}",
+            "quorum_set": lambda: f"{a.get('approvals')} checkers from {shown(a['at_least'])} {unit}",
+            "quorum_remove": lambda: f"remove the quorum from {shown(a['at_least'])} {unit}",
             "role_grant": lambda: f"grant {a.get('role')} to {a.get('operator')}",
             "role_revoke": lambda: f"revoke {a.get('role')} from {a.get('operator')}",
         }[self.op]()
@@ -272,6 +287,12 @@ def _positive(text: str, what: str) -> Decimal:
     if not value.is_finite() or value <= 0:
         raise EntryRejected(f"{what}: must be more than zero", field=what)
     return value
+
+
+def shown(value: Decimal | str) -> str:
+    """A Decimal for a person: thousands grouped, no trailing zeros (50,000,000 KZT, 1.5 BTC)."""
+    text = format(Decimal(value), ",f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def plain(value: Decimal) -> str:

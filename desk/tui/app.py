@@ -12,6 +12,8 @@ from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.reactive import reactive
 
+from desk.config import DeskSettings
+from desk.controls import Controls
 from desk.register import Register
 from desk.tui.live import FeedState, Live, SyncCommand, configured_feeds
 from desk.tui.palette import DeskCommands
@@ -26,6 +28,7 @@ class DeskApp(App[None]):
         Binding("d", "switch_screen('dashboard')", "Dashboard", id="app.dashboard"),
         Binding("r", "switch_screen('register')", "Register", id="app.register"),
         Binding("p", "switch_screen('approvals')", "Approvals", id="app.approvals"),
+        Binding("P", "switch_screen('policy')", "Policy", id="app.policy"),
         Binding("t", "transfer", "Transfer", id="app.transfer"),
         Binding("question_mark", "help", "Help", id="app.help"),
         Binding("ctrl+c", "quit", "Quit", show=False, id="app.quit_ctrl_c"),
@@ -64,7 +67,9 @@ class DeskApp(App[None]):
 
     async def on_load(self) -> None:
         self.register = await self._stack.enter_async_context(
-            Register.open(self.register_path, operator=self.operators[0], clock=self._clock)
+            Register.open(
+                self.register_path, operator=self.operators[0], clock=self._clock, controls=_controls(self.settings)
+            )
         )
         await self.live.start()
 
@@ -76,6 +81,9 @@ class DeskApp(App[None]):
         self.install_screen(DashboardScreen(), "dashboard")
         self.install_screen(RegisterScreen(), "register")
         self.install_screen(ApprovalsScreen(), "approvals")
+        from desk.tui.screens.policy import PolicyScreen
+
+        self.install_screen(PolicyScreen(), "policy")
         self.push_screen("dashboard")
 
     def poll_feed(self, name: str) -> None:
@@ -107,6 +115,11 @@ class DeskApp(App[None]):
     async def on_unmount(self) -> None:
         await self.live.stop()  # the sync child finishes its write before the register closes
         await self._stack.aclose()
+
+
+def _controls(settings: Any) -> Controls | None:
+    """The configured roles and policy; a bare settings stand-in gets the register's own."""
+    return Controls.from_settings(settings) if isinstance(settings, DeskSettings) else None
 
 
 def create_app(

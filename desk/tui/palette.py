@@ -7,7 +7,8 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 COMMANDS = [
     ("Dashboard", "switch_screen('dashboard')", "prices, inflows, balances, activity"),
     ("Register", "switch_screen('register')", "the whole book"),
-    ("Approvals", "switch_screen('approvals')", "pending drafts"),
+    ("Approvals", "switch_screen('approvals')", "pending drafts, the rule that applies, approvals left"),
+    ("Policy", "switch_screen('policy')", "roles, allowlist, limits, quorum; approve policy changes"),
     ("New transfer", "transfer", "draft a transfer for approval"),
     ("Help", "help", "list the keys"),
     ("Quit", "quit", "leave desk"),

@@ -63,15 +63,20 @@ async def test_per_transfer_limit_in_the_asset(make_desk, amount: str, allowed: 
             assert await reg.drafts() == []
 
 
-@pytest.mark.parametrize(("amount", "allowed"), [("0.99999999", True), ("1", False), ("2", False)])
-async def test_per_transfer_limit_in_kzt_values_at_the_recorded_price(make_desk, amount: str, allowed: bool) -> None:
+@pytest.mark.parametrize(
+    ("amount", "allowed", "worth"), [("0.99999999", True, ""), ("1", False, "50,000,000"), ("2", False, "100,000,000")]
+)
+async def test_per_transfer_limit_in_kzt_values_at_the_recorded_price(
+    make_desk, amount: str, allowed: bool, worth: str
+) -> None:
     # 1 BTC = 100,000 USD x 500 KZT/USD = 50,000,000 KZT
     open_as = await make_desk('[[policy.limits]]\nper = "transfer"\ncurrency = "KZT"\nbelow = "50000000"\n')
     async with open_as("aliya") as reg:
         if allowed:
             await reg.draft(move(amount))
         else:
-            with pytest.raises(PolicyRefused, match=r"rule limit:transfer:KZT: this moves \d+ KZT"):
+            message = f"rule limit:transfer:KZT: this moves {worth} KZT; it must be below 50,000,000 KZT per transfer"
+            with pytest.raises(PolicyRefused, match=message):
                 await reg.draft(move(amount))
 
 
@@ -121,7 +126,9 @@ async def test_month_limit_in_kzt_spans_days(make_desk) -> None:
     async with open_as("aliya") as maker, open_as("bolat") as checker:
         await checker.approve(await maker.draft(move("1")))
         late = await maker.draft(move("0.99", at=T0 + timedelta(days=10)))
-        with pytest.raises(PolicyRefused, match=r"limit:month:KZT: 50000000 KZT already posted or approved in 2026-11"):
+        with pytest.raises(
+            PolicyRefused, match=r"limit:month:KZT: 50,000,000 KZT already posted or approved in 2026-11"
+        ):
             await maker.draft(move("1", at=T0 + timedelta(days=20)))
         await checker.approve(late)
         # December is a new window

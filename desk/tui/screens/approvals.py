@@ -1,4 +1,5 @@
-"""Approvals: pending drafts; approve or reject as a different operator (maker-checker)."""
+"""Approvals: pending drafts with the rules that apply and the approvals each still needs;
+approve or reject as a different operator (maker-checker, quorum, roles)."""
 
 from __future__ import annotations
 
@@ -11,19 +12,20 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Footer, Header, Input, Label, Static
 
-from desk.register import Draft, RegisterError, SelfApproval
+from desk.controls import Tally, describe_tally
+from desk.register import Draft, NotPermitted, PolicyRefused, RegisterError, SelfApproval
 
 
 class RejectDialog(ModalScreen[str | None]):
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel", id="reject.cancel")]
 
-    def __init__(self, draft_id: int) -> None:
+    def __init__(self, title: str) -> None:
         super().__init__()
-        self.draft_id = draft_id
+        self.title_text = title
 
     def compose(self) -> ComposeResult:
         with Vertical(id="reject-body"):
-            yield Label(f"Reject draft #{self.draft_id}: reason (enter to confirm)")
+            yield Label(f"Reject {self.title_text}: reason (enter to confirm)")
             yield Input(id="reject-reason")
 
     @on(Input.Submitted)
@@ -37,6 +39,31 @@ class RejectDialog(ModalScreen[str | None]):
         self.dismiss(None)
 
 
+def refusal(screen: Screen, exc: RegisterError) -> None:
+    """Show a refused act where the operator looks: the message line, a toast naming the rule
+    or the role, and the bell."""
+    if isinstance(exc, PolicyRefused):
+        title = f"Refused by rule {exc.rule}"
+    elif isinstance(exc, NotPermitted):
+        title = f"Not permitted: needs the {exc.role} role"
+    elif isinstance(exc, SelfApproval):
+        title = "Self-approval refused"
+    else:
+        title = "Refused"
+    screen.query_one(".message", Static).update(f"[b]refused:[/b] {exc}")
+    screen.app.bell()
+    screen.notify(str(exc), title=title, severity="error")
+
+
+async def operator_line(app: object) -> str:
+    """Who acts now and with which roles (`o` switches in the demo)."""
+    reg = app.register  # type: ignore[attr-defined]
+    policy = await reg.controls.policy(reg)
+    roles = ", ".join(sorted(policy.roles_of(reg.operator)))
+    note = "  [dim](no roles configured: everyone may act)[/dim]" if policy.open else ""
+    return f"operator: [b]{reg.operator}[/b] ({roles}){note}"
+
+
 class ApprovalsScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("a", "approve", "Approve", id="approvals.approve"),
@@ -47,17 +74,20 @@ class ApprovalsScreen(Screen[None]):
     def __init__(self) -> None:
         super().__init__()
         self.drafts: list[Draft] = []
+        self.tallies: dict[int, Tally] = {}
 
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static("", id="approvals-operator")
         yield DataTable(id="approvals-table", cursor_type="row")
-        yield Static("", id="approvals-message")
+        yield Static("", id="approvals-rule")
+        yield Static("", id="approvals-message", classes="message")
         yield Footer()
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        table.add_columns("draft", "drafted by", "from", "to", "amount", "memo")
+        table.add_columns("draft", "by", "amount", "to", "approvals", "rules", "from", "memo")
+        self.watch(self.app, "data_version", lambda _version: self.reload(), init=False)
         self.reload()
 
     def on_screen_resume(self) -> None:
@@ -68,34 +98,49 @@ class ApprovalsScreen(Screen[None]):
             return len(self.app.operators) > 1  # type: ignore[attr-defined]
         return True
 
-    def _show_operator(self) -> None:
-        op = self.app.register.operator  # type: ignore[attr-defined]
-        self.query_one("#approvals-operator", Static).update(f"operator: [b]{op}[/b]")
-
     @work(exclusive=True, group="approvals")
     async def reload(self) -> None:
-        self._show_operator()
-        self.drafts = await self.app.register.drafts("pending")  # type: ignore[attr-defined]
+        reg = self.app.register  # type: ignore[attr-defined]
+        self.query_one("#approvals-operator", Static).update(await operator_line(self.app))
+        self.drafts = await reg.drafts("pending")
+        self.tallies = {d.id: await reg.controls.tally(reg, d) for d in self.drafts}
         table = self.query_one(DataTable)
+        row = table.cursor_row
         table.clear()
         for d in self.drafts:
             src = next((p for p in d.entry.postings if p.amount.units < 0), None)
             dst = next((p for p in d.entry.postings if p.amount.units > 0), None)
+            tally = self.tallies[d.id]
             table.add_row(
                 str(d.id),
                 d.drafted_by,
-                src.account if src else "",
-                dst.account if dst else "",
                 str(dst.amount) if dst else "",
+                dst.account if dst else "",
+                f"{len(tally.approvers)}/{tally.required}",
+                ", ".join(tally.rules) or "maker-checker",
+                src.account if src else "",
                 d.entry.memo,
                 key=str(d.id),
             )
+        if self.drafts:
+            table.move_cursor(row=min(row, len(self.drafts) - 1))
+        self._show_rule()
+
+    @on(DataTable.RowHighlighted)
+    def _highlighted(self) -> None:
+        self._show_rule()
+
+    def _show_rule(self) -> None:
+        draft = self._selected()
+        text = f"draft #{draft.id}: {describe_tally(self.tallies[draft.id])}" if draft else "no drafts waiting"
+        self.query_one("#approvals-rule", Static).update(text)
 
     def _selected(self) -> Draft | None:
         table = self.query_one(DataTable)
-        if not self.drafts or table.cursor_row >= len(self.drafts):
+        if not self.drafts or table.cursor_row >= len(self.drafts) or table.cursor_row < 0:
             return None
-        return self.drafts[table.cursor_row]
+        draft = self.drafts[table.cursor_row]
+        return draft if draft.id in self.tallies else None
 
     def _message(self, text: str) -> None:
         self.query_one("#approvals-message", Static).update(text)
@@ -105,19 +150,23 @@ class ApprovalsScreen(Screen[None]):
         draft = self._selected()
         if draft is None:
             return
+        reg = self.app.register  # type: ignore[attr-defined]
         try:
-            seq = await self.app.register.approve(draft.id)  # type: ignore[attr-defined]
-        except SelfApproval as exc:
-            self._message(f"[b]refused:[/b] {exc}")
-            self.app.bell()
-            self.notify(str(exc), title="Self-approval refused", severity="error")
-            return
+            seq = await reg.approve(draft.id)
+            tally = await reg.controls.tally(reg, await reg.draft_by_id(draft.id)) if seq is None else None
         except RegisterError as exc:
-            self._message(f"[b]refused:[/b] {exc}")
-            self.app.bell()
+            refusal(self, exc)
             return
-        self._message(f"draft #{draft.id} approved as entry #{seq}")
-        self.notify(f"draft #{draft.id} posted as entry #{seq}")
+        if tally is not None:
+            text = (
+                f"draft #{draft.id}: approval {len(tally.approvers)} of {tally.required} recorded; "
+                f"{tally.remaining} more from a different checker"
+            )
+            self._message(text)
+            self.notify(text, title="Approval recorded")
+        else:
+            self._message(f"draft #{draft.id} approved as entry #{seq}")
+            self.notify(f"draft #{draft.id} posted as entry #{seq}")
         self.reload()
 
     def action_reject(self) -> None:
@@ -129,19 +178,19 @@ class ApprovalsScreen(Screen[None]):
             if reason:
                 self._reject(draft.id, reason)
 
-        self.app.push_screen(RejectDialog(draft.id), done)
+        self.app.push_screen(RejectDialog(f"draft #{draft.id}"), done)
 
     @work(exclusive=True, group="approvals-act")
     async def _reject(self, draft_id: int, reason: str) -> None:
         try:
             await self.app.register.reject(draft_id, reason)  # type: ignore[attr-defined]
         except RegisterError as exc:
-            self._message(f"[b]refused:[/b] {exc}")
+            refusal(self, exc)
             return
         self._message(f"draft #{draft_id} rejected: {reason}")
         self.reload()
 
     def action_switch_operator(self) -> None:
         operator = self.app.switch_operator()  # type: ignore[attr-defined]
-        self._show_operator()
         self.notify(f"now acting as {operator}")
+        self.reload()

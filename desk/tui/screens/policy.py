@@ -1,0 +1,111 @@
+"""Policy: the rules in force (roles, allowlist, limits, quorum) and the changes waiting for a
+second admin, who approves or rejects them here. Proposing is `desk policy propose ...`."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Static
+
+from desk.controls import proposals
+from desk.controls.proposals import Proposal
+from desk.register import RegisterError
+from desk.tui.screens.approvals import RejectDialog, operator_line, refusal
+
+
+class PolicyScreen(Screen[None]):
+    DEFAULT_CSS = """
+    #policy-rules { padding: 0 1 1 1; }
+    #policy-table { height: 1fr; }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("a", "approve", "Approve change", id="policy.approve"),
+        Binding("x", "reject", "Reject change", id="policy.reject"),
+        Binding("o", "switch_operator", "Switch operator", id="policy.switch_operator"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.waiting: list[Proposal] = []
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("", id="policy-operator")
+        yield Static("", id="policy-rules")
+        yield Static("[b]changes waiting for a second admin[/b] (propose with `desk policy propose`)")
+        yield DataTable(id="policy-table", cursor_type="row")
+        yield Static("", id="policy-message", classes="message")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(DataTable).add_columns("change", "proposed by", "at (UTC)", "what")
+        self.watch(self.app, "data_version", lambda _version: self.reload(), init=False)
+        self.reload()
+
+    def on_screen_resume(self) -> None:
+        self.reload()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "switch_operator":
+            return len(self.app.operators) > 1  # type: ignore[attr-defined]
+        return True
+
+    @work(exclusive=True, group="policy")
+    async def reload(self) -> None:
+        reg = self.app.register  # type: ignore[attr-defined]
+        self.query_one("#policy-operator", Static).update(await operator_line(self.app))
+        policy = await reg.controls.policy(reg)
+        self.query_one("#policy-rules", Static).update("\n".join(policy.lines()))
+        self.waiting = await proposals.proposals(reg, "pending")
+        table = self.query_one(DataTable)
+        table.clear()
+        for p in self.waiting:
+            table.add_row(f"#{p.id}", p.proposed_by, f"{p.created_at:%Y-%m-%d %H:%M}", p.change.describe())
+
+    def _selected(self) -> Proposal | None:
+        row = self.query_one(DataTable).cursor_row
+        return self.waiting[row] if 0 <= row < len(self.waiting) else None
+
+    @work(exclusive=True, group="policy-act")
+    async def action_approve(self) -> None:
+        proposal = self._selected()
+        if proposal is None:
+            return
+        try:
+            change = await proposals.approve(self.app.register, proposal.id)  # type: ignore[attr-defined]
+        except RegisterError as exc:
+            refusal(self, exc)
+            return
+        self.query_one("#policy-message", Static).update(f"change #{proposal.id} in force: {change.describe()}")
+        self.notify(f"policy change #{proposal.id} in force")
+        self.reload()
+
+    def action_reject(self) -> None:
+        proposal = self._selected()
+        if proposal is None:
+            return
+
+        def done(reason: str | None) -> None:
+            if reason:
+                self._reject(proposal.id, reason)
+
+        self.app.push_screen(RejectDialog(f"policy change #{proposal.id}"), done)
+
+    @work(exclusive=True, group="policy-act")
+    async def _reject(self, proposal_id: int, reason: str) -> None:
+        try:
+            await proposals.reject(self.app.register, proposal_id, reason)  # type: ignore[attr-defined]
+        except RegisterError as exc:
+            refusal(self, exc)
+            return
+        self.query_one("#policy-message", Static).update(f"change #{proposal_id} rejected: {reason}")
+        self.reload()
+
+    def action_switch_operator(self) -> None:
+        operator = self.app.switch_operator()  # type: ignore[attr-defined]
+        self.notify(f"now acting as {operator}")
+        self.reload()

@@ -1,0 +1,148 @@
+"""The approvals and policy screens under roles and a quorum, driven by keys on a real register."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from desk.config import load_settings
+from desk.controls import Controls, proposals
+from desk.money import Amount
+from desk.register import NewEntry, Posting, Register
+from desk.tui.app import create_app
+from desk.tui.screens.approvals import ApprovalsScreen
+from desk.tui.screens.policy import PolicyScreen
+from tests.tui.seed import BTC, NOW, seed, write_settings
+
+CONTROLS = """
+[roles]
+aliya = ["maker"]
+bolat = ["checker"]
+dana = ["checker", "admin"]
+carl = ["admin"]
+[policy.allowlist]
+BTC = ["assets:reserve:cold"]
+[[policy.quorums]]
+asset = "BTC"
+at_least = "0.05"
+approvals = 2
+"""
+
+
+def sweep(amount: str, memo: str) -> NewEntry:
+    return NewEntry(
+        kind="transfer",
+        ts=NOW - timedelta(hours=1),
+        postings=(
+            Posting("assets:wallet:ops", -Amount(BTC, amount)),
+            Posting("assets:reserve:cold", Amount(BTC, amount)),
+        ),
+        memo=memo,
+    )
+
+
+@pytest.fixture
+async def controlled(tmp_path: Path):
+    """A seeded register under roles and a quorum, with a big and a small draft by aliya and
+    a policy change proposed by dana."""
+    write_settings(tmp_path)
+    config = tmp_path / "desk.toml"
+    config.write_text(config.read_text() + CONTROLS)
+    settings = load_settings(config, env={})
+    path = await seed(settings)
+    controls = Controls.from_settings(settings)
+    async with Register.open(path, operator="aliya", clock=lambda: NOW, controls=controls) as maker:
+        await maker.draft(sweep("0.1", "monthly sweep"))
+        await maker.draft(sweep("0.01", "top-up"))
+    async with Register.open(path, operator="dana", clock=lambda: NOW, controls=controls) as dana:
+        await proposals.propose(dana, {"op": "limit_set", "per": "day", "currency": "KZT", "below": "500000000"})
+
+    def make(*operators: str):
+        return create_app(settings, path, now=lambda: NOW, operators=list(operators))
+
+    return make
+
+
+async def _settle(pilot) -> None:
+    await pilot.pause()
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def _text(app, selector: str) -> str:
+    return str(app.screen.query_one(selector).render())
+
+
+async def test_quorum_counts_distinct_checkers_on_screen(controlled) -> None:
+    app = controlled("bolat", "dana", "aliya")
+    async with app.run_test(size=(140, 40)) as pilot:
+        await pilot.press("p")
+        await _settle(pilot)
+        assert isinstance(app.screen, ApprovalsScreen)
+        screen = app.screen
+        assert [d.entry.memo for d in screen.drafts] == ["top-up", "monthly sweep"]
+        await pilot.press("down")
+        await _settle(pilot)
+        assert "rules: allowlist:BTC, quorum:BTC:0.05 · approvals 0 of 2, 2 to go" in _text(app, "#approvals-rule")
+        await pilot.press("a")
+        await _settle(pilot)
+        assert "approval 1 of 2 recorded; 1 more from a different checker" in _text(app, "#approvals-message")
+        assert "approvals 1 of 2 (bolat), 1 to go" in _text(app, "#approvals-rule")
+        await pilot.press("a")
+        await _settle(pilot)
+        assert "refused by rule quorum:BTC:0.05: bolat has already approved" in _text(app, "#approvals-message")
+        await pilot.press("o")  # dana
+        await _settle(pilot)
+        assert "operator: dana (admin, checker)" in _text(app, "#approvals-operator")
+        await pilot.press("down", "a")
+        await _settle(pilot)
+        assert "approved as entry #" in _text(app, "#approvals-message")
+        assert [d.entry.memo for d in screen.drafts] == ["top-up"]
+
+
+async def test_refusals_name_the_role_or_the_maker(controlled) -> None:
+    app = controlled("carl", "aliya")
+    async with app.run_test(size=(140, 40)) as pilot:
+        await pilot.press("p")
+        await _settle(pilot)
+        await pilot.press("a")
+        await _settle(pilot)
+        assert "carl may not approve: that needs the checker role" in _text(app, "#approvals-message")
+        await pilot.press("o")  # aliya, the maker
+        await _settle(pilot)
+        await pilot.press("a")
+        await _settle(pilot)
+        assert "a different operator must approve it" in _text(app, "#approvals-message")
+        assert len(app.screen.drafts) == 2
+
+
+async def test_policy_screen_shows_the_rules_and_a_second_admin_approves_a_change(controlled) -> None:
+    app = controlled("dana", "carl")
+    async with app.run_test(size=(140, 40)) as pilot:
+        await pilot.press("P")
+        await _settle(pilot)
+        assert isinstance(app.screen, PolicyScreen)
+        rules = _text(app, "#policy-rules")
+        assert "BTC: assets:reserve:cold" in rules and "quorum:BTC:0.05: 2 distinct checkers from 0.05 BTC" in rules
+        assert [p.change.describe() for p in app.screen.waiting] == ["limit KZT per UTC day below 500,000,000"]
+        await pilot.press("a")  # dana proposed it
+        await _settle(pilot)
+        assert "a different admin must approve it" in _text(app, "#policy-message")
+        await pilot.press("o", "a")  # carl
+        await _settle(pilot)
+        assert "change #1 in force" in _text(app, "#policy-message")
+        assert "limit:day:KZT: below 500,000,000 KZT per UTC day" in _text(app, "#policy-rules")
+        assert app.screen.waiting == []
+        assert (await app.register.verify()).ok
+
+
+async def test_the_palette_opens_the_policy_screen(controlled) -> None:
+    app = controlled("dana")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"Policy", "enter")
+        await _settle(pilot)
+        assert isinstance(app.screen, PolicyScreen)
