@@ -14,7 +14,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from desk.register.canonical import GENESIS, chain_hash, entry_body, hash_body
+from desk.register.canonical import GENESIS, chain_hash, details_from_text, entry_body, hash_body
 from desk.register.units import from_db
 
 CHUNK = 20_000
@@ -89,7 +89,7 @@ def _verify_entries(conn: sqlite3.Connection, result: VerifyResult, stop_at: int
     accounts = dict(conn.execute("SELECT id, path FROM accounts"))
     entries = conn.execute(
         "SELECT seq, ts, kind, memo, reference, source, external_id, status, price, reverses, drafted_by, "
-        "approved_by, approved_at, prev_hash, hash FROM entries ORDER BY seq"
+        "approved_by, approved_at, prev_hash, hash, details FROM entries ORDER BY seq"
     )
     postings = conn.execute("SELECT entry_seq, account_id, asset, units FROM postings ORDER BY entry_seq, idx")
     pending = postings.fetchone()
@@ -119,6 +119,7 @@ def _verify_entries(conn: sqlite3.Connection, result: VerifyResult, stop_at: int
                 approved_by=row[11],
                 approved_at=row[12],
                 postings=triples,
+                details=details_from_text(row[15]),
             )
             if row[13] != expected_prev:
                 return _bad(result, seq, f"entry #{seq} does not follow the entry before it (chain broken)")

@@ -3,7 +3,13 @@
 An entry is double-entry: its postings sum to zero per asset. A conversion is the one
 exception that balances through its price: exactly two postings in two assets, the asset
 given up (negative) times the price equals the asset received, to the received asset's
-precision.
+precision. A purchase balances the same way but carries the price as an exchange quotes it
+(units given per one unit received: 97,000 USDT per BTC), so there the received leg is the
+base.
+
+Seizures and purchases carry `details`, their own fields (case reference, legal basis and
+seizing authority; exchange and order id), which are part of the hashed canonical form. An
+entry without details hashes exactly as before details existed.
 """
 
 from __future__ import annotations
@@ -18,10 +24,20 @@ from desk.money import Amount, Asset, MoneyError, to_decimal
 from desk.register.accounts import account_kind
 from desk.register.errors import EntryRejected
 
-KINDS = ("earning", "payout", "transfer", "conversion", "fee", "seizure", "opening", "reversal")
+KINDS = ("earning", "payout", "transfer", "conversion", "fee", "seizure", "opening", "reversal", "purchase")
 #: Kinds that move the fund's money by a person's decision: drafted by one operator and
 #: posted only when another approves.
-NEEDS_APPROVAL = frozenset({"transfer", "conversion", "reversal"})
+NEEDS_APPROVAL = frozenset({"transfer", "conversion", "reversal", "purchase"})
+#: Kinds that balance through their price rather than per asset.
+PRICED = frozenset({"conversion", "purchase"})
+#: The detail fields a kind takes: name -> required. A seizure may omit them (seizures were
+#: recorded before they had fields); a purchase may not. A reversal of a purchase names the
+#: kind it reverses so that its price reads the purchase's way.
+DETAILS: dict[str, dict[str, bool]] = {
+    "seizure": {"case_reference": True, "legal_basis": True, "authority": True},
+    "purchase": {"exchange": True, "order_id": True},
+    "reversal": {"reverses_kind": True},
+}
 STATUSES = ("queued", "confirmed")
 MAX_TEXT = 500
 
@@ -50,6 +66,8 @@ class NewEntry:
     status: str | None = None
     price: Decimal | None = None
     reverses: int | None = None
+    #: the kind's own fields (see DETAILS); None for kinds that have none
+    details: Mapping[str, str] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +95,7 @@ class Entry:
     hash: str
     postings: tuple[Posting, ...] = ()
     amendments: tuple[dict[str, str], ...] = field(default_factory=tuple)
+    details: Mapping[str, str] | None = None
 
     @property
     def key(self) -> tuple[str, int]:
@@ -122,14 +141,47 @@ def validate(entry: NewEntry, precisions: Mapping[str, int]) -> None:
             )
         if not posting.amount:
             raise EntryRejected(f"posting to {posting.account} is zero", field="amount")
-    if entry.kind == "conversion" or (entry.kind == "reversal" and entry.price is not None):
+    if entry.kind in PRICED or (entry.kind == "reversal" and entry.price is not None):
         _check_priced(entry)
     else:
         if entry.price is not None:
-            raise EntryRejected("only a conversion (or its reversal) carries a price", field="price")
+            raise EntryRejected("only a conversion or a purchase (or its reversal) carries a price", field="price")
         _check_balanced(entry.postings)
     if entry.kind == "reversal" and entry.reverses is None:
         raise EntryRejected("a reversal must name the entry it reverses", field="reverses")
+    _check_details(entry)
+
+
+def _check_details(entry: NewEntry) -> None:
+    """The kind's own fields: only those it takes, each non-empty text, the required ones
+    present; a purchase's paid leg is on the exchange it names."""
+    fields = DETAILS.get(entry.kind, {})
+    details = entry.details
+    if details is None:
+        if entry.kind == "purchase":
+            raise EntryRejected("a purchase needs its details: exchange and order_id", field="details")
+        return
+    if not fields:
+        raise EntryRejected(f"a {entry.kind} carries no details", field="details")
+    for name, value in details.items():
+        if name not in fields:
+            raise EntryRejected(
+                f"details.{name} is not a field of a {entry.kind}; its fields: {', '.join(fields)}", field="details"
+            )
+        if not isinstance(value, str) or not value.strip():
+            raise EntryRejected(f"details.{name} must be non-empty text", field="details")
+        if len(value) > MAX_TEXT:
+            raise EntryRejected(f"details.{name} is longer than {MAX_TEXT} characters", field="details")
+    missing = [name for name, required in fields.items() if required and name not in details]
+    if missing:
+        raise EntryRejected(f"a {entry.kind} needs details.{', details.'.join(missing)}", field="details")
+    if entry.kind == "reversal" and details["reverses_kind"] != "purchase":
+        raise EntryRejected("details.reverses_kind is only given for the reversal of a purchase", field="details")
+    if entry.kind == "purchase":
+        paid = [p for p in entry.postings if p.amount.value < 0]
+        venue = f"assets:exchange:{details['exchange']}"
+        if [p.account for p in paid] != [venue]:
+            raise EntryRejected(f"a purchase on {details['exchange']} pays from {venue}", field="postings")
 
 
 def net_by_asset(postings: Iterable[Posting]) -> dict[Asset, int]:
@@ -149,19 +201,24 @@ def _check_balanced(postings: tuple[Posting, ...]) -> None:
 def priced_legs(entry: NewEntry | Entry) -> tuple[Posting, Posting]:
     """(base, other) of a priced entry: |base| x price = |other|.
 
-    In a conversion the base is the asset given up (the negative leg); in the reversal of a
-    conversion, which carries the same price, it is the asset given back (the positive leg).
+    In a conversion the base is the asset given up (the negative leg); in a purchase it is
+    the asset received (the positive leg: the price is quoted per unit bought). A reversal
+    carries the same price as what it reverses, with the legs mirrored.
     """
     first, second = entry.postings
     negative, positive = (first, second) if first.amount.value < 0 else (second, first)
-    return (negative, positive) if entry.kind == "conversion" else (positive, negative)
+    kind = entry.kind
+    if kind == "reversal":
+        kind = (entry.details or {}).get("reverses_kind", "conversion")
+        negative, positive = positive, negative
+    return (positive, negative) if kind == "purchase" else (negative, positive)
 
 
 def _check_priced(entry: NewEntry) -> None:
     if len(entry.postings) != 2 or entry.postings[0].asset == entry.postings[1].asset:
         raise EntryRejected(f"a priced {entry.kind} has exactly two postings in two different assets", field="postings")
     if entry.price is None:
-        raise EntryRejected("a conversion must carry its price", field="price")
+        raise EntryRejected(f"a {entry.kind} must carry its price", field="price")
     try:
         price = to_decimal(entry.price, what="price")
     except (MoneyError, TypeError) as exc:
@@ -170,7 +227,9 @@ def _check_priced(entry: NewEntry) -> None:
         raise EntryRejected("price must be positive", field="price")
     first, second = entry.postings
     if (first.amount.value < 0) == (second.amount.value < 0):
-        raise EntryRejected("a conversion gives up one asset and receives another (opposite signs)", field="postings")
+        raise EntryRejected(
+            f"a {entry.kind} gives up one asset and receives another (opposite signs)", field="postings"
+        )
     base, other = priced_legs(entry)
     expected = abs(base.amount).convert(price, other.asset)
     if expected != abs(other.amount):
@@ -183,7 +242,7 @@ def _check_priced(entry: NewEntry) -> None:
 
 def reversal_of(original: Entry, ts: datetime, memo: str = "") -> NewEntry:
     """The entry that undoes `original`: every posting negated, naming what it reverses (a
-    conversion's reversal carries the same price and balances through it)."""
+    conversion's or purchase's reversal carries the same price and balances through it)."""
     postings = tuple(Posting(p.account, -p.amount) for p in original.postings)
     return NewEntry(
         kind="reversal",
@@ -192,4 +251,5 @@ def reversal_of(original: Entry, ts: datetime, memo: str = "") -> NewEntry:
         memo=memo or f"reversal of #{original.seq}",
         reverses=original.seq,
         price=original.price,
+        details={"reverses_kind": "purchase"} if original.kind == "purchase" else None,
     )

@@ -10,7 +10,7 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from desk.register.canonical import entry_body, hash_body
+from desk.register.canonical import details_text, entry_body, hash_body
 from desk.register.entries import NewEntry, format_ts
 from desk.register.units import to_db
 
@@ -67,6 +67,7 @@ def build_rows(
             approved_by=signatures.approved_by,
             approved_at=signatures.approved_at,
             postings=triples,
+            details=entry.details,
         )
         digest = hash_body(prev, body)
         rows.entries.append(
@@ -86,6 +87,7 @@ def build_rows(
                 signatures.approved_at,
                 prev,
                 digest,
+                details_text(entry.details),
             )
         )
         for idx, (account, asset, units) in enumerate(triples):

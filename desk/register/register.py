@@ -23,7 +23,7 @@ import aiosqlite
 from desk.money import Amount, Asset, to_decimal
 from desk.register import connection
 from desk.register.accounts import account_kind, accounts_from_settings, is_operational_wallet, is_reserve
-from desk.register.canonical import GENESIS, chain_hash
+from desk.register.canonical import GENESIS, chain_hash, details_from_text
 from desk.register.chain import Checkpoint, VerifyResult, action_payload, verify_file
 from desk.register.entries import (
     MAX_TEXT,
@@ -213,7 +213,7 @@ class Register:
             rows = build_rows(batch, **args)
         await self._conn.executemany(
             "INSERT INTO entries (seq, ts, kind, memo, reference, source, external_id, status, price, reverses, "
-            "drafted_by, approved_by, approved_at, prev_hash, hash) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            "drafted_by, approved_by, approved_at, prev_hash, hash, details) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             rows.entries,
         )
         await self._conn.executemany(
@@ -461,12 +461,55 @@ class Register:
             reference=data["reference"],
             price=Decimal(data["price"]) if data["price"] else None,
             reverses=data["reverses"],
+            details=data.get("details"),
         )
 
     async def actions(self, limit: int = 50) -> list[dict[str, Any]]:
         rows = await self._all(
             "SELECT seq, ts, operator, action, draft_id, entry_seq, detail FROM actions ORDER BY seq DESC LIMIT ?",
             (limit,),
+        )
+        return [action_payload(r) for r in rows]
+
+    async def resolve_break(self, break_id: str, note: str, detail: dict[str, Any] | None = None) -> int:
+        """Record this operator's resolution of a reconciliation break (a `resolve_break`
+        action in the chained log, with the note and what the break was); return its seq.
+        A break is resolved once: a second resolution of the same id is refused."""
+        note = note.strip()
+        if not note:
+            raise EntryRejected("a resolution needs a note saying what the break was", field="note")
+        if len(note) > MAX_TEXT:
+            raise EntryRejected(f"the note is {len(note)} characters; at most {MAX_TEXT}", field="note")
+        if not break_id or len(break_id) > 64:
+            raise EntryRejected(f"{break_id!r} is not a break id", field="break")
+        async with connection.immediate(self._conn, self._lock):
+            for (body,) in await self._all("SELECT detail FROM actions WHERE action = 'resolve_break'"):
+                if json.loads(body).get("break") == break_id:
+                    raise EntryRejected(f"break {break_id} is already resolved", field="break")
+            return await self._record("resolve_break", detail={**(detail or {}), "break": break_id, "note": note})
+
+    async def resolved_breaks(self) -> dict[str, dict[str, Any]]:
+        """Every resolved break id with its note, operator, time and action seq."""
+        rows = await self._all(
+            "SELECT seq, ts, operator, detail FROM actions WHERE action = 'resolve_break' ORDER BY seq"
+        )
+        resolved = {}
+        for seq, ts, operator, body in rows:
+            detail = json.loads(body)
+            resolved[detail["break"]] = {"note": detail["note"], "by": operator, "at": parse_ts(ts), "seq": seq}
+        return resolved
+
+    async def record_action(self, action: str, detail: dict[str, Any]) -> int:
+        """Append a domain record that is not an entry (e.g. a period's kWh for the mining
+        fee) to the chained actions log, signed by this operator; return its seq."""
+        async with connection.immediate(self._conn, self._lock):
+            return await self._record(action, detail=detail)
+
+    async def actions_named(self, action: str) -> list[dict[str, Any]]:
+        """Every action of one name, oldest first."""
+        rows = await self._all(
+            "SELECT seq, ts, operator, action, draft_id, entry_seq, detail FROM actions WHERE action = ? ORDER BY seq",
+            (action,),
         )
         return [action_payload(r) for r in rows]
 
@@ -598,7 +641,7 @@ class Register:
             for r in await self._all(
                 "SELECT e.seq, e.ts, e.kind, e.memo, COALESCE(s.reference, e.reference), e.source, e.external_id, "
                 "COALESCE(s.status, e.status), e.price, e.reverses, e.drafted_by, e.approved_by, e.approved_at, "
-                f"e.prev_hash, e.hash FROM entries e LEFT JOIN entry_state s ON s.entry_seq = e.seq "
+                f"e.prev_hash, e.hash, e.details FROM entries e LEFT JOIN entry_state s ON s.entry_seq = e.seq "
                 f"WHERE e.seq IN ({marks})",
                 seqs,
             )
@@ -644,6 +687,7 @@ class Register:
                     hash=r[14],
                     postings=tuple(postings[seq]),
                     amendments=amendments.get(seq, ()),
+                    details=details_from_text(r[15]),
                 )
             )
         return result
@@ -772,6 +816,7 @@ def _draft_body(entry: NewEntry) -> str:
             "price": str(entry.price) if entry.price is not None else None,
             "reverses": entry.reverses,
             "postings": [[p.account, p.asset.code, str(p.amount.units)] for p in entry.postings],
+            **({"details": dict(entry.details)} if entry.details is not None else {}),
         },
         sort_keys=True,
         separators=(",", ":"),

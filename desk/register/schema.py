@@ -174,6 +174,13 @@ MIGRATIONS: list[list[str]] = [
         "CREATE INDEX quotes_market_source ON quotes(base, quote, source, source_time)",
         "INSERT INTO meta (key, value) VALUES ('valued_through', 0)",
     ],
+    # an entry's own fields (a seizure's case and legal basis, a purchase's exchange and
+    # order id) as canonical JSON; NULL for kinds without them, which keeps old hashes valid.
+    # Domain actions (mining-fee kWh records) are found by name in the actions log.
+    [
+        "ALTER TABLE entries ADD COLUMN details TEXT",
+        "CREATE INDEX actions_by_name ON actions(action, seq)",
+    ],
     # treasury controls: proposed policy changes (allowlist, limits, quorum, roles) waiting
     # for a second admin; the effective policy is derived from the `policy_approve` actions.
     # A draft's approvals (quorum) are found by draft id in the actions log.

@@ -155,3 +155,73 @@ async def test_csv_has_one_row_per_posting(register: Register, settings: DeskSet
 )
 def test_beancount_account_names(path: str, name: str) -> None:
     assert account_name(path) == name
+
+
+async def inflows_book(register: Register, settings: DeskSettings) -> dict[tuple[str, str], Amount]:
+    """Seizures and purchases with their own fields (quotes and commas in them too), and a
+    purchase reversed."""
+    await register.ingest([earning(1, "0.5"), payout(1, "0.5")])
+    btc = Amount(BTC, "1.25")
+    await register.post(
+        NewEntry(
+            kind="seizure",
+            ts=T0,
+            postings=(Posting("income:seized:case-17", -btc), Posting("assets:reserve:cold", btc)),
+            details={"case_reference": '2-1234/2026 "A"', "legal_basis": "art. 48, CPC", "authority": "AFM"},
+        )
+    )
+    await register.post(
+        NewEntry(
+            kind="opening",
+            ts=T0,
+            postings=(
+                Posting("equity:opening", -Amount(USDT, "50000")),
+                Posting("assets:exchange:aix", Amount(USDT, "50000")),
+            ),
+        )
+    )
+    bought = [
+        await register.draft(
+            NewEntry(
+                kind="purchase",
+                ts=T0,
+                price=Decimal(price),
+                postings=(Posting("assets:exchange:aix", -Amount(USDT, paid)), Posting(into, Amount(BTC, amount))),
+                reference=order,
+                details={"exchange": "aix", "order_id": order},
+            )
+        )
+        for price, paid, into, amount, order in (
+            ("97000.5", "9700.05", "assets:exchange:aix", "0.1", "ord-1"),
+            ("96500", "19300", "assets:reserve:cold", "0.2", "ord-2"),
+        )
+    ]
+    async with Register.open(settings.register.path, operator="bek") as checker:
+        seqs = [await checker.approve(d) for d in bought]
+        original = await checker.entry(seqs[1])
+    reversal = await register.draft(reversal_of(original, T0))
+    async with Register.open(settings.register.path, operator="bek") as checker:
+        await checker.approve(reversal)
+    assert (await register.verify()).ok
+    return await register.balances()
+
+
+async def test_seizures_and_purchases_export_to_hledger_and_beancount(
+    register: Register, settings: DeskSettings, tmp_path: Path
+) -> None:
+    expected = await inflows_book(register, settings)
+    journal = tmp_path / "inflows.journal"
+    with journal.open("w") as out:
+        await export(register, "hledger", out)
+    assert "legal_basis:art. 48  CPC" in journal.read_text()
+    assert hledger_balances(journal) == {k: v.value for k, v in expected.items()}
+    ledger = tmp_path / "inflows.beancount"
+    with ledger.open("w") as out:
+        await export(register, "beancount", out)
+        for (account, asset), amount in expected.items():
+            out.write(f"2026-11-03 balance {account_name(account)}  {amount.format(grouping=False)} ~ 0 {asset}\n")
+    assert 'order_id: "ord-2"' in ledger.read_text()
+    check = subprocess.run(
+        [str(Path(sys.executable).parent / "bean-check"), str(ledger)], capture_output=True, text=True
+    )
+    assert check.returncode == 0, check.stdout + check.stderr

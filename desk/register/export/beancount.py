@@ -47,6 +47,8 @@ def entry(e: Entry) -> str:
     lines = [f"{e.ts:%Y-%m-%d} * {payee} {narration}", f'  seq: "{e.seq}"']
     if e.reference:
         lines.append(f"  reference: {_quote(e.reference)}")
+    for name, value in sorted((e.details or {}).items()):
+        lines.append(f"  {name}: {_quote(value)}")
     for posting, amount in posting_amounts(e):
         lines.append(f"  {account_name(posting.account)}  {amount}")
     return "\n".join(lines) + "\n\n"

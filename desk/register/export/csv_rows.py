@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 
+from desk.register.canonical import details_text
 from desk.register.entries import Entry, format_ts
 
 COLUMNS = [
@@ -21,6 +22,7 @@ COLUMNS = [
     "drafted_by",
     "approved_by",
     "hash",
+    "details",
 ]
 
 
@@ -45,6 +47,7 @@ def entry(e: Entry) -> str:
                 e.drafted_by or "",
                 e.approved_by or "",
                 e.hash,
+                details_text(e.details) or "",
             ]
         )
         for p in e.postings

@@ -23,6 +23,8 @@ def entry(e: Entry) -> str:
     lines = [f"{e.ts:%Y-%m-%d} *{_text(code)} {description}  ; seq:{e.seq}, kind:{e.kind}"]
     if e.reverses is not None:
         lines[0] += f", reverses:{e.reverses}"
+    for name, value in sorted((e.details or {}).items()):
+        lines[0] += f", {name}:{_text(value).replace(',', ' ')}"
     for posting, amount in posting_amounts(e):
         lines.append(f"    {posting.account}  {amount}")
     return "\n".join(lines) + "\n\n"

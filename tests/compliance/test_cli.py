@@ -1,0 +1,166 @@
+"""`desk seize`, `desk purchase`, `desk compliance` and `desk fee`, as a person runs them."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from desk.cli import main
+from desk.cli.exit_codes import ExitCode
+
+
+@pytest.fixture
+def desk(config_file: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]):
+    monkeypatch.setenv("DESK_CONFIG", str(config_file))
+
+    def run(*args: str, operator: str = "aliya") -> tuple[int, str, str]:
+        monkeypatch.setenv("DESK_OPERATOR__NAME", operator)
+        code = main(list(args))
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    assert run("init")[0] == ExitCode.OK
+    return run
+
+
+def test_seize_and_purchase_then_compliance_and_fee_as_json(desk) -> None:
+    code, out, _ = desk(
+        "seize",
+        "--case",
+        "case-99",
+        "--case-ref",
+        "2-99/2026",
+        "--legal-basis",
+        "court order",
+        "--authority",
+        "AFM",
+        "--asset",
+        "BTC",
+        "--amount",
+        "1.5",
+        "--to",
+        "assets:reserve:cold",
+        "--at",
+        "2026-11-03T10:00:00+00:00",
+    )
+    assert code == ExitCode.OK and "seizure of 1.50000000 BTC under case 2-99/2026" in out
+    code, out, err = desk(
+        "purchase",
+        "--exchange",
+        "aix",
+        "--order-id",
+        "ord-1",
+        "--asset",
+        "BTC",
+        "--amount",
+        "0.1",
+        "--price",
+        "97000",
+        "--pay",
+        "USDT",
+    )
+    # nothing on aix to pay with: the draft is taken, the approval refused for funds
+    assert code == ExitCode.OK and "buy 0.10000000 BTC for 9,700.000000 USDT on aix" in out
+    draft_id = out.split("#")[1].split(":")[0]
+    code, _, err = desk("approve", draft_id, operator="bek")
+    assert code == ExitCode.REFUSED and "insufficient balance in assets:exchange:aix" in err
+    code, out, _ = desk("log", "-n", "5")
+    assert "seizure" in out
+    code, out, _ = desk("verify")
+    assert code == ExitCode.OK
+
+    code, out, _ = desk("compliance", "--period", "2026-11", "--json")
+    data = json.loads(out)
+    assert code == ExitCode.OK and data["period"] == "2026-11" and data["assets"] == []  # a seizure is not mined
+    assert data["verify"] == "verify against the current law" and data["status"] == "ok"
+    assert [(r["id"], r["required_share"]) for r in data["rules"]] == [("kz-2025", "0.75")]
+
+    assert (
+        desk("fee", "record", "--period", "2026-Q4", "--kwh", "1000", "--source", "own", "--source", "unmetered")[0]
+        == ExitCode.OK
+    )
+    code, out, _ = desk("fee", "--period", "2026-Q4", "--json")
+    fee = json.loads(out)
+    assert code == ExitCode.OK
+    assert (fee["fee_kzt"], fee["due"], fee["lines"][0]["rate_kzt_per_kwh"]) == ("25000.00", "2027-01-20", "25")
+    assert fee["verify"] == "verify against the current law"
+    code, out, _ = desk("fee", "--period", "2026-Q4")
+    assert "25,000.00 KZT" in out and "verify against the current law" in out
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("compliance", "--period", "2026-13"), "desk compliance: period '2026-13' is not a month"),
+        (("fee", "--period", "2026"), "desk fee: period '2026': the fee is owed per quarter"),
+        (("fee", "record", "--period", "2026-Q4", "--kwh", "5", "--source", "wind"), "no mining-fee rate for wind"),
+        (
+            (
+                "seize",
+                "--case",
+                "c1",
+                "--case-ref",
+                "r",
+                "--legal-basis",
+                "b",
+                "--authority",
+                "a",
+                "--asset",
+                "BTC",
+                "--amount",
+                "1",
+                "--to",
+                "assets:wallet:ops",
+            ),
+            "--to: assets:wallet:ops is not a reserve account",
+        ),
+        (
+            (
+                "purchase",
+                "--exchange",
+                "nowhere",
+                "--order-id",
+                "1",
+                "--asset",
+                "BTC",
+                "--amount",
+                "1",
+                "--price",
+                "1",
+                "--pay",
+                "USDT",
+            ),
+            "--exchange: no account assets:exchange:nowhere",
+        ),
+        (
+            (
+                "purchase",
+                "--exchange",
+                "aix",
+                "--order-id",
+                "1",
+                "--asset",
+                "BTC",
+                "--amount",
+                "1",
+                "--price",
+                "-3",
+                "--pay",
+                "USDT",
+            ),
+            "--price: must be a positive number",
+        ),
+    ],
+)
+def test_bad_input_is_one_line_naming_it(desk, args: tuple[str, ...], message: str) -> None:
+    code, _, err = desk(*args)
+    assert code == ExitCode.REFUSED
+    assert message in err and len(err.strip().splitlines()) == 1
+
+
+def test_compliance_table_shows_the_mark(desk) -> None:
+    code, out, _ = desk("compliance", "--period", "2026-Q4")
+    assert code == ExitCode.OK and "nothing mined or sold in 2026-Q4" in out
+    assert "verify against the current law" in out and "rule kz-2025" in out
