@@ -513,34 +513,6 @@ class Register:
         )
         return [action_payload(r) for r in rows]
 
-    async def resolve_break(self, break_id: str, note: str, detail: dict[str, Any] | None = None) -> int:
-        """Record this operator's resolution of a reconciliation break (a `resolve_break`
-        action in the chained log, with the note and what the break was); return its seq.
-        A break is resolved once: a second resolution of the same id is refused."""
-        note = note.strip()
-        if not note:
-            raise EntryRejected("a resolution needs a note saying what the break was", field="note")
-        if len(note) > MAX_TEXT:
-            raise EntryRejected(f"the note is {len(note)} characters; at most {MAX_TEXT}", field="note")
-        if not break_id or len(break_id) > 64:
-            raise EntryRejected(f"{break_id!r} is not a break id", field="break")
-        async with connection.immediate(self._conn, self._lock):
-            for (body,) in await self._all("SELECT detail FROM actions WHERE action = 'resolve_break'"):
-                if json.loads(body).get("break") == break_id:
-                    raise EntryRejected(f"break {break_id} is already resolved", field="break")
-            return await self._record("resolve_break", detail={**(detail or {}), "break": break_id, "note": note})
-
-    async def resolved_breaks(self) -> dict[str, dict[str, Any]]:
-        """Every resolved break id with its note, operator, time and action seq."""
-        rows = await self._all(
-            "SELECT seq, ts, operator, detail FROM actions WHERE action = 'resolve_break' ORDER BY seq"
-        )
-        resolved = {}
-        for seq, ts, operator, body in rows:
-            detail = json.loads(body)
-            resolved[detail["break"]] = {"note": detail["note"], "by": operator, "at": parse_ts(ts), "seq": seq}
-        return resolved
-
     # ---------------------------------------------------------------- reading
 
     async def count(self) -> int:
