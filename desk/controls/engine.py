@@ -33,6 +33,7 @@ from desk.register.units import from_db
 if TYPE_CHECKING:
     from desk.config import DeskSettings
     from desk.register.register import Draft, Register
+    from desk.valuation.prices import PricePolicy
 
 #: Entry kinds the allowlist and the limits judge.
 CONTROLLED = ("transfer", "conversion")
@@ -70,12 +71,16 @@ def describe_tally(tally: Tally) -> str:
 class Controls:
     """Judges acts on one register against the effective policy."""
 
-    def __init__(self, baseline: Policy | None = None) -> None:
+    def __init__(self, baseline: Policy | None = None, prices: PricePolicy | None = None) -> None:
         self.baseline = baseline or Policy()
+        #: how values are taken (staleness, the KZTE peg, the official-rate sources)
+        self.prices = prices
 
     @classmethod
     def from_settings(cls, settings: DeskSettings) -> Controls:
-        return cls(baseline_from_settings(settings))
+        from desk.valuation.prices import PricePolicy  # valuation imports the register package
+
+        return cls(baseline_from_settings(settings), PricePolicy.from_settings(settings))
 
     # ---------------------------------------------------------------- policy
 
@@ -157,7 +162,7 @@ class Controls:
         if quorum.asset:
             return quorum.asset in outflows and outflows[quorum.asset][0].value >= quorum.at_least
         try:
-            worth = await _worth(register, entry.ts, outflows, quorum.currency or "", quorum.rule)
+            worth = await _worth(register, entry.ts, outflows, quorum.currency or "", quorum.rule, self.prices)
         except PolicyRefused:
             return True  # unpriced: the stricter reading
         return worth >= quorum.at_least
@@ -176,7 +181,7 @@ class Controls:
         for limit in policy.limits:
             if limit.asset and limit.asset not in outflows:
                 continue
-            this = await _measure(register, limit, entry.ts, outflows)
+            this = await _measure(register, limit, entry.ts, outflows, self.prices)
             if limit.per == "transfer":
                 if this >= limit.below:
                     raise PolicyRefused(
@@ -186,7 +191,7 @@ class Controls:
             start, end = _window(limit.per, entry.ts)
             used = Decimal(0)
             for ts, other in await _claimed(register, start, end, draft_id):
-                used += await _measure(register, limit, ts, other)
+                used += await _measure(register, limit, ts, other, self.prices)
             if used + this >= limit.below:
                 raise PolicyRefused(
                     limit.rule,
@@ -215,13 +220,17 @@ def _outflows(entry: NewEntry) -> Outflows:
     return {code: (amount, tuple(into.get(code, ()))) for code, amount in out.items()}
 
 
-async def _measure(register: Register, limit: Limit, at: datetime, outflows: Outflows) -> Decimal:
+async def _measure(
+    register: Register, limit: Limit, at: datetime, outflows: Outflows, prices: PricePolicy | None
+) -> Decimal:
     if limit.asset:
         return outflows[limit.asset][0].value if limit.asset in outflows else Decimal(0)
-    return await _worth(register, at, outflows, limit.currency or "", limit.rule)
+    return await _worth(register, at, outflows, limit.currency or "", limit.rule, prices)
 
 
-async def _worth(register: Register, at: datetime, outflows: Outflows, currency: str, rule: str) -> Decimal:
+async def _worth(
+    register: Register, at: datetime, outflows: Outflows, currency: str, rule: str, prices: PricePolicy | None
+) -> Decimal:
     """The value in `currency` of everything an entry gives up, each asset at `at`."""
     from desk.valuation.prices import PriceMissing, value_of  # valuation reads the register
 
@@ -231,7 +240,7 @@ async def _worth(register: Register, at: datetime, outflows: Outflows, currency:
             total += amount.value
             continue
         try:
-            total += (await value_of(register, amount, at, currency)).value
+            total += (await value_of(register, amount, at, currency, policy=prices)).value
         except PriceMissing as exc:
             raise PolicyRefused(rule, f"cannot value {amount} in {currency}: {exc}") from None
     return total

@@ -150,3 +150,50 @@ async def test_a_refusal_is_an_entry_rejection_so_every_caller_shows_it(make_des
     async with open_as("aliya") as reg:
         with pytest.raises(EntryRejected, match="refused by rule limit:transfer:BTC"):
             await reg.draft(move("3"))
+
+
+async def test_a_draft_with_some_of_its_quorum_already_claims_its_share_of_the_window(make_desk) -> None:
+    quorum = '[[policy.quorums]]\nasset = "BTC"\nat_least = "1"\napprovals = 2\n'
+    open_as = await make_desk(DAY_LIMIT + quorum)
+    async with open_as("aliya") as maker, open_as("bolat") as checker:
+        big = await maker.draft(move("1.5"))
+        await maker.draft(move("0.4"))  # nothing approved yet: only itself counts
+        assert await checker.approve(big) is None  # one of two approvals: 1.5 BTC is now claimed
+        with pytest.raises(PolicyRefused, match=r"limit:day:BTC: 1\.5 BTC already posted or approved on 2026-11-02"):
+            await maker.draft(move("0.5", at=T0 + timedelta(hours=3)))
+
+
+async def test_kzte_is_valued_at_its_configured_peg(make_desk) -> None:
+    from desk.money import Asset
+    from desk.register import NewEntry, Posting
+
+    kzte = Asset("KZTE", 2)
+    open_as = await make_desk(
+        '[prices]\nkzte_peg = "2"\n[[policy.limits]]\nper = "transfer"\ncurrency = "KZT"\nbelow = "1000"\n'
+    )
+    async with open_as("sync") as reg:
+        await reg.post(
+            NewEntry(
+                kind="opening",
+                ts=T0,
+                postings=(
+                    Posting("equity:opening", -Amount(kzte, 5000)),
+                    Posting("assets:wallet:ops", Amount(kzte, 5000)),
+                ),
+            )
+        )
+    async with open_as("aliya") as maker:
+
+        def kzte_move(amount: str) -> NewEntry:
+            return NewEntry(
+                kind="transfer",
+                ts=T0,
+                postings=(
+                    Posting("assets:wallet:ops", -Amount(kzte, amount)),
+                    Posting("assets:reserve:cold", Amount(kzte, amount)),
+                ),
+            )
+
+        await maker.draft(kzte_move("499.99"))  # 999.98 KZT at 2 KZT per KZTE
+        with pytest.raises(PolicyRefused, match="this moves 1,000 KZT"):
+            await maker.draft(kzte_move("500"))

@@ -146,3 +146,18 @@ async def test_the_palette_opens_the_policy_screen(controlled) -> None:
         await pilot.press(*"Policy", "enter")
         await _settle(pilot)
         assert isinstance(app.screen, PolicyScreen)
+
+
+async def test_the_transfer_form_shows_a_refusal_at_entry_with_the_rule(controlled) -> None:
+    from desk.tui.screens.transfer import TransferForm
+
+    app = controlled("aliya")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("t")
+        await _settle(pilot)
+        await pilot.press(*"assets:wallet:ops", "tab", *"assets:exchange:aix", "tab", *"BTC", "tab", *"0.01")
+        await pilot.press("ctrl+s")
+        await _settle(pilot)
+        assert isinstance(app.screen, TransferForm)
+        errors = _text(app, "#transfer-errors")
+        assert "refused by rule allowlist:BTC: assets:exchange:aix is not an allowed BTC destination" in errors
