@@ -69,6 +69,12 @@ def _quotes(base: str, quote: str, rows: Sequence[Sequence[Any]]) -> list[Quote]
     return [Quote(base, quote, Decimal(r[2]), r[0], parse_ts(r[1]), parse_ts(r[3])) for r in rows]
 
 
+async def earliest_quote(register: Register, base: str, quote: str) -> datetime | None:
+    """When the price history of a market begins (an index seek)."""
+    row = await register._one("SELECT MIN(source_time) FROM quotes WHERE base = ? AND quote = ?", (base, quote))
+    return parse_ts(row[0]) if row and row[0] else None
+
+
 async def quotes_between(
     register: Register, markets: Sequence[tuple[str, str]], since: datetime, until: datetime
 ) -> list[Quote]:

@@ -182,16 +182,33 @@ async def _fill_missing(register: Register, policy: PricePolicy) -> tuple[int, i
     if not open_rows:
         return 0, 0
     assets = register.assets()
-    inflows = [Inflow(v.entry_seq, ts, kind, Amount.from_units(assets[v.asset], v.units)) for v, ts, kind in open_rows]
+    # a price can only have arrived for an inflow dated after the first quote of its markets
+    # (live quotes never cover the past): the others are not worth a look on every poll
+    first = {
+        m: await store.earliest_quote(register, *m) for m in {m for v, _, _ in open_rows for m in markets_for(v.asset)}
+    }
+    candidates = [(v, ts, kind) for v, ts, kind in open_rows if _coverable(v.asset, ts, first)]
+    inflows = [Inflow(v.entry_seq, ts, kind, Amount.from_units(assets[v.asset], v.units)) for v, ts, kind in candidates]
     book = await price_book(register, inflows, policy)
     fresh = []
-    for (old, _, _), inflow in zip(open_rows, inflows, strict=True):
+    for (old, _, _), inflow in zip(candidates, inflows, strict=True):
         record = valuation_of(book, inflow, policy, revision=old.revision + 1, cause="late price")
         if record.state != "missing":
             fresh.append(record)
     if fresh:
         await store.write(register, fresh)
     return len(fresh), len(open_rows) - len(fresh)
+
+
+def _coverable(code: str, ts: datetime, first: dict[tuple[str, str], datetime | None]) -> bool:
+    """Whether the price history now reaches back to `ts` for what valuing `code` needs."""
+
+    def reaches(market: tuple[str, str]) -> bool:
+        start = first.get(market)
+        return start is not None and start <= ts
+
+    dollars = not market_priced(code) or reaches((code, "USD")) or reaches((code, "USDT"))
+    return dollars and (code == "KZT" or reaches(("USD", "KZT")))
 
 
 async def revalue(

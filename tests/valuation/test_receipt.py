@@ -60,6 +60,11 @@ async def test_missing_price_flagged_then_filled_by_a_new_revision(register) -> 
     # a later pass with still no price writes nothing new
     again = await value_inflows(register, POLICY)
     assert (again.valued, again.filled, again.missing) == (0, 0, 1)
+    # a live quote after the inflow does not value it: the price in force then is still unknown
+    await register.record_quotes([nbk(6, "490"), quote("BTC", "USD", "61000", "kraken", FRI + timedelta(hours=1))])
+    live = await value_inflows(register, POLICY)
+    assert (live.filled, live.missing) == (0, 1)
+    assert len(await store.history(register, seq)) == 1
     await register.record_quotes([nbk(6, "490"), quote("BTC", "USD", "60000", "kraken", FRI - timedelta(minutes=2))])
     filled = await value_inflows(register, POLICY)
     assert (filled.filled, filled.missing) == (1, 0)
