@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+import signal
 import sys
 import time
 from collections.abc import AsyncIterator, Callable
@@ -193,6 +194,37 @@ async def test_a_sync_that_cannot_start_marks_every_feed_down_with_the_reason(tm
         assert all("sync.pools_interval" in (f.reason or "") for f in app.feeds), app.feeds
         assert "sync stopped (exit 2)" in app.sync_status
         await pilot.press("q")
+
+
+async def test_with_a_sync_service_already_running_the_screen_follows_its_records(
+    tmp_path: Path, small_sim: Sim
+) -> None:
+    settings, config = await demo_setup(tmp_path, small_sim)
+    service = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "desk",
+        "sync",
+        "--json",
+        "--config",
+        str(config),
+        env=SyncCommand.for_config(config).env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    assert service.stdout is not None
+    await asyncio.wait_for(service.stdout.readline(), 60)  # it holds the sync lock now
+    try:
+        app = create_app(settings, settings.register.path, sync=SyncCommand.for_config(config))
+        async with app.run_test(size=(120, 40)) as pilot:
+            await until(lambda: app.sync_status.startswith("synced by another process"), 60, "the refusal")
+            assert "already syncing" in app.sync_status
+            await until(lambda: feed(app, "ocean").state == "ok", 60, "ocean's state from the register")
+            assert feed(app, "ocean").last_ok is not None
+            await pilot.press("q")
+    finally:
+        service.send_signal(signal.SIGTERM)
+        assert await asyncio.wait_for(service.wait(), 30) == 0
 
 
 def test_demo_operators_and_the_demo_config_file(tmp_path: Path) -> None:
