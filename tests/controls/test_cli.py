@@ -69,6 +69,10 @@ def test_policy_change_by_cli_then_a_refused_transfer_names_the_rule(desk, tmp_p
     code, out, _ = desk("policy", "show", operator="audit")
     assert "  BTC: assets:reserve:cold" in out and "  quorum:BTC:1: 2 distinct checkers from 1 BTC" in out
     assert "  aliya: maker" in out
+    code, out, _ = desk("policy", "show", "--json", operator="audit")
+    shown = json.loads(out)
+    assert shown["roles_enforced"] and shown["allowlist"] == {"BTC": ["assets:reserve:cold"]}
+    assert shown["quorums"] == [{"rule": "quorum:BTC:1", "at_least": "1", "unit": "BTC", "approvals": 2}]
     code, _, err = desk(*TRANSFER[:4], "assets:exchange:aix", *TRANSFER[5:], "--amount", "1", operator="aliya")
     assert code == 4 and "refused by rule allowlist:BTC" in err
     code, _, err = desk(*TRANSFER, "--amount", "1", operator="audit")
