@@ -158,7 +158,7 @@ class Controls:
                 rules.append(quorum.rule)
         return Tally(tuple(rules), required, approvers)
 
-    async def _reaches(self, register: Register, quorum: Quorum, entry: NewEntry, outflows: dict) -> bool:
+    async def _reaches(self, register: Register, quorum: Quorum, entry: NewEntry, outflows: Outflows) -> bool:
         if quorum.asset:
             return quorum.asset in outflows and outflows[quorum.asset][0].value >= quorum.at_least
         try:
