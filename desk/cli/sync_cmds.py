@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import os
 import signal
 import sys
 import tempfile
@@ -38,6 +39,9 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--json", action="store_true", help="JSON lines even on a terminal")
     p.add_argument("--control", action="store_true",
                    help="take commands on stdin (`poll NAME`) and stop when stdin ends: how the screen runs it")
+    p.add_argument("--nice", type=int, default=0, metavar="N",
+                   help="lower this process's CPU priority by N (the screen runs its sync at 10, so that frames "
+                   "come first when both want the CPU)")
     p.set_defaults(handler=sync)
 
     p = add_command(subparsers, "status", help="last successful sync per feed, its age, records written, health")
@@ -98,6 +102,8 @@ async def _run_engine(
 
 async def sync(args: argparse.Namespace) -> ExitCode:
     settings = settings_from(args)
+    if args.nice:
+        os.nice(args.nice)
     reporter = terminal() if sys.stderr.isatty() and not args.json else json_lines()
     lock = SyncLock(settings.register.path)
     try:

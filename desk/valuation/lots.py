@@ -250,3 +250,36 @@ def steps_from_rows(rows: Sequence[tuple], paths: Mapping[int, str]) -> list[Ste
         steps.append(Step(seq, parse_ts(rows[i][1]), rows[i][2], moves))
         i = j
     return steps
+
+
+@dataclass(frozen=True, slots=True)
+class LotTotals:
+    """One asset's lots summed: units of known and unknown cost, and the known cost."""
+
+    known_units: int
+    unknown_units: int
+    cost_usd: Decimal
+    cost_kzt: Decimal
+
+
+def totals(lots: Iterable[Lot]) -> tuple[dict[str, LotTotals], dict[tuple[str, str], int]]:
+    """Per asset, the lots' totals; per (source, asset), the units (pure: a worker thread)."""
+    known: dict[str, int] = defaultdict(int)
+    unknown: dict[str, int] = defaultdict(int)
+    usd: dict[str, list[Decimal]] = defaultdict(list)
+    kzt: dict[str, list[Decimal]] = defaultdict(list)
+    by_source: dict[tuple[str, str], int] = defaultdict(int)
+    for lot in lots:
+        by_source[(lot.source, lot.asset)] += lot.units
+        if lot.cost_usd is None or lot.cost_kzt is None:
+            unknown[lot.asset] += lot.units
+        else:
+            known[lot.asset] += lot.units
+            usd[lot.asset].append(lot.cost_usd)
+            kzt[lot.asset].append(lot.cost_kzt)
+    with decimal.localcontext(MONEY_CONTEXT):
+        result = {
+            code: LotTotals(known[code], unknown[code], sum(usd[code], Decimal(0)), sum(kzt[code], Decimal(0)))
+            for code in sorted(set(known) | set(unknown))
+        }
+    return result, dict(by_source)

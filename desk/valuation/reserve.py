@@ -23,7 +23,7 @@ from desk.money import MONEY_CONTEXT, Amount
 from desk.register import Register
 from desk.register import valuations as store
 from desk.register.valuations import CostRow
-from desk.valuation.lots import PRICED_KINDS, SOURCES, Book, Cost, Lot, Step, replay, steps_from_rows
+from desk.valuation.lots import PRICED_KINDS, SOURCES, Book, Cost, Lot, LotTotals, Step, replay, steps_from_rows, totals
 from desk.valuation.prices import (
     PriceMissing,
     PricePolicy,
@@ -298,20 +298,17 @@ async def reserve_report(
     """The reserve at `at`: value, composition, cost basis, unrealised gain, flags."""
     policy = PricePolicy.from_settings(settings)
     holdings = await reserve_holdings(register, at)
-    totals: dict[str, Amount] = {}
+    held: dict[str, Amount] = {}
     for (_, code), amount in sorted(holdings.items()):
-        totals[code] = totals[code] + amount if code in totals else amount
-    book = await snapshot(register, totals, at)
+        held[code] = held[code] + amount if code in held else amount
+    book = await snapshot(register, held, at)
 
-    lots = (await fifo(register, policy, at)).held(RESERVE) if with_lots else []
+    lots = await asyncio.to_thread((await fifo(register, policy, at)).held, RESERVE) if with_lots else []
+    per_asset, per_source = await asyncio.to_thread(totals, lots) if with_lots else ({}, {})
     figures = []
-    for code, amount in totals.items():
+    for code, amount in held.items():
         usd, kzt = _value(book, amount, at, "USD", policy), _value(book, amount, at, "KZT", policy)
-        figures.append(
-            _asset_figures(code, amount, usd, kzt, [lot for lot in lots if lot.asset == code], book, at, policy)
-            if with_lots
-            else AssetFigures(code, amount, usd, kzt)
-        )
+        figures.append(_asset_figures(amount, usd, kzt, per_asset.get(code) if with_lots else None, book, at, policy))
     by_asset = [
         Slice(f.asset, f.usd.value if f.usd else None, f.kzt.value if f.kzt else None, amount=f.amount) for f in figures
     ]
@@ -324,9 +321,9 @@ async def reserve_report(
         )
         for (account, code), amount in sorted(holdings.items())
     )
-    sources = _grouped(_source_parts(lots, register, book, at, policy))
+    sources = _grouped(_source_parts(per_source, register, book, at, policy))
     sources.sort(key=lambda s: SOURCES.index(s.label) if s.label in SOURCES else len(SOURCES))
-    flags = _value_flags(figures, at) + price_flags(book, totals, at, policy)
+    flags = _value_flags(figures, at) + price_flags(book, held, at, policy)
     open_missing = await store.open_missing(register)
     if open_missing:
         flags.append(
@@ -356,11 +353,8 @@ async def reserve_report(
 
 
 def _source_parts(
-    lots: Sequence[Lot], register: Register, book: QuoteLookup, at: datetime, policy: PricePolicy
+    units: dict[tuple[str, str], int], register: Register, book: QuoteLookup, at: datetime, policy: PricePolicy
 ) -> list[tuple[str, Valued | None, Valued | None]]:
-    units: dict[tuple[str, str], int] = defaultdict(int)
-    for lot in lots:
-        units[(lot.source, lot.asset)] += lot.units
     assets = register.assets()
     parts = []
     for (source, code), n in sorted(units.items()):
@@ -370,24 +364,22 @@ def _source_parts(
 
 
 def _asset_figures(
-    code: str,
     amount: Amount,
     usd: Valued | None,
     kzt: Valued | None,
-    lots: Sequence[Lot],
+    lots: LotTotals | None,
     book: QuoteLookup,
     at: datetime,
     policy: PricePolicy,
 ) -> AssetFigures:
     """Cost and unrealised gain over the lots of known cost; the rest is `unknown_cost`."""
-    known = [lot for lot in lots if lot.cost_usd is not None and lot.cost_kzt is not None]
-    unknown_units = sum(lot.units for lot in lots) - sum(lot.units for lot in known)
-    known_amount = Amount.from_units(amount.asset, sum(lot.units for lot in known))
-    if not known:  # no lot of known cost: no cost basis, not a zero one
-        unknown = Amount.from_units(amount.asset, unknown_units) if unknown_units else None
+    code = amount.asset.code
+    if lots is None:
+        return AssetFigures(code, amount, usd, kzt)
+    unknown = Amount.from_units(amount.asset, lots.unknown_units) if lots.unknown_units else None
+    if not lots.known_units:  # no lot of known cost: no cost basis, not a zero one
         return AssetFigures(code, amount, usd, kzt, unknown_cost=unknown)
-    cost_usd = _sum(lot.cost_usd for lot in known if lot.cost_usd is not None)
-    cost_kzt = _sum(lot.cost_kzt for lot in known if lot.cost_kzt is not None)
+    known_amount = Amount.from_units(amount.asset, lots.known_units)
     now_usd = _value(book, known_amount, at, "USD", policy)
     now_kzt = _value(book, known_amount, at, "KZT", policy)
     return AssetFigures(
@@ -395,11 +387,11 @@ def _asset_figures(
         amount,
         usd,
         kzt,
-        cost_usd=cost_usd,
-        cost_kzt=cost_kzt,
-        unrealised_usd=now_usd.value - cost_usd if now_usd else None,
-        unrealised_kzt=now_kzt.value - cost_kzt if now_kzt else None,
-        unknown_cost=Amount.from_units(amount.asset, unknown_units) if unknown_units else None,
+        cost_usd=lots.cost_usd,
+        cost_kzt=lots.cost_kzt,
+        unrealised_usd=now_usd.value - lots.cost_usd if now_usd else None,
+        unrealised_kzt=now_kzt.value - lots.cost_kzt if now_kzt else None,
+        unknown_cost=unknown,
     )
 
 
