@@ -25,6 +25,8 @@ from typing import Any
 
 log = logging.getLogger("desk.tui")
 
+#: the sync child's CPU priority below the screen's: when both want a core, frames come first
+SYNC_NICENESS = 10
 #: failures kept per feed for the feeds screen (newest first)
 HISTORY = 20
 
@@ -117,7 +119,7 @@ class SyncCommand:
 
     @classmethod
     def for_config(cls, config: Path | None, env: dict[str, str] | None = None) -> SyncCommand:
-        argv = [sys.executable, "-m", "desk", "sync", "--json", "--control"]
+        argv = [sys.executable, "-m", "desk", "sync", "--json", "--control", "--nice", str(SYNC_NICENESS)]
         if config is not None:
             argv += ["--config", str(config)]
         base = dict(os.environ if env is None else env)
@@ -229,6 +231,7 @@ class Live:
         self.child: SyncChild | None = None
         self._watcher: asyncio.Task[None] | None = None
         self._follow_register = command is None
+        self._listeners: list[Callable[[dict[str, Any]], None]] = []
 
     async def start(self) -> None:
         register = self.app.register
@@ -253,6 +256,11 @@ class Live:
     def poll(self, name: str) -> None:
         if self.child is not None:
             self.child.poll(name)
+
+    def listen(self, callback: Callable[[dict[str, Any]], None]) -> None:
+        """Call `callback` with every JSON-lines record of the sync child (on the app's loop),
+        e.g. `{"event": "alert", ...}` notices for a toast and the bell; keep it quick."""
+        self._listeners.append(callback)
 
     async def stop(self) -> None:
         """Stop the sync child (it finishes its write) and the watcher."""
@@ -280,6 +288,11 @@ class Live:
                     self.app.feeds = recorded_feeds(self.app.feeds, await register.sync_state())
 
     def _on_event(self, record: dict[str, Any]) -> None:
+        for callback in self._listeners:
+            try:
+                callback(record)
+            except Exception:  # a broken listener must not cut the screen off from the sync
+                log.exception("sync event listener failed")
         feeds = apply_event(self.app.feeds, record)
         if feeds is not self.app.feeds:
             self.app.feeds = feeds

@@ -154,8 +154,11 @@ async def test_a_feed_fault_shows_in_app_feeds_with_its_reason(tmp_path: Path, s
 async def test_poll_feed_makes_the_child_poll_now(tmp_path: Path, small_sim: Sim) -> None:
     settings, config = await demo_setup(tmp_path, small_sim)  # intervals of an hour: only a request polls
     app = create_app(settings, settings.register.path, sync=SyncCommand.for_config(config))
+    records: list[dict] = []
+    app.live.listen(records.append)
     async with app.run_test(size=(120, 40)) as pilot:
         await until(lambda: feed(app, "ocean").state == "ok", 60, "ocean's first poll")
+        assert any(r["event"] == "feed" and r["feed"] == "ocean" for r in records)
         await small_sim.fault("ocean", "500")
         await asyncio.sleep(1)
         assert feed(app, "ocean").state == "ok"  # no poll of its own for an hour
