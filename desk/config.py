@@ -285,6 +285,71 @@ class ValuationSettings(_Section):
     price_band: Annotated[Decimal, Field(gt=0, le=100)] = Decimal(2)
 
 
+AlertKind = Literal["price", "hashprice", "payout_missing", "compliance", "reconciliation", "feed"]
+#: kind -> the trigger fields it needs (all of them) and may take
+_ALERT_FIELDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "price": (("asset",), ("asset", "currency", "above", "below")),
+    "hashprice": (("hashcost",), ("hashcost",)),
+    "payout_missing": (("hours",), ("pool", "hours")),
+    "compliance": ((), ()),
+    "reconciliation": ((), ()),
+    "feed": ((), ("feed", "states")),
+}
+
+
+class AlertSettings(_Section):
+    """One `[[alerts]]` rule: a trigger, its parameters, and how often it may speak."""
+
+    kind: AlertKind
+    name: Name | None = None
+    enabled: bool = True
+    level: Literal["info", "warning", "critical"] = "warning"
+    #: seconds: the same rule and subject are not repeated within this
+    debounce: Annotated[int, Field(ge=0, le=7 * 86_400)] = 3_600
+    #: notices per rule per UTC day at most
+    daily_cap: Annotated[int, Field(ge=1, le=10_000)] = 20
+    asset: str | None = None
+    currency: Literal["USD", "USDT", "KZT"] | None = None
+    above: Annotated[Decimal, Field(gt=0)] | None = None
+    below: Annotated[Decimal, Field(gt=0)] | None = None
+    #: USD per PH/s per day: what running a PH/s costs
+    hashcost: Annotated[Decimal, Field(gt=0)] | None = None
+    pool: Name | None = None
+    hours: Annotated[int, Field(gt=0, le=30 * 24)] | None = None
+    feed: Name | None = None
+    states: list[Literal["stale", "degraded", "down"]] | None = None
+
+    @model_validator(mode="after")
+    def _fields_of_kind(self) -> AlertSettings:
+        needs, takes = _ALERT_FIELDS[self.kind]
+        params = ("asset", "currency", "above", "below", "hashcost", "pool", "hours", "feed", "states")
+        extra = [f for f in params if getattr(self, f) is not None and f not in takes]
+        if extra:
+            raise ValueError(f"a {self.kind} alert does not take {', '.join(extra)}")
+        missing = [f for f in needs if getattr(self, f) is None]
+        if missing:
+            raise ValueError(f"a {self.kind} alert needs {', '.join(missing)}")
+        if self.kind == "price" and self.above is None and self.below is None:
+            raise ValueError("a price alert needs a level: above, below or both")
+        return self
+
+
+class ReconcileSettings(_Section):
+    """How `desk reconcile` tells an expected difference from a break."""
+
+    #: hours: a record credited or a payout made this long after its day is timing, not a break
+    #: (pools credit a day at about 01:00 UTC the next day and pay hours later)
+    timing_hours: Annotated[int, Field(gt=0, le=14 * 24)] = 26
+    #: days reconciled when no --from/--to is given (ending today)
+    days: Annotated[int, Field(gt=0, le=366)] = 7
+    #: BTC: a pool balance below this is dust the pool carries over; per pool in `thresholds`
+    payout_threshold: Annotated[Decimal, Field(gt=0)] = Decimal("0.01")
+    thresholds: dict[Name, Annotated[Decimal, Field(gt=0)]] = Field(default_factory=dict)
+
+    def threshold(self, pool: str) -> Decimal:
+        return self.thresholds.get(pool, self.payout_threshold)
+
+
 class VenueSettings(_Section):
     """An exchange the desk sells on; `[venues.<name>]` matches `assets:exchange:<name>`.
     `eligible` marks it licensed for the sell-through obligation (AIFC-licensed)."""
@@ -343,22 +408,6 @@ class ComplianceSettings(_Section):
 RoleName = Literal["viewer", "maker", "checker", "admin", "auditor"]
 LimitWindow = Literal["transfer", "day", "month"]
 ValueCurrency = Literal["KZT", "USD", "USDT"]
-
-
-class ReconcileSettings(_Section):
-    """How `desk reconcile` tells an expected difference from a break."""
-
-    #: hours: a record credited or a payout made this long after its day is timing, not a break
-    #: (pools credit a day at about 01:00 UTC the next day and pay hours later)
-    timing_hours: Annotated[int, Field(gt=0, le=14 * 24)] = 26
-    #: days reconciled when no --from/--to is given (ending today)
-    days: Annotated[int, Field(gt=0, le=366)] = 7
-    #: BTC: a pool balance below this is dust the pool carries over; per pool in `thresholds`
-    payout_threshold: Annotated[Decimal, Field(gt=0)] = Decimal("0.01")
-    thresholds: dict[Name, Annotated[Decimal, Field(gt=0)]] = Field(default_factory=dict)
-
-    def threshold(self, pool: str) -> Decimal:
-        return self.thresholds.get(pool, self.payout_threshold)
 
 
 class _Measured(_Section):
@@ -425,11 +474,12 @@ class DeskSettings(BaseSettings):
     addresses: list[AddressSettings] = Field(default_factory=list)
     mining: MiningSettings = Field(default_factory=MiningSettings)
     valuation: ValuationSettings = Field(default_factory=ValuationSettings)
+    reconcile: ReconcileSettings = Field(default_factory=ReconcileSettings)
     venues: dict[Name, VenueSettings] = Field(default_factory=dict)
     compliance: ComplianceSettings = Field(default_factory=ComplianceSettings)
-    reconcile: ReconcileSettings = Field(default_factory=ReconcileSettings)
     roles: dict[Name, list[RoleName]] = Field(default_factory=dict)
     policy: PolicySettings = Field(default_factory=PolicySettings)
+    alerts: list[AlertSettings] = Field(default_factory=list)
 
     @field_validator("assets", mode="before")
     @classmethod
@@ -454,10 +504,10 @@ class DeskSettings(BaseSettings):
                     f"pool {name!r} pays into wallet {pool.pays_into!r}, which is not in accounts.wallets"
                 )
         self._check_addresses()
+        self._check_policy_assets()
         for name in self.venues:
             if name not in self.accounts.exchanges:
                 raise ValueError(f"venue {name!r} is not in accounts.exchanges")
-        self._check_policy_assets()
         return self
 
     def _check_policy_assets(self) -> None:

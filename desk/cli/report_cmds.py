@@ -4,11 +4,18 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+
+import aiohttp
 
 from desk.cli.common import add_command, settings_from
 from desk.cli.exit_codes import ExitCode
+from desk.config import DeskSettings
+from desk.feeds.http import HttpClient
+from desk.reconcile import Report as Reconciliation
+from desk.reconcile import reconcile
+from desk.reconcile.engine import chain_for
 from desk.register import Register, RegisterUnavailable
 from desk.report import FORMATS, Month, build_report, render
 from desk.report.output import write_atomically
@@ -29,6 +36,19 @@ def _instant(text: str) -> datetime:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+async def _reconcile(
+    settings: DeskSettings, register: Register, month: Month, as_of: datetime | None
+) -> Reconciliation:
+    """The month's days up to today (or `as_of`), reconciled against the pools and the chain."""
+    today = (as_of or datetime.now(UTC)).date()
+    last = min(month.next_first_day - timedelta(days=1), today)
+    async with aiohttp.ClientSession() as session:
+        http = HttpClient(session)
+        return await reconcile(
+            settings, register, http, since=month.first_day, until=last, chain=chain_for(settings, http)
+        )
+
+
 def add_commands(subparsers: argparse._SubParsersAction) -> None:
     p = add_command(
         subparsers,
@@ -44,6 +64,11 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--out", type=Path, metavar="FILE", help="write here (default: standard output)")
     p.add_argument("--detail", action="store_true", help="list the register entries behind every figure")
     p.add_argument(
+        "--reconcile",
+        action="store_true",
+        help="also reconcile the month's days: pools vs register vs chain (reads the pools' and the chain's APIs)",
+    )
+    p.add_argument(
         "--as-of",
         type=_instant,
         metavar="DATETIME",
@@ -56,10 +81,14 @@ async def report(args: argparse.Namespace) -> ExitCode:
     settings = settings_from(args)
     try:
         async with Register.open(settings.register.path, operator=settings.operator.name) as register:
-            built = await build_report(register, settings, args.month, as_of=args.as_of)
+            run = await _reconcile(settings, register, args.month, args.as_of) if args.reconcile else None
+            built = await build_report(register, settings, args.month, as_of=args.as_of, reconciliation=run)
     except RegisterUnavailable as exc:
         print(f"desk report: {exc}", file=sys.stderr)
         return ExitCode.REGISTER
+    except ValueError as exc:  # a month that has not begun, a pool the config does not name
+        print(f"desk report --reconcile: {exc}", file=sys.stderr)
+        return ExitCode.CONFIG
     text = render(built, args.fmt, detail=args.detail)
     if args.out is None:
         sys.stdout.write(text)

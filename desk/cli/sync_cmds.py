@@ -16,6 +16,7 @@ import aiohttp
 from rich.console import Console
 from rich.table import Table
 
+from desk.alerts.watch import alerting
 from desk.cli.common import add_command, settings_from
 from desk.cli.exit_codes import ExitCode
 from desk.config import DeskSettings, load_settings
@@ -77,9 +78,10 @@ async def _run_engine(
     `pacing=False` only for desk's own simulator, which has no rate limits to respect.
     `control`: a service also obeys commands on stdin (desk.sync.control)."""
     async with Register.open(settings.register.path, operator=settings.operator.name) as register, \
-            aiohttp.ClientSession() as session:
+            aiohttp.ClientSession() as session, alerting(settings) as alerts:
         engine = SyncEngine(settings, register, HttpClient(session, pacing=pacing))
         engine.subscribe(reporter)
+        alerts.attach(register, engine)  # [[alerts]] notices as JSON lines, judged after each poll
         if once:
             round_task = asyncio.ensure_future(engine.run_once())
             stopper = asyncio.ensure_future((stop or asyncio.Event()).wait())

@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from desk.config import DeskSettings
+from desk.reconcile import Report as Reconciliation
 from desk.register import Register
 from desk.report import ledger
 from desk.report.context import Context
@@ -18,10 +19,15 @@ from desk.report.model import Report
 from desk.report.period import Month
 from desk.report.sections import (
     approvals,
+    compliance,
     conversions,
+    costbasis,
+    fee,
+    hashprice,
     inflows,
     integrity,
     ratio,
+    reconciliation,
     reserve,
     transfers,
 )
@@ -30,19 +36,30 @@ from desk.valuation.prices import PricePolicy
 #: The sections in the order the report shows them.
 SECTIONS = (
     inflows,
+    hashprice,
     transfers,
     conversions,
     reserve,
+    costbasis,
+    compliance,
     ratio,
+    fee,
+    reconciliation,
     approvals,
     integrity,
 )
 
 
 async def build_report(
-    register: Register, settings: DeskSettings, month: Month, *, as_of: datetime | None = None
+    register: Register,
+    settings: DeskSettings,
+    month: Month,
+    *,
+    as_of: datetime | None = None,
+    reconciliation: Reconciliation | None = None,
 ) -> Report:
-    """The report of `month` (up to `as_of` when that falls inside the month)."""
+    """The report of `month` (up to `as_of` when that falls inside the month), with the
+    month's `reconciliation` when one was run (it reads the pools and the chain)."""
     end = month.cut(as_of)
     ctx = Context(
         register=register,
@@ -53,8 +70,10 @@ async def build_report(
         ledger=await ledger.load(register, month.start, end),
         policy=PricePolicy.from_settings(settings),
     )
+    if reconciliation is not None:
+        ctx.shared["reconciliation"] = reconciliation
     sections = tuple([await module.section(ctx) for module in SECTIONS])
-    charts = (inflows.daily_mined(ctx), await reserve.value_series(ctx))
+    charts = (inflows.daily_mined(ctx), await reserve.value_chart(ctx))
     return Report(
         fund=settings.reserve.fund,
         month=str(month),

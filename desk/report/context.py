@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from typing import Any
 
 from desk.config import DeskSettings
 from desk.money import Amount
@@ -25,6 +26,8 @@ class Context:
     as_of: datetime | None
     ledger: MonthLedger
     policy: PricePolicy
+    #: figures more than one section shows, computed once (e.g. the reserve at month end)
+    shared: dict[str, Any] = field(default_factory=dict)
 
     def days(self) -> list[date]:
         """The month's days that begin before the report's end."""

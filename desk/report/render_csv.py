@@ -33,7 +33,6 @@ def render(report: Report, *, detail: bool = False) -> str:
     for section in report.sections:
         if section.unavailable:
             put("unavailable", section.key, "", "", section.unavailable)
-            continue
         for index, row in enumerate(section.rows, start=1):
             for column, cell in zip(section.columns, row.cells, strict=True):
                 put("cell", section.key, str(index), column, cell)

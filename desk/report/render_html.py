@@ -26,7 +26,9 @@ svg text { font-size: 11px; fill: #333; }
 def _section(section: Section, *, detail: bool) -> list[str]:
     out = [f'<section id="{escape(section.key)}">', f"<h2>{escape(section.title)}</h2>"]
     if section.unavailable:
-        out += [f'<p class="unavailable">Not available: {escape(section.unavailable)}.</p>', "</section>"]
+        out.append(f'<p class="unavailable">Not available: {escape(section.unavailable)}.</p>')
+        out += [f'<p class="note">{escape(note)}</p>' for note in section.notes]
+        out.append("</section>")
         return out
     out.append("<table>")
     out.append("<tr>" + "".join(f"<th>{escape(c)}</th>" for c in section.columns) + "</tr>")

@@ -34,7 +34,10 @@ def trace_lines(row: Row, trace: Trace) -> list[str]:
 def section_lines(section: Section, *, detail: bool) -> list[str]:
     lines = [f"## {section.title}", ""]
     if section.unavailable:
-        return [*lines, f"Not available: {section.unavailable}.", ""]
+        lines += [f"Not available: {section.unavailable}.", ""]
+        if section.notes:
+            lines += [*(f"- {note}" for note in section.notes), ""]
+        return lines
     lines += _table(section)
     lines.append("")
     if section.notes:

@@ -8,7 +8,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import asdict
 from datetime import datetime
-from typing import IO, Any
+from typing import IO, Any, Protocol
 
 from desk.sync.events import FeedPolled, Progress, RoundFinished, RoundStarted, SyncEvent
 
@@ -34,6 +34,23 @@ def json_lines(stream: IO[str] | None = None) -> Reporter:
         if isinstance(event, FeedPolled | RoundFinished):
             record["duration_s"] = round(event.duration_s, 3)  # float-ok: seconds
         out.write(json.dumps(record) + "\n")
+        out.flush()
+
+    return report
+
+
+class _Notice(Protocol):
+    def to_json(self) -> str: ...
+
+
+def alert_lines(stream: IO[str] | None = None) -> Callable[[_Notice], None]:
+    """Alert notices (desk.alerts) as one JSON line each, `{"event": "alert", "rule": ...,
+    "subject": ..., "message": ..., "level": ..., "at": ...}`, on stdout whatever the
+    reporter: the screen's sync child and log shippers read them there."""
+    out = stream or sys.stdout
+
+    def report(notice: _Notice) -> None:
+        out.write(notice.to_json() + "\n")
         out.flush()
 
     return report

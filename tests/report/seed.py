@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime, time, timedelta, timezone
 from decimal import Decimal
 from pathlib import Path
 
+from desk.compliance import record_kwh
 from desk.config import DeskSettings, load_settings
 from desk.money import Amount, Asset
 from desk.register import NewEntry, Posting, Quote, Register, SelfApproval
@@ -46,6 +47,13 @@ address = "bc1qreservecold0000000000000000000000000"
 custody = "cold"
 [valuation]
 stale_after = 86400
+[mining]
+hashrate_ph = "36.5"
+difficulty = "110000000000000"
+fees_per_block_btc = "0.02"
+[venues.aix]
+eligible = true
+licence = "AIFC-AIX-0001"
 """
 
 
@@ -72,7 +80,7 @@ def btc_usd(d: date) -> Decimal:
 
 def quotes() -> list[Quote]:
     out = []
-    for d in [date(2026, 10, 31), *NOV]:
+    for d in [date(2026, 10, 26) + timedelta(days=i) for i in range(6)] + NOV:
         at = datetime.combine(d, time(0), tzinfo=UTC)
         out.append(Quote("BTC", "USD", btc_usd(d), "kraken", at, at))
         out.append(Quote("BTC", "USDT", btc_usd(d) + Decimal(20), "binance", at, at))
@@ -243,7 +251,21 @@ async def seed(settings: DeskSettings, *, freeze: bool = True) -> None:
         reg.act_as("bek")
         await reg.reject(refused, "amount does not match the sweep plan")
 
+        reg.act_as("aliya")
+        clock.at = datetime(2026, 11, 5, 9, tzinfo=UTC)
+        await record_kwh(reg, settings, "2026-10", "1100000", ["renewable"], "meter 10/2026")
+        clock.at = datetime(2026, 11, 30, 22, tzinfo=UTC)
+        await record_kwh(reg, settings, "2026-11", "1250000", ["own"], "meter 11/2026")
+
+        clock.at = datetime(2026, 11, 25, 10, tzinfo=UTC)
+        await reg.resolve_break(
+            "rb-0123456789ab",
+            "ocean compensation row for the 2026-11-19 outage, agreed by email",
+            {"scope": "ocean", "day": "2026-11-19", "kind": "amount_mismatch"},
+        )
+
         clock.at = datetime(2026, 11, 30, 23, 30, tzinfo=UTC)
+        reg.act_as("bek")
         await reg.checkpoint()
         if freeze:  # what the sync's valuation pass does after each round
             clock.at = datetime(2026, 11, 30, 23, 40, tzinfo=UTC)

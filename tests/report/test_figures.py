@@ -33,10 +33,14 @@ async def test_every_figure_is_the_sum_of_its_entries(seeded: DeskSettings) -> N
                     total = Amount.zero(trace.figure.asset)
                     for source in trace.sources:
                         total = total + source.amount
-                        if source.seq is not None:  # the entry exists and carries that amount
-                            entry = await reg.entry(source.seq)
+                        if source.seq is None:  # a balance brought forward
+                            continue
+                        entry = await reg.entry(source.seq)
+                        assert entry.ts.date() == source.day
+                        if source.kind.startswith("lot"):  # a FIFO lot (or part of one) the entry acquired
+                            assert any(p.asset == source.amount.asset for p in entry.postings)
+                        else:  # the entry carries that very amount
                             assert entry.kind == source.kind
-                            assert entry.ts.date() == source.day
                             assert any(abs(p.amount) == abs(source.amount) for p in entry.postings)
                     assert total == trace.figure, (section.key, row.cells, trace.label)
                     traced += 1
@@ -117,3 +121,14 @@ async def test_html_is_self_contained(seeded: DeskSettings) -> None:
     assert "<polyline" in html
     for banned in ("<script", " src=", " href=", "@import", "url("):
         assert banned not in html
+
+
+async def test_hashprice_realised_is_mined_over_days_over_hashrate(seeded: DeskSettings) -> None:
+    report = await _report(seeded)
+    realised, expected, ratio = report.section("hashprice").rows
+    # 0.627 BTC / 30 days / 36.5 PH/s = 0.000572602... -> 0.00057260 BTC (to the satoshi)
+    assert realised.cells[1] == "0.00057260 BTC"
+    assert realised.traces[0].figure == Amount(BTC, "0.627")
+    # 10^15 x 86,400 / (1.1e14 x 2^32) x (3.125 + 0.02) BTC, to the satoshi
+    assert expected.cells[1] == "0.00057515 BTC"
+    assert ratio.cells[4] == "99.56 % of expected"

@@ -37,6 +37,6 @@ async def section(ctx: Context) -> Section:
         )
     notes = (
         "Sold: every conversion in the month that gave the asset up, on any venue "
-        "(the sell-through table below separates eligible venues).",
+        "(the sell-through table separates eligible venues from the others).",
     )
     return Section("ratio", TITLE, COLUMNS, tuple(rows), notes)

@@ -1,120 +1,98 @@
-"""The reserve at the end of the month: what each reserve account holds, its value in USD
-and KZT (desk.valuation's rules, at the report's end), each holding's weight, and the
-reserve's value at the end of every day for the chart."""
+"""The reserve at the end of the month, from desk.valuation's reserve report: each asset's
+holding, its value in USD and KZT and its weight; the composition by custody and by source;
+the flags (missing, stale or inconsistent prices); and the value at the end of every day for
+the chart."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 from desk.money import Amount
 from desk.register.accounts import is_reserve
 from desk.report.context import Context, source_of, trace
 from desk.report.fmt import amount as fmt_amount
-from desk.report.fmt import money, percent
+from desk.report.fmt import money
 from desk.report.model import Chart, Row, Section, Source
-from desk.report.values import Value, now_value
+from desk.valuation.reserve import ReserveReport, Slice, reserve_report, value_series
 
 TITLE = "Reserve composition and value at month end"
-COLUMNS = ("account", "custody", "asset", "balance", "value (USD)", "value (KZT)", "weight")
+COLUMNS = ("by", "slice", "amount", "value (USD)", "value (KZT)", "weight")
 
 
-def movements(ctx: Context, account: str, asset: str) -> list[Source]:
-    """What the account held before the month, then each of the month's postings to it."""
-    opening = ctx.ledger.opening.get((account, asset))
+async def at_end(ctx: Context) -> ReserveReport:
+    """The reserve report at the report's end, computed once for every section using it."""
+    if "reserve" not in ctx.shared:
+        ctx.shared["reserve"] = await reserve_report(ctx.register, ctx.settings, ctx.end)
+    return ctx.shared["reserve"]
+
+
+def movements(ctx: Context, asset: str) -> list[Source]:
+    """What the reserve accounts held of `asset` before the month, then each of the
+    month's postings to them."""
     sources = []
-    if opening is not None:
-        sources.append(Source(None, (ctx.ledger.start - timedelta(days=1)).date(), "balance", opening))
+    for (account, code), held in sorted(ctx.ledger.opening.items()):
+        if is_reserve(account) and code == asset:
+            sources.append(Source(None, (ctx.ledger.start - timedelta(days=1)).date(), "balance", held))
     for entry in ctx.ledger.entries:
         for posting in entry.postings:
-            if posting.account == account and posting.asset.code == asset:
+            if is_reserve(posting.account) and posting.asset.code == asset:
                 sources.append(source_of(entry, posting.amount))
     return sources
 
 
-def custody(ctx: Context, account: str) -> str:
-    kinds = sorted({a.custody for a in ctx.settings.addresses if a.account == account})
-    return ", ".join(kinds) or "-"
+def weight(value: Decimal | None) -> str:
+    if value is None:
+        return "n/a"
+    return format((value * 100).quantize(Decimal("0.01")), ".2f") + " %"
 
 
-def _cell(value: Value, currency: str) -> str:
-    if value.missing:
-        return "price missing"
-    figure = value.usd if currency == "USD" else value.kzt
-    label = value.usd_currency if currency == "USD" else "KZT"
-    return money(figure or Decimal(0), label) + (" (stale price)" if value.stale else "")
+def _value(value: Decimal | None, currency: str) -> str:
+    return "price missing" if value is None else money(value, currency)
+
+
+def _slice_row(by: str, s: Slice) -> Row:
+    return Row(
+        (
+            by,
+            s.label,
+            fmt_amount(s.amount) if s.amount else "",
+            _value(s.usd, "USD"),
+            _value(s.kzt, "KZT"),
+            weight(s.weight),
+        )
+    )
 
 
 async def section(ctx: Context) -> Section:
-    holdings = {k: v for k, v in ctx.ledger.closing.items() if is_reserve(k[0]) and v.units}
-    if not holdings:
+    report = await at_end(ctx)
+    if not report.assets:
         return Section("reserve", TITLE, COLUMNS, unavailable="the reserve held nothing at the end of the month")
-    values = {k: await now_value(ctx.register, amount, ctx.end, ctx.policy) for k, amount in holdings.items()}
-    priced = [v for v in values.values() if not v.missing]
-    total_usd = sum((v.usd or Decimal(0) for v in priced), Decimal(0))
-    total_kzt = sum((v.kzt or Decimal(0) for v in priced), Decimal(0))
     rows = []
-    for (account, code), amount in sorted(holdings.items()):
-        value = values[(account, code)]
-        weight = "n/a" if value.missing else percent(value.usd or Decimal(0), total_usd)
-        t = trace("balance", movements(ctx, account, code), Amount.zero(amount.asset))
-        rows.append(
-            Row(
-                (
-                    account,
-                    custody(ctx, account),
-                    code,
-                    fmt_amount(amount),
-                    _cell(value, "USD"),
-                    _cell(value, "KZT"),
-                    weight,
-                ),
-                (t,),
-            )
-        )
-    missing = len(values) - len(priced)
-    total_note = f" (without {missing} unpriced holding(s))" if missing else ""
-    rows.append(
-        Row(
-            (
-                "total" + total_note,
-                "",
-                "",
-                "",
-                money(total_usd, "USD"),
-                money(total_kzt, "KZT"),
-                "100.00 %" if priced else "n/a",
-            )
-        )
-    )
-    notes = (
-        f"Valued at {ctx.end.isoformat()}: USD via a USD market (USDT labelled), KZT at the National Bank's "
-        "official USD/KZT rate of that business date.",
-    )
-    return Section("reserve", TITLE, COLUMNS, tuple(rows), notes)
+    for s in report.by_asset:
+        held: Amount = s.amount  # type: ignore[assignment]
+        t = trace("holding", movements(ctx, s.label), Amount.zero(held.asset))
+        rows.append(Row(_slice_row("asset", s).cells, (t,)))
+    rows += [_slice_row("custody", s) for s in report.by_custody]
+    rows += [_slice_row("source", s) for s in report.by_source]
+    rows.append(Row(("total", "", "", money(report.total_usd, "USD"), money(report.total_kzt, "KZT"), "100.00 %")))
+    notes = [
+        f"Valued at {ctx.end.isoformat()} by desk.valuation: USD via a USD market (USDT labelled), KZT at the "
+        f"National Bank's official USD/KZT rate of that business date; weights of the {report.weight_basis} value.",
+        *(f"{flag.kind}: {flag.message}" for flag in report.flags),
+    ]
+    return Section("reserve", TITLE, COLUMNS, tuple(rows), tuple(notes))
 
 
-async def value_series(ctx: Context) -> Chart:
-    """The reserve's USD value at the end of each day of the month (days with a missing
-    price are left out and counted in the chart's note)."""
-    points = []
-    gaps = 0
-    for d in ctx.days():
-        at = min(datetime.combine(d + timedelta(days=1), datetime.min.time(), tzinfo=UTC), ctx.end)
-        balances = await ctx.register.balances(at=at)
-        total = Decimal(0)
-        complete = True
-        for (account, _code), amount in balances.items():
-            if not is_reserve(account):
-                continue
-            value = await now_value(ctx.register, amount, at, ctx.policy)
-            if value.missing:
-                complete = False
-                break
-            total += value.usd or Decimal(0)
-        if complete:
-            points.append((d.isoformat(), total.quantize(Decimal("0.01"))))
-        else:
-            gaps += 1
-    note = f"{gaps} day(s) without a price are left out" if gaps else None
-    return Chart("reserve_value", "Reserve value at day end", "USD", "line", tuple(points), note)
+async def value_chart(ctx: Context) -> Chart:
+    """The reserve's USD value at the end of each day of the month (desk.valuation's
+    series); a day with a missing price is drawn without that asset and counted in the note."""
+    days = await value_series(ctx.register, ctx.settings, ctx.days())
+    points = tuple((d.day.isoformat(), d.usd.quantize(Decimal("0.01"))) for d in days)
+    gaps = [d for d in days if d.missing]
+    note = (
+        f"{len(gaps)} day(s) lack a price for {', '.join(sorted({c for d in gaps for c in d.missing}))}"
+        if gaps
+        else None
+    )
+    return Chart("reserve_value", "Reserve value at day end", "USD", "line", points, note)

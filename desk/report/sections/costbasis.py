@@ -1,0 +1,71 @@
+"""Cost basis and unrealised gain of the reserve at month end, from desk.valuation's FIFO
+lots: per asset, what the held lots cost and what they are worth now. The lots held are the
+trace: their amounts sum to the holding."""
+
+from __future__ import annotations
+
+from desk.money import Amount
+from desk.report.context import Context, trace
+from desk.report.fmt import amount as fmt_amount
+from desk.report.fmt import money
+from desk.report.model import Row, Section, Source
+from desk.report.sections.reserve import at_end
+
+TITLE = "Cost basis and unrealised gain (FIFO lots)"
+COLUMNS = ("asset", "held", "cost (USD)", "cost (KZT)", "unrealised (USD)", "unrealised (KZT)", "of unknown cost")
+
+
+def _cell(value, currency: str) -> str:  # type: ignore[no-untyped-def]
+    return "unknown" if value is None else money(value, currency)
+
+
+async def section(ctx: Context) -> Section:
+    report = await at_end(ctx)
+    if not report.assets:
+        return Section("costbasis", TITLE, COLUMNS, unavailable="the reserve held nothing at the end of the month")
+    assets = ctx.register.assets()
+    rows = []
+    for figures in report.assets:
+        lots = [lot for lot in report.lots if lot.asset == figures.asset]
+        sources = [
+            Source(
+                lot.entry_seq,
+                lot.acquired.date(),
+                f"lot ({lot.source})",
+                Amount.from_units(assets[lot.asset], lot.units),
+            )
+            for lot in lots
+        ]
+        t = trace("lots held", sources, Amount.zero(figures.amount.asset))
+        rows.append(
+            Row(
+                (
+                    figures.asset,
+                    fmt_amount(figures.amount),
+                    _cell(figures.cost_usd, "USD"),
+                    _cell(figures.cost_kzt, "KZT"),
+                    _cell(figures.unrealised_usd, "USD"),
+                    _cell(figures.unrealised_kzt, "KZT"),
+                    fmt_amount(figures.unknown_cost) if figures.unknown_cost else "-",
+                ),
+                (t,),
+            )
+        )
+    rows.append(
+        Row(
+            (
+                "total",
+                "",
+                money(report.cost_usd, "USD"),
+                money(report.cost_kzt, "KZT"),
+                money(report.unrealised_usd, "USD"),
+                money(report.unrealised_kzt, "KZT"),
+                "",
+            )
+        )
+    )
+    notes = (
+        "Cost of a lot: its value at receipt (frozen valuation) or its purchase price; lots leave first in, "
+        "first out. Totals cover the lots of known cost only.",
+    )
+    return Section("costbasis", TITLE, COLUMNS, tuple(rows), notes)

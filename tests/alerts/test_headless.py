@@ -1,0 +1,62 @@
+"""`desk sync` prints each alert notice as one JSON line, beside the feed events."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from desk.config import load_settings
+from desk.register import Register
+from desk.sim import SimCluster
+from tests.conftest import REPO
+from tests.sync.conftest import NOW, desk_command, desk_env, write_config
+
+ALERTS = """
+[[alerts]]
+name = "feeds-down"
+kind = "feed"
+states = ["down"]
+[[alerts]]
+name = "btc-above-1"
+kind = "price"
+asset = "BTC"
+above = "1"
+"""
+
+
+@pytest.fixture
+async def sim() -> AsyncIterator[SimCluster]:
+    async with SimCluster(seed=11, now=NOW, days=3) as cluster:
+        yield cluster
+
+
+async def test_sync_once_prints_alerts_as_json_lines(tmp_path: Path, sim: SimCluster) -> None:
+    config = write_config(
+        tmp_path / "desk.toml", tmp_path / "register.sqlite", sim.settings_overrides(), backfill_days=2
+    )
+    config.write_text(config.read_text() + ALERTS)
+    settings = load_settings(config, env={})
+    async with Register.open(settings.register.path, operator="admin", create=True) as register:
+        await register.init_accounts(settings)
+    sim.faults.set("foundry", "403")
+    process = await asyncio.create_subprocess_exec(
+        *desk_command("sync", "--once"),
+        env=desk_env(config),
+        cwd=REPO,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await asyncio.wait_for(process.communicate(), 120)
+    assert process.returncode == 1, err.decode()  # a feed failed; the alerts still went out
+    events = [json.loads(line) for line in out.decode().splitlines()]
+    alerts = [e for e in events if e["event"] == "alert"]
+    assert {"feeds-down", "btc-above-1"} <= {a["rule"] for a in alerts}
+    down = [a for a in alerts if a["rule"] == "feeds-down"]
+    assert [a["subject"] for a in down] == ["feed foundry"]  # once: debounced over the round's later checks
+    assert "credentials refused" in down[0]["message"] and down[0]["level"] == "warning"
+    assert sum(1 for a in alerts if a["rule"] == "btc-above-1") == 1  # a crossing, said once
+    assert all(set(a) == {"event", "rule", "subject", "message", "level", "at"} for a in alerts)

@@ -1,0 +1,92 @@
+"""Observations gathered from a real register (the report's seeded November), judged."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+from desk.alerts.engine import AlertEngine
+from desk.alerts.observe import observe
+from desk.alerts.rules import rules_from_settings
+from desk.alerts.watch import AlertWatch
+from desk.config import load_settings
+from desk.register import Register
+from desk.sync.events import FeedPolled, RoundFinished
+from tests.report.seed import btc_usd, seed, write_config
+
+ALERTS = """
+[[alerts]]
+name = "btc-high"
+kind = "price"
+asset = "BTC"
+above = "90000"
+[[alerts]]
+name = "late-payout"
+kind = "payout_missing"
+hours = 48
+[[alerts]]
+name = "behind"
+kind = "compliance"
+[[alerts]]
+name = "feeds"
+kind = "feed"
+"""
+
+
+def _settings(tmp: Path):  # type: ignore[no-untyped-def]
+    path = write_config(tmp)
+    path.write_text(path.read_text() + ALERTS)
+    return load_settings(path, env={})
+
+
+async def test_the_register_tells_prices_payouts_and_compliance(tmp_path: Path) -> None:
+    settings = _settings(tmp_path)
+    await seed(settings, freeze=False)
+    rules = rules_from_settings(settings)
+    at = datetime(2026, 11, 20, 12, tzinfo=UTC)
+    async with Register.open(settings.register.path, operator="watch") as reg:
+        obs = await observe(reg, settings, rules, at)
+    assert obs.prices == {("BTC", "USD"): btc_usd(at.date())}
+    # f2main paid on the 15th after its second week; ocean on the 11th
+    assert obs.last_payouts == {
+        "f2main": datetime(2026, 11, 15, 6, tzinfo=UTC),
+        "ocean": datetime(2026, 11, 11, 6, tzinfo=UTC),
+    }
+    (btc,) = [c for c in obs.compliance if c.subject == "2026-11 BTC"]
+    assert btc.state == "amber"  # 6 % sold by the 20th against a 75 % share
+    notices = AlertEngine(rules).evaluate(obs)
+    assert [(n.rule, n.subject) for n in notices] == [
+        ("btc-high", "BTC/USD above 90000"),
+        ("late-payout", "pool f2main"),
+        ("late-payout", "pool ocean"),
+        ("behind", "sell-through 2026-11 BTC"),
+    ]
+
+
+async def test_a_price_nobody_quoted_is_a_gap_not_a_figure(tmp_path: Path) -> None:
+    settings = _settings(tmp_path)
+    await seed(settings, freeze=False)
+    async with Register.open(settings.register.path, operator="watch") as reg:
+        obs = await observe(reg, settings, rules_from_settings(settings), datetime(2026, 10, 1, tzinfo=UTC))
+    assert obs.prices == {}
+    assert obs.gaps and obs.gaps[0].startswith("price BTC/USD: no price for BTC in USD")
+
+
+async def test_the_watch_judges_after_each_poll_and_emits(tmp_path: Path) -> None:
+    settings = _settings(tmp_path)
+    await seed(settings, freeze=False)
+    now = datetime(2026, 11, 20, 12, tzinfo=UTC)
+    said = []
+    async with Register.open(settings.register.path, operator="watch") as reg:
+        watch = AlertWatch(reg, settings, rules_from_settings(settings), said.append, lambda: now)
+        watch.on_event(FeedPolled(now, feed="kraken", status="down", reason="HTTP 500", kind="price"))
+        watch.on_event(RoundFinished(now))  # coalesced into one more check
+        await watch.drain()
+        now += timedelta(minutes=5)
+        watch.on_event(FeedPolled(now, feed="kraken", status="down", reason="HTTP 500", kind="price"))
+        await watch.drain()
+    rules = [n.rule for n in said]
+    assert rules.count("feeds") == 1  # debounced on the second check
+    assert "feed kraken is down: HTTP 500" in [n.message for n in said]
+    assert Decimal(90000) < btc_usd(now.date())
