@@ -38,7 +38,7 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
         description="For each mined asset in a period: mined, sold on eligible (AIFC-licensed) venues, "
         "sold elsewhere, retained; the share against the required share of the schedule in force; the "
         "shortfall or surplus in coin and KZT; days left; status ok / amber (behind pace) / red (past "
-        "due and short). The shipped schedule is as reported: verify against the current law.",
+        "due and short; exit 1). The shipped schedule is as reported: verify against the current law.",
     )
     p.add_argument("--period", metavar="PERIOD", help="2026-11, 2026-Q4 or 2026 (default: the current one)")
     p.add_argument("--json", action="store_true", help="machine-readable output")
@@ -95,7 +95,8 @@ async def compliance(args: argparse.Namespace) -> ExitCode:
         print(json.dumps(snapshot.as_dict()))
     else:
         _print_compliance(snapshot)
-    return ExitCode.OK
+    # past due and short is a failed check, for cron like `desk reconcile`; behind pace is not
+    return ExitCode.FAILED if snapshot.status == "red" else ExitCode.OK
 
 
 def _print_compliance(snapshot: ComplianceSnapshot) -> None:

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from desk.cli import main
 from desk.cli.exit_codes import ExitCode
+from desk.register import Register
+from tests.compliance.conftest import Book
 
 
 @pytest.fixture
@@ -158,6 +162,20 @@ def test_bad_input_is_one_line_naming_it(desk, args: tuple[str, ...], message: s
     code, _, err = desk(*args)
     assert code == ExitCode.REFUSED
     assert message in err and len(err.strip().splitlines()) == 1
+
+
+def test_a_past_period_short_of_its_share_exits_1(desk, settings) -> None:
+    async def mine() -> None:
+        async with Register.open(settings.register.path, operator="aliya") as register:
+            await Book(register, settings).earn("1", datetime(2025, 1, 10, tzinfo=UTC))
+
+    asyncio.run(mine())
+    code, out, _ = desk("compliance", "--period", "2025-01", "--json")
+    data = json.loads(out)
+    assert code == ExitCode.FAILED and data["status"] == "red"
+    assert (data["assets"][0]["mined"], data["assets"][0]["gap"]) == ("1.00000000", "-0.75000000")
+    code, out, _ = desk("compliance", "--period", "2025-01")
+    assert code == ExitCode.FAILED and "red" in out
 
 
 def test_compliance_table_shows_the_mark(desk) -> None:
