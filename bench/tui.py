@@ -1,30 +1,51 @@
-"""Screen benchmark: first paint of the register screen, 50 page-downs, peak RSS, cold start.
+"""Screen benchmark, headless (App.run_test) except the cold start, which runs `desk demo` in
+a real pseudo-terminal:
 
-    .venv/bin/python bench/tui.py [--sizes 1000 1000000] [--workdir DIR]
+- first paint of the register screen and 50 page-downs on a 1k and a 1M register, and the
+  peak RSS with each open (each size measured in a fresh process, so RSS is that screen's);
+- the longest gap between frames while a 100k-payout sync runs (the sync as the screen runs
+  it: a child `desk sync` against `desk sim` in a process of its own), on the dashboard and
+  on the register screen, against the same screen with no sync (the baseline) and against
+  the engine run inside the app's process (the design the child replaced);
+- cold start of `desk demo` (simulator, fresh register, sync child) and of plain `desk` on
+  the 1k register, to the first frame on the terminal.
 
-Registers are built once per size (through Register.ingest, in batches) and reused.
+    .venv/bin/python bench/tui.py [--sizes 1000 1000000] [--payouts 100000] [--workdir DIR]
+
+Registers are built once per size (through Register.ingest, in batches) and kept in
+--workdir (default: $TMPDIR/desk-bench-tui; never in the repository).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
+import os
 import resource
+import select
 import subprocess
 import sys
 import tempfile
 import time
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from common import print_table
 
 from desk.money import Amount
 from desk.register import NewEntry, Posting, Register
 from desk.tui.seeddata import BTC, NOW, T0, write_settings
 
+ROOT = Path(__file__).resolve().parents[1]
+#: the frame-gap probe: an interval timer on the UI loop; a gap longer than this is a stall
+TICK_S = 0.01  # float-ok: seconds
 
-async def build(workdir: Path, n: int) -> tuple[object, Path]:
+
+async def build(workdir: Path, n: int) -> tuple[Any, Path]:
     workdir.mkdir(parents=True, exist_ok=True)  # noqa: ASYNC240
     settings = write_settings(workdir)
     path = Path(settings.register.path)
@@ -56,11 +77,16 @@ async def build(workdir: Path, n: int) -> tuple[object, Path]:
     return settings, path
 
 
-async def measure(settings: object, path: Path) -> dict[str, float]:  # float-ok: durations
+# ------------------------------------------------------------------ register screen, one size
+
+
+async def measure_register(workdir: Path) -> dict[str, float]:  # float-ok: durations
+    """In a fresh process: first paint of the register screen, 50 page-downs, peak RSS."""
     from desk.tui.app import create_app
     from desk.tui.widgets.register_view import RegisterView
 
-    app = create_app(settings, path, now=lambda: NOW)
+    settings = write_settings(workdir)
+    app = create_app(settings, settings.register.path, now=lambda: NOW)
     out: dict[str, float] = {}  # float-ok
     async with app.run_test(size=(120, 40)) as pilot:
         await app.workers.wait_for_complete()
@@ -81,52 +107,206 @@ async def measure(settings: object, path: Path) -> dict[str, float]:  # float-ok
     return out
 
 
-def cold_start(path_settings_dir: Path) -> float:  # float-ok: a duration
-    code = "\n".join(
-        [
-            "import asyncio, sys, time",
-            "t = time.perf_counter()",
-            "sys.path.insert(0, '.')",
-            "from pathlib import Path",
-            "from desk.tui.seeddata import write_settings",
-            "from desk.tui.app import create_app",
-            f"s = write_settings(Path({str(path_settings_dir)!r}))",
-            "app = create_app(s, s.register.path)",
-            "async def m():",
-            "    async with app.run_test(size=(120, 40)) as p:",
-            "        await p.pause()",
-            "asyncio.run(m())",
-            "print(time.perf_counter() - t)",
-        ]
-    )
-    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    return float(res.stdout.strip().splitlines()[-1])  # float-ok
+# ------------------------------------------------------------------ frames during a sync
+
+
+class Frames:
+    """Longest gap between ticks of an interval timer on the app's loop, and the number of
+    screen updates Textual drew (its compositor refreshes)."""
+
+    def __init__(self) -> None:
+        self.last = time.perf_counter()
+        self.longest = 0.0  # float-ok: seconds
+        self.updates = 0
+
+    def tick(self) -> None:
+        now = time.perf_counter()
+        self.longest = max(self.longest, now - self.last)
+        self.last = now
+
+    def reset(self) -> None:
+        self.last = time.perf_counter()
+        self.longest = 0.0  # float-ok
+        self.updates = 0
+
+
+async def start_sim(payouts: int, days: int = 20) -> tuple[asyncio.subprocess.Process, dict[str, Any]]:
+    from desk.cli.tui_cmds import sim_argv
+    from desk.tui.live import SyncCommand
+
+    per_day = -(-payouts // (4 * days))
+    argv = sim_argv("--days", str(days), "--payouts-per-day", str(per_day), "--threshold-sats", "1")
+    sim = await asyncio.create_subprocess_exec(*argv, stdout=asyncio.subprocess.PIPE,
+                                               env=SyncCommand.for_config(None).env)
+    assert sim.stdout is not None
+    return sim, json.loads(await sim.stdout.readline())
+
+
+async def measure_frames(payouts: int, screen: str, mode: str, seconds: float) -> dict[str, float]:  # float-ok
+    """Longest frame gap on `screen` ("dashboard" | "register") over `seconds` of a fresh
+    backfill of `payouts` from desk.sim; `mode`: "child" (as the screen runs it), "inprocess"
+    (the engine on the app's loop) or "idle" (no sync: the baseline)."""
+    import aiohttp
+    from textual.screen import Screen
+
+    from desk.cli.tui_cmds import write_config
+    from desk.config import load_settings
+    from desk.feeds.http import HttpClient
+    from desk.sync import SyncEngine
+    from desk.tui.app import create_app
+    from desk.tui.live import SyncCommand
+
+    frames = Frames()
+    original = Screen._on_timer_update
+
+    def counted(self: Screen) -> None:  # type: ignore[type-arg]
+        frames.updates += 1
+        original(self)
+
+    Screen._on_timer_update = counted  # type: ignore[method-assign]
+    sim, overrides = await start_sim(payouts)
+    with tempfile.TemporaryDirectory() as tmp:
+        register = Path(tmp) / "frames.sqlite"
+        config = write_config(Path(tmp) / "frames.toml", {
+            **overrides, "register": {"path": str(register)}, "operator": {"name": "bench"},
+            "sync": {"backfill_days": 25, "pools_interval": 3600, "prices_interval": 3600},
+        })
+        settings = load_settings(config, env={})
+        async with Register.open(register, operator="bench", create=True) as reg:
+            await reg.init_accounts(settings)
+        sync = SyncCommand.for_config(config) if mode == "child" else None
+        app = create_app(settings, register, sync=sync)
+        engine_task = None
+        try:
+            async with app.run_test(size=(120, 40)) as pilot, aiohttp.ClientSession() as session:
+                if mode == "inprocess":
+                    engine = SyncEngine(settings, app.register, HttpClient(session, pacing=False))
+                    engine_task = asyncio.create_task(engine.run_once())
+                if screen == "register":
+                    await pilot.press("r")
+                await pilot.pause()
+                app.set_interval(TICK_S, frames.tick)
+                await asyncio.sleep(0.5)  # the screens settle
+                frames.reset()
+                start = time.perf_counter()
+                await asyncio.sleep(seconds)
+                elapsed = time.perf_counter() - start
+                longest, updates = frames.longest, frames.updates
+                written = await app.register.count()
+                await pilot.press("q")
+            if engine_task is not None:
+                engine_task.cancel()
+                await asyncio.gather(engine_task, return_exceptions=True)
+        finally:
+            sim.terminate()
+            await sim.wait()
+            Screen._on_timer_update = original  # type: ignore[method-assign]
+    return {"longest_gap_ms": longest * 1000, "updates_per_s": updates / elapsed, "written": written}
+
+
+# ------------------------------------------------------------------ cold start in a terminal
+
+
+def cold_start(argv: list[str], marker: bytes, env: dict[str, str] | None = None) -> float:  # float-ok
+    """Seconds from exec to the first frame holding `marker`, in a 120x40 pseudo-terminal;
+    then `q` and wait for a clean exit."""
+    import fcntl
+    import pty
+    import struct
+    import termios
+
+    start = time.perf_counter()
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: size the terminal, become the desk
+        fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
+        os.chdir(ROOT)
+        os.execvpe(argv[0], argv, env or dict(os.environ))
+    seen = b""
+    first = float("nan")  # float-ok
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if select.select([fd], [], [], 0.05)[0]:
+            try:
+                seen += os.read(fd, 1 << 16)
+            except OSError:
+                break
+            if marker in seen:
+                first = time.perf_counter() - start
+                break
+    os.write(fd, b"q")
+    while select.select([fd], [], [], 5)[0]:
+        try:
+            if not os.read(fd, 1 << 16):
+                break
+        except OSError:
+            break
+    _, status = os.waitpid(pid, 0)
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise RuntimeError(f"{' '.join(argv)} exited {os.waitstatus_to_exitcode(status)}")
+    return first
+
+
+# ------------------------------------------------------------------ the table
+
+
+def in_fresh_process(*args: str) -> dict[str, float]:  # float-ok
+    out = subprocess.run([sys.executable, __file__, *args], capture_output=True, text=True, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 1_000_000])
+    parser.add_argument("--payouts", type=int, default=100_000)
+    parser.add_argument("--seconds", type=float, default=15.0, help="how long frames are watched per case")
     parser.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "desk-bench-tui")
+    parser.add_argument("--register-screen", type=Path, help=argparse.SUPPRESS)  # one size, in a fresh process
+    parser.add_argument("--frames", nargs=2, metavar=("SCREEN", "MODE"), help=argparse.SUPPRESS)
     args = parser.parse_args()
-    rows = []
+    if args.register_screen:
+        print(json.dumps(asyncio.run(measure_register(args.register_screen))))
+        return
+    if args.frames:
+        print(json.dumps(asyncio.run(measure_frames(args.payouts, *args.frames, args.seconds))))
+        return
+
+    load_before = os.getloadavg()
+    rows: list[tuple[str, str, str, str]] = []
+    sizes = {}
     for n in args.sizes:
-        d = args.workdir / str(n)
         t = time.perf_counter()
-        settings, path = asyncio.run(build(d, n))
-        print(f"built {n} in {time.perf_counter() - t:.1f}s", file=sys.stderr)
-        m = asyncio.run(measure(settings, path))
-        m["cold_start_s"] = cold_start(d)
-        rows.append((n, m))
-    base = rows[0][1]
-    print(
-        f"{'entries':>10} {'first paint s':>14} {'50 pgdn s':>10} {'ratio':>6} {'peak RSS MB':>12} {'cold start s':>13}"
-    )
-    for n, m in rows:
-        ratio = m["pagedown50_s"] / base["pagedown50_s"]
-        print(
-            f"{n:>10} {m['first_paint_s']:>14.3f} {m['pagedown50_s']:>10.3f} {ratio:>6.2f} "
-            f"{m['rss_mb']:>12.1f} {m['cold_start_s']:>13.2f}"
-        )
+        asyncio.run(build(args.workdir / str(n), n))
+        print(f"register of {n:,} ready in {time.perf_counter() - t:.1f} s", file=sys.stderr)
+        sizes[n] = in_fresh_process("--register-screen", str(args.workdir / str(n)))
+    base = sizes[args.sizes[0]]
+    for n, m in sizes.items():
+        rows.append((f"register screen first paint, {n:,} entries", f"{m['first_paint_s'] * 1000:.0f} ms",
+                     f"{m['first_paint_s'] / base['first_paint_s']:.2f}", "<= 500 ms at 1M"))
+        rows.append((f"50 page-downs, {n:,} entries", f"{m['pagedown50_s'] * 1000:.0f} ms",
+                     f"{m['pagedown50_s'] / base['pagedown50_s']:.2f}", "ratio 1M/1k <= 1.5"))
+        rows.append((f"peak RSS, {n:,} entries open", f"{m['rss_mb']:.0f} MB", f"{m['rss_mb'] / base['rss_mb']:.2f}",
+                     "<= 150 MB at 1M"))
+
+    for screen in ("dashboard", "register"):
+        cases = {mode: in_fresh_process("--frames", screen, mode, "--payouts", str(args.payouts),
+                                        "--seconds", str(args.seconds))
+                 for mode in ("idle", "child", "inprocess")}
+        idle = cases["idle"]["longest_gap_ms"]
+        for mode, label in (("idle", "no sync (baseline)"), ("child", "sync child (as desk runs it)"),
+                            ("inprocess", "engine in the app's process")):
+            m = cases[mode]
+            rows.append((f"longest frame gap, {screen}, {label}",
+                         f"{m['longest_gap_ms']:.0f} ms ({m['updates_per_s']:.0f} draws/s, {m['written']:,} written)",
+                         f"{m['longest_gap_ms'] / idle:.2f}", "<= 50 ms" if mode == "child" else ""))
+
+    small = args.workdir / str(args.sizes[0]) / "desk.toml"
+    desk = cold_start([sys.executable, "-m", "desk", "--config", str(small)], b"latest activity")
+    demo = cold_start([sys.executable, "-m", "desk", "demo"], b"latest activity")
+    rows.append((f"cold start `desk` ({args.sizes[0]:,} entries) to first frame", f"{desk:.2f} s", "1.00", ""))
+    rows.append(("cold start `desk demo` to first frame", f"{demo:.2f} s", f"{demo / desk:.2f}", ""))
+    load_after = os.getloadavg()
+    print_table(f"screen benchmark ({os.cpu_count()} CPUs; load average {load_before[0]:.1f} before, "
+                f"{load_after[0]:.1f} after: the machine is shared)", rows)
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ import argparse
 import asyncio
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -19,6 +20,7 @@ from desk.cli.common import settings_from
 from desk.cli.exit_codes import ExitCode
 from desk.config import load_settings
 from desk.register import Register
+from desk.tui.live import SYNC_NICENESS, SyncCommand
 
 #: the demo's two operators: one drafts, the other approves (maker-checker, tried alone)
 DEMO_OPERATORS = ("demo-maker", "demo-checker")
@@ -29,7 +31,6 @@ DEMO_SYNC = {"backfill_days": 30, "pools_interval": 10, "prices_interval": 5}
 def open_screen(args: argparse.Namespace) -> int:
     """Open the terminal screen on the configured register; returns an exit code."""
     from desk.tui.app import create_app  # textual stays out of the headless commands
-    from desk.tui.live import SyncCommand
 
     settings = settings_from(args)
     if not settings.register.path.exists():
@@ -49,7 +50,6 @@ def open_demo(args: argparse.Namespace) -> int:
     """`desk demo`: the simulator in its own process, a demo register, the screen and its
     sync child pointed at the simulator. Everything stops when the screen closes."""
     from desk.tui.app import create_app
-    from desk.tui.live import SyncCommand
 
     with tempfile.TemporaryDirectory(prefix="desk-demo-") as tmp, simulator(args.seed) as overrides:
         register = args.register or Path(tmp) / "demo.sqlite"
@@ -91,11 +91,9 @@ async def _init_register(settings: Any) -> None:
 def simulator(seed: int, *extra: str) -> Iterator[dict[str, Any]]:
     """`desk sim` in its own process (its work must not stall the screen's frames); yields the
     config tables that point desk at it, and stops it on the way out."""
-    from desk.tui.live import SyncCommand
-
     env = SyncCommand.for_config(None).env
     process = subprocess.Popen(
-        [sys.executable, "-m", "desk", "sim", "--json", "--seed", str(seed), *extra],
+        sim_argv("--seed", str(seed), *extra),
         stdout=subprocess.PIPE,
         env=env,
         start_new_session=True,
@@ -109,6 +107,14 @@ def simulator(seed: int, *extra: str) -> Iterator[dict[str, Any]]:
     finally:
         process.terminate()
         process.wait()
+
+
+def sim_argv(*args: str) -> list[str]:
+    """`desk sim --json ARGS`, at a lower CPU priority where `nice` exists: the simulator stands
+    in for servers elsewhere, and must not take a core from the screen."""
+    argv = [sys.executable, "-m", "desk", "sim", "--json", *args]
+    nice = shutil.which("nice")
+    return [nice, "-n", str(SYNC_NICENESS), *argv] if nice else argv
 
 
 def write_config(path: Path, data: dict[str, Any]) -> Path:

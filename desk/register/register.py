@@ -777,6 +777,39 @@ class Register:
             received_time=parse_ts(row[5]),
         )
 
+    async def flows(
+        self, prefix: str, since: datetime, until: datetime, *, hourly: bool = False
+    ) -> list[tuple[str, datetime, Amount]]:
+        """Net change of every account under `prefix` (e.g. "income:mining:") per UTC day
+        (from the `daily` table) or per hour (from postings) in [since, until), as
+        (account, bucket start, amount) in time order. Buckets without movement are absent."""
+        ids = {i: p for p, i in self._account_ids.items() if p.startswith(prefix)}
+        if not ids:
+            return []
+        marks = ",".join("?" * len(ids))
+        sums: dict[tuple[str, str, str], int] = {}
+        if hourly:
+            rows = await self._all(
+                f"SELECT account_id, asset, substr(ts, 1, 13), units FROM postings WHERE account_id IN ({marks}) "
+                "AND ts >= ? AND ts < ?",
+                [*ids, format_ts(since), format_ts(until)],
+            )
+        else:
+            rows = await self._all(
+                f"SELECT account_id, asset, day, units FROM daily WHERE account_id IN ({marks}) "
+                "AND day >= ? AND day < ?",
+                [*ids, format_ts(since)[:10], format_ts(until)[:10]],
+            )
+        for account_id, asset, bucket, units in rows:
+            key = (ids[account_id], asset, bucket)
+            sums[key] = sums.get(key, 0) + from_db(units)
+        result = []
+        for (account, asset, bucket), units in sums.items():
+            start = datetime.fromisoformat(bucket + (":00" if hourly else "")).replace(tzinfo=UTC)
+            result.append((account, start, Amount.from_units(self.asset(asset), units)))
+        return sorted(result, key=lambda r: (r[1], r[0], r[2].asset.code))
+
+
 
 def _draft_body(entry: NewEntry) -> str:
     return json.dumps(

@@ -32,6 +32,11 @@ class DeskApp(App[None]):
         Binding("t", "transfer", "Transfer", id="app.transfer"),
         Binding("question_mark", "help", "Help", id="app.help"),
         Binding("ctrl+c", "quit", "Quit", show=False, id="app.quit_ctrl_c"),
+        Binding("f", "switch_screen('feeds')", "Feeds", id="app.feeds"),
+        Binding("c", "toggle_currency", "Currency", id="app.currency"),
+        Binding("ctrl+t", "toggle_dark", "Light/dark", id="app.theme"),
+        Binding("j", "move('down')", "Down", show=False, id="app.down"),
+        Binding("k", "move('up')", "Up", show=False, id="app.up"),
     ]
 
     #: bumped whenever the register changed, whoever wrote it (see desk.tui.live)
@@ -40,6 +45,8 @@ class DeskApp(App[None]):
     feeds: reactive[tuple[FeedState, ...]] = reactive((), init=False, always_update=False)
     #: one line on the sync itself: running, backfilling, stopped and why, none configured
     sync_status: reactive[str] = reactive("", init=False)
+    #: the currency figures are reported in (`c` cycles through REPORTING); see desk.tui.screens.figures
+    currency: reactive[str] = reactive("KZT")
 
     def __init__(
         self,
@@ -84,6 +91,9 @@ class DeskApp(App[None]):
         from desk.tui.screens.policy import PolicyScreen
 
         self.install_screen(PolicyScreen(), "policy")
+        from desk.tui.screens.feeds import FeedsScreen
+
+        self.install_screen(FeedsScreen(), "feeds")
         self.push_screen("dashboard")
 
     def poll_feed(self, name: str) -> None:
@@ -106,6 +116,30 @@ class DeskApp(App[None]):
             for b in self.screen.active_bindings.values()
         ]
         self.push_screen(HelpScreen(rows))
+
+    def action_toggle_currency(self) -> None:
+        from desk.tui.screens.figures import REPORTING
+
+        self.currency = REPORTING[(REPORTING.index(self.currency) + 1) % len(REPORTING)]
+
+    def watch_currency(self, currency: str) -> None:
+        self.sub_title = f"figures in {currency}"
+
+    def action_toggle_dark(self) -> None:
+        self.theme = "textual-light" if self.current_theme.dark else "textual-dark"
+
+    def action_move(self, direction: str) -> None:
+        """`j`/`k`: the arrows of whatever list or table has the focus."""
+        action = getattr(self.focused, f"action_cursor_{direction}", None) or getattr(
+            self.focused, f"action_scroll_{direction}", None
+        )
+        if action is not None:
+            action()
+
+    def alert(self, message: str, *, title: str = "Alert") -> None:
+        """Something needs the operator: the terminal bell and a toast."""
+        self.bell()
+        self.notify(message, title=title, severity="warning", timeout=8)
 
     def action_transfer(self) -> None:
         from desk.tui.screens.transfer import TransferForm

@@ -2,7 +2,19 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
+from desk.money import Amount
 from desk.register import Entry
+
+
+def amount_text(amount: Amount) -> str:
+    """An amount exactly, without the zeros past the eighth decimal (40 BNB, not
+    40.000000000000000000 BNB); bitcoin keeps its eight places."""
+    value = amount.value
+    if amount.asset.precision > 8 and value == value.quantize(Decimal(1).scaleb(-8)):
+        value = value.quantize(Decimal(1).scaleb(-min(8, max(0, -value.normalize().as_tuple().exponent))))
+    return f"{value} {amount.asset.code}"
 
 
 def entry_amount(entry: Entry) -> str:

@@ -1,34 +1,62 @@
-"""Command palette: every screen and action, searchable."""
+"""Command palette: every screen and action, searchable. A screen's own action is offered
+only on the screen that has it (`screen.` actions run on the screen under the palette)."""
 
 from __future__ import annotations
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 COMMANDS = [
-    ("Dashboard", "switch_screen('dashboard')", "prices, inflows, balances, activity"),
+    ("Dashboard", "switch_screen('dashboard')", "prices, inflows, reserve, feeds, activity"),
     ("Register", "switch_screen('register')", "the whole book"),
     ("Approvals", "switch_screen('approvals')", "pending drafts, the rule that applies, approvals left"),
     ("Policy", "switch_screen('policy')", "roles, allowlist, limits, quorum; approve policy changes"),
+    ("Feeds", "switch_screen('feeds')", "every feed's health and recent failures"),
     ("New transfer", "transfer", "draft a transfer for approval"),
+    ("Toggle currency", "toggle_currency", "report figures in KZT, USD or BTC"),
+    ("Light / dark theme", "toggle_dark", "switch between the light and the dark theme"),
+    ("Refresh dashboard", "screen.refresh_now", "read the register again now"),
+    ("Chart time frame", "screen.next_frame", "1D, 7D, 30D, 1Y"),
+    ("Search the register", "screen.search", "memo, reference, tx hash, acct:, kind:, from:, to:"),
+    ("Clear the search", "screen.clear", "show the whole book again"),
+    ("Verify the chain", "screen.verify", "recompute the register's hash chains"),
+    ("Poll feed now", "screen.poll_now", "ask the sync to poll the selected feed"),
+    ("Approve draft", "screen.approve", "approve the selected draft (as another operator)"),
+    ("Reject draft", "screen.reject", "reject the selected draft with a reason"),
+    ("Switch operator", "screen.switch_operator", "demo only: act as the other operator"),
     ("Help", "help", "list the keys"),
     ("Quit", "quit", "leave desk"),
 ]
 
 
 class DeskCommands(Provider):
-    async def discover(self) -> Hits:
+    def _available(self) -> list[tuple[str, str, str]]:
+        found = []
         for name, action, help_text in COMMANDS:
+            scope, _dot, method = action.partition(".")
+            if scope == "screen" and not hasattr(self.screen, f"action_{method}"):
+                continue
+            found.append((name, action, help_text))
+        return found
+
+    async def discover(self) -> Hits:
+        for name, action, help_text in self._available():
             yield DiscoveryHit(name, self._runner(action), help=help_text)
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
-        for name, action, help_text in COMMANDS:
+        for name, action, help_text in self._available():
             score = matcher.match(name)
             if score > 0:
                 yield Hit(score, matcher.highlight(name), self._runner(action), help=help_text)
 
     def _runner(self, action: str):
+        screen = self.screen
+
         async def run() -> None:
-            await self.app.run_action(action)
+            if action.startswith("screen."):
+                await self.app.run_action(action.removeprefix("screen."), screen)
+            else:
+                await self.app.run_action(action)
 
         return run
+

@@ -1,4 +1,8 @@
-"""`python -m desk.tui.screenshots OUTDIR`: every screen to SVG on deterministic seeded data."""
+"""`python -m desk.tui.screenshots OUTDIR`: every screen to SVG on deterministic seeded data.
+
+The register is seeded (desk.tui.seeddata), the clock fixed at seeddata.NOW, and the feeds
+given the health `demo_feeds` describes, so the pictures change only when the screens do.
+"""
 
 from __future__ import annotations
 
@@ -7,33 +11,43 @@ import sys
 import tempfile
 from pathlib import Path
 
+TRANSFER = ["t", *"assets:wallet:ops", "tab", *"assets:reserve:cold", "tab", *"BTC", "tab", *"0.1"]
 
-async def render_all(outdir: Path) -> list[Path]:
+#: name -> keys pressed after the dashboard is up
+SCREENS: dict[str, list[str]] = {
+    "dashboard": [],
+    "dashboard-usd-1d": ["c", "w", "w"],
+    "register": ["r"],
+    "register-filtered": ["r", "slash", *"from:2026-11-10 to:2026-11-12", "enter", "v"],
+    "entry-detail": ["r", "enter"],
+    "transfer": TRANSFER,
+    "approvals": [*TRANSFER, "ctrl+s", "p"],
+    "feeds": ["f"],
+    "help": ["question_mark"],
+}
+
+
+async def render_all(outdir: Path, size: tuple[int, int] = (120, 40)) -> list[Path]:
     from desk.tui.app import create_app
-    from desk.tui.seeddata import NOW, seed, write_settings
+    from desk.tui.seeddata import NOW, demo_feeds, seed, write_settings
 
     outdir.mkdir(parents=True, exist_ok=True)  # noqa: ASYNC240 - once, before the app starts
     written: list[Path] = []
     with tempfile.TemporaryDirectory() as tmp:
         settings = write_settings(Path(tmp))
         path = await seed(settings)
-        steps = {
-            "dashboard": [],
-            "register": ["r"],
-            "entry-detail": ["r", "enter"],
-            "transfer": ["t", *"assets:wallet:ops", "tab", *"assets:reserve:cold", "tab", *"BTC", "tab", *"0.1"],
-            "approvals": ["p"],
-            "help": ["question_mark"],
-        }
-        for name, keys in steps.items():
+        for name, keys in SCREENS.items():  # in this order: only "approvals" writes (a draft)
             app = create_app(settings, path, now=lambda: NOW, operators=["aliya", "bolat"])
-            async with app.run_test(size=(120, 40)) as pilot:
+            async with app.run_test(size=size) as pilot:
+                app.feeds = demo_feeds(NOW)
                 await pilot.pause()
                 await app.workers.wait_for_complete()
                 for key in keys:
                     await pilot.press(key)
                     await pilot.pause()
                 await app.workers.wait_for_complete()
+                await pilot.pause()
+                app.clear_notifications()
                 await pilot.pause()
                 target = outdir / f"{name}.svg"
                 target.write_text(app.export_screenshot(title=f"desk {name}"))

@@ -20,8 +20,8 @@ async def test_dashboard_then_register_and_detail(make_app) -> None:
         await app.workers.wait_for_complete()
         assert isinstance(app.screen, RegisterScreen)
         view = app.screen.query_one(RegisterView)
-        assert view.total == 61
-        assert len(view.rows) == 61
+        assert view.total == 63
+        assert len(view.rows) == 63
         await pilot.press("j", "j", "k")
         assert view.cursor == 1
         await pilot.press("enter")
@@ -107,4 +107,4 @@ async def test_dashboard_follows_writes_and_keys_stay_prompt(make_app, seeded) -
         assert time.perf_counter() - start < 0.5  # float-ok: a duration
         await app.workers.wait_for_complete()
         await pilot.pause()
-        assert "2061 entries" in str(app.screen.query_one("#dash-recent").render())
+        assert "2063 entries" in str(app.screen.query_one("#dash-recent").render())

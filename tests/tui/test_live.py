@@ -18,7 +18,7 @@ import aiohttp
 import pytest
 from textual.widgets import Static
 
-from desk.cli.tui_cmds import demo_operators, write_config
+from desk.cli.tui_cmds import demo_operators, sim_argv, write_config
 from desk.config import load_settings
 from desk.money import Amount
 from desk.register import NewEntry, Posting, Register
@@ -44,9 +44,7 @@ class Sim:
 
 async def start_sim(*args: str) -> Sim:
     env = SyncCommand.for_config(None).env
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "desk", "sim", "--json", *args, stdout=asyncio.subprocess.PIPE, env=env
-    )
+    process = await asyncio.create_subprocess_exec(*sim_argv(*args), stdout=asyncio.subprocess.PIPE, env=env)
     assert process.stdout is not None
     line = await asyncio.wait_for(process.stdout.readline(), 120)
     return Sim(process, json.loads(line))

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from desk.tui.seeddata import demo_feeds
+from tests.tui.seed import NOW
+
 SIZES = [(120, 40), (80, 24)]
 
 
@@ -13,9 +16,59 @@ async def _settle(pilot) -> None:
     await pilot.pause()
 
 
+async def _with_feeds(pilot) -> None:
+    pilot.app.feeds = demo_feeds(NOW)
+    await _settle(pilot)
+
+
 @pytest.mark.parametrize("size", SIZES, ids=["120x40", "80x24"])
 def test_dashboard(snap_compare, make_app, size) -> None:
-    assert snap_compare(make_app(), terminal_size=size, run_before=_settle)
+    assert snap_compare(make_app(), terminal_size=size, run_before=_with_feeds)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=["120x40", "80x24"])
+def test_dashboard_usd_one_day(snap_compare, make_app, size) -> None:
+    async def go(pilot) -> None:
+        await _with_feeds(pilot)
+        await pilot.press("c", "w", "w")
+        await _settle(pilot)
+
+    assert snap_compare(make_app(), terminal_size=size, run_before=go)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=["120x40", "80x24"])
+def test_feeds(snap_compare, make_app, size) -> None:
+    async def go(pilot) -> None:
+        await _with_feeds(pilot)
+        await pilot.press("f")
+        await _settle(pilot)
+
+    assert snap_compare(make_app(), terminal_size=size, run_before=go)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=["120x40", "80x24"])
+def test_help(snap_compare, make_app, size) -> None:
+    async def go(pilot) -> None:
+        await _settle(pilot)
+        await pilot.press("question_mark")
+        await _settle(pilot)
+
+    assert snap_compare(make_app(), terminal_size=size, run_before=go)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=["120x40", "80x24"])
+def test_register_filtered_and_verified(snap_compare, make_app, size) -> None:
+    async def go(pilot) -> None:
+        await pilot.press("r")
+        await _settle(pilot)
+        await pilot.press("slash")
+        pilot.app.screen.query_one("#search").value = "from:2026-11-10 to:2026-11-12"
+        await pilot.press("enter")
+        await _settle(pilot)
+        await pilot.press("v")
+        await _settle(pilot)
+
+    assert snap_compare(make_app(), terminal_size=size, run_before=go)
 
 
 @pytest.mark.parametrize("size", SIZES, ids=["120x40", "80x24"])

@@ -63,7 +63,7 @@ async def test_transfer_draft_approve_as_second_operator(make_app) -> None:
         await pilot.pause()
         assert screen.drafts == []
         bal = await app.register.balance("assets:reserve:cold", "BTC")
-        assert str(bal.value) == "0.15000000"
+        assert str(bal.value) == "2.67000000"  # 2.5 opening + 0.02 seeded sweep + 0.15
 
 
 @pytest.mark.parametrize(

@@ -1,51 +1,303 @@
-"""Dashboard: reserve balances and the latest register activity, refreshed live."""
+"""Dashboard: prices with their age, inflows per pool, the reserve's worth, feed health and
+the latest activity, refreshed whenever the register changes.
+
+Everything is read in one worker per refresh (the register's windowed reads and one price
+snapshot); the widgets are only updated with the result, so a refresh never holds the UI.
+"""
 
 from __future__ import annotations
 
-import threading
-from typing import ClassVar
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any, ClassVar
 
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Footer, Header, Sparkline, Static
+from textual_plotext import PlotextPlot
 
-from desk.tui.format import header_text, row_text
+from desk.money import Amount, Asset
+from desk.tui.format import amount_text, header_text, row_text
+from desk.tui.screens.figures import Figures, Shown, age_text, price_text
+from desk.tui.widgets.rows import KeyedRows
+
+#: Chart time frames: (label, length, hourly buckets).
+FRAMES: dict[str, tuple[timedelta, bool]] = {
+    "1D": (timedelta(days=1), True),
+    "7D": (timedelta(days=7), False),
+    "30D": (timedelta(days=30), False),
+    "1Y": (timedelta(days=365), False),
+}
+INCOME = "income:mining:"
+_ONE_BTC = Amount(Asset("BTC", 8), "1")
+
+
+@dataclass(frozen=True, slots=True)
+class Inflows:
+    """One pool's inflows: totals for today / 7 d / 30 d and a series over the time frame."""
+
+    pool: str
+    totals: tuple[list[Amount], list[Amount], list[Amount]]
+    series: list[Decimal]
+
+
+def buckets(now: datetime, frame: str) -> list[datetime]:
+    """The starts of the frame's buckets, oldest first, the last one holding `now`."""
+    length, hourly = FRAMES[frame]
+    step = timedelta(hours=1) if hourly else timedelta(days=1)
+    last = now.replace(minute=0, second=0, microsecond=0)
+    if not hourly:
+        last = last.replace(hour=0)
+    count = int(length / step)
+    return [last - step * (count - 1 - i) for i in range(count)]
 
 
 class DashboardScreen(Screen[None]):
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("g", "refresh_now", "Refresh", id="dashboard.refresh")]
+    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-narrow"), (100, "-wide")]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("g", "refresh_now", "Refresh", id="dashboard.refresh"),
+        Binding("w", "next_frame", "Time frame", id="dashboard.frame"),
+    ]
+
+    frame: reactive[str] = reactive("30D")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._reading = False
+        self._again = False
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static("balances …", id="dash-balances")
-        yield Static("recent …", id="dash-recent")
+        with VerticalScroll(id="dash"):
+            with Horizontal(classes="dash-row", id="dash-top"):
+                yield KeyedRows(id="dash-prices", classes="panel")
+                yield KeyedRows(id="dash-reserve", classes="panel")
+            with Horizontal(classes="dash-row", id="dash-mid"):
+                with Vertical(id="dash-inflows", classes="panel"):
+                    yield Static("", id="inflows-head")
+                    yield Vertical(id="inflows-pools")
+                yield PlotextPlot(id="dash-chart", classes="panel")
+            yield KeyedRows(id="dash-feeds", classes="panel")
+            yield Static("recent …", id="dash-recent", classes="panel")
         yield Footer()
 
     def on_mount(self) -> None:
+        titles = {
+            "#dash-prices": "prices",
+            "#dash-reserve": "reserve",
+            "#dash-feeds": "feeds",
+            "#dash-inflows": "inflows",
+            "#dash-recent": "latest activity",
+        }
+        for selector, title in titles.items():
+            self.query_one(selector).border_title = title
         self.refresh_now()
         self.set_interval(2.0, self.refresh_now)  # float-ok: a duration
-        engine = getattr(self.app, "engine", None)
-        if engine is not None and hasattr(engine, "subscribe"):
-            engine.subscribe(self._on_engine_event)
+        for name in ("data_version", "currency"):
+            if hasattr(type(self.app), name):
+                self.watch(self.app, name, lambda _v: self.refresh_now(), init=False)
+        if hasattr(type(self.app), "feeds"):
+            self.watch(self.app, "feeds", lambda _v: self._show_feeds(), init=False)
 
-    def _on_engine_event(self, _event: object) -> None:
-        if threading.get_ident() == self.app._thread_id:
-            self.call_later(self.refresh_now)
-        else:
-            self.app.call_from_thread(self.refresh_now)
+    def watch_frame(self) -> None:
+        if self.is_mounted:
+            self.refresh_now()
 
     def action_refresh_now(self) -> None:
         self.refresh_now()
 
-    @work(exclusive=True, group="dashboard")
-    async def refresh_now(self) -> None:
+    def refresh_now(self) -> None:
+        """Read and redraw; while a read is running, one more follows it instead of
+        cancelling it (a burst of writes must not starve the screen of updates)."""
+        if self._reading:
+            self._again = True
+            return
+        self._reading = True
+        self._read()
+
+    def _done_reading(self) -> None:
+        self._reading = False
+        if self._again:
+            self._again = False
+            self.refresh_now()
+
+    def action_next_frame(self) -> None:
+        names = list(FRAMES)
+        self.frame = names[(names.index(self.frame) + 1) % len(names)]
+
+    @property
+    def currency(self) -> str:
+        return getattr(self.app, "currency", "KZT")
+
+    @work(group="dashboard")
+    async def _read(self) -> None:
+        try:
+            await self._read_and_show()
+        finally:
+            self._done_reading()
+
+    async def _read_and_show(self) -> None:
         reg = self.app.register  # type: ignore[attr-defined]
+        now: datetime = self.app.now()  # type: ignore[attr-defined]
         balances = await reg.balances()
-        recent = await reg.recent(15)
+        reserve = [amt for (acct, _a), amt in balances.items() if acct.startswith("assets:reserve:")]
+        figures = await Figures.load(reg, self.app.settings, now, {a.asset.code for a in reserve})  # type: ignore[attr-defined]
+        inflows = await self._inflows(reg, now)
+        recent = await reg.recent(12)
         count = await reg.count()
-        bal_lines = ["[b]balances[/b]"] + [f"  {acct:<40} {amt!s:>26}" for (acct, _a), amt in balances.items()]
-        self.query_one("#dash-balances", Static).update("\n".join(bal_lines))
-        rec_lines = [f"[b]latest activity[/b] ({count} entries)", header_text(), *(row_text(e) for e in recent)]
-        self.query_one("#dash-recent", Static).update("\n".join(rec_lines))
+        self._show_prices(figures)
+        self._show_reserve(figures, reserve)
+        self._show_feeds()
+        self._show_inflows(figures, inflows)
+        self._show_chart(now, inflows)
+        lines = [f"{count} entries", header_text(), *(row_text(e) for e in recent)]
+        self.query_one("#dash-recent", Static).update("\n".join(lines))
+
+    async def _inflows(self, reg: Any, now: datetime) -> list[Inflows]:
+        """Per pool: today / 7 d / 30 d from the daily table, and the frame's series."""
+        today = now.replace(hour=0, minute=0, second=0, microsecond=0)
+        tomorrow = today + timedelta(days=1)
+        month = await reg.flows(INCOME, today - timedelta(days=29), tomorrow)
+        starts = buckets(now, self.frame)
+        hourly = FRAMES[self.frame][1]
+        if self.frame == "30D":
+            series_rows = month
+        else:
+            end = starts[-1] + (timedelta(hours=1) if hourly else timedelta(days=1))
+            series_rows = await reg.flows(INCOME, starts[0], end, hourly=hourly)
+        pools = sorted(a[len(INCOME) :] for a in reg.accounts() if a.startswith(INCOME))
+        result = []
+        for pool in pools:
+            account = INCOME + pool
+            windows: list[list[Amount]] = []
+            for days in (1, 7, 30):
+                since = today - timedelta(days=days - 1)
+                sums: dict[str, Amount] = {}
+                for acct, start, amount in month:
+                    if acct == account and start >= since:
+                        code = amount.asset.code
+                        sums[code] = sums[code] - amount if code in sums else -amount
+                windows.append(list(sums.values()))
+            per_bucket = dict.fromkeys(starts, Decimal(0))
+            for acct, start, amount in series_rows:
+                if acct == account and start in per_bucket:
+                    per_bucket[start] -= amount.value
+            result.append(Inflows(pool, (windows[0], windows[1], windows[2]), list(per_bucket.values())))
+        return result
+
+    def _show_prices(self, figures: Figures) -> None:
+        rows = []
+        usdt = {q.quote.base: q.quote.price for q in figures.prices() if q.quote.quote == "USDT"}
+        for line in figures.prices():
+            q = line.quote
+            cross = ""
+            if q.quote == "USD" and q.base in usdt:
+                diff = (q.price / usdt[q.base] - 1) * 100
+                cross = f" {diff:+.2f}%"
+            flag = " stale" if line.stale else ""
+            pair = f"{q.base}/{q.quote}"
+            text = f"{pair:<9}{price_text(q.price):>11}{cross:>7} {q.source:<9}{age_text(line.age):>4}{flag}"
+            rows.append((f"{q.base}-{q.quote}-{q.source}", text, "-stale" if line.stale else ""))
+        if not rows:
+            rows.append(("none", "no prices yet", "-stale"))
+        self.query_one("#dash-prices", KeyedRows).show(rows)
+
+    def _show_reserve(self, figures: Figures, reserve: list[Amount]) -> None:
+        cur = self.currency
+        by_asset: dict[str, Amount] = {}
+        for amount in reserve:
+            code = amount.asset.code
+            by_asset[code] = by_asset[code] + amount if code in by_asset else amount
+        total = figures.total(list(by_asset.values()), "USD")
+        rows = []
+        for code, amount in sorted(by_asset.items()):
+            shown = figures.value(amount, cur)
+            share = ""
+            usd = figures.value(amount, "USD").value
+            if usd is not None and total.value:
+                share = f"{usd / total.value * 100:.0f}%"
+            age = age_text(figures.at - shown.as_of) if shown.as_of else ""
+            text = f"{amount_text(amount):<24} {shown.text:>22} {share:>4} {age:>4}"
+            rows.append((f"asset-{code}", text, _stale(shown)))
+        if not rows:
+            rows.append(("empty", "the reserve holds nothing yet", ""))
+        kzt = figures.total(list(by_asset.values()), "KZT")
+        rows.append(("total-usd", f"{'total':<24} {total.text:>22}", _stale(total)))
+        rows.append(("total-kzt", f"{'':<24} {kzt.text:>22}", _stale(kzt)))
+        if cur == "BTC":
+            btc = figures.total(list(by_asset.values()), "BTC")
+            rows.append(("total-btc", f"{'':<24} {btc.text:>22}", _stale(btc)))
+        widget = self.query_one("#dash-reserve", KeyedRows)
+        widget.show(rows)
+        widget.border_subtitle = figures.provenance(figures.value(_ONE_BTC, cur if cur != "BTC" else "USD"))
+
+    def _show_feeds(self) -> None:
+        feeds = getattr(self.app, "feeds", ()) or ()
+        now: datetime = self.app.now()  # type: ignore[attr-defined]
+        rows = [(f"feed-{f.name}", feed_line(f, now), f"-{f.state}") for f in feeds]
+        if not rows:
+            rows.append(("none", "no feeds running (the desk reads the register only)", "-waiting"))
+        self.query_one("#dash-feeds", KeyedRows).show(rows)
+
+    def _show_inflows(self, figures: Figures, inflows: list[Inflows]) -> None:
+        cur = self.currency
+        self.query_one("#inflows-head", Static).update(f"{'pool':<8}{'today':>12}{'7 d':>13}{'30 d':>13}")
+        box = self.query_one("#inflows-pools", Vertical)
+        for item in inflows:
+            row_id = f"pool-{item.pool}"
+            cells = [figures.total(w, cur) if w else Shown(Decimal(0), cur, False) for w in item.totals]
+            text = f"{item.pool:<8}" + "".join(f"{_short(c):>{w}}" for c, w in zip(cells, (12, 13, 13), strict=True))
+            data = [float(v) for v in item.series]
+            found = box.query(f"#{row_id}")
+            if found:
+                row = found.first(Vertical)
+                row.query_one(Static).update(text)
+                row.query_one(Sparkline).data = data
+            else:
+                box.mount(Vertical(Static(text), Sparkline(data), id=row_id, classes="pool-row"))
+        one = figures.value(_ONE_BTC, cur)
+        self.query_one("#dash-inflows").border_subtitle = f"in {cur}" + (
+            f" at {figures.provenance(one)}" if one.as_of else ""
+        )
+
+    def _show_chart(self, now: datetime, inflows: list[Inflows]) -> None:
+        chart = self.query_one(PlotextPlot)
+        plt = chart.plt
+        plt.clear_data()
+        plt.clear_figure()
+        starts = buckets(now, self.frame)
+        xs = list(range(len(starts)))
+        for item in inflows:
+            plt.plot(xs, [float(v) for v in item.series], label=item.pool, marker="braille")
+        fmt = "%H:%M" if FRAMES[self.frame][1] else "%m-%d"
+        step = max(1, len(starts) // 5)
+        ticks = xs[::step]
+        plt.xticks(ticks, [starts[i].strftime(fmt) for i in ticks])
+        plt.title(f"BTC mined per {'hour' if FRAMES[self.frame][1] else 'day'}, {self.frame} (w: time frame)")
+        chart.border_title = f"inflows {self.frame}"
+        chart.refresh()
+
+
+def _short(shown: Shown) -> str:
+    text = shown.text.rsplit(" ", 1)[0] if shown.value is not None else "n/a"
+    return text + ("!" if shown.stale and shown.value is not None else "")
+
+
+def _stale(shown: Shown) -> str:
+    return "-stale" if shown.stale else ""
+
+
+def feed_line(feed: Any, now: datetime) -> str:
+    """`name state age · reason · retry in N` for one FeedState."""
+    parts = [f"{feed.name:<10}{feed.state:<9}"]
+    parts.append(f"ok {age_text(now - feed.last_ok)} ago" if feed.last_ok else "never ok")
+    if feed.retry_at is not None and feed.retry_at > now:
+        parts.append(f"retry in {age_text(feed.retry_at - now)}")
+    if feed.reason:
+        parts.append(feed.reason)
+    return " · ".join(parts)

@@ -10,6 +10,8 @@ from textual.binding import Binding, BindingType
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from desk.tui.screens.figures import Figures
+
 
 class EntryDetail(ModalScreen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,q", "dismiss", "Close", id="detail.close")]
@@ -26,7 +28,12 @@ class EntryDetail(ModalScreen[None]):
 
     @work(exclusive=True)
     async def load(self) -> None:
-        e = await self.app.register.entry(self.seq)  # type: ignore[attr-defined]
+        reg = self.app.register  # type: ignore[attr-defined]
+        e = await reg.entry(self.seq)
+        moved = [p.amount for p in e.postings if p.amount.units > 0]
+        figures = await Figures.load(reg, self.app.settings, e.ts, {a.asset.code for a in moved})  # type: ignore[attr-defined]
+        worth = figures.total(moved, self.app.currency)  # type: ignore[attr-defined]
+        worth_text = f"{worth.text} ({figures.provenance(worth)})" if worth.value is not None else f"n/a: {worth.why}"
         lines = [
             f"[b]entry #{e.seq}[/b]  {e.kind}  {e.ts:%Y-%m-%d %H:%M:%S} UTC",
             f"memo: {e.memo}",
@@ -35,6 +42,7 @@ class EntryDetail(ModalScreen[None]):
             "",
             "[b]postings[/b]",
             *(f"  {p.account:<40} {p.amount!s:>24}" for p in e.postings),
+            f"  worth then: {worth_text}{'  stale' if worth.stale and worth.value is not None else ''}",
             "",
             f"hash:      {e.hash}",
             f"prev hash: {e.prev_hash}",

@@ -1,4 +1,6 @@
-"""Help: every binding of the screen underneath, with its key."""
+"""Help: every binding of the screen underneath, with its key, in two columns so it fits
+80x24. Keys doing the same thing share a line; Textual's stock scrolling and focus keys are
+summed up in one line instead of a dozen."""
 
 from __future__ import annotations
 
@@ -6,8 +8,38 @@ from typing import ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Static
+
+#: Textual's own movement bindings, summed up by MOVING.
+STOCK = {
+    "Scroll Up", "Scroll Down", "Scroll Left", "Scroll Right", "Scroll Home", "Scroll End", "Page Up",
+    "Page Down", "Page Left", "Page Right", "Focus Next", "Focus Previous", "Copy selected text",
+    "PgUp", "PgDn",
+}  # fmt: skip
+MOVING = "↑↓ or j k move · PgUp PgDn page · Home End · tab next field · ctrl+p palette · esc closes"
+KEY_NAMES = {"question_mark": "?", "slash": "/", "escape": "esc", "enter": "⏎", "pageup": "PgUp", "pagedown": "PgDn"}
+
+
+def key_name(key: str) -> str:
+    if key in KEY_NAMES:
+        return KEY_NAMES[key]
+    return key.replace("ctrl+", "^") if key.startswith("ctrl+") else key
+
+
+def merged(rows: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """One line per action: its keys together, Textual's stock movement keys left out."""
+    keys: dict[str, list[str]] = {}
+    for key, text in rows:
+        if text in STOCK or key.startswith("super+"):
+            continue
+        names = keys.setdefault(text, [])
+        for one in key.split(","):
+            name = key_name(one.strip())
+            if name not in names:
+                names.append(name)
+    return [(" ".join(names), text) for text, names in keys.items()]
 
 
 class HelpScreen(ModalScreen[None]):
@@ -15,8 +47,14 @@ class HelpScreen(ModalScreen[None]):
 
     def __init__(self, rows: list[tuple[str, str]]) -> None:
         super().__init__()
-        self.rows = rows
+        self.rows = merged(rows)
 
     def compose(self) -> ComposeResult:
-        lines = ["[b]keys[/b]", *(f"  {key:<14} {text}" for key, text in self.rows), "", "esc closes"]
-        yield Static("\n".join(lines), id="detail-body")
+        half = (len(self.rows) + 1) // 2
+        columns = (self.rows[:half], self.rows[half:])
+        with Vertical(id="help-body"):
+            yield Static("[b]keys[/b]", id="help-title")
+            with Horizontal(id="help-columns"):
+                for column in columns:
+                    yield Static("\n".join(f"{key:>9}  {text}" for key, text in column), classes="help-column")
+            yield Static(MOVING, id="help-moving")

@@ -2,25 +2,36 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Vertical
+from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.suggester import SuggestFromList
 from textual.widgets import Input, Label, Static
 
 from desk.money import Amount, MoneyError, parse_amount
 from desk.register import NewEntry, Posting, RegisterError
+from desk.tui.screens.figures import Figures
 
 FIELDS = ("from", "to", "asset", "amount", "reference", "memo")
+PLACEHOLDERS = {
+    "from": "account, e.g. assets:wallet:ops (→ completes)",
+    "to": "account, e.g. assets:reserve:cold",
+    "asset": "BTC, BNB, KZTE…",
+    "amount": "exact, at most the asset's decimals",
+    "reference": "tx hash or order id (optional)",
+    "memo": "why (optional)",
+}
 
 
 class TransferForm(ModalScreen[int | None]):
     """Dismisses with the new draft id, or None when cancelled."""
+
+    #: below 30 rows the inputs lose their borders so the whole form fits 80x24
+    VERTICAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-short"), (30, "-tall")]
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="transfer.cancel"),
@@ -30,7 +41,7 @@ class TransferForm(ModalScreen[int | None]):
     def __init__(self) -> None:
         super().__init__()
         self.balances: dict[tuple[str, str], Amount] = {}
-        self.prices: dict[str, Decimal] = {}
+        self.figures: Figures | None = None
         self.errors: list[str] = []
 
     def compose(self) -> ComposeResult:
@@ -44,7 +55,9 @@ class TransferForm(ModalScreen[int | None]):
                     suggester = SuggestFromList(accounts, case_sensitive=False)
                 elif name == "asset":
                     suggester = SuggestFromList(sorted(reg.assets()), case_sensitive=False)
-                yield Input(placeholder=name, id=f"tf-{name}", suggester=suggester)
+                with Horizontal(classes="tf-row"):
+                    yield Label(name, classes="tf-label")
+                    yield Input(placeholder=PLACEHOLDERS[name], id=f"tf-{name}", suggester=suggester)
             yield Static("", id="transfer-value")
             yield Static("", id="transfer-errors")
 
@@ -56,13 +69,7 @@ class TransferForm(ModalScreen[int | None]):
         reg = self.app.register  # type: ignore[attr-defined]
         self.balances = await reg.balances()
         now = self.app.now()  # type: ignore[attr-defined]
-        for code in reg.assets():
-            quote = await reg.price_at(code, "USDT", now) if code != "USDT" else None
-            if quote is not None:
-                self.prices[code] = quote.price
-        kzt = await reg.price_at("USD", "KZT", now)
-        if kzt is not None:
-            self.prices["KZT"] = kzt.price
+        self.figures = await Figures.load(reg, self.app.settings, now, set(reg.assets()))  # type: ignore[attr-defined]
         self.validate_form()
 
     def value(self, name: str) -> str:
@@ -111,15 +118,17 @@ class TransferForm(ModalScreen[int | None]):
         return amount
 
     def _value_text(self, amount: Amount | None) -> str:
-        if amount is None:
+        """The amount's worth at current prices in USD and KZT (and BTC when that is the
+        reporting currency), with the prices' source and age."""
+        if amount is None or self.figures is None:
             return ""
-        price = Decimal(1) if amount.asset.code == "USDT" else self.prices.get(amount.asset.code)
-        if price is None:
-            return "value: no current price"
-        usd = (amount.value * price).quantize(Decimal("0.01"))
-        kzt = self.prices.get("KZT")
-        kzt_text = f"  ≈ {(usd * kzt).quantize(Decimal('1'))} KZT" if kzt is not None else ""
-        return f"value ≈ {usd} USD{kzt_text}"
+        currencies = ["USD", "KZT"] + (["BTC"] if self.app.currency == "BTC" else [])  # type: ignore[attr-defined]
+        shown = [self.figures.value(amount, cur) for cur in currencies]
+        if shown[0].value is None:
+            return f"value: n/a ({shown[0].why})"
+        values = "  ≈ ".join(s.text for s in shown if s.value is not None)
+        stale = "  (stale price)" if any(s.stale for s in shown) else ""
+        return f"value ≈ {values}{stale}\n[dim]{self.figures.provenance(shown[1] if shown[1].value else shown[0])}[/]"
 
     def action_cancel(self) -> None:
         self.dismiss(None)
