@@ -38,8 +38,11 @@ if TYPE_CHECKING:
 #: Entry kinds the allowlist and the limits judge.
 CONTROLLED = ("transfer", "conversion")
 
-#: What each act needs; `reject` also lets a maker withdraw their own draft.
+#: What each act needs; `reject` also lets a maker withdraw their own draft. `post` is a
+#: person's entry that needs no second operator (a seizure, a purchase, an opening balance);
+#: feeds write through `ingest`, which judges no role.
 ACT_ROLES = {
+    "post": "maker",
     "draft": "maker",
     "approve": "checker",
     "reject": "checker",
@@ -100,6 +103,11 @@ class Controls:
                 f"{operator} may not {act}: that needs the {role} role, and {operator} holds {', '.join(sorted(held))}",
                 role=role,
             )
+
+    async def authorize(self, register: Register, act: str) -> None:
+        """Refuse `act` by the register's operator unless their role allows it (any acting
+        command outside drafts and approvals calls this, inside its write transaction)."""
+        self.require(await self.policy(register), register.operator, act)
 
     # ---------------------------------------------------------------- the register's hooks
 

@@ -199,6 +199,7 @@ class Register:
             )
         self._check(entry)
         async with connection.immediate(self._conn, self._lock):
+            await self.controls.authorize(self, "post")
             seqs = await self._append([entry], Signatures(drafted_by=self.operator))
         return seqs[0]
 

@@ -116,3 +116,25 @@ async def test_without_roles_everyone_is_maker_and_checker_and_the_maker_still_n
         with pytest.raises(SelfApproval):
             await maker.approve(draft_id)
         assert isinstance(await checker.approve(draft_id), int)
+
+
+async def test_posting_a_persons_entry_needs_the_maker_role_and_feeds_need_none(make_desk) -> None:
+    from dataclasses import replace
+    from datetime import timedelta
+
+    from desk.register import NewEntry, Posting
+    from tests.controls.conftest import T0, funding
+
+    opening = NewEntry(
+        kind="opening",
+        ts=T0,
+        postings=(Posting("equity:opening", -Amount(BTC, "1")), Posting("assets:reserve:cold", Amount(BTC, "1"))),
+        memo="opening reserve",
+    )
+    open_as = await make_desk(ROLES)
+    async with open_as("audit") as audit, open_as("aliya") as maker, open_as("sync") as feed:
+        with pytest.raises(NotPermitted, match="audit may not post: that needs the maker role"):
+            await audit.post(opening)
+        assert isinstance(await maker.post(opening), int)
+        later = replace(funding("1"), external_id="fund-2", ts=T0 + timedelta(hours=1))
+        assert (await feed.ingest([later])).new == 1
