@@ -104,41 +104,36 @@ async def reserves(args: argparse.Namespace) -> ExitCode:
 
 
 def _print_report(report: ReserveReport) -> None:
+    """One section per reserve account. Cells fold rather than end in an ellipsis: an address
+    or an amount is never cut short. The reasons for a failure follow on stderr."""
     table = Table(
-        title=f"proof of reserves at {report.checked_at:%Y-%m-%d %H:%M:%S} UTC, register head "
+        title=f"proof of reserves, read {report.checked_at:%Y-%m-%d %H:%M:%S} UTC; register head "
         f"#{report.register_head[0]} {report.register_head[1][:16]}…"
     )
-    for column in ("account", "address", "chain", "asset", "on chain", "register", "difference", "as of"):
-        table.add_column(column, justify="right" if column in ("on chain", "register", "difference") else "left")
-    for check in report.checks:
-        single = len(check.readings) == 1
-        for reading in check.readings:
-            balance = reading.balance
-            as_of = (
-                f"{'slot' if reading.entry.chain == 'solana' else 'block'} {balance.block_height:,} "
-                f"{balance.as_of:%H:%M:%S}"
-                if balance and balance.block_height is not None
-                else ""
-            )
-            on_chain = reading.on_chain.format() if reading.on_chain is not None else f"[red]{reading.error}[/]"
-            table.add_row(
-                check.account,
-                reading.entry.address,
-                reading.entry.chain,
-                check.asset,
-                on_chain,
-                *(_figures(check) if single else ("", "")),
-                as_of,
-            )
-        if not single:
-            total = check.on_chain.format() if check.on_chain is not None else "[red]unknown[/]"
-            table.add_row(check.account, "all addresses", "", check.asset, total, *_figures(check), "")
-    Console(width=max(140, Console().width)).print(table)
+    for column in ("address", "chain", "asset", "on chain", "register", "difference", "as of"):
+        figure = column in ("on chain", "register", "difference")
+        table.add_column(column, justify="right" if figure else "left", overflow="fold")
+    for account in dict.fromkeys(c.account for c in report.checks):
+        table.add_row(f"[bold]{account}[/]")
+        for check in (c for c in report.checks if c.account == account):
+            single = len(check.readings) == 1
+            for reading in check.readings:
+                balance = reading.balance
+                as_of = ""
+                if balance is not None and balance.block_height is not None:
+                    as_of = f"{'slot' if reading.entry.chain == 'solana' else 'block'} {balance.block_height:,}"
+                on_chain = reading.on_chain.format() if reading.on_chain is not None else "[red]unreadable[/]"
+                figures = _figures(check) if single else ("", "")
+                table.add_row(reading.entry.address, reading.entry.chain, check.asset, on_chain, *figures, as_of)
+            if not single:
+                total = check.on_chain.format() if check.on_chain is not None else "[red]unknown[/]"
+                table.add_row("  all addresses", "", check.asset, total, *_figures(check), "")
+    Console().print(table)
     print("OK: the register equals the chain" if report.ok else "FAILED: see the lines below")
 
 
 def _figures(check) -> tuple[str, str]:
-    register = check.register.format() if check.register is not None else f"[red]{check.problem}[/]"
+    register = check.register.format() if check.register is not None else "[red]not in register[/]"
     diff = check.difference
     if diff is None:
         shown = "[red]not proven[/]"
@@ -234,7 +229,7 @@ def _print_hashprice(report: HashpriceReport) -> None:
         table.add_row(
             f"realised per PH/s per day ({report.realised_days} d)",
             report.realised.format(code=True),
-            f"pools' earnings / {report.hashrate_ph} PH/s ([mining] hashrate_ph)",
+            f"pools' earnings / {report.hashrate_ph} PH/s (\\[mining] hashrate_ph)",
         )
         table.add_row("hashrate realisation", f"{report.realisation * 100:.2f} %", "realised / expected")
     else:
