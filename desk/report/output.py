@@ -27,9 +27,9 @@ def write_atomically(path: Path, text: str) -> None:
         raise
 
 
-def default_path(settings: DeskSettings, month: Month, fmt: str) -> Path:
+def default_path(register: Register, month: Month, fmt: str) -> Path:
     """Where the screen puts a report: beside the register, named for the month."""
-    return settings.register.path.parent / f"desk-report-{month}.{fmt}"
+    return register.path.parent / f"desk-report-{month}.{fmt}"
 
 
 async def write_report(

@@ -23,6 +23,7 @@ COMMANDS = [
     ("Approve draft", "screen.approve", "approve the selected draft (as another operator)"),
     ("Reject draft", "screen.reject", "reject the selected draft with a reason"),
     ("Switch operator", "screen.switch_operator", "demo only: act as the other operator"),
+    ("Monthly report", "report", "write this month's report (HTML with charts) beside the register"),
     ("Help", "help", "list the keys"),
     ("Quit", "quit", "leave desk"),
 ]
@@ -55,8 +56,19 @@ class DeskCommands(Provider):
         async def run() -> None:
             if action.startswith("screen."):
                 await self.app.run_action(action.removeprefix("screen."), screen)
+            elif action == "report":
+                await write_month_report(self.app)
             else:
                 await self.app.run_action(action)
 
         return run
 
+async def write_month_report(app) -> None:  # type: ignore[no-untyped-def]
+    """The current month's report (desk.report) as HTML beside the register; a toast names it."""
+    from desk.report import Month
+    from desk.report.output import default_path, write_report
+
+    now = app.now()
+    month = Month(now.year, now.month)
+    path = await write_report(app.register, app.settings, month, default_path(app.register, month, "html"), as_of=now)
+    app.notify(f"monthly report written: {path}", title="Report", timeout=8)

@@ -1,0 +1,38 @@
+"""The report from the screen: the palette's "Monthly report" writes the month's HTML beside
+the register and a toast names the file."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+
+from desk.config import DeskSettings
+from desk.tui.app import create_app
+
+NOW = datetime(2026, 11, 28, 15, tzinfo=UTC)
+
+
+async def test_palette_writes_the_month_and_toasts_its_path(seeded: DeskSettings) -> None:
+    app = create_app(seeded, seeded.register.path, now=lambda: NOW)
+    target = seeded.register.path.parent / "desk-report-2026-11.html"
+    toasts: list[str] = []
+    shown = app.notify
+
+    def notify(message: str, **kw) -> None:  # type: ignore[no-untyped-def]
+        toasts.append(message)
+        shown(message, **kw)
+
+    app.notify = notify  # type: ignore[method-assign]
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"Monthly report", "enter")
+        for _ in range(100):
+            await pilot.pause()
+            if target.exists():
+                break
+            await asyncio.sleep(0.05)
+        await pilot.pause()
+    html = target.read_text()
+    assert html.startswith("<!DOCTYPE html>") and "As of: 2026-11-28T15:00:00+00:00." in html
+    assert f"monthly report written: {target}" in toasts
