@@ -52,7 +52,6 @@ DEMO_RESERVE: dict[tuple[str, str], int] = {
 }
 
 
-
 def demo_addresses() -> list[dict[str, str]]:
     """The `[[addresses]]` of the demo: the revenue wallet every simulated pool pays into
     (the model's default destination, wallet "ops") and the reserve's three cold addresses."""
@@ -63,6 +62,7 @@ def demo_addresses() -> list[dict[str, str]]:
         {"account": reserve, "chain": "bsc", "asset": "BNB", "address": SIM_RESERVE_BNB, "custody": "cold"},
         {"account": reserve, "chain": "solana", "asset": "KZTE", "address": SIM_RESERVE_SOL, "custody": "custodian"},
     ]
+
 
 def height_at(moment: datetime) -> int:
     """The height of the last block mined at or before `moment`."""
@@ -111,11 +111,14 @@ class ChainSim:
         self.shortened: dict[str, int] = {}
         self.redirected: dict[str, str] = {}
         self.extra: list[SimTx] = []
+        self._payouts: list[SimTx] | None = None
         #: (chain, address) -> base units outside the pools' payouts: sats, wei, KZTE 10^-6
         self.balances: dict[tuple[str, str], int] = {}
         self._opened = datetime.combine(model.start, datetime.min.time(), tzinfo=UTC)
+        # the reserve's addresses receive no payouts, so their funding is their balance (kept
+        # lazy: a 100k-payout simulation starts without walking its payouts)
         for (chain, address), units in (DEMO_RESERVE if reserve is None else reserve).items():
-            self.set_balance(chain, address, units)
+            self.balances[(chain, address.lower() if chain == "bsc" else address)] = units
 
     # ------------------------------------------------------------------ hooks
 
@@ -190,7 +193,10 @@ class ChainSim:
         return height_at(self.state.now())
 
     def payout_txs(self) -> list[SimTx]:
-        """Every pool payout as the chain carries it, before the hooks' changes."""
+        """Every pool payout as the chain carries it, before the hooks' changes (computed once:
+        the model's payouts never change)."""
+        if self._payouts is not None:
+            return self._payouts
         result = []
         for pool in self.model.pools.values():
             for p in pool.payouts:
@@ -200,6 +206,7 @@ class ChainSim:
                         p.tx_id, p.destination, p.sats - p.fee_sats, p.requested_at, height_at(p.confirmed_at), sender
                     )
                 )
+        self._payouts = result
         return result
 
     def _known(self, txid: str) -> SimTx:
