@@ -1,26 +1,20 @@
-"""Inflows beyond mining: `desk seize` (coins handed over by an authority) and `desk purchase`
-(coins bought on an exchange).
-
-A seizure is posted at once, without a second operator: it records a fact that has already
-happened (an authority handed coins to a reserve address under a court order), not a
-decision of the desk that moves the fund's money, which is what maker-checker guards. It is
-still signed by the operator, chained, and carries its case reference, legal basis and
-seizing authority, and the reserve's on-chain reconciliation catches a seizure that never
-arrived. A purchase spends the fund's money, so it is drafted and posted only when another
-operator approves it, like a conversion.
-"""
+"""Inflows beyond mining: `desk seize` (coins handed over by an authority, posted at once) and
+`desk purchase` (coins bought on an exchange, drafted for a second operator). Why a seizure
+needs no second operator is explained in desk.compliance.inflows."""
 
 from __future__ import annotations
 
 import argparse
 from datetime import UTC, datetime
-from decimal import Decimal, InvalidOperation
 
 from desk.cli.common import add_command, settings_from
 from desk.cli.exit_codes import ExitCode
 from desk.cli.register_cmds import _errors, opened
-from desk.money import Amount, MoneyError, parse_amount
-from desk.register import EntryRejected, NewEntry, Posting, Register
+from desk.compliance.inflows import purchase_entry, record_seizure, seizure_entry
+from desk.register import EntryRejected
+
+#: entry field -> the flag a person typed it with
+FLAGS = {"case_reference": "--case-ref", "to": "--to", "into": "--into", "order_id": "--order-id"}
 
 
 def add_commands(subparsers: argparse._SubParsersAction) -> None:
@@ -72,73 +66,56 @@ def _when(text: str) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
-def _amount(register: Register, code: str, text: str, flag: str) -> Amount:
-    try:
-        asset = register.asset(code.upper())
-    except EntryRejected as exc:
-        raise EntryRejected(f"{flag}: {exc}") from None
-    try:
-        amount = parse_amount(text, asset, what="--amount")
-    except MoneyError as exc:
-        raise EntryRejected(str(exc)) from None
-    if not amount:
-        raise EntryRejected("--amount: must be more than zero")
-    return amount
+def _flagged(exc: EntryRejected) -> EntryRejected:
+    """The same refusal, naming the flag to fix."""
+    field = exc.field or ""
+    flag = FLAGS.get(field, "--" + field.replace("_", "-"))
+    return EntryRejected(f"{flag}: {exc}", field=exc.field)
 
 
 @_errors("seize")
 async def seize(args: argparse.Namespace) -> ExitCode:
+    values = {
+        "case": args.case,
+        "case_reference": args.case_ref,
+        "legal_basis": args.legal_basis,
+        "authority": args.authority,
+        "asset": args.asset,
+        "amount": args.amount,
+        "to": args.target,
+        "tx": args.tx or "",
+        "memo": args.memo,
+    }
     async with opened(settings_from(args)) as register:
-        amount = _amount(register, args.asset, args.amount, "--asset")
-        if not args.target.startswith("assets:reserve:") or args.target not in register.accounts():
-            reserves = [a for a in register.accounts() if a.startswith("assets:reserve:")]
-            raise EntryRejected(f"--to: {args.target} is not a reserve account; known: {', '.join(reserves)}")
-        source = f"income:seized:{args.case}"
-        if source not in register.accounts():
-            await register.add_account(source)
-        entry = NewEntry(
-            kind="seizure",
-            ts=args.at or datetime.now(UTC),
-            postings=(Posting(source, -amount), Posting(args.target, amount)),
-            memo=args.memo or f"seizure, case {args.case_ref}",
-            reference=args.tx,
-            details={"case_reference": args.case_ref, "legal_basis": args.legal_basis, "authority": args.authority},
-        )
-        seq = await register.post(entry)
+        try:
+            entry = seizure_entry(register, values, args.at or datetime.now(UTC))
+        except EntryRejected as exc:
+            raise _flagged(exc) from None
+        seq = await record_seizure(register, entry)
+    amount = entry.postings[1].amount
     print(f"entry #{seq}: seizure of {amount} under case {args.case_ref} into {args.target}")
     return ExitCode.OK
 
 
 @_errors("purchase")
 async def purchase(args: argparse.Namespace) -> ExitCode:
+    values = {
+        "exchange": args.exchange,
+        "order_id": args.order_id,
+        "asset": args.asset,
+        "amount": args.amount,
+        "price": args.price,
+        "pay": args.pay,
+        "into": args.into or "",
+        "memo": args.memo,
+    }
     async with opened(settings_from(args)) as register:
-        bought = _amount(register, args.asset, args.amount, "--asset")
         try:
-            pay_asset = register.asset(args.pay.upper())
+            entry = purchase_entry(register, values, args.at or datetime.now(UTC))
         except EntryRejected as exc:
-            raise EntryRejected(f"--pay: {exc}") from None
-        try:
-            price = Decimal(args.price.strip())
-        except InvalidOperation:
-            raise EntryRejected(f"--price: {args.price!r} is not a number") from None
-        if not price.is_finite() or price <= 0:
-            raise EntryRejected("--price: must be a positive number")
-        paid = bought.convert(price, pay_asset)
-        venue = f"assets:exchange:{args.exchange}"
-        into = args.into or venue
-        for flag, account in (("--exchange", venue), ("--into", into)):
-            if account not in register.accounts():
-                raise EntryRejected(f"{flag}: no account {account}; known: {', '.join(register.accounts())}")
-        entry = NewEntry(
-            kind="purchase",
-            ts=args.at or datetime.now(UTC),
-            postings=(Posting(venue, -paid), Posting(into, bought)),
-            memo=args.memo or f"purchase on {args.exchange}",
-            reference=args.order_id,
-            price=price,
-            details={"exchange": args.exchange, "order_id": args.order_id},
-        )
+            raise _flagged(exc) from None
         draft_id = await register.draft(entry)
+    paid, bought = (abs(p.amount) for p in entry.postings)
     print(
         f"draft #{draft_id}: buy {bought} for {paid} on {args.exchange} (order {args.order_id}); "
         f"another operator approves with `desk approve {draft_id}`"
