@@ -12,6 +12,9 @@ For each period and mined asset:
   only where the rule says transfers into the state reserve count;
 - retained: mined less all of the above (negative when older stock was sold too).
 
+Coins are fungible and the register does not trace a sale to where its coins came from, so
+selling seized or bought coins of the asset counts toward the share as well.
+
 A period that the schedule splits (a rule changing on 1 January inside a year) is cut into
 stretches; each stretch owes its own rule's share of what was mined in it, and the period
 owes the sum. The required share shown is that sum over everything mined.
