@@ -45,7 +45,7 @@ async def _reconcile(
     async with aiohttp.ClientSession() as session:
         http = HttpClient(session)
         return await reconcile(
-            settings, register, http, since=month.first_day, until=last, chain=chain_for(settings, http)
+            settings, register, http, since=month.first_day, until=last, chain=chain_for(settings, http), now=as_of
         )
 
 

@@ -63,8 +63,8 @@ async def test_a_run_lists_each_scope_and_every_break(seeded: DeskSettings) -> N
     section = report.section("reconciliation")
     rows = [row.cells for row in section.rows]
     assert rows[:2] == [
-        ("f2main", "2 days", "summary", "", "open 1, clean 1", "", ""),
-        ("ocean", "2 days", "summary", "", "explained 2", "", ""),
+        ("f2main", "2 days", "summary", "", "", "", "open 1, clean 1"),
+        ("ocean", "2 days", "summary", "", "", "", "explained 2"),
     ]
     states = {r[4]: (r[2], r[5]) for r in rows[2:]}
     assert states["short_payment"] == ("open", "-0.00012000 BTC")

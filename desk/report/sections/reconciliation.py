@@ -41,9 +41,9 @@ def summary_rows(run: Reconciliation) -> list[Row]:
                 f"{sum(c.values())} days",
                 "summary",
                 "",
+                "",
+                "",
                 ", ".join(f"{state} {c[state]}" for state in ("open", "explained", "clean") if c[state]),
-                "",
-                "",
             )
         )
         for scope, c in sorted(counts.items())
