@@ -2,17 +2,27 @@
 
 from __future__ import annotations
 
+import time
+from datetime import timedelta
+
 from desk.config import AddressSettings, DeskSettings
 from desk.feeds.chains.bsc import BscClient, bsc_client
 from desk.feeds.chains.esplora import EsploraClient, esplora_client
 from desk.feeds.chains.records import ChainBalance
 from desk.feeds.chains.solana import SolanaClient, solana_client
+from desk.feeds.errors import FeedError
+from desk.feeds.health import FeedHealth
 from desk.feeds.http import HttpClient
+
+#: A chain balance older than this is stale (the feeds screen shows its age).
+STALE_AFTER = timedelta(minutes=30)
+SOURCES = {"bitcoin": "esplora", "bsc": "bsc", "solana": "solana"}
 
 
 class ChainReader:
     """One client per chain, built only when an address on that chain is asked for (a
-    config with no Solana address needs no KZTE mint)."""
+    config with no Solana address needs no KZTE mint), and each chain source's health (kind
+    "chain" on the feeds screen), kept as the pool and price feeds keep theirs."""
 
     def __init__(self, settings: DeskSettings, http: HttpClient) -> None:
         self.settings = settings
@@ -20,6 +30,7 @@ class ChainReader:
         self._esplora: EsploraClient | None = None
         self._bsc: BscClient | None = None
         self._solana: SolanaClient | None = None
+        self.health: dict[str, FeedHealth] = {name: FeedHealth(name, STALE_AFTER) for name in SOURCES.values()}
 
     @property
     def esplora(self) -> EsploraClient:
@@ -41,11 +52,21 @@ class ChainReader:
 
     def source_of(self, chain: str) -> str:
         """The name the operator knows the chain's source by, for messages."""
-        return {"bitcoin": "esplora", "bsc": "bsc", "solana": "solana"}[chain]
+        return SOURCES[chain]
 
     async def balance(self, entry: AddressSettings) -> ChainBalance:
-        if entry.chain == "bitcoin":
-            return await self.esplora.balance(entry.address)
-        if entry.chain == "bsc":
-            return await self.bsc.balance(entry.address)
-        return await self.solana.balance(entry.address)
+        """The address's balance; a failure is recorded in the source's health and re-raised."""
+        health = self.health[self.source_of(entry.chain)]
+        started = time.perf_counter()
+        try:
+            if entry.chain == "bitcoin":
+                balance = await self.esplora.balance(entry.address)
+            elif entry.chain == "bsc":
+                balance = await self.bsc.balance(entry.address)
+            else:
+                balance = await self.solana.balance(entry.address)
+        except FeedError as exc:
+            health.record_failure(self.http.clock.now(), exc, time.perf_counter() - started)
+            raise
+        health.record_ok(self.http.clock.now(), 1, time.perf_counter() - started)
+        return balance

@@ -62,7 +62,11 @@ async def test_register_ahead_of_chain_is_a_difference(sim, settings, register, 
 
 async def test_a_chain_down_is_named_and_the_others_still_reported(sim, settings, register, http) -> None:
     sim.faults.set("solana", "500")
-    report = await check_reserves(settings, register, ChainReader(settings, http))
+    reader = ChainReader(settings, http)
+    report = await check_reserves(settings, register, reader)
+    now = http.clock.now()
+    assert reader.health["solana"].state(now) == "degraded" and "HTTP 500" in reader.health["solana"].reason(now)
+    assert reader.health["esplora"].state(now) == reader.health["bsc"].state(now) == "ok"
     assert not report.ok
     (kzte,) = [c for c in report.checks if c.asset == "KZTE"]
     assert kzte.on_chain is None and kzte.difference is None and not kzte.ok

@@ -123,3 +123,22 @@ async def test_faults_apply_to_the_chain_servers(sim, http, source) -> None:
         await clients[source]()
     sim.faults.clear(source)
     assert (await clients[source]()).amount
+
+
+async def test_a_payout_in_the_mempool_is_a_receipt_without_height_and_not_yet_balance(sim, http) -> None:
+    payout = next(p for p in sim.model.pools["braiins"].payouts if p.requested_at > NOW)
+    sim.advance(payout.requested_at + timedelta(minutes=1) - NOW)
+    client = EsploraClient(sim.urls["esplora"], http)
+    pending = [r for r in await client.receipts(SIM_WALLET) if r.txid == payout.tx_id]
+    assert len(pending) == 1 and pending[0].block_height is None and pending[0].confirmations == 0
+    state = await client.address_state(SIM_WALLET)
+    in_flight = [
+        p for pool in sim.model.pools.values() for p in pool.payouts if p.requested_at <= sim.now() < p.confirmed_at
+    ]
+    assert payout in in_flight and state.mempool.units == sum(p.sats - p.fee_sats for p in in_flight)
+    assert state.confirmed.amount.units == sum(
+        p.sats - p.fee_sats for pool in sim.model.pools.values() for p in pool.payouts if p.confirmed_at <= sim.now()
+    )
+    sim.advance(timedelta(hours=1))
+    (confirmed,) = [r for r in await client.receipts(SIM_WALLET) if r.txid == payout.tx_id]
+    assert confirmed.block_height is not None and confirmed.confirmations >= 1
