@@ -7,6 +7,7 @@ import argparse
 import json
 import sys
 from datetime import UTC, datetime
+from decimal import Decimal
 
 from rich.console import Console
 from rich.table import Table
@@ -25,6 +26,7 @@ from desk.compliance import (
     parse_period,
     record_kwh,
 )
+from desk.compliance.fee import kwh_text
 from desk.compliance.periods import period_of
 
 STATUS_STYLE = {"ok": "green", "amber": "yellow", "red": "bold red"}
@@ -74,6 +76,10 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
 
 def _now() -> datetime:
     return datetime.now(UTC)
+
+
+def _kwh(value: Decimal) -> str:
+    return f"{Decimal(kwh_text(value)):,}"
 
 
 def _pct(value: object) -> str:
@@ -173,7 +179,7 @@ async def fee(args: argparse.Namespace) -> ExitCode:
         table.add_row(
             str(line.action_seq),
             line.period,
-            f"{line.kwh:,}",
+            _kwh(line.kwh),
             ", ".join(line.energy),
             f"{line.rate} ({line.rate_energy})",
             f"{line.fee:,.2f}",
@@ -183,7 +189,7 @@ async def fee(args: argparse.Namespace) -> ExitCode:
     console.print(table)
     when = "overdue" if statement.overdue else f"in {statement.days_to_due} days"
     console.print(
-        f"fee due {statement.fee:,.2f} KZT for {statement.kwh:,} kWh, due {statement.due} ({when})", highlight=False
+        f"fee due {statement.fee:,.2f} KZT for {_kwh(statement.kwh)} kWh, due {statement.due} ({when})", highlight=False
     )
     for source in dict.fromkeys(line.source for line in statement.lines):
         console.print(f"rate: {source}", highlight=False)

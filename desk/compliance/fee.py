@@ -64,7 +64,7 @@ class FeeStatement:
     def as_dict(self) -> dict[str, object]:
         return {
             "quarter": self.quarter.label,
-            "kwh": str(self.kwh),
+            "kwh": kwh_text(self.kwh),
             "fee_kzt": str(self.fee),
             "due": self.due.isoformat(),
             "days_to_due": self.days_to_due,
@@ -76,7 +76,7 @@ class FeeStatement:
                     "recorded_at": line.recorded_at,
                     "operator": line.operator,
                     "period": line.period,
-                    "kwh": str(line.kwh),
+                    "kwh": kwh_text(line.kwh),
                     "energy": list(line.energy),
                     "rate_kzt_per_kwh": str(line.rate),
                     "rate_energy": line.rate_energy,
@@ -87,6 +87,11 @@ class FeeStatement:
                 for line in self.lines
             ],
         }
+
+
+def kwh_text(kwh: Decimal) -> str:
+    """kWh as plain digits, without an exponent or trailing zeros: 250000, 2000.5."""
+    return format(kwh.normalize(), "f")
 
 
 def due_date(quarter: Period) -> date:
@@ -129,7 +134,7 @@ async def record_kwh(
     if not tags:
         raise FeeError("--source: name at least one energy source")
     applicable_rate(fee_rates(settings), tags, period.first)
-    detail = {"period": period.label, "kwh": str(amount), "energy": list(tags), "memo": memo}
+    detail = {"period": period.label, "kwh": kwh_text(amount), "energy": list(tags), "memo": memo}
     return await register.record_action(ACTION, detail)
 
 

@@ -65,7 +65,9 @@ async def test_records_are_chained_and_the_quarter_sums_them(register: Register,
     ]
     assert statement.kwh == Decimal("2800.5") and statement.fee == Decimal("29500.50")
     assert statement.due == date(2027, 1, 20) and statement.days_to_due == 15 and not statement.overdue
-    assert statement.as_dict()["verify"] == VERIFY_MARK
+    data = statement.as_dict()
+    assert data["verify"] == VERIFY_MARK
+    assert (data["kwh"], data["lines"][0]["kwh"], data["fee_kzt"]) == ("2800.5", "1000", "29500.50")
     late = await fee_statement(register, settings, "2026-11", now=datetime(2027, 1, 21, tzinfo=UTC))
     assert late.quarter.label == "2026-Q4" and late.overdue
     assert [a["action"] for a in await register.actions_named(ACTION)] == [ACTION] * 5
