@@ -129,7 +129,7 @@ class HashpriceReport:
         def figure(f: Figure) -> dict[str, Any]:
             age = f.age(self.at)
             return {
-                "value": str(f.value),
+                "value": format(f.value, "f"),
                 "source": f.source,
                 "as_of": f.as_of.isoformat() if f.as_of else None,
                 "age_seconds": int(age.total_seconds()) if age is not None else None,
@@ -139,16 +139,16 @@ class HashpriceReport:
             "at": self.at.isoformat(),
             "height": self.height,
             "height_source": self.height_source,
-            "subsidy_btc": str(self.subsidy.value),
+            "subsidy_btc": format(self.subsidy.value, "f"),
             "difficulty": figure(self.difficulty),
             "fees_per_block_btc": figure(self.fees_per_block),
             "fee_blocks": self.fee_blocks,
-            "expected_btc_per_ph_day": str(self.expected.value),
+            "expected_btc_per_ph_day": format(self.expected.value, "f"),
             "expected_sats_per_th_day": str(self.sats_per_th_day),
             "priced": [
                 {
                     "currency": p.currency,
-                    "per_ph_day": None if p.value is None else str(p.value),
+                    "per_ph_day": None if p.value is None else format(p.value, "f"),
                     "price": None if p.price is None else str(p.price),
                     "source": p.source,
                     "source_time": p.source_time.isoformat() if p.source_time else None,
@@ -158,11 +158,11 @@ class HashpriceReport:
                 for p in self.priced
             ],
             "hashrate_ph": None if self.hashrate_ph is None else str(self.hashrate_ph),
-            "realised_btc_per_ph_day": None if self.realised is None else str(self.realised.value),
+            "realised_btc_per_ph_day": None if self.realised is None else format(self.realised.value, "f"),
             "realised_days": self.realised_days,
             "realised_note": self.realised_note,
             "realisation": None if self.realisation is None else str(self.realisation),
-            "daily_mined_btc": [{"day": d.isoformat(), "btc": str(a.value)} for d, a in self.daily_mined],
+            "daily_mined_btc": [{"day": d.isoformat(), "btc": format(a.value, "f")} for d, a in self.daily_mined],
         }
 
 

@@ -138,7 +138,7 @@ class ReserveReport:
 
 
 def _text(amount: Amount | None) -> str | None:
-    return None if amount is None else str(amount.value)
+    return None if amount is None else format(amount.value, "f")  # 0.000..., never 0E-18
 
 
 def _reading_json(reading: AddressReading) -> dict[str, Any]:

@@ -59,7 +59,7 @@ async def build_snapshot(settings: DeskSettings, register: Register, reader: Cha
             for c in proof["checks"]
         ],
         "daily_inflows": [
-            {"day": day.isoformat(), "asset": asset, "source": tag, "amount": str(amount.value)}
+            {"day": day.isoformat(), "asset": asset, "source": tag, "amount": format(amount.value, "f")}
             for day, asset, tag, amount in daily_totals(inflows)
         ],
     }

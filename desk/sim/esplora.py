@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import random
+import re
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -62,6 +63,10 @@ def demo_addresses() -> list[dict[str, str]]:
         {"account": reserve, "chain": "bsc", "asset": "BNB", "address": SIM_RESERVE_BNB, "custody": "cold"},
         {"account": reserve, "chain": "solana", "asset": "KZTE", "address": SIM_RESERVE_SOL, "custody": "custodian"},
     ]
+
+
+#: Roughly what Esplora accepts as an address; anything else is its 400 "Invalid Bitcoin address".
+_BITCOIN_ADDRESS = re.compile(r"(?:bc1|tb1|bcrt1)[a-z0-9]{8,87}|[123mn][1-9A-HJ-NP-Za-km-z]{25,34}")
 
 
 def height_at(moment: datetime) -> int:
@@ -396,6 +401,8 @@ def routes(chain: ChainSim) -> list[web.RouteDef]:
 
     async def address(request: web.Request) -> web.Response:
         addr = request.match_info["address"]
+        if not _BITCOIN_ADDRESS.fullmatch(addr):
+            return web.Response(status=400, text="Invalid Bitcoin address", content_type="text/plain")
         tip = chain.tip_height()
         mine = chain.txs_of(addr)
         confirmed = [tx for tx in mine if tx.height <= tip]

@@ -17,7 +17,9 @@ async def test_reserves_clean_exits_0_and_json_is_exact(sim, config, settings) -
     report = json.loads(out)
     assert report["ok"] and not report["failures"]
     bnb = next(c for c in report["checks"] if c["asset"] == "BNB")
-    assert bnb["register"] == bnb["on_chain"] == "8000.000000000000000000" and bnb["difference"] == "0E-18"
+    assert (
+        bnb["register"] == bnb["on_chain"] == "8000.000000000000000000" and bnb["difference"] == "0.000000000000000000"
+    )
     kzte = next(c for c in report["checks"] if c["asset"] == "KZTE")
     assert kzte["on_chain"] == "250000.00"
     code, out, _ = await run(config, "reserves")

@@ -8,6 +8,7 @@ import aiohttp
 import pytest
 
 from desk.config import load_settings
+from desk.feeds.chains.base import ChainError
 from desk.feeds.chains.bsc import BscClient
 from desk.feeds.chains.esplora import CHAIN_PAGE, EsploraClient
 from desk.feeds.chains.solana import SolanaClient
@@ -142,3 +143,8 @@ async def test_a_payout_in_the_mempool_is_a_receipt_without_height_and_not_yet_b
     sim.advance(timedelta(hours=1))
     (confirmed,) = [r for r in await client.receipts(SIM_WALLET) if r.txid == payout.tx_id]
     assert confirmed.block_height is not None and confirmed.confirmations >= 1
+
+
+async def test_an_invalid_address_is_esploras_400_named(sim, http) -> None:
+    with pytest.raises(ChainError, match="Invalid Bitcoin address"):
+        await EsploraClient(sim.urls["esplora"], http).balance("not-an-address")
