@@ -37,6 +37,9 @@ class DeskApp(App[None]):
         Binding("ctrl+t", "toggle_dark", "Light/dark", id="app.theme"),
         Binding("j", "move('down')", "Down", show=False, id="app.down"),
         Binding("k", "move('up')", "Up", show=False, id="app.up"),
+        Binding("V", "switch_screen('valuation')", "Valuation", id="app.valuation"),
+        Binding("b", "switch_screen('reconcile')", "Breaks", id="app.reconcile"),
+        Binding("R", "switch_screen('reserves')", "Reserves", id="app.reserves"),
     ]
 
     #: bumped whenever the register changed, whoever wrote it (see desk.tui.live)
@@ -94,6 +97,13 @@ class DeskApp(App[None]):
         from desk.tui.screens.feeds import FeedsScreen
 
         self.install_screen(FeedsScreen(), "feeds")
+        from desk.tui.screens.reconcile import ReconcileScreen
+        from desk.tui.screens.reserves import ReservesScreen
+        from desk.tui.screens.valuation import ValuationScreen
+
+        self.install_screen(ValuationScreen(), "valuation")
+        self.install_screen(ReconcileScreen(), "reconcile")
+        self.install_screen(ReservesScreen(), "reserves")
         self.push_screen("dashboard")
 
     def poll_feed(self, name: str) -> None:

@@ -23,6 +23,12 @@ COMMANDS = [
     ("Approve draft", "screen.approve", "approve the selected draft (as another operator)"),
     ("Reject draft", "screen.reject", "reject the selected draft with a reason"),
     ("Switch operator", "screen.switch_operator", "demo only: act as the other operator"),
+    ("Valuation", "switch_screen('valuation')", "reserve value, composition, cost, unrealised, hashprice"),
+    ("Reconciliation", "switch_screen('reconcile')", "pools vs register vs chain, open breaks first"),
+    ("Reserves", "switch_screen('reserves')", "proof of reserves: chain vs register per address"),
+    ("Resolve break", "screen.resolve", "resolve the selected open break with a note"),
+    ("Reload", "screen.reload", "read the register, pools and chains again for this screen"),
+    ("Hashprice units", "screen.hash_units", "USD/PH/day or sats/TH/day"),
     ("Monthly report", "report", "write this month's report (HTML with charts) beside the register"),
     ("Help", "help", "list the keys"),
     ("Quit", "quit", "leave desk"),
@@ -62,6 +68,7 @@ class DeskCommands(Provider):
                 await self.app.run_action(action)
 
         return run
+
 
 async def write_month_report(app) -> None:  # type: ignore[no-untyped-def]
     """The current month's report (desk.report) as HTML beside the register; a toast names it."""

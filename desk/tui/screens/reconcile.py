@@ -1,0 +1,234 @@
+"""Reconciliation: every break between the pools, the register and the chain, open ones
+first, each to the satoshi and classified; then the days per pool, mismatches before clean
+days. `e` resolves the selected open break with a note (a chained action in the register).
+
+The rows come from desk.reconcile.view (plain dataclasses); the read talks to the pools and
+the chain, so it runs in a worker while the screen says it is reading, and a pool or chain
+that could not be read is named on its own line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.screen import ModalScreen, Screen
+from textual.widgets import DataTable, Footer, Header, Input, Label, Static
+
+from desk.money import Amount
+from desk.reconcile.view import BreakRow, DayRow, ReconciliationView, load_view
+from desk.register import EntryRejected
+from desk.tui.widgets.reconcile_http import screen_http
+
+#: Reads the view for the app (the live read by default; a prepared one in snapshots).
+ViewSource = Callable[[Any], Awaitable[ReconciliationView]]
+
+BREAK_COLUMNS = ("state", "pool", "day", "kind", "difference", "why")
+DAY_COLUMNS = ("pool", "day", "state", "earned pool", "earned reg", "paid pool", "paid reg", "on chain", "carried")
+STATE_STYLE = {"open": "bold red", "resolved": "cyan", "explained": "yellow", "clean": "green"}
+
+
+async def live_view(app: Any) -> ReconciliationView:
+    """The last `[reconcile] days` UTC days to today, pools live, the chain when watched."""
+    settings = app.settings
+    until = app.now().date()
+    since = until - timedelta(days=settings.reconcile.days - 1)
+    async with screen_http(app) as http:
+        return await load_view(settings, app.register, http, since=since, until=until)
+
+
+def _amount(value: Amount | None) -> str:
+    return "-" if value is None else value.format()
+
+
+def break_cells(row: BreakRow) -> tuple[Text | str, ...]:
+    why = row.why if row.resolved_by is None else f"{row.why}; resolved by {row.resolved_by}: {row.resolved_note}"
+    return (
+        Text(row.state, style=STATE_STYLE[row.state]),
+        row.scope,
+        row.day.isoformat(),
+        row.kind,
+        Text(row.difference.format(code=True), justify="right"),
+        why,
+    )
+
+
+def day_cells(row: DayRow) -> tuple[Text | str, ...]:
+    figures = (
+        row.earned_pool,
+        row.earned_register,
+        row.paid_pool,
+        row.paid_register,
+        row.received_chain,
+        row.carried,
+    )
+    return (
+        row.scope,
+        row.day.isoformat(),
+        Text(row.state, style=STATE_STYLE[row.state]),
+        *(Text(_amount(f), justify="right") for f in figures),
+    )
+
+
+class ResolveDialog(ModalScreen[str | None]):
+    """A note for one open break; enter records it, escape leaves it open."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel", id="resolve.cancel")]
+
+    def __init__(self, row: BreakRow) -> None:
+        super().__init__()
+        self.row = row
+
+    def compose(self) -> ComposeResult:
+        r = self.row
+        with Vertical(id="resolve-body"):
+            yield Label(f"Resolve {r.id}: {r.kind}, {r.scope} {r.day}, {r.difference.format(code=True)}")
+            yield Label(Text(r.why), id="resolve-why")
+            yield Label("note (what the break was and what was done; enter to record)")
+            yield Input(id="resolve-note")
+            yield Static("", id="resolve-error")
+
+    @on(Input.Submitted)
+    def _done(self, event: Input.Submitted) -> None:
+        if event.value.strip():
+            self.dismiss(event.value.strip())
+        else:
+            self.query_one("#resolve-error", Static).update("a resolution needs a note")
+            self.app.bell()
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class ReconcileScreen(Screen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("e", "resolve", "Resolve break", id="reconcile.resolve"),
+        Binding("g", "reload", "Reload", id="reconcile.reload"),
+    ]
+
+    def __init__(self, source: ViewSource | None = None) -> None:
+        super().__init__()
+        self.source = source or live_view
+        #: the view on screen (None until the first read ends)
+        self.view: ReconciliationView | None = None
+        self._reading = False
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("", id="rec-status")
+        yield Vertical(id="rec-problems")
+        yield DataTable(id="rec-breaks", cursor_type="row", zebra_stripes=True)
+        yield DataTable(id="rec-days", cursor_type="row", zebra_stripes=True)
+        yield Static("", id="rec-message", classes="message")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#rec-breaks", DataTable).add_columns(*BREAK_COLUMNS)
+        self.query_one("#rec-days", DataTable).add_columns(*DAY_COLUMNS)
+        self.query_one("#rec-breaks").border_title = "breaks (open first)"
+        self.query_one("#rec-days").border_title = "per pool and day (mismatches first)"
+        self.query_one("#rec-breaks").focus()
+        self.action_reload()
+
+    def action_reload(self) -> None:
+        if self._reading:
+            return
+        self._reading = True
+        self.query_one("#rec-status", Static).update("reading the pools, the register and the chain …")
+        self.query_one("#rec-status").set_classes("-loading")
+        self._read()
+
+    @work(group="reconcile", exclusive=True)
+    async def _read(self) -> None:
+        try:
+            view = await self.source(self.app)
+        except Exception as exc:  # a bad config or an unreadable register: said, not raised
+            status = self.query_one("#rec-status", Static)
+            status.update(Text(f"reconciliation failed: {exc}"))
+            status.set_classes("-error")
+            self.app.bell()
+        else:
+            self.show(view)
+        finally:
+            self._reading = False
+
+    def show(self, view: ReconciliationView) -> None:
+        self.view = view
+        chain = "chain checked" if view.chain_checked else "chain NOT checked"
+        open_text = f"{view.open_count} open break(s)" if view.open_count else "no open break"
+        status = self.query_one("#rec-status", Static)
+        status.update(
+            f"{view.since} .. {view.until} · {open_text} · {len(view.breaks)} break(s) · {chain} · "
+            f"as of {view.as_of:%Y-%m-%d %H:%M} UTC"
+        )
+        status.set_classes("-open" if view.open_count else "-clean")
+        problems = self.query_one("#rec-problems", Vertical)
+        problems.remove_children()
+        problems.mount_all(Static(Text(line), classes="rec-problem") for line in view.problems)
+        breaks = self.query_one("#rec-breaks", DataTable)
+        selected = self.selected()
+        breaks.clear()
+        for row in view.breaks:
+            breaks.add_row(*break_cells(row), key=row.id)
+        if not view.breaks:
+            breaks.add_row(Text("none", style="green"), "", "", "", "", "every pool, day and payout matches")
+        elif selected is not None and selected.id in {r.id for r in view.breaks}:
+            breaks.move_cursor(row=breaks.get_row_index(selected.id))
+        days = self.query_one("#rec-days", DataTable)
+        days.clear()
+        for row in view.days:
+            days.add_row(*day_cells(row))
+
+    def selected(self) -> BreakRow | None:
+        """The break under the cursor of the breaks table."""
+        if self.view is None or not self.view.breaks:
+            return None
+        table = self.query_one("#rec-breaks", DataTable)
+        index = table.cursor_row
+        return self.view.breaks[index] if 0 <= index < len(self.view.breaks) else None
+
+    def action_resolve(self) -> None:
+        row = self.selected()
+        message = self.query_one("#rec-message", Static)
+        if row is None:
+            message.update("no break selected")
+            self.app.bell()
+            return
+        if row.state != "open":
+            why = "it explains itself" if row.state == "explained" else f"resolved by {row.resolved_by}"
+            message.update(Text.assemble(("refused: ", "bold"), f"break {row.id} is {row.state}: {why}"))
+            self.app.bell()
+            return
+
+        def recorded(note: str | None) -> None:
+            if note is not None:
+                self._resolve(row, note)
+
+        self.app.push_screen(ResolveDialog(row), recorded)
+
+    @work(group="reconcile-resolve")
+    async def _resolve(self, row: BreakRow, note: str) -> None:
+        detail = {
+            "scope": row.scope,
+            "day": row.day.isoformat(),
+            "kind": row.kind,
+            "difference": str(row.difference.value),
+            "asset": row.difference.asset.code,
+            "txid": row.txid,
+        }
+        message = self.query_one("#rec-message", Static)
+        try:
+            seq = await self.app.register.resolve_break(row.id, note, detail)  # type: ignore[attr-defined]
+        except EntryRejected as exc:
+            message.update(Text.assemble(("refused: ", "bold"), str(exc)))
+            self.app.bell()
+            self.notify(str(exc), title="Resolution refused", severity="error")
+            return
+        message.update(f"resolved {row.id} ({row.kind}, {row.scope} {row.day}) as action #{seq}")
+        self.action_reload()

@@ -1,0 +1,347 @@
+"""Valuation: what the reserve is worth now (in the reporting currency, and always in USD and
+KZT), what it cost (FIFO lots) and the unrealised gain, its composition by asset, custody
+and source with weights, every price with its source and age, loud flags for a missing,
+stale or inconsistent price, a chart of the value over a time frame (`w`), and hashprice
+with production (`h` switches USD/PH/day and sats/TH/day).
+
+The figures are desk.valuation's (reserve_report, value_series) and
+desk.mining.hashprice's; the screen reads them in workers and only lays them out.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.reactive import reactive
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Sparkline
+from textual_plotext import PlotextPlot
+
+from desk.mining.hashprice import HashpriceReport
+from desk.tui.format import amount_text
+from desk.tui.screens.figures import age_text, money_text, price_text
+from desk.tui.widgets.rows import KeyedRows
+from desk.tui.widgets.valuation_data import FRAMES, Valuation, load_hashprice, load_valuation
+
+ASSET_COLUMNS = (
+    "asset",
+    "amount",
+    "USD",
+    "KZT",
+    "weight",
+    "price",
+    "age",
+    "source",
+    "USD/KZT",
+    "cost USD",
+    "unreal. USD",
+)
+#: flag kinds that mean a figure is wrong or incomplete (red); the rest are warnings
+LOUD = ("missing", "inconsistent", "unvalued inflows")
+UNITS = ("USD/PH/day", "sats/TH/day")
+
+
+def _money(value: Decimal | None, currency: str) -> str:
+    return "MISSING" if value is None else money_text(value, currency)
+
+
+def _bare(value: Decimal | None, currency: str) -> str:
+    """A figure without its currency code (the column says it)."""
+    return _money(value, currency).removesuffix(f" {currency}")
+
+
+class ValuationScreen(Screen[None]):
+    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-narrow"), (100, "-wide")]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("w", "next_frame", "Time frame", id="valuation.frame"),
+        Binding("h", "hash_units", "Hash units", id="valuation.units"),
+        Binding("g", "reload", "Reload", id="valuation.reload"),
+    ]
+
+    frame: reactive[str] = reactive("30D")
+    units: reactive[str] = reactive(UNITS[0])
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.valuation: Valuation | None = None
+        self.hashprice: HashpriceReport | None = None
+        self.hashprice_error: str | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with VerticalScroll(id="val"):
+            with Horizontal(classes="val-row"):
+                yield KeyedRows(id="val-value", classes="panel")
+                yield PlotextPlot(id="val-chart", classes="panel")
+            yield KeyedRows(id="val-flags", classes="panel")
+            yield DataTable(id="val-assets", cursor_type="row", zebra_stripes=True)
+            with Horizontal(classes="val-row"):
+                yield KeyedRows(id="val-custody", classes="panel")
+                yield KeyedRows(id="val-source", classes="panel")
+            with Vertical(id="val-hash", classes="panel"):
+                yield KeyedRows(id="val-hash-rows")
+                yield Sparkline([], id="val-mined")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        titles = {
+            "#val-value": "reserve value",
+            "#val-flags": "price flags",
+            "#val-assets": "by asset: price, source, age, cost (FIFO), unrealised",
+            "#val-custody": "by custody",
+            "#val-source": "by source",
+            "#val-hash": "hashprice and production",
+        }
+        for selector, title in titles.items():
+            self.query_one(selector).border_title = title
+        self.query_one("#val-assets", DataTable).add_columns(*ASSET_COLUMNS)
+        self.action_reload()
+        if hasattr(type(self.app), "data_version"):
+            self.watch(self.app, "data_version", lambda _v: self._read(), init=False)
+        if hasattr(type(self.app), "currency"):
+            self.watch(self.app, "currency", lambda _v: self._redraw(), init=False)
+
+    @property
+    def currency(self) -> str:
+        return getattr(self.app, "currency", "KZT")
+
+    def action_reload(self) -> None:
+        self._read()
+        self._read_hashprice()
+
+    def action_next_frame(self) -> None:
+        names = list(FRAMES)
+        self.frame = names[(names.index(self.frame) + 1) % len(names)]
+
+    def action_hash_units(self) -> None:
+        self.units = UNITS[(UNITS.index(self.units) + 1) % len(UNITS)]
+
+    def watch_frame(self) -> None:
+        if self.is_mounted:
+            self._read()
+
+    def watch_units(self) -> None:
+        if self.is_mounted:
+            self._show_hashprice()
+
+    @work(group="valuation", exclusive=True)
+    async def _read(self) -> None:
+        app: Any = self.app
+        self.query_one("#val-chart").border_subtitle = "reading …"
+        self.valuation = await load_valuation(app.register, app.settings, app.now(), self.frame)
+        self._redraw()
+
+    @work(group="valuation-hashprice", exclusive=True)
+    async def _read_hashprice(self) -> None:
+        try:
+            self.hashprice = await load_hashprice(self.app)
+            self.hashprice_error = None
+        except Exception as exc:  # no difficulty (no Esplora, nothing configured): said, not raised
+            self.hashprice, self.hashprice_error = None, str(exc)
+        self._show_hashprice()
+
+    def _redraw(self) -> None:
+        if self.valuation is None:
+            return
+        self._show_value(self.valuation)
+        self._show_flags(self.valuation)
+        self._show_assets(self.valuation)
+        self._show_slices(self.valuation)
+        self._show_chart(self.valuation)
+
+    # ------------------------------------------------------------------ value
+    def total_in(self, valuation: Valuation, currency: str) -> Decimal | None:
+        r = valuation.report
+        if currency == "KZT":
+            return r.total_kzt
+        if currency == "USD":
+            return r.total_usd
+        return None if not valuation.btc_usd else (r.total_usd / valuation.btc_usd).quantize(Decimal(1).scaleb(-8))
+
+    def _show_value(self, valuation: Valuation) -> None:
+        r = valuation.report
+        cur = self.currency
+        others = [c for c in ("USD", "KZT") if c != cur]
+        incomplete = " (incomplete: a price is missing)" if r.missing else ""
+        loud = "-loud" if r.missing else ""
+        unknown_cost = [f.unknown_cost for f in r.assets if f.unknown_cost is not None]
+        unknown = f" + {', '.join(amount_text(a) for a in unknown_cost)} of unknown cost" if unknown_cost else ""
+        rows = [
+            ("value", Text.assemble((_money(self.total_in(valuation, cur), cur), "bold"), incomplete), loud),
+            ("value-other", "  " + " · ".join(_money(self.total_in(valuation, c), c) for c in others), ""),
+            ("cost", f"cost        {_money(r.cost_usd, 'USD')} · {_money(r.cost_kzt, 'KZT')}{unknown}", ""),
+            (
+                "unrealised",
+                f"unrealised  {_money(r.unrealised_usd, 'USD')} · {_money(r.unrealised_kzt, 'KZT')}",
+                "",
+            ),
+            ("at", f"at {r.at:%Y-%m-%d %H:%M} UTC · weights on {r.weight_basis}", ""),
+        ]
+        widget = self.query_one("#val-value", KeyedRows)
+        widget.show(rows)
+        widget.border_subtitle = f"in {cur}"
+
+    def _show_flags(self, valuation: Valuation) -> None:
+        flags = valuation.report.flags
+        rows = [
+            (f"flag-{i}", Text(f"{f.kind.upper()} {f.message}"), "-loud" if f.kind in LOUD else "-stale")
+            for i, f in enumerate(flags)
+        ]
+        if not rows:
+            rows = [("none", "every price present, fresh and consistent", "-ok")]
+        widget = self.query_one("#val-flags", KeyedRows)
+        widget.show(rows)
+        loud = sum(f.kind in LOUD for f in flags)
+        widget.border_subtitle = f"{loud} loud, {len(flags) - loud} warning(s)" if flags else "clean"
+        widget.set_class(bool(loud), "-loud")
+
+    def _show_assets(self, valuation: Valuation) -> None:
+        r = valuation.report
+        table = self.query_one("#val-assets", DataTable)
+        table.clear()
+        for f, s in zip(r.assets, r.by_asset, strict=True):
+            usd, kzt = f.usd, f.kzt
+            stale = bool(usd and usd.stale) or bool(kzt and kzt.stale)
+            missing = usd is None or kzt is None
+            style = "bold red" if missing else ("yellow italic" if stale else "")
+            source = "-" if usd is None else usd.source
+            rate = "-" if kzt is None or kzt.kzt_rate is None else f"{kzt.kzt_rate} ({kzt.kzt_rate_date:%m-%d})"
+            if usd is not None and usd.source in ("par", "peg"):
+                age = ""
+            else:
+                age = "-" if usd is None else age_text(r.at - usd.source_time) + (" stale" if stale else "")
+            price = "MISSING" if usd is None else f"{price_text(usd.price)} {usd.currency}"
+            dollars = _bare(usd.value if usd else None, "USD") + (" USDT" if usd and usd.currency == "USDT" else "")
+            table.add_row(
+                f.asset,
+                Text(amount_text(f.amount), justify="right"),
+                Text(dollars, style=style, justify="right"),
+                Text(_bare(kzt.value if kzt else None, "KZT"), style=style, justify="right"),
+                Text(f"{s.percent}%", justify="right"),
+                Text(price, style=style, justify="right"),
+                Text(age, style=style),
+                source,
+                rate,
+                Text(_bare(f.cost_usd, "USD") if f.cost_usd is not None else "unknown", justify="right"),
+                Text(_bare(f.unrealised_usd, "USD") if f.unrealised_usd is not None else "-", justify="right"),
+                key=f.asset,
+            )
+
+    def _show_slices(self, valuation: Valuation) -> None:
+        r = valuation.report
+        for selector, slices in (("#val-custody", r.by_custody), ("#val-source", r.by_source)):
+            head = ("head", f"{'':<14}{'weight':>8} {'USD':>15} {'KZT':>17}", "-head")
+            rows = [head] + [
+                (
+                    f"slice-{s.label}",
+                    Text(f"{s.label[:14]:<14}{s.percent + '%':>8} {_bare(s.usd, 'USD'):>15} {_bare(s.kzt, 'KZT'):>17}"),
+                    "-loud" if s.usd is None or s.kzt is None else "",
+                )
+                for s in slices
+            ]
+            widget = self.query_one(selector, KeyedRows)
+            widget.show(rows if slices else [("empty", "the reserve holds nothing", "")])
+            widget.border_subtitle = f"weights on {r.weight_basis}"
+
+    def _show_chart(self, valuation: Valuation) -> None:
+        cur = self.currency
+        chart = self.query_one("#val-chart", PlotextPlot)
+        plt = chart.plt
+        plt.clear_data()
+        plt.clear_figure()
+        points = valuation.points
+        xs = [i for i, p in enumerate(points) if p.value(cur) is not None]
+        ys = [float(points[i].value(cur) or 0) for i in xs]
+        if xs:
+            plt.plot(xs, ys, marker="braille")
+        fmt = "%H:%M" if FRAMES[self.frame][1] else "%m-%d"
+        step = max(1, len(points) // 4)
+        ticks = list(range(0, len(points), step))
+        plt.xticks(ticks, [points[i].at.strftime(fmt) for i in ticks])
+        plt.title(f"reserve value in {cur}, {self.frame} (w)")
+        missing = sum(p.missing for p in points)
+        stale = sum(p.stale and not p.missing for p in points)
+        notes = [f"{missing} without a price (not drawn)"] * bool(missing) + [f"{stale} on a stale price"] * bool(stale)
+        chart.border_title = f"value {self.frame}"
+        chart.border_subtitle = " · ".join(notes)
+        chart.refresh()
+
+    # -------------------------------------------------------------- hashprice
+    def _show_hashprice(self) -> None:
+        now = self.app.now()  # type: ignore[attr-defined]
+        rows = [(k, Text(t), c) for k, t, c in hashprice_rows(self.hashprice, self.hashprice_error, self.units, now)]
+        self.query_one("#val-hash-rows", KeyedRows).show(rows)
+        mined = self.hashprice.daily_mined if self.hashprice else []
+        self.query_one("#val-mined", Sparkline).data = [float(a.value) for _d, a in mined]
+        self.query_one("#val-hash").border_subtitle = self.units + " (h)"
+
+
+def _age(at: datetime | None, now: datetime) -> str:
+    return "configured" if at is None else f"{age_text(now - at)} old"
+
+
+def hashprice_rows(
+    report: HashpriceReport | None, error: str | None, units: str, now: datetime
+) -> list[tuple[str, str, str]]:
+    """The hashprice panel's rows: expected, realised, their ratio, the inputs' ages and
+    BTC mined per day (the Sparkline under the rows draws the days)."""
+    if report is None:
+        return [
+            ("none", f"hashprice unavailable: {error}" if error else "reading hashprice …", "-loud" if error else "")
+        ]
+    rows = []
+    usd = next((p for p in report.priced if p.currency in ("USD", "USDT")), None)
+    kzt = next((p for p in report.priced if p.currency == "KZT"), None)
+    if units == UNITS[1]:
+        expected = f"{report.sats_per_th_day} sats/TH/day"
+    else:
+        expected = (f"{_money(usd.value, usd.currency)}/PH/day" if usd and usd.value is not None else "USD MISSING") + (
+            f" · {_money(kzt.value, 'KZT')}" if kzt and kzt.value is not None else ""
+        )
+    rows.append(("expected", f"expected    {expected} · {report.expected.format(code=True)}/PH/day", ""))
+    if usd is not None:
+        state = "-loud" if usd.value is None else ("-stale" if usd.stale else "")
+        why = usd.missing or f"{usd.source} {price_text(usd.price or Decimal(0))}, {_age(usd.source_time, now)}"
+        rows.append(("price", f"  price     {why}", state))
+    rows.append(
+        (
+            "difficulty",
+            f"  network   difficulty {report.difficulty.value:,.0f} ({report.difficulty.source}, "
+            f"{_age(report.difficulty.as_of, now)}); fees {report.fees_per_block.value} BTC/block",
+            "",
+        )
+    )
+    if report.realised is None:
+        rows.append(("realised", f"realised    n/a: {report.realised_note}", "-stale"))
+    else:
+        if units == UNITS[1]:
+            realised = f"{Decimal(report.realised.units).scaleb(-3)} sats/TH/day"
+        elif usd is not None and usd.price is not None:
+            realised = f"{_money(report.realised.value * usd.price, usd.currency)}/PH/day"
+        else:
+            realised = "USD MISSING"
+        rows.append(
+            (
+                "realised",
+                f"realised    {realised} · {report.realised.format(code=True)}/PH/day over {report.realised_days} d "
+                f"at {report.hashrate_ph} PH/s",
+                "",
+            )
+        )
+    if report.realisation is not None:
+        rows.append(("ratio", f"realisation {(report.realisation * 100).quantize(Decimal('0.01'))}%", ""))
+    if report.daily_mined:
+        last_day, last = report.daily_mined[-1]
+        rows.append(
+            ("mined", f"BTC mined per day, {len(report.daily_mined)} d (last {last_day}: {last.format(code=True)})", "")
+        )
+    else:
+        rows.append(("mined", "BTC mined per day: none in the register", "-stale"))
+    return rows

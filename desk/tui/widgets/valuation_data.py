@@ -1,0 +1,110 @@
+"""What the valuation screen reads: the reserve report, its value over a time frame, the
+price of a bitcoin (for BTC as the reporting currency) and hashprice. The figures are
+desk.valuation's and desk.mining.hashprice's; this only picks the moments and the clients.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from desk.feeds.chains.esplora import esplora_client
+from desk.mining.hashprice import HashpriceReport, hashprice_report
+from desk.money import Amount, Asset
+from desk.register import Register
+from desk.tui.widgets.reconcile_http import screen_http
+from desk.valuation.prices import PriceMissing, PricePolicy, snapshot, value_in
+from desk.valuation.reserve import end_of, reserve_report, value_series
+
+#: Chart time frames: label -> (number of points, hourly?).
+FRAMES: dict[str, tuple[int, bool]] = {"1D": (25, True), "7D": (7, False), "30D": (30, False), "1Y": (365, False)}
+ONE_BTC = Amount(Asset("BTC", 8), "1")
+
+
+@dataclass(frozen=True, slots=True)
+class Point:
+    """The reserve's value at one moment; `btc_usd` the dollar price of a bitcoin then
+    (None: no price). `missing`: a holding had no price, so there is no value (never a
+    partial sum drawn as if whole); `stale`: a price behind it was stale."""
+
+    at: datetime
+    usd: Decimal
+    kzt: Decimal
+    btc_usd: Decimal | None
+    missing: bool
+    stale: bool
+
+    def value(self, currency: str) -> Decimal | None:
+        if self.missing:
+            return None
+        if currency == "KZT":
+            return self.kzt
+        if currency == "USD":
+            return self.usd
+        return None if not self.btc_usd else self.usd / self.btc_usd
+
+
+async def btc_usd(register: Register, at: datetime, policy: PricePolicy) -> Decimal | None:
+    """The dollar price of one bitcoin at `at` (USD market first, USDT labelled as such)."""
+    try:
+        return value_in(await snapshot(register, ["BTC"], at), ONE_BTC, at, "USD", policy).price
+    except PriceMissing:
+        return None
+
+
+def moments(now: datetime, frame: str) -> list[datetime]:
+    """The frame's moments, oldest first: hours ending now (1D) or UTC days ending today."""
+    count, hourly = FRAMES[frame]
+    if hourly:
+        last = now.replace(minute=0, second=0, microsecond=0)
+        return [last - timedelta(hours=count - 1 - i) for i in range(count)]
+    today = now.astimezone(UTC).date()
+    return [end_of(today - timedelta(days=count - 1 - i)) for i in range(count)]
+
+
+async def value_points(register: Register, settings: Any, now: datetime, frame: str) -> list[Point]:
+    """The reserve's value over the frame: day ends from value_series, hours from a report
+    at each hour (holdings and prices as of that moment)."""
+    policy = PricePolicy.from_settings(settings)
+    at_moments = moments(now, frame)
+    points = []
+    if FRAMES[frame][1]:
+        for at in at_moments:
+            report = await reserve_report(register, settings, at, with_lots=False)
+            stale = any(f.kind == "stale" for f in report.flags)
+            price = await btc_usd(register, at, policy)
+            points.append(Point(at, report.total_usd, report.total_kzt, price, report.missing, stale))
+        return points
+    days = await value_series(register, settings, [at.date() for at in at_moments])
+    for at, day in zip(at_moments, days, strict=True):
+        moment = min(at, now)
+        price = await btc_usd(register, moment, policy)
+        points.append(Point(moment, day.usd, day.kzt, price, bool(day.missing), day.stale))
+    return points
+
+
+@dataclass(frozen=True, slots=True)
+class Valuation:
+    """One read of the valuation screen's figures."""
+
+    report: Any  # desk.valuation.reserve.ReserveReport
+    points: list[Point]
+    btc_usd: Decimal | None
+
+
+async def load_valuation(register: Register, settings: Any, now: datetime, frame: str) -> Valuation:
+    report = await reserve_report(register, settings, now)
+    points = await value_points(register, settings, now, frame)
+    return Valuation(report, points, await btc_usd(register, now, PricePolicy.from_settings(settings)))
+
+
+async def load_hashprice(app: Any) -> HashpriceReport:
+    """Hashprice now: Esplora only when the desk watches a bitcoin address (otherwise the
+    `[mining]` figures, or HashpriceUnavailable saying what is missing)."""
+    settings = app.settings
+    async with screen_http(app) as http:
+        watched = any(a.chain == "bitcoin" for a in settings.addresses)
+        esplora = esplora_client(settings, http) if watched else None
+        return await hashprice_report(settings, app.register, esplora, app.now())
