@@ -12,7 +12,7 @@ from desk.feeds.chains.base import ChainError
 from desk.feeds.chains.bsc import BscClient
 from desk.feeds.chains.esplora import CHAIN_PAGE, EsploraClient
 from desk.feeds.chains.solana import SolanaClient
-from desk.feeds.errors import FeedError, ServerError
+from desk.feeds.errors import FeedError, Malformed, ServerError
 from desk.feeds.factory import build_feeds
 from desk.sim import SimCluster
 from desk.sim.esplora import SIM_KZTE_MINT, SIM_RESERVE_BNB, SIM_RESERVE_BTC, SIM_RESERVE_SOL, SIM_WALLET
@@ -148,3 +148,13 @@ async def test_a_payout_in_the_mempool_is_a_receipt_without_height_and_not_yet_b
 async def test_an_invalid_address_is_esploras_400_named(sim, http) -> None:
     with pytest.raises(ChainError, match="Invalid Bitcoin address"):
         await EsploraClient(sim.urls["esplora"], http).balance("not-an-address")
+
+
+@pytest.mark.parametrize("fault", ["wrong_types", "empty_number"])
+async def test_mangled_numbers_are_malformed_not_a_crash(sim, http, fault) -> None:
+    for source in ("esplora", "solana"):
+        sim.faults.set(source, fault)
+    with pytest.raises(Malformed):
+        await EsploraClient(sim.urls["esplora"], http).balance(SIM_RESERVE_BTC)
+    with pytest.raises(Malformed, match=r"tokenAmount|slot"):
+        await SolanaClient(sim.urls["solana"], SIM_KZTE_MINT, http).balance(SIM_RESERVE_SOL)
