@@ -29,6 +29,8 @@ from desk.feeds.errors import FeedError
 from desk.mining.subsidy import subsidy_sats
 from desk.money import Amount, Asset
 from desk.register import Register
+from desk.valuation.prices import PriceMissing
+from desk.valuation.prices import value_of as default_value_of
 
 BTC = Asset("BTC", 8)
 SATS_PER_BTC = 100_000_000
@@ -241,9 +243,6 @@ async def hashprice_report(
 
 
 async def _priced(register: Register, expected: Amount, now: datetime, value_of: ValueOf | None) -> list[Priced]:
-    from desk.valuation.prices import PriceMissing
-    from desk.valuation.prices import value_of as default_value_of
-
     valuer = value_of or default_value_of
     result = []
     for currency in ("USD", "KZT"):
