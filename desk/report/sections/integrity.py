@@ -7,14 +7,14 @@ from desk.report.context import Context
 from desk.report.model import Row, Section
 
 TITLE = "Register head and last checkpoint"
-COLUMNS = ("what", "entry", "hash", "recorded")
+COLUMNS = ("what", "entry", "hash", "when")
 
 
 async def section(ctx: Context) -> Section:
     rows = []
     if ctx.ledger.entries:
-        last = ctx.ledger.entries[-1]
-        rows.append(Row(("last entry of the period", f"#{last.seq}", last.hash, last.ts.isoformat())))
+        last = max(ctx.ledger.entries, key=lambda e: e.seq)  # the chain runs in seq order
+        rows.append(Row(("last entry dated in the period", f"#{last.seq}", last.hash, last.ts.isoformat())))
     seq, digest = await ctx.register.head()
     rows.append(Row(("register head", f"#{seq}", digest, "-")))
     checkpoints = await ctx.register.actions_named("checkpoint")

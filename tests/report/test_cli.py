@@ -1,0 +1,34 @@
+"""`desk report` as a person meets it: one clear line and the documented exit code."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from desk.cli import main
+from desk.cli.exit_codes import ExitCode
+from tests.report.seed import write_config
+
+
+def test_a_bad_month_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    config = write_config(tmp_path)
+    with pytest.raises(SystemExit) as exited:
+        main(["report", "--config", str(config), "--month", "2026-13"])
+    assert exited.value.code == ExitCode.CONFIG
+    assert "month '2026-13' is not YYYY-MM (e.g. 2026-11)" in capsys.readouterr().err
+
+
+def test_a_bad_as_of_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    config = write_config(tmp_path)
+    with pytest.raises(SystemExit):
+        main(["report", "--config", str(config), "--month", "2026-11", "--as-of", "yesterday"])
+    assert "'yesterday' is not a date-time like 2026-12-01T00:00:00Z" in capsys.readouterr().err
+
+
+def test_no_register_exits_3_and_nothing_is_written(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    config = write_config(tmp_path)
+    out = tmp_path / "r.md"
+    assert main(["report", "--config", str(config), "--month", "2026-11", "--out", str(out)]) == ExitCode.REGISTER
+    assert capsys.readouterr().err.startswith("desk report: ")
+    assert not out.exists()
