@@ -145,6 +145,23 @@ async def measure(n: int, directory: Path) -> list[tuple[str, str, str, str]]:
         idle_s, _ = await seconds(value_inflows(reg, policy))
         now_s, report = await seconds(reserve_report(reg, settings, now, with_lots=False))
         lots_s, with_lots = await seconds(reserve_report(reg, settings, now))
+        # 1k more entries, valued, then the lots again: continued, not replayed
+        later = now + timedelta(minutes=30)
+        await reg.ingest(
+            [
+                NewEntry(
+                    kind=e.kind,
+                    ts=later - timedelta(seconds=i),
+                    memo=e.memo,
+                    source=e.source,
+                    external_id=f"later-{e.external_id}",
+                    postings=e.postings,
+                )
+                for i, e in enumerate(feed_entry(j, t0) for j in range(n, n + 1_000))
+            ]
+        )
+        await value_inflows(reg, policy)
+        lots_inc_s, _ = await seconds(reserve_report(reg, settings, later))
         days = [now.date() - timedelta(days=k) for k in range(365, 0, -1)]
         series_s, _ = await seconds(value_series(reg, settings, days))
         start = time.perf_counter()
@@ -178,6 +195,12 @@ async def measure(n: int, directory: Path) -> list[tuple[str, str, str, str]]:
             f"{lots_s:.2f} s",
             f"{len(with_lots.lots):,} reserve lots, unrealised {with_lots.unrealised_usd:,.0f} USD",
             "",
+        ),
+        (
+            "value with FIFO lots, +1k new",
+            f"{lots_inc_s * 1e3:.1f} ms",
+            f"{lots_s / lots_inc_s:,.0f}x faster than the first replay",
+            "incremental",
         ),
         (
             "value on 365 past days, one pass",

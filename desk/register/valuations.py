@@ -301,12 +301,17 @@ class CostRow:
     basis: str
 
 
-async def costs(register: Register) -> dict[tuple[int, str], CostRow]:
-    """(entry, asset) -> its newest valuation's cost figures, for every valued inflow."""
-    rows = await register._all(
-        "SELECT entry_seq, asset, units, usd, kzt, price_currency, revision, state, source FROM valuations "
-        "ORDER BY entry_seq, asset, revision"
-    )
+async def costs(register: Register, seqs: Sequence[int] | None = None) -> dict[tuple[int, str], CostRow]:
+    """(entry, asset) -> its newest valuation's cost figures, for `seqs` or every valued inflow."""
+    sql = "SELECT entry_seq, asset, units, usd, kzt, price_currency, revision, state, source FROM valuations"
+    order = " ORDER BY entry_seq, asset, revision"
+    if seqs is None:
+        rows = await register._all(sql + order)
+    else:
+        rows = []
+        for i in range(0, len(seqs), 500):
+            chunk = list(seqs[i : i + 500])
+            rows += await register._all(sql + f" WHERE entry_seq IN ({','.join('?' * len(chunk))})" + order, chunk)
     return await asyncio.to_thread(_cost_rows, rows) if len(rows) > THREAD_THRESHOLD else _cost_rows(rows)
 
 
@@ -353,14 +358,39 @@ async def inflow_rows(register: Register, after: int, limit: int) -> list[tuple[
     )
 
 
-async def replay_rows(register: Register, until: datetime) -> list[tuple[int, str, str, int, str, Any]]:
+async def replay_rows(
+    register: Register, until: datetime, *, after: tuple[str, int] | None = None
+) -> list[tuple[int, str, str, int, str, Any]]:
     """(seq, ts, kind, account_id, asset, units) of every posting of entries dated at or
-    before `until`, in (time, seq, posting) order: the FIFO replay's input."""
+    before `until` (and after the (ts, seq) key `after`), in (time, seq, posting) order: the
+    FIFO replay's input."""
+    where, params = "e.ts <= ?", [format_ts(until)]
+    if after is not None:
+        where += " AND (e.ts > ? OR (e.ts = ? AND e.seq > ?))"
+        params += [after[0], after[0], after[1]]
     return await register._all(
         "SELECT p.entry_seq, e.ts, e.kind, p.account_id, p.asset, p.units FROM entries e INDEXED BY entries_ts "
-        "JOIN postings p ON p.entry_seq = e.seq WHERE e.ts <= ? ORDER BY e.ts, e.seq, p.idx",
-        (format_ts(until),),
+        f"JOIN postings p ON p.entry_seq = e.seq WHERE {where} ORDER BY e.ts, e.seq, p.idx",
+        params,
     )
+
+
+async def valuation_mark(register: Register) -> int:
+    row = await register._one("SELECT MAX(id) FROM valuations")
+    return int(row[0]) if row and row[0] is not None else 0
+
+
+async def past_changed(register: Register, *, head: int, last: tuple[str, int], valuation_mark: int) -> bool:
+    """Whether anything before a replay's last (ts, seq) changed since: an entry appended after
+    `head` but dated earlier, or a valuation written after `valuation_mark` for an entry the
+    replay already saw."""
+    late = await register._one("SELECT 1 FROM entries WHERE seq > ? AND ts < ? LIMIT 1", (head, last[0]))
+    if late is not None:
+        return True
+    revalued = await register._one(
+        "SELECT 1 FROM valuations WHERE id > ? AND entry_seq <= ? LIMIT 1", (valuation_mark, head)
+    )
+    return revalued is not None
 
 
 def account_paths(register: Register) -> dict[int, str]:

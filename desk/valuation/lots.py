@@ -155,10 +155,11 @@ def source_of(step: Step, asset: str) -> str:
     return "transferred in"
 
 
-def replay(steps: Iterable[Step], cost_of: CostOf) -> Book:
-    """Replay `steps` (in time order) into FIFO lots; see the module docstring for the rules."""
-    lots: dict[tuple[str, str], deque[Lot]] = defaultdict(deque)
-    consumed: list[Lot] = []
+def replay(steps: Iterable[Step], cost_of: CostOf, into: Book | None = None) -> Book:
+    """Replay `steps` (in time order) into FIFO lots; see the module docstring for the rules.
+    With `into`, continue that book (changing it) with steps that all come after its own."""
+    lots: dict[tuple[str, str], deque[Lot]] = into.lots if into is not None else defaultdict(deque)
+    consumed: list[Lot] = into.consumed if into is not None else []
     for step in steps:
         by_asset: dict[str, list[Move]] = defaultdict(list)
         for move in step.moves:
@@ -181,7 +182,7 @@ def replay(steps: Iterable[Step], cost_of: CostOf) -> Book:
                         queue.append(_new_lot(step, asset, move.account, move.units - got, cost_of))
             # taken but neither sent out nor received (a conversion's given-up leg): consumed
             consumed.extend(taken)
-    return Book(dict(lots), consumed)
+    return into if into is not None else Book(lots, consumed)
 
 
 def _take(queue: deque[Lot], units: int, step: Step, account: str, asset: str) -> list[Lot]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import decimal
+import weakref
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -221,11 +222,58 @@ def _value_flags(figures: Sequence[AssetFigures], at: datetime) -> list[Flag]:
     return flags
 
 
-async def fifo(register: Register, policy: PricePolicy, at: datetime) -> Book:
-    """The FIFO lots of every asset account as of `at` (see desk/valuation/lots.py)."""
-    rows = await store.replay_rows(register, at)
+@dataclass(slots=True)
+class _Replayed:
+    """A register's replayed lots, kept so the next report replays only what is new."""
+
+    book: Book
+    at: datetime
+    last: tuple[str, int]  # (ts text, seq) of the last entry replayed
+    head: int  # the register's head seq when replayed
+    valuation_mark: int  # the newest valuation row id when replayed
+
+
+_replays: weakref.WeakKeyDictionary[Register, _Replayed] = weakref.WeakKeyDictionary()
+_replay_locks: weakref.WeakKeyDictionary[Register, asyncio.Lock] = weakref.WeakKeyDictionary()
+
+
+async def fifo(register: Register, policy: PricePolicy, at: datetime, prefix: str = RESERVE) -> list[Lot]:
+    """The FIFO lots held in accounts under `prefix` as of `at` (see desk/valuation/lots.py).
+
+    Incremental within one process: the lots replayed for an earlier report are continued with
+    the entries since, unless the past changed under them (an entry dated before the last one
+    replayed, or a new valuation of an entry already replayed), then everything is replayed.
+    A report of an earlier moment is replayed from scratch and not kept."""
+    async with _replay_locks.setdefault(register, asyncio.Lock()):
+        head, _ = await register.head()
+        mark = await store.valuation_mark(register)
+        kept = _replays.get(register)
+        if (
+            kept is not None
+            and at >= kept.at
+            and not await store.past_changed(
+                register, head=kept.head, last=kept.last, valuation_mark=kept.valuation_mark
+            )
+        ):
+            rows = await store.replay_rows(register, at, after=kept.last)
+            book, last = await _replay(register, policy, rows, kept.book)
+            _replays[register] = _Replayed(book, at, last or kept.last, head, mark)
+        else:
+            rows = await store.replay_rows(register, at)
+            book, last = await _replay(register, policy, rows, None)
+            if kept is None or at >= kept.at:
+                _replays[register] = _Replayed(book, at, last or ("", 0), head, mark)
+        # read while no other report can continue the same book
+        return await asyncio.to_thread(book.held, prefix)
+
+
+async def _replay(
+    register: Register, policy: PricePolicy, rows: Sequence[tuple], into: Book | None
+) -> tuple[Book, tuple[str, int] | None]:
     steps = await asyncio.to_thread(steps_from_rows, rows, store.account_paths(register))
-    valued = await store.costs(register)
+    if into is not None and not steps:
+        return into, None
+    valued = await store.costs(register, [s.seq for s in steps] if into is not None else None)
     priced = {s.seq: await _given_value(register, s, policy) for s in steps if s.kind in PRICED_KINDS}
 
     def cost_of(step: Step, asset: str, units: int) -> Cost:
@@ -238,7 +286,9 @@ async def fifo(register: Register, policy: PricePolicy, at: datetime) -> Book:
                 return Cost(_part(usd, units, received_total), _part(kzt, units, received_total), basis, usdt)
         return Cost(None, None, f"unknown: #{step.seq} {step.kind} has no valuation")
 
-    return await asyncio.to_thread(replay, steps, cost_of)
+    book = await asyncio.to_thread(replay, steps, cost_of, into)
+    last = (rows[-1][1], rows[-1][0]) if rows else None
+    return book, last
 
 
 def _part(total: Decimal | None, units: int, whole: int) -> Decimal | None:
@@ -303,7 +353,7 @@ async def reserve_report(
         held[code] = held[code] + amount if code in held else amount
     book = await snapshot(register, held, at)
 
-    lots = await asyncio.to_thread((await fifo(register, policy, at)).held, RESERVE) if with_lots else []
+    lots = await fifo(register, policy, at) if with_lots else []
     per_asset, per_source = await asyncio.to_thread(totals, lots) if with_lots else ({}, {})
     figures = []
     for code, amount in held.items():

@@ -10,10 +10,10 @@ import pytest
 
 from desk.config import AddressSettings
 from desk.money import Amount
-from desk.register import NewEntry, Posting
+from desk.register import NewEntry, Posting, Register
 from desk.valuation.prices import PricePolicy
-from desk.valuation.receipt import value_inflows
-from desk.valuation.reserve import reserve_report, value_series
+from desk.valuation.receipt import revalue, value_inflows
+from desk.valuation.reserve import fifo, reserve_report, value_series
 from tests.valuation.conftest import BNB, BTC, FRI, earning, nbk, post, quote
 
 T1 = datetime(2026, 11, 2, 8, tzinfo=UTC)
@@ -153,3 +153,36 @@ async def test_value_over_time_day_by_day(register, fund) -> None:
             register, fund, datetime.combine(d.day, datetime.max.time(), tzinfo=UTC), with_lots=False
         )
         assert report.total_usd == d.usd
+
+
+async def fresh_lots(settings, at: datetime) -> list:
+    """The lots replayed from scratch, by a register object with nothing kept."""
+    async with Register.open(settings.register.path, operator="other") as other:
+        return await fifo(other, PricePolicy.from_settings(settings), at)
+
+
+async def test_lots_are_continued_not_replayed_and_equal_a_full_replay(register, fund) -> None:
+    policy = PricePolicy.from_settings(fund)
+    first = await fifo(register, policy, FRI)
+    assert first == await fresh_lots(fund, FRI)
+    # a later inflow: continued from the lots kept (the reserve's lots are the same objects)
+    await post(
+        register,
+        moved("seizure", FRI + timedelta(hours=1), ("income:seized:case-17", "-1"), ("assets:reserve:custody", "1")),
+    )
+    later = FRI + timedelta(hours=2)
+    continued = await fifo(register, policy, later)
+    assert len(continued) == 4 and all(a is b for a, b in zip(continued, first, strict=False))
+    assert continued == await fresh_lots(fund, later)
+    # an entry dated in the past changes FIFO order: everything is replayed, the same as fresh
+    await post(register, moved("fee", T2 + timedelta(hours=3), ("assets:wallet:ops", "-0.2"), ("expenses:fees", "0.2")))
+    await post(
+        register, moved("payout", T1 + timedelta(hours=1), ("assets:pool:f2main", "-0.5"), ("assets:wallet:ops", "0.5"))
+    )
+    replayed = await fifo(register, policy, later)
+    assert replayed == await fresh_lots(fund, later) and replayed[0] is not continued[0]
+    # a valuation corrected after the replay reaches the lots it costs
+    (fixed,) = await revalue(register, 5, policy, reason="seizure valued at the wrong hour", at=T1)
+    lots = await fifo(register, policy, later)
+    assert lots == await fresh_lots(fund, later)
+    assert [lot.cost_usd for lot in lots if lot.entry_seq == 5] == [fixed.usd]
