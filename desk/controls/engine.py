@@ -35,8 +35,8 @@ if TYPE_CHECKING:
     from desk.register.register import Draft, Register
     from desk.valuation.prices import PricePolicy
 
-#: Entry kinds the allowlist and the limits judge.
-CONTROLLED = ("transfer", "conversion")
+#: Entry kinds the allowlist and the limits judge: every decision that moves the fund's money.
+CONTROLLED = ("transfer", "conversion", "purchase")
 
 #: What each act needs; `reject` also lets a maker withdraw their own draft. `post` is a
 #: person's entry that needs no second operator (a seizure, a purchase, an opening balance);

@@ -197,3 +197,16 @@ async def test_kzte_is_valued_at_its_configured_peg(make_desk) -> None:
         await maker.draft(kzte_move("499.99"))  # 999.98 KZT at 2 KZT per KZTE
         with pytest.raises(PolicyRefused, match="this moves 1,000 KZT"):
             await maker.draft(kzte_move("500"))
+
+
+async def test_a_purchase_is_judged_by_the_limits_like_a_transfer(make_desk) -> None:
+    from desk.compliance.inflows import purchase_entry
+
+    open_as = await make_desk('[[policy.limits]]\nper = "transfer"\nasset = "USDT"\nbelow = "50000"\n')
+    values = {"exchange": "aix", "order_id": "o-1", "asset": "BTC", "amount": "1", "pay": "USDT", "price": "97000"}
+    async with open_as("aliya") as reg:
+        big = purchase_entry(reg, {**values, "amount": "0.6", "order_id": "o-0"}, T0)
+        with pytest.raises(PolicyRefused, match=r"rule limit:transfer:USDT: this moves 58,200 USDT"):
+            await reg.draft(big)
+        allowed = purchase_entry(reg, {**values, "amount": "0.4"}, T0)
+        assert await reg.draft(allowed) == 1
