@@ -1,8 +1,11 @@
-"""Alerts beside a running sync: after each feed poll the rules are judged again and each
+"""Alerts beside a running sync: after a feed poll the rules are judged again and each
 notice is handed to `emit` (a JSON line in `desk sync`).
 
 The sync engine calls its listeners synchronously; the judging reads the register, so it
 runs as one task at a time, coalescing polls that arrive meanwhile into one more check.
+A service polls prices every few seconds: a poll that changed no feed's state is judged
+only when the last check is `every` old, while a changed feed state and the end of a round
+are judged at once.
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from desk.alerts.engine import AlertEngine, Notice
@@ -28,6 +31,8 @@ if TYPE_CHECKING:
     from desk.sync.engine import SyncEngine
 
 log = logging.getLogger(__name__)
+#: The least time between two checks brought on by polls that changed nothing.
+EVERY = timedelta(seconds=60)
 
 
 class AlertWatch:
@@ -39,8 +44,12 @@ class AlertWatch:
         emit: Callable[[Notice], None],
         clock: Callable[[], datetime],
         network: NetworkFacts | None = None,
+        *,
+        every: timedelta = EVERY,
     ) -> None:
         self.register = register
+        self.every = every
+        self._checked: datetime | None = None
         self.network = network
         self.settings = settings
         self.engine = AlertEngine(rules)
@@ -51,9 +60,13 @@ class AlertWatch:
         self._again = False
 
     def on_event(self, event: SyncEvent) -> None:
-        """A sync listener: note the feed's state, then have the rules judged."""
+        """A sync listener: note the feed's state, then have the rules judged when due."""
         if isinstance(event, FeedPolled):
-            self.feeds[event.feed] = FeedStatus(event.feed, event.status, event.reason)
+            state = FeedStatus(event.feed, event.status, event.reason)
+            changed = self.feeds.get(event.feed) != state
+            self.feeds[event.feed] = state
+            if not changed and self._checked is not None and event.at - self._checked < self.every:
+                return
         elif not isinstance(event, RoundFinished):
             return
         if self._task is not None and not self._task.done():
@@ -73,7 +86,7 @@ class AlertWatch:
 
     async def check(self) -> list[Notice]:
         """Judge every rule now and emit what the engine lets through."""
-        at = self.clock()
+        at = self._checked = self.clock()
         feeds = [self.feeds[name] for name in sorted(self.feeds)]
         obs = await observe(self.register, self.settings, self.engine.rules, at, feeds, self.network)
         for gap in obs.gaps:

@@ -90,3 +90,27 @@ async def test_the_watch_judges_after_each_poll_and_emits(tmp_path: Path) -> Non
     assert rules.count("feeds") == 1  # debounced on the second check
     assert "feed kraken is down: HTTP 500" in [n.message for n in said]
     assert Decimal(90000) < btc_usd(now.date())
+
+
+async def test_polls_that_change_nothing_are_judged_once_a_minute(tmp_path: Path) -> None:
+    settings = _settings(tmp_path)
+    await seed(settings, freeze=False)
+    now = datetime(2026, 11, 20, 12, tzinfo=UTC)
+    checks: list[datetime] = []
+    async with Register.open(settings.register.path, operator="watch") as reg:
+        watch = AlertWatch(reg, settings, rules_from_settings(settings), lambda n: None, lambda: now)
+        judge = watch.check
+
+        async def counted():  # type: ignore[no-untyped-def]
+            checks.append(now)
+            return await judge()
+
+        watch.check = counted  # type: ignore[method-assign]
+
+        for seconds, status in ((0, "ok"), (30, "ok"), (45, "down"), (50, "down"), (200, "down")):
+            now = datetime(2026, 11, 20, 12, tzinfo=UTC) + timedelta(seconds=seconds)
+            watch.on_event(FeedPolled(now, feed="kraken", status=status, kind="price"))
+            await watch.drain()
+    start = datetime(2026, 11, 20, 12, tzinfo=UTC)
+    # the first poll, the change to down, and the poll a minute after that; not the quiet ones
+    assert [int((c - start).total_seconds()) for c in checks] == [0, 45, 200]
