@@ -117,6 +117,8 @@ class ChainSim:
         self.redirected: dict[str, str] = {}
         self.extra: list[SimTx] = []
         self._payouts: list[SimTx] | None = None
+        #: serve mempool.space's /v1/blocks (fees in `extras`); False: a plain Esplora (404)
+        self.mempool_api = True
         #: (chain, address) -> base units outside the pools' payouts: sats, wei, KZTE 10^-6
         self.balances: dict[tuple[str, str], int] = {}
         self._opened = datetime.combine(model.start, datetime.min.time(), tzinfo=UTC)
@@ -384,6 +386,18 @@ def routes(chain: ChainSim) -> list[web.RouteDef]:
         start = min(start, tip)
         return json_response([block_json(chain, h) for h in range(start, max(start - 10, -1), -1)])
 
+    async def v1_blocks(request: web.Request) -> web.Response:
+        if not chain.mempool_api:
+            return not_found("Not Found")
+        tip = chain.tip_height()
+        start = min(int(request.match_info.get("height") or tip), tip)
+        rows = []
+        for h in range(start, max(start - 15, -1), -1):
+            fees = chain.fees_sats(h)
+            extras = {"totalFees": fees, "reward": subsidy_sats(h) + fees, "medianFee": 3, "avgFee": 1200}
+            rows.append({**block_json(chain, h), "extras": extras})
+        return json_response(rows)
+
     async def block(request: web.Request) -> web.Response:
         height = height_of_hash(chain.model.seed, request.match_info["hash"])
         if height is None or height > chain.tip_height():
@@ -457,6 +471,8 @@ def routes(chain: ChainSim) -> list[web.RouteDef]:
         web.get("/blocks/tip/hash", tip_hash),
         web.get("/blocks", blocks),
         web.get("/blocks/{height:[0-9]+}", blocks),
+        web.get("/v1/blocks", v1_blocks),
+        web.get("/v1/blocks/{height:[0-9]+}", v1_blocks),
         web.get("/block/{hash}", block),
         web.get("/block/{hash}/txs", block_txs),
         web.get("/block/{hash}/txs/{start:[0-9]+}", block_txs),

@@ -99,14 +99,21 @@ async def test_reserve_balances_on_all_three_chains_and_set_balance(sim, http) -
     assert empty.amount.units == 0
 
 
-async def test_blocks_give_difficulty_and_coinbase_fees(sim, http) -> None:
+@pytest.mark.parametrize("mempool_api", [True, False], ids=["mempool.space extras", "plain esplora coinbase"])
+async def test_blocks_give_difficulty_and_fees(sim, http, mempool_api) -> None:
+    sim.chain.mempool_api = mempool_api
     client = EsploraClient(sim.urls["esplora"], http)
-    stats = await client.network_stats(window=24)
-    assert stats.fee_blocks == 24 and stats.tip_height == sim.chain.tip_height()
-    expected = sum(sim.chain.fees_sats(h) for h in range(stats.tip_height - 23, stats.tip_height + 1))
+    stats = await client.network_stats()
+    asked = sim.state.requests["esplora"]
+    assert stats.fee_blocks == 144 and stats.tip_height == sim.chain.tip_height()
+    expected = sum(sim.chain.fees_sats(h) for h in range(stats.tip_height - 143, stats.tip_height + 1))
     assert stats.fees_sats_total == expected
     assert stats.difficulty == sim.chain.difficulty(stats.tip_height)
-    assert stats.tip_time <= NOW and NOW - stats.oldest_time < timedelta(hours=5)
+    assert stats.tip_time <= NOW and NOW - stats.oldest_time < timedelta(hours=25)
+    # /v1/blocks: 10 pages of 15; plain Esplora: a 404, 15 pages of 10 and 144 coinbases
+    assert asked == (10 if mempool_api else 1 + 15 + 144)
+    await client.network_stats()  # fees of buried blocks are remembered
+    assert sim.state.requests["esplora"] - asked == (10 if mempool_api else 15)
 
 
 @pytest.mark.parametrize("source", ["esplora", "bsc", "solana"])

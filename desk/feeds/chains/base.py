@@ -21,7 +21,11 @@ OFF_LOOP_CHARS = 200_000
 
 class ChainError(FeedError):
     """The node answered, but with an error of its own (a JSON-RPC error object, an Esplora
-    400 such as "Invalid Bitcoin address")."""
+    400 such as "Invalid Bitcoin address"); `status` is the HTTP status when it was one."""
+
+    def __init__(self, reason: str, status: int | None = None) -> None:
+        super().__init__(reason)
+        self.status = status
 
 
 class ChainClient:

@@ -6,6 +6,10 @@ Amounts are integer satoshis. An address's confirmed balance is `chain_stats.fun
 the mempool's transactions and the newest 25 confirmed ones; older pages come from
 `/txs/chain/{last txid}`. A tx pays an address when one of its `vout` names it in
 `scriptpubkey_address`.
+
+Fees per block: mempool.space's `/v1/blocks` carries them (`extras.totalFees`, 15 blocks a
+request); a plain Esplora has no `/v1` (404), and then each block's coinbase is read once
+(`/block/{hash}/txs/0`: outputs minus subsidy) and remembered.
 """
 
 from __future__ import annotations
@@ -28,8 +32,6 @@ from desk.money import Amount
 CHAIN = "bitcoin"
 #: Confirmed transactions per page of /address/{a}/txs and /txs/chain/{txid}.
 CHAIN_PAGE = 25
-#: Blocks per page of /blocks/{height}.
-BLOCKS_PAGE = 10
 #: Blocks averaged for fees per block: a day of blocks.
 FEE_WINDOW = 144
 #: How many blocks' fees are remembered (a block's fees never change once it is buried).
@@ -50,6 +52,7 @@ class Block:
     hash: str
     time: datetime
     difficulty: Decimal
+    fees_sats: int | None = None  # when the API says (mempool.space's extras.totalFees)
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,13 +77,16 @@ class EsploraClient(ChainClient):
     def __init__(self, base_url: str, http: HttpClient, name: str = "esplora") -> None:
         super().__init__(name, base_url, http)
         self._fees: dict[str, int] = {}
+        #: whether the API has mempool.space's /v1/blocks (None: not asked yet)
+        self._extras: bool | None = None
 
     async def _get(self, path: str) -> tuple[str, Any]:
         """GET `path`; the raw text and, when it is JSON, the parsed answer."""
         response = await self.http.request("GET", self.url + path)
         where = f"{self.name} {path}"
         if response.status != 200:
-            raise ChainError(f"{where}: HTTP {response.status} {response.text.strip()[:120]}".strip())
+            detail = f"{where}: HTTP {response.status} {response.text.strip()[:120]}".strip()
+            raise ChainError(detail, response.status)
         body = response.text.strip()
         if body[:1] in ("{", "["):
             return body, await self.json_of(response, where)
@@ -95,8 +101,22 @@ class EsploraClient(ChainClient):
         return int(body)
 
     async def blocks(self, start_height: int | None = None) -> list[Block]:
-        """Up to 10 blocks, newest first, from `start_height` (default: the tip) down."""
-        path = "/blocks" if start_height is None else f"/blocks/{start_height}"
+        """The latest blocks, newest first, from `start_height` (default: the tip) down: 15
+        with their fees from mempool.space's /v1/blocks, else 10 from Esplora's /blocks."""
+        suffix = "" if start_height is None else f"/{start_height}"
+        if self._extras is not False:
+            try:
+                page = await self._blocks_page(f"/v1/blocks{suffix}")
+            except ChainError as exc:
+                if self._extras is not None or exc.status != 404:
+                    raise
+                self._extras = False
+            else:
+                self._extras = True
+                return page
+        return await self._blocks_page(f"/blocks{suffix}")
+
+    async def _blocks_page(self, path: str) -> list[Block]:
         _, data = await self._get(path)
         return [self._block(row, f"{self.name} {path}[{i}]") for i, row in enumerate(as_list(data, path))]
 
@@ -113,16 +133,23 @@ class EsploraClient(ChainClient):
         difficulty = decimal(field(row, "difficulty", where), f"{where}.difficulty")
         if difficulty is None or difficulty <= 0:
             raise Malformed(f"{where}.difficulty: {difficulty} is not a positive difficulty")
+        extras = row.get("extras") if isinstance(row, dict) else None
+        fees = None
+        if isinstance(extras, dict) and "totalFees" in extras:
+            fees = sats(extras["totalFees"], f"{where}.extras.totalFees").units
         return Block(
             height=height,
             hash=text(field(row, "id", where), f"{where}.id") or "",
             time=unix_seconds(field(row, "timestamp", where), f"{where}.timestamp"),
             difficulty=difficulty,
+            fees_sats=fees,
         )
 
     async def block_fees_sats(self, block: Block) -> int:
         """Fees collected by `block`: its coinbase outputs minus the subsidy of its height
-        (zero when a miner claimed less than it could)."""
+        (zero when a miner claimed less than it could), unless the block came with its fees."""
+        if block.fees_sats is not None:
+            return block.fees_sats
         if block.hash in self._fees:
             return self._fees[block.hash]
         path = f"/block/{block.hash}/txs/0"
