@@ -114,3 +114,13 @@ def test_approvals(snap_compare, make_app, size) -> None:
         await _settle(pilot)
 
     assert snap_compare(make_app(operators=["aliya", "bolat"]), terminal_size=size, run_before=go)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=["120x40", "80x24"])
+def test_dashboard_light(snap_compare, make_app, size) -> None:
+    async def go(pilot) -> None:
+        await _with_feeds(pilot)
+        await pilot.press("ctrl+t")
+        await _settle(pilot)
+
+    assert snap_compare(make_app(), terminal_size=size, run_before=go)

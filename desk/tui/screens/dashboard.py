@@ -70,6 +70,7 @@ class DashboardScreen(Screen[None]):
         super().__init__()
         self._reading = False
         self._again = False
+        self._charted: tuple[object, ...] = ()
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -84,7 +85,7 @@ class DashboardScreen(Screen[None]):
                 yield PlotextPlot(id="dash-chart", classes="panel")
             yield KeyedRows(id="dash-feeds", classes="panel")
             yield Static("recent …", id="dash-recent", classes="panel")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         titles = {
@@ -98,11 +99,9 @@ class DashboardScreen(Screen[None]):
             self.query_one(selector).border_title = title
         self.refresh_now()
         self.set_interval(2.0, self.refresh_now)  # float-ok: a duration
-        for name in ("data_version", "currency"):
-            if hasattr(type(self.app), name):
-                self.watch(self.app, name, lambda _v: self.refresh_now(), init=False)
-        if hasattr(type(self.app), "feeds"):
-            self.watch(self.app, "feeds", lambda _v: self._show_feeds(), init=False)
+        self.watch(self.app, "data_version", lambda _v: self.refresh_now(), init=False)
+        self.watch(self.app, "currency", lambda _v: self.refresh_now(), init=False)
+        self.watch(self.app, "feeds", lambda _v: self._show_feeds(), init=False)
 
     def watch_frame(self) -> None:
         if self.is_mounted:
@@ -266,6 +265,11 @@ class DashboardScreen(Screen[None]):
         )
 
     def _show_chart(self, now: datetime, inflows: list[Inflows]) -> None:
+        """Redraw the chart only when its series or frame changed (plotting costs a few ms)."""
+        key = (self.frame, buckets(now, self.frame)[-1], tuple((i.pool, tuple(i.series)) for i in inflows))
+        if key == self._charted:
+            return
+        self._charted = key
         chart = self.query_one(PlotextPlot)
         plt = chart.plt
         plt.clear_data()

@@ -27,7 +27,7 @@ class FeedsScreen(Screen[None]):
         yield DataTable(id="feeds-table", cursor_type="row", zebra_stripes=True)
         yield Static("", id="feeds-history")
         yield Static("", id="feeds-status")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.columns = self.query_one(DataTable).add_columns(*COLUMNS)

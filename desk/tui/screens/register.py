@@ -33,7 +33,7 @@ class RegisterScreen(Screen[None]):
             yield RegisterView(self.app.register, id="register-view")  # type: ignore[attr-defined]
             yield Static("", id="register-status")
             yield Static("", id="register-chain")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.query_one(RegisterView).focus()
