@@ -42,8 +42,9 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
         "business day), by asset, custody and source (mined, seized, purchased, transferred in) with weights, "
         "the FIFO cost basis and unrealised gain, each price with its source and age. Missing, stale and "
         "inconsistent prices are flagged, never shown as zero. First values any inflow not yet valued at "
-        "receipt (the sync does this too). Exit codes: 0 every figure priced, 1 a price is missing "
-        "(the rest still shown), 2 bad arguments or configuration, 3 register could not be opened.",
+        "receipt (the sync does this too). Exit codes: 0 every holding priced, 1 a holding's price is missing "
+        "(the rest still shown; inflows still unvalued at receipt are flagged but do not change the code), "
+        "2 bad arguments or configuration, 3 register could not be opened.",
     )
     p.add_argument("--at", type=_moment, metavar="DATE", help="value at the end of this UTC day (or this date-time)")
     p.add_argument("--days", type=int, default=0, metavar="N", help="also the value at the end of each of N days")
@@ -104,9 +105,9 @@ def as_json(report: ReserveReport, series: list[DayValue]) -> dict[str, Any]:
 
     return {
         "at": report.at.isoformat(),
-        "total": {"usd": str(report.total_usd), "kzt": str(report.total_kzt)},
-        "cost_basis": {"usd": str(report.cost_usd), "kzt": str(report.cost_kzt)},
-        "unrealised": {"usd": str(report.unrealised_usd), "kzt": str(report.unrealised_kzt)},
+        "total": {"usd": str(report.total_usd), "kzt": str(report.total_kzt), "usdt_priced": str(report.total_usdt)},
+        "cost_basis": {"usd": _s(report.cost_usd), "kzt": _s(report.cost_kzt)},
+        "unrealised": {"usd": _s(report.unrealised_usd), "kzt": _s(report.unrealised_kzt)},
         "weight_basis": report.weight_basis,
         "assets": [
             {
@@ -161,17 +162,19 @@ def as_json(report: ReserveReport, series: list[DayValue]) -> dict[str, Any]:
     }
 
 
-def _money(value: Decimal | None) -> str:
-    return "MISSING" if value is None else f"{value.quantize(Decimal('0.01')):,}"
+def _money(value: Decimal | None, none: str = "MISSING") -> str:
+    return none if value is None else f"{value.quantize(Decimal('0.01')):,}"
 
 
 def show(report: ReserveReport, series: list[DayValue], fund: str) -> None:
     console = Console(width=max(160, Console().width))
     console.print(
         f"[b]{fund}[/b] reserve at {report.at:%Y-%m-%d %H:%M:%S} UTC: "
-        f"[b]{_money(report.total_usd)} USD[/b] / [b]{_money(report.total_kzt)} KZT[/b]  "
-        f"cost {_money(report.cost_usd)} USD / {_money(report.cost_kzt)} KZT  "
-        f"unrealised {_money(report.unrealised_usd)} USD / {_money(report.unrealised_kzt)} KZT"
+        f"[b]{_money(report.total_usd)} USD[/b]"
+        + (f" (of which {_money(report.total_usdt)} priced in USDT)" if report.total_usdt else "")
+        + f" / [b]{_money(report.total_kzt)} KZT[/b]  "
+        f"cost {_money(report.cost_usd, 'unknown')} USD / {_money(report.cost_kzt, 'unknown')} KZT  "
+        f"unrealised {_money(report.unrealised_usd, 'unknown')} USD / {_money(report.unrealised_kzt, 'unknown')} KZT"
     )
     table = Table(title="by asset")
     for column in ("asset", "amount", "USD", "KZT", "weight %", "price", "source", "age", "cost USD", "unrealised USD"):
@@ -188,10 +191,11 @@ def show(report: ReserveReport, series: list[DayValue], fund: str) -> None:
             _money(f.kzt.value if f.kzt else None),
             s.percent,
             f"{f.usd.price:,}" if f.usd else "-",
-            (f.usd.source if f.usd else "-") + (f"; KZT {f.kzt.kzt_rate} of {f.kzt.kzt_rate_date}" if f.kzt else ""),
+            (f.usd.source if f.usd else "-")
+            + (f"; USD/KZT {f.kzt.kzt_rate} of {f.kzt.kzt_rate_date}" if f.kzt and f.kzt.kzt_rate else ""),
             age + stale,
-            _money(f.cost_usd),
-            _money(f.unrealised_usd),
+            _money(f.cost_usd, "unknown"),
+            _money(f.unrealised_usd, "unknown" if f.cost_usd is None else "MISSING"),
         )
     console.print(table)
     for title, items in (("by custody", report.by_custody), ("by source", report.by_source)):

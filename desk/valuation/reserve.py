@@ -84,18 +84,21 @@ class AssetFigures:
 class ReserveReport:
     at: datetime
     assets: list[AssetFigures]
+    #: dollars, including `total_usdt` priced from USDT markets (USDT at par, labelled)
     total_usd: Decimal
     total_kzt: Decimal
     weight_basis: str
     by_asset: list[Slice]
     by_custody: list[Slice]
     by_source: list[Slice]
-    cost_usd: Decimal
-    cost_kzt: Decimal
-    unrealised_usd: Decimal
-    unrealised_kzt: Decimal
+    #: over the lots of known cost; None when no lot's cost is known (not a zero cost)
+    cost_usd: Decimal | None
+    cost_kzt: Decimal | None
+    unrealised_usd: Decimal | None
+    unrealised_kzt: Decimal | None
     lots: list[Lot] = field(default_factory=list)
     flags: list[Flag] = field(default_factory=list)
+    total_usdt: Decimal = Decimal(0)
 
     @property
     def missing(self) -> bool:
@@ -119,6 +122,12 @@ def _mul(a: Decimal, b: Decimal) -> Decimal:
 def _sum(values: Iterable[Decimal]) -> Decimal:
     with decimal.localcontext(MONEY_CONTEXT):
         return sum(values, Decimal(0))
+
+
+def _known_sum(values: Iterable[Decimal | None]) -> Decimal | None:
+    """The sum of the known values; None if none is known."""
+    known = [v for v in values if v is not None]
+    return _sum(known) if known else None
 
 
 def _ratio(a: Decimal, b: Decimal) -> Decimal:
@@ -388,15 +397,16 @@ async def reserve_report(
         at=at,
         assets=figures,
         total_usd=_sum(s.usd for s in by_asset if s.usd is not None),
+        total_usdt=_sum(f.usd.value for f in figures if f.usd is not None and f.usd.currency == "USDT"),
         total_kzt=_sum(s.kzt for s in by_asset if s.kzt is not None),
         weight_basis=basis,
         by_asset=weighed(by_asset, basis),
         by_custody=weighed(custody, basis),
         by_source=weighed(sources, basis),
-        cost_usd=_sum(f.cost_usd for f in figures if f.cost_usd is not None),
-        cost_kzt=_sum(f.cost_kzt for f in figures if f.cost_kzt is not None),
-        unrealised_usd=_sum(f.unrealised_usd for f in figures if f.unrealised_usd is not None),
-        unrealised_kzt=_sum(f.unrealised_kzt for f in figures if f.unrealised_kzt is not None),
+        cost_usd=_known_sum(f.cost_usd for f in figures),
+        cost_kzt=_known_sum(f.cost_kzt for f in figures),
+        unrealised_usd=_known_sum(f.unrealised_usd for f in figures),
+        unrealised_kzt=_known_sum(f.unrealised_kzt for f in figures),
         lots=lots,
         flags=flags,
     )

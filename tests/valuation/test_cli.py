@@ -35,7 +35,7 @@ async def test_value_json_through_the_cli(register, fund, config_file) -> None: 
     code, out, err = await desk(config_file, "value", "--at", FRI.isoformat(), "--days", "3", "--json")
     assert code == 0, err
     data = json.loads(out)
-    assert data["total"] == {"usd": "224000.00000000", "kzt": "112000000.00000000"}
+    assert data["total"] == {"usd": "224000.00000000", "kzt": "112000000.00000000", "usdt_priced": "0"}
     assert Decimal(data["cost_basis"]["usd"]) == 172_001 and Decimal(data["unrealised"]["kzt"]) == 25_999_500
     (btc,) = data["assets"]
     assert btc["usd"]["source"] == "kraken BTC/USD" and btc["usd"]["age_seconds"] == 60

@@ -186,3 +186,19 @@ async def test_lots_are_continued_not_replayed_and_equal_a_full_replay(register,
     lots = await fifo(register, policy, later)
     assert lots == await fresh_lots(fund, later)
     assert [lot.cost_usd for lot in lots if lot.entry_seq == 5] == [fixed.usd]
+
+
+async def test_usdt_priced_dollars_are_labelled_in_the_total(register, fund) -> None:
+    bnb = NewEntry(
+        kind="opening",
+        ts=T3,
+        memo="opening BNB",
+        postings=(Posting("equity:opening", -Amount(BNB, "10")), Posting("assets:reserve:cold", Amount(BNB, "10"))),
+    )
+    await post(register, bnb)
+    await register.record_quotes([quote("BNB", "USDT", "600", "binance", FRI - timedelta(minutes=1))])
+    report = await reserve_report(register, fund, FRI)
+    assert (report.total_usd, report.total_usdt) == (Decimal(230_000), Decimal(6_000))
+    assert [f.message for f in report.flags if f.kind == "usdt"] == [
+        "BNB is priced in USDT (binance BNB/USDT): dollars here are USDT"
+    ]
