@@ -7,8 +7,9 @@ a worker thread while the event loop stays free, then written in one short trans
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from desk.register.canonical import details_text, entry_body, hash_body
 from desk.register.entries import NewEntry, format_ts
@@ -98,3 +99,16 @@ def build_rows(
         prev = digest
     rows.head_seq, rows.head_hash = seq, prev
     return rows
+
+
+def checked_rows(
+    batch: Sequence[NewEntry],
+    check: Callable[[NewEntry], None] | None,
+    **build: Any,
+) -> Rows:
+    """`build_rows` after `check` has accepted every entry of `batch` (it raises on the
+    first it refuses), so validation runs in the same worker step as the hashing."""
+    if check is not None:
+        for entry in batch:
+            check(entry)
+    return build_rows(batch, **build)

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections import defaultdict
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -36,7 +37,7 @@ from desk.register.entries import (
     validate,
 )
 from desk.register.errors import EntryRejected, NotFound, RegisterError, SelfApproval
-from desk.register.ledger import Signatures, build_rows
+from desk.register.ledger import Rows, Signatures, checked_rows
 from desk.register.pages import Key, PageFilter, page_queries
 from desk.register.units import from_db, to_db
 
@@ -46,6 +47,8 @@ if TYPE_CHECKING:
 
 #: Entries at or above this batch size are prepared in a worker thread, off the event loop.
 THREAD_THRESHOLD = 200
+#: Entries hashed per step of a big batch's write pipeline (see `_append`).
+PIPELINE_CHUNK = 10_000
 SQL_VARS = 500
 
 
@@ -203,15 +206,75 @@ class Register:
             seqs = await self._append([entry], Signatures(drafted_by=self.operator))
         return seqs[0]
 
-    async def _append(self, batch: Sequence[NewEntry], signatures: Signatures) -> list[int]:
+    async def _append(
+        self, batch: Sequence[NewEntry], signatures: Signatures, *, check: Callable[[NewEntry], None] | None = None
+    ) -> list[int]:
         """Inside a write transaction: chain and write `batch`, maintain balances."""
         head = await self._one("SELECT seq, hash FROM entries ORDER BY seq DESC LIMIT 1")
         head_seq, head_hash = head if head else (0, GENESIS)
-        args = dict(head_seq=head_seq, head_hash=head_hash, account_ids=self._account_ids, signatures=signatures)
-        if len(batch) >= THREAD_THRESHOLD:
-            rows = await asyncio.to_thread(build_rows, batch, **args)
+        if len(batch) < THREAD_THRESHOLD:
+            rows = checked_rows(
+                batch,
+                check,
+                head_seq=head_seq,
+                head_hash=head_hash,
+                account_ids=self._account_ids,
+                signatures=signatures,
+            )
+            await self._write_rows(rows)
+            head_seq, balance_deltas, daily_deltas = rows.head_seq, rows.balance_deltas, rows.daily_deltas
         else:
-            rows = build_rows(batch, **args)
+            head_seq, balance_deltas, daily_deltas = await self._write_pipelined(
+                batch, check, head_seq, head_hash, signatures
+            )
+        await self._add_units("balances", ("account_id", "asset"), balance_deltas)
+        await self._add_units("daily", ("account_id", "asset", "day"), daily_deltas)
+        await self._conn.execute("UPDATE meta SET value = value + ? WHERE key = 'entry_count'", (len(batch),))
+        return list(range(head_seq - len(batch) + 1, head_seq + 1))
+
+    async def _write_pipelined(
+        self,
+        batch: Sequence[NewEntry],
+        check: Callable[[NewEntry], None] | None,
+        head_seq: int,
+        head_hash: str,
+        signatures: Signatures,
+    ) -> tuple[int, dict[tuple, int], dict[tuple, int]]:
+        """Write a big batch as a pipeline: chunk k+1 is checked and hashed in a worker
+        thread while SQLite writes chunk k on the connection's thread (it releases the GIL
+        while it steps), so both cores work on one batch. Chaining stays sequential: each
+        chunk starts from the head the previous one ended on. Returns the new head seq and
+        the summed balance and daily deltas."""
+        balance_deltas: dict[tuple, int] = defaultdict(int)
+        daily_deltas: dict[tuple, int] = defaultdict(int)
+        writing: asyncio.Future[None] | None = None
+        try:
+            for first in range(0, len(batch), PIPELINE_CHUNK):
+                rows = await asyncio.to_thread(
+                    checked_rows,
+                    batch[first : first + PIPELINE_CHUNK],
+                    check,
+                    head_seq=head_seq,
+                    head_hash=head_hash,
+                    account_ids=self._account_ids,
+                    signatures=signatures,
+                )
+                head_seq, head_hash = rows.head_seq, rows.head_hash
+                for deltas, total in ((rows.balance_deltas, balance_deltas), (rows.daily_deltas, daily_deltas)):
+                    for key, units in deltas.items():
+                        total[key] += units
+                if writing is not None:
+                    await writing
+                writing = asyncio.ensure_future(self._write_rows(rows))
+            await writing
+        except BaseException:
+            # The transaction is rolled back by the caller; let the chunk in flight finish first.
+            if writing is not None and not writing.done():
+                await asyncio.wait([writing])
+            raise
+        return head_seq, balance_deltas, daily_deltas
+
+    async def _write_rows(self, rows: Rows) -> None:
         await self._conn.executemany(
             "INSERT INTO entries (seq, ts, kind, memo, reference, source, external_id, status, price, reverses, "
             "drafted_by, approved_by, approved_at, prev_hash, hash, details) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
@@ -220,10 +283,6 @@ class Register:
         await self._conn.executemany(
             "INSERT INTO postings (entry_seq, idx, account_id, asset, units, ts) VALUES (?,?,?,?,?,?)", rows.postings
         )
-        await self._add_units("balances", ("account_id", "asset"), rows.balance_deltas)
-        await self._add_units("daily", ("account_id", "asset", "day"), rows.daily_deltas)
-        await self._conn.execute("UPDATE meta SET value = value + ? WHERE key = 'entry_count'", (len(rows.entries),))
-        return [row[0] for row in rows.entries]
 
     async def _add_units(self, table: str, key_cols: tuple[str, ...], deltas: dict[tuple, int]) -> None:
         """Add exact integer deltas to a units table (read, add in Python, write back)."""
@@ -253,9 +312,9 @@ class Register:
         """
         entries = list(batch)
         if len(entries) >= THREAD_THRESHOLD:
-            unique = await asyncio.to_thread(self._checked_feed_batch, entries)
+            unique = await asyncio.to_thread(self._folded_feed_batch, entries)
         else:
-            unique = self._checked_feed_batch(entries)
+            unique = self._folded_feed_batch(entries)
         if not unique:
             return IngestResult()
         async with connection.immediate(self._conn, self._lock):
@@ -264,6 +323,7 @@ class Register:
             updated = 0
             for key, (seq, status, reference) in existing.items():
                 entry = unique[key]
+                self._check(entry)
                 changes = {}
                 if entry.status and entry.status != status and status != "confirmed":
                     changes["status"] = entry.status
@@ -274,22 +334,30 @@ class Register:
                     updated += 1
             if new:
                 new.sort(key=lambda e: e.ts)
-                await self._append(new, Signatures())
+                # New entries are validated inside the write pipeline, chunk by chunk in the
+                # worker thread; one bad entry rolls the whole transaction back.
+                await self._append(new, Signatures(), check=self._check)
         return IngestResult(new=len(new), updated=updated, unchanged=len(unique) - len(new) - updated)
 
-    def _checked_feed_batch(self, entries: list[NewEntry]) -> dict[tuple[str, str], NewEntry]:
-        """Validate a feed batch and fold repeats of one (source, external_id), keeping the
-        most advanced state (confirmed, with a reference). Runs in a worker thread for big
-        batches: it is pure CPU."""
+    def _folded_feed_batch(self, entries: list[NewEntry]) -> dict[tuple[str, str], NewEntry]:
+        """Fold repeats of one (source, external_id) in a feed batch, keeping the most
+        advanced state (confirmed, with a reference). Every entry is validated: a repeat and
+        the entry it meets here, a timestamp at once (the batch is sorted by it), the rest
+        where they are written. Runs in a worker thread for big batches: it is pure CPU."""
         unique: dict[tuple[str, str], NewEntry] = {}
         for entry in entries:
             if entry.source is None or entry.external_id is None:
                 raise EntryRejected("an ingested entry needs source and external_id", field="external_id")
             if entry.kind in NEEDS_APPROVAL:
                 raise EntryRejected(f"a {entry.kind} cannot come from a feed; draft it", field="kind")
-            self._check(entry)
+            if not isinstance(entry.ts, datetime) or entry.ts.tzinfo is None:
+                self._check(entry)
             key = (entry.source, entry.external_id)
-            if key not in unique or entry.status == "confirmed" or (entry.reference and not unique[key].reference):
+            seen = unique.get(key)
+            if seen is not None:
+                self._check(seen)
+                self._check(entry)
+            if seen is None or entry.status == "confirmed" or (entry.reference and not seen.reference):
                 unique[key] = entry
         return unique
 
@@ -472,6 +540,22 @@ class Register:
         )
         return [action_payload(r) for r in rows]
 
+    async def record_action(self, action: str, detail: dict[str, Any]) -> int:
+        """Append a domain record that is not an entry (e.g. a period's kWh for the mining
+        fee) to the chained actions log, signed by this operator; return its seq. It is a
+        person's act, so it needs the maker role, like posting an entry."""
+        async with connection.immediate(self._conn, self._lock):
+            await self.controls.authorize(self, "post")
+            return await self._record(action, detail=detail)
+
+    async def actions_named(self, action: str) -> list[dict[str, Any]]:
+        """Every action of one name, oldest first."""
+        rows = await self._all(
+            "SELECT seq, ts, operator, action, draft_id, entry_seq, detail FROM actions WHERE action = ? ORDER BY seq",
+            (action,),
+        )
+        return [action_payload(r) for r in rows]
+
     async def resolve_break(self, break_id: str, note: str, detail: dict[str, Any] | None = None) -> int:
         """Record this operator's resolution of a reconciliation break (a `resolve_break`
         action in the chained log, with the note and what the break was); return its seq.
@@ -484,6 +568,8 @@ class Register:
         if not break_id or len(break_id) > 64:
             raise EntryRejected(f"{break_id!r} is not a break id", field="break")
         async with connection.immediate(self._conn, self._lock):
+            # Accepting a break as explained is a checker's judgement, as an approval is.
+            await self.controls.authorize(self, "approve")
             for (body,) in await self._all("SELECT detail FROM actions WHERE action = 'resolve_break'"):
                 if json.loads(body).get("break") == break_id:
                     raise EntryRejected(f"break {break_id} is already resolved", field="break")
@@ -499,20 +585,6 @@ class Register:
             detail = json.loads(body)
             resolved[detail["break"]] = {"note": detail["note"], "by": operator, "at": parse_ts(ts), "seq": seq}
         return resolved
-
-    async def record_action(self, action: str, detail: dict[str, Any]) -> int:
-        """Append a domain record that is not an entry (e.g. a period's kWh for the mining
-        fee) to the chained actions log, signed by this operator; return its seq."""
-        async with connection.immediate(self._conn, self._lock):
-            return await self._record(action, detail=detail)
-
-    async def actions_named(self, action: str) -> list[dict[str, Any]]:
-        """Every action of one name, oldest first."""
-        rows = await self._all(
-            "SELECT seq, ts, operator, action, draft_id, entry_seq, detail FROM actions WHERE action = ? ORDER BY seq",
-            (action,),
-        )
-        return [action_payload(r) for r in rows]
 
     # ---------------------------------------------------------------- reading
 
@@ -809,7 +881,6 @@ class Register:
             start = datetime.fromisoformat(bucket + (":00" if hourly else "")).replace(tzinfo=UTC)
             result.append((account, start, Amount.from_units(self.asset(asset), units)))
         return sorted(result, key=lambda r: (r[1], r[0], r[2].asset.code))
-
 
 
 def _draft_body(entry: NewEntry) -> str:

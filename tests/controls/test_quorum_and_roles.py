@@ -138,3 +138,15 @@ async def test_posting_a_persons_entry_needs_the_maker_role_and_feeds_need_none(
         assert isinstance(await maker.post(opening), int)
         later = replace(funding("1"), external_id="fund-2", ts=T0 + timedelta(hours=1))
         assert (await feed.ingest([later])).new == 1
+
+
+async def test_recording_kwh_and_resolving_a_break_are_acts_that_need_a_role(make_desk) -> None:
+    open_as = await make_desk(ROLES)
+    async with open_as("audit") as audit, open_as("aliya") as maker, open_as("bolat") as checker:
+        with pytest.raises(NotPermitted, match="audit may not post: that needs the maker role"):
+            await audit.record_action("fee_kwh", {"period": "2026-11", "kwh": "10"})
+        assert isinstance(await maker.record_action("fee_kwh", {"period": "2026-11", "kwh": "10"}), int)
+        with pytest.raises(NotPermitted, match="aliya may not approve: that needs the checker role"):
+            await maker.resolve_break("rb-000000000001", "timing, paid next day")
+        assert isinstance(await checker.resolve_break("rb-000000000001", "timing, paid next day"), int)
+        assert list(await audit.resolved_breaks()) == ["rb-000000000001"]
