@@ -116,7 +116,13 @@ async def test_feeds_screen_shows_reasons_history_and_polls_the_selected_feed(ma
         screen = app.screen
         assert isinstance(screen, FeedsScreen)
         table = screen.query_one(DataTable)
-        assert table.get_row("f2main")[2:] == ["down", "1h ago", "42s", "HTTP 401: token missing or wrong"]
+        assert [str(c) for c in table.get_row("f2main")[2:]] == [
+            "down",
+            "1h ago",
+            "42s",
+            "HTTP 401: token missing or wrong",
+        ]
+        assert table.get_row("f2main")[2].style == f"bold {app.current_theme.error}"
         history = str(screen.query_one("#feeds-history", Static).render())
         assert "timeout after 10s" in history
         await pilot.press("n")

@@ -6,10 +6,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, ClassVar
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
+from textual.theme import Theme
 from textual.widgets import DataTable, Footer, Header, Static
 
 from desk.tui.screens.figures import age_text
@@ -34,6 +36,7 @@ class FeedsScreen(Screen[None]):
         self.query_one("#feeds-history").border_title = "recent failures"
         self.watch(self.app, "feeds", lambda _v: self.show(), init=False)
         self.watch(self.app, "sync_status", lambda _v: self.show(), init=False)
+        self.watch(self.app, "theme", lambda _v: self.show(), init=False)
         self.set_interval(1.0, self.show)  # float-ok: a duration (ages and countdowns tick)
         self.show()
 
@@ -52,12 +55,12 @@ class FeedsScreen(Screen[None]):
         feeds = self.feeds
         if [str(key.value) for key in table.rows] == [f.name for f in feeds]:
             for feed in feeds:
-                for column, value in zip(self.columns, feed_cells(feed, now), strict=True):
+                for column, value in zip(self.columns, feed_cells(feed, now, self.app.current_theme), strict=True):
                     table.update_cell(feed.name, column, value)
         else:
             table.clear()
             for feed in feeds:
-                table.add_row(*feed_cells(feed, now), key=feed.name)
+                table.add_row(*feed_cells(feed, now, self.app.current_theme), key=feed.name)
         self._show_history()
         status = getattr(self.app, "sync_status", "") or ""
         self.query_one("#feeds-status", Static).update(f"{status}   (n polls the selected feed now)".strip())
@@ -94,7 +97,13 @@ class FeedsScreen(Screen[None]):
         self.notify(f"asked the sync to poll {feed.name} now", timeout=3)
 
 
-def feed_cells(feed: Any, now: datetime) -> tuple[str, ...]:
+#: the theme colour a feed state is shown in (the theme's own, so light and dark both hold)
+STATE_COLOURS = {"ok": "success", "down": "error", "degraded": "warning", "stale": "warning", "waiting": "warning"}
+
+
+def feed_cells(feed: Any, now: datetime, theme: Theme | None = None) -> tuple[str | Text, ...]:
     last_ok = f"{age_text(now - feed.last_ok)} ago" if feed.last_ok else "never"
     retry = age_text(feed.retry_at - now) if feed.retry_at and feed.retry_at > now else ""
-    return (feed.name, feed.kind, feed.state, last_ok, retry, feed.reason or "")
+    colour = getattr(theme, STATE_COLOURS.get(feed.state, ""), None) if theme else None
+    state = Text(feed.state, style=f"bold {colour}") if colour else feed.state
+    return (feed.name, feed.kind, state, last_ok, retry, feed.reason or "")
