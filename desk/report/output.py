@@ -44,6 +44,6 @@ async def write_report(
 ) -> Path:
     """Build, render and write the report of `month`; return the path written."""
     report = await build_report(register, settings, month, as_of=as_of)
-    text = render(report, fmt, detail=detail)
+    text = await asyncio.to_thread(render, report, fmt, detail=detail)  # megabytes for a busy month
     await asyncio.to_thread(write_atomically, path, text)
     return path

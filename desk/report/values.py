@@ -1,13 +1,14 @@
 """Values the report shows, always from the valuation module's rules.
 
 An inflow's value at receipt is its frozen valuation (desk.valuation.receipt writes those);
-an inflow not yet frozen is valued by the same rule on the spot (`value_of` at its own
-time) and marked so. A price that is missing stays missing: the figure says so and is never
-zero.
+an inflow not yet frozen is valued on the spot by that module's own rule and price book
+(exactly what the pass would freeze, nothing written) and marked so. A price that is
+missing stays missing: the figure says so and is never zero.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -16,7 +17,9 @@ from decimal import Decimal
 from desk.money import Amount
 from desk.register import Register
 from desk.register import valuations as frozen
+from desk.register.valuations import Valuation
 from desk.valuation.prices import PriceMissing, PricePolicy, value_of
+from desk.valuation.receipt import Inflow, price_book, value_all
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,20 +51,27 @@ async def at_receipt(
     """The value at receipt of each (seq, ts, amount): frozen when the pass has run."""
     stored = await frozen.current(register, sorted({seq for seq, _, _ in items}))
     result: dict[tuple[int, str], Value] = {}
+    pending: list[Inflow] = []
     for seq, ts, amount in items:
-        key = (seq, amount.asset.code)
-        record = stored.get(key)
+        record = stored.get((seq, amount.asset.code))
         if record is not None and record.units == amount.units:
-            if record.state == "missing":
-                result[key] = Value(None, None, frozen=True, missing=record.reason or "price missing")
-            else:
-                result[key] = Value(
-                    record.usd,
-                    record.kzt,
-                    usd_currency=record.price_currency or "USD",
-                    stale=record.state == "stale",
-                    frozen=True,
-                )
+            result[(seq, amount.asset.code)] = _value(record, frozen_=True)
         else:
-            result[key] = await now_value(register, amount, ts, policy)
+            pending.append(Inflow(seq, ts, "inflow", amount))
+    if pending:
+        book = await price_book(register, pending, policy)
+        for record in await asyncio.to_thread(value_all, book, pending, policy):
+            result[(record.entry_seq, record.asset)] = _value(record, frozen_=False)
     return result
+
+
+def _value(record: Valuation, *, frozen_: bool) -> Value:
+    if record.state == "missing":
+        return Value(None, None, frozen=frozen_, missing=record.reason or "price missing")
+    return Value(
+        record.usd,
+        record.kzt,
+        usd_currency=record.price_currency or "USD",
+        stale=record.state == "stale",
+        frozen=frozen_,
+    )

@@ -32,3 +32,16 @@ def test_no_register_exits_3_and_nothing_is_written(tmp_path: Path, capsys: pyte
     assert main(["report", "--config", str(config), "--month", "2026-11", "--out", str(out)]) == ExitCode.REGISTER
     assert capsys.readouterr().err.startswith("desk report: ")
     assert not out.exists()
+
+
+def test_the_report_and_the_alerts_never_import_textual() -> None:
+    import subprocess
+    import sys
+
+    from tests.conftest import REPO
+
+    code = (
+        "import sys, desk.report, desk.report.output, desk.cli.report_cmds, desk.alerts.watch;"
+        "sys.exit('textual' in sys.modules)"
+    )
+    assert subprocess.run([sys.executable, "-c", code], cwd=REPO, check=False).returncode == 0
