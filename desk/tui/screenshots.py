@@ -24,6 +24,7 @@ SCREENS: dict[str, list[str]] = {
     "approvals": [*TRANSFER, "ctrl+s", "p"],
     "feeds": ["f"],
     "help": ["question_mark"],
+    "valuation": ["V"],
 }
 
 

@@ -124,9 +124,10 @@ class ReconcileScreen(Screen[None]):
         yield Static("", id="rec-status")
         yield Vertical(id="rec-problems")
         yield DataTable(id="rec-breaks", cursor_type="row", zebra_stripes=True)
+        yield Static("", id="rec-detail")
         yield DataTable(id="rec-days", cursor_type="row", zebra_stripes=True)
         yield Static("", id="rec-message", classes="message")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#rec-breaks", DataTable).add_columns(*BREAK_COLUMNS)
@@ -184,6 +185,15 @@ class ReconcileScreen(Screen[None]):
         days.clear()
         for row in view.days:
             days.add_row(*day_cells(row))
+
+    @on(DataTable.RowHighlighted, "#rec-breaks")
+    def _detail(self) -> None:
+        """The selected break in full (the table cuts the why at narrow widths)."""
+        row = self.selected()
+        text = "" if row is None else f"{row.id} · {row.kind} · {row.why}"
+        if row is not None and row.resolved_by is not None:
+            text += f" · resolved by {row.resolved_by}: {row.resolved_note}"
+        self.query_one("#rec-detail", Static).update(Text(text))
 
     def selected(self) -> BreakRow | None:
         """The break under the cursor of the breaks table."""

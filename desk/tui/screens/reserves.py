@@ -35,8 +35,23 @@ async def live_proof(app: Any) -> ReserveReport:
         return await check_reserves(app.settings, app.register, ChainReader(app.settings, http))
 
 
+def exact(amount: Amount) -> str:
+    """Exact and fixed-point (never 1E-18), without the trailing zeros of an 18-decimal
+    asset: 8000 BNB is `8000`, one wei more `8000.000000000000000001`; BTC keeps 8 places."""
+    text = format(amount.value, "f")
+    if amount.asset.precision > 8 and "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text
+
+
 def _amount(value: Amount | None) -> str:
-    return "-" if value is None else value.format()
+    return "-" if value is None else exact(value)
+
+
+def short_address(address: str) -> str:
+    """Long addresses as their head and tail (the failures line under the table and the
+    JSON of `desk reserves` keep them whole)."""
+    return address if len(address) <= 24 else f"{address[:12]}…{address[-10:]}"
 
 
 def _as_of(reading: AddressReading) -> str:
@@ -57,7 +72,7 @@ def check_rows(check: AccountCheck) -> list[tuple[Text | str, ...]]:
     elif diff is None:
         diff_cell = Text("unproven", style="bold red", justify="right")
     else:
-        diff_cell = Text(diff.format(code=True), style="bold red", justify="right")
+        diff_cell = Text(f"{exact(diff)} {diff.asset.code}", style="bold red", justify="right")
     rows: list[tuple[Text | str, ...]] = []
     for i, reading in enumerate(check.readings):
         on_chain = (
@@ -68,7 +83,7 @@ def check_rows(check: AccountCheck) -> list[tuple[Text | str, ...]]:
         first = i == 0
         rows.append(
             (
-                reading.entry.address,
+                short_address(reading.entry.address),
                 reading.entry.chain,
                 check.asset,
                 on_chain,
@@ -110,7 +125,7 @@ class ReservesScreen(Screen[None]):
         yield Static("", id="res-head")
         yield DataTable(id="res-table", cursor_type="row", zebra_stripes=True)
         yield Static("", id="res-failures")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#res-table", DataTable).add_columns(*COLUMNS)

@@ -39,7 +39,6 @@ ASSET_COLUMNS = (
     "price",
     "age",
     "source",
-    "USD/KZT",
     "cost USD",
     "unreal. USD",
 )
@@ -50,6 +49,11 @@ UNITS = ("USD/PH/day", "sats/TH/day")
 
 def _money(value: Decimal | None, currency: str) -> str:
     return "MISSING" if value is None else money_text(value, currency)
+
+
+def _known(value: Decimal | None, currency: str) -> str:
+    """A cost or gain: `unknown` when no lot's cost is known (never a zero cost)."""
+    return "unknown" if value is None else money_text(value, currency)
 
 
 def _bare(value: Decimal | None, currency: str) -> str:
@@ -88,7 +92,7 @@ class ValuationScreen(Screen[None]):
             with Vertical(id="val-hash", classes="panel"):
                 yield KeyedRows(id="val-hash-rows")
                 yield Sparkline([], id="val-mined")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         titles = {
@@ -171,19 +175,23 @@ class ValuationScreen(Screen[None]):
         others = [c for c in ("USD", "KZT") if c != cur]
         incomplete = " (incomplete: a price is missing)" if r.missing else ""
         loud = "-loud" if r.missing else ""
+        tether = getattr(r, "total_usdt", None)
+        usdt = [("usdt", f"  of the dollars, {money_text(tether, 'USDT')} are USDT at par", "-stale")] if tether else []
         unknown_cost = [f.unknown_cost for f in r.assets if f.unknown_cost is not None]
-        unknown = f" + {', '.join(amount_text(a) for a in unknown_cost)} of unknown cost" if unknown_cost else ""
+        rate = next((f.kzt for f in r.assets if f.kzt is not None and f.kzt.kzt_rate is not None), None)
         rows = [
             ("value", Text.assemble((_money(self.total_in(valuation, cur), cur), "bold"), incomplete), loud),
             ("value-other", "  " + " · ".join(_money(self.total_in(valuation, c), c) for c in others), ""),
-            ("cost", f"cost        {_money(r.cost_usd, 'USD')} · {_money(r.cost_kzt, 'KZT')}{unknown}", ""),
-            (
-                "unrealised",
-                f"unrealised  {_money(r.unrealised_usd, 'USD')} · {_money(r.unrealised_kzt, 'KZT')}",
-                "",
-            ),
-            ("at", f"at {r.at:%Y-%m-%d %H:%M} UTC · weights on {r.weight_basis}", ""),
+            *usdt,
+            ("cost", f"cost        {_known(r.cost_usd, 'USD')} · {_known(r.cost_kzt, 'KZT')}", ""),
+            ("unrealised", f"unrealised  {_known(r.unrealised_usd, 'USD')} · {_known(r.unrealised_kzt, 'KZT')}", ""),
         ]
+        if unknown_cost:
+            text = "  cost unknown for " + ", ".join(amount_text(a) for a in unknown_cost)
+            rows.append(("cost-unknown", text, "-stale"))
+        if rate is not None and rate.kzt_rate_date is not None:
+            rows.append(("rate", f"USD/KZT     {rate.kzt_rate} official, of {rate.kzt_rate_date}", ""))
+        rows.append(("at", f"at {r.at:%Y-%m-%d %H:%M} UTC · weights on {r.weight_basis}", ""))
         widget = self.query_one("#val-value", KeyedRows)
         widget.show(rows)
         widget.border_subtitle = f"in {cur}"
@@ -212,7 +220,6 @@ class ValuationScreen(Screen[None]):
             missing = usd is None or kzt is None
             style = "bold red" if missing else ("yellow italic" if stale else "")
             source = "-" if usd is None else usd.source
-            rate = "-" if kzt is None or kzt.kzt_rate is None else f"{kzt.kzt_rate} ({kzt.kzt_rate_date:%m-%d})"
             if usd is not None and usd.source in ("par", "peg"):
                 age = ""
             else:
@@ -228,7 +235,6 @@ class ValuationScreen(Screen[None]):
                 Text(price, style=style, justify="right"),
                 Text(age, style=style),
                 source,
-                rate,
                 Text(_bare(f.cost_usd, "USD") if f.cost_usd is not None else "unknown", justify="right"),
                 Text(_bare(f.unrealised_usd, "USD") if f.unrealised_usd is not None else "-", justify="right"),
                 key=f.asset,
@@ -259,8 +265,11 @@ class ValuationScreen(Screen[None]):
         points = valuation.points
         xs = [i for i, p in enumerate(points) if p.value(cur) is not None]
         ys = [float(points[i].value(cur) or 0) for i in xs]
-        if xs:
+        if len(xs) > 1:
             plt.plot(xs, ys, marker="braille")
+        elif xs:  # one priced moment: a dot, not a line to nowhere
+            plt.scatter(xs, ys, marker="dot")
+        plt.xlim(0, max(1, len(points) - 1))
         fmt = "%H:%M" if FRAMES[self.frame][1] else "%m-%d"
         step = max(1, len(points) // 4)
         ticks = list(range(0, len(points), step))
@@ -279,7 +288,9 @@ class ValuationScreen(Screen[None]):
         rows = [(k, Text(t), c) for k, t, c in hashprice_rows(self.hashprice, self.hashprice_error, self.units, now)]
         self.query_one("#val-hash-rows", KeyedRows).show(rows)
         mined = self.hashprice.daily_mined if self.hashprice else []
-        self.query_one("#val-mined", Sparkline).data = [float(a.value) for _d, a in mined]
+        sparkline = self.query_one("#val-mined", Sparkline)
+        sparkline.data = [float(a.value) for _d, a in mined]
+        sparkline.display = bool(mined)
         self.query_one("#val-hash").border_subtitle = self.units + " (h)"
 
 
