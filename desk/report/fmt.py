@@ -31,5 +31,12 @@ def percent(numerator: Decimal, denominator: Decimal) -> str:
     return format(share.quantize(CENTS, rounding=decimal.ROUND_HALF_EVEN), ".2f") + " %"
 
 
+def exact(value: Decimal | None) -> str:
+    """A value as exact as it was computed, without trailing zeros or an exponent."""
+    if value is None:
+        return "-"
+    return format(value.normalize(), "f") if value else "0"
+
+
 def day(value: object) -> str:
     return value.strftime("%Y-%m-%d")  # type: ignore[attr-defined]

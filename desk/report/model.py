@@ -25,6 +25,8 @@ class Source:
     day: date
     kind: str
     amount: Amount
+    #: what else the entry contributes to its row, e.g. its exact value at receipt
+    note: str = ""
 
     @property
     def label(self) -> str:

@@ -3,7 +3,7 @@
 Columns: record, section, row, column, value, seq, date, kind, amount, asset.
 `record` is `meta` (report fields), `cell` (one table cell), `note`, `unavailable`,
 `point` (a chart's data point) or, with `detail`, `source` (one entry behind a figure,
-`column` naming the figure).
+`column` naming the figure, `value` what else it contributes, e.g. its value at receipt).
 """
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ def render(report: Report, *, detail: bool = False) -> str:
                             section.key,
                             str(index),
                             trace.label,
-                            "",
+                            s.note,
                             "" if s.seq is None else str(s.seq),
                             s.day.isoformat(),
                             s.kind,

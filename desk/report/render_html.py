@@ -45,7 +45,9 @@ def _section(section: Section, *, detail: bool) -> list[str]:
                     f"{escape(amount(trace.figure))} ({len(trace.sources)} entries)</summary><ul>"
                 )
                 out += [
-                    f"<li>{escape(s.label)} {s.day.isoformat()} {escape(s.kind)} {escape(amount(s.amount))}</li>"
+                    f"<li>{escape(s.label)} {s.day.isoformat()} {escape(s.kind)} {escape(amount(s.amount))}"
+                    + (f" ({escape(s.note)})" if s.note else "")
+                    + "</li>"
                     for s in trace.sources
                 ]
                 out.append("</ul></details>")

@@ -27,7 +27,10 @@ def trace_lines(row: Row, trace: Trace) -> list[str]:
         f"- {head} — {trace.label}: {amount(trace.figure)} = sum of {len(trace.sources)} "
         f"entr{'y' if len(trace.sources) == 1 else 'ies'}"
     ]
-    lines += [f"  - {s.label} {s.day.isoformat()} {s.kind} {amount(s.amount)}" for s in trace.sources]
+    lines += [
+        f"  - {s.label} {s.day.isoformat()} {s.kind} {amount(s.amount)}" + (f" ({s.note})" if s.note else "")
+        for s in trace.sources
+    ]
     return lines
 
 

@@ -132,3 +132,25 @@ async def test_hashprice_realised_is_mined_over_days_over_hashrate(seeded: DeskS
     # 10^15 x 86,400 / (1.1e14 x 2^32) x (3.125 + 0.02) BTC, to the satoshi
     assert expected.cells[1] == "0.00057515 BTC"
     assert ratio.cells[4] == "99.56 % of expected"
+
+
+async def test_each_inflows_value_at_receipt_sums_to_its_row(seeded: DeskSettings) -> None:
+    import re
+
+    from desk.register import valuations
+
+    report = await _report(seeded)
+    async with Register.open(seeded.register.path, operator="auditor") as reg:
+        frozen = await valuations.current(reg)
+    for row in report.section("inflows").rows:
+        (trace,) = row.traces
+        usd = kzt = Decimal(0)
+        for source in trace.sources:
+            found = re.fullmatch(r"at receipt (\S+) USD, (\S+) KZT, (frozen|computed)", source.note)
+            assert found, source.note
+            usd, kzt = usd + Decimal(found[1]), kzt + Decimal(found[2])
+            if found[3] == "frozen":  # the very figures the valuation pass froze
+                record = frozen[(source.seq, "BTC")]
+                assert (record.usd, record.kzt) == (Decimal(found[1]), Decimal(found[2]))
+        assert row.cells[5] == f"{usd.quantize(Decimal('0.01')):,} USD"
+        assert row.cells[6] == f"{kzt.quantize(Decimal('0.01')):,} KZT"

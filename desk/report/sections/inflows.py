@@ -4,13 +4,14 @@ with their value at receipt, and the daily mined series for the chart."""
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import replace
 from decimal import Decimal
 
 from desk.money import Amount
 from desk.register import Entry
 from desk.report.context import Context, source_of, trace
 from desk.report.fmt import amount as fmt_amount
-from desk.report.fmt import money
+from desk.report.fmt import exact, money
 from desk.report.model import Chart, Row, Section, Source
 from desk.report.values import Value, at_receipt
 
@@ -57,6 +58,15 @@ def value_cell(values: list[Value], currency: str) -> str:
     return text
 
 
+def receipt_note(value: Value) -> str:
+    """One entry's exact value at receipt, as --detail shows it beside the entry."""
+    if value.missing:
+        return "price missing"
+    how = "frozen" if value.frozen else "computed"
+    stale = ", stale price" if value.stale else ""
+    return f"at receipt {exact(value.usd)} {value.usd_currency}, {exact(value.kzt)} KZT, {how}{stale}"
+
+
 async def section(ctx: Context) -> Section:
     groups: dict[tuple[str, str, str], list[Source]] = defaultdict(list)
     items: list[tuple[int, object, Amount]] = []
@@ -75,7 +85,8 @@ async def section(ctx: Context) -> Section:
     for (label, name, code), sources in sorted(groups.items()):
         vals = [values[(s.seq, code)] for s in sources if s.seq is not None]
         unfrozen += sum(1 for v in vals if not v.frozen)
-        t = trace("amount", sources, Amount.zero(sources[0].amount.asset))
+        valued = [replace(s, note=receipt_note(values[(s.seq, code)])) for s in sources if s.seq is not None]
+        t = trace("amount", valued, Amount.zero(sources[0].amount.asset))
         rows.append(
             Row(
                 (
