@@ -46,6 +46,8 @@ class Trace:
 class Row:
     cells: tuple[str, ...]
     traces: tuple[Trace, ...] = ()
+    #: for a figure that is a count, not an amount: the records counted (actions of the log)
+    refs: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

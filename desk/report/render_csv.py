@@ -3,7 +3,8 @@
 Columns: record, section, row, column, value, seq, date, kind, amount, asset.
 `record` is `meta` (report fields), `cell` (one table cell), `note`, `unavailable`,
 `point` (a chart's data point) or, with `detail`, `source` (one entry behind a figure,
-`column` naming the figure, `value` what else it contributes, e.g. its value at receipt).
+`column` naming the figure, `value` what else it contributes, e.g. its value at receipt)
+and `ref` (one record a count was made of, e.g. an action of the approvals log).
 """
 
 from __future__ import annotations
@@ -51,6 +52,8 @@ def render(report: Report, *, detail: bool = False) -> str:
                             format(s.amount.value, f".{s.amount.asset.precision}f"),
                             s.amount.asset.code,
                         )
+                for ref in row.refs:
+                    put("ref", section.key, str(index), section.columns[1] if len(section.columns) > 1 else "", ref)
         for note in section.notes:
             put("note", section.key, "", "", note)
     for chart in report.charts:

@@ -51,6 +51,10 @@ def _section(section: Section, *, detail: bool) -> list[str]:
                     for s in trace.sources
                 ]
                 out.append("</ul></details>")
+            if row.refs:
+                out.append(f"<details><summary>{escape(row.cells[0])}: {len(row.refs)} records</summary><ul>")
+                out += [f"<li>{escape(ref)}</li>" for ref in row.refs]
+                out.append("</ul></details>")
     out.append("</section>")
     return out
 

@@ -34,6 +34,12 @@ def trace_lines(row: Row, trace: Trace) -> list[str]:
     return lines
 
 
+def ref_lines(row: Row) -> list[str]:
+    """`- <row>: N records` then one line per record counted."""
+    head = row.cells[0]
+    return [f"- {head}: {len(row.refs)} record{'' if len(row.refs) == 1 else 's'}", *(f"  - {r}" for r in row.refs)]
+
+
 def section_lines(section: Section, *, detail: bool) -> list[str]:
     lines = [f"## {section.title}", ""]
     if section.unavailable:
@@ -47,8 +53,9 @@ def section_lines(section: Section, *, detail: bool) -> list[str]:
         lines += [f"- {note}" for note in section.notes]
         lines.append("")
     traces = [trace_lines(row, t) for row in section.rows for t in row.traces]
+    traces += [ref_lines(row) for row in section.rows if row.refs]
     if detail and traces:
-        lines += ["Detail (register entries behind each figure):", ""]
+        lines += ["Detail (the register entries and log records behind each figure):", ""]
         for block in traces:
             lines += block
         lines.append("")

@@ -154,3 +154,14 @@ async def test_each_inflows_value_at_receipt_sums_to_its_row(seeded: DeskSetting
                 assert (record.usd, record.kzt) == (Decimal(found[1]), Decimal(found[2]))
         assert row.cells[5] == f"{usd.quantize(Decimal('0.01')):,} USD"
         assert row.cells[6] == f"{kzt.quantize(Decimal('0.01')):,} KZT"
+
+
+async def test_every_count_lists_the_actions_it_counted(seeded: DeskSettings) -> None:
+    report = await _report(seeded)
+    async with Register.open(seeded.register.path, operator="auditor") as reg:
+        actions = {a["seq"]: a for a in await reg.actions(limit=1000)}
+    for row in report.section("approvals").rows:
+        assert len(row.refs) == int(row.cells[1])
+        for ref in row.refs:
+            seq = int(ref.split()[1].removeprefix("#"))
+            assert actions[seq]["operator"] in ref and actions[seq]["action"] in ref

@@ -27,7 +27,14 @@ async def section(ctx: Context) -> Section:
     for name, label in ACTIONS:
         actions = [a for a in await ctx.register.actions_named(name) if since <= a["ts"] < until]
         by = Counter(a["operator"] for a in actions)
-        rows.append(Row((label, str(len(actions)), ", ".join(f"{op} {n}" for op, n in sorted(by.items())) or "-")))
+        refs = tuple(
+            f"action #{a['seq']} {a['ts'][:16]} {name} by {a['operator']}"
+            + (f" (draft #{a['draft_id']})" if a["draft_id"] else "")
+            + (f" -> entry #{a['entry_seq']}" if a["entry_seq"] else "")
+            for a in actions
+        )
+        by_operator = ", ".join(f"{op} {n}" for op, n in sorted(by.items())) or "-"
+        rows.append(Row((label, str(len(actions)), by_operator), refs=refs))
         for a in actions:
             when = f"action #{a['seq']} {a['ts'][:16]}: {a['operator']}"
             if name == "refused_self_approval":
