@@ -168,6 +168,25 @@ async def test_valuation_shows_the_domain_figures_and_follows_currency_frame_and
         await settle(pilot)
         assert f"{hashprice.sats_per_th_day} sats/TH/day" in rows_text(screen, "#val-hash-rows")
 
+        # a write to the register (any writer bumps data_version) is on screen at once
+        btc_asset = app.register.asset("BTC")
+        one = Amount(btc_asset, "1")
+        await app.register.post(
+            NewEntry(
+                kind="opening",
+                ts=NOW - timedelta(hours=1),
+                postings=(Posting("equity:opening", -one), Posting("assets:reserve:cold", one)),
+                memo="one more bitcoin",
+            )
+        )
+        app.data_version += 1
+        await settle(pilot)
+        await settle(pilot)
+        after = await reserve_report(app.register, settings, NOW)
+        assert after.total_usd > expected.total_usd
+        assert screen.valuation.report.total_usd == after.total_usd
+        assert money_text(after.total_usd, "USD") in rows_text(screen, "#val-value").splitlines()[0]
+
 
 async def test_valuation_flags_a_missing_price_loudly(tmp_path: Path) -> None:
     """A reserve asset nobody quotes is MISSING, in red, never a zero."""

@@ -77,6 +77,7 @@ class ValuationScreen(Screen[None]):
         self.valuation: Valuation | None = None
         self.hashprice: HashpriceReport | None = None
         self.hashprice_error: str | None = None
+        self._reading = self._again = self._stale = False
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -108,7 +109,7 @@ class ValuationScreen(Screen[None]):
         self.query_one("#val-assets", DataTable).add_columns(*ASSET_COLUMNS)
         self.action_reload()
         if hasattr(type(self.app), "data_version"):
-            self.watch(self.app, "data_version", lambda _v: self._read(), init=False)
+            self.watch(self.app, "data_version", lambda _v: self.read_again(), init=False)
         if hasattr(type(self.app), "currency"):
             self.watch(self.app, "currency", lambda _v: self._redraw(), init=False)
 
@@ -117,8 +118,25 @@ class ValuationScreen(Screen[None]):
         return getattr(self.app, "currency", "KZT")
 
     def action_reload(self) -> None:
-        self._read()
+        self.read_again()
         self._read_hashprice()
+
+    def read_again(self) -> None:
+        """Read the figures again: now if this screen is shown, else when it is next shown.
+        A read in progress finishes and one more follows (a sync writing all the time must
+        not keep cancelling the read before it ever shows anything)."""
+        if not self.is_current:
+            self._stale = True
+        elif self._reading:
+            self._again = True
+        else:
+            self._reading = True
+            self._read()
+
+    def on_screen_resume(self) -> None:
+        if self._stale:
+            self._stale = False
+            self.read_again()
 
     def action_next_frame(self) -> None:
         names = list(FRAMES)
@@ -129,18 +147,24 @@ class ValuationScreen(Screen[None]):
 
     def watch_frame(self) -> None:
         if self.is_mounted:
-            self._read()
+            self.read_again()
 
     def watch_units(self) -> None:
         if self.is_mounted:
             self._show_hashprice()
 
-    @work(group="valuation", exclusive=True)
+    @work(group="valuation")
     async def _read(self) -> None:
         app: Any = self.app
         self.query_one("#val-chart").border_subtitle = "reading …"
-        self.valuation = await load_valuation(app.register, app.settings, app.now(), self.frame)
-        self._redraw()
+        try:
+            self.valuation = await load_valuation(app.register, app.settings, app.now(), self.frame)
+            self._redraw()
+        finally:
+            self._reading = False
+            if self._again:
+                self._again = False
+                self.read_again()
 
     @work(group="valuation-hashprice", exclusive=True)
     async def _read_hashprice(self) -> None:
