@@ -11,8 +11,12 @@ SIZES = [(120, 40), (80, 24)]
 
 
 async def _settle(pilot) -> None:
+    """Workers done and toasts gone (a toast's timer against a loaded machine's clock would
+    make the picture flaky)."""
     await pilot.pause()
     await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+    pilot.app.clear_notifications()
     await pilot.pause()
 
 

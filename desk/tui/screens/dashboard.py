@@ -249,7 +249,7 @@ class DashboardScreen(Screen[None]):
         box = self.query_one("#inflows-pools", Vertical)
         for item in inflows:
             row_id = f"pool-{item.pool}"
-            cells = [figures.total(w, cur) if w else Shown(Decimal(0), cur, False) for w in item.totals]
+            cells = [figures.total(w, cur) for w in item.totals]
             text = f"{item.pool:<8}" + "".join(f"{_short(c):>{w}}" for c, w in zip(cells, (12, 13, 13), strict=True))
             data = [float(v) for v in item.series]
             found = box.query(f"#{row_id}")

@@ -100,8 +100,10 @@ class Figures:
 
     def total(self, amounts: list[Amount], currency: str) -> Shown:
         parts = [self.value(a, currency) for a in amounts]
-        if not parts or any(p.value is None for p in parts):
-            missing = next((p.why for p in parts if p.value is None), "nothing to value")
+        if not parts:
+            return Shown(Decimal(0), currency, False)
+        if any(p.value is None for p in parts):
+            missing = next(p.why for p in parts if p.value is None)
             return Shown(None, currency, True, missing)
         value = sum((p.value for p in parts if p.value is not None), Decimal(0))
         sources = "; ".join(dict.fromkeys(p.source for p in parts if p.source))
