@@ -11,7 +11,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -49,9 +49,14 @@ def open_screen(args: argparse.Namespace) -> int:
 def open_demo(args: argparse.Namespace) -> int:
     """`desk demo`: the simulator in its own process, a demo register, the screen and its
     sync child pointed at the simulator. Everything stops when the screen closes."""
-    from desk.tui.app import create_app
+    with tempfile.TemporaryDirectory(prefix="desk-demo-") as tmp, simulator(args.seed) as started:
+        from desk.tui.app import create_app  # imported while the simulator starts: a second off the wait
 
-    with tempfile.TemporaryDirectory(prefix="desk-demo-") as tmp, simulator(args.seed) as overrides:
+        try:
+            overrides = started()
+        except RuntimeError as exc:
+            print(f"desk demo: {exc}", file=sys.stderr)
+            return ExitCode.FAILED
         register = args.register or Path(tmp) / "demo.sqlite"
         operators = demo_operators(args.operator)
         config = write_config(
@@ -88,9 +93,10 @@ async def _init_register(settings: Any) -> None:
 
 
 @contextmanager
-def simulator(seed: int, *extra: str) -> Iterator[dict[str, Any]]:
-    """`desk sim` in its own process (its work must not stall the screen's frames); yields the
-    config tables that point desk at it, and stops it on the way out."""
+def simulator(seed: int, *extra: str) -> Iterator[Callable[[], dict[str, Any]]]:
+    """`desk sim` in its own process (its work must not stall the screen's frames), stopped on
+    the way out. Yields at once a function that waits until the simulator listens and returns
+    the config tables that point desk at it, so the caller can get on with its own start."""
     env = SyncCommand.for_config(None).env
     process = subprocess.Popen(
         sim_argv("--seed", str(seed), *extra),
@@ -98,12 +104,16 @@ def simulator(seed: int, *extra: str) -> Iterator[dict[str, Any]]:
         env=env,
         start_new_session=True,
     )
-    try:
+
+    def started() -> dict[str, Any]:
         assert process.stdout is not None
         line = process.stdout.readline()
         if not line:
             raise RuntimeError(f"the simulator did not start (exit {process.wait()})")
-        yield json.loads(line)
+        return json.loads(line)
+
+    try:
+        yield started
     finally:
         process.terminate()
         process.wait()
