@@ -106,8 +106,10 @@ def as_json(report: ReserveReport, series: list[DayValue]) -> dict[str, Any]:
     return {
         "at": report.at.isoformat(),
         "total": {"usd": str(report.total_usd), "kzt": str(report.total_kzt), "usdt_priced": str(report.total_usdt)},
-        "cost_basis": {"usd": _s(report.cost_usd), "kzt": _s(report.cost_kzt)},
-        "unrealised": {"usd": _s(report.unrealised_usd), "kzt": _s(report.unrealised_kzt)},
+        "cost_basis": {"usd": _s(report.cost_usd), "kzt": _s(report.cost_kzt)} if report.cost_known else None,
+        "unrealised": {"usd": _s(report.unrealised_usd), "kzt": _s(report.unrealised_kzt)}
+        if report.cost_known
+        else None,
         "weight_basis": report.weight_basis,
         "assets": [
             {
@@ -166,6 +168,15 @@ def _money(value: Decimal | None, none: str = "MISSING") -> str:
     return none if value is None else f"{value.quantize(Decimal('0.01')):,}"
 
 
+def _cost_line(report: ReserveReport) -> str:
+    if not report.cost_known:
+        return "cost unknown (no lot of known cost)"
+    return (
+        f"cost {_money(report.cost_usd)} USD / {_money(report.cost_kzt)} KZT  "
+        f"unrealised {_money(report.unrealised_usd)} USD / {_money(report.unrealised_kzt)} KZT"
+    )
+
+
 def show(report: ReserveReport, series: list[DayValue], fund: str) -> None:
     console = Console(width=max(160, Console().width))
     console.print(
@@ -173,8 +184,7 @@ def show(report: ReserveReport, series: list[DayValue], fund: str) -> None:
         f"[b]{_money(report.total_usd)} USD[/b]"
         + (f" (of which {_money(report.total_usdt)} priced in USDT)" if report.total_usdt else "")
         + f" / [b]{_money(report.total_kzt)} KZT[/b]  "
-        f"cost {_money(report.cost_usd, 'unknown')} USD / {_money(report.cost_kzt, 'unknown')} KZT  "
-        f"unrealised {_money(report.unrealised_usd, 'unknown')} USD / {_money(report.unrealised_kzt, 'unknown')} KZT"
+        + _cost_line(report)
     )
     table = Table(title="by asset")
     for column in ("asset", "amount", "USD", "KZT", "weight %", "price", "source", "age", "cost USD", "unrealised USD"):

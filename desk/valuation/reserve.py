@@ -91,11 +91,11 @@ class ReserveReport:
     by_asset: list[Slice]
     by_custody: list[Slice]
     by_source: list[Slice]
-    #: over the lots of known cost; None when no lot's cost is known (not a zero cost)
-    cost_usd: Decimal | None
-    cost_kzt: Decimal | None
-    unrealised_usd: Decimal | None
-    unrealised_kzt: Decimal | None
+    #: over the lots of known cost only (see `cost_known`: zero here may mean none is known)
+    cost_usd: Decimal
+    cost_kzt: Decimal
+    unrealised_usd: Decimal
+    unrealised_kzt: Decimal
     lots: list[Lot] = field(default_factory=list)
     flags: list[Flag] = field(default_factory=list)
     total_usdt: Decimal = Decimal(0)
@@ -103,6 +103,11 @@ class ReserveReport:
     @property
     def missing(self) -> bool:
         return any(f.kind == "missing" for f in self.flags)
+
+    @property
+    def cost_known(self) -> bool:
+        """Whether any holding has a known cost (else the cost totals are no figure, not zero)."""
+        return any(f.cost_usd is not None for f in self.assets)
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,12 +127,6 @@ def _mul(a: Decimal, b: Decimal) -> Decimal:
 def _sum(values: Iterable[Decimal]) -> Decimal:
     with decimal.localcontext(MONEY_CONTEXT):
         return sum(values, Decimal(0))
-
-
-def _known_sum(values: Iterable[Decimal | None]) -> Decimal | None:
-    """The sum of the known values; None if none is known."""
-    known = [v for v in values if v is not None]
-    return _sum(known) if known else None
 
 
 def _ratio(a: Decimal, b: Decimal) -> Decimal:
@@ -403,10 +402,10 @@ async def reserve_report(
         by_asset=weighed(by_asset, basis),
         by_custody=weighed(custody, basis),
         by_source=weighed(sources, basis),
-        cost_usd=_known_sum(f.cost_usd for f in figures),
-        cost_kzt=_known_sum(f.cost_kzt for f in figures),
-        unrealised_usd=_known_sum(f.unrealised_usd for f in figures),
-        unrealised_kzt=_known_sum(f.unrealised_kzt for f in figures),
+        cost_usd=_sum(f.cost_usd for f in figures if f.cost_usd is not None),
+        cost_kzt=_sum(f.cost_kzt for f in figures if f.cost_kzt is not None),
+        unrealised_usd=_sum(f.unrealised_usd for f in figures if f.unrealised_usd is not None),
+        unrealised_kzt=_sum(f.unrealised_kzt for f in figures if f.unrealised_kzt is not None),
         lots=lots,
         flags=flags,
     )
