@@ -188,9 +188,13 @@ async def test_valuation_shows_the_domain_figures_and_follows_currency_frame_and
         assert money_text(after.total_usd, "USD") in rows_text(screen, "#val-value").splitlines()[0]
 
 
-async def test_valuation_flags_a_missing_price_loudly(tmp_path: Path) -> None:
-    """A reserve asset nobody quotes is MISSING, in red, never a zero."""
+async def test_valuation_flags_a_missing_price_and_an_inconsistent_one_loudly(tmp_path: Path) -> None:
+    """A reserve asset nobody quotes is MISSING, in red, never a zero; a second source 5 %
+    off the first is INCONSISTENT (the band is 2 %)."""
     settings, path = await valuation_settings(tmp_path, extra_asset=True)
+    async with Register.open(path, operator="aliya", clock=lambda: NOW) as reg:
+        at = NOW - timedelta(seconds=30)
+        await reg.record_quotes([Quote("BTC", "USD", Decimal("102268.00"), "bitstamp", at, at)])
     app = create_app(settings, path, now=lambda: NOW)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
@@ -201,6 +205,25 @@ async def test_valuation_flags_a_missing_price_loudly(tmp_path: Path) -> None:
         assert any("MISSING" in str(w.render()) for w in flags)
         assert "incomplete" in rows_text(screen, "#val-value")
         assert screen.query_one("#val-flags").has_class("-loud")
+        assert any("INCONSISTENT BTC" in str(w.render()) for w in flags)
+        eth = next(r for r in cells(screen.query_one("#val-assets", DataTable)) if r[0] == "ETH")
+        assert eth[2] == eth[3] == eth[5] == "MISSING"
+
+
+async def test_valuation_in_btc_divides_by_the_price_of_a_bitcoin(valued) -> None:
+    settings, path = valued
+    async with Register.open(path, operator="test") as reg:
+        expected = await reserve_report(reg, settings, NOW)
+    btc = next(f for f in expected.assets if f.asset == "BTC")
+    assert btc.usd is not None
+    in_btc = (expected.total_usd / btc.usd.price).quantize(Decimal("0.00000001"))
+    app = create_app(settings, path, now=lambda: NOW)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("V", "c", "c")
+        await settle(pilot)
+        assert app.currency == "BTC"
+        assert rows_text(app.screen, "#val-value").splitlines()[0].startswith(money_text(in_btc, "BTC"))
 
 
 # ----------------------------------------------------------------------- simulator

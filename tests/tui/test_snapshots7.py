@@ -9,6 +9,7 @@ pilot tests in test_screens7.py exercise their live reads.
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 from pathlib import Path
 
@@ -68,6 +69,19 @@ def test_valuation_usd_one_day_sats(snap_compare, valued_app, size) -> None:
         await _settle(pilot)
 
     assert snap_compare(valued_app(), terminal_size=size, run_before=go)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=IDS)
+def test_valuation_missing_price(snap_compare, tmp_path, size) -> None:
+    """ETH in the reserve that no source quotes: the loud flags."""
+
+    async def go(pilot) -> None:
+        await _settle(pilot)
+        await pilot.press("V")
+        await _settle(pilot)
+
+    settings, path = asyncio.run(valuation_settings(tmp_path, extra_asset=True))
+    assert snap_compare(create_app(settings, path, now=lambda: NOW), terminal_size=size, run_before=go)
 
 
 async def _http_reading(session: aiohttp.ClientSession) -> HttpClient:

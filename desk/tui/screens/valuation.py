@@ -29,6 +29,7 @@ from desk.tui.format import amount_text
 from desk.tui.screens.figures import age_text, money_text, price_text
 from desk.tui.widgets.rows import KeyedRows
 from desk.tui.widgets.valuation_data import FRAMES, Valuation, load_hashprice, load_valuation
+from desk.valuation.reserve import Slice
 
 ASSET_COLUMNS = (
     "asset",
@@ -54,6 +55,10 @@ def _money(value: Decimal | None, currency: str) -> str:
 def _known(value: Decimal | None, currency: str) -> str:
     """A cost or gain: `unknown` when no lot's cost is known (never a zero cost)."""
     return "unknown" if value is None else money_text(value, currency)
+
+
+def _weight(part: Slice) -> str:
+    return "-" if part.weight is None else f"{part.percent}%"
 
 
 def _bare(value: Decimal | None, currency: str) -> str:
@@ -255,7 +260,7 @@ class ValuationScreen(Screen[None]):
                 Text(amount_text(f.amount), justify="right"),
                 Text(dollars, style=style, justify="right"),
                 Text(_bare(kzt.value if kzt else None, "KZT"), style=style, justify="right"),
-                Text(f"{s.percent}%", justify="right"),
+                Text(_weight(s), justify="right"),
                 Text(price, style=style, justify="right"),
                 Text(age, style=style),
                 source,
@@ -267,11 +272,11 @@ class ValuationScreen(Screen[None]):
     def _show_slices(self, valuation: Valuation) -> None:
         r = valuation.report
         for selector, slices in (("#val-custody", r.by_custody), ("#val-source", r.by_source)):
-            head = ("head", f"{'':<14}{'weight':>8} {'USD':>15} {'KZT':>17}", "-head")
+            head = ("head", f"{'':<14}{'weight':>8} {'USD':>13} {'KZT':>15}", "-head")
             rows = [head] + [
                 (
                     f"slice-{s.label}",
-                    Text(f"{s.label[:14]:<14}{s.percent + '%':>8} {_bare(s.usd, 'USD'):>15} {_bare(s.kzt, 'KZT'):>17}"),
+                    Text(f"{s.label[:14]:<14}{_weight(s):>8} {_bare(s.usd, 'USD'):>13} {_bare(s.kzt, 'KZT'):>15}"),
                     "-loud" if s.usd is None or s.kzt is None else "",
                 )
                 for s in slices
