@@ -14,7 +14,7 @@ from desk.register import NewEntry, Posting, Register
 from desk.valuation.prices import PricePolicy
 from desk.valuation.receipt import revalue, value_inflows
 from desk.valuation.reserve import fifo, reserve_report, value_series
-from tests.valuation.conftest import BNB, BTC, FRI, earning, nbk, post, quote
+from tests.valuation.conftest import BNB, BTC, FRI, USDT, earning, nbk, post, quote
 
 T1 = datetime(2026, 11, 2, 8, tzinfo=UTC)
 T2 = datetime(2026, 11, 3, 8, tzinfo=UTC)
@@ -202,3 +202,40 @@ async def test_usdt_priced_dollars_are_labelled_in_the_total(register, fund) -> 
     assert [f.message for f in report.flags if f.kind == "usdt"] == [
         "BNB is priced in USDT (binance BNB/USDT): dollars here are USDT"
     ]
+
+
+async def test_a_purchase_is_a_purchased_lot_at_what_was_paid(register, fund) -> None:
+    opening = NewEntry(
+        kind="opening",
+        ts=T1,
+        memo="exchange float",
+        postings=(
+            Posting("equity:opening", -Amount(USDT, "70000")),
+            Posting("assets:exchange:aix", Amount(USDT, "70000")),
+        ),
+    )
+    await post(register, opening)
+    purchase = NewEntry(
+        kind="purchase",
+        ts=T3 + timedelta(hours=1),
+        memo="1 BTC for the reserve",
+        price=Decimal(65_000),
+        details={"exchange": "aix", "order_id": "o-1"},
+        postings=(
+            Posting("assets:exchange:aix", -Amount(USDT, "65000")),
+            Posting("assets:reserve:cold", Amount(BTC, "1")),
+        ),
+    )
+    draft = await register.draft(purchase)
+    register.act_as("bek")
+    await register.approve(draft)
+    register.act_as("aliya")
+    report = await reserve_report(register, fund, FRI)
+    assert [(s.label, s.percent) for s in report.by_source] == [
+        ("mined", "28.57"),
+        ("seized", "47.62"),
+        ("purchased", "23.81"),
+    ]
+    (bought,) = [lot for lot in report.lots if lot.source == "purchased"]
+    assert (bought.cost_usd, bought.cost_kzt, bought.usdt_priced) == (Decimal(65_000), Decimal(32_500_000), True)
+    assert report.assets[0].cost_usd == Decimal(172_001 + 65_000)
