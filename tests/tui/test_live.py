@@ -163,7 +163,9 @@ async def test_poll_feed_makes_the_child_poll_now(tmp_path: Path, small_sim: Sim
         app.poll_feed("ocean")
         await until(lambda: feed(app, "ocean").state in ("degraded", "down"), 60, "ocean polled again")
         assert feed(app, "ocean").reason
-        await pilot.press("q")
+        child = app.live.child
+        await pilot.press("ctrl+c")  # quits like q: the sync child is stopped and exits cleanly
+    assert child is not None and child.process is not None and child.process.returncode == 0
 
 
 async def test_a_write_by_another_connection_bumps_data_version_and_no_sync_says_why(make_app, seeded) -> None:
