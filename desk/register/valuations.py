@@ -187,12 +187,30 @@ async def write(
 ) -> int:
     """Append `rows` (each recorded in the chained actions log) in one transaction and, with
     `through`, advance the valued-through mark. With `expect_through`, refuse (ValuationChanged)
-    if another writer moved the mark since it was read. Returns the number written."""
+    if another writer moved the mark since it was read. Returns the number written.
+
+    The chained rows are hashed before the write lock is taken, from the actions head as it
+    was; inside the transaction they are used only if that head is still the head (else they
+    are hashed again), so other writers wait for the inserts, not for the hashing."""
+    now = format_ts(register._clock())
+    head = await _actions_head(register)
+    prepared = await _prepare(head, rows, now, register.operator) if rows else None
     async with connection.immediate(register._conn, register._lock):
         if expect_through is not None and await valued_through(register) != expect_through:
             raise ValuationChanged("another writer valued these entries first")
         if rows:
-            await _append(register, rows)
+            current = await _actions_head(register)
+            actions, values = (
+                prepared if current == head and prepared else await _prepare(current, rows, now, register.operator)
+            )
+            await register._conn.executemany(
+                "INSERT INTO actions (seq, ts, operator, action, draft_id, entry_seq, detail, prev_hash, hash) "
+                "VALUES (?,?,?,?,?,?,?,?,?)",
+                actions,
+            )
+            await register._conn.executemany(
+                f"INSERT INTO valuations ({COLUMNS}) VALUES ({','.join('?' * 18)})", values
+            )
         if through is not None:
             await register._conn.execute(
                 "INSERT OR REPLACE INTO meta (key, value) VALUES ('valued_through', ?)", (through,)
@@ -200,20 +218,17 @@ async def write(
     return len(rows)
 
 
-async def _append(register: Register, rows: Sequence[Valuation]) -> None:
-    """Inside a write transaction: chain one `valuation` action per row, then the rows."""
+async def _actions_head(register: Register) -> tuple[int, str]:
     head = await register._one("SELECT seq, hash FROM actions ORDER BY seq DESC LIMIT 1")
-    args = (head if head else (0, GENESIS), rows, format_ts(register._clock()), register.operator)
+    return (head[0], head[1]) if head else (0, GENESIS)
+
+
+async def _prepare(
+    head: tuple[int, str], rows: Sequence[Valuation], now: str, operator: str
+) -> tuple[list[tuple], list[tuple]]:
     if len(rows) >= THREAD_THRESHOLD:
-        actions, values = await asyncio.to_thread(_prepared, *args)
-    else:
-        actions, values = _prepared(*args)
-    await register._conn.executemany(
-        "INSERT INTO actions (seq, ts, operator, action, draft_id, entry_seq, detail, prev_hash, hash) "
-        "VALUES (?,?,?,?,?,?,?,?,?)",
-        actions,
-    )
-    await register._conn.executemany(f"INSERT INTO valuations ({COLUMNS}) VALUES ({','.join('?' * 18)})", values)
+        return await asyncio.to_thread(_prepared, head, rows, now, operator)
+    return _prepared(head, rows, now, operator)
 
 
 def _prepared(

@@ -146,3 +146,23 @@ async def test_chunks_give_the_same_result(register) -> None:
     result = await value_inflows(register, POLICY, chunk=3)
     assert result.valued == 7
     assert all(v.state == "valued" for v in (await store.current(register)).values())
+
+
+async def test_an_action_written_while_valuations_are_hashed_keeps_the_chain(register, monkeypatch) -> None:
+    await register.record_quotes([nbk(6, "490"), quote("BTC", "USD", "60000", "kraken", FRI - timedelta(minutes=1))])
+    await post(register, earning(1, "1", FRI))
+    real = store._prepare
+    calls = []
+
+    async def prepare_then_interleave(head, rows, now, operator):  # type: ignore[no-untyped-def]
+        calls.append(head)
+        prepared = await real(head, rows, now, operator)
+        if len(calls) == 1:  # another writer appends to the actions log meanwhile
+            await register.record_action("note", {"text": "meanwhile"})
+        return prepared
+
+    monkeypatch.setattr(store, "_prepare", prepare_then_interleave)
+    await value_inflows(register, POLICY)
+    assert len(calls) == 2 and calls[1][0] == calls[0][0] + 1  # hashed again from the new head
+    assert (await register.verify()).ok
+    assert len(await register.actions_named("valuation")) == 1
