@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import re
 import signal
 import sys
@@ -140,6 +141,12 @@ async def test_a_feed_fault_shows_in_app_feeds_with_its_reason(tmp_path: Path, s
     app = create_app(settings, settings.register.path, sync=SyncCommand.for_config(config))
     async with app.run_test(size=(120, 40)) as pilot:
         assert {f.state for f in app.feeds} == {"waiting"}
+        assert app.live.child is not None and app.live.child.pid
+        await until(
+            lambda: os.getpriority(os.PRIO_PROCESS, app.live.child.pid) > os.getpriority(os.PRIO_PROCESS, 0),
+            10,
+            "the sync child to lower its priority",
+        )
         await until(lambda: feed(app, "foundry").state == "down", 60, "foundry down")
         foundry = feed(app, "foundry")
         assert "credentials refused" in (foundry.reason or "")
