@@ -176,7 +176,10 @@ class SyncChild:
                 record = json.loads(line)
             except ValueError:
                 continue  # not an event (a stray print); the events are what matter
-            self.on_event(record)
+            try:
+                self.on_event(record)
+            except Exception:  # the pipe must keep draining, or the child blocks on a full one
+                log.exception("sync event %s could not be shown", record.get("event"))
 
     async def _read_errors(self) -> None:
         """Keep the child's stderr drained (a full pipe would block it) and its last lines
@@ -259,7 +262,7 @@ class Live:
 
     def listen(self, callback: Callable[[dict[str, Any]], None]) -> None:
         """Call `callback` with every JSON-lines record of the sync child (on the app's loop),
-        e.g. `{"event": "alert", ...}` notices for a toast and the bell; keep it quick."""
+        for a screen that wants more than `feeds` and `sync_status` say; keep it quick."""
         self._listeners.append(callback)
 
     async def stop(self) -> None:
@@ -291,7 +294,7 @@ class Live:
         for callback in self._listeners:
             try:
                 callback(record)
-            except Exception:  # a broken listener must not cut the screen off from the sync
+            except Exception:  # a broken listener must not keep the others from the record
                 log.exception("sync event listener failed")
         feeds = apply_event(self.app.feeds, record)
         if feeds is not self.app.feeds:
