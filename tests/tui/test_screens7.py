@@ -360,9 +360,26 @@ async def test_reserves_table_shows_chain_vs_register_and_refreshes(
         await settle(pilot)
         rows = cells(screen.query_one("#res-table", DataTable))
         bnb = next(r for r in rows if r[2] == "BNB")
-        assert bnb[3] == "8000.000000000000000001" and bnb[4] == "8000" and bnb[5] == "0.000000000000000001 BNB"
+        assert bnb[3] == "8000.000000000000000001" and bnb[4] == "8000" and bnb[5] == "0.000000000000000001"
         assert "PROOF FAILS" in str(screen.query_one("#res-status").render())
         assert "difference 0.000000000000000001 BNB" in str(screen.query_one("#res-failures").render())
+
+
+async def test_reserves_name_a_chain_that_cannot_be_read(sim: SimCluster, sim_settings: DeskSettings) -> None:
+    sim.faults.set("bsc", "500")
+    app = create_app(sim_settings, sim_settings.register.path, now=lambda: SIM_NOW)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("R")
+        await settle(pilot)
+        screen = app.screen
+        bnb = next(r for r in cells(screen.query_one("#res-table", DataTable)) if r[2] == "BNB")
+        assert bnb[3] == "unreadable" and bnb[5] == "unproven" and bnb[4] == "8000"
+        btc = next(r for r in cells(screen.query_one("#res-table", DataTable)) if r[2] == "BTC")
+        assert btc[5] == "0"  # the other chains are still proven
+        failures = str(screen.query_one("#res-failures").render())
+        assert SIM_RESERVE_BNB in failures and "bsc" in failures
+        assert "PROOF FAILS" in str(screen.query_one("#res-status").render())
 
 
 async def test_reserves_without_reserve_addresses_says_so(valued) -> None:

@@ -27,7 +27,7 @@ from desk.tui.widgets.reconcile_http import screen_http
 #: Reads the proof for the app (the live read by default; a prepared one in snapshots).
 ProofSource = Callable[[Any], Awaitable[ReserveReport]]
 
-COLUMNS = ("address", "chain", "asset", "on chain", "register", "difference", "as of")
+COLUMNS = ("address", "chain", "asset", "on chain", "register", "difference", "as of block · time")
 
 
 async def live_proof(app: Any) -> ReserveReport:
@@ -51,16 +51,15 @@ def _amount(value: Amount | None) -> str:
 def short_address(address: str) -> str:
     """Long addresses as their head and tail (the failures line under the table and the
     JSON of `desk reserves` keep them whole)."""
-    return address if len(address) <= 24 else f"{address[:12]}…{address[-10:]}"
+    return address if len(address) <= 18 else f"{address[:9]}…{address[-8:]}"
 
 
 def _as_of(reading: AddressReading) -> str:
     balance = reading.balance
     if balance is None:
         return "-"
-    unit = "slot" if reading.entry.chain == "solana" else "block"
-    height = f"{unit} {balance.block_height:,} " if balance.block_height is not None else ""
-    return f"{height}{balance.as_of:%m-%d %H:%M}"
+    height = f"{balance.block_height:,} · " if balance.block_height is not None else ""
+    return f"{height}{balance.as_of:%H:%M}"
 
 
 def check_rows(check: AccountCheck) -> list[tuple[Text | str, ...]]:
@@ -72,7 +71,7 @@ def check_rows(check: AccountCheck) -> list[tuple[Text | str, ...]]:
     elif diff is None:
         diff_cell = Text("unproven", style="bold red", justify="right")
     else:
-        diff_cell = Text(f"{exact(diff)} {diff.asset.code}", style="bold red", justify="right")
+        diff_cell = Text(exact(diff), style="bold red", justify="right")
     rows: list[tuple[Text | str, ...]] = []
     for i, reading in enumerate(check.readings):
         on_chain = (
