@@ -235,6 +235,7 @@ class Live:
         self._watcher: asyncio.Task[None] | None = None
         self._follow_register = command is None
         self._listeners: list[Callable[[dict[str, Any]], None]] = []
+        self._restarting: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
         register = self.app.register
@@ -246,6 +247,10 @@ class Live:
         if not self.app.feeds:
             self.app.sync_status = "no feeds configured: add [pools.*] or [prices.sources.*] to the config"
             return
+        await self._start_child()
+
+    async def _start_child(self) -> None:
+        assert self.command is not None
         self.child = SyncChild(self.command, self._on_event, self._on_exit)
         try:
             await self.child.start()
@@ -257,8 +262,19 @@ class Live:
         self.app.sync_status = f"sync running (pid {self.child.pid})"
 
     def poll(self, name: str) -> None:
+        """Ask the sync child to poll `name` now. When this desk's sync has stopped (a crash,
+        a configuration since fixed), asking starts it again: every feed is polled at once."""
         if self.child is not None:
             self.child.poll(name)
+        elif self.command is not None and not self._follow_register and not self._restarting:
+            self._restarting = asyncio.create_task(self._restart())
+
+    async def _restart(self) -> None:
+        try:
+            self.app.sync_status = "starting the sync again"
+            await self._start_child()
+        finally:
+            self._restarting = None
 
     def listen(self, callback: Callable[[dict[str, Any]], None]) -> None:
         """Call `callback` with every JSON-lines record of the sync child (on the app's loop),
@@ -267,6 +283,8 @@ class Live:
 
     async def stop(self) -> None:
         """Stop the sync child (it finishes its write) and the watcher."""
+        if self._restarting is not None:
+            await self._restarting
         if self.child is not None:
             self.app.sync_status = "stopping the sync: finishing its write"
             await self.child.stop()

@@ -195,14 +195,21 @@ async def test_a_write_by_another_connection_bumps_data_version_and_no_sync_says
         await pilot.press("q")
 
 
-async def test_a_sync_that_cannot_start_marks_every_feed_down_with_the_reason(tmp_path: Path, small_sim: Sim) -> None:
-    settings, _ = await demo_setup(tmp_path, small_sim)
+async def test_a_sync_that_cannot_start_marks_every_feed_down_and_a_poll_starts_it_again(
+    tmp_path: Path, small_sim: Sim
+) -> None:
+    settings, config = await demo_setup(tmp_path, small_sim)
     broken = write_config(tmp_path / "broken.toml", {"sync": {"pools_interval": -1}})
     app = create_app(settings, settings.register.path, sync=SyncCommand.for_config(broken))
     async with app.run_test(size=(120, 40)) as pilot:
         await until(lambda: app.feeds[0].state == "down", 60, "the feeds to be marked down")
         assert all("sync.pools_interval" in (f.reason or "") for f in app.feeds), app.feeds
         assert "sync stopped (exit 2)" in app.sync_status
+        # the configuration mended, asking for a poll starts the sync again
+        broken.write_text(config.read_text())
+        app.poll_feed("ocean")
+        await until(lambda: feed(app, "ocean").state == "ok", 60, "ocean polled by the restarted sync")
+        assert app.live.child is not None
         await pilot.press("q")
 
 
