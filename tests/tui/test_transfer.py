@@ -8,6 +8,16 @@ from desk.tui.screens.approvals import ApprovalsScreen
 from desk.tui.screens.transfer import TransferForm
 
 
+async def until(pilot, condition, what: str, seconds: float = 10.0) -> None:  # float-ok: a duration
+    """Wait for a worker's effect: workers start workers (approve, then reload), so one
+    wait_for_complete may return before the last one is done on a loaded machine."""
+    for _ in range(int(seconds * 20)):
+        if condition():
+            return
+        await pilot.pause(0.05)  # float-ok: a duration
+    raise AssertionError(f"timed out waiting for {what}")
+
+
 async def fill(pilot, **values: str) -> None:
     for name in ("from", "to", "asset", "amount", "reference", "memo"):
         text = values.get(name, "")
@@ -38,21 +48,20 @@ async def test_transfer_draft_approve_as_second_operator(make_app) -> None:
         await pilot.press("ctrl+s")
         await pilot.pause()
         await app.workers.wait_for_complete()
-        await pilot.pause()
-        assert not isinstance(app.screen, TransferForm)
+        await until(pilot, lambda: not isinstance(app.screen, TransferForm), "the form to close")
         await pilot.press("p")
         await pilot.pause()
         await app.workers.wait_for_complete()
         await pilot.pause()
         screen = app.screen
         assert isinstance(screen, ApprovalsScreen)
-        assert len(screen.drafts) == 1
+        await until(pilot, lambda: len(screen.drafts) == 1, "the draft in approvals")
         # the maker may not approve
         await pilot.press("a")
         await pilot.pause()
         await app.workers.wait_for_complete()
         await pilot.pause()
-        assert "refused" in str(screen.query_one("#approvals-message").render())
+        await until(pilot, lambda: "refused" in str(screen.query_one("#approvals-message").render()), "the refusal")
         assert len(screen.drafts) == 1
         # switch to the second demo operator and approve
         await pilot.press("o")
@@ -60,8 +69,7 @@ async def test_transfer_draft_approve_as_second_operator(make_app) -> None:
         await pilot.press("a")
         await pilot.pause()
         await app.workers.wait_for_complete()
-        await pilot.pause()
-        assert screen.drafts == []
+        await until(pilot, lambda: screen.drafts == [], "the approved draft to leave the queue")
         bal = await app.register.balance("assets:reserve:cold", "BTC")
         assert str(bal.value) == "2.67000000"  # 2.5 opening + 0.02 seeded sweep + 0.15
 
