@@ -103,6 +103,8 @@ async def test_a_missing_price_is_said_never_zero(tmp_path) -> None:  # type: ig
     row = _cells(report, "inflows")[0]
     assert row[5] == row[6] == "price missing for 1 of 1 entries"
     assert "0.00" not in row[5]
+    notes = report.section("inflows").notes
+    assert any(n.startswith("1 inflow(s) have no price at receipt") and "no BTC/USD" in n for n in notes)
     assert report.section("reserve").unavailable == "the reserve held nothing at the end of the month"
 
 

@@ -102,6 +102,13 @@ async def section(ctx: Context) -> Section:
             )
         )
     notes = ["Each inflow is valued at the price in force when it arrived (desk.valuation)."]
+    missing = sorted((seq, v.missing) for (seq, _code), v in values.items() if v.missing)
+    if missing:
+        seq, why = missing[0]
+        notes.append(
+            f"{len(missing)} inflow(s) have no price at receipt and are not valued, never zero; "
+            f"the first, #{seq}: {why}"
+        )
     if unfrozen:
         notes.append(
             f"{unfrozen} inflow(s) have no frozen valuation (the valuation pass freezes earnings and seizures; "
