@@ -14,9 +14,9 @@ import asyncio
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from desk.register import connection
 from desk.register.canonical import GENESIS, chain_hash
@@ -50,7 +50,7 @@ THREAD_THRESHOLD = 200
 def parse_ts(text: str) -> datetime:
     """The register's fixed-width UTC text (`2026-11-06T10:00:00.000000Z`), parsed the fast
     way (a bulk pass parses a million)."""
-    return datetime.fromisoformat(text[:-1]).replace(tzinfo=UTC)
+    return datetime.fromisoformat(text[:-1] + "+00:00")
 
 
 COLUMNS = (
@@ -305,15 +305,20 @@ def _newest(rows: Sequence[Sequence[Any]]) -> dict[tuple[int, str], Valuation]:
     return {key: _row(r) for key, r in last.items()}
 
 
-@dataclass(frozen=True, slots=True)
-class CostRow:
+class CostRow(NamedTuple):
     """The part of an inflow's newest valuation a FIFO lot's cost needs."""
 
     units: int
     usd: Decimal | None
     kzt: Decimal | None
     usdt: bool
-    basis: str
+    entry_seq: int
+    revision: int
+    source: str
+
+    @property
+    def basis(self) -> str:
+        return f"valuation #{self.entry_seq} rev {self.revision} ({self.source})"
 
 
 async def costs(register: Register, seqs: Sequence[int] | None = None) -> dict[tuple[int, str], CostRow]:
@@ -335,9 +340,7 @@ def _cost_rows(rows: Sequence[Sequence[Any]]) -> dict[tuple[int, str], CostRow]:
     for r in rows:
         last[(r[0], r[1])] = r
     return {
-        key: CostRow(
-            int(r[2]), _dec(r[3]), _dec(r[4]), r[5] == "USDT", f"valuation #{r[0]} rev {r[6]} ({r[8] or r[7]})"
-        )
+        key: CostRow(int(r[2]), _dec(r[3]), _dec(r[4]), r[5] == "USDT", r[0], r[6], r[8] or r[7])
         for key, r in last.items()
     }
 

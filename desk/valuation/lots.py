@@ -26,6 +26,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from typing import NamedTuple
 
 from desk.money import MONEY_CONTEXT
 from desk.register.units import from_db
@@ -37,8 +38,7 @@ PRICED_KINDS = frozenset({"conversion", "purchase"})
 SPLIT_PLACES = Decimal(1).scaleb(-12)
 
 
-@dataclass(frozen=True, slots=True)
-class Lot:
+class Lot(NamedTuple):
     """`units` of `asset` held in `account`, acquired at `acquired` by entry `entry_seq`.
 
     `cost_usd`/`cost_kzt` are the whole lot's cost (None: unknown). `usdt_priced` says the
@@ -98,8 +98,7 @@ def _sub(a: Decimal, b: Decimal | None) -> Decimal:
         return a - (b or Decimal(0))
 
 
-@dataclass(frozen=True, slots=True)
-class Cost:
+class Cost(NamedTuple):
     """What a new lot cost in total, and where that figure came from."""
 
     usd: Decimal | None
@@ -108,8 +107,7 @@ class Cost:
     usdt_priced: bool = False
 
 
-@dataclass(frozen=True, slots=True)
-class Move:
+class Move(NamedTuple):
     """One posting: `units` (signed) of `asset` on `account`."""
 
     account: str
@@ -117,8 +115,7 @@ class Move:
     units: int
 
 
-@dataclass(frozen=True, slots=True)
-class Step:
+class Step(NamedTuple):
     """One entry to replay."""
 
     seq: int

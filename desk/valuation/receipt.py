@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from desk.money import Amount, Asset
 from desk.register import Register
@@ -44,8 +44,7 @@ INFLOW_KINDS = frozenset({"earning", "seizure", "opening"})
 _locks: weakref.WeakKeyDictionary[Register, asyncio.Lock] = weakref.WeakKeyDictionary()
 
 
-@dataclass(frozen=True, slots=True)
-class Inflow:
+class Inflow(NamedTuple):
     seq: int
     ts: datetime
     kind: str
