@@ -105,6 +105,7 @@ async def test_dashboard_follows_writes_and_keys_stay_prompt(make_app, seeded) -
         await pilot.press("g")
         await pilot.pause()
         assert time.perf_counter() - start < 0.5  # float-ok: a duration
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        from tests.tui.pilot import settle
+
+        await settle(pilot)
         assert "2063 entries" in str(app.screen.query_one("#dash-recent").render())

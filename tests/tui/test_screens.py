@@ -12,18 +12,8 @@ from desk.tui.screens.feeds import FeedsScreen
 from desk.tui.screens.register import describe, parse_filter
 from desk.tui.seeddata import demo_feeds
 from desk.tui.widgets.register_view import RegisterView
+from tests.tui.pilot import settle
 from tests.tui.seed import NOW
-
-
-async def settle(pilot) -> None:
-    """Until no worker runs: a finishing worker may start the next (a dashboard read asked
-    for while one was running), so one wait_for_complete is not always enough."""
-    for _ in range(100):
-        await pilot.pause()
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
-        if all(worker.is_finished for worker in pilot.app.workers):
-            return
 
 
 async def search(pilot, text: str) -> None:
