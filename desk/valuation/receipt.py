@@ -131,7 +131,7 @@ def value_all(book: QuoteLookup, inflows: Sequence[Inflow], policy: PricePolicy)
     return [valuation_of(book, i, policy) for i in inflows]
 
 
-async def price_book(register: Register, inflows: Sequence[Inflow], policy: PricePolicy) -> PriceBook:
+async def price_book(register: Register, inflows: Sequence[Inflow]) -> PriceBook:
     """Every quote valuing `inflows` could use, held in memory."""
     if not inflows:
         return PriceBook([])
@@ -161,7 +161,7 @@ async def value_inflows(register: Register, policy: PricePolicy, *, chunk: int =
                 rows = await store.inflow_rows(register, through, chunk)
                 upto = min(head, through + chunk)
                 inflows = await asyncio.to_thread(inflows_of, rows, assets)
-                book = await price_book(register, inflows, policy)
+                book = await price_book(register, inflows)
                 records = await asyncio.to_thread(value_all, book, inflows, policy)
                 await store.write(register, records, expect_through=through, through=upto)
                 scanned += upto - through
@@ -188,7 +188,7 @@ async def _fill_missing(register: Register, policy: PricePolicy) -> tuple[int, i
     }
     candidates = [(v, ts, kind) for v, ts, kind in open_rows if _coverable(v.asset, ts, first)]
     inflows = [Inflow(v.entry_seq, ts, kind, Amount.from_units(assets[v.asset], v.units)) for v, ts, kind in candidates]
-    book = await price_book(register, inflows, policy)
+    book = await price_book(register, inflows)
     fresh = []
     for (old, _, _), inflow in zip(candidates, inflows, strict=True):
         record = valuation_of(book, inflow, policy, revision=old.revision + 1, cause="late price")
@@ -231,7 +231,7 @@ async def revalue(
     assets = register.assets()
     when = at or entry.ts
     inflows = [Inflow(entry_seq, when, entry.kind, Amount.from_units(assets[a], v.units)) for a, v in latest.items()]
-    book = await price_book(register, inflows, policy)
+    book = await price_book(register, inflows)
     fresh = []
     for inflow in inflows:
         record = valuation_of(
