@@ -12,7 +12,7 @@ from html import escape
 from desk.report.model import Chart
 
 WIDTH, HEIGHT = 640, 220
-LEFT, RIGHT, TOP, BOTTOM = 70, 10, 20, 40
+LEFT, RIGHT, TOP, BOTTOM = 96, 10, 20, 40
 TENTH = Decimal("0.1")
 
 
@@ -30,8 +30,8 @@ def _frame(chart: Chart, body: list[str], top: Decimal, bottom: Decimal) -> str:
         f"<title>{escape(chart.title)} ({escape(chart.unit)})</title>",
         f'<line x1="{LEFT}" y1="{TOP + plot_h}" x2="{WIDTH - RIGHT}" y2="{TOP + plot_h}" class="axis"/>',
         f'<line x1="{LEFT}" y1="{TOP}" x2="{LEFT}" y2="{TOP + plot_h}" class="axis"/>',
-        f'<text x="{LEFT - 6}" y="{TOP + 4}" text-anchor="end">{escape(str(top))}</text>',
-        f'<text x="{LEFT - 6}" y="{TOP + plot_h}" text-anchor="end">{escape(str(bottom))}</text>',
+        f'<text x="{LEFT - 6}" y="{TOP + 4}" text-anchor="end">{escape(f"{top:,}")}</text>',
+        f'<text x="{LEFT - 6}" y="{TOP + plot_h}" text-anchor="end">{escape(f"{bottom:,}")}</text>',
         f'<text x="{LEFT}" y="{HEIGHT - 12}">{escape(first)}</text>',
         f'<text x="{WIDTH - RIGHT}" y="{HEIGHT - 12}" text-anchor="end">{escape(last)}</text>',
         *body,
