@@ -158,8 +158,10 @@ async def value_inflows(register: Register, policy: PricePolicy, *, chunk: int =
         through = await store.valued_through(register)
         try:
             while through < head:
-                rows = await store.inflow_rows(register, through, chunk)
+                # never past the head read above: entries appended since (another feed of
+                # the same sync) are left for the next pass, which starts at `upto`
                 upto = min(head, through + chunk)
+                rows = await store.inflow_rows(register, through, upto - through)
                 inflows = await asyncio.to_thread(inflows_of, rows, assets)
                 book = await price_book(register, inflows)
                 records = await asyncio.to_thread(value_all, book, inflows, policy)

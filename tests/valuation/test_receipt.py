@@ -166,3 +166,24 @@ async def test_an_action_written_while_valuations_are_hashed_keeps_the_chain(reg
     assert len(calls) == 2 and calls[1][0] == calls[0][0] + 1  # hashed again from the new head
     assert (await register.verify()).ok
     assert len(await register.actions_named("valuation")) == 1
+
+
+async def test_entries_written_after_the_pass_read_the_head_wait_for_the_next_pass(register, monkeypatch) -> None:
+    """The sync values after each feed's write while other feeds keep writing: a pass must
+    stop at the head it read, or the next pass values those entries a second time."""
+    await register.record_quotes([nbk(6, "490"), quote("BTC", "USD", "60000", "kraken", FRI - timedelta(hours=1))])
+    for i in range(4):
+        await post(register, earning(i, "0.01", FRI - timedelta(minutes=i)))
+    real_head = register.head
+    seq2 = (await register.entry(2)).hash
+
+    async def head_before_the_last_two_writes() -> tuple[int, str]:
+        return 2, seq2
+
+    monkeypatch.setattr(register, "head", head_before_the_last_two_writes)
+    first = await value_inflows(register, POLICY)
+    assert (first.scanned, first.valued) == (2, 2)
+    monkeypatch.setattr(register, "head", real_head)
+    second = await value_inflows(register, POLICY)
+    assert (second.scanned, second.valued) == (2, 2)
+    assert len(await store.current(register)) == 4
