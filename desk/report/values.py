@@ -59,7 +59,7 @@ async def at_receipt(
         else:
             pending.append(Inflow(seq, ts, "inflow", amount))
     if pending:
-        book = await price_book(register, pending, policy)
+        book = await price_book(register, pending)
         for record in await asyncio.to_thread(value_all, book, pending, policy):
             result[(record.entry_seq, record.asset)] = _value(record, frozen_=False)
     return result
