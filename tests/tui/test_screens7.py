@@ -306,6 +306,8 @@ async def test_reconcile_lists_open_breaks_first_and_resolves_one_from_the_keybo
         await settle(pilot)
         assert app.screen is screen
         assert f"resolved {missing.id}" in str(screen.query_one("#rec-message").render())
+        following = screen.selected()  # the cursor stays in place, on the next open break
+        assert following is not None and following.state == "open" and following.id != missing.id
         assert screen.view.open_count == 7
         assert next(b for b in screen.view.breaks if b.id == missing.id).state == "resolved"
         assert missing.id not in [b.id for b in screen.view.breaks if b.state == "open"]

@@ -160,6 +160,8 @@ class ReconcileScreen(Screen[None]):
             self._reading = False
 
     def show(self, view: ReconciliationView) -> None:
+        selected = self.selected()
+        index = self.query_one("#rec-breaks", DataTable).cursor_row
         self.view = view
         chain = "chain checked" if view.chain_checked else "chain NOT checked"
         open_text = f"{view.open_count} open break(s)" if view.open_count else "no open break"
@@ -173,14 +175,16 @@ class ReconcileScreen(Screen[None]):
         problems.remove_children()
         problems.mount_all(Static(Text(line), classes="rec-problem") for line in view.problems)
         breaks = self.query_one("#rec-breaks", DataTable)
-        selected = self.selected()
         breaks.clear()
         for row in view.breaks:
             breaks.add_row(*break_cells(row), key=row.id)
         if not view.breaks:
             breaks.add_row(Text("none", style="green"), "", "", "", "", "every pool, day and payout matches")
-        elif selected is not None and selected.id in {r.id for r in view.breaks}:
-            breaks.move_cursor(row=breaks.get_row_index(selected.id))
+        else:
+            # the cursor stays on its break while that is unchanged; once it is resolved the
+            # cursor stays in place, on the next open break
+            same = [r.id for r in view.breaks if selected is not None and r == selected]
+            breaks.move_cursor(row=breaks.get_row_index(same[0]) if same else min(index, len(view.breaks) - 1))
         days = self.query_one("#rec-days", DataTable)
         days.clear()
         for row in view.days:
