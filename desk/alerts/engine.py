@@ -10,9 +10,10 @@ only after the condition has cleared.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from typing import Any
 
 from desk.alerts.observations import Observations
 from desk.alerts.rules import AlertRule
@@ -70,6 +71,27 @@ class AlertEngine:
                 self._last[key] = obs.at
                 notices.append(Notice(rule.name, candidate.subject, candidate.message, rule.level, obs.at))
         return notices
+
+    def memory(self) -> dict[str, Any]:
+        """What the engine remembers, as JSON-ready data: the last notice per rule and
+        subject, the conditions holding, today's count per rule. Kept between runs so that
+        `desk sync --once` under cron debounces and caps across runs."""
+        return {
+            "v": 1,
+            "last": [[rule, subject, at.isoformat()] for (rule, subject), at in sorted(self._last.items())],
+            "active": sorted([rule, subject] for rule, subject in self._active),
+            "today": {rule: [day.isoformat(), count] for rule, (day, count) in sorted(self._today.items())},
+        }
+
+    def remember(self, memory: Mapping[str, Any]) -> None:
+        """Take back what `memory()` gave; rules no longer configured are forgotten.
+        ValueError/KeyError/TypeError when the data is not what `memory()` writes."""
+        names = {rule.name for rule in self.rules}
+        if memory.get("v") != 1:
+            raise ValueError(f"alert memory version {memory.get('v')!r} is not 1")
+        self._last = {(r, s): datetime.fromisoformat(at) for r, s, at in memory["last"] if r in names}
+        self._active = {(r, s) for r, s in memory["active"] if r in names}
+        self._today = {r: (date.fromisoformat(d), int(n)) for r, (d, n) in memory["today"].items() if r in names}
 
     def _within_cap(self, rule: AlertRule, at: datetime) -> bool:
         """Count one notice against the rule's cap for `at`'s UTC day, if there is room."""

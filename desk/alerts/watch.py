@@ -15,8 +15,10 @@ import logging
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING
 
+from desk.alerts import memory as memory_store
 from desk.alerts.engine import AlertEngine, Notice
 from desk.alerts.network import NetworkFacts
 from desk.alerts.observations import FeedStatus
@@ -46,13 +48,21 @@ class AlertWatch:
         network: NetworkFacts | None = None,
         *,
         every: timedelta = EVERY,
+        memory: Path | None = None,
     ) -> None:
         self.register = register
+        self.memory = memory
         self.every = every
         self._checked: datetime | None = None
         self.network = network
         self.settings = settings
         self.engine = AlertEngine(rules)
+        remembered = memory_store.load(memory) if memory is not None else None
+        if remembered is not None:
+            try:
+                self.engine.remember(remembered)
+            except (KeyError, TypeError, ValueError) as exc:
+                log.warning("alert memory %s is not usable (%s); starting afresh", memory, exc)
         self.emit = emit
         self.clock = clock
         self.feeds: dict[str, FeedStatus] = {}
@@ -94,6 +104,8 @@ class AlertWatch:
         notices = self.engine.evaluate(obs)
         for notice in notices:
             self.emit(notice)
+        if self.memory is not None:
+            await asyncio.to_thread(memory_store.save, self.memory, self.engine.memory())
         return notices
 
     async def drain(self) -> None:
@@ -114,7 +126,15 @@ class AlertHook:
     def attach(self, register: Register, engine: SyncEngine) -> None:
         if self.rules:
             network = NetworkFacts(self.settings, register, engine.http)
-            self.watch = AlertWatch(register, self.settings, self.rules, self.emit, engine.clock.now, network)
+            self.watch = AlertWatch(
+                register,
+                self.settings,
+                self.rules,
+                self.emit,
+                engine.clock.now,
+                network,
+                memory=memory_store.memory_path(register.path),
+            )
             engine.subscribe(self.watch.on_event)
 
 

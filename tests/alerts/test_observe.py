@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
-from desk.alerts.engine import AlertEngine
+from desk.alerts.engine import AlertEngine, Notice
 from desk.alerts.observe import observe
 from desk.alerts.rules import rules_from_settings
 from desk.alerts.watch import AlertWatch
@@ -114,3 +114,26 @@ async def test_polls_that_change_nothing_are_judged_once_a_minute(tmp_path: Path
     start = datetime(2026, 11, 20, 12, tzinfo=UTC)
     # the first poll, the change to down, and the poll a minute after that; not the quiet ones
     assert [int((c - start).total_seconds()) for c in checks] == [0, 45, 200]
+
+
+async def test_runs_under_cron_remember_what_was_said(tmp_path: Path, caplog) -> None:  # type: ignore[no-untyped-def]
+    from desk.alerts.memory import memory_path
+
+    settings = _settings(tmp_path)
+    await seed(settings, freeze=False)
+    memory = memory_path(settings.register.path)
+    said: list[Notice] = []
+
+    async def one_run(at: datetime) -> list[str]:
+        async with Register.open(settings.register.path, operator="watch") as reg:
+            watch = AlertWatch(reg, settings, rules_from_settings(settings), said.append, lambda: at, memory=memory)
+            return [n.rule for n in await watch.check()]
+
+    first = datetime(2026, 11, 20, 12, tzinfo=UTC)
+    assert await one_run(first) == ["btc-high", "late-payout", "late-payout", "behind"]
+    assert memory.stat().st_mode & 0o777 == 0o600
+    assert await one_run(first + timedelta(minutes=5)) == []  # a second cron run: debounced, no new crossing
+    assert await one_run(first + timedelta(hours=2)) == ["late-payout", "late-payout", "behind"]
+    memory.write_text("{not json")
+    assert await one_run(first + timedelta(hours=2, minutes=1)) == ["btc-high", "late-payout", "late-payout", "behind"]
+    assert "cannot be read" in caplog.text
