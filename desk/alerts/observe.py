@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from decimal import Decimal
 
 from desk.alerts.network import NetworkFacts
 from desk.alerts.observations import ComplianceStatus, FeedStatus, Observations, OpenBreak
@@ -19,10 +20,10 @@ from desk.valuation.prices import PriceMissing, PricePolicy, value_of
 
 async def prices(
     register: Register, settings: DeskSettings, rules: Sequence[AlertRule], at: datetime
-) -> tuple[dict[tuple[str, str], object], list[str]]:
+) -> tuple[dict[tuple[str, str], Decimal], list[str]]:
     """The price of one unit of each watched asset, by desk.valuation's rules."""
     policy = PricePolicy.from_settings(settings)
-    found: dict[tuple[str, str], object] = {}
+    found: dict[tuple[str, str], Decimal] = {}
     gaps = []
     for market in sorted({(r.asset or "", r.currency) for r in rules if r.kind == "price"}):
         asset, currency = market
@@ -55,8 +56,8 @@ async def compliance(register: Register, settings: DeskSettings, at: datetime) -
     ]
 
 
-def _pct(value: object) -> str:
-    return "n/a" if value is None else f"{value * 100:.2f} %"  # type: ignore[operator]
+def _pct(value: Decimal | None) -> str:
+    return "n/a" if value is None else f"{value * 100:.2f} %"
 
 
 async def observe(
@@ -94,7 +95,7 @@ async def observe(
             gaps += problems
     return Observations(
         at=at,
-        prices=watched,  # type: ignore[arg-type]
+        prices=watched,
         hashprice=hashprice,
         breaks=tuple(breaks),
         last_payouts=payouts,

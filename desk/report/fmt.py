@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import decimal
+from datetime import date, datetime
 from decimal import Decimal
 
 from desk.money import Amount
@@ -38,5 +39,5 @@ def exact(value: Decimal | None) -> str:
     return format(value.normalize(), "f") if value else "0"
 
 
-def day(value: object) -> str:
-    return value.strftime("%Y-%m-%d")  # type: ignore[attr-defined]
+def day(value: date | datetime) -> str:
+    return value.strftime("%Y-%m-%d")

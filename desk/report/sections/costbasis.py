@@ -4,6 +4,8 @@ trace: their amounts sum to the holding."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from desk.money import Amount
 from desk.report.context import Context, trace
 from desk.report.fmt import amount as fmt_amount
@@ -15,7 +17,7 @@ TITLE = "Cost basis and unrealised gain (FIFO lots)"
 COLUMNS = ("asset", "held", "cost (USD)", "cost (KZT)", "unrealised (USD)", "unrealised (KZT)", "of unknown cost")
 
 
-def _cell(value, currency: str) -> str:  # type: ignore[no-untyped-def]
+def _cell(value: Decimal | None, currency: str) -> str:
     return "unknown" if value is None else money(value, currency)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import replace
+from datetime import datetime
 from decimal import Decimal
 
 from desk.money import Amount
@@ -69,7 +70,7 @@ def receipt_note(value: Value) -> str:
 
 async def section(ctx: Context) -> Section:
     groups: dict[tuple[str, str, str], list[Source]] = defaultdict(list)
-    items: list[tuple[int, object, Amount]] = []
+    items: list[tuple[int, datetime, Amount]] = []
     for entry in ctx.ledger.entries:
         where = origin(entry)
         if where is None:
@@ -79,7 +80,7 @@ async def section(ctx: Context) -> Section:
             items.append((entry.seq, entry.ts, amount))
     if not groups:
         return Section("inflows", TITLE, COLUMNS, unavailable="no inflows recorded in this month")
-    values = await at_receipt(ctx.register, items, ctx.policy)  # type: ignore[arg-type]
+    values = await at_receipt(ctx.register, items, ctx.policy)
     rows = []
     unfrozen = 0
     for (label, name, code), sources in sorted(groups.items()):

@@ -70,8 +70,7 @@ async def section(ctx: Context) -> Section:
         return Section("reserve", TITLE, COLUMNS, unavailable="the reserve held nothing at the end of the month")
     rows = []
     for s in report.by_asset:
-        held: Amount = s.amount  # type: ignore[assignment]
-        t = trace("holding", movements(ctx, s.label), Amount.zero(held.asset))
+        t = trace("holding", movements(ctx, s.label), Amount.zero(ctx.register.asset(s.label)))
         rows.append(Row(_slice_row("asset", s).cells, (t,)))
     rows += [_slice_row("custody", s) for s in report.by_custody]
     rows += [_slice_row("source", s) for s in report.by_source]
