@@ -1,4 +1,6 @@
-"""Conversions and sales of the month: what was given up, what was received, at what price."""
+"""Conversions, sales and purchases of the month: what was given up, what was received, at
+what price (written with its units: a conversion's price is what was received per unit given
+up, a purchase's what was paid per unit bought; both read "96,000 USDT per BTC")."""
 
 from __future__ import annotations
 
@@ -9,8 +11,8 @@ from desk.report.fmt import amount as fmt_amount
 from desk.report.fmt import day
 from desk.report.model import Row, Section
 
-TITLE = "Conversions and sales"
-COLUMNS = ("entry", "date", "account", "gave", "received", "price", "drafted by", "approved by")
+TITLE = "Conversions, sales and purchases"
+COLUMNS = ("entry", "date", "kind", "account", "gave", "received", "price", "drafted by", "approved by")
 
 
 def legs(entry: Entry) -> tuple[Amount, Amount, str] | None:
@@ -20,6 +22,13 @@ def legs(entry: Entry) -> tuple[Amount, Amount, str] | None:
     if gave is None or got is None:
         return None
     return -gave.amount, got.amount, gave.account
+
+
+def price_text(entry: Entry, gave: Amount, got: Amount) -> str:
+    if entry.price is None:
+        return "-"
+    per = (got.asset.code, gave.asset.code) if entry.kind == "conversion" else (gave.asset.code, got.asset.code)
+    return f"{entry.price:,} {per[0]} per {per[1]}"
 
 
 def sales(ctx: Context, asset: str) -> list[tuple[Entry, Amount]]:
@@ -34,7 +43,7 @@ def sales(ctx: Context, asset: str) -> list[tuple[Entry, Amount]]:
 
 async def section(ctx: Context) -> Section:
     rows = []
-    for entry in ctx.ledger.of_kind("conversion"):
+    for entry in ctx.ledger.of_kind("conversion", "purchase"):
         parts = legs(entry)
         if parts is None:
             continue
@@ -44,10 +53,11 @@ async def section(ctx: Context) -> Section:
                 (
                     f"#{entry.seq}",
                     day(entry.ts),
+                    entry.kind,
                     account,
                     fmt_amount(gave),
                     fmt_amount(got),
-                    str(entry.price) if entry.price is not None else "-",
+                    price_text(entry, gave, got),
                     entry.drafted_by or "-",
                     entry.approved_by or "-",
                 ),
@@ -58,5 +68,6 @@ async def section(ctx: Context) -> Section:
             )
         )
     if not rows:
-        return Section("conversions", TITLE, COLUMNS, unavailable="no conversion or sale in this month")
-    return Section("conversions", TITLE, COLUMNS, tuple(rows), ("Price: units received per unit given up.",))
+        return Section("conversions", TITLE, COLUMNS, unavailable="no conversion, sale or purchase in this month")
+    notes = ("A purchase also appears among the inflows (purchased), valued at receipt.",)
+    return Section("conversions", TITLE, COLUMNS, tuple(rows), notes)
