@@ -206,14 +206,18 @@ class ValuationScreen(Screen[None]):
         loud = "-loud" if r.missing else ""
         tether = getattr(r, "total_usdt", None)
         usdt = [("usdt", f"  of the dollars, {money_text(tether, 'USDT')} are USDT at par", "-stale")] if tether else []
+        # no asset with a lot of known cost: the cost basis is unknown, not a zero one
+        known = any(f.cost_usd is not None for f in r.assets)
+        cost_usd, cost_kzt = (r.cost_usd, r.cost_kzt) if known else (None, None)
+        gain_usd, gain_kzt = (r.unrealised_usd, r.unrealised_kzt) if known else (None, None)
         unknown_cost = [f.unknown_cost for f in r.assets if f.unknown_cost is not None]
         rate = next((f.kzt for f in r.assets if f.kzt is not None and f.kzt.kzt_rate is not None), None)
         rows = [
             ("value", Text.assemble((_money(self.total_in(valuation, cur), cur), "bold"), incomplete), loud),
             ("value-other", "  " + " · ".join(_money(self.total_in(valuation, c), c) for c in others), ""),
             *usdt,
-            ("cost", f"cost        {_known(r.cost_usd, 'USD')} · {_known(r.cost_kzt, 'KZT')}", ""),
-            ("unrealised", f"unrealised  {_known(r.unrealised_usd, 'USD')} · {_known(r.unrealised_kzt, 'KZT')}", ""),
+            ("cost", f"cost        {_known(cost_usd, 'USD')} · {_known(cost_kzt, 'KZT')}", ""),
+            ("unrealised", f"unrealised  {_known(gain_usd, 'USD')} · {_known(gain_kzt, 'KZT')}", ""),
         ]
         if unknown_cost:
             text = "  cost unknown for " + ", ".join(amount_text(a) for a in unknown_cost)
