@@ -167,3 +167,23 @@ async def test_every_count_lists_the_actions_it_counted(seeded: DeskSettings) ->
         for ref in row.refs:
             seq = int(ref.split()[1].removeprefix("#"))
             assert actions[seq]["operator"] in ref and actions[seq]["action"] in ref
+
+
+async def test_a_module_that_cannot_judge_makes_its_section_say_why(seeded: DeskSettings) -> None:
+    from desk.config import load_settings
+
+    config = seeded.register.path.parent / "desk.toml"
+    config.write_text(config.read_text() + """
+[[compliance.fee_rates]]
+energy = "renewable"
+kzt_per_kwh = "1"
+effective_from = 2024-01-01
+source = "a table without the row for own generation"
+""")
+    settings = load_settings(config, env={})
+    async with Register.open(settings.register.path, operator="auditor") as reg:
+        report = await build_report(reg, settings, NOVEMBER, as_of=AS_OF)
+    fee = report.section("fee")
+    assert fee.unavailable is not None
+    assert fee.unavailable.startswith("desk.compliance could not compute the fee: no mining-fee rate for own")
+    assert report.section("inflows").rows  # the rest of the report stands

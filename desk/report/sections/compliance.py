@@ -7,13 +7,14 @@ from __future__ import annotations
 from datetime import timedelta
 from decimal import Decimal
 
-from desk.compliance import compliance_snapshot, current_period
+from desk.compliance import ComplianceError, compliance_snapshot, current_period
 from desk.money import Amount
 from desk.report.context import Context, source_of, trace
 from desk.report.fmt import amount as fmt_amount
 from desk.report.fmt import money
 from desk.report.model import Row, Section
 from desk.report.sections.inflows import origin, received
+from desk.valuation.prices import PriceMissing
 
 TITLE = "Sell-through compliance"
 COLUMNS = (
@@ -40,7 +41,12 @@ def share(value: Decimal | None) -> str:
 async def section(ctx: Context) -> Section:
     last_instant = ctx.end - timedelta(microseconds=1)
     period = current_period(ctx.settings, last_instant)
-    snapshot = await compliance_snapshot(ctx.register, ctx.settings, now=ctx.end, period=period)
+    try:
+        snapshot = await compliance_snapshot(ctx.register, ctx.settings, now=ctx.end, period=period)
+    except (ComplianceError, PriceMissing) as exc:
+        return Section(
+            "compliance", TITLE, COLUMNS, unavailable=f"desk.compliance could not judge {period.label}: {exc}"
+        )
     if not snapshot.rows:
         reason = f"nothing mined or sold in {period.label}"
         if not snapshot.rules:

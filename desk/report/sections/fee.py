@@ -4,7 +4,7 @@ and its due date."""
 
 from __future__ import annotations
 
-from desk.compliance import fee_statement
+from desk.compliance import FeeError, fee_statement
 from desk.report.context import Context
 from desk.report.fmt import money
 from desk.report.model import Row, Section
@@ -14,7 +14,10 @@ COLUMNS = ("record", "period", "kWh", "energy", "rate (KZT/kWh)", "fee")
 
 
 async def section(ctx: Context) -> Section:
-    statement = await fee_statement(ctx.register, ctx.settings, str(ctx.month), now=ctx.end)
+    try:
+        statement = await fee_statement(ctx.register, ctx.settings, str(ctx.month), now=ctx.end)
+    except FeeError as exc:
+        return Section("fee", TITLE, COLUMNS, unavailable=f"desk.compliance could not compute the fee: {exc}")
     quarter = statement.quarter.label
     if not statement.lines:
         return Section("fee", TITLE, COLUMNS, unavailable=f"no kWh recorded for {quarter} (`desk fee record`)")
