@@ -18,6 +18,7 @@ import pytest
 from textual.widgets import DataTable, Sparkline
 
 from desk.config import DeskSettings, load_settings
+from desk.feeds.chains.esplora import esplora_client
 from desk.feeds.clock import FakeClock
 from desk.feeds.http import HttpClient, RetryPolicy
 from desk.mining.hashprice import hashprice_report
@@ -28,6 +29,7 @@ from desk.sim import SimCluster
 from desk.sim.esplora import SIM_RESERVE_BNB
 from desk.sync import SyncEngine
 from desk.tui.app import create_app
+from desk.tui.palette import DeskCommands
 from desk.tui.screens.figures import money_text
 from desk.tui.screens.reconcile import ReconcileScreen, ResolveDialog
 from desk.tui.screens.reserves import ReservesScreen
@@ -381,6 +383,44 @@ async def test_reserves_name_a_chain_that_cannot_be_read(sim: SimCluster, sim_se
         failures = str(screen.query_one("#res-failures").render())
         assert SIM_RESERVE_BNB in failures and "bsc" in failures
         assert "PROOF FAILS" in str(screen.query_one("#res-status").render())
+
+
+async def test_hashprice_reads_difficulty_and_fees_from_esplora(sim: SimCluster, sim_settings: DeskSettings) -> None:
+    """The desk watches bitcoin addresses, so the valuation screen asks the (simulated)
+    Esplora for difficulty and fees, and shows where they came from and how old they are."""
+    async with aiohttp.ClientSession() as session:
+        http = HttpClient(session, clock=FakeClock(SIM_NOW), policy=RetryPolicy(attempts=2), pacing=False)
+        async with Register.open(sim_settings.register.path, operator="test") as reg:
+            expected = await hashprice_report(sim_settings, reg, esplora_client(sim_settings, http), SIM_NOW)
+    assert expected.difficulty.source.startswith("esplora block")
+    app = create_app(sim_settings, sim_settings.register.path, now=lambda: SIM_NOW)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("V")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, ValuationScreen) and screen.hashprice is not None
+        assert screen.hashprice.expected == expected.expected
+        assert screen.hashprice.daily_mined == expected.daily_mined
+        rows = rows_text(screen, "#val-hash-rows")
+        assert expected.difficulty.source in rows
+        assert f"{expected.expected.format(code=True)}/PH/day" in rows
+        assert len(screen.query_one("#val-mined", Sparkline).data) == len(expected.daily_mined) > 0
+
+
+async def test_palette_offers_the_screens_and_the_resolve_action(valued) -> None:
+    settings, path = valued
+    app = create_app(settings, path, now=lambda: NOW)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+p")
+        await settle(pilot)
+        await pilot.press(*"Valuation", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, ValuationScreen)
+        names = {name for name, _a, _h in DeskCommands(app.screen)._available()}
+        assert {"Valuation", "Reconciliation", "Reserves", "Reload", "Hashprice units"} <= names
+        assert "Resolve break" not in names  # offered only where there are breaks
 
 
 async def test_reserves_without_reserve_addresses_says_so(valued) -> None:
