@@ -69,15 +69,18 @@ class NetworkFacts:
         async def ask() -> tuple[list[OpenBreak], list[str]]:
             until = at.date()
             since = until - timedelta(days=self.settings.reconcile.days - 1)
-            run = await reconcile(
-                self.settings,
-                self.register,
-                self.http,
-                since=since,
-                until=until,
-                chain=chain_for(self.settings, self.http),
-                now=at,
-            )
+            try:
+                run = await reconcile(
+                    self.settings,
+                    self.register,
+                    self.http,
+                    since=since,
+                    until=until,
+                    chain=chain_for(self.settings, self.http),
+                    now=at,
+                )
+            except (FeedError, ValueError) as exc:
+                return [], [f"reconciliation: {exc}"]
             found = [
                 OpenBreak(b.id, f"{b.scope} {b.day.isoformat()} {b.kind.value}, difference {b.difference}: {b.why}")
                 for b in run.open_breaks
