@@ -123,6 +123,12 @@ async def test_html_is_self_contained(seeded: DeskSettings) -> None:
     assert "<polyline" in html
     for banned in ("<script", " src=", " href=", "@import", "url("):
         assert banned not in html
+    import re
+    import xml.etree.ElementTree as ET
+
+    for svg in re.findall(r"<svg.*?</svg>", html, flags=re.S):  # each chart is well-formed SVG
+        root = ET.fromstring(svg)
+        assert root.tag == "{http://www.w3.org/2000/svg}svg"
 
 
 async def test_hashprice_realised_is_mined_over_days_over_hashrate(seeded: DeskSettings) -> None:
@@ -173,13 +179,16 @@ async def test_a_module_that_cannot_judge_makes_its_section_say_why(seeded: Desk
     from desk.config import load_settings
 
     config = seeded.register.path.parent / "desk.toml"
-    config.write_text(config.read_text() + """
+    config.write_text(
+        config.read_text()
+        + """
 [[compliance.fee_rates]]
 energy = "renewable"
 kzt_per_kwh = "1"
 effective_from = 2024-01-01
 source = "a table without the row for own generation"
-""")
+"""
+    )
     settings = load_settings(config, env={})
     async with Register.open(settings.register.path, operator="auditor") as reg:
         report = await build_report(reg, settings, NOVEMBER, as_of=AS_OF)
