@@ -1,0 +1,69 @@
+"""`desk demo` as a newcomer runs it: in a terminal, the screen on the simulator, `q` ends it
+all (screen, sync child, simulator) with exit 0 and a register that verifies."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import pty
+import select
+import struct
+import sys
+import termios
+import time
+from pathlib import Path
+
+from desk.register.chain import verify_file
+from desk.sync.lock import SyncLock
+from tests.conftest import REPO
+
+SEED = "4243"
+
+
+def read_until(fd: int, marker: bytes, timeout: float) -> bytes:
+    seen = b""
+    deadline = time.monotonic() + timeout
+    while marker not in seen and time.monotonic() < deadline:
+        if select.select([fd], [], [], 0.1)[0]:
+            try:
+                seen += os.read(fd, 1 << 16)
+            except OSError:
+                break
+    return seen
+
+
+def simulators_running() -> list[str]:
+    """Command lines of live `desk sim` processes started with this test's seed."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        try:
+            cmd = (proc / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if b"sim" in cmd and SEED.encode() in cmd:
+            found.append(b" ".join(cmd).decode(errors="replace"))
+    return found
+
+
+def test_desk_demo_opens_the_screen_and_q_stops_everything(tmp_path: Path) -> None:
+    register = tmp_path / "demo.sqlite"
+    argv = [sys.executable, "-m", "desk", "demo", "--seed", SEED, "--register", str(register)]
+    pid, fd = pty.fork()
+    if pid == 0:
+        fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
+        os.chdir(REPO)
+        os.execvpe(argv[0], argv, {**os.environ, "PYTHONPATH": str(REPO)})
+    try:
+        screen = read_until(fd, b"latest activity", 60)
+        assert b"latest activity" in screen, screen[-2000:]
+        assert b"payout" in read_until(fd, b"payout", 60)  # the sync child writes the simulated history
+        assert simulators_running()
+        os.write(fd, b"q")
+        read_until(fd, b"\0never", 30)  # drain until the terminal closes
+    finally:
+        _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    assert simulators_running() == []
+    with SyncLock(register):  # no sync child holds the register any more
+        pass
+    assert verify_file(register).ok
