@@ -14,7 +14,7 @@ def amount_text(amount: Amount) -> str:
     value = amount.value
     if amount.asset.precision > 8 and value == value.quantize(Decimal(1).scaleb(-8)):
         value = value.quantize(Decimal(1).scaleb(-min(8, max(0, -value.normalize().as_tuple().exponent))))
-    return f"{value} {amount.asset.code}"
+    return f"{value:f} {amount.asset.code}"  # fixed-point: one wei is 0.000000000000000001, never 1E-18
 
 
 def entry_amount(entry: Entry) -> str:
