@@ -104,7 +104,9 @@ async def test_dashboard_follows_writes_and_keys_stay_prompt(make_app, seeded) -
         start = time.perf_counter()
         await pilot.press("g")
         await pilot.pause()
-        assert time.perf_counter() - start < 0.5  # float-ok: a duration
+        # generous, so a loaded CI machine does not flake; a loop blocked by the write (the
+        # failure this guards against) takes far longer than this
+        assert time.perf_counter() - start < 2.0  # float-ok: a duration
         from tests.tui.pilot import settle
 
         await settle(pilot)
