@@ -16,6 +16,8 @@ from desk.sim.model import MiningModel
 from desk.sim.state import STATE_KEY, TOKEN, SimState
 
 OCEAN_USER = "bc1qdesksimoceanpayout0000000000000000000000"
+#: The demo's exchange account (assets:exchange:aix), marked AIFC-licensed for sell-through.
+DEMO_VENUE = "aix"
 
 
 class Faults:
@@ -145,6 +147,9 @@ class SimCluster:
                 "solana": {"rpc_url": self.urls["solana"], "kzte_mint": esplora.SIM_KZTE_MINT},
             },
             "addresses": esplora.demo_addresses(),
+            # the demo's exchange account, AIFC-licensed, so sell-through has an eligible venue
+            "accounts": {"exchanges": [DEMO_VENUE]},
+            "venues": {DEMO_VENUE: {"eligible": True}},
         }
 
     def truth(self, pool: str) -> tuple[int, int]:

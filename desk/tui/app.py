@@ -40,6 +40,8 @@ class DeskApp(App[None]):
         Binding("V", "switch_screen('valuation')", "Valuation", id="app.valuation"),
         Binding("b", "switch_screen('reconcile')", "Breaks", id="app.reconcile"),
         Binding("R", "switch_screen('reserves')", "Reserves", id="app.reserves"),
+        Binding("S", "inflow('seizure')", "Seizure", id="app.seizure"),
+        Binding("B", "inflow('purchase')", "Purchase", id="app.purchase"),
     ]
 
     #: bumped whenever the register changed, whoever wrote it (see desk.tui.live)
@@ -155,6 +157,16 @@ class DeskApp(App[None]):
         from desk.tui.screens.transfer import TransferForm
 
         self.push_screen(TransferForm())
+
+    def action_inflow(self, kind: str) -> None:
+        """`S` records a seizure (posted), `B` drafts a purchase (for approval)."""
+        from desk.tui.screens.inflow import InflowForm
+
+        self.push_screen(InflowForm(kind), self._inflow_recorded)
+
+    def _inflow_recorded(self, done: str | None) -> None:
+        if done is not None:
+            self.notify(done, title="Recorded", timeout=6)
 
     async def on_unmount(self) -> None:
         await self.live.stop()  # the sync child finishes its write before the register closes

@@ -12,6 +12,8 @@ COMMANDS = [
     ("Policy", "switch_screen('policy')", "roles, allowlist, limits, quorum; approve policy changes"),
     ("Feeds", "switch_screen('feeds')", "every feed's health and recent failures"),
     ("New transfer", "transfer", "draft a transfer for approval"),
+    ("New seizure", "inflow('seizure')", "record coins seized under a court order (posted at once)"),
+    ("New purchase", "inflow('purchase')", "draft a purchase on an exchange for approval"),
     ("Toggle currency", "toggle_currency", "report figures in KZT, USD or BTC"),
     ("Light / dark theme", "toggle_dark", "switch between the light and the dark theme"),
     ("Refresh dashboard", "screen.refresh_now", "read the register again now"),

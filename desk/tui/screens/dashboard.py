@@ -21,9 +21,11 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Sparkline, Static
 from textual_plotext import PlotextPlot
 
+from desk.compliance import ComplianceError, compliance_snapshot
 from desk.money import Amount, Asset
 from desk.tui.format import amount_text, header_text, row_text
 from desk.tui.screens.figures import Figures, Shown, age_text, price_text
+from desk.tui.widgets.compliance_panel import CompliancePanel
 from desk.tui.widgets.rows import KeyedRows
 
 #: Chart time frames: (label, length, hourly buckets).
@@ -71,6 +73,9 @@ class DashboardScreen(Screen[None]):
         self._reading = False
         self._again = False
         self._charted: tuple[object, ...] = ()
+        #: (data_version, date) the sell-through panel was last read for: it is read again only
+        #: when the register changed or the day moved on, not on every two-second refresh
+        self._compliance_read: tuple[int, object] | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -83,6 +88,7 @@ class DashboardScreen(Screen[None]):
                     yield Static("", id="inflows-head")
                     yield Vertical(id="inflows-pools")
                 yield PlotextPlot(id="dash-chart", classes="panel")
+            yield CompliancePanel(id="dash-compliance")
             yield KeyedRows(id="dash-feeds", classes="panel")
             yield Static("recent …", id="dash-recent", classes="panel")
         yield Footer(compact=True)
@@ -156,6 +162,21 @@ class DashboardScreen(Screen[None]):
         self._show_chart(now, inflows)
         lines = [f"{count} entries", header_text(), *(row_text(e) for e in recent)]
         self.query_one("#dash-recent", Static).update("\n".join(lines))
+        await self._show_compliance(reg, now)
+
+    async def _show_compliance(self, reg: Any, now: datetime) -> None:
+        """The sell-through standing of the current period, read again when the register changed."""
+        key = (getattr(self.app, "data_version", 0), now.date())
+        if key == self._compliance_read:
+            return
+        self._compliance_read = key
+        panel = self.query_one("#dash-compliance", CompliancePanel)
+        try:
+            snapshot = await compliance_snapshot(reg, self.app.settings, now=now)  # type: ignore[attr-defined]
+        except ComplianceError as exc:
+            await panel.show_problem(str(exc))
+            return
+        await panel.show(snapshot)
 
     async def _inflows(self, reg: Any, now: datetime) -> list[Inflows]:
         """Per pool: today / 7 d / 30 d from the daily table, and the frame's series."""

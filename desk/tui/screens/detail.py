@@ -1,16 +1,43 @@
-"""Entry detail: postings, drafter/approver, hash and previous hash."""
+"""Entry detail: postings, drafter/approver, the kind's own fields (a seizure's case, a
+purchase's order), hash and previous hash."""
 
 from __future__ import annotations
 
 from typing import ClassVar
 
+from rich.markup import escape
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from desk.register.entries import Entry
 from desk.tui.screens.figures import Figures
+
+#: How each kind's `details` keys read on screen, in this order; other keys follow as they are.
+DETAIL_LABELS = {
+    "case_reference": "case reference",
+    "legal_basis": "legal basis",
+    "authority": "seizing authority",
+    "exchange": "exchange",
+    "order_id": "order id",
+}
+
+
+def detail_lines(entry: Entry) -> list[str]:
+    """The entry's own fields (seizure: case, basis, authority; purchase: exchange, order,
+    price), escaped: they are typed by operators and may hold markup characters."""
+    details = dict(entry.details or {})
+    if not details:
+        return []
+    keys = [k for k in DETAIL_LABELS if k in details] + sorted(k for k in details if k not in DETAIL_LABELS)
+    lines = [f"  {DETAIL_LABELS.get(k, k.replace('_', ' ')):<18} {escape(str(details[k]))}" for k in keys]
+    if entry.kind == "purchase" and entry.price is not None:
+        paid = next((p.amount.asset.code for p in entry.postings if p.amount.units < 0), "")
+        bought = next((p.amount.asset.code for p in entry.postings if p.amount.units > 0), "unit")
+        lines.append(f"  {'price':<18} {entry.price} {paid} per {bought}")
+    return ["", f"[b]{entry.kind}[/b]", *lines]
 
 
 class EntryDetail(ModalScreen[None]):
@@ -43,6 +70,7 @@ class EntryDetail(ModalScreen[None]):
             "[b]postings[/b]",
             *(f"  {p.account:<40} {p.amount!s:>24}" for p in e.postings),
             f"  worth then: {worth_text}{'  stale' if worth.stale and worth.value is not None else ''}",
+            *detail_lines(e),
             "",
             f"hash:      {e.hash}",
             f"prev hash: {e.prev_hash}",

@@ -46,7 +46,12 @@ class InflowForm(ModalScreen[str | None]):
                    padding: 0 1; }
     #inflow-errors { color: $error; }
     #inflow-hint { color: $text-muted; }
+    InflowForm.-short #inflow-body Input { border: none; height: 1; margin-bottom: 1; }
+    InflowForm.-short #inflow-body Input:focus { background: $accent 30%; }
     """
+    #: below 36 rows (80x24) the inputs lose their borders so every field, the hint and the
+    #: errors stay on screen
+    VERTICAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-short"), (36, "-tall")]
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="inflow.cancel"),
         Binding("ctrl+s", "submit", "Record", id="inflow.submit"),

@@ -82,3 +82,11 @@ class CompliancePanel(Vertical):
             self.set_class(snapshot.status == status, f"-{status}")
         await self.remove_children()
         await self.mount_all(self._lines())
+
+    async def show_problem(self, message: str) -> None:
+        """The standing cannot be computed (e.g. the configured schedule overlaps): say why, in red."""
+        self.border_title = "sell-through"
+        for status in STATUSES:
+            self.set_class(status == "red", f"-{status}")
+        await self.remove_children()
+        await self.mount(Static(f"✗ {message}", classes="compliance-row -red", markup=False))
