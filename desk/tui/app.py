@@ -15,7 +15,7 @@ from textual.reactive import reactive
 from desk.config import DeskSettings
 from desk.controls import Controls
 from desk.register import Register
-from desk.tui.live import FeedState, Live, SyncCommand, configured_feeds
+from desk.tui.live import FeedState, Live, SyncCommand, configured_feeds, freeze_startup_heap, thaw_heap
 from desk.tui.palette import DeskCommands
 
 
@@ -107,6 +107,7 @@ class DeskApp(App[None]):
         self.install_screen(ReconcileScreen(), "reconcile")
         self.install_screen(ReservesScreen(), "reserves")
         self.push_screen("dashboard")
+        self.call_after_refresh(freeze_startup_heap)  # no full-GC stalls of frames (desk.tui.live)
 
     def poll_feed(self, name: str) -> None:
         """Ask the sync to poll feed `name` now (its answer arrives in `feeds`)."""
@@ -171,6 +172,7 @@ class DeskApp(App[None]):
     async def on_unmount(self) -> None:
         await self.live.stop()  # the sync child finishes its write before the register closes
         await self._stack.aclose()
+        thaw_heap()
 
 
 def _controls(settings: Any) -> Controls | None:
