@@ -12,6 +12,9 @@ from aiohttp import web
 
 from desk.sim.state import json_response, state_of
 
+#: The kline intervals the simulator serves (Binance has more).
+KLINE_MS = {"1m": 60_000, "1h": 3_600_000, "1d": 86_400_000}
+
 
 def _price(state, symbol: str, at: datetime) -> Decimal | None:
     model = state.model
@@ -38,25 +41,38 @@ def binance_routes() -> list[web.RouteDef]:
         return json_response(rows if "symbols" in request.query else rows[0])
 
     async def klines(request: web.Request) -> web.Response:
+        """Candles whose open time is in [startTime, endTime], at most `limit` (1000 at most),
+        the last one still open when it has not closed yet, as Binance does. The fault
+        source "binance:klines" fails this endpoint alone (the live ticker goes on)."""
         state = state_of(request)
+        if state.faults.get("binance:klines") == "500":
+            return web.Response(status=500, text="Internal Server Error")
         symbol = request.query.get("symbol", "")
-        start = datetime.fromtimestamp(int(request.query.get("startTime", "0")) // 1000, UTC)
-        end = min(datetime.fromtimestamp(int(request.query.get("endTime", "0")) // 1000, UTC), state.now())
-        if _price(state, symbol, start) is None:
+        step_ms = KLINE_MS.get(request.query.get("interval", ""))
+        if step_ms is None:
+            return json_response({"code": -1120, "msg": "Invalid interval."}, 400)
+        now = state.now()
+        start_ms = int(request.query.get("startTime", "0"))
+        end = min(datetime.fromtimestamp(int(request.query.get("endTime", "0")) // 1000, UTC), now)
+        limit = min(int(request.query.get("limit", "500")), 1000)
+        if _price(state, symbol, now) is None:
             return json_response({"code": -1121, "msg": "Invalid symbol."}, 400)
-        rows, day = [], start.replace(hour=0, minute=0, second=0, microsecond=0)
-        while day + timedelta(days=1) <= end and len(rows) < 1000:
-            close_at = day + timedelta(days=1) - timedelta(milliseconds=1)
-            o, c = _price(state, symbol, day), _price(state, symbol, close_at)
+        step = timedelta(milliseconds=step_ms)
+        opened = datetime.fromtimestamp(-(-start_ms // step_ms) * step_ms // 1000, UTC)
+        rows = []
+        while opened <= end and len(rows) < limit:
+            close_at = opened + step - timedelta(milliseconds=1)
+            o, c = _price(state, symbol, opened), _price(state, symbol, min(close_at, now))
+            open_ms = int(opened.timestamp()) * 1000
             rows.append(
                 [
-                    int(day.timestamp()) * 1000,
+                    open_ms,
                     f"{o:.8f}",
                     f"{max(o, c):.8f}",
                     f"{min(o, c):.8f}",
                     f"{c:.8f}",
                     "812.33100000",
-                    int(day.timestamp()) * 1000 + 86_399_999,
+                    open_ms + step_ms - 1,
                     "0",
                     1000,
                     "0",
@@ -64,7 +80,7 @@ def binance_routes() -> list[web.RouteDef]:
                     "0",
                 ]
             )
-            day += timedelta(days=1)
+            opened += step
         return json_response(rows)
 
     async def stream(request: web.Request) -> web.WebSocketResponse:

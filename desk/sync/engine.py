@@ -6,6 +6,9 @@ adapt to keep each answer near TARGET_RECORDS, so a long history streams into th
 a chunk (one short transaction) at a time and no answer is big enough to stall a screen; later syncs start two days
 before the last day synced, so late credits and queued payouts that confirm are picked up.
 A write in flight is never cancelled: stopping waits for it, so a SIGTERM leaves no gap.
+A Binance or NBK poll also brings that source's price history over the same window
+(desk/sync/history.py), and a round values inflows only once it is in: backfilled inflows are
+valued at receipt at the price in force at their time.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from desk.feeds.prices.binance_ws import BinanceStream
 from desk.feeds.records import Quote
 from desk.register import NewEntry, Register
 from desk.sync.events import FeedPolled, Progress, RoundFinished, RoundStarted, SyncEvent
+from desk.sync.history import PriceHistory, has_history
 from desk.sync.mapping import earning_entry, payout_entry, register_quote
 from desk.valuation.prices import PricePolicy
 from desk.valuation.receipt import value_inflows
@@ -71,6 +75,12 @@ class SyncEngine:
         self._writes: set[asyncio.Task] = set()
         #: set by `poll_now` to cut a feed's wait short (the screen's "poll now" key)
         self._wake: dict[str, asyncio.Event] = {}
+        #: hourly closes and official rates back to the backfill window (desk/sync/history.py)
+        self.history = PriceHistory(settings, register, write=self._write)
+        #: price feeds whose history update of this round has not finished: a valuation pass
+        #: waits for them (it values every inflow not valued yet), so backfilled inflows find
+        #: their prices at receipt
+        self._history_pending: dict[str, asyncio.Event] = {}
 
     # ---------------------------------------------------------------- events
 
@@ -95,6 +105,7 @@ class SyncEngine:
         """Poll every feed once, all at the same time; return the round's summary."""
         started = time.perf_counter()
         self._emit(RoundStarted(self.clock.now(), feeds=tuple(f.name for f in self.feeds)))
+        self._expect_history()
         polled = await asyncio.gather(*(self.poll_feed(feed) for feed in self.feeds))
         summary = RoundFinished(
             self.clock.now(),
@@ -108,6 +119,7 @@ class SyncEngine:
     async def run(self, stop: asyncio.Event) -> None:
         """Poll each feed at its interval until `stop` is set; then let writes in flight
         finish and return."""
+        self._expect_history()
         loops = [asyncio.create_task(self._loop(feed, stop), name=f"sync:{feed.name}") for feed in self.feeds]
         loops += [asyncio.create_task(stream.run(self._on_stream_quote, stop), name=f"stream:{stream.name}")
                   for stream in self.streams]
@@ -187,6 +199,7 @@ class SyncEngine:
         await self._write(self.register.record_sync(feed.name, at=now, ok=error is None, written=written,
                                                     state=state, reason=reason, synced_through=through))
         if written:  # value the new inflows at receipt; new quotes may fill missing valuations
+            await self._history_settled()
             await self._write(value_inflows(self.register, PricePolicy.from_settings(self.settings)))
         self._emit(event)
         return event
@@ -234,10 +247,35 @@ class SyncEngine:
         return build()
 
     async def _sync_prices(self, feed: Feed) -> tuple[int, int, object, date | None]:
-        result = await feed.poll()
-        if not result.ok:
-            return 0, 0, result.error, None
-        for quote in result.quotes:
-            self.latest_quotes[(quote.base, quote.quote, quote.source)] = quote
-        written = await self._write(self.register.record_quotes([register_quote(q) for q in result.quotes]))
-        return len(result.quotes), written, None, None
+        """The live quotes, then (Binance, NBK) the price history up to now."""
+        try:
+            result = await feed.poll()
+            seen = written = 0
+            if result.ok:
+                for quote in result.quotes:
+                    self.latest_quotes[(quote.base, quote.quote, quote.source)] = quote
+                quotes = [register_quote(q) for q in result.quotes]
+                seen, written = len(quotes), await self._write(self.register.record_quotes(quotes))
+            error = result.error
+            if has_history(feed):
+                kept, history_error = await self.history.update(feed)
+                written += kept
+                error = error or history_error
+            return seen, written, error, None
+        finally:
+            pending = self._history_pending.pop(feed.name, None)
+            if pending is not None:
+                pending.set()
+
+    def _expect_history(self) -> None:
+        """Note the price feeds this round brings history for (see `_history_settled`)."""
+        for feed in self.feeds:
+            if has_history(feed):
+                self._history_pending.setdefault(feed.name, asyncio.Event())
+
+    async def _history_settled(self) -> None:
+        """Wait until the price history updates this round expects have finished (or failed).
+        They never wait for anything themselves; a feed polled alone (`poll_now`) expects none."""
+        pending = list(self._history_pending.values())
+        if pending:
+            await asyncio.gather(*(event.wait() for event in pending))

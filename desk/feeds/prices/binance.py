@@ -1,18 +1,26 @@
 """Binance spot REST: `ticker/price` for many symbols in one request, `klines` for history.
 
-Binance quotes in USDT, which is labelled USDT. A 429 or 418 is handled by the HTTP layer
-(Retry-After, ban until the time named); a 400 with code -1121 is an unknown symbol.
+Binance quotes in USDT, which is labelled USDT. A kline's close is recorded under the source
+`<name>:<interval>` (e.g. `binance:1h`), stamped at the candle's close time, so the price
+history says which prices are candle closes and which are live ticks stamped on receipt.
+A 429 or 418 is handled by the HTTP layer (Retry-After, ban until the time named); a 400
+with code -1121 is an unknown symbol.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 from datetime import datetime
 
 from desk.feeds.errors import FeedError, Malformed
 from desk.feeds.parsing import as_list, decimal, field, text, unix_millis
+from desk.feeds.pools.base import OFF_LOOP_CHARS
 from desk.feeds.prices.base import PriceClient, split_symbol
 from desk.feeds.records import Quote
+
+#: The most klines Binance returns for one request.
+PAGE = 1000
 
 
 class BinanceClient(PriceClient):
@@ -54,19 +62,29 @@ class BinanceClient(PriceClient):
         return result
 
     async def klines(self, symbol: str, start: datetime, end: datetime, interval: str = "1d") -> list[Quote]:
-        """Closing prices of each interval in [start, end): the price history for valuation."""
+        """Closing prices of the candles opening in [start, end], at most PAGE of them: the
+        price history for valuation. The candle still open (Binance sends it, its "close"
+        is the price of the moment) is left out: its close is not known yet."""
         params = {
             "symbol": symbol,
             "interval": interval,
             "startTime": str(int(start.timestamp()) * 1000),
             "endTime": str(int(end.timestamp()) * 1000),
-            "limit": "1000",
+            "limit": str(PAGE),
         }
         response, _ = await self.call("/api/v3/klines", params)
-        data = self.json(response, "binance klines")
-        self._check(response, data, "klines")
-        base, quote = split_symbol(symbol)
         received = self.http.clock.now()
+
+        def parse() -> list[Quote]:
+            data = self.json(response, "binance klines")
+            self._check(response, data, "klines")
+            return self._closes(data, symbol, interval, received)
+
+        # a long page holds the GIL while it parses: in a worker thread, like the pools' answers
+        return await asyncio.to_thread(parse) if len(response.text) > OFF_LOOP_CHARS else parse()
+
+    def _closes(self, data: object, symbol: str, interval: str, received: datetime) -> list[Quote]:
+        base, quote = split_symbol(symbol)
         result = []
         for i, row in enumerate(as_list(data, "binance klines")):
             where = f"binance klines[{i}]"
@@ -75,14 +93,18 @@ class BinanceClient(PriceClient):
             close = decimal(row[4], f"{where}[4] close")
             if close is None or close <= 0:
                 raise Malformed(f"{where}[4]: {row[4]!r} is not a positive price")
+            closed_at = unix_millis(row[6], f"{where}[6] close time")
+            if closed_at > received:
+                continue
             result.append(
                 Quote(
                     base=base,
                     quote=quote,
                     price=close,
-                    source=self.name,
-                    source_time=unix_millis(row[6], f"{where}[6] close time"),
+                    source=f"{self.name}:{interval}",
+                    source_time=closed_at,
                     received_time=received,
+                    note=f"{interval} kline close",
                 )
             )
         return result

@@ -50,25 +50,26 @@ def parse_rates(xml_text: str) -> tuple[date, dict[str, dec.Decimal]] | None:
 class NbkClient(PriceClient):
     kind = "nbk"
 
+    async def rates_of(self, day: date) -> tuple[date, dict[str, dec.Decimal]] | None:
+        """The rates published for `day` itself, or None when none were (a weekend, a holiday)."""
+        response, _ = await self.call("/rss/get_rates.cfm", {"fdate": day.strftime("%d.%m.%Y")})
+        if response.status != 200:
+            raise FeedError(f"{self.name}: HTTP {response.status}")
+        return parse_rates(response.text)
+
     async def rates_on(self, day: date) -> tuple[date, dict[str, dec.Decimal]]:
         """The rates in force on `day`: that day's, or the latest earlier published ones."""
         for back in range(LOOKBACK_DAYS + 1):
-            asked = day - timedelta(days=back)
-            response, _ = await self.call("/rss/get_rates.cfm", {"fdate": asked.strftime("%d.%m.%Y")})
-            if response.status != 200:
-                raise FeedError(f"{self.name}: HTTP {response.status}")
-            parsed = parse_rates(response.text)
+            parsed = await self.rates_of(day - timedelta(days=back))
             if parsed is not None:
                 return parsed
         raise FeedError(f"{self.name}: no rates published in the {LOOKBACK_DAYS} days before {day}")
 
-    async def quotes(self) -> list[Quote]:
-        received = self.http.clock.now()
-        today = received.astimezone(ALMATY).date()
-        published, rates = await self.rates_on(today)
-        note = None
-        if published != today:
-            note = f"official rate of {published:%d.%m.%Y} (none published for {today:%d.%m.%Y})"
+    def quotes_of(
+        self, published: date, rates: dict[str, dec.Decimal], received: datetime, note: str | None = None
+    ) -> list[Quote]:
+        """The configured currencies' rates of one business date, each stamped at the start of
+        that Almaty date (the rate is in force from then until the next one is published)."""
         result = []
         for code in self.settings.symbols:
             if code not in rates:
@@ -85,3 +86,12 @@ class NbkClient(PriceClient):
                 )
             )
         return result
+
+    async def quotes(self) -> list[Quote]:
+        received = self.http.clock.now()
+        today = received.astimezone(ALMATY).date()
+        published, rates = await self.rates_on(today)
+        note = None
+        if published != today:
+            note = f"official rate of {published:%d.%m.%Y} (none published for {today:%d.%m.%Y})"
+        return self.quotes_of(published, rates, received, note)
