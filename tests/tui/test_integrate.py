@@ -240,3 +240,16 @@ async def test_palette_and_help_offer_the_inflow_forms(make_app) -> None:
         assert isinstance(app.screen, HelpScreen)
         text = " ".join(str(w.render()) for w in app.screen.query("Static"))
         assert "Seizure" in text and "Purchase" in text
+
+
+async def test_a_dashboard_read_while_the_app_closes_is_dropped(make_app) -> None:
+    """The app removes a screen's widgets before its workers stop: a read then in flight (the
+    panels' refresh after a write) must end quietly instead of failing the app's exit."""
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        await screen.query_one("#dash").remove()
+        screen.refresh_now()
+        await settle(pilot)
+        assert not screen._reading

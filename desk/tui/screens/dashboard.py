@@ -16,6 +16,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.css.query import NoMatches
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Sparkline, Static
@@ -143,6 +144,10 @@ class DashboardScreen(Screen[None]):
     async def _read(self) -> None:
         try:
             await self._read_and_show()
+        except NoMatches:
+            if self.query("#dash"):
+                raise
+            # the app is closing: its screens lose their widgets before their workers stop
         finally:
             self._done_reading()
 
