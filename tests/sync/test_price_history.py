@@ -21,7 +21,7 @@ from desk.register import valuations as store
 from desk.sim import SimCluster
 from desk.sync import SyncEngine
 from desk.sync.events import FeedPolled
-from desk.sync.history import mark_key, reached
+from desk.sync.history import STEP, PriceHistory, mark_key, reached
 from desk.valuation.prices import business_date
 from tests.sync.conftest import NOW, write_config
 
@@ -164,3 +164,27 @@ async def test_a_failing_kline_history_degrades_binance_alone_and_fills_in_later
     for ts, v in await earning_valuations(engine.register):
         assert (v.state, v.cause, v.revision) == ("valued", "late price", 2), ts
         assert v.source == "binance:1h BTC/USDT"
+
+
+async def test_a_long_backfill_pages_the_klines_without_a_gap(tmp_path: Path, sim: SimCluster) -> None:
+    days = 45  # 1093 hourly closes per symbol: two pages of at most 1000
+    path = write_config(tmp_path / "long.toml", tmp_path / "long.sqlite", sim.settings_overrides(), backfill_days=days)
+    settings = load_settings(path, env={})
+    async with (
+        Register.open(settings.register.path, operator="sync-bot", create=True) as register,
+        aiohttp.ClientSession() as session,
+    ):
+        await register.init_accounts(settings)
+        http = HttpClient(session, clock=FakeClock(NOW), pacing=False, policy=RetryPolicy(attempts=1))
+        binance = next(feed for feed in SyncEngine(settings, register, http).feeds if feed.name == "binance")
+        kept, error = await PriceHistory(settings, register).update(binance)
+        assert error is None
+        hours = days * 24 + NOW.hour + 1
+        assert kept == hours * len(SYMBOLS)
+        assert sim.state.requests["binance"] == 2 * len(SYMBOLS)
+        opens = datetime.combine(NOW.date() - timedelta(days=days), time(0), tzinfo=UTC)
+        expected = [opens - timedelta(milliseconds=1) + i * STEP for i in range(hours)]
+        held = await store.quotes_between(register, [("BTC", "USDT")], opens, NOW + timedelta(days=1))
+        assert sorted(q.source_time for q in held if q.source == "binance:1h") == expected
+        # the candle still open at NOW (Binance sends it) is not kept
+        assert expected[-1] == NOW - timedelta(milliseconds=1)
