@@ -25,6 +25,7 @@ COMMAND_MODULES = [
     "desk.cli.register_cmds",
     "desk.cli.feeds_cmds",
     "desk.cli.sync_cmds",
+    "desk.cli.policy_cmds",
     "desk.cli.compliance_cmds",
     "desk.cli.inflow_cmds",
     "desk.cli.report_cmds",
