@@ -263,6 +263,14 @@ async def _stretch_flows(
     return flows
 
 
+async def _ever_mined(register: Register, asset: Asset) -> bool:
+    """Whether any pool has ever credited `asset` (mining income balances are O(1) reads)."""
+    for account in register.accounts():
+        if account.startswith("income:mining:") and (await register.balance(account, asset.code)).units:
+            return True
+    return False
+
+
 def _moves_holdings(entry: Entry) -> bool:
     """A transfer, or the reversal of one: only asset accounts (a seizure's reversal, which
     touches income, is not a transfer out of the reserve)."""
@@ -346,6 +354,8 @@ async def sell_through(
                 required += part.rule.required_share * mined_here
         if not (total.mined or total.eligible or total.elsewhere or total.reserve):
             continue
+        if not total.mined and not await _ever_mined(register, asset):
+            continue  # e.g. USDT spent on a purchase: a sale of it is no sell-through of mining
         results.append(
             await _standing(
                 register,
