@@ -11,4 +11,6 @@ async def settle(pilot) -> None:
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()
         if all(worker.is_finished for worker in pilot.app.workers):
-            return
+            if not getattr(pilot.app.screen, "refresh_pending", False):
+                return
+            await pilot.pause(0.05)  # float-ok: a deferred dashboard refresh is due

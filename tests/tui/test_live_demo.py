@@ -53,14 +53,21 @@ def test_desk_demo_opens_the_screen_and_q_stops_everything(tmp_path: Path) -> No
         fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
         os.chdir(REPO)
         os.execvpe(argv[0], argv, {**os.environ, "PYTHONPATH": str(REPO)})
+    fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
+    quit_sent = False
     try:
-        screen = read_until(fd, b"latest activity", 60)
-        assert b"latest activity" in screen, screen[-2000:]
-        assert b"payout" in read_until(fd, b"payout", 60)  # the sync child writes the simulated history
+        screen = read_until(fd, b"prices", 60)
+        assert b"prices" in screen, screen[-2000:]
+        # hourly closes appear only once the sync child has written the simulated history
+        assert b"binance:1h" in read_until(fd, b"binance:1h", 60)
         assert simulators_running()
         os.write(fd, b"q")
+        quit_sent = True
         read_until(fd, b"\0never", 30)  # drain until the terminal closes
     finally:
+        if not quit_sent:  # a failed step must not leave the demo running (nor this test waiting)
+            os.write(fd, b"q")
+            read_until(fd, b"\0never", 30)
         _, status = os.waitpid(pid, 0)
     assert os.waitstatus_to_exitcode(status) == 0
     assert simulators_running() == []

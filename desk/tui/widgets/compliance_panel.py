@@ -62,26 +62,42 @@ class CompliancePanel(Vertical):
     def compose(self) -> ComposeResult:
         yield from self._lines()
 
-    def _lines(self) -> list[Static]:
+    def _specs(self) -> list[tuple[str, str, str | None]]:
+        """(text, classes, id) of each line the snapshot shows."""
         snapshot = self.snapshot
         if snapshot is None:
-            return [Static("sell-through: loading…", id="compliance-empty")]
-        lines = [Static(row_text(row), classes=f"compliance-row -{row.status}", markup=False) for row in snapshot.rows]
+            return [("sell-through: loading…", "", "compliance-empty")]
+        lines: list[tuple[str, str, str | None]] = [
+            (row_text(row), f"compliance-row -{row.status}", None) for row in snapshot.rows
+        ]
         if not lines:
             what = "nothing mined or sold" if snapshot.rules else "no sell-through rule in force"
-            lines.append(Static(f"{what} in {snapshot.period.label}", id="compliance-empty"))
+            lines.append((f"{what} in {snapshot.period.label}", "", "compliance-empty"))
         if snapshot.verify_mark:
-            lines.append(Static(f"⚠ {snapshot.verify_mark}", id="compliance-verify"))
+            lines.append((f"⚠ {snapshot.verify_mark}", "", "compliance-verify"))
         return lines
 
+    def _lines(self) -> list[Static]:
+        return [Static(text, classes=classes, id=line_id, markup=False) for text, classes, line_id in self._specs()]
+
     async def show(self, snapshot: ComplianceSnapshot) -> None:
-        """Display `snapshot`: rows, status colour of the panel, the period in the title."""
+        """Display `snapshot`: rows, status colour of the panel, the period in the title.
+        Lines of the same shape are updated in place (a busy sync refreshes this often, and a
+        remount relayouts the whole dashboard)."""
         self.snapshot = snapshot
         self.border_title = f"sell-through {snapshot.period.label}"
         for status in STATUSES:
             self.set_class(snapshot.status == status, f"-{status}")
-        await self.remove_children()
-        await self.mount_all(self._lines())
+        specs = self._specs()
+        children = list(self.query_children(Static))
+        if len(children) != len(specs) or any(c.id != spec[2] for c, spec in zip(children, specs, strict=True)):
+            await self.remove_children()
+            await self.mount_all(self._lines())
+            return
+        for child, (text, classes, _id) in zip(children, specs, strict=True):
+            same_size = len(str(child.content)) == len(text)
+            child.update(text, layout=not same_size)
+            child.set_classes(classes)
 
     async def show_problem(self, message: str) -> None:
         """The standing cannot be computed (e.g. the configured schedule overlaps): say why, in red."""

@@ -4,6 +4,7 @@ no flicker) and sets each row's classes, so state shows through the stylesheet."
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from textual.containers import Vertical
 from textual.widgets import Static
@@ -12,6 +13,11 @@ _UNSAFE = re.compile(r"[^A-Za-z0-9_-]")
 
 
 class KeyedRows(Vertical):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        #: the text each row shows, to tell whether an update can change its size
+        self._texts: dict[str, str] = {}
+
     def show(self, rows: list[tuple[str, str, str]]) -> None:
         """Show `(key, text, classes)` rows in order; rows whose key is gone are removed."""
         wanted = {f"row-{_UNSAFE.sub('_', key)}": (text, classes) for key, text, classes in rows}
@@ -23,9 +29,14 @@ class KeyedRows(Vertical):
         for row_id, (text, classes) in wanted.items():
             row = existing.get(row_id)
             if isinstance(row, Static):
-                row.update(text)
+                # Text of the same length wraps the same: the row keeps its size, so no layout
+                # pass (a layout of the whole dashboard costs tens of ms during a busy sync).
+                same_size = len(text) == len(self._texts.get(row_id, "")) and "\n" not in text
+                self._texts[row_id] = text
+                row.update(text, layout=not same_size)
                 row.set_classes(f"row {classes}".strip())
             else:
+                self._texts[row_id] = text
                 row = Static(text, id=row_id, classes=f"row {classes}".strip())
                 if previous is None:
                     self.mount(row, before=0) if self.children else self.mount(row)
