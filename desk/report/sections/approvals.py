@@ -1,5 +1,6 @@
-"""The approvals log of the month, from the chained actions log: drafts, approvals,
-rejections and refused self-approvals, per operator."""
+"""The approvals log of the month, from the chained actions log: drafts, approvals (final
+and, under a quorum, partial), rejections and refused self-approvals, per operator, and the
+same for changes to the policy."""
 
 from __future__ import annotations
 
@@ -14,9 +15,14 @@ COLUMNS = ("action", "count", "by operator")
 #: The maker-checker actions, in the order the report lists them.
 ACTIONS = (
     ("draft", "drafts"),
+    ("approval", "quorum approvals (more needed)"),
     ("approve", "approvals"),
     ("reject", "rejections"),
     ("refused_self_approval", "refused self-approvals"),
+    ("policy_propose", "policy changes proposed"),
+    ("policy_approve", "policy changes approved"),
+    ("policy_reject", "policy changes rejected"),
+    ("policy_refused_self_approval", "refused self-approvals of policy"),
 )
 
 
@@ -39,6 +45,9 @@ async def section(ctx: Context) -> Section:
             when = f"action #{a['seq']} {a['ts'][:16]}: {a['operator']}"
             if name == "refused_self_approval":
                 notes.append((a["seq"], f"{when} tried to approve their own draft #{a['draft_id']}"))
+            elif name == "policy_refused_self_approval":
+                proposal = a["detail"].get("proposal")
+                notes.append((a["seq"], f"{when} tried to approve their own policy proposal #{proposal}"))
             elif name == "reject":
                 notes.append((a["seq"], f"{when} rejected draft #{a['draft_id']}: {a['detail'].get('reason', '')}"))
     return Section("approvals", TITLE, COLUMNS, tuple(rows), tuple(text for _, text in sorted(notes)))
