@@ -25,6 +25,9 @@ SCREENS: dict[str, list[str]] = {
     "feeds": ["f"],
     "help": ["question_mark"],
     "valuation": ["V"],
+    "policy": ["P"],
+    "seizure": ["S"],
+    "purchase": ["B"],
 }
 
 
