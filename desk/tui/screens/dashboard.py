@@ -325,6 +325,8 @@ class DashboardScreen(Screen[None]):
         if not str(head.content):
             head.update(f"{'pool':<8}{'today':>12}{'7 d':>13}{'30 d':>13}")
         box = self.query_one("#inflows-pools", Vertical)
+        if not box.is_attached:
+            return  # torn down while a read was under way (the app is closing)
         for item in inflows:
             row_id = f"pool-{item.pool}"
             cells = [figures.total(w, cur) for w in item.totals]
