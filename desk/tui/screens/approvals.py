@@ -3,6 +3,7 @@ approve or reject as a different operator (maker-checker, quorum, roles)."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import ClassVar
 
 from textual import on, work
@@ -53,6 +54,29 @@ def refusal(screen: Screen, exc: RegisterError) -> None:
     screen.query_one(".message", Static).update(f"[b]refused:[/b] {exc}")
     screen.app.bell()
     screen.notify(str(exc), title=title, severity="error")
+
+
+def reject_with_reason(
+    screen: Screen, what: str, reject: Callable[[str], Awaitable[object]], *, done_text: str, group: str
+) -> None:
+    """Ask for the reason to reject `what`, then `reject(reason)` in a worker: a refusal is
+    shown by `refusal`, success as `done_text: reason` on the message line, and the screen
+    reloads. The one flow behind rejecting a draft and a policy change."""
+
+    async def run(reason: str) -> None:
+        try:
+            await reject(reason)
+        except RegisterError as exc:
+            refusal(screen, exc)
+            return
+        screen.query_one(".message", Static).update(f"{done_text}: {reason}")
+        screen.reload()  # type: ignore[attr-defined]
+
+    def answered(reason: str | None) -> None:
+        if reason:
+            screen.run_worker(run(reason), exclusive=True, group=group)
+
+    screen.app.push_screen(RejectDialog(what), answered)
 
 
 async def operator_line(app: object) -> str:
@@ -173,22 +197,14 @@ class ApprovalsScreen(Screen[None]):
         draft = self._selected()
         if draft is None:
             return
-
-        def done(reason: str | None) -> None:
-            if reason:
-                self._reject(draft.id, reason)
-
-        self.app.push_screen(RejectDialog(f"draft #{draft.id}"), done)
-
-    @work(exclusive=True, group="approvals-act")
-    async def _reject(self, draft_id: int, reason: str) -> None:
-        try:
-            await self.app.register.reject(draft_id, reason)  # type: ignore[attr-defined]
-        except RegisterError as exc:
-            refusal(self, exc)
-            return
-        self._message(f"draft #{draft_id} rejected: {reason}")
-        self.reload()
+        reg = self.app.register  # type: ignore[attr-defined]
+        reject_with_reason(
+            self,
+            f"draft #{draft.id}",
+            lambda reason: reg.reject(draft.id, reason),
+            done_text=f"draft #{draft.id} rejected",
+            group="approvals-act",
+        )
 
     def action_switch_operator(self) -> None:
         operator = self.app.switch_operator()  # type: ignore[attr-defined]

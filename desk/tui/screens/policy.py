@@ -14,7 +14,7 @@ from textual.widgets import DataTable, Footer, Header, Static
 from desk.controls import proposals
 from desk.controls.proposals import Proposal
 from desk.register import RegisterError
-from desk.tui.screens.approvals import RejectDialog, operator_line, refusal
+from desk.tui.screens.approvals import operator_line, refusal, reject_with_reason
 
 
 class PolicyScreen(Screen[None]):
@@ -88,22 +88,14 @@ class PolicyScreen(Screen[None]):
         proposal = self._selected()
         if proposal is None:
             return
-
-        def done(reason: str | None) -> None:
-            if reason:
-                self._reject(proposal.id, reason)
-
-        self.app.push_screen(RejectDialog(f"policy change #{proposal.id}"), done)
-
-    @work(exclusive=True, group="policy-act")
-    async def _reject(self, proposal_id: int, reason: str) -> None:
-        try:
-            await proposals.reject(self.app.register, proposal_id, reason)  # type: ignore[attr-defined]
-        except RegisterError as exc:
-            refusal(self, exc)
-            return
-        self.query_one("#policy-message", Static).update(f"change #{proposal_id} rejected: {reason}")
-        self.reload()
+        reg = self.app.register  # type: ignore[attr-defined]
+        reject_with_reason(
+            self,
+            f"policy change #{proposal.id}",
+            lambda reason: proposals.reject(reg, proposal.id, reason),
+            done_text=f"change #{proposal.id} rejected",
+            group="policy-act",
+        )
 
     def action_switch_operator(self) -> None:
         operator = self.app.switch_operator()  # type: ignore[attr-defined]
