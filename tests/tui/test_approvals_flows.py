@@ -161,3 +161,25 @@ async def test_the_transfer_form_shows_a_refusal_at_entry_with_the_rule(controll
         assert isinstance(app.screen, TransferForm)
         errors = _text(app, "#transfer-errors")
         assert "refused by rule allowlist:BTC: assets:exchange:aix is not an allowed BTC destination" in errors
+
+
+async def test_a_checker_rejects_a_draft_and_an_admin_a_policy_change_with_a_reason(controlled) -> None:
+    app = controlled("bolat", "carl")
+    async with app.run_test(size=(140, 40)) as pilot:
+        await pilot.press("p")
+        await _settle(pilot)
+        await pilot.press("x")
+        await _settle(pilot)
+        await pilot.press("enter")  # an empty reason is not taken: the dialog stays
+        await pilot.press(*"does not match the sweep plan", "enter")
+        await _settle(pilot)
+        assert "draft #3 rejected: does not match the sweep plan" in _text(app, "#approvals-message")
+        assert [d.entry.memo for d in app.screen.drafts] == ["monthly sweep"]
+        assert (await app.register.draft_by_id(3)).state == "rejected"
+        await pilot.press("P", "o")  # carl, an admin other than the proposer
+        await _settle(pilot)
+        await pilot.press("x", *"too loose", "enter")
+        await _settle(pilot)
+        assert "change #1 rejected: too loose" in _text(app, "#policy-message")
+        assert app.screen.waiting == []
+        assert (await app.register.verify()).ok
