@@ -47,12 +47,13 @@ $(STAMP): pyproject.toml uv.lock | $(UV)
 	$(UV_SYNC) --extra test
 	@touch $@ $(RUNTIME)
 
-# pip into a folder of our own (no venv to create, no pip to upgrade), without its notices
+# pip into a folder of our own (no venv to create, no pip to upgrade), without its notices;
+# most of its time goes to judging the thousands of uv files the index lists
 $(TOOLS)/bin/uv:
 	@$(PYTHON) -m pip --version >/dev/null 2>&1 || { echo "make: $(PYTHON) has no pip to fetch uv with:" \
 		"install uv, or pip (Debian: apt-get install python3-pip), and run make again" >&2; exit 1; }
-	PIP_ROOT_USER_ACTION=ignore PIP_DISABLE_PIP_VERSION_CHECK=1 \
-		$(PYTHON) -m pip install -qq --no-warn-script-location --target $(TOOLS) uv==$(UV_VERSION)
+	PIP_ROOT_USER_ACTION=ignore PIP_DISABLE_PIP_VERSION_CHECK=1 $(PYTHON) -m pip install -qq --no-deps \
+		--no-compile --only-binary=:all: --no-warn-script-location --target $(TOOLS) uv==$(UV_VERSION)
 
 lock: | $(UV)  ## after changing dependencies in pyproject.toml: update uv.lock
 	$(UV) lock
