@@ -164,26 +164,3 @@ def test_a_failed_install_shows_apt_output_and_the_command(tmp_path: Path) -> No
     assert result.returncode == 1
     assert "E: Sub-process /usr/bin/dpkg returned an error code (1)" in result.stderr
     assert result.stderr.rstrip().endswith("try: sudo apt-get install -y hledger")
-
-
-def test_make_test_checks_the_system_packages_before_anything_else(tmp_path: Path) -> None:
-    """The Makefile's one list is what `.ci/tools` gets, first, so a missing package stops
-    `make test` before any set-up time is spent."""
-    result = subprocess.run(
-        ["make", "-n", "-s", "-C", str(REPO), "test", f"VENV={tmp_path / 'venv'}", f"UV={shutil.which('true')}"],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    first = result.stdout.splitlines()[0]
-    assert first.split()[0] == ".ci/tools" and "hledger" in first.split()[1:]
-
-
-def test_ci_runs_exactly_make_test() -> None:
-    commands = [
-        line.strip()
-        for line in (REPO / ".ci" / "run").read_text().splitlines()
-        if line.strip() and not line.lstrip().startswith("#")
-    ]
-    assert commands[-1] == "make test"
-    assert not any("apt-get" in line for line in commands)
