@@ -56,3 +56,14 @@ def test_a_python_without_pip_is_told_what_to_install(tmp_path: Path) -> None:
     assert "could not fetch uv: install uv, or pip for" in result.stderr
     assert "apt-get install python3-pip" in result.stderr
     assert not (tools / "bin" / "uv").exists()
+
+
+def test_ci_runs_exactly_make_test() -> None:
+    """CI installs nothing of its own: `make test` brings it, as on a developer's machine."""
+    commands = [
+        line.strip()
+        for line in (REPO / ".ci" / "run").read_text().splitlines()
+        if line.strip() and not line.lstrip().startswith("#")
+    ]
+    assert commands[-1] == "make test"
+    assert not any("apt-get" in line for line in commands)
