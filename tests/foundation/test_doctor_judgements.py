@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from desk.doctor.clock import judge
+from desk.doctor.clock import duration, judge
 from desk.doctor.terminal import check_terminal, colours
 from desk.feeds.prices.server_time import ServerTime
 
@@ -55,6 +55,13 @@ def test_no_answer_at_all_is_a_warning_with_the_reasons() -> None:
     found = judge([], ["binance: no answer from api.binance.com/api/v3/time (timed out)"])
     assert [f.status for f in found] == ["warn"]
     assert "timed out" in found[0].detail
+
+
+def test_durations_are_rounded_before_they_are_split_into_minutes() -> None:
+    assert duration(timedelta(minutes=4, seconds=59, microseconds=999_000)) == "5 min 0.00 s"
+    assert duration(timedelta(seconds=59, microseconds=996_000)) == "1 min 0.00 s"
+    assert duration(timedelta(minutes=65, seconds=3, microseconds=500_000)) == "65 min 3.50 s"
+    assert duration(timedelta(milliseconds=24)) == "0.02 s"
 
 
 def test_colours_from_the_environment() -> None:
