@@ -45,15 +45,28 @@ def path_without_uv() -> str:
 def clone(workdir: Path, name: str) -> Path:
     target = workdir / name
     subprocess.run(["git", "clone", "-q", str(ROOT), str(target)], check=True)
-    subprocess.run(["git", "-C", str(target), "checkout", "-q", subprocess.check_output(
-        ["git", "-C", str(ROOT), "rev-parse", "HEAD"], text=True).strip()], check=True)
+    subprocess.run(
+        [
+            "git",
+            "-C",
+            str(target),
+            "checkout",
+            "-q",
+            subprocess.check_output(["git", "-C", str(ROOT), "rev-parse", "HEAD"], text=True).strip(),
+        ],
+        check=True,
+    )
     return target
 
 
 def environment(caches: Path) -> dict[str, str]:
     caches.mkdir(parents=True, exist_ok=True)
-    env = {**os.environ, "PATH": path_without_uv(), "PIP_CACHE_DIR": str(caches / "pip"),
-           "UV_CACHE_DIR": str(caches / "uv")}
+    env = {
+        **os.environ,
+        "PATH": path_without_uv(),
+        "PIP_CACHE_DIR": str(caches / "pip"),
+        "UV_CACHE_DIR": str(caches / "uv"),
+    }
     env.pop("VIRTUAL_ENV", None)
     return env
 
@@ -75,8 +88,13 @@ def baseline(cwd: Path, env: dict[str, str]) -> float:  # float-ok: seconds
     """The set-up before this: a venv with pip, and pip installing desk with its test extras."""
     start = time.perf_counter()
     subprocess.run([PYTHON, "-m", "venv", ".venv"], cwd=cwd, env=env, check=True)
-    subprocess.run([".venv/bin/python", "-m", "pip", "install", "-q", "-e", ".[test]"], cwd=cwd, env=env,
-                   check=True, capture_output=True)
+    subprocess.run(
+        [".venv/bin/python", "-m", "pip", "install", "-q", "-e", ".[test]"],
+        cwd=cwd,
+        env=env,
+        check=True,
+        capture_output=True,
+    )
     return time.perf_counter() - start
 
 
@@ -93,8 +111,9 @@ def main() -> None:
     runtime_cold = timed(["make", "-s", ".venv/.runtime"], clone(workdir, "runtime-cold"), environment(cold))
     runtime_warm = timed(["make", "-s", ".venv/.runtime"], clone(workdir, "runtime-warm"), environment(cold))
     shutil.copytree(cold, warm)
-    test_cold = timed(["make", "-s", ".venv/.installed"], clone(workdir, "test-cold"),
-                      environment(workdir / "test-cache"))
+    test_cold = timed(
+        ["make", "-s", ".venv/.installed"], clone(workdir, "test-cold"), environment(workdir / "test-cache")
+    )
     demo_cold = demo_first_frame(clone(workdir, "demo-cold"), environment(workdir / "demo-cache"))
     demo_warm = demo_first_frame(clone(workdir, "demo-warm"), environment(warm))
     again = demo_first_frame(workdir / "demo-warm", environment(warm))
@@ -109,8 +128,11 @@ def main() -> None:
         ("make demo to first frame, warm caches", f"{demo_warm:.1f} s", f"{demo_warm / base:.2f}", "< 10 s"),
         ("make demo to first frame, set up already", f"{again:.1f} s", f"{again / base:.2f}", ""),
     ]
-    print_table(f"set-up benchmark ({os.cpu_count()} CPUs; load average {load_before[0]:.1f} before, "
-                f"{load_after[0]:.1f} after: the machine is shared; clones in {workdir})", rows)
+    print_table(
+        f"set-up benchmark ({os.cpu_count()} CPUs; load average {load_before[0]:.1f} before, "
+        f"{load_after[0]:.1f} after: the machine is shared; clones in {workdir})",
+        rows,
+    )
     if args.workdir is None:
         shutil.rmtree(workdir)
 
