@@ -35,6 +35,13 @@ class RegisterProbe:
 
 def probe_register(path: Path) -> RegisterProbe:
     """What state the register file at `path` is in. Blocking: run it in a thread."""
+    try:
+        return _probe(path)
+    except OSError as exc:  # a folder on the way this user may not enter, a name too long ...
+        return RegisterProbe(path, True, problem=f"{path}: cannot be read ({exc.strerror})")
+
+
+def _probe(path: Path) -> RegisterProbe:
     if not path.exists():
         return RegisterProbe(path, False, problem=f"{path}: no register here; run `desk init` to create it")
     exposed = [(file, mode) for file, mode in _modes(path) if mode & 0o077]

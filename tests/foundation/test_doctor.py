@@ -21,7 +21,7 @@ import pytest
 
 from desk.cli.tui_cmds import write_config
 from desk.config import load_settings
-from desk.register import Register
+from desk.register import Register, probe_register
 from desk.sim import SimCluster
 from tests.conftest import REPO
 
@@ -222,3 +222,10 @@ async def test_a_register_a_writer_has_open_is_read_through_its_wal(config: Path
         assert code == 0, out
         assert lines_of(out, "register")[0].startswith("ok ")
         assert lines_of(out, "privacy")[0].startswith("ok ")
+
+
+def test_a_path_that_cannot_even_be_looked_at_is_named_with_the_reason(tmp_path: Path) -> None:
+    """(As root no folder is closed, so a name too long stands in for a folder one may not enter.)"""
+    path = tmp_path / ("x" * 300) / "register.sqlite"
+    probe = probe_register(path)
+    assert probe.problem == f"{path}: cannot be read (File name too long)"
