@@ -95,7 +95,7 @@ def test_zsh_completes_at_an_interactive_prompt(tmp_path: Path) -> None:
         env={"FPATH_DIR": str(fpath), "TERM": "xterm", "PATH": "/usr/bin:/bin"},
         capture_output=True,
         text=True,
-        timeout=60,
+        timeout=120,
         check=False,
     )
     assert result.returncode == 0 and result.stdout.rstrip().endswith("COMPLETED"), result.stdout + result.stderr
