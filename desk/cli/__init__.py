@@ -32,7 +32,10 @@ COMMAND_MODULES = [
     "desk.cli.reconcile_cmds",
     "desk.cli.value_cmds",
     "desk.cli.reserves_cmds",
+    "desk.cli.doctor_cmds",
 ]
+#: the shells `desk --print-completion` writes a script for (desk.cli.completion)
+COMPLETION_SHELLS = ("bash", "zsh")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -42,6 +45,12 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="Run `desk demo` to try it on the built-in simulator. `desk COMMAND --help` for more.",
     )
     parser.add_argument("--version", action="version", version=f"desk {__version__}")
+    parser.add_argument(
+        "--print-completion",
+        choices=COMPLETION_SHELLS,
+        metavar="SHELL",
+        help="print the completion script for bash or zsh and exit (README: Install)",
+    )
     parser.add_argument(
         "--config",
         type=Path,
@@ -60,6 +69,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     handler = getattr(args, "handler", None)
     try:
+        if args.print_completion:
+            from desk.cli.completion import print_completion
+
+            return print_completion(args.print_completion)
         if handler is None:  # plain `desk`: the screen
             from desk.cli.tui_cmds import open_screen
 

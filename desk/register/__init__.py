@@ -18,6 +18,8 @@ Public API (all async on `Register`):
         await reg.record_quotes([Quote(...)]) -> int ; await reg.price_at(base, quote, at, source=None) -> Quote | None
         reg.accounts() -> list[str] ; reg.assets() -> dict[str, Asset] ; reg.asset(code) -> Asset
 
+    probe_register(path) -> RegisterProbe    # blocking, read-only: there? a register? private? (desk doctor)
+
 Entries are `NewEntry(kind, ts, postings=(Posting(account, Amount), ...), memo, reference, source,
 external_id, status, price, reverses)`; see entries.py for the rules they keep.
 """
@@ -34,6 +36,7 @@ from desk.register.errors import (
     SelfApproval,
 )
 from desk.register.pages import PageFilter
+from desk.register.probe import RegisterProbe, probe_register
 from desk.register.register import Draft, IngestResult, Quote, Register
 
 __all__ = [
@@ -53,8 +56,10 @@ __all__ = [
     "Quote",
     "Register",
     "RegisterError",
+    "RegisterProbe",
     "RegisterUnavailable",
     "SelfApproval",
     "VerifyResult",
+    "probe_register",
     "reversal_of",
 ]

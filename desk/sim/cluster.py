@@ -10,7 +10,7 @@ from typing import Any
 
 from aiohttp import web
 
-from desk.sim import braiins, bsc, esplora, exchanges, f2pool, foundry, nbk, ocean, solana
+from desk.sim import braiins, bsc, esplora, exchanges, f2pool, foundry, nbk, ocean, server_time, solana
 from desk.sim.faults import FAULT_KEY, FAULTS, admin_routes, middleware
 from desk.sim.model import MiningModel
 from desk.sim.state import STATE_KEY, TOKEN, SimState
@@ -85,9 +85,9 @@ class SimCluster:
             "f2main": lambda: f2pool.routes("f2main"),
             "foundry": lambda: foundry.routes("foundry"),
             "ocean": lambda: ocean.routes("ocean", OCEAN_USER),
-            "binance": exchanges.binance_routes,
-            "kraken": exchanges.kraken_routes,
-            "coinbase": exchanges.coinbase_routes,
+            "binance": lambda: exchanges.binance_routes() + server_time.binance_routes(),
+            "kraken": lambda: exchanges.kraken_routes() + server_time.kraken_routes(),
+            "coinbase": lambda: exchanges.coinbase_routes() + server_time.coinbase_routes(),
             "nbk": nbk.routes,
             "esplora": lambda: esplora.routes(self.chain),
             "bsc": lambda: bsc.routes(self.chain),

@@ -102,7 +102,7 @@ def hledger_balances(journal: Path) -> dict[tuple[str, str], Decimal]:
 async def test_hledger_accepts_the_journal_and_agrees_on_every_balance(
     register: Register, settings: DeskSettings, tmp_path: Path
 ) -> None:
-    assert shutil.which("hledger"), "hledger is required (apt-get install hledger); .ci/run installs it"
+    assert shutil.which("hledger"), "hledger is required (apt-get install hledger); make test installs it"
     expected = await book(register, settings)
     journal = tmp_path / "register.journal"
     with journal.open("w") as out:
