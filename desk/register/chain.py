@@ -11,8 +11,10 @@ import json
 import re
 import sqlite3
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from desk.register.canonical import GENESIS, chain_hash, details_from_text, entry_body, hash_body
 from desk.register.units import from_db
@@ -170,6 +172,12 @@ def action_payload(row: tuple) -> dict:
         "entry_seq": entry_seq,
         "detail": json.loads(detail),
     }
+
+
+def action_intact(row: Sequence[Any]) -> bool:
+    """Whether an actions row (seq, ts, operator, action, draft_id, entry_seq, detail,
+    prev_hash, hash) still hashes to its recorded hash."""
+    return chain_hash(row[7], action_payload(row)) == row[8]
 
 
 def _verify_actions(conn: sqlite3.Connection, result: VerifyResult) -> None:

@@ -22,12 +22,12 @@ from typing import TYPE_CHECKING, Any
 import aiosqlite
 
 from desk.money import Amount, Asset, to_decimal
-from desk.register import connection
-from desk.register.accounts import account_kind, accounts_from_settings, is_operational_wallet, is_reserve
+from desk.register import connection, drafts, rules
+from desk.register.accounts import account_kind, accounts_from_settings
 from desk.register.canonical import GENESIS, chain_hash, details_from_text
 from desk.register.chain import Checkpoint, VerifyResult, action_payload, verify_file
+from desk.register.drafts import Draft
 from desk.register.entries import (
-    MAX_TEXT,
     NEEDS_APPROVAL,
     Entry,
     NewEntry,
@@ -39,6 +39,7 @@ from desk.register.entries import (
 from desk.register.errors import EntryRejected, NotFound, RegisterError, SelfApproval
 from desk.register.ledger import Rows, Signatures, checked_rows
 from desk.register.pages import Key, PageFilter, page_queries
+from desk.register.text import check_text
 from desk.register.units import from_db, to_db
 
 if TYPE_CHECKING:
@@ -57,19 +58,6 @@ class IngestResult:
     new: int = 0
     updated: int = 0
     unchanged: int = 0
-
-
-@dataclass(frozen=True, slots=True)
-class Draft:
-    id: int
-    created_at: datetime
-    drafted_by: str
-    state: str
-    entry: NewEntry
-    decided_by: str | None = None
-    decided_at: datetime | None = None
-    reason: str | None = None
-    entry_seq: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,6 +178,7 @@ class Register:
                     f"account {posting.account} does not exist (add it to the config and run `desk init`)",
                     field="account",
                 )
+        rules.check_flows(entry)
 
     async def post(self, entry: NewEntry) -> int:
         """Post an entry that needs no second operator (earnings, payouts, fees, seizures,
@@ -385,13 +374,19 @@ class Register:
             )
 
     async def _record(
-        self, action: str, *, draft_id: int | None = None, entry_seq: int | None = None, detail: dict | None = None
+        self,
+        action: str,
+        *,
+        draft_id: int | None = None,
+        entry_seq: int | None = None,
+        detail: dict | None = None,
+        at: datetime | None = None,
     ) -> int:
-        """Inside a write transaction: append to the chained actions log."""
+        """Inside a write transaction: append to the chained actions log (dated `at`, else now)."""
         head = await self._one("SELECT seq, hash FROM actions ORDER BY seq DESC LIMIT 1")
         seq, prev = (head[0] + 1, head[1]) if head else (1, GENESIS)
         body = json.dumps(detail or {}, sort_keys=True, separators=(",", ":"))
-        row = (seq, format_ts(self._clock()), self.operator, action, draft_id, entry_seq, body)
+        row = (seq, format_ts(at or self._clock()), self.operator, action, draft_id, entry_seq, body)
         digest = chain_hash(prev, action_payload(row))
         await self._conn.execute(
             "INSERT INTO actions (seq, ts, operator, action, draft_id, entry_seq, detail, prev_hash, hash) "
@@ -403,30 +398,30 @@ class Register:
     # ---------------------------------------------------------------- maker-checker
 
     async def draft(self, entry: NewEntry) -> int:
-        """Record a draft for a second operator to approve; return its id."""
+        """Record a draft for a second operator to approve; return its id. The chained
+        `draft` action holds its canonical body and that body's hash (see drafts.py)."""
         self._check(entry)
-        body = _draft_body(entry)
+        body = drafts.draft_body(entry)
         async with connection.immediate(self._conn, self._lock):
+            await self._check_reversal(entry)
             await self.controls.check_draft(self, entry)
-            cursor = await self._conn.execute(
-                "INSERT INTO drafts (created_at, drafted_by, body, state) VALUES (?, ?, ?, 'pending')",
-                (format_ts(self._clock()), self.operator, body),
-            )
-            draft_id = cursor.lastrowid
-            await self._record("draft", draft_id=draft_id, detail=json.loads(body))
-        return int(draft_id)
+            draft_id = await drafts.insert(self, body)
+            await self._record("draft", draft_id=draft_id, detail=drafts.action_detail(body))
+        return draft_id
 
     async def approve(self, draft_id: int) -> int | None:
         """Approve a pending draft as this operator; return the seq once it is posted, or None
         while its quorum needs more distinct checkers (this approval is recorded).
 
-        The maker approving their own draft is refused, and the attempt is recorded. The
-        controls judge the approval again (role, rules against today's window totals, quorum).
+        What is posted is re-derived from the chained draft action, never from a row that
+        could have been edited. The maker approving their own draft is refused, and the
+        attempt is recorded. The controls judge the approval again (role, rules against
+        today's window totals, quorum), and so do the account rules and the funds.
         """
         refused = False
         seq: int | None = None
         async with connection.immediate(self._conn, self._lock):
-            draft = await self._pending_draft(draft_id)
+            draft = await drafts.pending(self, draft_id)
             if draft.drafted_by == self.operator:
                 await self._record("refused_self_approval", draft_id=draft_id, detail={"maker": draft.drafted_by})
                 refused = True
@@ -434,17 +429,18 @@ class Register:
                 detail = {"approvals": len(tally.approvers), "required": tally.required}
                 await self._record("approval", draft_id=draft_id, detail=detail)
             else:
+                self._check(draft.entry)
+                await self._check_reversal(draft.entry)
                 await self._check_funds(draft.entry)
-                now = format_ts(self._clock())
-                signatures = Signatures(drafted_by=draft.drafted_by, approved_by=self.operator, approved_at=now)
-                (seq,) = await self._append([draft.entry], signatures)
-                await self._conn.execute(
-                    "UPDATE drafts SET state = 'approved', decided_by = ?, decided_at = ?, entry_seq = ? WHERE id = ?",
-                    (self.operator, now, seq, draft_id),
+                now = self._clock()
+                signatures = Signatures(
+                    drafted_by=draft.drafted_by, approved_by=self.operator, approved_at=format_ts(now)
                 )
-                quorum = {"approvers": list(tally.approvers), "required": tally.required}
-                detail = quorum if tally.required > 1 else None
-                await self._record("approve", draft_id=draft_id, entry_seq=seq, detail=detail)
+                (seq,) = await self._append([draft.entry], signatures)
+                detail: dict[str, Any] = {"draft_hash": draft.body_hash}
+                if tally.required > 1:
+                    detail.update(approvers=list(tally.approvers), required=tally.required)
+                await self._record("approve", draft_id=draft_id, entry_seq=seq, detail=detail, at=now)
         if refused:
             raise SelfApproval(
                 f"draft #{draft_id} was drafted by {self.operator}; a different operator must approve it "
@@ -453,85 +449,49 @@ class Register:
         return seq
 
     async def reject(self, draft_id: int, reason: str) -> None:
-        reason = reason.strip()
-        if not reason:
+        """Close a pending draft without posting it: a chained `reject` action with the reason."""
+        if not reason.strip():
             raise EntryRejected("a rejection needs a reason", field="reason")
+        reason = check_text(reason, "reason", required=True)
         async with connection.immediate(self._conn, self._lock):
-            await self.controls.check_reject(self, await self._pending_draft(draft_id))
-            await self._conn.execute(
-                "UPDATE drafts SET state = 'rejected', decided_by = ?, decided_at = ?, reason = ? WHERE id = ?",
-                (self.operator, format_ts(self._clock()), reason, draft_id),
-            )
+            await self.controls.check_reject(self, await drafts.pending(self, draft_id))
             await self._record("reject", draft_id=draft_id, detail={"reason": reason})
-
-    async def _pending_draft(self, draft_id: int) -> Draft:
-        draft = await self.draft_by_id(draft_id)
-        if draft.state != "pending":
-            raise EntryRejected(f"draft #{draft_id} is already {draft.state}", field="draft")
-        return draft
 
     async def _check_funds(self, entry: NewEntry) -> None:
         """An approval may not take a wallet, exchange or reserve account below zero."""
-        needs: dict[tuple[str, Asset], int] = {}
-        for p in entry.postings:
-            if p.amount.value < 0 and (is_operational_wallet(p.account) or is_reserve(p.account)):
-                needs[(p.account, p.asset)] = needs.get((p.account, p.asset), 0) - p.amount.units
-        for (account, asset), units in needs.items():
-            have = await self.balance(account, asset.code)
-            if have.units < units:
-                raise EntryRejected(
-                    f"insufficient balance in {account}: it holds {have}, the entry takes "
-                    f"{Amount.from_units(asset, units)}",
-                    field="amount",
-                )
+        takes = rules.funds_needed(entry.postings)
+        held = {key: (await self.balance(*key)).units for key in takes}
+        refusal = rules.funds_refusal(entry.postings, held)
+        if refusal is not None:
+            raise refusal
+
+    async def _check_reversal(self, entry: NewEntry) -> None:
+        """A reversal undoes exactly one posted entry, once (rules `reversal:*`)."""
+        if entry.kind != "reversal" or entry.reverses is None:
+            return
+        try:
+            original = await self.entry(entry.reverses)
+        except NotFound:
+            original = None
+        reversed_by = await self._reversed_by(entry.reverses)
+        refusal = rules.reversal_refusal(entry, original, reversed_by)
+        if refusal is not None:
+            raise refusal
+
+    async def _reversed_by(self, seq: int) -> int | None:
+        row = await self._one("SELECT seq FROM entries WHERE kind = 'reversal' AND reverses = ? LIMIT 1", (seq,))
+        return row[0] if row else None
 
     async def draft_by_id(self, draft_id: int) -> Draft:
-        row = await self._one(
-            "SELECT id, created_at, drafted_by, state, body, decided_by, decided_at, reason, entry_seq "
-            "FROM drafts WHERE id = ?",
-            (draft_id,),
-        )
-        if row is None:
-            raise NotFound(f"no draft #{draft_id}")
-        return self._draft_from_row(row)
+        return await drafts.by_id(self, draft_id)
 
-    async def drafts(self, state: str = "pending", limit: int = 200) -> list[Draft]:
-        rows = await self._all(
-            "SELECT id, created_at, drafted_by, state, body, decided_by, decided_at, reason, entry_seq "
-            "FROM drafts WHERE state = ? ORDER BY id DESC LIMIT ?",
-            (state, limit),
-        )
-        return [self._draft_from_row(r) for r in rows]
+    async def drafts(self, state: str = "pending", limit: int | None = 200) -> list[Draft]:
+        """Drafts in `state` (pending, approved or rejected), newest first."""
+        return await drafts.listing(self, state, limit)
 
-    def _draft_from_row(self, row: tuple) -> Draft:
-        return Draft(
-            id=row[0],
-            created_at=parse_ts(row[1]),
-            drafted_by=row[2],
-            state=row[3],
-            entry=self._entry_from_body(row[4]),
-            decided_by=row[5],
-            decided_at=parse_ts(row[6]) if row[6] else None,
-            reason=row[7],
-            entry_seq=row[8],
-        )
-
-    def _entry_from_body(self, body: str) -> NewEntry:
-        data = json.loads(body)
-        postings = tuple(
-            Posting(account, Amount.from_units(self.asset(asset), int(units)))
-            for account, asset, units in data["postings"]
-        )
-        return NewEntry(
-            kind=data["kind"],
-            ts=parse_ts(data["ts"]),
-            postings=postings,
-            memo=data["memo"],
-            reference=data["reference"],
-            price=Decimal(data["price"]) if data["price"] else None,
-            reverses=data["reverses"],
-            details=data.get("details"),
-        )
+    async def partly_approved_drafts(self, exclude: int | None = None) -> list[Draft]:
+        """Pending drafts holding at least one quorum approval (they claim a window's share)."""
+        return await drafts.partly_approved(self, exclude)
 
     async def actions(self, limit: int = 50) -> list[dict[str, Any]]:
         rows = await self._all(
@@ -560,11 +520,9 @@ class Register:
         """Record this operator's resolution of a reconciliation break (a `resolve_break`
         action in the chained log, with the note and what the break was); return its seq.
         A break is resolved once: a second resolution of the same id is refused."""
-        note = note.strip()
-        if not note:
+        if not note.strip():
             raise EntryRejected("a resolution needs a note saying what the break was", field="note")
-        if len(note) > MAX_TEXT:
-            raise EntryRejected(f"the note is {len(note)} characters; at most {MAX_TEXT}", field="note")
+        note = check_text(note, "note", required=True)
         if not break_id or len(break_id) > 64:
             raise EntryRejected(f"{break_id!r} is not a break id", field="break")
         async with connection.immediate(self._conn, self._lock):
@@ -882,19 +840,3 @@ class Register:
             result.append((account, start, Amount.from_units(self.asset(asset), units)))
         return sorted(result, key=lambda r: (r[1], r[0], r[2].asset.code))
 
-
-def _draft_body(entry: NewEntry) -> str:
-    return json.dumps(
-        {
-            "kind": entry.kind,
-            "ts": format_ts(entry.ts),
-            "memo": entry.memo,
-            "reference": entry.reference,
-            "price": str(entry.price) if entry.price is not None else None,
-            "reverses": entry.reverses,
-            "postings": [[p.account, p.asset.code, str(p.amount.units)] for p in entry.postings],
-            **({"details": dict(entry.details)} if entry.details is not None else {}),
-        },
-        sort_keys=True,
-        separators=(",", ":"),
-    )

@@ -198,6 +198,43 @@ MIGRATIONS: list[list[str]] = [
         "CREATE INDEX policy_proposals_state ON policy_proposals(state, id)",
         "CREATE INDEX actions_by_draft ON actions(draft_id, action) WHERE draft_id IS NOT NULL",
     ],
+    # drafts are tamper-evident: a draft's body lives in its chained `draft` action (with the
+    # body's hash), the row is an insert-only copy kept for listing, and its state is the
+    # chained approve/reject action that names it (desk/register/drafts.py). The state
+    # columns go: the actions log holds who decided, when, why and the entry posted.
+    [
+        "DROP INDEX drafts_state",
+        """CREATE TABLE drafts_v2 (
+            id INTEGER PRIMARY KEY,
+            drafted_by TEXT NOT NULL,
+            body TEXT NOT NULL
+        ) STRICT""",
+        "INSERT INTO drafts_v2 (id, drafted_by, body) SELECT id, drafted_by, body FROM drafts",
+        "DROP TABLE drafts",
+        "ALTER TABLE drafts_v2 RENAME TO drafts",
+        """CREATE TRIGGER drafts_no_update BEFORE UPDATE ON drafts
+           BEGIN SELECT RAISE(ABORT, 'drafts are insert-only: approve or reject them instead'); END""",
+        """CREATE TRIGGER drafts_no_delete BEFORE DELETE ON drafts
+           BEGIN SELECT RAISE(ABORT, 'drafts are insert-only: reject a draft instead'); END""",
+    ],
+    # proposed policy changes the same way: the change lives in the chained policy_propose
+    # action, the row is an insert-only copy, the state is the chained decision
+    # (desk/register/proposals.py)
+    [
+        "DROP INDEX policy_proposals_state",
+        """CREATE TABLE policy_proposals_v2 (
+            id INTEGER PRIMARY KEY,
+            proposed_by TEXT NOT NULL,
+            body TEXT NOT NULL
+        ) STRICT""",
+        "INSERT INTO policy_proposals_v2 (id, proposed_by, body) SELECT id, proposed_by, body FROM policy_proposals",
+        "DROP TABLE policy_proposals",
+        "ALTER TABLE policy_proposals_v2 RENAME TO policy_proposals",
+        """CREATE TRIGGER policy_proposals_no_update BEFORE UPDATE ON policy_proposals
+           BEGIN SELECT RAISE(ABORT, 'policy proposals are insert-only: approve or reject them instead'); END""",
+        """CREATE TRIGGER policy_proposals_no_delete BEFORE DELETE ON policy_proposals
+           BEGIN SELECT RAISE(ABORT, 'policy proposals are insert-only: reject a proposal instead'); END""",
+    ],
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
