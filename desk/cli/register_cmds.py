@@ -16,6 +16,8 @@ from rich.table import Table
 
 from desk.cli.common import add_command, settings_from
 from desk.cli.exit_codes import ExitCode
+from desk.cli.files import read_text_file
+from desk.cli.progress import VerifyMeter
 from desk.config import DeskSettings
 from desk.controls import Controls, describe_tally
 from desk.money import MoneyError, parse_amount
@@ -158,14 +160,16 @@ async def verify(args: argparse.Namespace) -> ExitCode:
     if args.against:
         text = args.against
         if text.startswith("@"):
-            text = await asyncio.to_thread(Path(text[1:]).read_text, encoding="utf-8")
+            text = await asyncio.to_thread(read_text_file, Path(text[1:]), "--against")
         try:
             against = Checkpoint.parse(text)
         except ValueError as exc:
             print(f"desk verify: --against: {exc}", file=sys.stderr)
             return ExitCode.REFUSED
+    meter = VerifyMeter(sys.stderr)
     async with opened(settings) as register:
-        result = await register.verify(against)
+        result = await register.verify(against, meter.progress if sys.stderr.isatty() else None)
+    meter.done(result)
     if result.ok:
         extra = f", matches checkpoint at #{against.seq}" if against else ""
         print(f"OK {result.entries} entries, {result.actions} actions, head {result.head_hash}{extra}")

@@ -14,7 +14,7 @@ Public API (all async on `Register`):
         await reg.balances(at=None) -> dict[(account, asset_code), Amount]
         await reg.page(PageFilter(...), before=key | after=key, limit=100) -> list[Entry]   # newest first
         await reg.entry(seq) -> Entry ; await reg.recent(n) ; await reg.count() ; await reg.head()
-        await reg.verify(against=None) -> VerifyResult ; await reg.checkpoint() -> Checkpoint
+        await reg.verify(against=None, progress=None) -> VerifyResult ; await reg.checkpoint() -> Checkpoint
         await reg.record_quotes([Quote(...)]) -> int ; await reg.price_at(base, quote, at, source=None) -> Quote | None
         reg.accounts() -> list[str] ; reg.assets() -> dict[str, Asset] ; reg.asset(code) -> Asset
 
@@ -22,19 +22,22 @@ Entries are `NewEntry(kind, ts, postings=(Posting(account, Amount), ...), memo, 
 external_id, status, price, reverses)`; see entries.py for the rules they keep.
 """
 
-from desk.register.chain import Checkpoint, VerifyResult
+from desk.register.chain import Checkpoint
 from desk.register.entries import KINDS, NEEDS_APPROVAL, Entry, NewEntry, Posting, reversal_of
 from desk.register.errors import (
     EntryRejected,
+    IntegrityError,
     NotFound,
     NotPermitted,
     PolicyRefused,
     RegisterError,
     RegisterUnavailable,
+    RuleRefused,
     SelfApproval,
 )
 from desk.register.pages import PageFilter
 from desk.register.register import Draft, IngestResult, Quote, Register
+from desk.register.verify import VerifyResult, verify_file
 
 __all__ = [
     "KINDS",
@@ -44,6 +47,7 @@ __all__ = [
     "Entry",
     "EntryRejected",
     "IngestResult",
+    "IntegrityError",
     "NewEntry",
     "NotFound",
     "NotPermitted",
@@ -54,7 +58,9 @@ __all__ = [
     "Register",
     "RegisterError",
     "RegisterUnavailable",
+    "RuleRefused",
     "SelfApproval",
     "VerifyResult",
     "reversal_of",
+    "verify_file",
 ]

@@ -23,9 +23,10 @@ import aiosqlite
 
 from desk.money import Amount, Asset, to_decimal
 from desk.register import connection, drafts, rules
+from desk.register import quotes as quote_chain
 from desk.register.accounts import account_kind, accounts_from_settings
 from desk.register.canonical import GENESIS, chain_hash, details_from_text
-from desk.register.chain import Checkpoint, VerifyResult, action_payload, verify_file
+from desk.register.chain import Checkpoint, action_payload
 from desk.register.drafts import Draft
 from desk.register.entries import (
     NEEDS_APPROVAL,
@@ -41,6 +42,7 @@ from desk.register.ledger import Rows, Signatures, checked_rows
 from desk.register.pages import Key, PageFilter, page_queries
 from desk.register.text import check_text
 from desk.register.units import from_db, to_db
+from desk.register.verify import Progress, VerifyResult, verify_file
 
 if TYPE_CHECKING:
     from desk.config import DeskSettings
@@ -715,19 +717,31 @@ class Register:
 
     # ---------------------------------------------------------------- chain
 
-    async def verify(self, against: Checkpoint | None = None) -> VerifyResult:
-        """Recompute both hash chains and the balances, in a worker thread."""
-        return await asyncio.to_thread(verify_file, self.path, against)
+    async def verify(self, against: Checkpoint | None = None, progress: Progress | None = None) -> VerifyResult:
+        """Recompute the hash chains and every table derived from them, in a worker thread
+        (`progress` is called from that thread; see verify.py)."""
+        return await asyncio.to_thread(verify_file, self.path, against, progress)
 
     async def checkpoint(self) -> Checkpoint:
-        """Pin the current head: print it and keep it off the machine. Also recorded in the
-        actions log."""
+        """Pin the heads of the entries, the actions log and the kept quotes: print them and
+        keep them off the machine. Also recorded in the actions log, so verify can hold a
+        cut tail against it."""
         async with connection.immediate(self._conn, self._lock):
             seq, digest = await self.head()
             if seq == 0:
                 raise RegisterError("the register is empty: nothing to checkpoint yet")
-            point = Checkpoint(seq, digest, format_ts(self._clock()), self.operator)
-            await self._record("checkpoint", entry_seq=seq, detail={"hash": digest})
+            actions = await self._one("SELECT seq, hash FROM actions ORDER BY seq DESC LIMIT 1")
+            kept = await self._one("SELECT n, hash FROM quotes WHERE n IS NOT NULL ORDER BY n DESC LIMIT 1")
+            point = Checkpoint(
+                seq,
+                digest,
+                format_ts(self._clock()),
+                self.operator,
+                actions=(actions[0], actions[1]) if actions else (0, GENESIS),
+                quotes=(kept[0], kept[1]) if kept else (0, GENESIS),
+            )
+            detail = {"hash": digest, "actions": list(point.actions or ()), "quotes": list(point.quotes or ())}
+            await self._record("checkpoint", entry_seq=seq, detail=detail)
         return point
 
     # ---------------------------------------------------------------- sync state
@@ -778,13 +792,7 @@ class Register:
         if not rows:
             return 0
         async with connection.immediate(self._conn, self._lock):
-            before = self._conn.total_changes
-            await self._conn.executemany(
-                "INSERT OR IGNORE INTO quotes (source, base, quote, source_time, price, received_time) "
-                "VALUES (?,?,?,?,?,?)",
-                rows,
-            )
-            return self._conn.total_changes - before
+            return await quote_chain.insert_new(self, rows)
 
     async def price_at(self, base: str, quote: str, at: datetime, source: str | None = None) -> Quote | None:
         """The latest quote of `base` in `quote` at or before `at` (from `source` if given)."""
