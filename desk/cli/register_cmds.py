@@ -205,7 +205,7 @@ async def balances(args: argparse.Namespace) -> ExitCode:
 async def transfer(args: argparse.Namespace) -> ExitCode:
     async with opened(settings_from(args)) as register:
         try:
-            asset = register.asset(args.asset.upper())
+            asset = register.asset(args.asset)
         except EntryRejected as exc:
             raise EntryRejected(f"--asset: {exc}") from None
         try:

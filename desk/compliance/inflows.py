@@ -17,9 +17,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
 
-from desk.money import Amount, Asset, MoneyError, parse_amount
+from desk.money import Amount, Asset, MoneyError, parse_amount, to_decimal
 from desk.register import EntryRejected, NewEntry, Posting, Register
 from desk.register.accounts import account_kind
 
@@ -38,7 +37,7 @@ def _required(values: Mapping[str, str], fields: tuple[str, ...]) -> dict[str, s
 
 def _asset(register: Register, code: str, field: str) -> Asset:
     try:
-        return register.asset(code.upper())
+        return register.asset(code)
     except EntryRejected as exc:
         raise EntryRejected(str(exc), field=field) from None
 
@@ -85,10 +84,10 @@ def purchase_entry(register: Register, values: Mapping[str, str], at: datetime) 
     bought = _amount(register, v["asset"], v["amount"])
     pay_asset = _asset(register, v["pay"], "pay")
     try:
-        price = Decimal(v["price"])
-    except InvalidOperation:
-        raise EntryRejected(f"{v['price']!r} is not a number", field="price") from None
-    if not price.is_finite() or price <= 0:
+        price = to_decimal(v["price"], what="price")
+    except MoneyError as exc:
+        raise EntryRejected(str(exc), field="price") from None
+    if price <= 0:
         raise EntryRejected("must be a positive number", field="price")
     venue = f"assets:exchange:{v['exchange']}"
     into = v["into"] or venue

@@ -164,9 +164,13 @@ class Register:
         return {code: Asset(code, precision) for code, precision in self._assets.items()}
 
     def asset(self, code: str) -> Asset:
+        """The register's asset `code`, exactly as written: codes are upper case, and `btc`
+        is refused with the code it probably meant rather than taken for it."""
         if code not in self._assets:
+            meant = f"; asset codes are upper case: {code.upper()}" if code.upper() in self._assets else ""
             raise EntryRejected(
-                f"asset {code!r} is not in the register; known: {', '.join(sorted(self._assets))}", field="asset"
+                f"asset {code!r} is not in the register{meant}; known: {', '.join(sorted(self._assets))}",
+                field="asset",
             )
         return Asset(code, self._assets[code])
 
