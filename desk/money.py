@@ -45,6 +45,10 @@ _NUMBER = re.compile(
 )
 
 
+#: Thousands grouping as some write it (1,234,567.5): refused, but recognised to say how.
+_GROUPED = re.compile(r"[+-]?[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]*)?")
+
+
 class MoneyError(ValueError):
     """An amount that cannot be accepted; the message says what and why, for a person."""
 
@@ -114,9 +118,12 @@ def _parse_text(text: str, *, what: str) -> Decimal:
         raise MoneyError(f"{what}: {_shown(text)} has characters other than ASCII digits, '.' and a sign")
     if "," in stripped:
         grouped = stripped.replace(",", "")
-        meant = (
-            f"{grouped!r}" if "." in stripped else f"{grouped!r}, or {stripped.replace(',', '.')!r} for a decimal comma"
-        )
+        if not _GROUPED.fullmatch(stripped):
+            meant = f"{stripped.replace(',', '.')!r}"
+        elif "." in stripped:
+            meant = f"{grouped!r}"
+        else:
+            meant = f"{grouped!r}, or {stripped.replace(',', '.')!r} for a decimal comma"
         raise MoneyError(
             f"{what}: {_shown(text)} has a comma; write amounts without grouping and with '.' for decimals: {meant}"
         )

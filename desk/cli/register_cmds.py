@@ -21,6 +21,7 @@ from desk.cli.progress import VerifyMeter
 from desk.config import DeskSettings
 from desk.controls import Controls, describe_tally
 from desk.money import MoneyError, parse_amount
+from desk.private_files import private_writer
 from desk.register import (
     Checkpoint,
     EntryRejected,
@@ -226,7 +227,12 @@ async def transfer(args: argparse.Namespace) -> ExitCode:
             memo=args.memo,
             reference=args.reference,
         )
-        draft_id = await register.draft(entry)
+        try:
+            draft_id = await register.draft(entry)
+        except EntryRejected as exc:
+            if exc.field in ("memo", "reference"):
+                raise EntryRejected(f"--{exc.field}: {exc}", field=exc.field) from None
+            raise
     print(
         f"draft #{draft_id}: {amount} from {args.source} to {args.target}; "
         f"another operator approves with `desk approve {draft_id}`"
@@ -296,9 +302,10 @@ async def export_cmd(args: argparse.Namespace) -> ExitCode:
         if args.out is None:
             count = await export(register, args.format, sys.stdout)
         else:
-            partial = args.out.with_name(args.out.name + ".partial")
-            with partial.open("w", encoding="utf-8") as out:
-                count = await export(register, args.format, out)
-            partial.replace(args.out)
+            try:
+                with private_writer(args.out) as out:
+                    count = await export(register, args.format, out)
+            except OSError as exc:
+                raise EntryRejected(f"--out: cannot write {args.out}: {exc.strerror or exc}") from None
     print(f"exported {count} entries", file=sys.stderr)
     return ExitCode.OK

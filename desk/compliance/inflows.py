@@ -42,12 +42,18 @@ def _asset(register: Register, code: str, field: str) -> Asset:
         raise EntryRejected(str(exc), field=field) from None
 
 
+def _refused(exc: MoneyError, field: str) -> EntryRejected:
+    """A money refusal for `field`, without the label the message starts with: the field is
+    named where it is shown (`--amount: ...` on the command line, the form's label)."""
+    return EntryRejected(str(exc).removeprefix(f"{field}: "), field=field)
+
+
 def _amount(register: Register, code: str, text: str) -> Amount:
     asset = _asset(register, code, "asset")
     try:
         amount = parse_amount(text, asset, what="amount")
     except MoneyError as exc:
-        raise EntryRejected(str(exc), field="amount") from None
+        raise _refused(exc, "amount") from None
     if not amount:
         raise EntryRejected("must be more than zero", field="amount")
     return amount
@@ -86,7 +92,7 @@ def purchase_entry(register: Register, values: Mapping[str, str], at: datetime) 
     try:
         price = to_decimal(v["price"], what="price")
     except MoneyError as exc:
-        raise EntryRejected(str(exc), field="price") from None
+        raise _refused(exc, "price") from None
     if price <= 0:
         raise EntryRejected("must be a positive number", field="price")
     venue = f"assets:exchange:{v['exchange']}"
@@ -106,8 +112,7 @@ def purchase_entry(register: Register, values: Mapping[str, str], at: datetime) 
 
 
 async def record_seizure(register: Register, entry: NewEntry) -> int:
-    """Post a seizure, opening its case account first if it is new; return the seq."""
+    """Post a seizure, opening its case account with it if it is new (only if the seizure is
+    posted: a refused one leaves nothing behind); return the seq."""
     source = entry.postings[0].account
-    if source not in register.accounts():
-        await register.add_account(source)
-    return await register.post(entry)
+    return await register.post(entry, opening=[source] if source not in register.accounts() else [])

@@ -263,8 +263,9 @@ def _need(args: Mapping[str, str], *keys: str) -> None:
 
 def _known_asset(code: str, assets: Mapping[str, Any]) -> None:
     if code not in assets:
+        meant = f"; asset codes are upper case: {code.upper()}" if code.upper() in assets else ""
         raise EntryRejected(
-            f"asset: {code!r} is not in the register; known: {', '.join(sorted(assets))}", field="asset"
+            f"asset: {code!r} is not in the register{meant}; known: {', '.join(sorted(assets))}", field="asset"
         )
 
 

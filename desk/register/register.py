@@ -176,29 +176,45 @@ class Register:
 
     # ---------------------------------------------------------------- writing
 
-    def _check(self, entry: NewEntry) -> None:
+    def _check(self, entry: NewEntry, opening: Sequence[str] = ()) -> None:
+        """Refuse `entry` unless it keeps every rule of an entry, its accounts exist (or are
+        among `opening`, to be opened with it) and the account rules allow its moves."""
         validate(entry, self._assets)
         for posting in entry.postings:
-            if posting.account not in self._account_ids:
+            if posting.account not in self._account_ids and posting.account not in opening:
                 raise EntryRejected(
                     f"account {posting.account} does not exist (add it to the config and run `desk init`)",
                     field="account",
                 )
         rules.check_flows(entry)
 
-    async def post(self, entry: NewEntry) -> int:
+    async def post(self, entry: NewEntry, *, opening: Sequence[str] = ()) -> int:
         """Post an entry that needs no second operator (earnings, payouts, fees, seizures,
         opening balances); return its seq. Transfers, conversions and reversals must be
-        drafted and approved."""
+        drafted and approved. `opening` names accounts to open in the same transaction (a
+        new seizure case): opened only if the entry is posted."""
         if entry.kind in NEEDS_APPROVAL:
             raise EntryRejected(
                 f"a {entry.kind} needs a second operator: draft it, and another operator approves it",
                 field="kind",
             )
-        self._check(entry)
-        async with connection.immediate(self._conn, self._lock):
-            await self.controls.authorize(self, "post")
-            seqs = await self._append([entry], Signatures(drafted_by=self.operator))
+        for path in opening:
+            account_kind(path)
+        self._check(entry, opening)
+        try:
+            async with connection.immediate(self._conn, self._lock):
+                await self.controls.authorize(self, "post")
+                new = [p for p in opening if p not in self._account_ids]
+                if new:
+                    await self._conn.executemany(
+                        "INSERT INTO accounts (path, kind) VALUES (?, ?)", [(p, account_kind(p)) for p in new]
+                    )
+                    await self._load_catalogue()
+                seqs = await self._append([entry], Signatures(drafted_by=self.operator))
+        except BaseException:
+            if opening:
+                await self._load_catalogue()  # the accounts opened in the rolled-back transaction are gone
+            raise
         return seqs[0]
 
     async def _append(
@@ -510,6 +526,7 @@ class Register:
         """Append a domain record that is not an entry (e.g. a period's kWh for the mining
         fee) to the chained actions log, signed by this operator; return its seq. It is a
         person's act, so it needs the maker role, like posting an entry."""
+        _check_detail_text(action, detail)
         async with connection.immediate(self._conn, self._lock):
             await self.controls.authorize(self, "post")
             return await self._record(action, detail=detail)
@@ -852,3 +869,15 @@ class Register:
             result.append((account, start, Amount.from_units(self.asset(asset), units)))
         return sorted(result, key=lambda r: (r[1], r[0], r[2].asset.code))
 
+
+
+def _check_detail_text(where: str, value: Any) -> None:
+    """Every text in a domain record's detail is printable text (as an entry's memo is)."""
+    if isinstance(value, str):
+        check_text(value, where)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _check_detail_text(f"{where}.{key}", item)
+    elif isinstance(value, list):
+        for item in value:
+            _check_detail_text(where, item)

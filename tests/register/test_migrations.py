@@ -23,6 +23,7 @@ def build_at(path: Path, version: int) -> None:
             run(conn, step)
     conn.execute(f"PRAGMA user_version = {version}")
     conn.close()
+    path.chmod(0o600)  # as desk creates it
 
 
 @pytest.mark.parametrize("version", range(1, SCHEMA_VERSION))
@@ -57,6 +58,7 @@ async def test_a_register_from_a_newer_desk_is_refused(tmp_path: Path) -> None:
 async def test_a_file_that_is_not_a_register_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "junk.sqlite"
     path.write_bytes(b"this is not sqlite at all" * 100)
+    path.chmod(0o600)
     with pytest.raises(RegisterUnavailable, match="not a desk register"):
         async with Register.open(path, operator="aliya"):
             pass
@@ -146,7 +148,6 @@ async def test_drafts_proposals_and_quotes_from_schema_5_migrate_verify_and_keep
 
     path = tmp_path / "old.sqlite"
     heads = _old_desk_book(path)
-    path.chmod(0o600)
     async with Register.open(path, operator="bolat") as reg:
         result = await reg.verify()
         assert result.ok, result.problems
