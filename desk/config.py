@@ -43,12 +43,13 @@ from pydantic_settings.exceptions import SettingsError
 from pydantic_settings.sources.utils import parse_env_vars
 
 from desk.money import DEFAULT_PRECISIONS, MAX_PRECISION, Asset
+from desk.names import NAME_PATTERN
 
 APP_NAME = "desk"
 ENV_PREFIX = "DESK_"
 NESTED = "__"
 
-Name = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,39}$")]
+Name = Annotated[str, Field(pattern=f"^{NAME_PATTERN}$")]
 """A name that becomes part of an account path (`assets:wallet:<name>`)."""
 
 
@@ -241,7 +242,7 @@ _ADDRESS_SHAPES: dict[str, re.Pattern[str]] = {
 }
 
 #: Account kinds an address can belong to: `<kind>:<name>` where the name is configured.
-_ADDRESS_ACCOUNT = re.compile(r"assets:(?P<kind>reserve|wallet|exchange):(?P<name>[a-z0-9][a-z0-9_-]{0,39})")
+_ADDRESS_ACCOUNT = re.compile(f"assets:(?P<kind>reserve|wallet|exchange):(?P<name>{NAME_PATTERN})")
 
 
 class EsploraSettings(_Section):

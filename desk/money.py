@@ -15,6 +15,8 @@ from decimal import Decimal
 from functools import total_ordering
 from typing import Final
 
+from desk.names import ASSET_CODE_PATTERN
+
 #: Digits of headroom for sums: 20 whole digits + 18 decimals fits many times over.
 MONEY_CONTEXT: Final = decimal.Context(
     prec=80,
@@ -65,7 +67,7 @@ class Asset:
     precision: int
 
     def __post_init__(self) -> None:
-        if not re.fullmatch(r"[A-Z][A-Z0-9]{1,9}", self.code):
+        if not re.fullmatch(ASSET_CODE_PATTERN, self.code):
             raise MoneyError(f"asset code {self.code!r}: use 2-10 capital letters or digits, e.g. BTC")
         if isinstance(self.precision, bool) or not isinstance(self.precision, int):
             raise MoneyError(f"asset {self.code}: precision must be a whole number")

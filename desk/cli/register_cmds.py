@@ -13,6 +13,7 @@ from pathlib import Path
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from desk.cli.common import add_command, settings_from
 from desk.cli.exit_codes import ExitCode
@@ -34,6 +35,7 @@ from desk.register import (
     SelfApproval,
 )
 from desk.register.export import FORMATS, export
+from desk.register.text import shown
 
 Handler = Callable[[argparse.Namespace], Awaitable[ExitCode]]
 
@@ -274,7 +276,7 @@ async def pending(args: argparse.Namespace) -> ExitCode:
         legs = ", ".join(f"{p.account} {p.amount}" for p in draft.entry.postings)
         print(
             f"#{draft.id} {draft.created_at:%Y-%m-%d %H:%M} by {draft.drafted_by}: {draft.entry.kind} {legs}"
-            f"{' — ' + draft.entry.memo if draft.entry.memo else ''}"
+            f"{' — ' + shown(draft.entry.memo) if draft.entry.memo else ''}"
         )
         print(f"    {describe_tally(tally)}")
     if not drafts:
@@ -291,7 +293,9 @@ async def log(args: argparse.Namespace) -> ExitCode:
         table.add_column(column)
     for e in entries:
         legs = "\n".join(f"{p.account} {p.amount}" for p in e.postings)
-        table.add_row(str(e.seq), f"{e.ts:%Y-%m-%d %H:%M}", e.kind, legs, (e.reference or "")[:16], e.memo)
+        # as text, never markup: a memo of `[red]...` is shown as typed
+        reference, memo = Text(shown(e.reference or "")[:16]), Text(shown(e.memo))
+        table.add_row(str(e.seq), f"{e.ts:%Y-%m-%d %H:%M}", e.kind, legs, reference, memo)
     Console(width=max(120, Console().width)).print(table)
     return ExitCode.OK
 
