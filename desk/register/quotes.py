@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable, Sequence
+from json.encoder import encode_basestring as _string  # what canonical_json writes strings with
 from typing import TYPE_CHECKING, Any
 
-from desk.register.canonical import GENESIS, chain_hash
+from desk.register.canonical import GENESIS, hash_body
 
 if TYPE_CHECKING:
     from desk.register.register import Register
@@ -26,7 +27,19 @@ CHUNK = 200
 
 
 def payload(n: int, row: Sequence[str]) -> dict[str, Any]:
+    """The hashed form of the quote at position `n` (`row` in COLUMNS order)."""
     return {"v": 1, "n": n, **dict(zip(COLUMNS, row, strict=True))}
+
+
+def body(n: int, row: Sequence[str]) -> str:
+    """`canonical_json(payload(n, row))`, written out directly (a test holds them equal):
+    verify rehashes the whole price history."""
+    source, base, quote, source_time, price, received_time = row
+    return (
+        f'{{"base":{_string(base)},"n":{n},"price":{_string(price)},"quote":{_string(quote)},'
+        f'"received_time":{_string(received_time)},"source":{_string(source)},'
+        f'"source_time":{_string(source_time)},"v":1}}'
+    )
 
 
 def chained(rows: Iterable[Sequence[str]], head: tuple[int, str]) -> list[tuple[Any, ...]]:
@@ -35,7 +48,7 @@ def chained(rows: Iterable[Sequence[str]], head: tuple[int, str]) -> list[tuple[
     out = []
     for row in rows:
         n += 1
-        digest = chain_hash(prev, payload(n, row))
+        digest = hash_body(prev, body(n, row))
         out.append((*row, n, prev, digest))
         prev = digest
     return out

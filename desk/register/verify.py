@@ -21,15 +21,17 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from decimal import Decimal
 from json.encoder import encode_basestring_ascii as _ascii
 from pathlib import Path
 from typing import Any
 
 from desk.register import drafts, proposals, quotes
-from desk.register.canonical import GENESIS, chain_hash, details_from_text, entry_body, hash_body
+from desk.register.canonical import GENESIS, details_from_text, entry_body, hash_body
 from desk.register.chain import Checkpoint, Head, action_hash
 from desk.register.entries import NEEDS_APPROVAL
 from desk.register.units import from_db
@@ -52,6 +54,8 @@ class VerifyResult:
     #: the kinds of mismatch found, in the order of `problems`
     kinds: list[str] = field(default_factory=list)
     first_bad_seq: int | None = None
+    #: seconds each step took: entries, sums, actions, requests, quotes, checkpoints
+    seconds: dict[str, Decimal] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -83,23 +87,44 @@ def verify_file(path: Path, against: Checkpoint | None = None, progress: Progres
     try:
         found = _Findings()
         result = VerifyResult()
+        clock = _Stopwatch(result.seconds)
         entries = _walk_entries(conn, found, against.seq if against else None, progress)
         result.entries, result.head_hash, result.first_bad_seq = entries.count, entries.head, entries.bad_seq
+        clock.lap("entries")
         if entries.bad_seq is None:
             _check_sums(conn, found, entries)
-        actions = _walk_actions(
+        clock.lap("sums")
+        actions, seen = _walk_actions(
             conn, found, entries, against.actions[0] if against and against.actions else None, progress
         )
         result.actions = actions.count
+        clock.lap("actions")
+        _check_requests(conn, found, entries, seen)
+        clock.lap("requests")
         quote_walk = _walk_quotes(conn, found, against.quotes[0] if against and against.quotes else None, progress)
         result.quotes = quote_walk.count
+        clock.lap("quotes")
         _check_recorded_checkpoints(conn, found, actions.checkpoints, entries, actions, quote_walk)
         if against is not None:
             _check_against(found, against, entries, actions, quote_walk)
+        clock.lap("checkpoints")
         found.into(result)
         return result
     finally:
         conn.close()
+
+
+class _Stopwatch:
+    """Seconds per step of a verification, so its cost can be told apart (bench/register.py)."""
+
+    def __init__(self, into: dict[str, Decimal]) -> None:
+        self.into = into
+        self.last = time.perf_counter()
+
+    def lap(self, step: str) -> None:
+        now = time.perf_counter()
+        self.into[step] = Decimal(now - self.last).quantize(Decimal("0.001"))  # float-ok: elapsed seconds
+        self.last = now
 
 
 # ---------------------------------------------------------------- entries and postings
@@ -270,7 +295,7 @@ class _Requests:
 
 def _walk_actions(
     conn: sqlite3.Connection, found: _Findings, entries: _EntryWalk, stop_at: int | None, progress: Progress | None
-) -> _ActionWalk:
+) -> tuple[_ActionWalk, _Requests]:
     walk = _ActionWalk()
     seen = _Requests()
     (total,) = conn.execute("SELECT COALESCE(MAX(seq), 0) FROM actions").fetchone()
@@ -298,8 +323,7 @@ def _walk_actions(
             progress("actions", rows[-1][0], total)
     for leftover in valuations:
         found.add("valuations", f"valuation row {leftover[0]} (entry #{leftover[1]}) has no chained valuation action")
-    _check_requests(conn, found, entries, seen)
-    return walk
+    return walk, seen
 
 
 def _read_action(
@@ -467,21 +491,24 @@ def _valuation_rows(conn: sqlite3.Connection) -> Iterator[tuple]:
         yield from rows
 
 
-def _text(value: str | None) -> str:
-    return "null" if value is None else _ascii(value)
-
-
 def valuation_detail(v: tuple) -> str:
     """The detail text the valuation action of a valuations row (id first) recorded: the
-    row's fields as compact, key-sorted JSON, written out directly (a million of them)."""
+    row's fields as compact, key-sorted JSON (`json.dumps` of `Valuation.detail()`), written
+    out directly, without a call per field: a million of them are compared."""
+    q = _ascii
     (_id, _entry, asset, units, revision, state, cause, price, currency, source, source_time, usd, kzt, rate,
      rate_date, rate_source, reason) = v[:17]  # fmt: skip
     return (
-        f'{{"asset":{_text(asset)},"cause":{_text(cause)},"kzt":{_text(kzt)},"kzt_rate":{_text(rate)},'
-        f'"kzt_rate_date":{_text(rate_date)},"kzt_rate_source":{_text(rate_source)},"price":{_text(price)},'
-        f'"price_currency":{_text(currency)},"reason":{_text(reason)},"revision":{revision},'
-        f'"source":{_text(source)},"source_time":{_text(source_time)},"state":{_text(state)},'
-        f'"units":{_text(units)},"usd":{_text(usd)}}}'
+        f'{{"asset":{q(asset)},"cause":{q(cause)},"kzt":{"null" if kzt is None else q(kzt)},'
+        f'"kzt_rate":{"null" if rate is None else q(rate)},'
+        f'"kzt_rate_date":{"null" if rate_date is None else q(rate_date)},'
+        f'"kzt_rate_source":{"null" if rate_source is None else q(rate_source)},'
+        f'"price":{"null" if price is None else q(price)},'
+        f'"price_currency":{"null" if currency is None else q(currency)},'
+        f'"reason":{"null" if reason is None else q(reason)},"revision":{revision},'
+        f'"source":{"null" if source is None else q(source)},'
+        f'"source_time":{"null" if source_time is None else q(source_time)},"state":{q(state)},'
+        f'"units":{q(units)},"usd":{"null" if usd is None else q(usd)}}}'
     )
 
 
@@ -524,7 +551,7 @@ def _walk_quotes(
             elif n != expected:
                 walk.bad = expected
                 found.add("quotes", f"quote #{expected} is missing from the kept quotes")
-            elif prev_hash != prev or chain_hash(prev, quotes.payload(n, fields)) != digest:
+            elif prev_hash != prev or hash_body(prev, quotes.body(n, fields)) != digest:
                 walk.bad = n
                 found.add("quotes", f"quote #{n} ({fields[1]}/{fields[2]} of {fields[0]}) no longer matches its hash")
             else:

@@ -94,3 +94,32 @@ def test_the_fast_canonical_form_is_exactly_the_json_one(memo: str, reference, r
         postings=postings,
     )
     assert entry_body(**fields) == canonical_json(entry_payload(**fields))
+
+
+@given(st.text(), st.text(), st.integers(1, 10**9))
+def test_the_fast_quote_form_is_exactly_the_json_one(source: str, price: str, n: int) -> None:
+    from desk.register.quotes import body, payload
+
+    row = (source, "BTC", "USD", "2026-11-01T00:00:00.000000Z", price, "2026-11-01T00:00:01.000000Z")
+    assert body(n, row) == canonical_json(payload(n, row))
+
+
+@given(
+    st.one_of(st.none(), st.decimals(allow_nan=False, allow_infinity=False)),
+    st.one_of(st.none(), st.text()),
+    st.integers(1, 10**30),
+)
+def test_the_fast_valuation_form_is_what_the_valuation_action_records(usd, reason, units) -> None:
+    import json
+    from datetime import date
+
+    from desk.register.valuations import Valuation
+    from desk.register.verify import valuation_detail
+
+    v = Valuation(entry_seq=3, asset="BTC", units=units, revision=2, state="valued", cause="receipt", usd=usd,
+                  reason=reason, kzt_rate_date=date(2026, 11, 6), source="kraken", source_time=None)  # fmt: skip
+    d = v.detail()
+    row = (1, 3, d["asset"], d["units"], d["revision"], d["state"], d["cause"], d["price"], d["price_currency"],
+           d["source"], d["source_time"], d["usd"], d["kzt"], d["kzt_rate"], d["kzt_rate_date"],
+           d["kzt_rate_source"], d["reason"])  # fmt: skip
+    assert valuation_detail(row) == json.dumps(d, sort_keys=True, separators=(",", ":"))
