@@ -60,11 +60,10 @@ def _cut_tail(conn: sqlite3.Connection, book: Book) -> None:
 
 
 def _pending_draft_raised(conn: sqlite3.Connection, book: Book) -> None:
+    """The issue's case: the row of a pending draft raised (within the wallet's funds)."""
     (body,) = conn.execute("SELECT body FROM drafts WHERE id = ?", (book.pending_draft,)).fetchone()
-    conn.execute(
-        "UPDATE drafts SET body = ? WHERE id = ?", (body.replace('"-25000000"', '"-170000000"').replace(
-            '"25000000"', '"170000000"'), book.pending_draft)
-    )  # fmt: skip
+    raised = body.replace('"-25000000"', '"-70000000"').replace('"25000000"', '"70000000"')  # 0.25 -> 0.7 BTC
+    conn.execute("UPDATE drafts SET body = ? WHERE id = ?", (raised, book.pending_draft))
 
 
 def _posted_transfer_raised(conn: sqlite3.Connection, book: Book) -> None:
@@ -133,6 +132,10 @@ POOL_DAY_OFF = (
     f"UPDATE daily SET units = units + {ONE_BTC} WHERE day = '2026-11-02' "
     "AND account_id = (SELECT id FROM accounts WHERE path = 'assets:pool:f2main')"
 )
+THIRD_QUOTE = (
+    "source = 'kraken' AND source_time = "
+    "(SELECT source_time FROM quotes WHERE source = 'kraken' ORDER BY source_time LIMIT 1 OFFSET 2)"
+)
 LIMIT_RAISED = "UPDATE policy_proposals SET body = replace(body, '\"5\"', '\"500\"') WHERE id = 2"
 
 CASES = [
@@ -155,8 +158,8 @@ CASES = [
     Case("a reference added to the search index", _set("INSERT INTO refs VALUES ('dd', 3)"), "refs"),
     Case("a day's delta off by 1 BTC", _set(POOL_DAY_OFF), "daily"),
     Case("a posting moved to another day", _posting_moved_a_day, "postings"),
-    Case("a kept quote's price changed", _set("UPDATE quotes SET price = '1' WHERE n = 3"), "quotes"),
-    Case("a kept quote deleted", _set("DELETE FROM quotes WHERE n = 3"), "quotes"),
+    Case("a kept quote's price changed", _set(f"UPDATE quotes SET price = '1' WHERE {THIRD_QUOTE}"), "quotes"),
+    Case("a kept quote deleted", _set(f"DELETE FROM quotes WHERE {THIRD_QUOTE}"), "quotes"),
     Case("a quote added outside the chain", _quote_outside_the_chain, "quotes"),
     Case("a valuation's value changed", _set("UPDATE valuations SET usd = '1.00' WHERE id = 2"), "valuations"),
     Case("a valuation deleted", _set("DELETE FROM valuations WHERE id = 2"), "valuations"),
@@ -201,8 +204,8 @@ async def test_an_edited_draft_row_is_refused_at_approval_and_nothing_is_posted(
 async def test_an_edited_draft_action_is_refused_at_approval(book: Book) -> None:
     with raw(book.path) as conn:
         conn.execute(
-            "UPDATE actions SET detail = replace(replace(detail, '\"-25000000\"', '\"-170000000\"'), "
-            "'\"25000000\"', '\"170000000\"') WHERE action = 'draft' AND draft_id = ?",
+            "UPDATE actions SET detail = replace(replace(detail, '\"-25000000\"', '\"-70000000\"'), "
+            "'\"25000000\"', '\"70000000\"') WHERE action = 'draft' AND draft_id = ?",
             (book.pending_draft,),
         )
     async with Register.open(book.path, operator="bolat") as checker:
