@@ -76,8 +76,16 @@ def transfer_args(**changed: str) -> tuple[str, ...]:
 
 
 def seize_args(**changed: str) -> tuple[str, ...]:
-    values = {"case": "case-9", "case-ref": "2-9/2026", "legal-basis": "court order", "authority": "AFM",
-              "asset": "BTC", "amount": "1", "to": "assets:reserve:cold", **changed}
+    values = {
+        "case": "case-9",
+        "case-ref": "2-9/2026",
+        "legal-basis": "court order",
+        "authority": "AFM",
+        "asset": "BTC",
+        "amount": "1",
+        "to": "assets:reserve:cold",
+        **changed,
+    }
     argv = ["seize"]
     for flag, value in values.items():
         argv += [f"--{flag}", value]
@@ -85,8 +93,15 @@ def seize_args(**changed: str) -> tuple[str, ...]:
 
 
 def purchase_args(**changed: str) -> tuple[str, ...]:
-    values = {"exchange": "aix", "order-id": "o-1", "asset": "BTC", "amount": "0.01", "price": "97000",
-              "pay": "USDT", **changed}
+    values = {
+        "exchange": "aix",
+        "order-id": "o-1",
+        "asset": "BTC",
+        "amount": "0.01",
+        "price": "97000",
+        "pay": "USDT",
+        **changed,
+    }
     argv = ["purchase"]
     for flag, value in values.items():
         argv += [f"--{flag}", value]
@@ -97,10 +112,26 @@ def cli(name: str, args: tuple[str, ...], needle: str, code: int = 4) -> Bad:
     return Bad(name, "cli", args=args, code=code, needle=needle)
 
 
-def conf(name: str, needle: str, *, config: str = "", env: dict[str, str] | None = None,
-         files: dict[str, bytes] | None = None, hidden: tuple[str, ...] = ()) -> Bad:
-    return Bad(name, "config", args=("balances",), code=2, needle=needle, config=config, env=env or {},
-               files=files or {}, hidden=hidden)
+def conf(
+    name: str,
+    needle: str,
+    *,
+    config: str = "",
+    env: dict[str, str] | None = None,
+    files: dict[str, bytes] | None = None,
+    hidden: tuple[str, ...] = (),
+) -> Bad:
+    return Bad(
+        name,
+        "config",
+        args=("balances",),
+        code=2,
+        needle=needle,
+        config=config,
+        env=env or {},
+        files=files or {},
+        hidden=hidden,
+    )
 
 
 def form(name: str, needle: str, **typed: str) -> Bad:
@@ -359,13 +390,22 @@ def run_feed(case: Bad, work: Path) -> tuple[int, list[str], str]:
             overrides["pools"] = {"f2main": overrides["pools"]["f2main"]}  # the pool the register knows
             config = write_config(work / "sync.toml", work / "register.sqlite", overrides)
             text = config.read_text().replace('name = "sync-bot"', 'name = "aliya"')
-            config.write_text(text + '\n[accounts]\nwallets = ["ops"]\nexchanges = ["aix"]\n'
-                              'seizure_cases = ["case-17"]\n[reserve]\naccounts = ["cold"]\n')
+            config.write_text(
+                text + '\n[accounts]\nwallets = ["ops"]\nexchanges = ["aix"]\n'
+                'seizure_cases = ["case-17"]\n[reserve]\naccounts = ["cold"]\n'
+            )
             sim.faults.set("f2main", case.fault)
             env = {**os.environ, "DESK_CONFIG": str(config), "PYTHONPATH": str(REPO)}
             process = await asyncio.create_subprocess_exec(
-                sys.executable, "-m", "desk", "sync", "--once", env=env, cwd=REPO,
-                stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+                sys.executable,
+                "-m",
+                "desk",
+                "sync",
+                "--once",
+                env=env,
+                cwd=REPO,
+                stdout=asyncio.subprocess.PIPE,
+                stderr=asyncio.subprocess.PIPE,
             )
             out, err = await asyncio.wait_for(process.communicate(), 120)
         events = [json.loads(line) for line in out.decode().splitlines()]

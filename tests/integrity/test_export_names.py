@@ -78,10 +78,26 @@ async def write_book(tmp: Path, book: dict) -> dict[tuple[str, str], Amount]:
         earned, paid = Amount.from_units(asset, units), Amount.from_units(asset, max(1, units // 3))
         at = T0 + timedelta(hours=i)
         pool_account = f"assets:pool:{pool}"
-        entries.append(NewEntry(kind="earning", ts=at, source=f"pool:{pool}", external_id=f"e{i}", memo=f"e {i}",
-                                postings=(Posting(f"income:mining:{pool}", -earned), Posting(pool_account, earned))))
-        entries.append(NewEntry(kind="payout", ts=at, source=f"pool:{pool}", external_id=f"p{i}", memo=f"p {i}",
-                                postings=(Posting(pool_account, -paid), Posting(f"assets:wallet:{wallet}", paid))))
+        entries.append(
+            NewEntry(
+                kind="earning",
+                ts=at,
+                source=f"pool:{pool}",
+                external_id=f"e{i}",
+                memo=f"e {i}",
+                postings=(Posting(f"income:mining:{pool}", -earned), Posting(pool_account, earned)),
+            )
+        )
+        entries.append(
+            NewEntry(
+                kind="payout",
+                ts=at,
+                source=f"pool:{pool}",
+                external_id=f"p{i}",
+                memo=f"p {i}",
+                postings=(Posting(pool_account, -paid), Posting(f"assets:wallet:{wallet}", paid)),
+            )
+        )
     async with Register.open(desk.register.path, operator="aliya", create=True) as reg:
         await reg.init_accounts(desk)
         await reg.ingest(entries)
