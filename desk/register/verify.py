@@ -12,6 +12,10 @@
   tail whose counts and balances were repaired;
 - the kept quotes: their own hash chain.
 
+A table another part derives from the register (FIFO lots kept by the valuation, say) is
+covered the same way, as a step of its own in `verify_file`: recompute it from what it
+derives from and report through `_Findings` under a kind of its own.
+
 Each kind of mismatch is reported once, with the first offending row and how many more
 there are. It runs on a read-only connection of its own (call it in a worker thread):
 `progress` is told how far each phase has come, so a terminal can show it.
