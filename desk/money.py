@@ -138,7 +138,8 @@ def _parse_text(text: str, *, what: str) -> Decimal:
     if match["exp"] is not None and abs(int(match["exp"])) > 40:
         raise MoneyError(f"{what}: {_shown(text)} has an exponent out of range")
     digits = match["int"] or "0"
-    literal = f"{match['sign'] or ''}{digits}.{match['frac'] or '0'}"
+    # as written: "97000" stays 97000, not 97000.0 (a price is kept as its text)
+    literal = f"{match['sign'] or ''}{digits}" + (f".{match['frac']}" if match["frac"] else "")
     if match["exp"] is not None:
         literal += f"e{match['exp']}"
     with decimal.localcontext(MONEY_CONTEXT):

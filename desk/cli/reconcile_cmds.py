@@ -95,8 +95,6 @@ async def _report(args: argparse.Namespace, settings: DeskSettings, register: Re
 async def run_report(args: argparse.Namespace) -> ExitCode:
     settings = settings_from(args)
     try:
-        # the note is judged before pools and chains are asked: a bad one costs nothing
-        args.note = check_text(args.note, "note", required=True)
         async with _open(settings) as register:
             report = await _report(args, settings, register)
     except RegisterUnavailable as exc:
