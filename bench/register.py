@@ -1,6 +1,6 @@
 """Register benchmark: ingest, balance reads, deep pages, verify, bytes per entry.
 
-    .venv/bin/python bench/register.py [--entries 1000000] [--batch 100000]
+    .venv/bin/python bench/register.py [--entries 1000000] [--batch 100000] [--valuations N] [--quotes N]
 
 Prints a table; every figure that has a goal is shown with its ratio to the baseline
 measured in the same run (plain sqlite3 executemany of the same rows into a bare table,
@@ -9,6 +9,13 @@ row starts both clocks from the same payout records, as a feed hands them over (
 validate, chain, write entries, postings and balances; the baseline: turn each record into a
 row and executemany it); the row under it leaves making the records out of both, which shows
 what the register's own writing costs beside a bare insert.
+
+`desk verify` is shown beside the figures it had before it covered every table (15 s at 1M
+on the machine issue 12 was filed from, 8.7 s in the last note) and beside a baseline run
+here: the entry hash chain alone, recomputed bare. Each step of verify is timed so what each
+check costs can be read off; the register gets a valuation (a chained action and a row, as
+the valuation pass writes them) per entry and a price history of chained quotes first, so
+those checks run at size too.
 """
 
 from __future__ import annotations
@@ -20,13 +27,17 @@ import sys
 import tempfile
 import time
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 
 from common import print_table
 
 from desk.config import load_settings
 from desk.money import Amount, Asset
-from desk.register import NewEntry, PageFilter, Posting, Register
+from desk.register import NewEntry, PageFilter, Posting, Quote, Register
+from desk.register import valuations as store
+from desk.register.canonical import GENESIS, details_from_text, entry_body, hash_body
+from desk.register.units import from_db
 
 BTC = Asset("BTC", 8)
 T0 = datetime(2024, 1, 1, tzinfo=UTC)
@@ -123,11 +134,60 @@ async def reads(path: Path) -> dict[str, float]:
         }
 
 
-async def verify_time(path: Path) -> tuple[float, bool]:
+async def add_history(path: Path, valuations: int, quotes: int, batch: int) -> None:
+    """A valuation per entry (row and chained action, as the valuation pass writes them) and
+    `quotes` chained quotes (BTC/USD every minute), then a checkpoint: what verify checks
+    beside the entries."""
+    async with Register.open(path, operator="bench") as reg:
+        for first in range(1, valuations + 1, batch):
+            rows = [
+                store.Valuation(entry_seq=seq, asset="BTC", units=100_000 + seq, revision=1, state="valued",
+                                cause="receipt", price=Decimal("97000.5"), price_currency="USD", source="kraken",
+                                source_time=T0, usd=Decimal(seq) / 100, kzt=Decimal(seq) * 5,
+                                kzt_rate=Decimal("481.25"), kzt_rate_date=T0.date(), kzt_rate_source="nbk")
+                for seq in range(first, min(valuations, first + batch - 1) + 1)
+            ]  # fmt: skip
+            await store.write(reg, rows)
+            print(f"  valued {rows[-1].entry_seq:,}", file=sys.stderr, end="\r")
+        for first in range(0, quotes, batch):
+            at = [T0 + timedelta(minutes=m) for m in range(first, min(quotes, first + batch))]
+            await reg.record_quotes(Quote("BTC", "USD", Decimal(97_000) + m.minute, "kraken", m, m) for m in at)
+        await reg.checkpoint()
+
+
+def bare_chain(path: Path) -> float:
+    """The baseline: the entry hash chain alone, recomputed from the file, nothing else."""
+    start = time.perf_counter()
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    accounts = dict(conn.execute("SELECT id, path FROM accounts"))
+    entries = conn.execute(
+        "SELECT seq, ts, kind, memo, reference, source, external_id, status, price, reverses, drafted_by, "
+        "approved_by, approved_at, hash, details FROM entries ORDER BY seq"
+    )
+    postings = conn.execute("SELECT entry_seq, account_id, asset, units FROM postings ORDER BY entry_seq, idx")
+    legs = iter(postings)
+    pending = next(legs, None)
+    prev = GENESIS
+    for row in entries:
+        triples = []
+        while pending is not None and pending[0] == row[0]:
+            triples.append((accounts[pending[1]], pending[2], from_db(pending[3])))
+            pending = next(legs, None)
+        body = entry_body(seq=row[0], ts=row[1], kind=row[2], memo=row[3], reference=row[4], source=row[5],
+                          external_id=row[6], status=row[7], price=row[8], reverses=row[9], drafted_by=row[10],
+                          approved_by=row[11], approved_at=row[12], postings=triples,
+                          details=details_from_text(row[14]))  # fmt: skip
+        prev = hash_body(prev, body)
+        assert prev == row[13]
+    conn.close()
+    return time.perf_counter() - start
+
+
+async def verify_time(path: Path) -> tuple[float, bool, dict[str, Decimal], tuple[int, int]]:
     async with Register.open(path, operator="bench") as reg:
         start = time.perf_counter()
         result = await reg.verify()
-        return time.perf_counter() - start, result.ok
+        return time.perf_counter() - start, result.ok, result.seconds, (result.actions, result.quotes)
 
 
 def size_of(path: Path) -> int:
@@ -141,16 +201,21 @@ async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--entries", type=int, default=1_000_000)
     parser.add_argument("--batch", type=int, default=100_000)
+    parser.add_argument("--valuations", type=int, default=None, help="valuations to add (default: one per entry)")
+    parser.add_argument("--quotes", type=int, default=100_000, help="chained quotes to add (default 100,000)")
     args = parser.parse_args()
     n, batch = args.entries, min(args.batch, args.entries)
+    valuations = n if args.valuations is None else min(args.valuations, n)
     with tempfile.TemporaryDirectory() as tmp:
         directory = Path(tmp)
         big, small = directory / "big.sqlite", directory / "small.sqlite"
         ingest, bare, making = await fill(big, n, batch, Bare(directory / "bare.sqlite"))
         await fill(small, 1_000, 1_000)
         big_reads, small_reads = await reads(big), await reads(small)
-        verify_s, ok = await verify_time(big)
         size = size_of(big)
+        bare_s = await asyncio.to_thread(bare_chain, big)
+        await add_history(big, valuations, args.quotes, batch)
+        verify_s, ok, steps, (actions, quotes) = await verify_time(big)
     rows = [
         ("ingest from payout records", f"{n / (making + ingest):,.0f} entries/s",
          f"{(making + bare) / (making + ingest):.2f} of the same records executemany'd into a bare table", ">= 0.33"),
@@ -162,7 +227,18 @@ async def main() -> None:
          "<= 2"),
         ("tx-hash prefix search", f"{big_reads['search'] * 1e3:.3f} ms",
          f"{big_reads['search'] / small_reads['search']:.2f} x the 1k register", ""),
-        ("desk verify", f"{verify_s:.1f} s ({'OK' if ok else 'FAILED'})", f"{n / verify_s:,.0f} entries/s", ""),
+        ("desk verify, every table", f"{verify_s:.1f} s ({'OK' if ok else 'FAILED'})",
+         f"{n / verify_s:,.0f} entries/s; {verify_s / bare_s:.2f} x the bare chain ({bare_s:.1f} s)",
+         "was 15 s (issue 12), 8.7 s (last note)"),
+        ("  entries: chain, postings' dates, per-day sums, drafted bodies", f"{steps['entries']} s",
+         f"{Decimal(steps['entries']) - Decimal(f'{bare_s:.3f}')} s more than the bare chain", ""),
+        ("  balances and per-day deltas against the postings", f"{steps['sums']} s", "", ""),
+        (f"  actions: chain and {actions:,} actions against their tables", f"{steps['actions']} s",
+         f"{actions / max(float(steps['actions']), 1e-6):,.0f} actions/s (valuations compared row by row)", ""),
+        ("  drafts, proposals, entry state, references", f"{steps['requests']} s", "", ""),
+        (f"  quote chain ({quotes:,} quotes)", f"{steps['quotes']} s",
+         f"{quotes / max(float(steps['quotes']), 1e-6):,.0f} quotes/s", ""),
+        ("  recorded checkpoints", f"{steps['checkpoints']} s", "", ""),
         ("bytes per entry", f"{size / n:,.0f}", "", ""),
     ]
     print_table(f"register benchmark, {n:,} payouts, batches of {batch:,}", rows)

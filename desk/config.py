@@ -20,9 +20,11 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 
 import platformdirs
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -37,16 +39,43 @@ from pydantic_settings import (
     PydanticBaseSettingsSource,
     SettingsConfigDict,
 )
+from pydantic_settings.exceptions import SettingsError
 from pydantic_settings.sources.utils import parse_env_vars
 
 from desk.money import DEFAULT_PRECISIONS, MAX_PRECISION, Asset
+from desk.names import NAME_PATTERN
 
 APP_NAME = "desk"
 ENV_PREFIX = "DESK_"
 NESTED = "__"
 
-Name = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,39}$")]
+Name = Annotated[str, Field(pattern=f"^{NAME_PATTERN}$")]
 """A name that becomes part of an account path (`assets:wallet:<name>`)."""
+
+
+def check_url(value: str, schemes: tuple[str, ...] = ("https", "http")) -> str:
+    """A base URL desk can put paths after: one of `schemes`, a host, no query, fragment or
+    credentials (those would be printed wherever the URL is, and belong in a token)."""
+    try:
+        parts = urlsplit(value)
+        port = parts.port
+    except ValueError as exc:
+        raise ValueError(f"{value!r} is not a URL ({exc})") from None
+    if parts.scheme not in schemes or not parts.hostname:
+        raise ValueError(f"{value!r} is not a URL; expected {schemes[0]}://host[:port][/path] ({' or '.join(schemes)})")
+    if any(c.isspace() for c in value) or not value.isprintable():
+        raise ValueError(f"{value!r} is not a URL: it holds spaces or control characters")
+    if parts.username is not None or parts.password is not None:
+        raise ValueError("a URL with credentials in it is refused (it would appear in logs); put them in a token")
+    if parts.query or parts.fragment:
+        raise ValueError(f"{value!r}: a base URL takes no query or fragment")
+    if port == 0:
+        raise ValueError(f"{value!r}: port 0 is not a port")
+    return value
+
+
+HttpUrl = Annotated[str, AfterValidator(check_url)]
+"""A base URL of an HTTP API, kept as the text given."""
 
 PoolKind = Literal["braiins", "f2pool", "foundry", "ocean"]
 PriceKind = Literal["binance", "binance_ws", "kraken", "coinbase", "nbk"]
@@ -117,7 +146,7 @@ class PoolSettings(_Section):
     """One mining pool account; the table's key in `[pools.<name>]` is its name."""
 
     kind: PoolKind
-    base_url: str | None = None
+    base_url: HttpUrl | None = None
     token: SecretStr | None = None
     user: str | None = None
     address: str | None = None
@@ -150,6 +179,13 @@ class PriceSourceSettings(_Section):
     base_url: str | None = None
     symbols: list[str] = Field(default_factory=list)
     enabled: bool = True
+
+    @model_validator(mode="after")
+    def _url_of_kind(self) -> PriceSourceSettings:
+        """The streaming source speaks WebSocket, the others HTTP."""
+        if self.base_url is not None:
+            check_url(self.base_url, ("wss", "ws") if self.kind == "binance_ws" else ("https", "http"))
+        return self
 
     @property
     def url(self) -> str:
@@ -206,13 +242,13 @@ _ADDRESS_SHAPES: dict[str, re.Pattern[str]] = {
 }
 
 #: Account kinds an address can belong to: `<kind>:<name>` where the name is configured.
-_ADDRESS_ACCOUNT = re.compile(r"assets:(?P<kind>reserve|wallet|exchange):(?P<name>[a-z0-9][a-z0-9_-]{0,39})")
+_ADDRESS_ACCOUNT = re.compile(f"assets:(?P<kind>reserve|wallet|exchange):(?P<name>{NAME_PATTERN})")
 
 
 class EsploraSettings(_Section):
     """The Esplora API (mempool.space, Blockstream, or self-hosted) for BTC addresses and blocks."""
 
-    base_url: str = DEFAULT_ESPLORA_URL
+    base_url: HttpUrl = DEFAULT_ESPLORA_URL
 
     @property
     def url(self) -> str:
@@ -222,13 +258,13 @@ class EsploraSettings(_Section):
 class BscSettings(_Section):
     """A BNB Smart Chain JSON-RPC node (any Ethereum-compatible node answers eth_getBalance)."""
 
-    rpc_url: str = DEFAULT_BSC_RPC_URL
+    rpc_url: HttpUrl = DEFAULT_BSC_RPC_URL
 
 
 class SolanaSettings(_Section):
     """A Solana JSON-RPC node and the KZTE token's mint (configuration, since it is not fixed)."""
 
-    rpc_url: str = DEFAULT_SOLANA_RPC_URL
+    rpc_url: HttpUrl = DEFAULT_SOLANA_RPC_URL
     kzte_mint: str | None = None
 
 
@@ -500,9 +536,7 @@ class DeskSettings(BaseSettings):
             Asset(code, precision)
         for name, pool in self.pools.items():
             if pool.pays_into not in self.accounts.wallets:
-                raise ValueError(
-                    f"pool {name!r} pays into wallet {pool.pays_into!r}, which is not in accounts.wallets"
-                )
+                raise ValueError(f"pool {name!r} pays into wallet {pool.pays_into!r}, which is not in accounts.wallets")
         self._check_addresses()
         self._check_policy_assets()
         for name in self.venues:
@@ -578,6 +612,15 @@ class _MappingEnvSource(EnvSettingsSource):
     def _load_env_vars(self) -> Mapping[str, str | None]:
         return parse_env_vars(self._env, self.case_sensitive, self.env_ignore_empty, self.env_parse_none_str)
 
+    def decode_complex_value(self, field_name: str, field: Any, value: Any) -> Any:
+        """A list or table is written as JSON in a variable; text that is not JSON is left
+        as text, so validation names the variable and what it expects (see `_explain`)
+        instead of failing the whole load."""
+        try:
+            return super().decode_complex_value(field_name, field, value)
+        except ValueError:
+            return value
+
 
 class _SecretsDirSource(PydanticBaseSettingsSource):
     """Secrets as files named like the environment variables, without the prefix.
@@ -598,16 +641,39 @@ class _SecretsDirSource(PydanticBaseSettingsSource):
         if self.directory is None or not self.directory.is_dir():
             return {}
         data: dict[str, Any] = {}
+        problems: list[str] = []
         for path in sorted(self.directory.iterdir()):
             if not path.is_file() or path.name.startswith("."):
                 continue
-            ensure_private(path, what="secret file")
+            try:
+                ensure_private(path, what="secret file")
+                value = read_secret(path)
+            except ConfigError as exc:
+                problems += exc.problems
+                continue
             keys = path.name.lower().split(NESTED)
             node = data
             for key in keys[:-1]:
                 node = node.setdefault(key, {})
-            node[keys[-1]] = path.read_text(encoding="utf-8").strip()
+            node[keys[-1]] = value
+        if problems:
+            raise ConfigError(problems)
         return data
+
+
+def read_secret(path: Path) -> str:
+    """A secret file's text, stripped; a file that cannot be read or is not UTF-8 is named
+    (its content never is)."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ConfigError([f"{path}: secret file cannot be read: {exc.strerror}"]) from None
+    try:
+        return raw.decode("utf-8").strip()
+    except UnicodeDecodeError as exc:
+        raise ConfigError(
+            [f"{path}: secret file is not UTF-8 text (byte {exc.start + 1}); save it as plain UTF-8 text"]
+        ) from None
 
 
 def ensure_private(path: Path, *, what: str) -> None:
@@ -696,6 +762,9 @@ def load_settings(
         return DeskSettings(**data)
     except ValidationError as exc:
         raise ConfigError(_explain(exc, path, env, secrets_dir)) from None
+    except SettingsError as exc:  # a source that could not be read at all
+        cause = f" ({exc.__cause__})" if exc.__cause__ else ""
+        raise ConfigError([f"environment or secrets: {exc}{cause}"]) from None
     finally:
         _LOAD_CONTEXT.reset(token)
 
@@ -719,7 +788,10 @@ def _explain(exc: ValidationError, path: Path, env: Mapping[str, str], secrets_d
         loc = [part for part in loc if part not in {"str", "constrained-str", "int"}]
         key = ".".join(loc) or "(top level)"
         origin = _origin(loc, path, env, secrets_dir)
-        problem = _describe(error)
+        problem = _describe(error, secret=bool(_SECRET_KEYS & set(loc)))
+        if origin.startswith("environment ") and error["type"] in _CONTAINER_ERRORS:
+            problem += '; in the environment a list or table is written as JSON, e.g. ["ops", "hot"]'
+
         if error["type"] == "extra_forbidden":
             allowed = _allowed_keys(loc[:-1])
             if allowed:
@@ -753,7 +825,12 @@ def _origin(loc: list[str], path: Path, env: Mapping[str, str], secrets_dir: Pat
     return str(path)
 
 
-def _describe(error: Mapping[str, Any]) -> str:
+_CONTAINER_ERRORS = frozenset({"list_type", "dict_type", "model_type", "model_attributes_type"})
+
+
+def _describe(error: Mapping[str, Any], *, secret: bool = False) -> str:
+    """What is wrong, for a person; the value given is shown unless it is a secret (a token
+    typed as a number is still a token)."""
     kind = error["type"]
     given = error.get("input")
     if kind == "extra_forbidden":
@@ -763,6 +840,8 @@ def _describe(error: Mapping[str, Any]) -> str:
     message = str(error["msg"])
     if message.startswith("Value error, "):
         message = message[len("Value error, ") :]
+    if secret:
+        return f"{message} (the value is a secret and is not shown; write it as quoted text)"
     if isinstance(given, (str, int, Decimal)) and not isinstance(given, bool) and kind != "value_error":
         return f"{message} (got {given!r})"
     return message

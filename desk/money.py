@@ -15,6 +15,8 @@ from decimal import Decimal
 from functools import total_ordering
 from typing import Final
 
+from desk.names import ASSET_CODE_PATTERN
+
 #: Digits of headroom for sums: 20 whole digits + 18 decimals fits many times over.
 MONEY_CONTEXT: Final = decimal.Context(
     prec=80,
@@ -30,15 +32,23 @@ MAX_WHOLE_UNITS: Final = 10**20
 
 MAX_PRECISION: Final = 18
 
+#: The longest amount text desk reads: 20 whole digits, 18 decimals, a sign, a point and an
+#: exponent fit many times over; anything longer is a paste gone wrong.
+MAX_AMOUNT_TEXT: Final = 64
+
 _NUMBER = re.compile(
     r"""
     (?P<sign>[+-])?
-    (?P<int>[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)?
+    (?P<int>[0-9]+)?
     (?:\.(?P<frac>[0-9]*))?
     (?:[eE](?P<exp>[+-]?[0-9]{1,4}))?
     """,
     re.VERBOSE,
 )
+
+
+#: Thousands grouping as some write it (1,234,567.5): refused, but recognised to say how.
+_GROUPED = re.compile(r"[+-]?[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]*)?")
 
 
 class MoneyError(ValueError):
@@ -57,7 +67,7 @@ class Asset:
     precision: int
 
     def __post_init__(self) -> None:
-        if not re.fullmatch(r"[A-Z][A-Z0-9]{1,9}", self.code):
+        if not re.fullmatch(ASSET_CODE_PATTERN, self.code):
             raise MoneyError(f"asset code {self.code!r}: use 2-10 capital letters or digits, e.g. BTC")
         if isinstance(self.precision, bool) or not isinstance(self.precision, int):
             raise MoneyError(f"asset {self.code}: precision must be a whole number")
@@ -92,24 +102,44 @@ def to_decimal(value: object, *, what: str = "amount") -> Decimal:
     raise TypeError(f"{what}: {type(value).__name__} is not accepted for money; pass str, int or Decimal")
 
 
+def _shown(text: str) -> str:
+    """Text quoted for a message, cut short when it is long."""
+    return repr(text if len(text) <= 24 else text[:24] + "…")
+
+
 def _parse_text(text: str, *, what: str) -> Decimal:
+    """Digits with an optional sign, point and exponent. No grouping: `1,000` reads as one
+    thousand to some and as one to others (a decimal comma), so a comma is refused rather
+    than guessed."""
     stripped = text.strip()
     if not stripped:
         raise MoneyError(f"{what}: empty; enter a number such as 0.5")
+    if len(stripped) > MAX_AMOUNT_TEXT:
+        raise MoneyError(f"{what}: {_shown(stripped)} is {len(stripped)} characters long; at most {MAX_AMOUNT_TEXT}")
     if not stripped.isascii():
-        raise MoneyError(f"{what}: {text!r} has characters other than ASCII digits, '.', ',' and a sign")
+        raise MoneyError(f"{what}: {_shown(text)} has characters other than ASCII digits, '.' and a sign")
+    if "," in stripped:
+        grouped = stripped.replace(",", "")
+        if not _GROUPED.fullmatch(stripped):
+            meant = f"{stripped.replace(',', '.')!r}"
+        elif "." in stripped:
+            meant = f"{grouped!r}"
+        else:
+            meant = f"{grouped!r}, or {stripped.replace(',', '.')!r} for a decimal comma"
+        raise MoneyError(
+            f"{what}: {_shown(text)} has a comma; write amounts without grouping and with '.' for decimals: {meant}"
+        )
     match = _NUMBER.fullmatch(stripped)
     if match is None or (match["int"] is None and not match["frac"]):
         lowered = stripped.lower().lstrip("+-")
         if lowered in {"nan", "snan", "inf", "infinity"}:
-            raise MoneyError(f"{what}: {text!r} is not a finite number")
-        if "," in stripped:
-            raise MoneyError(f"{what}: {text!r} has a thousands separator in the wrong place (use 1,234,567.89)")
-        raise MoneyError(f"{what}: {text!r} is not a number")
+            raise MoneyError(f"{what}: {_shown(text)} is not a finite number")
+        raise MoneyError(f"{what}: {_shown(text)} is not a number")
     if match["exp"] is not None and abs(int(match["exp"])) > 40:
-        raise MoneyError(f"{what}: {text!r} has an exponent out of range")
-    digits = (match["int"] or "0").replace(",", "")
-    literal = f"{match['sign'] or ''}{digits}.{match['frac'] or '0'}"
+        raise MoneyError(f"{what}: {_shown(text)} has an exponent out of range")
+    digits = match["int"] or "0"
+    # as written: "97000" stays 97000, not 97000.0 (a price is kept as its text)
+    literal = f"{match['sign'] or ''}{digits}" + (f".{match['frac']}" if match["frac"] else "")
     if match["exp"] is not None:
         literal += f"e{match['exp']}"
     with decimal.localcontext(MONEY_CONTEXT):
@@ -125,17 +155,20 @@ def check_amount(
     alike and format identically.
     """
     shown = shown or str(value)
+    if len(shown) > 40:
+        shown = shown[:40] + "…"
     if not value.is_finite():
         raise MoneyError(f"{what}: {shown} is not a finite number")
     if value.copy_abs() >= MAX_WHOLE_UNITS:
         raise MoneyError(f"{what}: {shown} {asset.code} is beyond the sane cap of 10^20 units")
     if not allow_negative and value < 0:
         raise MoneyError(f"{what}: {shown} {asset.code} is negative; a positive amount is required here")
-    exponent = value.normalize(MONEY_CONTEXT).as_tuple().exponent
+    # normalised at a precision that holds every digit given, so a value with more digits
+    # than the money context keeps is judged (and refused for its decimals), not rounded
+    exact = decimal.Context(prec=max(len(value.as_tuple().digits), MONEY_CONTEXT.prec))
+    exponent = value.normalize(exact).as_tuple().exponent
     if isinstance(exponent, int) and -exponent > asset.precision:
-        raise MoneyError(
-            f"{what}: {shown} has more decimals than {asset.code} allows ({asset.precision})"
-        )
+        raise MoneyError(f"{what}: {shown} has more decimals than {asset.code} allows ({asset.precision})")
     with decimal.localcontext(MONEY_CONTEXT):
         return value.quantize(asset.quantum)
 
@@ -254,6 +287,7 @@ def parse_amount(text: str, asset: Asset, *, what: str = "amount", allow_negativ
         raise TypeError(f"{what}: parse_amount takes text, not {type(text).__name__}")
     value = to_decimal(text, what=what)
     return Amount(asset, check_amount(value, asset, what=what, allow_negative=allow_negative, shown=text.strip()))
+
 
 #: The assets desk knows without configuration; config may change precisions or add more.
 DEFAULT_PRECISIONS: Final[dict[str, int]] = {

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import json
 import logging
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
+
+from desk.private_files import write_private
 
 log = logging.getLogger(__name__)
 
@@ -36,12 +36,4 @@ def load(path: Path) -> dict[str, Any] | None:
 
 def save(path: Path, memory: dict[str, Any]) -> None:
     """Replace the file whole (a temporary file renamed into place), mode 600."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(memory, handle, sort_keys=True)
-        os.chmod(tmp, 0o600)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_private(path, json.dumps(memory, sort_keys=True))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import NoReturn
 
 from desk.config import DeskSettings, load_settings
 
@@ -22,13 +23,22 @@ def global_options() -> argparse.ArgumentParser:
     return common
 
 
+class CommandParser(argparse.ArgumentParser):
+    """A subcommand's parser whose usage errors are one line on stderr, like every other
+    refusal, naming the command and how to get help; exit code 2 as argparse's."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: {message} (see `{self.prog} --help`)\n")
+
+
 def add_command(
     subparsers: argparse._SubParsersAction, name: str, *, help: str, description: str | None = None
 ) -> argparse.ArgumentParser:
     """A subcommand parser that also takes the global options."""
-    return subparsers.add_parser(
-        name, help=help, description=description or help, parents=[global_options()]
-    )
+    parser = subparsers.add_parser(name, help=help, description=description or help, parents=[global_options()])
+    # argparse builds subparsers of its own class; only the error report differs
+    parser.__class__ = CommandParser
+    return parser
 
 
 def settings_from(args: argparse.Namespace) -> DeskSettings:

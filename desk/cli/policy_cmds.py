@@ -72,15 +72,15 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
 def _change_arguments(p: argparse.ArgumentParser, arguments: tuple[str, ...]) -> None:
     for name in arguments:
         if name == "asset":
-            p.add_argument("--asset", required=True, type=str.upper, help="e.g. BTC")
+            p.add_argument("--asset", required=True, help="e.g. BTC (codes are upper case)")
         elif name == "to":
             p.add_argument("--to", dest="destination", required=True, help="account path or address")
         elif name == "per":
             p.add_argument("--per", required=True, choices=WINDOWS)
         elif name == "unit":
             unit = p.add_mutually_exclusive_group(required=True)
-            unit.add_argument("--asset", type=str.upper, help="in this asset's units")
-            unit.add_argument("--currency", type=str.upper, choices=VALUE_CURRENCIES, help="in value")
+            unit.add_argument("--asset", help="in this asset's units, e.g. BTC")
+            unit.add_argument("--currency", choices=VALUE_CURRENCIES, help="in value")
         elif name == "below":
             p.add_argument("--below", required=True, help="the limit; reaching it is refused")
         elif name == "at_least":

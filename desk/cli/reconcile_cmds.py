@@ -26,6 +26,7 @@ from desk.money import Amount
 from desk.reconcile import Report, reconcile, report_json
 from desk.reconcile.engine import chain_for
 from desk.register import EntryRejected, Register, RegisterUnavailable
+from desk.register.text import check_text
 
 STATE_STYLE = {"open": "bold red", "explained": "yellow", "resolved": "cyan", "clean": "green"}
 
@@ -114,6 +115,8 @@ async def run_report(args: argparse.Namespace) -> ExitCode:
 async def run_resolve(args: argparse.Namespace) -> ExitCode:
     settings = settings_from(args)
     try:
+        # the note is judged before pools and chains are asked: a bad one costs nothing
+        args.note = check_text(args.note, "note", required=True)
         async with _open(settings) as register:
             report = await _report(args, settings, register)
             found = report.find(args.break_id)

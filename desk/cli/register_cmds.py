@@ -13,12 +13,16 @@ from pathlib import Path
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from desk.cli.common import add_command, settings_from
 from desk.cli.exit_codes import ExitCode
+from desk.cli.files import read_text_file
+from desk.cli.progress import VerifyMeter
 from desk.config import DeskSettings
 from desk.controls import Controls, describe_tally
 from desk.money import MoneyError, parse_amount
+from desk.private_files import private_writer
 from desk.register import (
     Checkpoint,
     EntryRejected,
@@ -31,6 +35,7 @@ from desk.register import (
     SelfApproval,
 )
 from desk.register.export import FORMATS, export
+from desk.register.text import shown
 
 Handler = Callable[[argparse.Namespace], Awaitable[ExitCode]]
 
@@ -158,14 +163,16 @@ async def verify(args: argparse.Namespace) -> ExitCode:
     if args.against:
         text = args.against
         if text.startswith("@"):
-            text = await asyncio.to_thread(Path(text[1:]).read_text, encoding="utf-8")
+            text = await asyncio.to_thread(read_text_file, Path(text[1:]), "--against")
         try:
             against = Checkpoint.parse(text)
         except ValueError as exc:
             print(f"desk verify: --against: {exc}", file=sys.stderr)
             return ExitCode.REFUSED
+    meter = VerifyMeter(sys.stderr)
     async with opened(settings) as register:
-        result = await register.verify(against)
+        result = await register.verify(against, meter.progress if sys.stderr.isatty() else None)
+    meter.done(result)
     if result.ok:
         extra = f", matches checkpoint at #{against.seq}" if against else ""
         print(f"OK {result.entries} entries, {result.actions} actions, head {result.head_hash}{extra}")
@@ -201,7 +208,7 @@ async def balances(args: argparse.Namespace) -> ExitCode:
 async def transfer(args: argparse.Namespace) -> ExitCode:
     async with opened(settings_from(args)) as register:
         try:
-            asset = register.asset(args.asset.upper())
+            asset = register.asset(args.asset)
         except EntryRejected as exc:
             raise EntryRejected(f"--asset: {exc}") from None
         try:
@@ -222,7 +229,12 @@ async def transfer(args: argparse.Namespace) -> ExitCode:
             memo=args.memo,
             reference=args.reference,
         )
-        draft_id = await register.draft(entry)
+        try:
+            draft_id = await register.draft(entry)
+        except EntryRejected as exc:
+            if exc.field in ("memo", "reference"):
+                raise EntryRejected(f"--{exc.field}: {exc}", field=exc.field) from None
+            raise
     print(
         f"draft #{draft_id}: {amount} from {args.source} to {args.target}; "
         f"another operator approves with `desk approve {draft_id}`"
@@ -264,7 +276,7 @@ async def pending(args: argparse.Namespace) -> ExitCode:
         legs = ", ".join(f"{p.account} {p.amount}" for p in draft.entry.postings)
         print(
             f"#{draft.id} {draft.created_at:%Y-%m-%d %H:%M} by {draft.drafted_by}: {draft.entry.kind} {legs}"
-            f"{' — ' + draft.entry.memo if draft.entry.memo else ''}"
+            f"{' — ' + shown(draft.entry.memo) if draft.entry.memo else ''}"
         )
         print(f"    {describe_tally(tally)}")
     if not drafts:
@@ -281,7 +293,9 @@ async def log(args: argparse.Namespace) -> ExitCode:
         table.add_column(column)
     for e in entries:
         legs = "\n".join(f"{p.account} {p.amount}" for p in e.postings)
-        table.add_row(str(e.seq), f"{e.ts:%Y-%m-%d %H:%M}", e.kind, legs, (e.reference or "")[:16], e.memo)
+        # as text, never markup: a memo of `[red]...` is shown as typed
+        reference, memo = Text(shown(e.reference or "")[:16]), Text(shown(e.memo))
+        table.add_row(str(e.seq), f"{e.ts:%Y-%m-%d %H:%M}", e.kind, legs, reference, memo)
     Console(width=max(120, Console().width)).print(table)
     return ExitCode.OK
 
@@ -292,9 +306,10 @@ async def export_cmd(args: argparse.Namespace) -> ExitCode:
         if args.out is None:
             count = await export(register, args.format, sys.stdout)
         else:
-            partial = args.out.with_name(args.out.name + ".partial")
-            with partial.open("w", encoding="utf-8") as out:
-                count = await export(register, args.format, out)
-            partial.replace(args.out)
+            try:
+                with private_writer(args.out) as out:
+                    count = await export(register, args.format, out)
+            except OSError as exc:
+                raise EntryRejected(f"--out: cannot write {args.out}: {exc.strerror or exc}") from None
     print(f"exported {count} entries", file=sys.stderr)
     return ExitCode.OK

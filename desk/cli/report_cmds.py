@@ -13,12 +13,12 @@ from desk.cli.common import add_command, settings_from
 from desk.cli.exit_codes import ExitCode
 from desk.config import DeskSettings
 from desk.feeds.http import HttpClient
+from desk.private_files import write_private
 from desk.reconcile import Report as Reconciliation
 from desk.reconcile import reconcile
 from desk.reconcile.engine import chain_for
 from desk.register import Register, RegisterUnavailable
 from desk.report import FORMATS, Month, build_report, render
-from desk.report.output import write_atomically
 
 
 def _month(text: str) -> Month:
@@ -94,7 +94,7 @@ async def report(args: argparse.Namespace) -> ExitCode:
         sys.stdout.write(text)
         return ExitCode.OK
     try:
-        write_atomically(args.out, text)
+        write_private(args.out, text)
     except OSError as exc:
         print(f"desk report: cannot write {args.out}: {exc.strerror or exc}", file=sys.stderr)
         return ExitCode.FAILED

@@ -48,7 +48,8 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
         "transparency",
         help="write the public reserve snapshot (JSON and static HTML, read-only)",
         description="Check the reserves as `desk reserves` does and, when the register equals the chain, write "
-        "reserve.json and index.html into DIR (mode 444): fund, reserve addresses and balances, daily inflows by "
+        "reserve.json and index.html into DIR (mode 400, owner-only and read-only; a new DIR is made 700): fund, "
+        "reserve addresses and balances, daily inflows by "
         "source (mined, seized, purchased, internal transfer), the proof at its block heights and the register's "
         "head hash. Nothing is written when the proof does not hold. Exit codes as for `desk reserves`.",
     )

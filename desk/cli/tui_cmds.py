@@ -6,7 +6,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -19,6 +18,7 @@ from typing import Any
 from desk.cli.common import settings_from
 from desk.cli.exit_codes import ExitCode
 from desk.config import load_settings
+from desk.private_files import write_private
 from desk.register import Register
 from desk.tui.live import SYNC_NICENESS, SyncCommand
 
@@ -130,9 +130,7 @@ def sim_argv(*args: str) -> list[str]:
 def write_config(path: Path, data: dict[str, Any]) -> Path:
     """Write `data` as a TOML config file (tables, arrays of tables, strings, numbers, lists):
     the demo's sync child reads the same settings as the screen from it."""
-    path.write_text("\n".join(_toml(data)) + "\n")
-    os.chmod(path, 0o600)
-    return path
+    return write_private(path, "\n".join(_toml(data)) + "\n")
 
 
 def _toml(data: dict[str, Any], prefix: str = "") -> list[str]:

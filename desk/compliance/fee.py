@@ -23,6 +23,7 @@ from desk.compliance.tables import VERIFY_MARK, fee_rates, in_force
 from desk.config import DeskSettings, FeeRateSettings
 from desk.money import to_decimal
 from desk.register import Register
+from desk.register.text import check_text
 
 ACTION = "fee_kwh"
 TIYN = Decimal("0.01")
@@ -134,6 +135,7 @@ async def record_kwh(
     if not tags:
         raise FeeError("--source: name at least one energy source")
     applicable_rate(fee_rates(settings), tags, period.first)
+    memo = check_text(memo, "--memo")
     detail = {"period": period.label, "kwh": kwh_text(amount), "energy": list(tags), "memo": memo}
     return await register.record_action(ACTION, detail)
 

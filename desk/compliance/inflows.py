@@ -17,9 +17,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
 
-from desk.money import Amount, Asset, MoneyError, parse_amount
+from desk.money import Amount, Asset, MoneyError, parse_amount, to_decimal
 from desk.register import EntryRejected, NewEntry, Posting, Register
 from desk.register.accounts import account_kind
 
@@ -38,9 +37,15 @@ def _required(values: Mapping[str, str], fields: tuple[str, ...]) -> dict[str, s
 
 def _asset(register: Register, code: str, field: str) -> Asset:
     try:
-        return register.asset(code.upper())
+        return register.asset(code)
     except EntryRejected as exc:
         raise EntryRejected(str(exc), field=field) from None
+
+
+def _refused(exc: MoneyError, field: str) -> EntryRejected:
+    """A money refusal for `field`, without the label the message starts with: the field is
+    named where it is shown (`--amount: ...` on the command line, the form's label)."""
+    return EntryRejected(str(exc).removeprefix(f"{field}: "), field=field)
 
 
 def _amount(register: Register, code: str, text: str) -> Amount:
@@ -48,7 +53,7 @@ def _amount(register: Register, code: str, text: str) -> Amount:
     try:
         amount = parse_amount(text, asset, what="amount")
     except MoneyError as exc:
-        raise EntryRejected(str(exc), field="amount") from None
+        raise _refused(exc, "amount") from None
     if not amount:
         raise EntryRejected("must be more than zero", field="amount")
     return amount
@@ -85,10 +90,10 @@ def purchase_entry(register: Register, values: Mapping[str, str], at: datetime) 
     bought = _amount(register, v["asset"], v["amount"])
     pay_asset = _asset(register, v["pay"], "pay")
     try:
-        price = Decimal(v["price"])
-    except InvalidOperation:
-        raise EntryRejected(f"{v['price']!r} is not a number", field="price") from None
-    if not price.is_finite() or price <= 0:
+        price = to_decimal(v["price"], what="price")
+    except MoneyError as exc:
+        raise _refused(exc, "price") from None
+    if price <= 0:
         raise EntryRejected("must be a positive number", field="price")
     venue = f"assets:exchange:{v['exchange']}"
     into = v["into"] or venue
@@ -107,8 +112,7 @@ def purchase_entry(register: Register, values: Mapping[str, str], at: datetime) 
 
 
 async def record_seizure(register: Register, entry: NewEntry) -> int:
-    """Post a seizure, opening its case account first if it is new; return the seq."""
+    """Post a seizure, opening its case account with it if it is new (only if the seizure is
+    posted: a refused one leaves nothing behind); return the seq."""
     source = entry.postings[0].account
-    if source not in register.accounts():
-        await register.add_account(source)
-    return await register.post(entry)
+    return await register.post(entry, opening=[source] if source not in register.accounts() else [])

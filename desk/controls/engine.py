@@ -294,12 +294,8 @@ async def _claimed(
             prior = out.get(code, (Amount.zero(asset), ()))[0]
             out[code] = (prior + Amount.from_units(asset, -units), ())
         claimed.append((datetime.fromisoformat(times[seq].replace("Z", "+00:00")), out))
-    for (body,) in await register._all(
-        "SELECT d.body FROM drafts d WHERE d.state = 'pending' AND d.id IS NOT ? AND EXISTS "
-        "(SELECT 1 FROM actions a WHERE a.draft_id = d.id AND a.action = 'approval')",
-        (draft_id,),
-    ):
-        entry = register._entry_from_body(body)
+    for draft in await register.partly_approved_drafts(exclude=draft_id):
+        entry = draft.entry
         if entry.kind in CONTROLLED and start <= entry.ts < end:
             claimed.append((entry.ts, _outflows(entry)))
     return claimed

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
+from desk.names import NAME_PATTERN
 from desk.register.errors import EntryRejected
 
 if TYPE_CHECKING:
@@ -27,7 +28,7 @@ OPEN_ROLES = frozenset({"maker", "checker", "admin"})
 VALUE_CURRENCIES = ("KZT", "USD", "USDT")
 WINDOWS = ("transfer", "day", "month")
 WINDOW_WORDS = {"transfer": "per transfer", "day": "per UTC day", "month": "per calendar month"}
-OPERATOR = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
+OPERATOR = re.compile(f"^{NAME_PATTERN}$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -263,8 +264,9 @@ def _need(args: Mapping[str, str], *keys: str) -> None:
 
 def _known_asset(code: str, assets: Mapping[str, Any]) -> None:
     if code not in assets:
+        meant = f"; asset codes are upper case: {code.upper()}" if code.upper() in assets else ""
         raise EntryRejected(
-            f"asset: {code!r} is not in the register; known: {', '.join(sorted(assets))}", field="asset"
+            f"asset: {code!r} is not in the register{meant}; known: {', '.join(sorted(assets))}", field="asset"
         )
 
 

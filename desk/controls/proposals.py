@@ -1,15 +1,15 @@
 """Changing the policy: an admin proposes, a different admin approves or rejects.
 
-A proposal is kept in `policy_proposals` while it waits; every step (proposed, approved,
-rejected, a refused self-approval) is a chained action. The approval's action carries the
-change itself, so the effective policy can be rebuilt from the actions log alone (see
-`Controls.policy`). These functions share the register's write transaction and actions
-log, as its own maker-checker methods do.
+Every step (proposed, approved, rejected, a refused self-approval) is a chained action; the
+proposed change lives in the chained `policy_propose` action and an approval applies exactly
+that (desk/register/proposals.py keeps the insert-only rows and derives the state). The
+approval's action carries the change itself, so the effective policy can be rebuilt from the
+actions log alone (see `Controls.policy`). These functions share the register's write
+transaction and actions log, as its own maker-checker methods do.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -17,8 +17,9 @@ from typing import TYPE_CHECKING, Any
 
 from desk.controls.policy import PolicyChange
 from desk.register import connection
-from desk.register.entries import format_ts, parse_ts
-from desk.register.errors import EntryRejected, NotFound, SelfApproval
+from desk.register import proposals as store
+from desk.register.errors import EntryRejected, SelfApproval
+from desk.register.text import check_text
 
 if TYPE_CHECKING:
     from desk.register.register import Register
@@ -39,24 +40,20 @@ class Proposal:
 async def propose(register: Register, change: Mapping[str, Any]) -> int:
     """Record a proposed change (validated now) for another admin to approve; return its id."""
     parsed = PolicyChange.parse(change, register.assets())
-    body = json.dumps(parsed.as_data(), sort_keys=True, separators=(",", ":"))
     async with connection.immediate(register._conn, register._lock):
         controls = register.controls
         controls.require(await controls.policy(register), register.operator, "propose")
-        cursor = await register._conn.execute(
-            "INSERT INTO policy_proposals (created_at, proposed_by, body, state) VALUES (?, ?, ?, 'pending')",
-            (format_ts(register._clock()), register.operator, body),
-        )
-        proposal_id = int(cursor.lastrowid or 0)
+        proposal_id = await store.insert(register, parsed.as_data())
         await register._record("policy_propose", detail={"proposal": proposal_id, "change": parsed.as_data()})
     return proposal_id
 
 
 async def approve(register: Register, proposal_id: int) -> PolicyChange:
-    """Apply a pending change, approved by an admin other than its proposer."""
+    """Apply a pending change, approved by an admin other than its proposer. What is applied
+    is the change its chained `policy_propose` action holds, never the row's copy."""
     refused = False
     async with connection.immediate(register._conn, register._lock):
-        proposal = await _pending(register, proposal_id)
+        proposal = _proposal(register, await store.pending(register, proposal_id))
         controls = register.controls
         if proposal.proposed_by == register.operator:
             await register._record(
@@ -65,10 +62,6 @@ async def approve(register: Register, proposal_id: int) -> PolicyChange:
             refused = True
         else:
             controls.require(await controls.policy(register), register.operator, "decide")
-            await register._conn.execute(
-                "UPDATE policy_proposals SET state = 'approved', decided_by = ?, decided_at = ? WHERE id = ?",
-                (register.operator, format_ts(register._clock()), proposal_id),
-            )
             detail = {"proposal": proposal_id, "proposer": proposal.proposed_by, "change": proposal.change.as_data()}
             await register._record("policy_approve", detail=detail)
     if refused:
@@ -81,52 +74,29 @@ async def approve(register: Register, proposal_id: int) -> PolicyChange:
 
 async def reject(register: Register, proposal_id: int, reason: str) -> None:
     """Close a pending change without applying it (its proposer may withdraw it too)."""
-    reason = reason.strip()
-    if not reason:
+    if not reason.strip():
         raise EntryRejected("a rejection needs a reason", field="reason")
+    reason = check_text(reason, "reason", required=True)
     async with connection.immediate(register._conn, register._lock):
-        proposal = await _pending(register, proposal_id)
+        proposal = await store.pending(register, proposal_id)
         if proposal.proposed_by != register.operator:
             controls = register.controls
             controls.require(await controls.policy(register), register.operator, "decide")
-        await register._conn.execute(
-            "UPDATE policy_proposals SET state = 'rejected', decided_by = ?, decided_at = ?, reason = ? WHERE id = ?",
-            (register.operator, format_ts(register._clock()), reason, proposal_id),
-        )
         await register._record("policy_reject", detail={"proposal": proposal_id, "reason": reason})
 
 
 async def proposals(register: Register, state: str = "pending", limit: int = 200) -> list[Proposal]:
-    rows = await register._all(
-        "SELECT id, created_at, proposed_by, body, state, decided_by, decided_at, reason FROM policy_proposals "
-        "WHERE state = ? ORDER BY id DESC LIMIT ?",
-        (state, limit),
-    )
-    return [_from_row(register, row) for row in rows]
+    return [_proposal(register, record) for record in await store.listing(register, state, limit)]
 
 
-async def _pending(register: Register, proposal_id: int) -> Proposal:
-    row = await register._one(
-        "SELECT id, created_at, proposed_by, body, state, decided_by, decided_at, reason FROM policy_proposals "
-        "WHERE id = ?",
-        (proposal_id,),
-    )
-    if row is None:
-        raise NotFound(f"no policy change #{proposal_id}")
-    proposal = _from_row(register, row)
-    if proposal.state != "pending":
-        raise EntryRejected(f"policy change #{proposal_id} is already {proposal.state}", field="proposal")
-    return proposal
-
-
-def _from_row(register: Register, row: tuple) -> Proposal:
+def _proposal(register: Register, record: store.ProposalRecord) -> Proposal:
     return Proposal(
-        id=row[0],
-        created_at=parse_ts(row[1]),
-        proposed_by=row[2],
-        change=PolicyChange.parse(json.loads(row[3]), register.assets()),
-        state=row[4],
-        decided_by=row[5],
-        decided_at=parse_ts(row[6]) if row[6] else None,
-        reason=row[7],
+        id=record.id,
+        created_at=record.created_at,
+        proposed_by=record.proposed_by,
+        change=PolicyChange.parse(record.change, register.assets()),
+        state=record.state,
+        decided_by=record.decided_by,
+        decided_at=record.decided_at,
+        reason=record.reason,
     )

@@ -4,40 +4,46 @@ Public API (all async on `Register`):
 
     async with Register.open(path, operator="aliya", create=False, clock=None) as reg:
         await reg.init_accounts(settings) -> list[str]          # new accounts
-        await reg.post(NewEntry(...)) -> int                    # earning, payout, fee, seizure, opening
+        await reg.post(NewEntry(...), opening=()) -> int        # earning, payout, fee, seizure, opening
         await reg.ingest([NewEntry(source=..., external_id=...)]) -> IngestResult(new, updated, unchanged)
         await reg.draft(NewEntry(kind="transfer", ...)) -> int  # draft id
         await reg.approve(draft_id) -> int                      # seq; SelfApproval if the maker approves
         await reg.reject(draft_id, reason)
-        await reg.drafts(state="pending") -> list[Draft]
+        await reg.drafts(state="pending", limit=200) -> list[Draft]  # as the chained draft actions hold them
+        await reg.draft_by_id(id) ; await reg.partly_approved_drafts(exclude=None)
         await reg.balance(account, asset_code, at=None) -> Amount
         await reg.balances(at=None) -> dict[(account, asset_code), Amount]
         await reg.page(PageFilter(...), before=key | after=key, limit=100) -> list[Entry]   # newest first
         await reg.entry(seq) -> Entry ; await reg.recent(n) ; await reg.count() ; await reg.head()
-        await reg.verify(against=None) -> VerifyResult ; await reg.checkpoint() -> Checkpoint
+        await reg.verify(against=None, progress=None) -> VerifyResult ; await reg.checkpoint() -> Checkpoint
         await reg.record_quotes([Quote(...)]) -> int ; await reg.price_at(base, quote, at, source=None) -> Quote | None
         reg.accounts() -> list[str] ; reg.assets() -> dict[str, Asset] ; reg.asset(code) -> Asset
 
     probe_register(path) -> RegisterProbe    # blocking, read-only: there? a register? private? (desk doctor)
 
 Entries are `NewEntry(kind, ts, postings=(Posting(account, Amount), ...), memo, reference, source,
-external_id, status, price, reverses)`; see entries.py for the rules they keep.
+external_id, status, price, reverses)`; see entries.py for the rules they keep, rules.py for
+which kinds may move money out of and into which accounts, text.py for what text may hold.
+`verify_file(path, against, progress)` is what `reg.verify` runs (verify.py).
 """
 
-from desk.register.chain import Checkpoint, VerifyResult
+from desk.register.chain import Checkpoint
 from desk.register.entries import KINDS, NEEDS_APPROVAL, Entry, NewEntry, Posting, reversal_of
 from desk.register.errors import (
     EntryRejected,
+    IntegrityError,
     NotFound,
     NotPermitted,
     PolicyRefused,
     RegisterError,
     RegisterUnavailable,
+    RuleRefused,
     SelfApproval,
 )
 from desk.register.pages import PageFilter
 from desk.register.probe import RegisterProbe, probe_register
 from desk.register.register import Draft, IngestResult, Quote, Register
+from desk.register.verify import VerifyResult, verify_file
 
 __all__ = [
     "KINDS",
@@ -47,6 +53,7 @@ __all__ = [
     "Entry",
     "EntryRejected",
     "IngestResult",
+    "IntegrityError",
     "NewEntry",
     "NotFound",
     "NotPermitted",
@@ -58,8 +65,10 @@ __all__ = [
     "RegisterError",
     "RegisterProbe",
     "RegisterUnavailable",
+    "RuleRefused",
     "SelfApproval",
     "VerifyResult",
     "probe_register",
     "reversal_of",
+    "verify_file",
 ]

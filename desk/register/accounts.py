@@ -11,6 +11,7 @@ import re
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from desk.names import NAME_PATTERN
 from desk.register.errors import EntryRejected
 
 if TYPE_CHECKING:
@@ -28,7 +29,7 @@ KINDS: dict[str, bool] = {
     "equity:opening": False,
 }
 
-_NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,39}")
+_NAME = re.compile(NAME_PATTERN)
 
 
 @lru_cache(maxsize=4096)

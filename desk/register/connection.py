@@ -13,12 +13,14 @@ import asyncio
 import os
 import random
 import sqlite3
+import stat
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
 import aiosqlite
 
+from desk.private_files import private_dir
 from desk.register.errors import RegisterUnavailable
 from desk.register.schema import migrate
 
@@ -28,9 +30,10 @@ WRITE_PATIENCE_S = 120
 
 
 def create_file(path: Path) -> None:
-    """Create an empty register file readable by its owner only. SQLite gives the -wal and
-    -shm files the database file's permissions, so they are private too."""
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    """Create an empty register file readable by its owner only (in folders desk creates
+    owner-only). SQLite gives the -wal and -shm files the database file's permissions, so
+    they are private too."""
+    private_dir(path.parent)
     fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
     os.close(fd)
 
@@ -45,6 +48,26 @@ PER_CONNECTION = (
 )
 
 
+def ensure_private(path: Path) -> None:
+    """Refuse a register (or its -wal and -shm files) that group or others can read or
+    write, as ssh refuses a readable key: the book of record is the operator's alone. The
+    message names the `chmod` that fixes it."""
+    exposed = []
+    for candidate in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+        try:
+            mode = candidate.stat().st_mode
+        except FileNotFoundError:
+            continue
+        if mode & (stat.S_IRWXG | stat.S_IRWXO):
+            exposed.append((candidate, stat.S_IMODE(mode)))
+    if exposed:
+        modes = ", ".join(f"{p.name} mode {m:o}" for p, m in exposed)
+        raise RegisterUnavailable(
+            f"{path}: the register is readable by group or others ({modes}); it is the book of record, so "
+            f"desk refuses it. Fix: chmod 600 {' '.join(str(p) for p, _ in exposed)}"
+        )
+
+
 def prepare(path: Path, create: bool) -> None:
     """Create the file if asked, switch it to WAL (a property of the file) and migrate it,
     on a short-lived connection of its own (run in a thread: migrations may take a while)."""
@@ -52,6 +75,7 @@ def prepare(path: Path, create: bool) -> None:
         if not create:
             raise RegisterUnavailable(f"{path}: no register here; run `desk init` to create it")
         create_file(path)
+    ensure_private(path)
     conn = sqlite3.connect(path, isolation_level=None)
     try:
         for pragma in PER_CONNECTION:

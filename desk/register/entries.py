@@ -23,6 +23,7 @@ from decimal import Decimal
 from desk.money import Amount, Asset, MoneyError, to_decimal
 from desk.register.accounts import account_kind
 from desk.register.errors import EntryRejected
+from desk.register.text import check_text
 
 KINDS = ("earning", "payout", "transfer", "conversion", "fee", "seizure", "opening", "reversal", "purchase")
 #: Kinds that move the fund's money by a person's decision: drafted by one operator and
@@ -39,7 +40,6 @@ DETAILS: dict[str, dict[str, bool]] = {
     "reversal": {"reverses_kind": True},
 }
 STATUSES = ("queued", "confirmed")
-MAX_TEXT = 500
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,8 +126,8 @@ def validate(entry: NewEntry, precisions: Mapping[str, int]) -> None:
         raise EntryRejected("source and external_id come together or not at all", field="external_id")
     for name in ("memo", "reference", "source", "external_id"):
         value = getattr(entry, name)
-        if value is not None and len(value) > MAX_TEXT:
-            raise EntryRejected(f"{name} is longer than {MAX_TEXT} characters", field=name)
+        if value is not None:
+            check_text(value, name)
     if len(entry.postings) < 2:
         raise EntryRejected("an entry needs at least two postings", field="postings")
     for posting in entry.postings:
@@ -170,8 +170,7 @@ def _check_details(entry: NewEntry) -> None:
             )
         if not isinstance(value, str) or not value.strip():
             raise EntryRejected(f"details.{name} must be non-empty text", field="details")
-        if len(value) > MAX_TEXT:
-            raise EntryRejected(f"details.{name} is longer than {MAX_TEXT} characters", field="details")
+        check_text(value, f"details.{name}")
     missing = [name for name, required in fields.items() if required and name not in details]
     if missing:
         raise EntryRejected(f"a {entry.kind} needs details.{', details.'.join(missing)}", field="details")

@@ -23,16 +23,28 @@ class NotFound(RegisterError):
     """No entry or draft with that id."""
 
 
+class IntegrityError(RegisterError):
+    """The file no longer agrees with its own chained record (it was altered behind desk's
+    back); nothing was written. `desk verify` names what changed."""
+
+
 class SelfApproval(RegisterError):
     """The maker tried to approve their own draft (the attempt itself is recorded)."""
 
 
-class PolicyRefused(EntryRejected):
+class RuleRefused(EntryRejected):
+    """A rule forbids the act; `rule` names it (e.g. assets:reserve:out, reversal:once, funds)."""
+
+    def __init__(self, rule: str, message: str, *, field: str = "postings") -> None:
+        self.rule = rule
+        super().__init__(f"refused by rule {rule}: {message}", field=field)
+
+
+class PolicyRefused(RuleRefused):
     """A rule of the treasury policy forbids the act; `rule` names it (e.g. limit:day:KZT)."""
 
     def __init__(self, rule: str, message: str) -> None:
-        self.rule = rule
-        super().__init__(f"refused by rule {rule}: {message}", field="policy")
+        super().__init__(rule, message, field="policy")
 
 
 class NotPermitted(EntryRejected):

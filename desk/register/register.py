@@ -22,12 +22,13 @@ from typing import TYPE_CHECKING, Any
 import aiosqlite
 
 from desk.money import Amount, Asset, to_decimal
-from desk.register import connection
-from desk.register.accounts import account_kind, accounts_from_settings, is_operational_wallet, is_reserve
+from desk.register import connection, drafts, rules
+from desk.register import quotes as quote_chain
+from desk.register.accounts import account_kind, accounts_from_settings
 from desk.register.canonical import GENESIS, chain_hash, details_from_text
-from desk.register.chain import Checkpoint, VerifyResult, action_payload, verify_file
+from desk.register.chain import Checkpoint, action_payload
+from desk.register.drafts import Draft
 from desk.register.entries import (
-    MAX_TEXT,
     NEEDS_APPROVAL,
     Entry,
     NewEntry,
@@ -39,7 +40,9 @@ from desk.register.entries import (
 from desk.register.errors import EntryRejected, NotFound, RegisterError, SelfApproval
 from desk.register.ledger import Rows, Signatures, checked_rows
 from desk.register.pages import Key, PageFilter, page_queries
+from desk.register.text import check_text
 from desk.register.units import from_db, to_db
+from desk.register.verify import Progress, VerifyResult, verify_file
 
 if TYPE_CHECKING:
     from desk.config import DeskSettings
@@ -57,19 +60,6 @@ class IngestResult:
     new: int = 0
     updated: int = 0
     unchanged: int = 0
-
-
-@dataclass(frozen=True, slots=True)
-class Draft:
-    id: int
-    created_at: datetime
-    drafted_by: str
-    state: str
-    entry: NewEntry
-    decided_by: str | None = None
-    decided_at: datetime | None = None
-    reason: str | None = None
-    entry_seq: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,36 +164,57 @@ class Register:
         return {code: Asset(code, precision) for code, precision in self._assets.items()}
 
     def asset(self, code: str) -> Asset:
+        """The register's asset `code`, exactly as written: codes are upper case, and `btc`
+        is refused with the code it probably meant rather than taken for it."""
         if code not in self._assets:
+            meant = f"; asset codes are upper case: {code.upper()}" if code.upper() in self._assets else ""
             raise EntryRejected(
-                f"asset {code!r} is not in the register; known: {', '.join(sorted(self._assets))}", field="asset"
+                f"asset {code!r} is not in the register{meant}; known: {', '.join(sorted(self._assets))}",
+                field="asset",
             )
         return Asset(code, self._assets[code])
 
     # ---------------------------------------------------------------- writing
 
-    def _check(self, entry: NewEntry) -> None:
+    def _check(self, entry: NewEntry, opening: Sequence[str] = ()) -> None:
+        """Refuse `entry` unless it keeps every rule of an entry, its accounts exist (or are
+        among `opening`, to be opened with it) and the account rules allow its moves."""
         validate(entry, self._assets)
         for posting in entry.postings:
-            if posting.account not in self._account_ids:
+            if posting.account not in self._account_ids and posting.account not in opening:
                 raise EntryRejected(
                     f"account {posting.account} does not exist (add it to the config and run `desk init`)",
                     field="account",
                 )
+        rules.check_flows(entry)
 
-    async def post(self, entry: NewEntry) -> int:
+    async def post(self, entry: NewEntry, *, opening: Sequence[str] = ()) -> int:
         """Post an entry that needs no second operator (earnings, payouts, fees, seizures,
         opening balances); return its seq. Transfers, conversions and reversals must be
-        drafted and approved."""
+        drafted and approved. `opening` names accounts to open in the same transaction (a
+        new seizure case): opened only if the entry is posted."""
         if entry.kind in NEEDS_APPROVAL:
             raise EntryRejected(
                 f"a {entry.kind} needs a second operator: draft it, and another operator approves it",
                 field="kind",
             )
-        self._check(entry)
-        async with connection.immediate(self._conn, self._lock):
-            await self.controls.authorize(self, "post")
-            seqs = await self._append([entry], Signatures(drafted_by=self.operator))
+        for path in opening:
+            account_kind(path)
+        self._check(entry, opening)
+        try:
+            async with connection.immediate(self._conn, self._lock):
+                await self.controls.authorize(self, "post")
+                new = [p for p in opening if p not in self._account_ids]
+                if new:
+                    await self._conn.executemany(
+                        "INSERT INTO accounts (path, kind) VALUES (?, ?)", [(p, account_kind(p)) for p in new]
+                    )
+                    await self._load_catalogue()
+                seqs = await self._append([entry], Signatures(drafted_by=self.operator))
+        except BaseException:
+            if opening:
+                await self._load_catalogue()  # the accounts opened in the rolled-back transaction are gone
+            raise
         return seqs[0]
 
     async def _append(
@@ -385,13 +396,19 @@ class Register:
             )
 
     async def _record(
-        self, action: str, *, draft_id: int | None = None, entry_seq: int | None = None, detail: dict | None = None
+        self,
+        action: str,
+        *,
+        draft_id: int | None = None,
+        entry_seq: int | None = None,
+        detail: dict | None = None,
+        at: datetime | None = None,
     ) -> int:
-        """Inside a write transaction: append to the chained actions log."""
+        """Inside a write transaction: append to the chained actions log (dated `at`, else now)."""
         head = await self._one("SELECT seq, hash FROM actions ORDER BY seq DESC LIMIT 1")
         seq, prev = (head[0] + 1, head[1]) if head else (1, GENESIS)
         body = json.dumps(detail or {}, sort_keys=True, separators=(",", ":"))
-        row = (seq, format_ts(self._clock()), self.operator, action, draft_id, entry_seq, body)
+        row = (seq, format_ts(at or self._clock()), self.operator, action, draft_id, entry_seq, body)
         digest = chain_hash(prev, action_payload(row))
         await self._conn.execute(
             "INSERT INTO actions (seq, ts, operator, action, draft_id, entry_seq, detail, prev_hash, hash) "
@@ -403,30 +420,30 @@ class Register:
     # ---------------------------------------------------------------- maker-checker
 
     async def draft(self, entry: NewEntry) -> int:
-        """Record a draft for a second operator to approve; return its id."""
+        """Record a draft for a second operator to approve; return its id. The chained
+        `draft` action holds its canonical body and that body's hash (see drafts.py)."""
         self._check(entry)
-        body = _draft_body(entry)
+        body = drafts.draft_body(entry)
         async with connection.immediate(self._conn, self._lock):
+            await self._check_reversal(entry)
             await self.controls.check_draft(self, entry)
-            cursor = await self._conn.execute(
-                "INSERT INTO drafts (created_at, drafted_by, body, state) VALUES (?, ?, ?, 'pending')",
-                (format_ts(self._clock()), self.operator, body),
-            )
-            draft_id = cursor.lastrowid
-            await self._record("draft", draft_id=draft_id, detail=json.loads(body))
-        return int(draft_id)
+            draft_id = await drafts.insert(self, body)
+            await self._record("draft", draft_id=draft_id, detail=drafts.action_detail(body))
+        return draft_id
 
     async def approve(self, draft_id: int) -> int | None:
         """Approve a pending draft as this operator; return the seq once it is posted, or None
         while its quorum needs more distinct checkers (this approval is recorded).
 
-        The maker approving their own draft is refused, and the attempt is recorded. The
-        controls judge the approval again (role, rules against today's window totals, quorum).
+        What is posted is re-derived from the chained draft action, never from a row that
+        could have been edited. The maker approving their own draft is refused, and the
+        attempt is recorded. The controls judge the approval again (role, rules against
+        today's window totals, quorum), and so do the account rules and the funds.
         """
         refused = False
         seq: int | None = None
         async with connection.immediate(self._conn, self._lock):
-            draft = await self._pending_draft(draft_id)
+            draft = await drafts.pending(self, draft_id)
             if draft.drafted_by == self.operator:
                 await self._record("refused_self_approval", draft_id=draft_id, detail={"maker": draft.drafted_by})
                 refused = True
@@ -434,17 +451,18 @@ class Register:
                 detail = {"approvals": len(tally.approvers), "required": tally.required}
                 await self._record("approval", draft_id=draft_id, detail=detail)
             else:
+                self._check(draft.entry)
+                await self._check_reversal(draft.entry)
                 await self._check_funds(draft.entry)
-                now = format_ts(self._clock())
-                signatures = Signatures(drafted_by=draft.drafted_by, approved_by=self.operator, approved_at=now)
-                (seq,) = await self._append([draft.entry], signatures)
-                await self._conn.execute(
-                    "UPDATE drafts SET state = 'approved', decided_by = ?, decided_at = ?, entry_seq = ? WHERE id = ?",
-                    (self.operator, now, seq, draft_id),
+                now = self._clock()
+                signatures = Signatures(
+                    drafted_by=draft.drafted_by, approved_by=self.operator, approved_at=format_ts(now)
                 )
-                quorum = {"approvers": list(tally.approvers), "required": tally.required}
-                detail = quorum if tally.required > 1 else None
-                await self._record("approve", draft_id=draft_id, entry_seq=seq, detail=detail)
+                (seq,) = await self._append([draft.entry], signatures)
+                detail: dict[str, Any] = {"draft_hash": draft.body_hash}
+                if tally.required > 1:
+                    detail.update(approvers=list(tally.approvers), required=tally.required)
+                await self._record("approve", draft_id=draft_id, entry_seq=seq, detail=detail, at=now)
         if refused:
             raise SelfApproval(
                 f"draft #{draft_id} was drafted by {self.operator}; a different operator must approve it "
@@ -453,85 +471,49 @@ class Register:
         return seq
 
     async def reject(self, draft_id: int, reason: str) -> None:
-        reason = reason.strip()
-        if not reason:
+        """Close a pending draft without posting it: a chained `reject` action with the reason."""
+        if not reason.strip():
             raise EntryRejected("a rejection needs a reason", field="reason")
+        reason = check_text(reason, "reason", required=True)
         async with connection.immediate(self._conn, self._lock):
-            await self.controls.check_reject(self, await self._pending_draft(draft_id))
-            await self._conn.execute(
-                "UPDATE drafts SET state = 'rejected', decided_by = ?, decided_at = ?, reason = ? WHERE id = ?",
-                (self.operator, format_ts(self._clock()), reason, draft_id),
-            )
+            await self.controls.check_reject(self, await drafts.pending(self, draft_id))
             await self._record("reject", draft_id=draft_id, detail={"reason": reason})
-
-    async def _pending_draft(self, draft_id: int) -> Draft:
-        draft = await self.draft_by_id(draft_id)
-        if draft.state != "pending":
-            raise EntryRejected(f"draft #{draft_id} is already {draft.state}", field="draft")
-        return draft
 
     async def _check_funds(self, entry: NewEntry) -> None:
         """An approval may not take a wallet, exchange or reserve account below zero."""
-        needs: dict[tuple[str, Asset], int] = {}
-        for p in entry.postings:
-            if p.amount.value < 0 and (is_operational_wallet(p.account) or is_reserve(p.account)):
-                needs[(p.account, p.asset)] = needs.get((p.account, p.asset), 0) - p.amount.units
-        for (account, asset), units in needs.items():
-            have = await self.balance(account, asset.code)
-            if have.units < units:
-                raise EntryRejected(
-                    f"insufficient balance in {account}: it holds {have}, the entry takes "
-                    f"{Amount.from_units(asset, units)}",
-                    field="amount",
-                )
+        takes = rules.funds_needed(entry.postings)
+        held = {key: (await self.balance(*key)).units for key in takes}
+        refusal = rules.funds_refusal(entry.postings, held)
+        if refusal is not None:
+            raise refusal
+
+    async def _check_reversal(self, entry: NewEntry) -> None:
+        """A reversal undoes exactly one posted entry, once (rules `reversal:*`)."""
+        if entry.kind != "reversal" or entry.reverses is None:
+            return
+        try:
+            original = await self.entry(entry.reverses)
+        except NotFound:
+            original = None
+        reversed_by = await self._reversed_by(entry.reverses)
+        refusal = rules.reversal_refusal(entry, original, reversed_by)
+        if refusal is not None:
+            raise refusal
+
+    async def _reversed_by(self, seq: int) -> int | None:
+        row = await self._one("SELECT seq FROM entries WHERE kind = 'reversal' AND reverses = ? LIMIT 1", (seq,))
+        return row[0] if row else None
 
     async def draft_by_id(self, draft_id: int) -> Draft:
-        row = await self._one(
-            "SELECT id, created_at, drafted_by, state, body, decided_by, decided_at, reason, entry_seq "
-            "FROM drafts WHERE id = ?",
-            (draft_id,),
-        )
-        if row is None:
-            raise NotFound(f"no draft #{draft_id}")
-        return self._draft_from_row(row)
+        return await drafts.by_id(self, draft_id)
 
-    async def drafts(self, state: str = "pending", limit: int = 200) -> list[Draft]:
-        rows = await self._all(
-            "SELECT id, created_at, drafted_by, state, body, decided_by, decided_at, reason, entry_seq "
-            "FROM drafts WHERE state = ? ORDER BY id DESC LIMIT ?",
-            (state, limit),
-        )
-        return [self._draft_from_row(r) for r in rows]
+    async def drafts(self, state: str = "pending", limit: int | None = 200) -> list[Draft]:
+        """Drafts in `state` (pending, approved or rejected), newest first."""
+        return await drafts.listing(self, state, limit)
 
-    def _draft_from_row(self, row: tuple) -> Draft:
-        return Draft(
-            id=row[0],
-            created_at=parse_ts(row[1]),
-            drafted_by=row[2],
-            state=row[3],
-            entry=self._entry_from_body(row[4]),
-            decided_by=row[5],
-            decided_at=parse_ts(row[6]) if row[6] else None,
-            reason=row[7],
-            entry_seq=row[8],
-        )
-
-    def _entry_from_body(self, body: str) -> NewEntry:
-        data = json.loads(body)
-        postings = tuple(
-            Posting(account, Amount.from_units(self.asset(asset), int(units)))
-            for account, asset, units in data["postings"]
-        )
-        return NewEntry(
-            kind=data["kind"],
-            ts=parse_ts(data["ts"]),
-            postings=postings,
-            memo=data["memo"],
-            reference=data["reference"],
-            price=Decimal(data["price"]) if data["price"] else None,
-            reverses=data["reverses"],
-            details=data.get("details"),
-        )
+    async def partly_approved_drafts(self, exclude: int | None = None) -> list[Draft]:
+        """Pending drafts holding at least one quorum approval (they claim a window's share)."""
+        return await drafts.partly_approved(self, exclude)
 
     async def actions(self, limit: int = 50) -> list[dict[str, Any]]:
         rows = await self._all(
@@ -544,6 +526,7 @@ class Register:
         """Append a domain record that is not an entry (e.g. a period's kWh for the mining
         fee) to the chained actions log, signed by this operator; return its seq. It is a
         person's act, so it needs the maker role, like posting an entry."""
+        _check_detail_text(action, detail)
         async with connection.immediate(self._conn, self._lock):
             await self.controls.authorize(self, "post")
             return await self._record(action, detail=detail)
@@ -560,11 +543,9 @@ class Register:
         """Record this operator's resolution of a reconciliation break (a `resolve_break`
         action in the chained log, with the note and what the break was); return its seq.
         A break is resolved once: a second resolution of the same id is refused."""
-        note = note.strip()
-        if not note:
+        if not note.strip():
             raise EntryRejected("a resolution needs a note saying what the break was", field="note")
-        if len(note) > MAX_TEXT:
-            raise EntryRejected(f"the note is {len(note)} characters; at most {MAX_TEXT}", field="note")
+        note = check_text(note, "note", required=True)
         if not break_id or len(break_id) > 64:
             raise EntryRejected(f"{break_id!r} is not a break id", field="break")
         async with connection.immediate(self._conn, self._lock):
@@ -757,19 +738,31 @@ class Register:
 
     # ---------------------------------------------------------------- chain
 
-    async def verify(self, against: Checkpoint | None = None) -> VerifyResult:
-        """Recompute both hash chains and the balances, in a worker thread."""
-        return await asyncio.to_thread(verify_file, self.path, against)
+    async def verify(self, against: Checkpoint | None = None, progress: Progress | None = None) -> VerifyResult:
+        """Recompute the hash chains and every table derived from them, in a worker thread
+        (`progress` is called from that thread; see verify.py)."""
+        return await asyncio.to_thread(verify_file, self.path, against, progress)
 
     async def checkpoint(self) -> Checkpoint:
-        """Pin the current head: print it and keep it off the machine. Also recorded in the
-        actions log."""
+        """Pin the heads of the entries, the actions log and the kept quotes: print them and
+        keep them off the machine. Also recorded in the actions log, so verify can hold a
+        cut tail against it."""
         async with connection.immediate(self._conn, self._lock):
             seq, digest = await self.head()
             if seq == 0:
                 raise RegisterError("the register is empty: nothing to checkpoint yet")
-            point = Checkpoint(seq, digest, format_ts(self._clock()), self.operator)
-            await self._record("checkpoint", entry_seq=seq, detail={"hash": digest})
+            actions = await self._one("SELECT seq, hash FROM actions ORDER BY seq DESC LIMIT 1")
+            kept = await self._one("SELECT n, hash FROM quotes WHERE n IS NOT NULL ORDER BY n DESC LIMIT 1")
+            point = Checkpoint(
+                seq,
+                digest,
+                format_ts(self._clock()),
+                self.operator,
+                actions=(actions[0], actions[1]) if actions else (0, GENESIS),
+                quotes=(kept[0], kept[1]) if kept else (0, GENESIS),
+            )
+            detail = {"hash": digest, "actions": list(point.actions or ()), "quotes": list(point.quotes or ())}
+            await self._record("checkpoint", entry_seq=seq, detail=detail)
         return point
 
     # ---------------------------------------------------------------- sync state
@@ -820,13 +813,7 @@ class Register:
         if not rows:
             return 0
         async with connection.immediate(self._conn, self._lock):
-            before = self._conn.total_changes
-            await self._conn.executemany(
-                "INSERT OR IGNORE INTO quotes (source, base, quote, source_time, price, received_time) "
-                "VALUES (?,?,?,?,?,?)",
-                rows,
-            )
-            return self._conn.total_changes - before
+            return await quote_chain.insert_new(self, rows)
 
     async def price_at(self, base: str, quote: str, at: datetime, source: str | None = None) -> Quote | None:
         """The latest quote of `base` in `quote` at or before `at` (from `source` if given)."""
@@ -883,18 +870,14 @@ class Register:
         return sorted(result, key=lambda r: (r[1], r[0], r[2].asset.code))
 
 
-def _draft_body(entry: NewEntry) -> str:
-    return json.dumps(
-        {
-            "kind": entry.kind,
-            "ts": format_ts(entry.ts),
-            "memo": entry.memo,
-            "reference": entry.reference,
-            "price": str(entry.price) if entry.price is not None else None,
-            "reverses": entry.reverses,
-            "postings": [[p.account, p.asset.code, str(p.amount.units)] for p in entry.postings],
-            **({"details": dict(entry.details)} if entry.details is not None else {}),
-        },
-        sort_keys=True,
-        separators=(",", ":"),
-    )
+
+def _check_detail_text(where: str, value: Any) -> None:
+    """Every text in a domain record's detail is printable text (as an entry's memo is)."""
+    if isinstance(value, str):
+        check_text(value, where)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _check_detail_text(f"{where}.{key}", item)
+    elif isinstance(value, list):
+        for item in value:
+            _check_detail_text(where, item)

@@ -1,15 +1,21 @@
 """The register's schema and its migrations, versioned by PRAGMA user_version.
 
-Each migration is a list of statements applied in one transaction; a file at version N is
-brought to the newest version by applying migrations N+1.. in order. Append only: a
+Each migration is a list of steps applied in one transaction: SQL statements, or a function
+of the connection where SQL alone cannot do it (hashing rows into a chain). A file at version
+N is brought to the newest version by applying migrations N+1.. in order. Append only: a
 released migration is never edited.
 """
 
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 
-MIGRATIONS: list[list[str]] = [
+from desk.register import quotes
+
+Step = str | Callable[[sqlite3.Connection], None]
+
+MIGRATIONS: list[list[Step]] = [
     # 1: the first register
     [
         """CREATE TABLE meta (key TEXT PRIMARY KEY, value ANY) STRICT""",
@@ -198,9 +204,68 @@ MIGRATIONS: list[list[str]] = [
         "CREATE INDEX policy_proposals_state ON policy_proposals(state, id)",
         "CREATE INDEX actions_by_draft ON actions(draft_id, action) WHERE draft_id IS NOT NULL",
     ],
+    # drafts are tamper-evident: a draft's body lives in its chained `draft` action (with the
+    # body's hash), the row is an insert-only copy kept for listing, and its state is the
+    # chained approve/reject action that names it (desk/register/drafts.py). The state
+    # columns go: the actions log holds who decided, when, why and the entry posted.
+    [
+        "DROP INDEX drafts_state",
+        """CREATE TABLE drafts_v2 (
+            id INTEGER PRIMARY KEY,
+            drafted_by TEXT NOT NULL,
+            body TEXT NOT NULL
+        ) STRICT""",
+        "INSERT INTO drafts_v2 (id, drafted_by, body) SELECT id, drafted_by, body FROM drafts",
+        "DROP TABLE drafts",
+        "ALTER TABLE drafts_v2 RENAME TO drafts",
+        """CREATE TRIGGER drafts_no_update BEFORE UPDATE ON drafts
+           BEGIN SELECT RAISE(ABORT, 'drafts are insert-only: approve or reject them instead'); END""",
+        """CREATE TRIGGER drafts_no_delete BEFORE DELETE ON drafts
+           BEGIN SELECT RAISE(ABORT, 'drafts are insert-only: reject a draft instead'); END""",
+    ],
+    # proposed policy changes the same way: the change lives in the chained policy_propose
+    # action, the row is an insert-only copy, the state is the chained decision
+    # (desk/register/proposals.py)
+    [
+        "DROP INDEX policy_proposals_state",
+        """CREATE TABLE policy_proposals_v2 (
+            id INTEGER PRIMARY KEY,
+            proposed_by TEXT NOT NULL,
+            body TEXT NOT NULL
+        ) STRICT""",
+        "INSERT INTO policy_proposals_v2 (id, proposed_by, body) SELECT id, proposed_by, body FROM policy_proposals",
+        "DROP TABLE policy_proposals",
+        "ALTER TABLE policy_proposals_v2 RENAME TO policy_proposals",
+        """CREATE TRIGGER policy_proposals_no_update BEFORE UPDATE ON policy_proposals
+           BEGIN SELECT RAISE(ABORT, 'policy proposals are insert-only: approve or reject them instead'); END""",
+        """CREATE TRIGGER policy_proposals_no_delete BEFORE DELETE ON policy_proposals
+           BEGIN SELECT RAISE(ABORT, 'policy proposals are insert-only: reject a proposal instead'); END""",
+    ],
+    # the price history is chained (desk/register/quotes.py): each quote's position, the hash
+    # before it and its own; quotes kept before are chained here in the order received, and
+    # kept quotes can no longer be changed or removed
+    [
+        "ALTER TABLE quotes ADD COLUMN n INTEGER",
+        "ALTER TABLE quotes ADD COLUMN prev_hash TEXT",
+        "ALTER TABLE quotes ADD COLUMN hash TEXT",
+        quotes.chain_existing,
+        "CREATE UNIQUE INDEX quotes_chain ON quotes(n)",
+        """CREATE TRIGGER quotes_no_update BEFORE UPDATE ON quotes
+           BEGIN SELECT RAISE(ABORT, 'kept quotes are append-only'); END""",
+        """CREATE TRIGGER quotes_no_delete BEFORE DELETE ON quotes
+           BEGIN SELECT RAISE(ABORT, 'kept quotes are append-only'); END""",
+    ],
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def run(conn: sqlite3.Connection, step: Step) -> None:
+    """Apply one step of a migration."""
+    if callable(step):
+        step(conn)
+    else:
+        conn.execute(step)
 
 
 def migrate(conn: sqlite3.Connection) -> int:
@@ -215,8 +280,8 @@ def migrate(conn: sqlite3.Connection) -> int:
     for version in range(current + 1, SCHEMA_VERSION + 1):
         conn.execute("BEGIN IMMEDIATE")
         try:
-            for statement in MIGRATIONS[version - 1]:
-                conn.execute(statement)
+            for step in MIGRATIONS[version - 1]:
+                run(conn, step)
             conn.execute(f"PRAGMA user_version = {version}")
             conn.execute("COMMIT")
         except BaseException:

@@ -4,7 +4,8 @@ register equals the chain at given block heights, signed off by the register's h
 (anyone holding the register can run `desk verify` and see the same hash).
 
 Two files, JSON for machines and a small static HTML page for people, written atomically
-(a half-written snapshot never exists) and left read-only (mode 444).
+(a half-written snapshot never exists), owner-only and read-only (mode 400, in a folder desk
+creates 700): it is published when the operator copies it to where the public reads it.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from desk.config import DeskSettings
+from desk.private_files import READ_ONLY, private_dir
 from desk.register import Register
 from desk.reserves.chains import ChainReader
 from desk.reserves.inflows import daily_totals, reserve_inflows
@@ -24,7 +26,6 @@ from desk.reserves.proof import ReserveReport, check_reserves
 
 JSON_NAME = "reserve.json"
 HTML_NAME = "index.html"
-READ_ONLY = 0o444
 
 
 class ProofFailed(Exception):
@@ -122,7 +123,7 @@ td,th{{border:1px solid #999;padding:.2em .6em;text-align:left}}code{{word-break
 def write_snapshot(snapshot: dict[str, Any], out: Path) -> list[Path]:
     """Write both files into `out` atomically, read-only; return their paths. Blocking:
     call through asyncio.to_thread."""
-    out.mkdir(parents=True, exist_ok=True)
+    private_dir(out)
     contents = {
         JSON_NAME: json.dumps(snapshot, indent=2, ensure_ascii=False) + "\n",
         HTML_NAME: render_html(snapshot),

@@ -19,8 +19,10 @@ class SyncAlreadyRunning(Exception):
 
 class SyncLock:
     def __init__(self, register_path: Path) -> None:
-        self.register_path = register_path
-        self.path = register_path.with_name(register_path.name + ".sync.lock")
+        # the file itself, however it is reached: a symlink or a relative path to the same
+        # register must meet the same lock
+        self.register_path = register_path.resolve()
+        self.path = self.register_path.with_name(self.register_path.name + ".sync.lock")
         self._fd: int | None = None
 
     def acquire(self) -> None:

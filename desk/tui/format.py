@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from desk.money import Amount
 from desk.register import Entry
+from desk.register.text import shown
 
 
 def amount_text(amount: Amount) -> str:
@@ -39,7 +40,7 @@ def row_text(entry: Entry) -> str:
         entry.kind,
         entry_amount(entry),
         entry_accounts(entry),
-        entry.reference or "",
+        shown(entry.reference or ""),
     )
     return " ".join(cell[:w].ljust(w) for (w, _), cell in zip(COLUMNS, cells, strict=True))
 

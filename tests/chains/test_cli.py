@@ -52,7 +52,8 @@ async def test_transparency_writes_read_only_files_whose_head_matches_verify(sim
     assert "(read-only)" in out
     snapshot_file, page = out_dir / "reserve.json", out_dir / "index.html"
     for path in (snapshot_file, page):
-        assert stat.S_IMODE(path.stat().st_mode) == 0o444
+        # owner-only and read-only: publishing it is the operator's act
+        assert stat.S_IMODE(path.stat().st_mode) == 0o400
     snapshot = json.loads(snapshot_file.read_text())
     code, verified, _ = await run(config, "verify")
     assert code == 0

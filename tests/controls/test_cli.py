@@ -46,11 +46,11 @@ TRANSFER = ("transfer", "--from", "assets:wallet:ops", "--to", "assets:reserve:c
 def test_policy_change_by_cli_then_a_refused_transfer_names_the_rule(desk, tmp_path: Path) -> None:
     fund(tmp_path / "register.sqlite")
     code, out, err = desk(
-        "policy", "propose", "allow-add", "--asset", "btc", "--to", "assets:reserve:cold", operator="bolat"
+        "policy", "propose", "allow-add", "--asset", "BTC", "--to", "assets:reserve:cold", operator="bolat"
     )
     assert code == 4 and "bolat may not propose: that needs the admin role" in err
     code, out, _ = desk(
-        "policy", "propose", "allow-add", "--asset", "btc", "--to", "assets:reserve:cold", operator="dana"
+        "policy", "propose", "allow-add", "--asset", "BTC", "--to", "assets:reserve:cold", operator="dana"
     )
     assert code == 0 and out.startswith("policy change #1: allow BTC to assets:reserve:cold;")
     code, out, _ = desk("policy", "pending", "--json", operator="audit")

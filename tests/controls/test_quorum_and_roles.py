@@ -34,7 +34,11 @@ async def test_at_the_threshold_two_distinct_checkers_are_needed(make_desk) -> N
             ("approval", "bolat"),
             ("draft", "aliya"),
         ]
-        assert (await dana.actions())[0]["detail"] == {"approvers": ["bolat", "dana"], "required": 2}
+        assert (await dana.actions())[0]["detail"] == {
+            "approvers": ["bolat", "dana"],
+            "required": 2,
+            "draft_hash": (await dana.draft_by_id(draft_id)).body_hash,
+        }
         assert (await dana.verify()).ok
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -42,7 +43,7 @@ def test_init_transfer_approve_verify_checkpoint_export(desk, tmp_path: Path, co
         "--to",
         "assets:reserve:cold",
         "--asset",
-        "btc",
+        "BTC",
         "--amount",
         "0.000000001",
     )
@@ -92,3 +93,44 @@ def test_init_transfer_approve_verify_checkpoint_export(desk, tmp_path: Path, co
     assert out.read_text().startswith("; desk register export")
     bad = desk("verify", "--against", "nonsense")
     assert bad.returncode == 4 and "not a desk checkpoint" in bad.stderr
+
+
+def test_verify_shows_its_progress_on_a_terminal_and_reports_entries_per_second(
+    desk, settings, config_file: Path
+) -> None:
+    import asyncio
+    import pty
+
+    from desk.register import Register
+    from tests.register.conftest import earning
+
+    async def fill() -> None:
+        async with Register.open(settings.register.path, operator="aliya", create=True) as reg:
+            await reg.init_accounts(settings)
+            await reg.ingest([earning(i) for i in range(50)])
+
+    asyncio.run(fill())
+    piped = desk("verify")
+    assert piped.returncode == 0 and piped.stdout.startswith("OK 50 entries")
+    assert "verifying" not in piped.stderr  # no progress line when stderr is not a terminal
+    assert re.fullmatch(
+        r"verified 50 entries, 0 actions and 0 quotes in [0-9.]+ s \([0-9,]+ entries/s\)\n", piped.stderr
+    )
+    leader, follower = pty.openpty()
+    env = {**os.environ, "DESK_CONFIG": str(config_file), "DESK_OPERATOR__NAME": "aliya"}
+    process = subprocess.run(
+        [sys.executable, "-m", "desk", "verify"], stdout=subprocess.PIPE, stderr=follower, env=env, cwd=REPO, timeout=60
+    )
+    os.close(follower)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(leader, 4096)
+        except OSError:  # the terminal closed once everything was read
+            break
+        if not chunk:
+            break
+        shown += chunk
+    os.close(leader)
+    assert process.returncode == 0
+    assert b"\rverifying entries: 50 / 50" in shown and b"entries/s)" in shown

@@ -10,7 +10,7 @@ import sys
 import time
 
 from desk.register import Register
-from desk.register.chain import verify_file
+from desk.register.verify import verify_file
 from tests.conftest import REPO
 
 N = 100_000

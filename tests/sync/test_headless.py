@@ -13,7 +13,7 @@ from pathlib import Path
 
 from desk.config import DeskSettings
 from desk.register import Register
-from desk.register.chain import verify_file
+from desk.register.verify import verify_file
 from desk.sim import SimCluster
 from tests.conftest import REPO
 from tests.sync.conftest import NOW, desk_command, desk_env, write_config

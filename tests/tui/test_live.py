@@ -23,7 +23,7 @@ from desk.cli.tui_cmds import demo_operators, sim_argv, write_config
 from desk.config import load_settings
 from desk.money import Amount
 from desk.register import NewEntry, Posting, Register
-from desk.register.chain import verify_file
+from desk.register.verify import verify_file
 from desk.tui.app import create_app
 from desk.tui.live import FeedState, SyncCommand
 from desk.tui.screens.register import RegisterScreen

@@ -13,7 +13,7 @@ import termios
 import time
 from pathlib import Path
 
-from desk.register.chain import verify_file
+from desk.register.verify import verify_file
 from desk.sync.lock import SyncLock
 from tests.conftest import REPO
 

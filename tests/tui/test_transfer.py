@@ -81,7 +81,12 @@ async def test_transfer_draft_approve_as_second_operator(make_app) -> None:
         ({"from": "assets:wallet:ops", "to": "assets:wallet:ops"}, "same account"),
         ({"from": "assets:wallet:ops", "asset": "BTC", "amount": "0.123456789"}, "decimal"),
         ({"from": "assets:wallet:ops", "asset": "BTC", "amount": "5"}, "insufficient balance"),
-        ({"asset": "XYZ"}, "unknown asset"),
+        ({"asset": "XYZ"}, "not in the register"),
+        ({"asset": "btc"}, "asset codes are upper case: BTC"),
+        ({"from": "assets:wallet:ops", "asset": "BTC", "amount": "1,000.5"}, "has a comma"),
+        ({"from": "income:mining:f2main", "to": "assets:reserve:cold"}, "refused by rule income:mining:out"),
+        ({"from": "assets:wallet:ops", "to": "income:mining:f2main"}, "refused by rule income:mining:in"),
+        ({"from": "assets:pool:f2main", "to": "assets:wallet:ops"}, "refused by rule assets:pool:out"),
     ],
 )
 async def test_transfer_validation(make_app, values: dict[str, str], message: str) -> None:

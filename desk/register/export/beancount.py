@@ -1,13 +1,12 @@
-"""beancount: capitalised account components, an `open` for every account, `@@` prices on
-conversions, full precision, so `bean-check` accepts the file and its balances equal
-`desk balances`."""
+"""beancount: capitalised account components (one beancount name per desk path), an `open`
+for every account, `@@` prices on conversions, full precision, so `bean-check` accepts the
+file and its balances equal `desk balances`."""
 
 from __future__ import annotations
 
-import re
-
 from desk.register.entries import Entry
 from desk.register.export.amounts import posting_amounts
+from desk.register.text import shown
 
 ROOTS = {
     "assets": "Assets",
@@ -19,20 +18,26 @@ ROOTS = {
 
 
 def account_name(path: str) -> str:
-    """`assets:wallet:ops_hot` -> `Assets:Wallet:Ops-hot`; a component that does not start
-    with a letter gets an `X` in front (`9x` -> `X9x`)."""
+    """`assets:wallet:ops` -> `Assets:Wallet:Ops`, one to one for every path desk allows.
+
+    A beancount component starts with a capital or a digit and holds letters, digits and
+    `-`. desk's names are lower case, so a capital is free to mark what beancount lacks:
+    the first letter is capitalised and each `_` is written `U` (`ops_hot` -> `OpsUhot`,
+    while `ops-hot` -> `Ops-hot`); a leading digit stays (`9x` -> `9x`, `x9x` -> `X9x`).
+    No two desk paths give one beancount name, so balances never merge.
+    """
     root, *rest = path.split(":")
     parts = [ROOTS[root]]
     for part in rest:
-        cleaned = re.sub(r"[^A-Za-z0-9-]", "-", part)
-        if not cleaned[:1].isalpha():
-            cleaned = "X" + cleaned
-        parts.append(cleaned[:1].upper() + cleaned[1:])
+        parts.append(part[:1].upper() + part[1:].replace("_", "U"))
     return ":".join(parts)
 
 
 def _quote(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    """A beancount string on one line: characters that are not printable text escaped
+    (text from before they were refused), quotes and backslashes escaped."""
+    clean = " ".join(shown(text).split())
+    return '"' + clean.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def header(accounts: list[str]) -> str:
@@ -43,7 +48,7 @@ def header(accounts: list[str]) -> str:
 
 def entry(e: Entry) -> str:
     payee = _quote(e.kind)
-    narration = _quote(" ".join(e.memo.split()) or e.kind)
+    narration = _quote(e.memo if e.memo.strip() else e.kind)
     lines = [f"{e.ts:%Y-%m-%d} * {payee} {narration}", f'  seq: "{e.seq}"']
     if e.reference:
         lines.append(f"  reference: {_quote(e.reference)}")

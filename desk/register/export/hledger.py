@@ -1,20 +1,30 @@
 """hledger journal: account paths as they are, full precision, `@@` total prices on the base
-leg of conversions (never lots), so `hledger balance` reproduces `desk balances` exactly."""
+leg of conversions (never lots), so `hledger balance` reproduces `desk balances` exactly.
+
+hledger reads a commodity symbol bare only when it is letters alone: an asset code with a
+digit (BTC2, desk allows it) is written quoted. The decimal mark is declared, so an amount
+such as 1.000 (an asset of three decimals) is never read as one thousand. Text from the
+register is written on one line, without the characters that end a field."""
 
 from __future__ import annotations
 
 from desk.register.entries import Entry
 from desk.register.export.amounts import posting_amounts
+from desk.register.text import shown
+
+
+def commodity(code: str) -> str:
+    return code if code.isalpha() else f'"{code}"'
 
 
 def header(accounts: list[str]) -> str:
-    lines = ["; desk register export (hledger journal)", ""]
+    lines = ["; desk register export (hledger journal)", "decimal-mark .", ""]
     lines += [f"account {path}" for path in accounts]
     return "\n".join(lines) + "\n\n"
 
 
 def _text(value: str) -> str:
-    return " ".join(value.replace(";", ",").split())
+    return " ".join(shown(value).replace(";", ",").split())
 
 
 def entry(e: Entry) -> str:
@@ -25,6 +35,6 @@ def entry(e: Entry) -> str:
         lines[0] += f", reverses:{e.reverses}"
     for name, value in sorted((e.details or {}).items()):
         lines[0] += f", {name}:{_text(value).replace(',', ' ')}"
-    for posting, amount in posting_amounts(e):
+    for posting, amount in posting_amounts(e, commodity):
         lines.append(f"    {posting.account}  {amount}")
     return "\n".join(lines) + "\n\n"

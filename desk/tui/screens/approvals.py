@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import ClassVar
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -15,6 +16,7 @@ from textual.widgets import DataTable, Footer, Header, Input, Label, Static
 
 from desk.controls import Tally, describe_tally
 from desk.register import Draft, NotPermitted, PolicyRefused, RegisterError, SelfApproval
+from desk.register.text import shown
 
 
 class RejectDialog(ModalScreen[str | None]):
@@ -143,7 +145,7 @@ class ApprovalsScreen(Screen[None]):
                 f"{len(tally.approvers)}/{tally.required}",
                 ", ".join(tally.rules) or "maker-checker",
                 src.account if src else "",
-                d.entry.memo,
+                Text(shown(d.entry.memo)),  # as typed, never read as markup
                 key=str(d.id),
             )
         if self.drafts:

@@ -13,6 +13,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from desk.register.entries import Entry
+from desk.register.text import shown
 from desk.tui.screens.figures import Figures
 
 #: How each kind's `details` keys read on screen, in this order; other keys follow as they are.
@@ -32,7 +33,7 @@ def detail_lines(entry: Entry) -> list[str]:
     if not details:
         return []
     keys = [k for k in DETAIL_LABELS if k in details] + sorted(k for k in details if k not in DETAIL_LABELS)
-    lines = [f"  {DETAIL_LABELS.get(k, k.replace('_', ' ')):<18} {escape(str(details[k]))}" for k in keys]
+    lines = [f"  {DETAIL_LABELS.get(k, k.replace('_', ' ')):<18} {escape(shown(str(details[k])))}" for k in keys]
     if entry.kind == "purchase" and entry.price is not None:
         paid = next((p.amount.asset.code for p in entry.postings if p.amount.units < 0), "")
         bought = next((p.amount.asset.code for p in entry.postings if p.amount.units > 0), "unit")
@@ -63,8 +64,9 @@ class EntryDetail(ModalScreen[None]):
         worth_text = f"{worth.text} ({figures.provenance(worth)})" if worth.value is not None else f"n/a: {worth.why}"
         lines = [
             f"[b]entry #{e.seq}[/b]  {e.kind}  {e.ts:%Y-%m-%d %H:%M:%S} UTC",
-            f"memo: {e.memo}",
-            f"reference: {e.reference or '-'}   source: {e.source or '-'}   status: {e.status or '-'}",
+            f"memo: {escape(shown(e.memo))}",
+            f"reference: {escape(shown(e.reference or '-'))}   source: {escape(e.source or '-')}   "
+            f"status: {e.status or '-'}",
             f"drafted by: {e.drafted_by or '-'}   approved by: {e.approved_by or '-'}",
             "",
             "[b]postings[/b]",

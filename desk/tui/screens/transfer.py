@@ -13,7 +13,7 @@ from textual.suggester import SuggestFromList
 from textual.widgets import Input, Label, Static
 
 from desk.money import Amount, MoneyError, parse_amount
-from desk.register import NewEntry, Posting, RegisterError
+from desk.register import NewEntry, Posting, RegisterError, rules
 from desk.tui.screens.figures import Figures
 
 FIELDS = ("from", "to", "asset", "amount", "reference", "memo")
@@ -88,19 +88,24 @@ class TransferForm(ModalScreen[int | None]):
             self.query_one(f"#tf-{FIELDS[FIELDS.index(name) + 1]}", Input).focus()
 
     def validate_form(self) -> Amount | None:
+        """Judge what is typed so far by the register's own rules (desk/register/rules.py):
+        the form refuses exactly what the register would refuse, before it is asked."""
         reg = self.app.register  # type: ignore[attr-defined]
         accounts = set(reg.accounts())
         errors: list[str] = []
-        src, dst, code, text = self.value("from"), self.value("to"), self.value("asset").upper(), self.value("amount")
+        src, dst, code, text = self.value("from"), self.value("to"), self.value("asset"), self.value("amount")
         for label, acct in (("from", src), ("to", dst)):
             if acct and acct not in accounts:
                 errors.append(f"{label}: unknown account {acct}")
         if src and src == dst:
             errors.append("from and to are the same account")
+        asset = None
+        if code:
+            try:
+                asset = reg.asset(code)
+            except RegisterError as exc:
+                errors.append(f"asset: {exc}")
         amount: Amount | None = None
-        asset = reg.assets().get(code) if code else None
-        if code and asset is None:
-            errors.append(f"asset: unknown asset {code}")
         if asset is not None and text:
             try:
                 amount = parse_amount(text, asset)
@@ -109,9 +114,19 @@ class TransferForm(ModalScreen[int | None]):
             else:
                 if amount.units <= 0:
                     errors.append("amount: must be more than zero")
-                have = self.balances.get((src, asset.code))
-                if src in accounts and (have is None or have.units < amount.units):
-                    errors.append(f"insufficient balance: {src} holds {have or Amount.from_units(asset, 0)}")
+                    amount = None
+        if src in accounts and dst in accounts and src != dst:
+            # the direction of each leg is what the account rules judge; one unit stands in
+            # for an amount not typed yet
+            moved = amount or Amount.from_units(asset or next(iter(reg.assets().values())), 1)
+            refusal = rules.flow_refusal("transfer", (Posting(src, -moved), Posting(dst, moved)))
+            if refusal is not None:
+                errors.append(str(refusal))
+        if src in accounts and amount is not None:
+            held = {key: have.units for key, have in self.balances.items()}
+            refusal = rules.funds_refusal((Posting(src, -amount),), held)
+            if refusal is not None:
+                errors.append(str(refusal))
         self.errors = errors
         self.query_one("#transfer-errors", Static).update("\n".join(f"✗ {e}" for e in errors))
         self.query_one("#transfer-value", Static).update(self._value_text(amount))

@@ -1,0 +1,101 @@
+"""The price history, chained: every quote the register keeps carries the SHA-256 of its
+canonical form and of the quote kept before it.
+
+Valuations at receipt are frozen from these quotes and the limits of the treasury policy
+are judged in their prices, so a quietly edited price changes figures. Quotes get their own
+chain (position `n`, `prev_hash`, `hash`) rather than a place in the actions log: the sync
+keeps several a minute. A quote already kept is ignored, as before, and takes no place in
+the chain. `desk verify` recomputes the chain; a checkpoint pins its head.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Sequence
+from json.encoder import encode_basestring as _string  # what canonical_json writes strings with
+from typing import TYPE_CHECKING, Any
+
+from desk.register.canonical import GENESIS, hash_body
+
+if TYPE_CHECKING:
+    from desk.register.register import Register
+
+#: The columns of a quote in the order they are hashed and written.
+COLUMNS = ("source", "base", "quote", "source_time", "price", "received_time")
+#: Keys per existence query (4 variables each, well under SQLite's limit).
+CHUNK = 200
+
+
+def payload(n: int, row: Sequence[str]) -> dict[str, Any]:
+    """The hashed form of the quote at position `n` (`row` in COLUMNS order)."""
+    return {"v": 1, "n": n, **dict(zip(COLUMNS, row, strict=True))}
+
+
+def body(n: int, row: Sequence[str]) -> str:
+    """`canonical_json(payload(n, row))`, written out directly (a test holds them equal):
+    verify rehashes the whole price history."""
+    source, base, quote, source_time, price, received_time = row
+    return (
+        f'{{"base":{_string(base)},"n":{n},"price":{_string(price)},"quote":{_string(quote)},'
+        f'"received_time":{_string(received_time)},"source":{_string(source)},'
+        f'"source_time":{_string(source_time)},"v":1}}'
+    )
+
+
+def chained(rows: Iterable[Sequence[str]], head: tuple[int, str]) -> list[tuple[Any, ...]]:
+    """`rows` (COLUMNS order) with their chain position, previous hash and hash, from `head`."""
+    n, prev = head
+    out = []
+    for row in rows:
+        n += 1
+        digest = hash_body(prev, body(n, row))
+        out.append((*row, n, prev, digest))
+        prev = digest
+    return out
+
+
+async def insert_new(register: Register, rows: Sequence[tuple[str, ...]]) -> int:
+    """Inside a write transaction: keep the quotes of `rows` (COLUMNS order) that are not
+    kept yet, chained; return how many were new."""
+    kept: set[tuple[str, ...]] = set()
+    for first in range(0, len(rows), CHUNK):
+        chunk = rows[first : first + CHUNK]
+        marks = ",".join("(?,?,?,?)" for _ in chunk)
+        found = await register._all(
+            f"WITH v(source, base, quote, source_time) AS (VALUES {marks}) "
+            "SELECT q.source, q.base, q.quote, q.source_time FROM v JOIN quotes q ON q.base = v.base "
+            "AND q.quote = v.quote AND q.source_time = v.source_time AND q.source = v.source",
+            [v for row in chunk for v in row[:4]],
+        )
+        kept.update(tuple(r) for r in found)
+    fresh: list[tuple[str, ...]] = []
+    for row in rows:
+        if row[:4] not in kept:
+            kept.add(row[:4])
+            fresh.append(row)
+    if fresh:
+        head = await register._one("SELECT n, hash FROM quotes WHERE n IS NOT NULL ORDER BY n DESC LIMIT 1")
+        await register._conn.executemany(
+            f"INSERT INTO quotes ({', '.join(COLUMNS)}, n, prev_hash, hash) VALUES (?,?,?,?,?,?,?,?,?)",
+            chained(fresh, (head[0], head[1]) if head else (0, GENESIS)),
+        )
+    return len(fresh)
+
+
+def chain_existing(conn: sqlite3.Connection) -> None:
+    """Migration step: put the quotes kept before the chain existed into it, in the order
+    they were received (ties broken by the key), so they are covered from now on."""
+    (last,) = conn.execute("SELECT COALESCE(MAX(n), 0) FROM quotes").fetchone()
+    head_row = conn.execute("SELECT hash FROM quotes WHERE n = ?", (last,)).fetchone()
+    rows = conn.execute(
+        f"SELECT {', '.join(COLUMNS)} FROM quotes WHERE n IS NULL "
+        "ORDER BY received_time, source_time, base, quote, source"
+    ).fetchall()
+    conn.executemany(
+        "UPDATE quotes SET n = ?, prev_hash = ?, hash = ? WHERE source = ? AND base = ? AND quote = ? "
+        "AND source_time = ?",
+        [
+            (n, prev, digest, *row[:4])
+            for *row, n, prev, digest in chained(rows, (last, head_row[0] if head_row else GENESIS))
+        ],
+    )
