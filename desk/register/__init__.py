@@ -17,6 +17,11 @@ Public API (all async on `Register`):
         await reg.verify(against=None) -> VerifyResult ; await reg.checkpoint() -> Checkpoint
         await reg.record_quotes([Quote(...)]) -> int ; await reg.price_at(base, quote, at, source=None) -> Quote | None
         reg.accounts() -> list[str] ; reg.assets() -> dict[str, Asset] ; reg.asset(code) -> Asset
+        await reg.record_sync(...) ; await reg.sync_state()     # per feed: last poll, state, reason
+        await reg.block_host(host, until, kind, reason) ; await reg.host_blocks(now) -> list[HostBlock]
+        await reg.record_pool_days(pool, [(day, hs, basis, source)], quiet) ; await reg.pool_days(since, until)
+        await reg.record_refusals(feed, [NewRefusal], since, until) -> open ; await reg.refusals(feed=, state=)
+        await reg.acknowledge_refusal(id, note) -> action seq
 
 Entries are `NewEntry(kind, ts, postings=(Posting(account, Amount), ...), memo, reference, source,
 external_id, status, price, reverses)`; see entries.py for the rules they keep.
@@ -33,6 +38,7 @@ from desk.register.errors import (
     RegisterUnavailable,
     SelfApproval,
 )
+from desk.register.feedstate import HostBlock, NewRefusal, PoolDay, RefusedRow
 from desk.register.pages import PageFilter
 from desk.register.register import Draft, IngestResult, Quote, Register
 
@@ -43,14 +49,18 @@ __all__ = [
     "Draft",
     "Entry",
     "EntryRejected",
+    "HostBlock",
     "IngestResult",
     "NewEntry",
+    "NewRefusal",
     "NotFound",
     "NotPermitted",
     "PageFilter",
     "PolicyRefused",
+    "PoolDay",
     "Posting",
     "Quote",
+    "RefusedRow",
     "Register",
     "RegisterError",
     "RegisterUnavailable",
