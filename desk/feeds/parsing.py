@@ -14,7 +14,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from desk.feeds.errors import Malformed
-from desk.feeds.fields import check_text, shown
+from desk.feeds.fields import check_text, external_id, shown
 from desk.money import MONEY_CONTEXT, Amount, Asset, MoneyError, check_amount
 
 BTC = Asset("BTC", 8)
@@ -65,6 +65,15 @@ def text(value: Any, where: str, *, optional: bool = False) -> str | None:
     if not isinstance(value, str) or (not value and not optional):
         raise Malformed(f"{where}: expected text, got {shown(value) if isinstance(value, str) else repr(value)}"[:160])
     return check_text(value, where) or None
+
+
+def ident(value: Any, where: str) -> str:
+    """A record's id as the pool gives it, a whole number or text, as an external id's part."""
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        return str(value)
+    if isinstance(value, str):
+        return external_id(value, where)
+    raise Malformed(f"{where}: expected an id, got {type(value).__name__}")
 
 
 def decimal(value: Any, where: str, *, optional: bool = False) -> Decimal | None:

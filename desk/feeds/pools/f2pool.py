@@ -13,7 +13,7 @@ from typing import Any
 
 from desk.feeds import fields
 from desk.feeds.errors import AuthError, FeedError, Malformed
-from desk.feeds.parsing import as_list, btc, decimal, field, hashrate, obj, text, unix_seconds, utc_day
+from desk.feeds.parsing import as_list, btc, decimal, field, hashrate, ident, obj, text, unix_seconds, utc_day
 from desk.feeds.pools.base import PoolClient
 from desk.feeds.pools.rows import best_day, read_rows
 from desk.feeds.records import Earning, Hashrate, Payout, PoolWindow
@@ -81,7 +81,7 @@ class F2PoolClient(PoolClient):
         rate = decimal(extra.get("hash_rate"), f"{where}.mining_extra.hash_rate", optional=True)
         return Earning(
             pool=self.name,
-            external_id=f"tx:{field(row, 'id', where)}",
+            external_id=f"tx:{ident(field(row, 'id', where), f'{where}.id')}",
             day=day,
             amount=btc(field(row, "changed_balance", where), f"{where}.changed_balance"),
             hashrate_hs=hashrate(rate, "H/s", f"{where}.mining_extra.hash_rate") if rate is not None else None,
@@ -102,7 +102,7 @@ class F2PoolClient(PoolClient):
         destination = text(field(extra, "address", f"{where}.payout_extra"), f"{where}.payout_extra.address") or ""
         return Payout(
             pool=self.name,
-            external_id=f"tx:{field(row, 'id', where)}",
+            external_id=f"tx:{ident(field(row, 'id', where), f'{where}.id')}",
             amount=amount,
             fee=fee,
             destination=fields.address(destination, f"{where}.payout_extra.address"),

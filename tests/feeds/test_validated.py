@@ -1,0 +1,173 @@
+"""Validated records over real sockets: each pool's own hashrate in whatever unit it names,
+an absurd exponent named by its field, one request per window where one answer holds both
+earnings and payouts, and the rules every recorded text field keeps."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+
+from desk.config import load_settings
+from desk.feeds.errors import FeedError, Malformed
+from desk.feeds.factory import build_feeds
+from desk.feeds.fields import address, external_id, tx_id
+from desk.feeds.pools.braiins import BraiinsClient
+from desk.feeds.pools.f2pool import F2PoolClient
+from desk.feeds.pools.foundry import FoundryClient
+from desk.feeds.pools.ocean import OceanClient
+from desk.feeds.records import Payout
+from desk.money import Amount, Asset
+from desk.sim import SimCluster
+from tests.feeds.conftest import NOW, pool
+from tests.feeds.pool_samples import FOUNDRY_USER, OCEAN_USER, answers, edit, routes
+
+CLIENTS = {"braiins": BraiinsClient, "f2pool": F2PoolClient, "foundry": FoundryClient, "ocean": OceanClient}
+TODAY = NOW.date()
+
+
+def client_of(kind: str, url: str, http):  # type: ignore[no-untyped-def]
+    user = {"f2pool": FOUNDRY_USER, "foundry": FOUNDRY_USER, "ocean": OCEAN_USER}.get(kind)
+    return CLIENTS[kind](kind, pool(kind, url, user=user), http)
+
+
+# ---------------------------------------------------------------------------------- hashrate
+
+#: the Braiins profile sample says 95002345.7712 Gh/s over 24 h and 94877001.1 yesterday
+BRAIINS_UNITS = [
+    ("Gh/s", Decimal("95002345.7712"), Decimal("95002345771200000")),
+    ("Th/s", Decimal("95002.3457712"), Decimal("95002345771200000")),
+    ("Ph/s", Decimal("95.0023457712"), Decimal("95002345771200000")),
+    ("PH/s", Decimal("400"), Decimal("400000000000000000")),
+]
+
+
+@pytest.mark.parametrize("as_text", [False, True], ids=["number", "string"])
+@pytest.mark.parametrize(("unit", "value", "hs"), BRAIINS_UNITS, ids=[u for u, _v, _h in BRAIINS_UNITS])
+async def test_braiins_hashrate_in_the_unit_it_names_is_exact_hs(
+    serve, http, unit: str, value: Decimal, hs: Decimal, as_text: bool
+) -> None:
+    def change(data: dict) -> None:
+        data["btc"].update(hash_rate_unit=unit, hash_rate_24h=str(value) if as_text else value,
+                           hash_rate_yesterday=str(value) if as_text else value)
+
+    bodies = answers("braiins")
+    bodies["/accounts/profile/json/btc/"] = edit(bodies["/accounts/profile/json/btc/"], change)
+    url = await serve(routes(bodies))
+    yesterday, today = await client_of("braiins", url, http).hashrate(TODAY)
+    assert (yesterday.day, yesterday.hs, yesterday.basis) == (TODAY - timedelta(days=1), hs, "day")
+    assert (today.day, today.hs, today.basis) == (TODAY, hs, "snapshot")
+    assert f"({unit})" in today.source
+
+
+async def test_each_pools_hashrate_endpoint_in_hs(serve, http) -> None:
+    found = {}
+    for kind in CLIENTS:
+        url = await serve(routes(answers(kind)))
+        found[kind] = [(h.day, h.hs, h.basis) for h in await client_of(kind, url, http).hashrate(TODAY)]
+    assert found["braiins"] == [(TODAY - timedelta(days=1), Decimal("94877001100000000"), "day"),
+                                (TODAY, Decimal("95002345771200000"), "snapshot")]
+    assert found["f2pool"] == [(TODAY, Decimal("100020000000000000"), "snapshot")]  # 1.0002e+17, exactly
+    assert found["foundry"] == [(date(2026, 11, 23), Decimal(100234567890123456), "day"),
+                                (TODAY, Decimal(99876543210987654), "snapshot")]
+    assert found["ocean"] == [(date(2026, 11, 23), Decimal(149000000000000), "snapshot")]  # a string of H/s
+
+
+async def test_the_days_hashrate_rides_on_f2pool_and_foundry_earnings(serve, http) -> None:
+    for kind, hs in (("f2pool", Decimal(101234567890123456)), ("foundry", Decimal(100234567890123456))):
+        url = await serve(routes(answers(kind)))
+        window = await client_of(kind, url, http).window(date(2026, 11, 20), date(2026, 11, 23))
+        assert [(h.day, h.hs, h.basis) for h in window.hashrates] == [(date(2026, 11, 21), hs, "day")]
+
+
+async def test_an_unknown_hashrate_unit_is_named(serve, http) -> None:
+    bodies = answers("braiins")
+    bodies["/accounts/profile/json/btc/"] = edit(bodies["/accounts/profile/json/btc/"],
+                                                 lambda d: d["btc"].update(hash_rate_unit="Sol/s"))
+    url = await serve(routes(bodies))
+    with pytest.raises(Malformed, match=r"braiins profile.btc.hash_rate_yesterday unit: 'Sol/s' is not a hashrate"):
+        await client_of("braiins", url, http).hashrate(TODAY)
+
+
+# ---------------------------------------------------------------------------------- 1e-2000
+
+
+@pytest.mark.parametrize(("kind", "change", "where"), [
+    ("braiins", lambda d: d["btc"]["daily_rewards"][0].update(total_reward="1e-2000"),
+     "braiins rewards[0].total_reward"),
+    ("f2pool", lambda d: d["transactions"][0].update(changed_balance=Decimal("1E-2000")),
+     "f2pool transactions[0].changed_balance"),
+    ("foundry", lambda d: d[0].update(totalAmount=Decimal("1E+2000")), "foundry earnings[0].totalAmount"),
+], ids=["braiins-string", "f2pool-number", "foundry-huge"])
+async def test_an_absurd_exponent_is_refused_naming_its_field(serve, http, kind, change, where) -> None:
+    bodies = answers(kind)
+    first = next(iter(bodies))
+    bodies[first] = edit(bodies[first], change)
+    url = await serve(routes(bodies))
+    window = await client_of(kind, url, http).window(date(2026, 11, 19), date(2026, 11, 23))
+    (refused,) = window.refused
+    assert refused.reason.startswith(f"{where}: ") and "is out of range for this field" in refused.reason
+    assert "Inexact" not in refused.reason
+
+
+# ---------------------------------------------------------------------------------- requests
+
+
+async def test_one_request_per_window_where_one_answer_holds_earnings_and_payouts(sim: SimCluster, http) -> None:
+    settings = load_settings(None, env={}, overrides=sim.settings_overrides())
+    feeds = {f.name: f for f in build_feeds(settings, http)}
+    window = (TODAY - timedelta(days=9), TODAY - timedelta(days=3))  # not today: no hashrate asked
+    for name in ("f2main", "ocean", "braiins", "foundry"):
+        result = await feeds[name].poll(*window)
+        assert result.ok and result.earnings and result.payouts, name
+    asked = {(source, path.split("/")[2] if source == "ocean" else path): n
+             for (source, path), n in sim.state.paths.items()}
+    assert asked[("f2main", "/v2/assets/transactions/list")] == 1
+    assert asked[("ocean", "earnpay")] == 1
+    assert sum(n for (source, _), n in asked.items() if source == "braiins") == 2  # two endpoints, one each
+    assert sum(n for (source, _), n in asked.items() if source == "foundry") == 2
+
+
+# ---------------------------------------------------------------------------------- field rules
+
+BTC = Asset("BTC", 8)
+
+
+def test_tx_ids_are_64_hex_digits_kept_in_lower_case() -> None:
+    assert tx_id("AB" * 32, "x") == "ab" * 32
+    for bad in ("ab" * 31, "zz" * 32, "ab" * 32 + " ", "ab" * 31 + "\udcff\udcfe", 12, None):
+        with pytest.raises(Malformed, match=r"^x: "):
+            tx_id(bad, "x")
+
+
+def test_addresses_keep_their_chains_alphabet() -> None:
+    for good in ("bc1qdeskdemo0hotwallet0000000000000000000000", "BC1QAR0SRRR7XFKVY5L643LYDNW9RE59GTZZWF5MDQ",
+                 "1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2", "3J98t1WpEZ73CNmQviecrnyiWrnqRhWNLy"):
+        assert address(good, "x") == good
+    for bad in ("bc1qDESKdemo0hotwallet000", "bc1q desk", "1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN0", "bc1\udcffqdeskdemo00",
+                "ops@example.invalid"):
+        with pytest.raises(Malformed, match=r"^x: "):
+            address(bad, "x")
+    assert address("ops@example.invalid", "x", rail="lightning") == "ops@example.invalid"
+    assert address("lnbc2500u1pdeskdemo", "x", rail="lightning") == "lnbc2500u1pdeskdemo"
+    with pytest.raises(Malformed, match="not a Lightning destination"):
+        address("ops @example.invalid", "x", rail="lightning")
+
+
+def test_external_ids_are_printable_ascii_without_spaces() -> None:
+    assert external_id("payout:2026-11-22T06:00:01+00:00", "x")
+    for bad in ("tx:9 1", "tx:\x1b[31m", "tx:\u0418", "", "a" * 129, "tx:\udcff"):
+        with pytest.raises(Malformed, match=r"^x: "):
+            external_id(bad, "x")
+
+
+def test_a_payout_refuses_to_exist_with_a_fee_over_its_amount() -> None:
+    def payout(amount: int, fee: int) -> Payout:
+        return Payout("bp", "onchain:1", Amount.from_units(BTC, amount), Amount.from_units(BTC, fee),
+                      "bc1qdeskdemo0hotwallet0000000000000000000000", "ab" * 32, "confirmed", "onchain",
+                      NOW)
+
+    assert payout(1000, 1000).fee.units == 1000
+    with pytest.raises(FeedError, match=r"payout fee: 0.00001001 BTC is more than the payout itself"):
+        payout(1000, 1001)
