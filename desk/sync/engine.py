@@ -41,8 +41,8 @@ from desk.feeds.records import Quote, Refusal
 from desk.register import NewRefusal, RefusedRow, Register
 from desk.sync.events import FeedCrashed, FeedPolled, Progress, RoundFinished, RoundStarted, SyncEvent
 from desk.sync.history import PriceHistory, has_history
-from desk.sync.mapping import Mapped, map_records, register_quote
-from desk.sync.supervisor import Supervisor
+from desk.sync.mapping import Mapped, Mapper, map_records, register_quote
+from desk.sync.supervisor import FIRST_BACKOFF_S, Supervisor
 from desk.sync.writing import write_entries
 from desk.valuation.prices import PricePolicy
 from desk.valuation.receipt import value_inflows
@@ -70,7 +70,8 @@ class SyncEngine:
         *,
         chunk_days: int = 7,
         feeds: list[Feed] | None = None,
-        supervisor: Supervisor | None = None,
+        mapper: Mapper = map_records,
+        restart_after_s: float = FIRST_BACKOFF_S,  # float-ok: seconds
     ) -> None:
         self.settings = settings
         self.register = register
@@ -96,8 +97,11 @@ class SyncEngine:
         #: waits for them (it values every inflow not valued yet), so backfilled inflows find
         #: their prices at receipt
         self._history_pending: dict[str, asyncio.Event] = {}
-        #: restarts each feed's loop after an unexpected error, with backoff
-        self.supervisor = supervisor or Supervisor(self._crashed)
+        #: the accounting of a window's records (desk/sync/mapping.py)
+        self.mapper = mapper
+        #: restarts each feed's loop after an unexpected error: after `restart_after_s`, doubled
+        #: on each next crash up to 60 times that, back to it once the feed polls well
+        self.supervisor = Supervisor(self._crashed, first_s=restart_after_s, most_s=60 * restart_after_s)
         self._blocks_restored = False
 
     # ---------------------------------------------------------------- events
@@ -351,8 +355,8 @@ class SyncEngine:
         """The window's records as entries (in a worker thread for a big window)."""
         try:
             if result.count >= THREAD_THRESHOLD:
-                return await asyncio.to_thread(map_records, result.earnings, result.payouts, wallet)
-            return map_records(result.earnings, result.payouts, wallet)
+                return await asyncio.to_thread(self.mapper, result.earnings, result.payouts, wallet)
+            return self.mapper(result.earnings, result.payouts, wallet)
         except Exception as exc:
             raise crashed(feed.name, exc, "mapped its records to entries") from exc
 

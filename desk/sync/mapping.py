@@ -13,6 +13,7 @@ entry, and the day is kept as a quiet day of the pool (`Mapped.quiet`) instead.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -27,6 +28,10 @@ class Mapped:
 
     entries: list[NewEntry] = field(default_factory=list)
     quiet: Counter[date] = field(default_factory=Counter)
+
+
+#: (earnings, payouts, wallet) -> what to write: `map_records`, or a stand-in the engine is given
+Mapper = Callable[[list[Earning], list[Payout], str], Mapped]
 
 
 def source_of(pool: str) -> str:

@@ -15,7 +15,6 @@ from desk.feeds.crash import crashed
 from desk.feeds.errors import Crashed
 
 FIRST_BACKOFF_S = 5.0  # float-ok: seconds
-MOST_BACKOFF_S = 300.0  # float-ok: seconds
 
 #: (feed, kind, the error, seconds until the restart) -> noted
 OnCrash = Callable[[str, str, Crashed, float], Awaitable[object]]
@@ -27,7 +26,7 @@ class Supervisor:
         on_crash: OnCrash,
         *,
         first_s: float = FIRST_BACKOFF_S,  # float-ok: seconds
-        most_s: float = MOST_BACKOFF_S,  # float-ok: seconds
+        most_s: float = 60 * FIRST_BACKOFF_S,  # float-ok: seconds
     ) -> None:
         self.on_crash = on_crash
         self.first_s = first_s
