@@ -326,5 +326,9 @@ def _hashrate_source(from_pools: int, from_config: int, left_out: int) -> str:
     elif from_config and not from_pools:
         label = "[mining] hashrate_ph, the configured fallback"
     else:
-        label = f"the pools' own figures for {from_pools} days, [mining] hashrate_ph (fallback) for {from_config}"
-    return label + (f"; {left_out} days without a hashrate left out" if left_out > 0 else "")
+        label = f"the pools' own figures for {_days(from_pools)}, [mining] hashrate_ph (fallback) for {from_config}"
+    return label + (f"; {_days(left_out)} without a hashrate left out" if left_out > 0 else "")
+
+
+def _days(n: int) -> str:
+    return f"{n} day" if n == 1 else f"{n} days"
