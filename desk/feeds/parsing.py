@@ -39,13 +39,13 @@ def _no_constant(name: str) -> Any:
 
 def obj(value: Any, where: str) -> Mapping[str, Any]:
     """A JSON object (a row of an answer), else Malformed naming where."""
-    if not isinstance(value, Mapping):
+    if not isinstance(value, dict) and not isinstance(value, Mapping):
         raise Malformed(f"{where}: expected an object, got {type(value).__name__}")
     return value
 
 
 def field(obj: Any, key: str, where: str) -> Any:
-    if not isinstance(obj, Mapping):
+    if not isinstance(obj, dict) and not isinstance(obj, Mapping):  # dict first: the cheap test
         raise Malformed(f"{where}: expected an object, got {type(obj).__name__}")
     if key not in obj:
         raise Malformed(f"{where}.{key}: missing")

@@ -72,14 +72,15 @@ class Payout:
         fields.external_id(self.external_id, "payout id")
         _not_negative(self.amount, "payout amount")
         _not_negative(self.fee, "payout fee")
-        if self.fee > self.amount:
+        if self.fee.asset != self.amount.asset or self.fee.units > self.amount.units:
             raise Malformed(f"payout fee: {self.fee} is more than the payout itself ({self.amount})")
         if self.status not in STATUSES:
             raise Malformed(f"payout status: {fields.shown(self.status)} is not queued or confirmed")
         if self.rail not in RAILS:
             raise Malformed(f"payout rail: {fields.shown(self.rail)} is not onchain or lightning")
-        if self.tx_id is not None and fields.tx_id(self.tx_id, "payout tx id") != self.tx_id:
-            raise Malformed(f"payout tx id: {self.tx_id} is not in lower case")
+        if self.tx_id is not None and not fields.TX_ID_LOWER.fullmatch(self.tx_id):
+            fields.tx_id(self.tx_id, "payout tx id")  # says what is wrong with it
+            raise Malformed(f"payout tx id: {fields.shown(self.tx_id)} is not in lower case")
         if self.destination:
             fields.address(self.destination, "payout destination", rail=self.rail)
 

@@ -71,13 +71,12 @@ class BraiinsClient(PoolClient):
         resolved_raw = field(row, "resolved_at_ts", where)
         amount = sats(field(row, "amount_sats", where), f"{where}.amount_sats")
         fee = sats(field(row, "fee_sats", where), f"{where}.fee_sats")
-        if fee > amount:
+        if fee.units > amount.units:
             raise Malformed(f"{where}.fee_sats: {fee.units} sats is more than the payout's {amount.units} sats")
         status = text(field(row, "status", where), f"{where}.status")
         if status not in ("queued", "confirmed"):
             raise Malformed(f"{where}.status: {status!r} is not queued or confirmed")
         raw_tx = row.get("tx_id") if rail == "onchain" else None
-        destination = text(field(row, "destination", where), f"{where}.destination") or ""
         return Payout(
             pool=self.name,
             # Braiins gives no payout id: the request time and amount do not change from
@@ -85,7 +84,7 @@ class BraiinsClient(PoolClient):
             external_id=f"{rail}:{int(requested.timestamp())}:{amount.units}",
             amount=amount,
             fee=fee,
-            destination=fields.address(destination, f"{where}.destination", rail=rail),
+            destination=fields.address(field(row, "destination", where), f"{where}.destination", rail=rail),
             tx_id=fields.tx_id(raw_tx, f"{where}.tx_id") if raw_tx is not None else None,
             status=status,
             rail=rail,
