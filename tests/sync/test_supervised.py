@@ -80,7 +80,7 @@ async def service(settings: DeskSettings, **engine_args: Any) -> AsyncIterator[t
             aiohttp.ClientSession() as session:
         http = HttpClient(session, clock=FakeClock(NOW), pacing=False,
                           policy=RetryPolicy(attempts=1, base_delay_s=0.01, timeout_s=2))
-        engine = SyncEngine(settings, register, http, restart_after_s=0.05, **engine_args)
+        engine = SyncEngine(settings, register, http, **engine_args)
         watch = Watch()
         engine.subscribe(watch)
         stop = asyncio.Event()
@@ -129,7 +129,7 @@ async def test_an_exception_at_every_stage_of_one_feed_leaves_the_others_going_a
     fast: DeskSettings, sim: SimCluster, caplog: pytest.LogCaptureFixture
 ) -> None:
     sim.state.stream_interval_s = 0.05
-    async with service(fast) as (engine, watch):
+    async with service(fast, restart_after_s=0.05) as (engine, watch):
         names = [f.name for f in engine.feeds]
         others = [n for n in names if n != "braiins"]
         await watch.until(lambda ev: all(polled(ev, 0, n, "ok") for n in names))
