@@ -231,3 +231,23 @@ async def test_sync_once_never_ends_with_a_traceback(config: Path, settings: Des
     feeds = {e["feed"]: e for e in events if e["event"] == "feed"}
     assert feeds["braiins"]["status"] == "ok" and feeds["kraken"]["status"] == "ok"
     assert verify_file(settings.register.path).ok
+
+
+async def test_refused_rows_are_listed_and_acknowledged_from_the_command_line(config: Path,
+                                                                           settings: DeskSettings) -> None:
+    from desk.register import NewRefusal
+
+    reason = "braiins payouts.onchain[0].fee_sats: 4276541 sats is more than the payout's 4276540 sats"
+    async with Register.open(settings.register.path, operator="sync-bot") as register:
+        (row,) = await register.record_refusals(
+            "braiins", [NewRefusal("payout:1", "payout", NOW.date(), "braiins payouts.onchain[0]", reason)],
+            NOW.date(), NOW.date())
+    code, out, _ = await run_desk(config, "feeds", "refused", "--json")
+    assert code == 1 and json.loads(out)["reason"] == reason and json.loads(out)["state"] == "open"
+    code, out, _ = await run_desk(config, "feeds", "acknowledge", str(row.id), "--note", "display error at the pool")
+    assert code == 0 and f"refused row {row.id} acknowledged" in out
+    code, _, err = await run_desk(config, "feeds", "acknowledge", str(row.id))
+    assert code == 4 and "already acknowledged" in err
+    code, out, _ = await run_desk(config, "feeds", "refused", "--all", "--json")
+    assert code == 0 and json.loads(out)["note"] == "display error at the pool"
+    assert verify_file(settings.register.path).ok
