@@ -39,17 +39,29 @@ from desk.sim import SimCluster
 REPO = Path(__file__).resolve().parent.parent
 #: (feed, fault) in the order they are injected, one per period; pools get the row faults
 SCHEDULE = [
-    ("braiins", "zero_row"), ("f2main", "fee_over"), ("foundry", "garbled"), ("ocean", "bad_row"),
-    ("f2main", "tiny_amount"), ("kraken", "418"), ("foundry", "500"), ("ocean", "truncated"),
-    ("coinbase", "429"), ("braiins", "wrong_types"), ("f2main", "empty_number"), ("nbk", "403"),
+    ("braiins", "zero_row"),
+    ("f2main", "fee_over"),
+    ("foundry", "garbled"),
+    ("ocean", "bad_row"),
+    ("f2main", "tiny_amount"),
+    ("kraken", "418"),
+    ("foundry", "500"),
+    ("ocean", "truncated"),
+    ("coinbase", "429"),
+    ("braiins", "wrong_types"),
+    ("f2main", "empty_number"),
+    ("nbk", "403"),
 ]
 #: the longest a feed may go without a report: Braiins takes ~10 s a poll (three paced requests)
 MAX_GAP_S = 25.0  # float-ok: seconds
 
 
 def toml(overrides: dict[str, Any], register: Path) -> str:
-    lines = [f'[register]\npath = "{register}"', '[operator]\nname = "service-check"',
-             "[sync]\nbackfill_days = 30\npools_interval = 2\nprices_interval = 1"]
+    lines = [
+        f'[register]\npath = "{register}"',
+        '[operator]\nname = "service-check"',
+        "[sync]\nbackfill_days = 30\npools_interval = 2\nprices_interval = 1",
+    ]
     for name, pool in overrides["pools"].items():
         lines.append(f"[pools.{name}]\n" + "\n".join(f"{k} = {json.dumps(v)}" for k, v in pool.items()))
     for name, source in overrides["prices"]["sources"].items():
@@ -58,8 +70,16 @@ def toml(overrides: dict[str, Any], register: Path) -> str:
 
 
 async def desk(env: dict[str, str], *args: str) -> tuple[int, str, str]:
-    process = await asyncio.create_subprocess_exec(sys.executable, "-m", "desk", *args, env=env, cwd=REPO,
-                                                   stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "desk",
+        *args,
+        env=env,
+        cwd=REPO,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
     out, err = await process.communicate()
     return process.returncode or 0, out.decode(), err.decode()
 
@@ -81,8 +101,16 @@ async def run(seconds: int, every: int) -> bool:
             code, _, err = await desk(env, "sync", "--once")
             assert code == 0, err
             service = await asyncio.create_subprocess_exec(
-                sys.executable, "-m", "desk", "sync", "--json", env=env, cwd=REPO,
-                stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+                sys.executable,
+                "-m",
+                "desk",
+                "sync",
+                "--json",
+                env=env,
+                cwd=REPO,
+                stdout=asyncio.subprocess.PIPE,
+                stderr=asyncio.subprocess.PIPE,
+            )
             assert service.stdout is not None and service.stderr is not None
             events: list[tuple[float, dict]] = []
             reader = asyncio.create_task(read_events(service.stdout, events))
@@ -107,8 +135,23 @@ async def run(seconds: int, every: int) -> bool:
             verify_code, verify_out, _ = await desk(env, "verify")
             settings = load_settings(config, env={})
             twice, totals = await written_once(settings.register.path, sim, pools)
-    return report(seconds, every, injected, events, started, finished, code, stderr, status, verify_code,
-                  verify_out, twice, totals, settled, settings)
+    return report(
+        seconds,
+        every,
+        injected,
+        events,
+        started,
+        finished,
+        code,
+        stderr,
+        status,
+        verify_code,
+        verify_out,
+        twice,
+        totals,
+        settled,
+        settings,
+    )
 
 
 async def settle(events: list[tuple[float, dict]], pools: list[str], since: float) -> bool:
@@ -142,9 +185,23 @@ async def written_once(path: Path, sim: SimCluster, pools: list[str]) -> tuple[i
     return sum(1 for n in seen.values() if n > 1), totals
 
 
-def report(seconds: int, every: int, injected: list[str], events: list[tuple[float, dict]], started: float,
-           finished: float, code: int, stderr: str, status: str, verify_code: int, verify_out: str, twice: int,
-           totals: dict[str, bool], settled: bool, settings: Any) -> bool:
+def report(
+    seconds: int,
+    every: int,
+    injected: list[str],
+    events: list[tuple[float, dict]],
+    started: float,
+    finished: float,
+    code: int,
+    stderr: str,
+    status: str,
+    verify_code: int,
+    verify_out: str,
+    twice: int,
+    totals: dict[str, bool],
+    settled: bool,
+    settings: Any,
+) -> bool:
     names = [*settings.pools, *settings.prices.sources]
     rows = []
     ok = True
@@ -155,21 +212,36 @@ def report(seconds: int, every: int, injected: list[str], events: list[tuple[flo
         states = sorted({e["status"] for _t, e in events if e.get("event") == "feed" and e.get("feed") == name})
         good = bool(times) and gap <= MAX_GAP_S
         ok &= good
-        rows.append((f"{name}: reports, longest gap", f"{len(times)}, {gap:.1f} s", ", ".join(states),
-                     f"<= {MAX_GAP_S:.0f} s" + ("" if good else "  FAILED")))
+        rows.append(
+            (
+                f"{name}: reports, longest gap",
+                f"{len(times)}, {gap:.1f} s",
+                ", ".join(states),
+                f"<= {MAX_GAP_S:.0f} s" + ("" if good else "  FAILED"),
+            )
+        )
     listed = all(f" {name} " in status for name in names)
     crashed = [e for _t, e in events if e.get("event") == "feed_crashed"]
     checks = [
         ("service exit code on SIGTERM", str(code), "", "0", code == 0),
         ("desk status lists every feed", "yes" if listed else "no", f"{len(names)} feeds", "all", listed),
         ("entries written twice", str(twice), "", "0", twice == 0),
-        ("pools equal the simulator", ", ".join(p for p, good in totals.items() if good), "after the faults",
-         "all 4", all(totals.values())),
+        (
+            "pools equal the simulator",
+            ", ".join(p for p, good in totals.items() if good),
+            "after the faults",
+            "all 4",
+            all(totals.values()),
+        ),
         ("every pool ok again", "yes" if settled else "no", "after the faults clear", "yes", settled),
-        ("desk verify", verify_out.strip().splitlines()[0] if verify_out.strip() else "-", "", "OK",
-         verify_code == 0),
-        ("crashes / tracebacks", f"{len(crashed)} / {stderr.count('Traceback')}", "", "0 / 0",
-         not crashed and "Traceback" not in stderr),
+        ("desk verify", verify_out.strip().splitlines()[0] if verify_out.strip() else "-", "", "OK", verify_code == 0),
+        (
+            "crashes / tracebacks",
+            f"{len(crashed)} / {stderr.count('Traceback')}",
+            "",
+            "0 / 0",
+            not crashed and "Traceback" not in stderr,
+        ),
     ]
     for what, figure, ratio, goal, good in checks:
         ok &= good

@@ -68,8 +68,11 @@ def tx_id(value: Any, where: str) -> str:
 def address(value: Any, where: str, *, rail: str = "onchain") -> str:
     """A payout destination in its rail's alphabet: a Bitcoin address on chain, a Lightning
     destination on Lightning."""
-    shape, what = (BITCOIN_ADDRESS, "a Bitcoin address") if rail == "onchain" else (
-        LIGHTNING_DESTINATION, "a Lightning destination")
+    shape, what = (
+        (BITCOIN_ADDRESS, "a Bitcoin address")
+        if rail == "onchain"
+        else (LIGHTNING_DESTINATION, "a Lightning destination")
+    )
     if isinstance(value, str) and shape.fullmatch(value):
         return value
     if not isinstance(value, str):

@@ -305,8 +305,10 @@ async def _realised(settings: DeskSettings, register: Register, report: Hashpric
         sats += sum(earned.values())
     counted = from_pools + from_config
     if not counted:
-        report.realised_note = ("set [mining] hashrate_ph: no pool reported its hashrate for the days it earned "
-                                f"in the {days} days before {today}")
+        report.realised_note = (
+            "set [mining] hashrate_ph: no pool reported its hashrate for the days it earned "
+            f"in the {days} days before {today}"
+        )
         return
     if ph_days == 0:
         report.realised_note = f"the pools reported a hashrate of 0 for the {counted} days they earned"

@@ -132,8 +132,9 @@ async def record_pool_days(
     `snapshot`; a later figure of the same basis replaces an earlier one) and the days with
     `quiet[day]` rows of zero."""
     now = format_ts(register._clock())
-    figures = [(pool, d.isoformat(), format(hs, "f"), basis, source[:MAX_TEXT], now)
-               for d, hs, basis, source in hashrates]
+    figures = [
+        (pool, d.isoformat(), format(hs, "f"), basis, source[:MAX_TEXT], now) for d, hs, basis, source in hashrates
+    ]
     quiet_rows = [(pool, d.isoformat(), n, now) for d, n in quiet.items() if n]
     if not figures and not quiet_rows:
         return
@@ -170,9 +171,20 @@ async def pool_days(register: Register, since: date, until: date) -> list[PoolDa
 
 def _refused(row: Sequence) -> RefusedRow:
     return RefusedRow(
-        id=row[0], feed=row[1], row_key=row[2], kind=row[3], day=date.fromisoformat(row[4]), place=row[5],
-        reason=row[6], first_seen=parse_ts(row[7]), last_seen=parse_ts(row[8]), times=row[9], state=row[10],
-        settled_at=parse_ts(row[11]) if row[11] else None, settled_by=row[12], note=row[13],
+        id=row[0],
+        feed=row[1],
+        row_key=row[2],
+        kind=row[3],
+        day=date.fromisoformat(row[4]),
+        place=row[5],
+        reason=row[6],
+        first_seen=parse_ts(row[7]),
+        last_seen=parse_ts(row[8]),
+        times=row[9],
+        state=row[10],
+        settled_at=parse_ts(row[11]) if row[11] else None,
+        settled_by=row[12],
+        note=row[13],
     )
 
 
@@ -191,8 +203,10 @@ async def record_refusals(
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, 'open') ON CONFLICT(feed, row_key) DO UPDATE SET "
             "place = excluded.place, reason = excluded.reason, last_seen = excluded.last_seen, "
             "times = feed_refusals.times + 1",
-            [(feed, r.row_key, r.kind, r.day.isoformat(), r.place[:MAX_TEXT], r.reason[:MAX_TEXT], now, now)
-             for r in refused],
+            [
+                (feed, r.row_key, r.kind, r.day.isoformat(), r.place[:MAX_TEXT], r.reason[:MAX_TEXT], now, now)
+                for r in refused
+            ],
         )
         open_in_window = await register._all(
             "SELECT id, row_key FROM feed_refusals WHERE state = 'open' AND feed = ? AND day >= ? AND day <= ?",
@@ -230,8 +244,13 @@ async def acknowledge_refusal(register: Register, refusal_id: int, note: str) ->
         refused = _refused(row)
         if refused.state != "open":
             raise EntryRejected(f"refused row {refusal_id} is already {refused.state}", field="refusal")
-        detail = {"feed": refused.feed, "row": refused.row_key, "place": refused.place, "reason": refused.reason,
-                  "note": note}
+        detail = {
+            "feed": refused.feed,
+            "row": refused.row_key,
+            "place": refused.place,
+            "reason": refused.reason,
+            "note": note,
+        }
         seq = await register._record("acknowledge_refusal", detail=detail)
         await register._conn.execute(
             "UPDATE feed_refusals SET state = 'acknowledged', settled_at = ?, settled_by = ?, note = ? WHERE id = ?",

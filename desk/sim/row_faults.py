@@ -23,8 +23,15 @@ from typing import Any
 from desk.sim.encode import dumps
 
 ROW_FAULTS = ("zero_row", "fee_over", "garbled", "bad_row", "tiny_amount")
-AMOUNT_KEYS = ("total_reward", "changed_balance", "totalAmount", "satoshis_net_earned", "amount_sats", "amount",
-               "total_satoshis_net_paid")
+AMOUNT_KEYS = (
+    "total_reward",
+    "changed_balance",
+    "totalAmount",
+    "satoshis_net_earned",
+    "amount_sats",
+    "amount",
+    "total_satoshis_net_paid",
+)
 FEE_KEYS = ("fee_sats", "tip")
 _GARBLE_TARGET = re.compile(r"[0-9a-f]{64}|bc1[a-z0-9]{8,87}")
 _MARK = "\x00garbled\x00"

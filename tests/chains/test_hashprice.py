@@ -171,8 +171,9 @@ async def test_realised_uses_the_pools_own_hashrate_per_day(sim, settings, regis
         # Braiins said 6 PH/s (in Gh/s), F2Pool 4 PH/s (in H/s): the fleet ran 10 PH/s
         await register.record_pool_days("braiins", [(day, Decimal(6 * 10**15), "day", "braiins profile")], {})
         await register.record_pool_days("f2main", [(day, Decimal(4 * 10**15), "day", "f2pool revenue")], {})
-    report = await hashprice_report(settings, register, EsploraClient(sim.urls["esplora"], http), NOW,
-                                    value_of=fixed_prices)
+    report = await hashprice_report(
+        settings, register, EsploraClient(sim.urls["esplora"], http), NOW, value_of=fixed_prices
+    )
     # 0.07 BTC a day over 10 PH/s = 0.007 BTC per PH/s per day; no [mining] hashrate_ph configured
     assert settings.mining.hashrate_ph is None
     assert report.realised == Amount(BTC, "0.007") and report.realised_days == 7

@@ -46,8 +46,10 @@ async def serve() -> AsyncIterator[Callable[..., object]]:
                 )
             found = routes.get(request.path)
             if found is None:
-                found = next((r for p, r in routes.items() if p.endswith("*") and request.path.startswith(p[:-1])),
-                             (404, "not here", "text/plain"))
+                found = next(
+                    (r for p, r in routes.items() if p.endswith("*") and request.path.startswith(p[:-1])),
+                    (404, "not here", "text/plain"),
+                )
             status, body, ctype = found
             if isinstance(body, bytes):
                 return web.Response(status=status, body=body, content_type=ctype)

@@ -21,12 +21,24 @@ OCEAN_USER = "bc1qdeskdemo0oceanpayout00000000000000000"
 FOUNDRY_USER = "desk_demo"
 FOUNDRY_HASHRATE = dumps(
     [
-        {"time": "2026-11-23T00:00:00.000+00:00", "endTime": "2026-11-24T00:00:00.000+00:00",
-         "unixTime": 1795392000000, "hashrateAccepted": 100234567890123456, "hashrateStale": 100234567890123,
-         "hashrateRejected": 50117283945061, "averageWorkers": Decimal("412.0")},
-        {"time": "2026-11-24T00:00:00.000+00:00", "endTime": "2026-11-25T00:00:00.000+00:00",
-         "unixTime": 1795478400000, "hashrateAccepted": 99876543210987654, "hashrateStale": 99876543210987,
-         "hashrateRejected": 49938271605493, "averageWorkers": Decimal("-1.0")},
+        {
+            "time": "2026-11-23T00:00:00.000+00:00",
+            "endTime": "2026-11-24T00:00:00.000+00:00",
+            "unixTime": 1795392000000,
+            "hashrateAccepted": 100234567890123456,
+            "hashrateStale": 100234567890123,
+            "hashrateRejected": 50117283945061,
+            "averageWorkers": Decimal("412.0"),
+        },
+        {
+            "time": "2026-11-24T00:00:00.000+00:00",
+            "endTime": "2026-11-25T00:00:00.000+00:00",
+            "unixTime": 1795478400000,
+            "hashrateAccepted": 99876543210987654,
+            "hashrateStale": 99876543210987,
+            "hashrateRejected": 49938271605493,
+            "averageWorkers": Decimal("-1.0"),
+        },
     ]
 )
 

@@ -22,11 +22,20 @@ def test_tx_ids_are_64_hex_digits_kept_in_lower_case() -> None:
 
 
 def test_addresses_keep_their_chains_alphabet() -> None:
-    for good in ("bc1qdeskdemo0hotwallet0000000000000000000000", "BC1QAR0SRRR7XFKVY5L643LYDNW9RE59GTZZWF5MDQ",
-                 "1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2", "3J98t1WpEZ73CNmQviecrnyiWrnqRhWNLy"):
+    for good in (
+        "bc1qdeskdemo0hotwallet0000000000000000000000",
+        "BC1QAR0SRRR7XFKVY5L643LYDNW9RE59GTZZWF5MDQ",
+        "1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2",
+        "3J98t1WpEZ73CNmQviecrnyiWrnqRhWNLy",
+    ):
         assert address(good, "x") == good
-    for bad in ("bc1qDESKdemo0hotwallet000", "bc1q desk", "1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN0", "bc1\udcffqdeskdemo00",
-                "ops@example.invalid"):
+    for bad in (
+        "bc1qDESKdemo0hotwallet000",
+        "bc1q desk",
+        "1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN0",
+        "bc1\udcffqdeskdemo00",
+        "ops@example.invalid",
+    ):
         with pytest.raises(Malformed, match=r"^x: "):
             address(bad, "x")
     assert address("ops@example.invalid", "x", rail="lightning") == "ops@example.invalid"
@@ -44,9 +53,17 @@ def test_external_ids_are_printable_ascii_without_spaces() -> None:
 
 def test_a_payout_refuses_to_exist_with_a_fee_over_its_amount() -> None:
     def payout(amount: int, fee: int) -> Payout:
-        return Payout("bp", "onchain:1", Amount.from_units(BTC, amount), Amount.from_units(BTC, fee),
-                      "bc1qdeskdemo0hotwallet0000000000000000000000", "ab" * 32, "confirmed", "onchain",
-                      NOW)
+        return Payout(
+            "bp",
+            "onchain:1",
+            Amount.from_units(BTC, amount),
+            Amount.from_units(BTC, fee),
+            "bc1qdeskdemo0hotwallet0000000000000000000000",
+            "ab" * 32,
+            "confirmed",
+            "onchain",
+            NOW,
+        )
 
     assert payout(1000, 1000).fee.units == 1000
     with pytest.raises(FeedError, match=r"payout fee: 0.00001001 BTC is more than the payout itself"):

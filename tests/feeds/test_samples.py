@@ -46,8 +46,13 @@ async def test_braiins_rewards_are_btc_strings_and_payouts_are_sats(serve, http)
 
 async def test_braiins_sends_its_token_header(serve, http) -> None:
     seen: list = []
-    url = await serve({"/accounts/rewards/json/btc": (200, sample("braiins/rewards.json"), JSON),
-                       "/accounts/payouts/json/btc": (200, sample("braiins/payouts.json"), JSON)}, seen)
+    url = await serve(
+        {
+            "/accounts/rewards/json/btc": (200, sample("braiins/rewards.json"), JSON),
+            "/accounts/payouts/json/btc": (200, sample("braiins/payouts.json"), JSON),
+        },
+        seen,
+    )
     await BraiinsClient("bp", pool("braiins", url), http).window(D1, D2)
     assert seen[0].headers["Pool-Auth-Token"] == "s3cret-token-value"
     assert seen[0].query["from"] == "2026-11-01"

@@ -47,8 +47,11 @@ async def test_braiins_hashrate_in_the_unit_it_names_is_exact_hs(
     serve, http, unit: str, value: Decimal, hs: Decimal, as_text: bool
 ) -> None:
     def change(data: dict) -> None:
-        data["btc"].update(hash_rate_unit=unit, hash_rate_24h=str(value) if as_text else value,
-                           hash_rate_yesterday=str(value) if as_text else value)
+        data["btc"].update(
+            hash_rate_unit=unit,
+            hash_rate_24h=str(value) if as_text else value,
+            hash_rate_yesterday=str(value) if as_text else value,
+        )
 
     bodies = answers("braiins")
     bodies["/accounts/profile/json/btc/"] = edit(bodies["/accounts/profile/json/btc/"], change)
@@ -64,11 +67,15 @@ async def test_each_pools_hashrate_endpoint_in_hs(serve, http) -> None:
     for kind in CLIENTS:
         url = await serve(routes(answers(kind)))
         found[kind] = [(h.day, h.hs, h.basis) for h in await client_of(kind, url, http).hashrate(TODAY)]
-    assert found["braiins"] == [(TODAY - timedelta(days=1), Decimal("94877001100000000"), "day"),
-                                (TODAY, Decimal("95002345771200000"), "snapshot")]
+    assert found["braiins"] == [
+        (TODAY - timedelta(days=1), Decimal("94877001100000000"), "day"),
+        (TODAY, Decimal("95002345771200000"), "snapshot"),
+    ]
     assert found["f2pool"] == [(TODAY, Decimal("100020000000000000"), "snapshot")]  # 1.0002e+17, exactly
-    assert found["foundry"] == [(date(2026, 11, 23), Decimal(100234567890123456), "day"),
-                                (TODAY, Decimal(99876543210987654), "snapshot")]
+    assert found["foundry"] == [
+        (date(2026, 11, 23), Decimal(100234567890123456), "day"),
+        (TODAY, Decimal(99876543210987654), "snapshot"),
+    ]
     assert found["ocean"] == [(date(2026, 11, 23), Decimal(149000000000000), "snapshot")]  # a string of H/s
 
 
@@ -81,8 +88,9 @@ async def test_the_days_hashrate_rides_on_f2pool_and_foundry_earnings(serve, htt
 
 async def test_an_unknown_hashrate_unit_is_named(serve, http) -> None:
     bodies = answers("braiins")
-    bodies["/accounts/profile/json/btc/"] = edit(bodies["/accounts/profile/json/btc/"],
-                                                 lambda d: d["btc"].update(hash_rate_unit="Sol/s"))
+    bodies["/accounts/profile/json/btc/"] = edit(
+        bodies["/accounts/profile/json/btc/"], lambda d: d["btc"].update(hash_rate_unit="Sol/s")
+    )
     url = await serve(routes(bodies))
     with pytest.raises(Malformed, match=r"braiins profile.btc.hash_rate_yesterday unit: 'Sol/s' is not a hashrate"):
         await client_of("braiins", url, http).hashrate(TODAY)
@@ -91,13 +99,23 @@ async def test_an_unknown_hashrate_unit_is_named(serve, http) -> None:
 # ---------------------------------------------------------------------------------- 1e-2000
 
 
-@pytest.mark.parametrize(("kind", "change", "where"), [
-    ("braiins", lambda d: d["btc"]["daily_rewards"][0].update(total_reward="1e-2000"),
-     "braiins rewards[0].total_reward"),
-    ("f2pool", lambda d: d["transactions"][0].update(changed_balance=Decimal("1E-2000")),
-     "f2pool transactions[0].changed_balance"),
-    ("foundry", lambda d: d[0].update(totalAmount=Decimal("1E+2000")), "foundry earnings[0].totalAmount"),
-], ids=["braiins-string", "f2pool-number", "foundry-huge"])
+@pytest.mark.parametrize(
+    ("kind", "change", "where"),
+    [
+        (
+            "braiins",
+            lambda d: d["btc"]["daily_rewards"][0].update(total_reward="1e-2000"),
+            "braiins rewards[0].total_reward",
+        ),
+        (
+            "f2pool",
+            lambda d: d["transactions"][0].update(changed_balance=Decimal("1E-2000")),
+            "f2pool transactions[0].changed_balance",
+        ),
+        ("foundry", lambda d: d[0].update(totalAmount=Decimal("1E+2000")), "foundry earnings[0].totalAmount"),
+    ],
+    ids=["braiins-string", "f2pool-number", "foundry-huge"],
+)
 async def test_an_absurd_exponent_is_refused_naming_its_field(serve, http, kind, change, where) -> None:
     bodies = answers(kind)
     first = next(iter(bodies))

@@ -59,8 +59,11 @@ class Watch:
 
 
 def polled(events: list[SyncEvent], since: int, name: str, status: str | None = None) -> list[FeedPolled]:
-    return [e for e in events[since:] if isinstance(e, FeedPolled) and e.feed == name
-            and (status is None or e.status == status)]
+    return [
+        e
+        for e in events[since:]
+        if isinstance(e, FeedPolled) and e.feed == name and (status is None or e.status == status)
+    ]
 
 
 def crashes(events: list[SyncEvent], since: int, name: str) -> list[FeedCrashed]:
@@ -76,10 +79,13 @@ def fast(settings: DeskSettings) -> DeskSettings:
 @asynccontextmanager
 async def service(settings: DeskSettings, **engine_args: Any) -> AsyncIterator[tuple[SyncEngine, Watch]]:
     """The engine running as a service on the simulator, its events watched."""
-    async with Register.open(settings.register.path, operator="sync-bot") as register, \
-            aiohttp.ClientSession() as session:
-        http = HttpClient(session, clock=FakeClock(NOW), pacing=False,
-                          policy=RetryPolicy(attempts=1, base_delay_s=0.01, timeout_s=2))
+    async with (
+        Register.open(settings.register.path, operator="sync-bot") as register,
+        aiohttp.ClientSession() as session,
+    ):
+        http = HttpClient(
+            session, clock=FakeClock(NOW), pacing=False, policy=RetryPolicy(attempts=1, base_delay_s=0.01, timeout_s=2)
+        )
         engine = SyncEngine(settings, register, http, **engine_args)
         watch = Watch()
         engine.subscribe(watch)
@@ -121,8 +127,11 @@ class Faults:
         engine.register.ingest = guarded_ingest  # type: ignore[method-assign]
 
 
-STAGES = {"parse": "read its answer: KeyError", "map": "mapped its records to entries: ZeroDivisionError",
-          "write": "wrote to the register: RuntimeError"}
+STAGES = {
+    "parse": "read its answer: KeyError",
+    "map": "mapped its records to entries: ZeroDivisionError",
+    "write": "wrote to the register: RuntimeError",
+}
 
 
 async def test_an_exception_at_every_stage_of_one_feed_leaves_the_others_going_and_it_recovers(
@@ -178,8 +187,10 @@ async def test_a_one_shot_round_reports_a_crash_and_writes_the_other_feeds(
     settings: DeskSettings, sim: SimCluster, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.ERROR, logger="desk.crash")
-    async with Register.open(settings.register.path, operator="sync-bot") as register, \
-            aiohttp.ClientSession() as session:
+    async with (
+        Register.open(settings.register.path, operator="sync-bot") as register,
+        aiohttp.ClientSession() as session,
+    ):
         http = HttpClient(session, clock=FakeClock(NOW), pacing=False, policy=RetryPolicy(attempts=1))
         engine = SyncEngine(settings, register, http)
         watch = Watch()
@@ -200,8 +211,13 @@ async def test_a_one_shot_round_reports_a_crash_and_writes_the_other_feeds(
 async def test_a_silent_stream_is_stale_recorded_and_alerted(tmp_path, sim: SimCluster) -> None:
     from tests.sync.conftest import write_config
 
-    config = write_config(tmp_path / "desk.toml", tmp_path / "register.sqlite", sim.settings_overrides(),
-                          prices_interval=1, pools_interval=3600)
+    config = write_config(
+        tmp_path / "desk.toml",
+        tmp_path / "register.sqlite",
+        sim.settings_overrides(),
+        prices_interval=1,
+        pools_interval=3600,
+    )
     with config.open("a") as out:
         out.write('\n[[alerts]]\nkind = "feed"\nname = "feeds"\nfeed = "binance_ws"\n')
     settings = load_settings(config, env={})
@@ -218,8 +234,16 @@ async def test_a_silent_stream_is_stale_recorded_and_alerted(tmp_path, sim: SimC
     async with alerting(settings, emit) as alerts, service(settings) as (engine, watch):
         alerts.attach(engine.register, engine)
         session = engine.http.session
-        engine.streams = [BinanceStream("binance_ws", settings.prices.sources["binance_ws"], session,
-                                        clock=engine.clock, silence_s=0.3, max_backoff_s=0.1)]
+        engine.streams = [
+            BinanceStream(
+                "binance_ws",
+                settings.prices.sources["binance_ws"],
+                session,
+                clock=engine.clock,
+                silence_s=0.3,
+                max_backoff_s=0.1,
+            )
+        ]
         # the engine's streams are set before `run` starts them: it starts in the same tick
         await watch.until(lambda ev: polled(ev, 0, "binance_ws", "ok"))
         start = watch.mark()

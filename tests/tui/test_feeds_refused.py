@@ -13,10 +13,20 @@ from desk.tui.seeddata import demo_feeds
 from tests.tui.pilot import settle
 from tests.tui.seed import NOW
 
-FEE_OVER = NewRefusal("payout:5f2c0e0b9d4a7e61", "payout", date(2026, 11, 20), "braiins payouts.onchain[0]",
-                      "braiins payouts.onchain[0].fee_sats: 4276541 sats is more than the payout's 4276540 sats")
-GARBLED = NewRefusal("payout:0c1d2e3f40516273", "transaction", date(2026, 11, 21), "f2pool transactions[1]",
-                     "f2pool transactions[1].payout_extra.tx_id: bytes that are not valid UTF-8 ('0c1d2e3f40\\udc80')")
+FEE_OVER = NewRefusal(
+    "payout:5f2c0e0b9d4a7e61",
+    "payout",
+    date(2026, 11, 20),
+    "braiins payouts.onchain[0]",
+    "braiins payouts.onchain[0].fee_sats: 4276541 sats is more than the payout's 4276540 sats",
+)
+GARBLED = NewRefusal(
+    "payout:0c1d2e3f40516273",
+    "transaction",
+    date(2026, 11, 21),
+    "f2pool transactions[1]",
+    "f2pool transactions[1].payout_extra.tx_id: bytes that are not valid UTF-8 ('0c1d2e3f40\\udc80')",
+)
 
 
 async def test_refused_rows_are_shown_and_one_is_acknowledged_with_a_note(make_app) -> None:

@@ -61,8 +61,14 @@ class BraiinsClient(PoolClient):
 
         for rail in ("onchain", "lightning"):
             rows = as_list(data.get(rail, []) if isinstance(data, dict) else None, rail)
-            result += read_rows(window, rows, f"braiins payouts.{rail}", "payout",
-                                lambda row, where, rail=rail: self._payout(row, rail, where), day_of)
+            result += read_rows(
+                window,
+                rows,
+                f"braiins payouts.{rail}",
+                "payout",
+                lambda row, where, rail=rail: self._payout(row, rail, where),
+                day_of,
+            )
         return result
 
     def _payout(self, row: Any, rail: str, where: str) -> Payout:
@@ -100,8 +106,10 @@ class BraiinsClient(PoolClient):
         where = "braiins profile.btc"
         unit = field(btc_part, "hash_rate_unit", where)
         figures = []
-        for key, day, basis in (("hash_rate_yesterday", today - timedelta(days=1), "day"),
-                                ("hash_rate_24h", today, "snapshot")):
+        for key, day, basis in (
+            ("hash_rate_yesterday", today - timedelta(days=1), "day"),
+            ("hash_rate_24h", today, "snapshot"),
+        ):
             if btc_part.get(key) is None:
                 continue
             hs = hashrate(btc_part[key], unit, f"{where}.{key}")

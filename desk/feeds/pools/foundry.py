@@ -39,8 +39,7 @@ class FoundryClient(PoolClient):
         earnings = await self._get("earnings", params)
         result.earnings = await self.off_loop(lambda: self._earnings(earnings, result, since), self.last_answer_chars)
         transactions = await self._get("transactions", params)
-        result.payouts = await self.off_loop(lambda: self._payouts(transactions, result, since),
-                                             self.last_answer_chars)
+        result.payouts = await self.off_loop(lambda: self._payouts(transactions, result, since), self.last_answer_chars)
         return result
 
     def _earnings(self, rows: list[Any], window: PoolWindow, since: date) -> list[Earning]:
@@ -49,8 +48,9 @@ class FoundryClient(PoolClient):
 
         earnings = read_rows(window, rows, "foundry earnings", "earning", self._earning, day_of)
         source = "foundry earnings hashrate (H/s)"
-        window.hashrates += [Hashrate(self.name, e.day, e.hashrate_hs, "day", source)
-                             for e in earnings if e.hashrate_hs is not None]
+        window.hashrates += [
+            Hashrate(self.name, e.day, e.hashrate_hs, "day", source) for e in earnings if e.hashrate_hs is not None
+        ]
         return earnings
 
     def _earning(self, row: Any, where: str) -> Earning:

@@ -126,10 +126,12 @@ class FeedsScreen(Screen[None]):
         if [str(key.value) for key in table.rows] != keys:
             table.clear()
             for row in self.refused:
-                table.add_row(str(row.id), row.feed, row.day.isoformat(), f"{row.times}x",
-                              Text(row.reason), key=str(row.id))
-        table.border_title = (f"refused rows still asked for: {len(self.refused)}" if self.refused
-                              else "no refused rows open")
+                table.add_row(
+                    str(row.id), row.feed, row.day.isoformat(), f"{row.times}x", Text(row.reason), key=str(row.id)
+                )
+        table.border_title = (
+            f"refused rows still asked for: {len(self.refused)}" if self.refused else "no refused rows open"
+        )
 
     def selected(self) -> Any | None:
         table = self.query_one("#feeds-table", DataTable)
