@@ -205,7 +205,7 @@ class SyncEngine:
         line with the traceback id), record it for `desk status`."""
         now = self.clock.now()
         health = self.health.get(name) or FeedHealth(name, timedelta(0))
-        health.record_failure(now, error, 0.0)
+        health.record_failure(now, error, 0.0)  # float-ok: a latency (none: nothing was asked)
         self._emit(FeedCrashed(now, feed=name, kind=kind, error=error.reason, traceback_id=error.traceback_id,
                                restart_in_s=restart_in))
         state, reason = health.state(now), health.reason(now)
@@ -313,7 +313,7 @@ class SyncEngine:
         missing = self._missing_accounts(feed.name, wallet)
         if missing:
             error = FeedError(f"{feed.name}: account {missing[0]} is not in the register; run `desk init`")
-            feed.health.record_failure(self.clock.now(), error, 0.0)
+            feed.health.record_failure(self.clock.now(), error, 0.0)  # float-ok: a latency
             return 0, 0, error, None
         start = await self._window_start(feed, today)
         seen = written = rows = 0

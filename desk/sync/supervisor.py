@@ -17,7 +17,7 @@ from desk.feeds.errors import Crashed
 FIRST_BACKOFF_S = 5.0  # float-ok: seconds
 
 #: (feed, kind, the error, seconds until the restart) -> noted
-OnCrash = Callable[[str, str, Crashed, float], Awaitable[object]]
+OnCrash = Callable[[str, str, Crashed, float], Awaitable[object]]  # float-ok: seconds
 
 
 class Supervisor:
