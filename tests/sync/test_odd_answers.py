@@ -311,3 +311,32 @@ async def test_a_refused_row_is_asked_for_until_an_operator_acknowledges_it(serv
         assert engine.feeds[0].health.state(NOW) == "ok"
         (acknowledged,) = await engine.register.refusals(state="acknowledged")
         assert acknowledged.times == 3 and acknowledged.note == "the pool will not correct it"
+
+
+async def test_an_entry_the_register_refuses_is_refused_alone_and_the_rest_written(serve, tmp_path: Path) -> None:
+    """The register's own rules are the last gate: one entry it refuses is found by splitting
+    the batch, kept as a refused row of kind `write`, and the others are written."""
+    from desk.register import EntryRejected
+
+    url = await serve(routes(answers("braiins")))
+    async with desk(tmp_path, "braiins", url) as engine:
+        ingest = engine.register.ingest
+        batches: list[int] = []
+
+        async def strict(batch):  # type: ignore[no-untyped-def]
+            batch = list(batch)
+            batches.append(len(batch))
+            if any(e.external_id == "earning:reward:2026-11-21" for e in batch):
+                raise EntryRejected("a rule of the register this entry breaks", field="memo")
+            return await ingest(batch)
+
+        engine.register.ingest = strict  # type: ignore[method-assign]
+        summary = await engine.run_once()
+        assert len(await entries(engine.register)) == 4
+        (refused,) = await engine.register.refusals()
+        assert refused.kind == "write" and refused.day == date(2026, 11, 21)
+        assert refused.reason == (
+            "braiins earning:reward:2026-11-21: the register refused it: a rule of the register this entry breaks"
+        )
+        assert summary.failed == ("braiins",) and "1 of 5 rows refused" in summary.reasons[0]
+        assert batches[0] == 5 and len(batches) <= 2 * 5  # split in halves down to the one refused
