@@ -45,20 +45,24 @@ async def rounds(n: int, latency: float) -> tuple[float, float]:  # float-ok: se
 
 
 class Canned:
+    """The payouts answer for the payouts path, no rewards for the rewards path."""
+
     def __init__(self, body: str) -> None:
         from desk.feeds.clock import Clock
 
         self.body, self.clock = body, Clock()
 
-    async def request(self, *args: object, **kwargs: object):
+    async def request(self, method: str, url: str, *args: object, **kwargs: object):
         from desk.feeds.http import Response
 
-        return Response(200, self.body, {}, "http://bench")
+        body = self.body if "payouts" in url else '{"btc": {"daily_rewards": []}}'
+        return Response(200, body, {}, "http://bench")
 
 
 async def parse_rate(payouts: int) -> float:  # float-ok: records per second
     rows = [{"financial_account_name": "Ops", "requested_at_ts": 1795320000 + i, "resolved_at_ts": 1795322400 + i,
-             "status": "confirmed", "amount_sats": 4276540 + i, "fee_sats": 0, "destination": "bc1qdesk",
+             "status": "confirmed", "amount_sats": 4276540 + i, "fee_sats": 0,
+             "destination": "bc1qdeskdemo0hotwallet0000000000000000000000",
              "tx_id": f"{i:064x}", "trigger_type": "triggered"} for i in range(payouts)]
     body = dumps({"onchain": rows, "lightning": []})
     from pydantic import SecretStr
@@ -67,9 +71,9 @@ async def parse_rate(payouts: int) -> float:  # float-ok: records per second
 
     client = BraiinsClient("bp", PoolSettings(kind="braiins", token=SecretStr("x")), Canned(body))  # type: ignore[arg-type]
     start = time.perf_counter()
-    parsed = await client.payouts(date(2026, 1, 1), date(2026, 12, 31))
+    parsed = await client.window(date(2026, 1, 1), date(2026, 12, 31))
     elapsed = time.perf_counter() - start
-    assert len(parsed) == payouts
+    assert len(parsed.payouts) == payouts and not parsed.refused
     return payouts / elapsed
 
 

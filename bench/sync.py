@@ -24,6 +24,7 @@ from desk.config import load_settings
 from desk.feeds.http import HttpClient
 from desk.register import Register
 from desk.sync import SyncEngine
+from desk.sync.mapping import map_records
 
 spent: dict[str, float] = defaultdict(float)  # float-ok: seconds
 
@@ -44,6 +45,19 @@ def timed(name: str, fn):  # type: ignore[no-untyped-def]
         start = time.perf_counter()
         try:
             return await fn(*args, **kwargs)
+        finally:
+            spent[name] += time.perf_counter() - start
+
+    return wrapper
+
+
+def timed_call(name: str, fn):  # type: ignore[no-untyped-def]
+    """`fn` (a plain function, perhaps run in a worker thread) with its time added to `spent`."""
+
+    def wrapper(*args, **kwargs):  # type: ignore[no-untyped-def]
+        start = time.perf_counter()
+        try:
+            return fn(*args, **kwargs)
         finally:
             spent[name] += time.perf_counter() - start
 
@@ -72,8 +86,7 @@ async def main() -> None:
                 http = HttpClient(session, pacing=False)
                 http.request = timed("http", http.request)  # type: ignore[method-assign]
                 register.ingest = timed("sqlite", register.ingest)  # type: ignore[method-assign]
-                engine = SyncEngine(settings, register, http)
-                engine._entries = timed("mapping", engine._entries)  # type: ignore[method-assign]
+                engine = SyncEngine(settings, register, http, mapper=timed_call("mapping", map_records))
                 for feed in engine.feeds:
                     feed.poll = timed("poll", feed.poll)  # type: ignore[method-assign]
                 watcher = asyncio.create_task(loop_stalls())

@@ -301,8 +301,9 @@ class AddressSettings(_Section):
 
 
 class MiningSettings(_Section):
-    """Overrides for hashprice: the fleet's hashrate and, when no Esplora is reachable,
-    the network difficulty and average fees per block."""
+    """Overrides for hashprice: the fleet's hashrate (a fallback: the pools' own figures,
+    read by the sync, come first) and, when no Esplora is reachable, the network difficulty
+    and average fees per block."""
 
     hashrate_ph: Annotated[Decimal, Field(gt=0)] | None = None
     difficulty: Annotated[Decimal, Field(gt=0)] | None = None

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import aiohttp
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from desk.cli.common import add_command, settings_from
@@ -230,7 +231,7 @@ def _print_hashprice(report: HashpriceReport) -> None:
         table.add_row(
             f"realised per PH/s per day ({report.realised_days} d)",
             report.realised.format(code=True),
-            f"pools' earnings / {report.hashrate_ph} PH/s (\\[mining] hashrate_ph)",
+            escape(f"pools' earnings / {report.hashrate_ph} PH/s ({report.hashrate_source})"),
         )
         table.add_row("hashrate realisation", f"{report.realisation * 100:.2f} %", "realised / expected")
     else:

@@ -14,17 +14,20 @@ from pathlib import Path
 
 import aiohttp
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from desk.alerts.watch import alerting
 from desk.cli.common import add_command, settings_from
 from desk.cli.exit_codes import ExitCode
 from desk.config import DeskSettings, load_settings
+from desk.feeds.crash import crashed
 from desk.feeds.http import HttpClient
 from desk.register import Register, RegisterUnavailable
 from desk.reserves.demo import open_demo_reserve
 from desk.sync import SyncEngine
 from desk.sync.control import read_commands
+from desk.sync.crashlog import crash_log
 from desk.sync.lock import SyncAlreadyRunning, SyncLock
 from desk.sync.reporters import json_lines, terminal
 
@@ -88,7 +91,10 @@ async def _run_engine(
             done, _ = await asyncio.wait({round_task, stopper}, return_when=asyncio.FIRST_COMPLETED)
             if round_task in done:
                 stopper.cancel()
-                return not round_task.result().failed
+                summary = round_task.result()
+                for reason in summary.reasons:  # one line per failed feed, whatever the reporter
+                    print(f"desk sync: {reason}", file=sys.stderr, flush=True)
+                return not summary.failed
             round_task.cancel()
             await asyncio.gather(round_task, return_exceptions=True)
             await engine.drain()
@@ -116,11 +122,17 @@ async def sync(args: argparse.Namespace) -> ExitCode:
         print(f"desk sync: {exc}", file=sys.stderr)
         return ExitCode.REGISTER
     try:
-        ok = await _run_engine(settings, once=args.once, reporter=reporter, stop=_stop_on_signals(),
-                               control=args.control)
+        with crash_log(settings.register.path):
+            ok = await _run_engine(settings, once=args.once, reporter=reporter, stop=_stop_on_signals(),
+                                   control=args.control)
     except RegisterUnavailable as exc:
         print(f"desk sync: {exc}", file=sys.stderr)
         return ExitCode.REGISTER
+    except Exception as exc:  # outside any one feed (the alerts, the register closing): said, not a traceback
+        with crash_log(settings.register.path) as path:
+            error = crashed("desk sync", exc, "ran")
+        print(f"desk sync: {error.reason}; the traceback is in {path}", file=sys.stderr)
+        return ExitCode.FAILED
     finally:
         lock.release()
     if not args.once:
@@ -128,27 +140,50 @@ async def sync(args: argparse.Namespace) -> ExitCode:
     return ExitCode.OK if ok else ExitCode.FAILED
 
 
+def configured_feeds(settings: DeskSettings) -> list[tuple[str, str]]:
+    """Every enabled feed as (name, kind): the pools, then the price sources, the stream
+    included (the order `desk sync` builds them in)."""
+    feeds = [(name, "pool") for name, pool in settings.pools.items() if pool.enabled]
+    feeds += [(name, "stream" if source.kind == "binance_ws" else "price")
+              for name, source in settings.prices.sources.items() if source.enabled]
+    return feeds
+
+
 async def status(args: argparse.Namespace) -> ExitCode:
+    """Every configured feed, synced or not yet, with what the register last recorded of it;
+    then the refused rows still open."""
     settings = settings_from(args)
     try:
         async with Register.open(settings.register.path, operator=settings.operator.name) as register:
             states = await register.sync_state()
             count = await register.count()
+            refused = await register.refusals()
     except RegisterUnavailable as exc:
         print(f"desk status: {exc}", file=sys.stderr)
         return ExitCode.REGISTER
     now = datetime.now(UTC)
     table = Table(title=f"{settings.register.path} — {count:,} entries")
-    for column in ("feed", "health", "last successful sync", "age", "written", "reason"):
+    for column in ("feed", "kind", "health", "last successful sync", "age", "written", "reason"):
         table.add_column(column)
-    for feed, state in states.items():
+    configured = configured_feeds(settings)
+    rows = [(name, kind, states.get(name)) for name, kind in configured]
+    rows += [(name, "not configured", state) for name, state in states.items() if name not in dict(configured)]
+    for feed, kind, state in rows:
+        if state is None:
+            never = "the stream runs in the `desk sync` service only" if kind == "stream" else "`desk sync` runs it"
+            table.add_row(feed, kind, "waiting", "-", "never", "0", f"not synced yet ({never})")
+            continue
         last_ok = state["last_ok"]
         age = f"{int((now - last_ok).total_seconds())} s" if last_ok else "never"
-        table.add_row(feed, state["state"], f"{last_ok:%Y-%m-%d %H:%M:%S}" if last_ok else "-", age,
-                      f"{state['written']:,}", state["reason"] or "")
+        table.add_row(feed, kind, state["state"], f"{last_ok:%Y-%m-%d %H:%M:%S}" if last_ok else "-", age,
+                      f"{state['written']:,}", escape(state["reason"] or ""))
+    console = Console(width=max(120, Console().width))
     if not states:
-        print("no sync has run yet: `desk sync --once`")
-    Console(width=max(120, Console().width)).print(table)
+        console.print("no sync has run yet: `desk sync --once`", markup=False)
+    console.print(table)
+    if refused:
+        console.print(f"{len(refused)} refused rows open (oldest {refused[0].day}): `desk feeds refused` lists them, "
+                      "`desk feeds acknowledge ID` or the feeds screen accepts one", markup=False)
     return ExitCode.OK
 
 

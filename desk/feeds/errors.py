@@ -6,17 +6,28 @@ source said, never from request headers.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
+
+#: What may not reach a log line or a terminal as it came: a stray byte of a garbled answer
+#: (a lone surrogate, see desk/feeds/http.py) and control characters.
+_UNPRINTABLE = re.compile(r"[\ud800-\udfff\x00-\x1f\x7f]")
+
+
+def printable(text: str) -> str:
+    """`text` with every unprintable character escaped (`\\udcff`, `\\x1b`), on one line."""
+    return _UNPRINTABLE.sub(lambda m: ascii(m.group())[1:-1], text)
 
 
 class FeedError(Exception):
-    """A feed failed this time; `reason` is the short text the operator sees."""
+    """A feed failed this time; `reason` is the short text the operator sees (whatever the
+    source sent, it is printable: a garbled byte quoted in it is shown escaped)."""
 
     state = "down"
 
     def __init__(self, reason: str) -> None:
-        self.reason = reason
-        super().__init__(reason)
+        self.reason = printable(reason)
+        super().__init__(self.reason)
 
 
 class AuthError(FeedError):
@@ -55,3 +66,12 @@ class Malformed(FeedError):
     """The answer does not have the documented shape; `where` names the field."""
 
     state = "degraded"
+
+
+class Crashed(FeedError):
+    """Not a fault of the source: desk's own code failed on this feed (a bug). The traceback
+    is logged under `traceback_id` (desk/feeds/crash.py); the feed is down until it works."""
+
+    def __init__(self, reason: str, traceback_id: str) -> None:
+        super().__init__(reason)
+        self.traceback_id = traceback_id

@@ -12,6 +12,7 @@ import asyncio
 import random
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -70,10 +71,22 @@ class HttpClient:
         self._hosts: dict[str, _HostState] = {}
         #: requests actually sent, per host (tests and the feeds screen read it)
         self.sent: dict[str, int] = {}
+        #: told of every ban (418) or wait (429) a host imposes: `(host, until, kind, reason)`,
+        #: kind `ban` or `rate_limit`; the sync keeps them in the register for the next process
+        self.on_block: Callable[[str, datetime, str, str], None] | None = None
 
     def _host(self, url: URL) -> tuple[str, _HostState]:
         key = f"{url.scheme}://{url.host}:{url.port}"
         return key, self._hosts.setdefault(key, _HostState())
+
+    def restore_block(self, host: str, until: datetime, kind: str) -> None:
+        """Honour a ban or a wait an earlier process was told of (`host` as `on_block` names
+        it: scheme://host:port)."""
+        state = self._hosts.setdefault(host, _HostState())
+        if kind == "ban":
+            state.banned_until = max(until, state.banned_until or until)
+        else:
+            state.retry_at = max(until, state.retry_at or until)
 
     def blocked_until(self, url: str) -> datetime | None:
         _, state = self._host(URL(url))
@@ -107,6 +120,7 @@ class HttpClient:
             else:
                 self.sent[host] = self.sent.get(host, 0) + 1
                 failure = self._classify(response, state, where)
+                self._tell_block(host, failure)
                 if failure is None:
                     return response
                 if not isinstance(failure, ServerError):
@@ -117,6 +131,14 @@ class HttpClient:
             await self.clock.sleep(min(self.policy.max_delay_s, delay) * jitter)
             delay *= 2
         raise AssertionError("unreachable")  # pragma: no cover
+
+    def _tell_block(self, host: str, failure: Exception | None) -> None:
+        if self.on_block is None:
+            return
+        if isinstance(failure, Banned):
+            self.on_block(host, failure.until, "ban", failure.reason)
+        elif isinstance(failure, RateLimited):
+            self.on_block(host, failure.retry_at, "rate_limit", failure.reason)
 
     def _refuse_if_blocked(self, state: _HostState, where: str) -> None:
         now = self.clock.now()
@@ -144,7 +166,8 @@ class HttpClient:
         async with self.session.request(
             method, url, headers=headers, params=params, json=body, timeout=timeout, allow_redirects=False
         ) as reply:
-            text = await reply.text(errors="replace")
+            body = await reply.read()
+            text = decode(body, reply.get_encoding())
             return Response(reply.status, text, {k.lower(): v for k, v in reply.headers.items()}, str(url))
 
     def _classify(self, response: Response, state: _HostState, where: str) -> Exception | None:
@@ -163,6 +186,16 @@ class HttpClient:
         if status >= 500:
             return ServerError(f"{where}: HTTP {status} from the server")
         return None
+
+
+def decode(body: bytes, charset: str) -> str:
+    """The body as text. A byte that is not valid in `charset` becomes a lone surrogate
+    (`surrogateescape`), never a replacement character: the field it sits in is then refused
+    by name (desk/feeds/fields.py) instead of being written with a '\ufffd' in it."""
+    try:
+        return body.decode(charset, errors="surrogateescape")
+    except LookupError:  # a charset Python does not know: read it as the JSON default
+        return body.decode("utf-8", errors="surrogateescape")
 
 
 def _retry_after(response: Response) -> int | None:

@@ -7,16 +7,22 @@ answer is reported with the field that was wrong.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from desk.feeds.errors import Malformed
-from desk.money import Amount, Asset, MoneyError, check_amount
+from desk.feeds.fields import check_text, external_id, shown
+from desk.money import MONEY_CONTEXT, Amount, Asset, MoneyError, check_amount
 
 BTC = Asset("BTC", 8)
 SATS_CAP = 21_000_000 * 10**8
+#: The widest decimal exponent a feed number may have (|adjusted exponent|): a hashrate in
+#: H/s is about 1e17, a satoshi 1e-8; `1e-2000` or `1e400` is an error in that field, not a
+#: number to compute with (it would trap deep inside Decimal arithmetic, far from its field).
+MAX_EXPONENT = 30
 
 
 def loads(text: str, where: str) -> Any:
@@ -31,8 +37,15 @@ def _no_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a number")
 
 
+def obj(value: Any, where: str) -> Mapping[str, Any]:
+    """A JSON object (a row of an answer), else Malformed naming where."""
+    if not isinstance(value, dict) and not isinstance(value, Mapping):
+        raise Malformed(f"{where}: expected an object, got {type(value).__name__}")
+    return value
+
+
 def field(obj: Any, key: str, where: str) -> Any:
-    if not isinstance(obj, Mapping):
+    if not isinstance(obj, dict) and not isinstance(obj, Mapping):  # dict first: the cheap test
         raise Malformed(f"{where}: expected an object, got {type(obj).__name__}")
     if key not in obj:
         raise Malformed(f"{where}.{key}: missing")
@@ -46,11 +59,21 @@ def as_list(value: Any, where: str) -> list[Any]:
 
 
 def text(value: Any, where: str, *, optional: bool = False) -> str | None:
+    """Text that is valid UTF-8 without control characters; '' is absent when optional."""
     if value is None and optional:
         return None
     if not isinstance(value, str) or (not value and not optional):
-        raise Malformed(f"{where}: expected text, got {value!r}"[:160])
-    return value or None
+        raise Malformed(f"{where}: expected text, got {shown(value) if isinstance(value, str) else repr(value)}"[:160])
+    return check_text(value, where) or None
+
+
+def ident(value: Any, where: str) -> str:
+    """A record's id as the pool gives it, a whole number or text, as an external id's part."""
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        return str(value)
+    if isinstance(value, str):
+        return external_id(value, where)
+    raise Malformed(f"{where}: expected an id, got {type(value).__name__}")
 
 
 def decimal(value: Any, where: str, *, optional: bool = False) -> Decimal | None:
@@ -64,14 +87,21 @@ def decimal(value: Any, where: str, *, optional: bool = False) -> Decimal | None
     if isinstance(value, int | Decimal):
         result = Decimal(value)
     elif isinstance(value, str):
+        check_text(value, where)
+        if not value.isascii():  # Decimal() would read other scripts' digits as digits
+            raise Malformed(f"{where}: {shown(value)} is not a number (ASCII digits only)")
         try:
             result = Decimal(value.strip())
         except InvalidOperation:
-            raise Malformed(f"{where}: {value[:40]!r} is not a number") from None
+            raise Malformed(f"{where}: {shown(value)} is not a number") from None
     else:
         raise Malformed(f"{where}: expected a number, got {type(value).__name__}")
     if not result.is_finite():
-        raise Malformed(f"{where}: {value!r} is not a finite number")
+        raise Malformed(f"{where}: {shown(str(value))} is not a finite number")
+    if result.is_zero():
+        return Decimal(0)  # 0, 0.00000000, -0.0 and 0e-2000 are all plain zero
+    if abs(result.adjusted()) > MAX_EXPONENT:
+        raise Malformed(f"{where}: {shown(str(value))} is out of range for this field")
     return result
 
 
@@ -84,7 +114,7 @@ def btc(value: Any, where: str, *, allow_negative: bool = False) -> Amount:
     except MoneyError as exc:
         raise Malformed(str(exc)) from None
     if abs(checked) > SATS_CAP // 10**8:
-        raise Malformed(f"{where}: {value!r} BTC is more than will ever exist")
+        raise Malformed(f"{where}: {shown(str(value))} BTC is more than will ever exist")
     return Amount(BTC, checked)
 
 
@@ -92,12 +122,16 @@ def sats(value: Any, where: str) -> Amount:
     """BTC as an integer count of satoshis (int, or a string of digits)."""
     if isinstance(value, bool):
         raise Malformed(f"{where}: expected satoshis, got {value!r}")
-    if isinstance(value, str) and value.strip().isdigit():
+    if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
         value = int(value.strip())
-    if isinstance(value, Decimal) and value == value.to_integral_value():
-        value = int(value)
+    if isinstance(value, Decimal):
+        if not value.is_finite() or (not value.is_zero() and abs(value.adjusted()) > MAX_EXPONENT):
+            raise Malformed(f"{where}: {shown(str(value))} is out of range for satoshis")
+        if value == value.to_integral_value():
+            value = int(value)
     if not isinstance(value, int):
-        raise Malformed(f"{where}: expected whole satoshis, got {value!r}"[:160])
+        shown_value = shown(value) if isinstance(value, str) else repr(value)
+        raise Malformed(f"{where}: expected whole satoshis, got {shown_value}"[:160])
     if not 0 <= value <= SATS_CAP:
         raise Malformed(f"{where}: {value} satoshis is out of range")
     return Amount.from_units(BTC, value)
@@ -133,3 +167,20 @@ def iso_time(value: Any, where: str) -> datetime:
 
 def utc_day(moment: datetime) -> date:
     return moment.astimezone(UTC).date()
+
+
+#: Hashrate unit prefixes as the pools write them (`Gh/s`, `Th/s`, `Ph/s`, `EH/s`...).
+HASHRATE_PREFIXES = {"": 0, "k": 3, "m": 6, "g": 9, "t": 12, "p": 15, "e": 18}
+
+
+def hashrate(value: Any, unit: Any, where: str) -> Decimal:
+    """A hashrate in the unit the pool names (a number or a string of one), in H/s exactly."""
+    name = text(unit, f"{where} unit") or ""
+    match = re.fullmatch(r"\s*([kKmMgGtTpPeE]?)[hH](?:/[sS])?\s*", name)
+    if match is None:
+        raise Malformed(f"{where} unit: {shown(name)} is not a hashrate unit (H/s, Gh/s, Th/s, Ph/s ...)")
+    number = decimal(value, where)
+    assert number is not None
+    if number < 0:
+        raise Malformed(f"{where}: {shown(str(value))} {name} is negative")
+    return number.scaleb(HASHRATE_PREFIXES[match[1].lower()], MONEY_CONTEXT)

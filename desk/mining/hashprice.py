@@ -8,10 +8,15 @@ fraction and rounded once, to the satoshi (half even), so 1 PH/s for a day at su
 6.25 BTC and difficulty 21,448,277,761,059, fees ignored, is exactly 0.00586194 BTC.
 
 Realised revenue per PH/s per day is what the pools credited (the register's
-income:mining:* per day) divided by the fleet's hashrate. The pool feeds do not store a
-hashrate in the register, so the hashrate is `[mining] hashrate_ph` from the configuration;
-without it there is no realised figure and the report says why. Their ratio is the
-hashrate realisation (luck, pool fees, downtime, stale shares).
+income:mining:* per day) divided by the fleet's hashrate over the same days:
+
+    realised = sum of BTC mined over the days / sum over the days of the fleet's PH/s
+
+A day's fleet hashrate is the sum of the pools' own figures for that day (read from each
+pool's API by the sync, kept in the register per pool and day, in H/s) when every pool that
+earned that day has one; otherwise `[mining] hashrate_ph` from the configuration stands in,
+and the report says it did (the fallback); a day with neither is left out. Their ratio is
+the hashrate realisation (luck, pool fees, downtime, stale shares).
 """
 
 from __future__ import annotations
@@ -116,6 +121,8 @@ class HashpriceReport:
     expected: Amount  # BTC per PH/s per day
     priced: list[Priced] = field(default_factory=list)
     hashrate_ph: Decimal | None = None
+    #: where the hashrate came from: the pools' figures, the configured fallback, or both
+    hashrate_source: str | None = None
     realised: Amount | None = None
     realised_days: int = 0
     realised_note: str | None = None
@@ -160,6 +167,7 @@ class HashpriceReport:
                 for p in self.priced
             ],
             "hashrate_ph": None if self.hashrate_ph is None else str(self.hashrate_ph),
+            "hashrate_source": self.hashrate_source,
             "realised_btc_per_ph_day": None if self.realised is None else format(self.realised.value, "f"),
             "realised_days": self.realised_days,
             "realised_note": self.realised_note,
@@ -258,25 +266,71 @@ async def _priced(register: Register, expected: Amount, now: datetime, value_of:
 
 
 async def _realised(settings: DeskSettings, register: Register, report: HashpriceReport, days: int) -> None:
-    """BTC the pools credited per day over the last `days` complete UTC days, per PH/s."""
+    """BTC the pools credited per day over the last `days` complete UTC days, per PH/s of
+    the fleet's hashrate on those days (the pools' own figures, else the configured one)."""
     today = report.at.astimezone(UTC).date()
     start = today - timedelta(days=days)
     since = datetime.combine(start, time(0), tzinfo=UTC)
     until = datetime.combine(today, time(0), tzinfo=UTC)
-    per_day: dict[date, int] = {}
-    for _account, bucket, amount in await register.flows("income:mining:", since, until):
+    mined: dict[date, dict[str, int]] = {}
+    for account, bucket, amount in await register.flows("income:mining:", since, until):
         if amount.asset.code == "BTC":
-            per_day[bucket.date()] = per_day.get(bucket.date(), 0) - amount.units
-    report.daily_mined = [(d, Amount.from_units(BTC, per_day[d])) for d in sorted(per_day)]
-    report.hashrate_ph = settings.mining.hashrate_ph
-    if not per_day:
+            pools = mined.setdefault(bucket.date(), {})
+            pool = account.removeprefix("income:mining:")
+            pools[pool] = pools.get(pool, 0) - amount.units
+    report.daily_mined = [(d, Amount.from_units(BTC, sum(mined[d].values()))) for d in sorted(mined)]
+    reported: dict[date, dict[str, Decimal]] = {}
+    for pool_day in await register.pool_days(start, today - timedelta(days=1)):
+        if pool_day.hashrate_hs is not None:
+            reported.setdefault(pool_day.day, {})[pool_day.pool] = pool_day.hashrate_hs
+    if not mined:
         report.realised_note = f"no pool earnings in the register for the {days} days before {today}"
         return
-    if report.hashrate_ph is None:
-        report.realised_note = "set [mining] hashrate_ph (the pools' hashrate is not kept in the register)"
+    fallback = settings.mining.hashrate_ph
+    first = max(start, min(mined))
+    sats = 0
+    ph_days = Fraction(0)
+    from_pools = from_config = 0
+    for offset in range((today - first).days):
+        day = first + timedelta(days=offset)
+        earned, rates = mined.get(day, {}), reported.get(day, {})
+        if rates and set(earned) <= set(rates):
+            ph_days += sum(Fraction(hs) for hs in rates.values()) / PETA
+            from_pools += 1
+        elif fallback is not None:
+            ph_days += Fraction(fallback)
+            from_config += 1
+        else:
+            continue
+        sats += sum(earned.values())
+    counted = from_pools + from_config
+    if not counted:
+        report.realised_note = (
+            "set [mining] hashrate_ph: no pool reported its hashrate for the days it earned "
+            f"in the {days} days before {today}"
+        )
         return
-    covered = (today - max(start, min(per_day))).days
-    report.realised_days = covered
-    realised_sats = Fraction(sum(per_day.values()), covered) / Fraction(report.hashrate_ph)
+    if ph_days == 0:
+        report.realised_note = f"the pools reported a hashrate of 0 for the {counted} days they earned"
+        return
+    report.realised_days = counted
+    report.hashrate_ph = Decimal(format(round_fraction(ph_days / counted, 3).normalize(), "f"))
+    report.hashrate_source = _hashrate_source(from_pools, from_config, (today - first).days - counted)
+    realised_sats = Fraction(sats) / ph_days
     report.realised = Amount(BTC, round_fraction(realised_sats / SATS_PER_BTC, 8))
     report.realisation = round_fraction(realised_sats / report.exact_sats, 4)
+
+
+def _hashrate_source(from_pools: int, from_config: int, left_out: int) -> str:
+    """How the fleet's hashrate was known, for the figure's label."""
+    if from_pools and not from_config:
+        label = "the pools' own figures"
+    elif from_config and not from_pools:
+        label = "[mining] hashrate_ph, the configured fallback"
+    else:
+        label = f"the pools' own figures for {_days(from_pools)}, [mining] hashrate_ph (fallback) for {from_config}"
+    return label + (f"; {_days(left_out)} without a hashrate left out" if left_out > 0 else "")
+
+
+def _days(n: int) -> str:
+    return f"{n} day" if n == 1 else f"{n} days"

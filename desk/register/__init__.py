@@ -18,6 +18,11 @@ Public API (all async on `Register`):
         await reg.verify(against=None, progress=None) -> VerifyResult ; await reg.checkpoint() -> Checkpoint
         await reg.record_quotes([Quote(...)]) -> int ; await reg.price_at(base, quote, at, source=None) -> Quote | None
         reg.accounts() -> list[str] ; reg.assets() -> dict[str, Asset] ; reg.asset(code) -> Asset
+        await reg.record_sync(...) ; await reg.sync_state()     # per feed: last poll, state, reason
+        await reg.block_host(host, until, kind, reason) ; await reg.host_blocks(now) -> list[HostBlock]
+        await reg.record_pool_days(pool, [(day, hs, basis, source)], quiet) ; await reg.pool_days(since, until)
+        await reg.record_refusals(feed, [NewRefusal], since, until) -> open ; await reg.refusals(feed=, state=)
+        await reg.acknowledge_refusal(id, note) -> action seq
 
     probe_register(path) -> RegisterProbe    # blocking, read-only: there? a register? private? (desk doctor)
 
@@ -40,6 +45,7 @@ from desk.register.errors import (
     RuleRefused,
     SelfApproval,
 )
+from desk.register.feedstate import HostBlock, NewRefusal, PoolDay, RefusedRow
 from desk.register.pages import PageFilter
 from desk.register.probe import RegisterProbe, probe_register
 from desk.register.register import Draft, IngestResult, Quote, Register
@@ -52,15 +58,19 @@ __all__ = [
     "Draft",
     "Entry",
     "EntryRejected",
+    "HostBlock",
     "IngestResult",
     "IntegrityError",
     "NewEntry",
+    "NewRefusal",
     "NotFound",
     "NotPermitted",
     "PageFilter",
     "PolicyRefused",
+    "PoolDay",
     "Posting",
     "Quote",
+    "RefusedRow",
     "Register",
     "RegisterError",
     "RegisterProbe",

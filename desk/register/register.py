@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 import aiosqlite
 
 from desk.money import Amount, Asset, to_decimal
-from desk.register import connection, drafts, rules
+from desk.register import connection, drafts, feedstate, rules
 from desk.register import quotes as quote_chain
 from desk.register.accounts import account_kind, accounts_from_settings
 from desk.register.canonical import GENESIS, chain_hash, details_from_text
@@ -793,6 +793,51 @@ class Register:
                    "reason": r[6]}
             for r in rows
         }
+
+    # ---------------------------------------------------------------- feed state (feedstate.py)
+
+    async def meta_value(self, key: str) -> str | None:
+        """A mark the sync keeps under `key` in the meta table (e.g. `price_history:...`)."""
+        return await feedstate.meta_value(self, key)
+
+    async def set_meta(self, key: str, value: str) -> None:
+        """Keep a sync mark under `key` (the register's own counters are not writable this way)."""
+        if not key.startswith("price_history:"):
+            raise EntryRejected(f"meta key {key!r} is not a sync mark (price_history:...)", field="key")
+        await feedstate.set_meta(self, key, value)
+
+    async def block_host(self, host: str, until: datetime, kind: str, reason: str) -> None:
+        """Remember that `host` banned desk (`ban`) or asked it to wait (`rate_limit`) until `until`."""
+        await feedstate.block_host(self, host, until, kind, reason)
+
+    async def host_blocks(self, now: datetime) -> list[feedstate.HostBlock]:
+        """The host blocks still in force at `now`."""
+        return await feedstate.host_blocks(self, now)
+
+    async def record_pool_days(
+        self, pool: str, hashrates: Iterable[tuple[date, Decimal, str, str]], quiet: dict[date, int]
+    ) -> None:
+        """Keep a pool's hashrate per day `(day, H/s, basis, source)` and its days of zero rows."""
+        await feedstate.record_pool_days(self, pool, hashrates, quiet)
+
+    async def pool_days(self, since: date, until: date) -> list[feedstate.PoolDay]:
+        """Every pool's recorded days (hashrate, zero rows) in [since, until]."""
+        return await feedstate.pool_days(self, since, until)
+
+    async def record_refusals(
+        self, feed: str, refused: Sequence[feedstate.NewRefusal], since: date, until: date
+    ) -> list[feedstate.RefusedRow]:
+        """Note the rows a good read of `feed`'s window [since, until] refused, resolve the
+        window's open ones it no longer refused; return the feed's open refusals."""
+        return await feedstate.record_refusals(self, feed, refused, since, until)
+
+    async def refusals(self, *, feed: str | None = None, state: str = "open") -> list[feedstate.RefusedRow]:
+        """Refused feed rows in `state` (open, resolved, acknowledged), oldest day first."""
+        return await feedstate.refusals(self, feed=feed, state=state)
+
+    async def acknowledge_refusal(self, refusal_id: int, note: str = "") -> int:
+        """Accept an open refused row as not to be written (a chained action); return its seq."""
+        return await feedstate.acknowledge_refusal(self, refusal_id, note)
 
     # ---------------------------------------------------------------- prices
 

@@ -255,6 +255,47 @@ MIGRATIONS: list[list[Step]] = [
         """CREATE TRIGGER quotes_no_delete BEFORE DELETE ON quotes
            BEGIN SELECT RAISE(ABORT, 'kept quotes are append-only'); END""",
     ],
+    # what the sync keeps about its feeds beside sync_state (desk/register/feedstate.py): hosts
+    # that banned desk or asked it to wait, and until when; each pool's hashrate per day and
+    # the days it reported nothing; rows refused from feed answers, open until they parse or
+    # an operator acknowledges them
+    [
+        """CREATE TABLE host_blocks (
+            host TEXT PRIMARY KEY,
+            until TEXT NOT NULL,
+            kind TEXT NOT NULL CHECK (kind IN ('ban', 'rate_limit')),
+            reason TEXT NOT NULL,
+            recorded_at TEXT NOT NULL
+        ) STRICT""",
+        """CREATE TABLE pool_days (
+            pool TEXT NOT NULL,
+            day TEXT NOT NULL,
+            hashrate_hs TEXT,
+            basis TEXT CHECK (basis IN ('day', 'snapshot')),
+            source TEXT,
+            quiet INTEGER NOT NULL DEFAULT 0,
+            recorded_at TEXT NOT NULL,
+            PRIMARY KEY (pool, day)
+        ) STRICT""",
+        """CREATE TABLE feed_refusals (
+            id INTEGER PRIMARY KEY,
+            feed TEXT NOT NULL,
+            row_key TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            day TEXT NOT NULL,
+            place TEXT NOT NULL,
+            reason TEXT NOT NULL,
+            first_seen TEXT NOT NULL,
+            last_seen TEXT NOT NULL,
+            times INTEGER NOT NULL,
+            state TEXT NOT NULL CHECK (state IN ('open', 'resolved', 'acknowledged')),
+            settled_at TEXT,
+            settled_by TEXT,
+            note TEXT,
+            UNIQUE (feed, row_key)
+        ) STRICT""",
+        "CREATE INDEX feed_refusals_by_state ON feed_refusals(state, feed, day)",
+    ],
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from decimal import Decimal
 
 from aiohttp import web
 
 from desk.sim.faults import forbidden
 from desk.sim.state import TOKEN, day_param, json_response, midnight, state_of, to_btc
+
+#: the Braiins units per PH/s
+PER_PH = {"Gh/s": 10**6, "Th/s": 10**3, "Ph/s": 1}
 
 
 def routes(pool: str) -> list[web.RouteDef]:
@@ -69,17 +73,40 @@ def routes(pool: str) -> list[web.RouteDef]:
         return json_response({"onchain": rows, "lightning": []})
 
     async def profile(request: web.Request) -> web.Response:
+        """The profile as the sample has it; hashrate in `state.braiins_unit` (Gh/s, Th/s or
+        Ph/s), as numbers or, with `state.braiins_text`, as strings."""
         if not authorised(request):
             return forbidden("braiins", request.path)
         state = state_of(request)
         sim_pool = state.model.pools[pool]
+        per_ph = PER_PH[state.braiins_unit]
+        rate = Decimal(sim_pool.hashrate_phs * per_ph)
+
+        def shown(value: Decimal) -> Decimal | str:
+            return format(value, "f") if state.braiins_text else value
+
+        earned, paid = state.model.totals(pool, state.now())
         return json_response(
             {
                 "username": "desk_sim",
                 "btc": {
-                    "hash_rate_unit": "Ph/s",
-                    "hash_rate_24h": sim_pool.hashrate_phs,
-                    "current_balance": "0.00000000",
+                    "all_time_reward": str(to_btc(earned)),
+                    "hash_rate_unit": state.braiins_unit,
+                    "hash_rate_5m": shown(rate + Decimal("0.5512")),
+                    "hash_rate_60m": shown(rate + Decimal("0.0021")),
+                    "hash_rate_24h": shown(rate),
+                    "hash_rate_yesterday": shown(rate),
+                    "low_workers": 0,
+                    "off_workers": 0,
+                    "ok_workers": 412,
+                    "dis_workers": 0,
+                    "current_balance": str(to_btc(earned - paid)),
+                    "today_reward": "0.00000000",
+                    "estimated_reward": "0.00000000",
+                    "shares_5m": 6710886400,
+                    "shares_60m": 80530636800,
+                    "shares_24h": 1932735283200,
+                    "shares_yesterday": 1911260446720,
                 },
             }
         )

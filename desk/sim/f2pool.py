@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from decimal import Decimal
 
 from aiohttp import web
 
@@ -74,4 +75,31 @@ def routes(pool: str) -> list[web.RouteDef]:
             {"balance_info": {"balance": to_btc(earned - paid), "paid": to_btc(paid), "total_income": to_btc(earned)}}
         )
 
-    return [web.post("/v2/assets/transactions/list", transactions), web.post("/v2/assets/balance", balance)]
+    async def hash_rate_info(request: web.Request) -> web.Response:
+        """The user's hashrate in H/s as JSON doubles, as the sample has it."""
+        if request.headers.get("F2P-API-SECRET") != TOKEN:
+            return forbidden("f2pool", request.path)
+        body = await request.json()
+        rate = Decimal(state_of(request).model.pools[pool].hashrate_phs * 10**15)
+        return json_response(
+            {
+                "info": {
+                    "name": body.get("mining_user_name") or body.get("address") or "",
+                    "hash_rate": rate,
+                    "h1_hash_rate": rate,
+                    "h24_hash_rate": rate,
+                    "h1_stale_hash_rate": rate / 1000,
+                    "h24_stale_hash_rate": rate / 1000,
+                    "h24_delay_hash_rate": 0,
+                    "local_hash_rate": rate,
+                    "h24_local_hash_rate": rate,
+                },
+                "currency": "bitcoin",
+            }
+        )
+
+    return [
+        web.post("/v2/assets/transactions/list", transactions),
+        web.post("/v2/assets/balance", balance),
+        web.post("/v2/hash_rate/info", hash_rate_info),
+    ]

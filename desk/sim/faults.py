@@ -2,7 +2,8 @@
 
 Each fault imitates a documented failure: a 500, a 429 with Retry-After, Binance's 418 ban,
 an answer that never comes, a body cut short, wrong types, an empty string where a number
-belongs, a refused token.
+belongs, a refused token; and faults inside one row of a pool's answer (desk/sim/row_faults.py):
+a zero amount, a fee over its payout, garbled bytes, one bad row among good ones, 1e-2000.
 """
 
 from __future__ import annotations
@@ -13,10 +14,12 @@ from typing import Any
 
 from aiohttp import web
 
+from desk.sim import row_faults
 from desk.sim.encode import dumps
+from desk.sim.row_faults import ROW_FAULTS
 
 FAULTS = ("500", "429", "418", "drop", "truncated", "wrong_types", "empty_number", "403", "ws_silent",
-          "ws_shutdown")
+          "ws_shutdown", *ROW_FAULTS)
 RETRY_AFTER_S = 120
 FAULT_KEY = web.AppKey("faults", dict)
 
@@ -63,6 +66,7 @@ def middleware(kind: str, state: Any) -> Any:
         if request.path.startswith("/__sim/") or request.path == "/stream":
             return await handler(request)  # the stream applies its own (ws_*) faults
         state.requests[kind] = state.requests.get(kind, 0) + 1
+        state.paths[(kind, request.path)] = state.paths.get((kind, request.path), 0) + 1
         if state.latency_s:
             await asyncio.sleep(state.latency_s)
         fault = state.faults.get(kind)
@@ -82,6 +86,10 @@ def middleware(kind: str, state: Any) -> Any:
         response = await handler(request)
         if fault == "truncated" and isinstance(response, web.Response) and response.text:
             return web.Response(text=response.text[: len(response.text) // 2], content_type=response.content_type)
+        if fault in ROW_FAULTS and isinstance(response, web.Response) and response.text:
+            body = row_faults.apply(response.text, fault)
+            if body is not None:
+                return web.Response(body=body, content_type="application/json", charset="utf-8")
         mangled = fault in ("wrong_types", "empty_number") and isinstance(response, web.Response)
         if mangled and response.text and response.content_type == "application/json":
             data = json.loads(response.text, parse_float=lambda s: s)

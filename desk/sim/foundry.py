@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 
 from aiohttp import web
 
 from desk.sim.faults import forbidden
-from desk.sim.state import TOKEN, json_response, midnight, state_of, to_btc
+from desk.sim.state import TOKEN, day_param, json_response, midnight, state_of, to_btc
 
 
 def _iso(moment: datetime) -> str:
@@ -66,4 +67,35 @@ def routes(pool: str) -> list[web.RouteDef]:
                 )
         return json_response(rows)
 
-    return [web.get("/earnings/{sub}", earnings), web.get("/transactions/{sub}", transactions)]
+    async def hashrate_day(request: web.Request) -> web.Response:
+        """Accepted hashrate per day (H/s) from `start` to `end` (YYYY-MM-DD, default the last
+        30 days), the current day's so far; average workers -1.0 for the current day."""
+        if request.headers.get("X-API-KEY") != TOKEN:
+            return forbidden("foundry", request.path)
+        state = state_of(request)
+        today = state.now().date()
+        start = day_param(request.query.get("start"), today - timedelta(days=30))
+        end = min(day_param(request.query.get("end"), today), today)
+        rate = state.model.pools[pool].hashrate_phs * 10**15
+        rows = []
+        day = start
+        while day <= end:
+            rows.append(
+                {
+                    "time": _iso(midnight(day)),
+                    "endTime": _iso(midnight(day) + timedelta(days=1)),
+                    "unixTime": int(midnight(day).timestamp()) * 1000,
+                    "hashrateAccepted": rate,
+                    "hashrateStale": rate // 1000,
+                    "hashrateRejected": rate // 2000,
+                    "averageWorkers": Decimal("-1.0") if day == today else Decimal("412.0"),
+                }
+            )
+            day += timedelta(days=1)
+        return json_response(rows)
+
+    return [
+        web.get("/earnings/{sub}", earnings),
+        web.get("/transactions/{sub}", transactions),
+        web.get("/subaccount_hashrate_day/{sub}", hashrate_day),
+    ]

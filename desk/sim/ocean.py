@@ -51,4 +51,31 @@ def routes(pool: str, user: str) -> list[web.RouteDef]:
             }
         )
 
-    return [web.get("/v1/earnpay/{user}/{start}/{end}", earnpay)]
+    async def statsnap(request: web.Request) -> web.Response:
+        """The user's snapshot as the sample has it: every number a string, hashrate in H/s."""
+        if request.match_info["user"] != user:
+            return json_response({"error": "No such user or user has no active workers"}, status=404)
+        state = state_of(request)
+        now = int(state.now().timestamp())
+        rate = state.model.pools[pool].hashrate_phs * 10**15
+        return json_response(
+            {
+                "result": {
+                    "snap_type": "user",
+                    "snap_ts": str(now),
+                    "shares_60s": "1048576",
+                    "shares_300s": "5242880",
+                    "hashrate_60s": str(rate),
+                    "hashrate_300s": str(rate),
+                    "lastest_share_ts": str(now - 2),
+                    "shares_in_tides": "2684354560",
+                    "estimated_earn_next_block": "0.00091",
+                    "estimated_bonus_earn_next_block": "0",
+                    "estimated_total_earn_next_block": "0.00091",
+                    "estimated_payout_next_block": "0.0009",
+                    "unpaid": "0.00840012",
+                }
+            }
+        )
+
+    return [web.get("/v1/earnpay/{user}/{start}/{end}", earnpay), web.get("/v1/statsnap/{user}", statsnap)]

@@ -22,6 +22,11 @@ class SimState:
     stream_interval_s: float = 1.0
     faults: dict[str, str] = field(default_factory=dict)
     requests: dict[str, int] = field(default_factory=dict)
+    #: requests per source and path (a test counts the requests of one endpoint)
+    paths: dict[tuple[str, str], int] = field(default_factory=dict)
+    #: how the Braiins profile states hashrate: its `hash_rate_unit`, and numbers as strings
+    braiins_unit: str = "Gh/s"
+    braiins_text: bool = False
 
     def now(self) -> datetime:
         return (self.fixed_now or datetime.now(UTC)) + self.offset

@@ -4,11 +4,20 @@ register, idempotently, publishing progress and health as events for both faces.
 A pool's first sync reaches back `sync.backfill_days`, in chunks that start at a week and
 adapt to keep each answer near TARGET_RECORDS, so a long history streams into the register
 a chunk (one short transaction) at a time and no answer is big enough to stall a screen; later syncs start two days
-before the last day synced, so late credits and queued payouts that confirm are picked up.
+before the last day synced, so late credits and queued payouts that confirm are picked up,
+or before the oldest refused row still open, so that row is asked for again until it parses.
 A write in flight is never cancelled: stopping waits for it, so a SIGTERM leaves no gap.
 A Binance or NBK poll also brings that source's price history over the same window
 (desk/sync/history.py), and a round values inflows only once it is in: backfilled inflows are
 valued at receipt at the price in force at their time.
+
+Nothing one feed does stops another: a bad row is refused alone (kept with its reason in the
+register until it parses or an operator acknowledges it), a fault of the source is the
+feed's state, and a bug of desk's own on one feed (desk/sync/supervisor.py) marks that feed
+down, is logged with a traceback id, and restarts its loop with backoff. Bans and waits a
+host imposed are kept in the register, so a restarted desk honours them. The price stream
+reports its state every price interval whether prices come or not, so its silence is seen
+(stale) and alerted like any other feed's state.
 """
 
 from __future__ import annotations
@@ -18,18 +27,23 @@ import contextlib
 import logging
 import time
 from collections.abc import Callable
-from datetime import UTC, date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from desk.config import DeskSettings
+from desk.feeds.crash import crashed
+from desk.feeds.errors import Crashed, FeedError
 from desk.feeds.factory import build_feeds
-from desk.feeds.feed import Feed, PollResult
+from desk.feeds.feed import Feed, PollResult, refused_reason
+from desk.feeds.health import FeedHealth
 from desk.feeds.http import HttpClient
 from desk.feeds.prices.binance_ws import BinanceStream
-from desk.feeds.records import Quote
-from desk.register import NewEntry, Register
-from desk.sync.events import FeedPolled, Progress, RoundFinished, RoundStarted, SyncEvent
+from desk.feeds.records import Quote, Refusal
+from desk.register import NewRefusal, RefusedRow, Register
+from desk.sync.events import FeedCrashed, FeedPolled, Progress, RoundFinished, RoundStarted, SyncEvent
 from desk.sync.history import PriceHistory, has_history
-from desk.sync.mapping import earning_entry, payout_entry, register_quote
+from desk.sync.mapping import Mapped, Mapper, map_records, register_quote
+from desk.sync.supervisor import FIRST_BACKOFF_S, Supervisor
+from desk.sync.writing import write_entries
 from desk.valuation.prices import PricePolicy
 from desk.valuation.receipt import value_inflows
 
@@ -56,6 +70,8 @@ class SyncEngine:
         *,
         chunk_days: int = 7,
         feeds: list[Feed] | None = None,
+        mapper: Mapper = map_records,
+        restart_after_s: float = FIRST_BACKOFF_S,  # float-ok: seconds
     ) -> None:
         self.settings = settings
         self.register = register
@@ -70,7 +86,7 @@ class SyncEngine:
             if source.enabled and source.kind == "binance_ws"
         ]
         self.latest_quotes: dict[tuple[str, str, str], Quote] = {}
-        self._streamed: dict[tuple[str, str, str], Quote] = {}
+        self._streamed: dict[str, dict[tuple[str, str, str], Quote]] = {s.name: {} for s in self.streams}
         self._subscribers: list[Callable[[SyncEvent], None]] = []
         self._writes: set[asyncio.Task] = set()
         #: set by `poll_now` to cut a feed's wait short (the screen's "poll now" key)
@@ -81,6 +97,12 @@ class SyncEngine:
         #: waits for them (it values every inflow not valued yet), so backfilled inflows find
         #: their prices at receipt
         self._history_pending: dict[str, asyncio.Event] = {}
+        #: the accounting of a window's records (desk/sync/mapping.py)
+        self.mapper = mapper
+        #: restarts each feed's loop after an unexpected error: after `restart_after_s`, doubled
+        #: on each next crash up to 60 times that, back to it once the feed polls well
+        self.supervisor = Supervisor(self._crashed, first_s=restart_after_s, most_s=60 * restart_after_s)
+        self._blocks_restored = False
 
     # ---------------------------------------------------------------- events
 
@@ -96,35 +118,55 @@ class SyncEngine:
                 log.exception("sync event listener failed")
 
     @property
-    def health(self) -> dict[str, object]:
-        return {feed.name: feed.health for feed in self.feeds}
+    def health(self) -> dict[str, FeedHealth]:
+        """Every feed's health, the price streams' included."""
+        return {**{feed.name: feed.health for feed in self.feeds},
+                **{stream.name: stream.health for stream in self.streams}}
 
     # ---------------------------------------------------------------- rounds
 
     async def run_once(self) -> RoundFinished:
-        """Poll every feed once, all at the same time; return the round's summary."""
+        """Poll every feed once, all at the same time; return the round's summary. A feed
+        that fails, whatever the failure, is in `failed` with its reason; the others are
+        written."""
         started = time.perf_counter()
+        await self._restore_blocks()
         self._emit(RoundStarted(self.clock.now(), feeds=tuple(f.name for f in self.feeds)))
         self._expect_history()
-        polled = await asyncio.gather(*(self.poll_feed(feed) for feed in self.feeds))
+        polled = await asyncio.gather(*(self._poll_once(feed) for feed in self.feeds))
+        failed = [p for p in polled if p.status != "ok"]
         summary = RoundFinished(
             self.clock.now(),
             written=sum(p.written for p in polled),
-            failed=tuple(p.feed for p in polled if p.status != "ok"),
+            failed=tuple(p.feed for p in failed),
             duration_s=time.perf_counter() - started,
+            reasons=tuple(f"{p.feed}: {p.reason or p.status}" for p in failed),
         )
         self._emit(summary)
         return summary
 
+    async def _poll_once(self, feed: Feed) -> FeedPolled:
+        try:
+            return await self.poll_feed(feed)
+        except Exception as exc:  # desk's own bug on this feed: reported, the round goes on
+            return await self._crashed(feed.name, feed.kind, crashed(feed.name, exc, "was polled"), None)
+
     async def run(self, stop: asyncio.Event) -> None:
         """Poll each feed at its interval until `stop` is set; then let writes in flight
-        finish and return."""
+        finish and return. Every feed's loop runs under the supervisor."""
+        await self._restore_blocks()
         self._expect_history()
-        loops = [asyncio.create_task(self._loop(feed, stop), name=f"sync:{feed.name}") for feed in self.feeds]
-        loops += [asyncio.create_task(stream.run(self._on_stream_quote, stop), name=f"stream:{stream.name}")
-                  for stream in self.streams]
-        if self.streams:
-            loops.append(asyncio.create_task(self._flush_streams(stop), name="stream:flush"))
+        run = self.supervisor.run
+        loops = [asyncio.create_task(run(feed.name, feed.kind, lambda feed=feed: self._loop(feed, stop), stop,
+                                         self._wake.setdefault(feed.name, asyncio.Event())), name=f"sync:{feed.name}")
+                 for feed in self.feeds]
+        for stream in self.streams:
+            loops.append(asyncio.create_task(
+                run(stream.name, "price", lambda stream=stream: stream.run(self._on_stream_quote, stop), stop),
+                name=f"stream:{stream.name}"))
+            loops.append(asyncio.create_task(
+                run(stream.name, "price", lambda stream=stream: self._stream_rounds(stream, stop), stop),
+                name=f"stream-status:{stream.name}"))
         await stop.wait()
         for task in loops:
             task.cancel()
@@ -133,8 +175,8 @@ class SyncEngine:
 
     async def drain(self) -> None:
         """Wait for every register write in flight."""
-        if self._writes:
-            await asyncio.gather(*self._writes, return_exceptions=True)
+        while self._writes:
+            await asyncio.gather(*list(self._writes), return_exceptions=True)
 
     def poll_now(self, name: str) -> bool:
         """Have a running engine poll feed `name` at once rather than at its next interval
@@ -150,6 +192,7 @@ class SyncEngine:
         while not stop.is_set():
             wake.clear()
             await self.poll_feed(feed)
+            self.supervisor.succeeded(feed.name)
             waits = {asyncio.ensure_future(stop.wait()), asyncio.ensure_future(wake.wait())}
             try:
                 await asyncio.wait(waits, timeout=interval, return_when=asyncio.FIRST_COMPLETED)
@@ -157,24 +200,68 @@ class SyncEngine:
                 for waiting in waits:
                     waiting.cancel()
 
+    async def _crashed(self, name: str, kind: str, error: Crashed, restart_in: float | None) -> FeedPolled:  # float-ok
+        """A feed failed by desk's own fault: mark it down with the reason, say so (one JSON
+        line with the traceback id), record it for `desk status`."""
+        now = self.clock.now()
+        health = self.health.get(name) or FeedHealth(name, timedelta(0))
+        health.record_failure(now, error, 0.0)  # float-ok: a latency (none: nothing was asked)
+        self._emit(FeedCrashed(now, feed=name, kind=kind, error=error.reason, traceback_id=error.traceback_id,
+                               restart_in_s=restart_in))
+        state, reason = health.state(now), health.reason(now)
+        try:
+            await self._write(self.register.record_sync(name, at=now, ok=False, written=0, state=state, reason=reason))
+        except Exception:  # the register itself may be what failed: the event still goes out
+            log.exception("could not record the failure of feed %s", name)
+        event = FeedPolled(now, feed=name, status=state, reason=reason, kind=kind, last_ok=health.last_ok,
+                           retry_at=health.retry_at)
+        self._emit(event)
+        return event
+
+    # ---------------------------------------------------------------- streams
+
     def _on_stream_quote(self, quote: Quote) -> None:
         """Ticks arrive many a second: keep only the latest per market until the next flush."""
         key = (quote.base, quote.quote, quote.source)
-        self.latest_quotes[key] = self._streamed[key] = quote
+        self.latest_quotes[key] = quote
+        self._streamed.setdefault(quote.source, {})[key] = quote
 
-    async def _flush_streams(self, stop: asyncio.Event) -> None:
-        """Write the latest streamed quotes to the price history once per price interval."""
+    async def _stream_rounds(self, stream: BinanceStream, stop: asyncio.Event) -> None:
+        """Once per price interval: write the stream's latest quotes to the price history,
+        then report its state, ok or stale or down, whether quotes came or not."""
         while not stop.is_set():
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), timeout=self.settings.sync.prices_interval)
-            quotes, self._streamed = list(self._streamed.values()), {}
-            if quotes:
-                written = await self._write(self.register.record_quotes([register_quote(q) for q in quotes]))
-                now = self.clock.now()
-                for stream in self.streams:
-                    self._emit(FeedPolled(now, feed=stream.name, status=stream.health.state(now), seen=len(quotes),
-                                          written=written, reason=stream.health.reason(now), kind="price",
-                                          last_ok=stream.health.last_ok, retry_at=stream.health.retry_at))
+            await self.report_stream(stream)
+
+    async def report_stream(self, stream: BinanceStream) -> FeedPolled:
+        """Write what `stream` brought since the last report; publish and record its state."""
+        quotes, self._streamed[stream.name] = list(self._streamed.get(stream.name, {}).values()), {}
+        written = await self._write(self.register.record_quotes([register_quote(q) for q in quotes])) if quotes else 0
+        now = self.clock.now()
+        state, reason = stream.health.state(now), stream.health.reason(now)
+        await self._write(self.register.record_sync(stream.name, at=now, ok=state == "ok", written=written,
+                                                    state=state, reason=reason))
+        event = FeedPolled(now, feed=stream.name, status=state, seen=len(quotes), written=written, reason=reason,
+                           kind="price", last_ok=stream.health.last_ok, retry_at=stream.health.retry_at)
+        self._emit(event)
+        return event
+
+    # ---------------------------------------------------------------- bans
+
+    async def _restore_blocks(self) -> None:
+        """Honour the bans and waits an earlier process was told of; keep the new ones."""
+        if self._blocks_restored:
+            return
+        self._blocks_restored = True
+        for block in await self.register.host_blocks(self.clock.now()):
+            self.http.restore_block(block.host, block.until, block.kind)
+        self.http.on_block = self._remember_block
+
+    def _remember_block(self, host: str, until: datetime, kind: str, reason: str) -> None:
+        task = asyncio.ensure_future(self.register.block_host(host, until, kind, reason))
+        self._writes.add(task)
+        task.add_done_callback(self._writes.discard)
 
     async def _write(self, coro):  # type: ignore[no-untyped-def]
         """Run a register write so that cancelling the poll does not cancel the write."""
@@ -205,51 +292,88 @@ class SyncEngine:
         return event
 
     async def _window_start(self, feed: Feed, today: date) -> date:
+        """Two days before the last day synced (the first time, the backfill's start), or
+        the day of the oldest refused row still open, whichever is earlier."""
         state = (await self.register.sync_state()).get(feed.name)
         if state and state["synced_through"]:
-            return min(today, state["synced_through"] - timedelta(days=OVERLAP_DAYS))
-        return today - timedelta(days=self.settings.sync.backfill_days)
+            start = min(today, state["synced_through"] - timedelta(days=OVERLAP_DAYS))
+        else:
+            start = today - timedelta(days=self.settings.sync.backfill_days)
+        still_open = await self.register.refusals(feed=feed.name)
+        return min([start, *(r.day for r in still_open)])
+
+    def _missing_accounts(self, pool: str, wallet: str) -> list[str]:
+        known = set(self.register.accounts())
+        needed = (f"income:mining:{pool}", f"assets:pool:{pool}", f"assets:wallet:{wallet}", "expenses:fees")
+        return [account for account in needed if account not in known]
 
     async def _sync_pool(self, feed: Feed) -> tuple[int, int, object, date | None]:
         today = self.clock.now().astimezone(UTC).date()
-        start = await self._window_start(feed, today)
         wallet = self.settings.pools[feed.name].pays_into
-        seen = written = 0
+        missing = self._missing_accounts(feed.name, wallet)
+        if missing:
+            error = FeedError(f"{feed.name}: account {missing[0]} is not in the register; run `desk init`")
+            feed.health.record_failure(self.clock.now(), error, 0.0)  # float-ok: a latency
+            return 0, 0, error, None
+        start = await self._window_start(feed, today)
+        seen = written = rows = 0
+        still_open: list[RefusedRow] = []
+        warnings: list[str] = []
         chunk_start = start
         total_days = (today - start).days + 1
         days = self.chunk_days
         while chunk_start <= today:
             chunk_end = min(today, chunk_start + timedelta(days=days - 1))
-            result = await feed.poll(chunk_start, chunk_end)
+            result = await feed.poll(chunk_start, chunk_end, note_problems=False)
+            if isinstance(result.error, Crashed):
+                raise result.error  # desk's bug while reading: the supervisor's business
             if not result.ok:
                 return seen, written, result.error, None
-            entries = await self._entries(result, wallet)
-            seen += len(entries)
+            mapped = await self._mapped(feed, result, wallet)
+            seen += len(mapped.entries)
             span = (chunk_end - chunk_start).days + 1
-            if len(entries) > TARGET_RECORDS:
-                days = max(1, span * TARGET_RECORDS // len(entries))
-            elif len(entries) < TARGET_RECORDS // 4:
+            if len(mapped.entries) > TARGET_RECORDS:
+                days = max(1, span * TARGET_RECORDS // len(mapped.entries))
+            elif len(mapped.entries) < TARGET_RECORDS // 4:
                 days = min(MAX_CHUNK_DAYS, days * 2)
-            if entries:
-                outcome = await self._write(self.register.ingest(entries))
-                written += outcome.new + outcome.updated
+            new, refused = await self._written(feed, mapped)
+            written += new
+            rows += result.rows
+            warnings = result.warnings
+            await self._write(self.register.record_pool_days(
+                feed.name, [(h.day, h.hs, h.basis, h.source) for h in result.hashrates], dict(mapped.quiet)))
+            still_open = await self._write(self.register.record_refusals(
+                feed.name, [_new_refusal(r) for r in result.refused + refused], chunk_start, chunk_end))
             self._emit(Progress(self.clock.now(), feed=feed.name, done=(chunk_end - start).days + 1,
                                 total=total_days))
             chunk_start = chunk_end + timedelta(days=1)
+        problems = [refused_reason(len(still_open), rows, still_open[0].reason)] if still_open else []
+        feed.health.note_problems(self.clock.now(), (*problems, *warnings))
         return seen, written, None, today
 
-    async def _entries(self, result: PollResult, wallet: str) -> list[NewEntry]:
-        def build() -> list[NewEntry]:
-            return [earning_entry(e) for e in result.earnings] + [payout_entry(p, wallet) for p in result.payouts]
+    async def _mapped(self, feed: Feed, result: PollResult, wallet: str) -> Mapped:
+        """The window's records as entries (in a worker thread for a big window)."""
+        try:
+            if result.count >= THREAD_THRESHOLD:
+                return await asyncio.to_thread(self.mapper, result.earnings, result.payouts, wallet)
+            return self.mapper(result.earnings, result.payouts, wallet)
+        except Exception as exc:
+            raise crashed(feed.name, exc, "mapped its records to entries") from exc
 
-        if result.count >= THREAD_THRESHOLD:
-            return await asyncio.to_thread(build)
-        return build()
+    async def _written(self, feed: Feed, mapped: Mapped) -> tuple[int, list[Refusal]]:
+        """Write the entries; those the register refuses are refused rows, the rest written."""
+        try:
+            return await write_entries(lambda batch: self._write(self.register.ingest(batch)), mapped.entries,
+                                       feed.name)
+        except Exception as exc:
+            raise crashed(feed.name, exc, "wrote to the register") from exc
 
     async def _sync_prices(self, feed: Feed) -> tuple[int, int, object, date | None]:
         """The live quotes, then (Binance, NBK) the price history up to now."""
         try:
             result = await feed.poll()
+            if isinstance(result.error, Crashed):
+                raise result.error
             seen = written = 0
             if result.ok:
                 for quote in result.quotes:
@@ -263,9 +387,13 @@ class SyncEngine:
                 error = error or history_error
             return seen, written, error, None
         finally:
-            pending = self._history_pending.pop(feed.name, None)
-            if pending is not None:
-                pending.set()
+            self._history_done(feed.name)
+
+    def _history_done(self, name: str) -> None:
+        """`name`'s history update of this round is over, however it ended."""
+        pending = self._history_pending.pop(name, None)
+        if pending is not None:
+            pending.set()
 
     def _expect_history(self) -> None:
         """Note the price feeds this round brings history for (see `_history_settled`)."""
@@ -279,3 +407,8 @@ class SyncEngine:
         pending = list(self._history_pending.values())
         if pending:
             await asyncio.gather(*(event.wait() for event in pending))
+
+
+def _new_refusal(refusal: Refusal) -> NewRefusal:
+    return NewRefusal(refusal.key, refusal.kind, refusal.day, refusal.where, refusal.reason)
+

@@ -53,9 +53,24 @@ class Progress(SyncEvent):
 
 
 @dataclass(frozen=True, slots=True)
+class FeedCrashed(SyncEvent):
+    """desk's own code failed on one feed (a bug, not the source): `error` says what, the
+    traceback is logged under `traceback_id`. A service restarts the feed's loop after
+    `restart_in_s`; a one-shot round (None) reports it and goes on with the others."""
+
+    feed: str = ""
+    kind: str = "pool"
+    error: str = ""
+    traceback_id: str = ""
+    restart_in_s: float | None = None  # float-ok: a duration, not money
+
+
+@dataclass(frozen=True, slots=True)
 class RoundFinished(SyncEvent):
-    """A poll round ended; `failed` names the feeds that did not answer well."""
+    """A poll round ended; `failed` names the feeds that did not answer well, `reasons`
+    says why, one `feed: reason` each."""
 
     written: int = 0
     failed: tuple[str, ...] = field(default_factory=tuple)
     duration_s: float = 0.0  # float-ok: a duration, not money
+    reasons: tuple[str, ...] = field(default_factory=tuple)

@@ -39,12 +39,13 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from desk.config import DeskSettings
-from desk.feeds.errors import FeedError, Malformed
+from desk.feeds.crash import crashed
+from desk.feeds.errors import FeedError
 from desk.feeds.feed import Feed
 from desk.feeds.prices.binance import BinanceClient
 from desk.feeds.prices.nbk import ALMATY, NbkClient
 from desk.feeds.records import Quote
-from desk.register import Register, connection
+from desk.register import Register
 from desk.sync.mapping import register_quote
 
 log = logging.getLogger("desk.sync")
@@ -65,13 +66,7 @@ def mark_key(source: str, symbol: str) -> str:
 
 async def reached(register: Register, key: str) -> str | None:
     """Where the history under `key` reaches (ISO text), or None before its first backfill."""
-    row = await register._one("SELECT value FROM meta WHERE key = ?", (key,))
-    return str(row[0]) if row else None
-
-
-async def _set_mark(register: Register, key: str, value: str) -> None:
-    async with connection.immediate(register._conn, register._lock):
-        await register._conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
+    return await register.meta_value(key)
 
 
 async def _run(write: Coroutine[Any, Any, int]) -> int:
@@ -119,8 +114,7 @@ class PriceHistory:
         except FeedError as exc:
             error = exc
         except Exception as exc:  # a parser bug is this feed's problem, not the sync's
-            log.exception("price history of %s failed unexpectedly", feed.name)
-            error = Malformed(f"{feed.name} history: unexpected {type(exc).__name__}")
+            error = crashed(feed.name, exc, "read its price history")
         if error is not None:
             feed.health.record_failure(now, error, clock_time.perf_counter() - started)
             log.warning("price history of %s: %s", feed.name, error.reason)
@@ -183,5 +177,5 @@ class PriceHistory:
     async def _store(self, quotes: list[Quote], key: str, mark: str) -> int:
         """Keep `quotes`, then move the mark to `mark` (what they reach); the quotes newly kept."""
         kept = await self.register.record_quotes([register_quote(q) for q in quotes])
-        await _set_mark(self.register, key, mark)
+        await self.register.set_meta(key, mark)
         return kept

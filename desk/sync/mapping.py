@@ -5,19 +5,53 @@
 
 Entries carry `(source, external_id)` so the register writes each once, the payout's tx id
 as reference, and its status, so a queued payout confirmed later stays one payout.
+
+A record of zero (a day without revenue, a payout of nothing) moves no money: it becomes no
+entry, and the day is kept as a quiet day of the pool (`Mapped.quiet`) instead.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time, timedelta
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
 
 from desk.feeds.records import Earning, Payout
 from desk.feeds.records import Quote as FeedQuote
 from desk.register import NewEntry, Posting, Quote
 
 
+@dataclass(slots=True)
+class Mapped:
+    """A window's entries, and per day the rows of zero that made none."""
+
+    entries: list[NewEntry] = field(default_factory=list)
+    quiet: Counter[date] = field(default_factory=Counter)
+
+
+#: (earnings, payouts, wallet) -> what to write: `map_records`, or a stand-in the engine is given
+Mapper = Callable[[list[Earning], list[Payout], str], Mapped]
+
+
 def source_of(pool: str) -> str:
     return f"pool:{pool}"
+
+
+def map_records(earnings: list[Earning], payouts: list[Payout], wallet: str) -> Mapped:
+    """Entries for every record that moves money; quiet days for those that do not."""
+    mapped = Mapped()
+    for earning in earnings:
+        if earning.amount:
+            mapped.entries.append(earning_entry(earning))
+        else:
+            mapped.quiet[earning.day] += 1
+    for payout in payouts:
+        if payout.amount:
+            mapped.entries.append(payout_entry(payout, wallet))
+        else:
+            mapped.quiet[payout.requested_at.astimezone(UTC).date()] += 1
+    return mapped
 
 
 def earning_entry(earning: Earning) -> NewEntry:
@@ -36,6 +70,8 @@ def earning_entry(earning: Earning) -> NewEntry:
 
 
 def payout_entry(payout: Payout, wallet: str) -> NewEntry:
+    """The payout leaves the pool's balance; the wallet receives it less the network fee
+    (a Payout never has a fee above its amount: the record refuses to exist)."""
     pool = payout.pool
     received = payout.amount - payout.fee
     postings = [Posting(f"assets:pool:{pool}", -payout.amount)]

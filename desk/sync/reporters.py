@@ -10,7 +10,7 @@ from dataclasses import asdict
 from datetime import datetime
 from typing import IO, Any, Protocol
 
-from desk.sync.events import FeedPolled, Progress, RoundFinished, RoundStarted, SyncEvent
+from desk.sync.events import FeedCrashed, FeedPolled, Progress, RoundFinished, RoundStarted, SyncEvent
 
 Reporter = Callable[[SyncEvent], None]
 
@@ -26,7 +26,8 @@ def _plain(value: Any) -> Any:
 def json_lines(stream: IO[str] | None = None) -> Reporter:
     """One JSON object per event and line: `{"event": "feed", "feed": ..., "status": ...}`."""
     out = stream or sys.stdout
-    names = {RoundStarted: "round_started", FeedPolled: "feed", Progress: "progress", RoundFinished: "round_finished"}
+    names = {RoundStarted: "round_started", FeedPolled: "feed", Progress: "progress", RoundFinished: "round_finished",
+             FeedCrashed: "feed_crashed"}
 
     def report(event: SyncEvent) -> None:
         record = {"event": names.get(type(event), type(event).__name__)}
@@ -59,6 +60,7 @@ def alert_lines(stream: IO[str] | None = None) -> Callable[[_Notice], None]:
 def terminal(stream: IO[str] | None = None) -> Reporter:
     """A line per feed and a live progress bar during a backfill, for a person watching."""
     from rich.console import Console
+    from rich.markup import escape
     from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn
     from rich.progress import Progress as Bar
 
@@ -79,11 +81,14 @@ def terminal(stream: IO[str] | None = None) -> Reporter:
             if event.feed in tasks:
                 bar.remove_task(tasks.pop(event.feed))
             style = styles.get(event.status, "white")
-            reason = f" — {event.reason}" if event.reason else ""
+            reason = f" — {escape(event.reason)}" if event.reason else ""
             console.print(
                 f"[{style}]{event.status:>8}[/] {event.feed:<20} {event.written:>7} new of {event.seen:<7}"
                 f" {event.duration_s:6.2f}s{reason}"
             )
+        elif isinstance(event, FeedCrashed):
+            restart = f"; restarting in {event.restart_in_s:.0f} s" if event.restart_in_s is not None else ""
+            console.print(f"[red]{'crashed':>8}[/] {event.feed:<20} {escape(event.error)}{restart}")
         elif isinstance(event, RoundFinished):
             if bar.live.is_started and not tasks:
                 bar.stop()

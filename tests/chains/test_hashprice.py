@@ -147,3 +147,72 @@ async def test_esplora_down_without_overrides_is_unavailable(sim, settings, regi
     sim.faults.set("esplora", "500")
     with pytest.raises(HashpriceUnavailable, match="difficulty or a reachable Esplora"):
         await hashprice_report(settings, register, EsploraClient(sim.urls["esplora"], http), NOW)
+
+
+async def post_pool_earnings(register, pool: str, per_day_sats: int, days: int) -> None:
+    btc = register.asset("BTC")
+    for offset in range(1, days + 1):
+        day = NOW.date() - timedelta(days=offset)
+        amount = Amount.from_units(btc, per_day_sats)
+        await register.post(
+            NewEntry(
+                kind="earning",
+                ts=datetime.combine(day, datetime.min.time(), tzinfo=UTC) + timedelta(hours=12),
+                postings=(Posting(f"income:mining:{pool}", -amount), Posting(f"assets:pool:{pool}", amount)),
+            )
+        )
+
+
+async def test_realised_uses_the_pools_own_hashrate_per_day(sim, settings, register, http) -> None:
+    await post_pool_earnings(register, "braiins", 5_000_000, 7)
+    await post_pool_earnings(register, "f2main", 2_000_000, 7)
+    for offset in range(1, 8):
+        day = NOW.date() - timedelta(days=offset)
+        # Braiins said 6 PH/s (in Gh/s), F2Pool 4 PH/s (in H/s): the fleet ran 10 PH/s
+        await register.record_pool_days("braiins", [(day, Decimal(6 * 10**15), "day", "braiins profile")], {})
+        await register.record_pool_days("f2main", [(day, Decimal(4 * 10**15), "day", "f2pool revenue")], {})
+    report = await hashprice_report(
+        settings, register, EsploraClient(sim.urls["esplora"], http), NOW, value_of=fixed_prices
+    )
+    # 0.07 BTC a day over 10 PH/s = 0.007 BTC per PH/s per day; no [mining] hashrate_ph configured
+    assert settings.mining.hashrate_ph is None
+    assert report.realised == Amount(BTC, "0.007") and report.realised_days == 7
+    assert report.hashrate_ph == Decimal(10) and report.hashrate_source == "the pools' own figures"
+    assert report.as_json()["hashrate_source"] == "the pools' own figures"
+
+
+async def test_the_configured_hashrate_is_the_fallback_and_says_so(sim, settings, register, http) -> None:
+    settings = settings.model_copy(update={"mining": settings.mining.model_copy(update={"hashrate_ph": Decimal(20)})})
+    await post_pool_earnings(register, "braiins", 10_000_000, 4)
+    for offset in (1, 2):  # the pool's own figure for the last two days only: 5 PH/s
+        day = NOW.date() - timedelta(days=offset)
+        await register.record_pool_days("braiins", [(day, Decimal(5 * 10**15), "day", "braiins profile")], {})
+    esplora = EsploraClient(sim.urls["esplora"], http)
+    report = await hashprice_report(settings, register, esplora, NOW, value_of=fixed_prices)
+    # 0.4 BTC over 2 x 5 + 2 x 20 = 50 PH-days = 0.008 BTC per PH/s per day
+    assert report.realised == Amount(BTC, "0.008") and report.realised_days == 4
+    assert report.hashrate_source == "the pools' own figures for 2 days, [mining] hashrate_ph (fallback) for 2"
+    # a snapshot is a day's figure too when nothing better came (OCEAN gives no daily figure)
+    snapshot = (NOW.date() - timedelta(days=3), Decimal(5 * 10**15), "snapshot", "ocean statsnap")
+    await register.record_pool_days("braiins", [snapshot], {})
+    report = await hashprice_report(settings, register, esplora, NOW, value_of=fixed_prices)
+    assert report.hashrate_source == "the pools' own figures for 3 days, [mining] hashrate_ph (fallback) for 1"
+    without = settings.model_copy(update={"mining": settings.mining.model_copy(update={"hashrate_ph": None})})
+    report = await hashprice_report(without, register, esplora, NOW, value_of=fixed_prices)
+    assert report.realised_days == 3 and report.realised == Amount(BTC, "0.02")  # 0.3 BTC / 15 PH-days
+    assert report.hashrate_source == "the pools' own figures; 1 day without a hashrate left out"
+
+
+async def test_the_sync_keeps_each_pools_hashrate_per_day(sim, settings, register, http) -> None:
+    from desk.sync import SyncEngine
+
+    await SyncEngine(settings, register, http).run_once()
+    days = await register.pool_days(NOW.date() - timedelta(days=2), NOW.date())
+    found = {(d.pool, d.day): (d.hashrate_hs, d.basis) for d in days if d.hashrate_hs is not None}
+    rate = Decimal(sim.model.pools["braiins"].hashrate_phs * 10**15)
+    yesterday = NOW.date() - timedelta(days=1)
+    assert found[("braiins", yesterday)] == (rate, "day")  # the profile's hash_rate_yesterday, from Gh/s
+    assert found[("f2main", yesterday)] == (rate, "day")  # the revenue row's mining_extra.hash_rate
+    assert found[("foundry", yesterday)] == (rate, "day")
+    for pool in ("braiins", "f2main", "foundry", "ocean"):
+        assert found[(pool, NOW.date())] == (rate, "snapshot"), pool

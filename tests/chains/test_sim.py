@@ -32,7 +32,7 @@ def confirmed_payouts(sim: SimCluster) -> dict[str, int]:
 async def test_every_confirmed_pool_payout_is_on_chain_with_the_pools_tx_id(sim, http) -> None:
     settings = load_settings(None, env={}, overrides=sim.settings_overrides())
     braiins = next(f for f in build_feeds(settings, http) if f.name == "braiins")
-    reported = await braiins.client.payouts(date(2026, 10, 1), NOW.date())
+    reported = (await braiins.client.window(date(2026, 10, 1), NOW.date())).payouts
     receipts = await EsploraClient(sim.urls["esplora"], http).receipts(SIM_WALLET)
     assert len(receipts) > 2 * CHAIN_PAGE  # paging through /txs/chain/{last} happened
     on_chain = {r.txid: r for r in receipts}

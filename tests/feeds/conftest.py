@@ -27,10 +27,13 @@ def sample(name: str) -> str:
 
 @pytest.fixture
 async def serve() -> AsyncIterator[Callable[..., object]]:
-    """serve({path: (status, body, content_type)}) -> base URL; records requests."""
+    """serve({path: (status, body, content_type)}) -> base URL; records requests. A path
+    ending in `*` matches every path it begins (OCEAN puts the window's dates in the path);
+    a body may be bytes (a garbled answer). The routes dict is read per request, so a test
+    may change an answer between polls."""
     runners = []
 
-    async def start(routes: dict[str, tuple[int, str, str]], seen: list | None = None) -> str:
+    async def start(routes: dict[str, tuple[int, str | bytes, str]], seen: list | None = None) -> str:
         async def handler(request: web.Request) -> web.Response:
             if seen is not None:
                 seen.append(
@@ -41,7 +44,15 @@ async def serve() -> AsyncIterator[Callable[..., object]]:
                         path=request.path,
                     )
                 )
-            status, body, ctype = routes.get(request.path, (404, "not here", "text/plain"))
+            found = routes.get(request.path)
+            if found is None:
+                found = next(
+                    (r for p, r in routes.items() if p.endswith("*") and request.path.startswith(p[:-1])),
+                    (404, "not here", "text/plain"),
+                )
+            status, body, ctype = found
+            if isinstance(body, bytes):
+                return web.Response(status=status, body=body, content_type=ctype)
             return web.Response(status=status, text=body, content_type=ctype)
 
         app = web.Application()

@@ -59,19 +59,21 @@ def mutate(data: Any, path: tuple, value: Any, drop: bool) -> Any:
 
 
 class Canned:
-    """An HttpClient stand-in answering one canned body: the parsers are under test here;
-    the sockets are covered by the other tests."""
+    """An HttpClient stand-in answering canned bodies by path (the last path segment that
+    names the resource): the parsers are under test here; the sockets are covered by the
+    other tests."""
 
-    def __init__(self, body: str) -> None:
+    def __init__(self, **bodies: str) -> None:
         from desk.feeds.clock import Clock
 
-        self.body = body
+        self.bodies = bodies
         self.clock = Clock()
 
-    async def request(self, *args: Any, **kwargs: Any):
+    async def request(self, method: str, url: str, *args: Any, **kwargs: Any):
         from desk.feeds.http import Response
 
-        return Response(200, self.body, {}, "http://sim")
+        body = next((text for key, text in self.bodies.items() if key in url), "")
+        return Response(200, body, {}, url)
 
 
 def check_payouts(original: list[Payout], mutated: list[Payout]) -> None:
@@ -80,13 +82,15 @@ def check_payouts(original: list[Payout], mutated: list[Payout]) -> None:
     for record in mutated:
         if record.external_id in by_id:
             reference = by_id[record.external_id]
-            assert record.amount.value >= 0 and record.fee.value >= 0
+            assert record.amount.value >= 0 and record.fee.value >= 0 and record.fee <= record.amount
             assert record.amount.units <= 21_000_000 * 10**8
             assert record.destination == reference.destination or record.destination
 
 
 BRAIINS = json.loads(sample("braiins/payouts.json"), parse_float=Decimal)
+REWARDS = sample("braiins/rewards.json")
 F2POOL = json.loads(sample("f2pool/assets_transactions_list.json"), parse_float=Decimal)
+YEAR = (date(2026, 1, 1), date(2026, 12, 31))
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -94,17 +98,20 @@ F2POOL = json.loads(sample("f2pool/assets_transactions_list.json"), parse_float=
 async def test_mutated_braiins_payouts_are_right_or_refused(path: tuple, value: Any, drop: bool) -> None:
     from desk.sim.encode import dumps
 
-    client = BraiinsClient("bp", pool("braiins", "http://sim"), Canned(dumps(BRAIINS)))  # type: ignore[arg-type]
-    original = await client.payouts(date(2026, 1, 1), date(2026, 12, 31))
-    client.http = Canned(dumps(mutate(BRAIINS, path, value, drop)))  # type: ignore[assignment]
+    client = BraiinsClient("bp", pool("braiins", "http://sim"), Canned(rewards=REWARDS, payouts=dumps(BRAIINS)))  # type: ignore[arg-type]
+    original = (await client.window(*YEAR)).payouts
+    client.http = Canned(rewards=REWARDS, payouts=dumps(mutate(BRAIINS, path, value, drop)))  # type: ignore[assignment]
     try:
-        mutated = await client.payouts(date(2026, 1, 1), date(2026, 12, 31))
+        window = await client.window(*YEAR)
     except FeedError as exc:
         assert isinstance(exc, Malformed) and exc.reason
         return
-    check_payouts(original, mutated)
-    for record in mutated:
+    check_payouts(original, window.payouts)
+    for record in window.payouts:
         assert record.amount.units >= 0 and record.status in ("queued", "confirmed")
+    for refused in window.refused:  # a refused row is named, with its field, and nothing of it kept
+        assert refused.reason.startswith(refused.where) and refused.where.startswith("braiins payouts.")
+    assert len(window.payouts) + len(window.refused) <= len(original)
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -112,25 +119,26 @@ async def test_mutated_braiins_payouts_are_right_or_refused(path: tuple, value: 
 async def test_mutated_f2pool_transactions_are_right_or_refused(path: tuple, value: Any, drop: bool) -> None:
     from desk.sim.encode import dumps
 
-    client = F2PoolClient("f2", pool("f2pool", "http://sim", user="u"), Canned(dumps(F2POOL)))  # type: ignore[arg-type]
-    original = {e.external_id: e for e in await client.earnings(date(2026, 1, 1), date(2026, 12, 31))}
-    client.http = Canned(dumps(mutate(F2POOL, path, value, drop)))  # type: ignore[assignment]
+    client = F2PoolClient("f2", pool("f2pool", "http://sim", user="u"), Canned(transactions=dumps(F2POOL)))  # type: ignore[arg-type]
+    original = {e.external_id: e for e in (await client.window(*YEAR)).earnings}
+    client.http = Canned(transactions=dumps(mutate(F2POOL, path, value, drop)))  # type: ignore[assignment]
     try:
-        earnings = await client.earnings(date(2026, 1, 1), date(2026, 12, 31))
-        payouts = await client.payouts(date(2026, 1, 1), date(2026, 12, 31))
+        window = await client.window(*YEAR)
     except FeedError as exc:
         assert isinstance(exc, Malformed) and exc.reason
         return
-    for earning in earnings:
+    for earning in window.earnings:
         assert earning.amount.value >= 0
         if path[-1] != "changed_balance" and earning.external_id in original:
             assert earning.amount == original[earning.external_id].amount
-    for payout in payouts:
-        assert payout.amount.value > 0 and payout.fee.value >= 0
+    for payout in window.payouts:
+        assert payout.amount.value >= 0 and payout.fee.value >= 0 and payout.fee <= payout.amount
+    for refused in window.refused:
+        assert refused.reason.startswith(refused.where) and refused.where.startswith("f2pool transactions[")
 
 
 @pytest.mark.parametrize("text", ["", "{", "[1,2", "null", "NaN", '{"btc": null}'])
 async def test_garbage_is_refused_with_a_named_reason(text: str) -> None:
-    client = BraiinsClient("bp", pool("braiins", "http://sim"), Canned(text))  # type: ignore[arg-type]
+    client = BraiinsClient("bp", pool("braiins", "http://sim"), Canned(rewards=text, payouts=text))  # type: ignore[arg-type]
     with pytest.raises(Malformed):
-        await client.earnings(date(2026, 1, 1), date(2026, 1, 2))
+        await client.window(date(2026, 1, 1), date(2026, 1, 2))

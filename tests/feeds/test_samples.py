@@ -17,6 +17,7 @@ from desk.feeds.prices.nbk import NbkClient, parse_rates
 from tests.feeds.conftest import pool, prices, sample
 
 JSON = "application/json"
+OCEAN_USER = "bc1qdeskdemo0oceanpayout00000000000000000"
 D1, D2 = date(2026, 11, 1), date(2026, 11, 30)
 
 
@@ -28,12 +29,14 @@ async def test_braiins_rewards_are_btc_strings_and_payouts_are_sats(serve, http)
         }
     )
     client = BraiinsClient("bp", pool("braiins", url), http)
-    earnings = await client.earnings(D1, D2)
+    window = await client.window(D1, D2)
+    earnings = window.earnings
     assert [(e.day, e.amount.value) for e in earnings] == [
         (date(2026, 11, 22), Decimal("0.04301122")),
         (date(2026, 11, 21), Decimal("0.04276540")),
     ]
-    payouts = await client.payouts(D1, D2)
+    payouts = window.payouts
+    assert not window.refused and window.rows == 5
     assert payouts[0].amount.value == Decimal("0.04276540") and payouts[0].amount.units == 4276540
     assert payouts[0].tx_id.startswith("5f2c0e0b") and payouts[0].status == "confirmed"
     assert payouts[1].status == "queued" and payouts[1].tx_id is None and payouts[1].resolved_at is None
@@ -43,8 +46,14 @@ async def test_braiins_rewards_are_btc_strings_and_payouts_are_sats(serve, http)
 
 async def test_braiins_sends_its_token_header(serve, http) -> None:
     seen: list = []
-    url = await serve({"/accounts/rewards/json/btc": (200, sample("braiins/rewards.json"), JSON)}, seen)
-    await BraiinsClient("bp", pool("braiins", url), http).earnings(D1, D2)
+    url = await serve(
+        {
+            "/accounts/rewards/json/btc": (200, sample("braiins/rewards.json"), JSON),
+            "/accounts/payouts/json/btc": (200, sample("braiins/payouts.json"), JSON),
+        },
+        seen,
+    )
+    await BraiinsClient("bp", pool("braiins", url), http).window(D1, D2)
     assert seen[0].headers["Pool-Auth-Token"] == "s3cret-token-value"
     assert seen[0].query["from"] == "2026-11-01"
 
@@ -52,11 +61,12 @@ async def test_braiins_sends_its_token_header(serve, http) -> None:
 async def test_f2pool_doubles_are_exact_decimals(serve, http) -> None:
     url = await serve({"/v2/assets/transactions/list": (200, sample("f2pool/assets_transactions_list.json"), JSON)})
     client = F2PoolClient("f2", pool("f2pool", url, user="desk_demo"), http)
-    (earning,) = await client.earnings(D1, D2)
+    window = await client.window(D1, D2)
+    (earning,) = window.earnings
     assert earning.amount.value == Decimal("0.04410021")
     assert str(earning.amount.value) == "0.04410021"
     assert earning.day == date(2026, 11, 21) and earning.hashrate_hs == 101234567890123456
-    (payout,) = await client.payouts(D1, D2)
+    (payout,) = window.payouts
     assert payout.amount.value == Decimal("0.1") and payout.fee.value == Decimal("0.00001")
     assert payout.tx_id.startswith("0c1d2e3f") and payout.external_id == "tx:90817263999"
 
@@ -66,7 +76,7 @@ async def test_f2pool_by_address_sends_the_address(serve, http) -> None:
     url = await serve(
         {"/v2/assets/transactions/list": (200, sample("f2pool/assets_transactions_list.json"), JSON)}, seen
     )
-    await F2PoolClient("f2", pool("f2pool", url, address="bc1qaddr"), http).earnings(D1, D2)
+    await F2PoolClient("f2", pool("f2pool", url, address="bc1qaddr"), http).window(D1, D2)
     body = json.loads(seen[0].body)
     assert body["address"] == "bc1qaddr" and "mining_user_name" not in body
     assert seen[0].headers["F2P-API-SECRET"] == "s3cret-token-value"
@@ -80,32 +90,34 @@ async def test_foundry_numbers_and_iso_times(serve, http) -> None:
         }
     )
     client = FoundryClient("fd", pool("foundry", url, user="desk_demo"), http)
-    (earning,) = await client.earnings(D1, D2)
+    window = await client.window(D1, D2)
+    (earning,) = window.earnings
     assert (earning.day, earning.amount.value, earning.fees.value) == (
         date(2026, 11, 21),
         Decimal("0.04399871"),
         Decimal("0.00183259"),
     )
-    (payout,) = await client.payouts(D1, D2)
+    (payout,) = window.payouts
     assert payout.amount.value == Decimal("0.04399871") and payout.tx_id.startswith("a1b2c3d4")
     assert payout.requested_at == datetime(2026, 11, 22, 6, 0, 1, tzinfo=UTC)
 
 
 async def test_ocean_strings_and_zoneless_times(serve, http) -> None:
     body = sample("ocean/earnpay.json")
-    url = await serve({"/v1/earnpay/bc1qu/2026-11-01/2026-12-01": (200, body, JSON)})
-    client = OceanClient("oc", pool("ocean", url, user="bc1qu"), http)
-    (earning,) = await client.earnings(D1, D2)
+    url = await serve({f"/v1/earnpay/{OCEAN_USER}/2026-11-01/2026-12-01": (200, body, JSON)})
+    client = OceanClient("oc", pool("ocean", url, user=OCEAN_USER), http)
+    window = await client.window(D1, D2)
+    (earning,) = window.earnings
     assert earning.amount.units == 84012 and earning.fees.units == 1720
     assert earning.at == datetime(2026, 11, 21, 7, 14, 9, tzinfo=UTC)
-    (payout,) = await client.payouts(D1, D2)
+    (payout,) = window.payouts
     assert payout.amount.units == 1048576 and payout.status == "confirmed"
 
 
 async def test_ocean_other_fee_spelling(serve, http) -> None:
     body = sample("ocean/earnpay.json").replace("fees_colected_satoshis", "fees_collected_satoshis")
-    url = await serve({"/v1/earnpay/bc1qu/2026-11-01/2026-12-01": (200, body, JSON)})
-    (earning,) = await OceanClient("oc", pool("ocean", url, user="bc1qu"), http).earnings(D1, D2)
+    url = await serve({f"/v1/earnpay/{OCEAN_USER}/2026-11-01/2026-12-01": (200, body, JSON)})
+    (earning,) = (await OceanClient("oc", pool("ocean", url, user=OCEAN_USER), http).window(D1, D2)).earnings
     assert earning.fees.units == 1720
 
 

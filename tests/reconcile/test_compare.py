@@ -23,7 +23,10 @@ def sats(n: int) -> Amount:
 
 
 def payout(rail: str = "onchain", tx_id: str | None = "aa" * 32, amount: int = 5_000_000, fee: int = 0) -> Payout:
-    return Payout("braiins", f"{rail}:1", sats(amount), sats(fee), WALLET, tx_id, "confirmed", rail, PAID_AT, PAID_AT)
+    destination = WALLET if rail == "onchain" else "ops@example.invalid"  # a Lightning address on Lightning
+    return Payout(
+        "braiins", f"{rail}:1", sats(amount), sats(fee), destination, tx_id, "confirmed", rail, PAID_AT, PAID_AT
+    )
 
 
 def row(seq: int, external_id: str, *, income: int = 0, delta: int = 0, ts: datetime = PAID_AT) -> RegisterRow:

@@ -15,6 +15,7 @@ from desk.config import DeskSettings, load_settings
 from desk.register import Register
 from desk.sim import SimCluster
 from tests.conftest import REPO
+from tests.feeds.conftest import serve  # noqa: F401  (the fixture: sample answers over a real socket)
 
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 

@@ -100,7 +100,7 @@ async def test_an_incremental_sync_asks_only_for_recent_days(engine: SyncEngine,
     assert state["braiins"]["synced_through"] == NOW.date()
     before = sim.state.requests["foundry"]
     await engine.run_once()
-    assert sim.state.requests["foundry"] - before == 2  # one chunk: earnings and transactions
+    assert sim.state.requests["foundry"] - before == 3  # one chunk: earnings and transactions; the hashrate
 
 
 async def test_the_service_writes_streamed_prices_once_per_interval(settings: DeskSettings, sim: SimCluster) -> None:

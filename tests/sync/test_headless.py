@@ -5,10 +5,12 @@ from __future__ import annotations
 import asyncio
 import json
 import random
+import re
 import signal
 import subprocess
 import sys
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 from desk.config import DeskSettings
@@ -156,3 +158,96 @@ def test_the_sync_engine_never_imports_textual() -> None:
     code = "import sys, desk.sync, desk.cli.sync_cmds; print('textual' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, check=True)
     assert result.stdout.strip() == "False"
+
+
+async def test_a_ban_is_honoured_by_the_next_process(config: Path, settings: DeskSettings, sim: SimCluster) -> None:
+    sim.faults.set("binance", "418")
+    code, out, _ = await run_desk(config, "sync", "--once")
+    feeds = {e["feed"]: e for e in map(json.loads, out.splitlines()) if e["event"] == "feed"}
+    assert code == 1 and feeds["binance"]["status"] == "down" and "banned until" in feeds["binance"]["reason"]
+    sim.faults.clear()  # Binance would answer now, but the ban (Retry-After 120 s) still runs
+    asked = sim.state.requests["binance"]
+    code, out, err = await run_desk(config, "sync", "--once")
+    feeds = {e["feed"]: e for e in map(json.loads, out.splitlines()) if e["event"] == "feed"}
+    assert sim.state.requests["binance"] == asked  # the new process did not ask the banned host
+    assert code == 1 and feeds["binance"]["status"] == "down"
+    assert "not asking again before" in feeds["binance"]["reason"] and "retry in" in feeds["binance"]["reason"]
+    assert feeds["kraken"]["status"] == "ok" and "desk sync: binance:" in err
+    async with Register.open(settings.register.path, operator="check") as register:
+        (block,) = await register.host_blocks(datetime.now(UTC))
+    assert block.kind == "ban" and block.host == sim.urls["binance"]
+
+
+async def test_status_lists_every_configured_feed_the_stream_included(config: Path, settings: DeskSettings,
+                                                                      sim: SimCluster) -> None:
+    code, _, _ = await run_desk(config, "sync", "--once")
+    assert code == 0
+    code, out, _ = await run_desk(config, "status")
+    assert code == 0
+    lines = {line.split("│")[1].strip(): line for line in out.splitlines() if line.count("│") > 3}
+    for feed in ("braiins", "f2main", "foundry", "ocean", "binance", "kraken", "coinbase", "nbk"):
+        assert " ok " in lines[feed], lines.get(feed)
+    assert "stream" in lines["binance_ws"] and "not synced yet" in lines["binance_ws"]
+
+
+INJECTED_BUG = """
+import sys
+from desk.register import Register
+ingest = Register.ingest
+async def buggy(self, batch):
+    batch = list(batch)
+    if any(e.source == "pool:ocean" for e in batch):
+        raise RuntimeError("a bug in the register write")
+    return await ingest(self, batch)
+Register.ingest = buggy
+from desk.cli import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+async def test_sync_once_never_ends_with_a_traceback(config: Path, settings: DeskSettings, sim: SimCluster) -> None:
+    sim.faults.set("braiins", "zero_row")  # a quiet day: nothing to write, nothing wrong
+    sim.faults.set("f2main", "fee_over")  # one payout refused, the rest written
+    sim.faults.set("foundry", "garbled")
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", INJECTED_BUG, "sync", "--once", env=desk_env(config), cwd=REPO,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+    out, err = (text.decode() for text in await asyncio.wait_for(process.communicate(), 120))
+    assert process.returncode == 1
+    assert "Traceback" not in err and "Traceback" not in out, err
+    reasons = dict(line.removeprefix("desk sync: ").split(": ", 1) for line in err.splitlines()
+                   if line.startswith("desk sync: "))
+    assert set(reasons) == {"f2main", "foundry", "ocean"}, err  # one line per failed feed, with why
+    # the first payout of each chunk's answer has the fee over its amount: refused, each alone
+    refused = r"\d+ of \d+ rows refused: f2pool transactions\[\d+\]\.payout_extra\.tip: .*"
+    assert re.fullmatch(refused, reasons["f2main"])
+    assert "not valid UTF-8" in reasons["foundry"]
+    assert "unexpected error while it wrote to the register: RuntimeError" in reasons["ocean"]
+    events = [json.loads(line) for line in out.splitlines()]
+    (crash,) = [e for e in events if e["event"] == "feed_crashed"]
+    assert crash["feed"] == "ocean" and crash["traceback_id"] in reasons["ocean"]
+    log = settings.register.path.with_name(settings.register.path.name + ".crashes.log").read_text()
+    assert f"traceback {crash['traceback_id']}" in log and "RuntimeError: a bug in the register write" in log
+    feeds = {e["feed"]: e for e in events if e["event"] == "feed"}
+    assert feeds["braiins"]["status"] == "ok" and feeds["kraken"]["status"] == "ok"
+    assert verify_file(settings.register.path).ok
+
+
+async def test_refused_rows_are_listed_and_acknowledged_from_the_command_line(config: Path,
+                                                                           settings: DeskSettings) -> None:
+    from desk.register import NewRefusal
+
+    reason = "braiins payouts.onchain[0].fee_sats: 4276541 sats is more than the payout's 4276540 sats"
+    async with Register.open(settings.register.path, operator="sync-bot") as register:
+        (row,) = await register.record_refusals(
+            "braiins", [NewRefusal("payout:1", "payout", NOW.date(), "braiins payouts.onchain[0]", reason)],
+            NOW.date(), NOW.date())
+    code, out, _ = await run_desk(config, "feeds", "refused", "--json")
+    assert code == 1 and json.loads(out)["reason"] == reason and json.loads(out)["state"] == "open"
+    code, out, _ = await run_desk(config, "feeds", "acknowledge", str(row.id), "--note", "display error at the pool")
+    assert code == 0 and f"refused row {row.id} acknowledged" in out
+    code, _, err = await run_desk(config, "feeds", "acknowledge", str(row.id))
+    assert code == 4 and "already acknowledged" in err
+    code, out, _ = await run_desk(config, "feeds", "refused", "--all", "--json")
+    assert code == 0 and json.loads(out)["note"] == "display error at the pool"
+    assert verify_file(settings.register.path).ok

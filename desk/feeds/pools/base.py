@@ -1,4 +1,5 @@
-"""The face every pool client shows: earnings and payouts for a window of days."""
+"""The face every pool client shows: a window of days read in as few requests as the pool
+allows (earnings, payouts, the rows it refused), and the pool's own hashrate."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from desk.config import PoolSettings
 from desk.feeds.errors import AuthError
 from desk.feeds.http import HttpClient, Response
 from desk.feeds.parsing import loads
-from desk.feeds.records import Earning, Payout
+from desk.feeds.records import Hashrate, PoolWindow
 
 T = TypeVar("T")
 #: Answers larger than this (characters) are parsed in a worker thread, so that a backfill of
@@ -59,9 +60,12 @@ class PoolClient(ABC):
         return await asyncio.to_thread(parse) if size > OFF_LOOP_CHARS else parse()
 
     @abstractmethod
-    async def earnings(self, since: date, until: date) -> list[Earning]:
-        """Daily (or per-block) earnings credited between `since` and `until`, inclusive."""
+    async def window(self, since: date, until: date) -> PoolWindow:
+        """Earnings credited and payouts requested between `since` and `until`, inclusive
+        (queued payouts included), with the rows refused; one request where the pool answers
+        both at once."""
 
     @abstractmethod
-    async def payouts(self, since: date, until: date) -> list[Payout]:
-        """Payouts requested between `since` and `until`, inclusive, queued ones included."""
+    async def hashrate(self, today: date) -> list[Hashrate]:
+        """The pool's own hashrate figures for `today` and the days just before, from its
+        hashrate endpoint, in H/s."""

@@ -104,7 +104,10 @@ class BinanceStream:
         if event != "24hrMiniTicker":
             raise Malformed(f"binance stream: unexpected event {event!r}")
         symbol = text(field(data, "s", "miniTicker"), "miniTicker.s") or ""
-        base, quote = split_symbol(symbol)
+        try:
+            base, quote = split_symbol(symbol)
+        except ValueError as exc:
+            raise Malformed(f"miniTicker.s: {exc}") from None
         price = decimal(field(data, "c", "miniTicker"), "miniTicker.c")
         if price is None or price <= 0:
             raise Malformed("miniTicker.c: not a positive price")

@@ -9,6 +9,7 @@ import xml.etree.ElementTree as ET
 from datetime import date, datetime, time, timedelta, timezone
 
 from desk.feeds.errors import FeedError, Malformed
+from desk.feeds.fields import check_text
 from desk.feeds.prices.base import PriceClient
 from desk.feeds.records import Quote
 from desk.money import MONEY_CONTEXT
@@ -19,6 +20,7 @@ LOOKBACK_DAYS = 10
 
 def parse_rates(xml_text: str) -> tuple[date, dict[str, dec.Decimal]] | None:
     """(date, KZT per one unit of each currency), or None for a day without rates."""
+    check_text(xml_text.replace("\n", " ").replace("\r", " ").replace("\t", " "), "nbk rates")
     try:
         root = ET.fromstring(xml_text)
     except ET.ParseError as exc:

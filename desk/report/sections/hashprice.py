@@ -1,6 +1,6 @@
 """Hashprice realised in the month, from desk.mining.hashprice: what the pools credited per
-PH/s per day over the month's days (the fleet's hashrate from `[mining] hashrate_ph`), beside
-the network's expected hashprice at month end and their ratio.
+PH/s per day over the month's days (the fleet's hashrate from the pools' own figures, else
+`[mining] hashrate_ph`), beside the network's expected hashprice at month end and their ratio.
 
 The report reads no network: the expected figure needs `[mining] difficulty` and
 `fees_per_block_btc` in the configuration (`desk hashprice` asks Esplora for them)."""
@@ -27,10 +27,6 @@ def _money(value: Decimal | None, currency: str) -> str:
 
 
 async def section(ctx: Context) -> Section:
-    if ctx.settings.mining.hashrate_ph is None:
-        return Section(
-            "hashprice", TITLE, COLUMNS, unavailable="the fleet's hashrate is not known; set [mining] hashrate_ph"
-        )
     try:
         report = await hashprice_report(ctx.settings, ctx.register, None, ctx.end, days=len(ctx.days()))
     except HashpriceUnavailable as exc:
@@ -55,7 +51,8 @@ async def section(ctx: Context) -> Section:
                 fmt_amount(report.realised),
                 _money(realised_value.usd, realised_value.usd_currency),
                 _money(realised_value.kzt, "KZT"),
-                f"{fmt_amount(total.figure)} mined over {report.realised_days} days at {report.hashrate_ph} PH/s",
+                f"{fmt_amount(total.figure)} mined over {report.realised_days} days at {report.hashrate_ph} PH/s "
+                f"({report.hashrate_source})",
             ),
             (total,),
         ),
@@ -83,7 +80,8 @@ async def section(ctx: Context) -> Section:
     ]
     notes = (
         f"Values at {ctx.end.isoformat()}. The realised figure divides what the pools credited by the "
-        "configured hashrate; their ratio to the expected figure shows luck, pool fees, downtime and stale "
+        "fleet's hashrate (the pools' own figures, else the configured one); their ratio to the expected figure "
+        "shows luck, pool fees, downtime and stale "
         "shares (desk.mining.hashprice).",
     )
     return Section("hashprice", TITLE, COLUMNS, tuple(rows), notes)
