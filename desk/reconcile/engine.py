@@ -491,7 +491,7 @@ async def _known_refs(
     candidates = {r.txid for a in revenue for r in receipts.get(a, ()) if r.txid not in payout_txids}
     known = set()
     for txid in sorted(candidates):
-        if await register.page(PageFilter(text=txid), limit=1):
+        if await register.first(PageFilter(text=txid)) is not None:
             known.add(txid)
     return frozenset(known)
 

@@ -20,10 +20,6 @@ from desk.feeds.http import HttpClient
 from desk.feeds.records import Earning, Payout
 from desk.money import Amount, Asset
 from desk.register import Entry, PageFilter, Register
-from desk.register.entries import format_ts
-
-#: Entries read from the register per page while gathering a pool's rows.
-PAGE = 500
 
 
 def day_start(day: date) -> datetime:
@@ -109,15 +105,9 @@ async def register_rows(register: Register, pool: str, since: date, until: date)
         if account not in register.accounts():
             continue
         filters = PageFilter(account=account, since=day_start(since), until=day_start(until + timedelta(days=1)))
-        before = None
-        while True:
-            page = await register.page(filters, before=before, limit=PAGE)
-            for entry in page:
-                if entry.seq not in seen:
-                    seen[entry.seq] = row_of(entry, pool, btc)
-            if len(page) < PAGE:
-                break
-            before = (format_ts(page[-1].ts), page[-1].seq)
+        async for entry in register.walk(filters):
+            if entry.seq not in seen:
+                seen[entry.seq] = row_of(entry, pool, btc)
     return sorted(seen.values(), key=lambda r: (r.ts, r.seq))
 
 

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 import aiosqlite
 
 from desk.money import Amount, Asset, to_decimal
-from desk.register import connection
+from desk.register import connection, walk
 from desk.register.accounts import account_kind, accounts_from_settings, is_operational_wallet, is_reserve
 from desk.register.canonical import GENESIS, chain_hash, details_from_text
 from desk.register.chain import Checkpoint, VerifyResult, action_payload, verify_file
@@ -38,7 +38,7 @@ from desk.register.entries import (
 )
 from desk.register.errors import EntryRejected, NotFound, RegisterError, SelfApproval
 from desk.register.ledger import Rows, Signatures, checked_rows
-from desk.register.pages import Key, PageFilter, page_queries
+from desk.register.pages import Key, PageFilter
 from desk.register.units import from_db, to_db
 
 if TYPE_CHECKING:
@@ -649,24 +649,28 @@ class Register:
         after: Key | None = None,
         limit: int = 100,
     ) -> list[Entry]:
-        """A window of entries, newest first: the `limit` entries older than `before`, or
-        newer than `after`, or the newest ones when neither is given."""
+        """A window of entries for the screen, newest first: the `limit` entries older than
+        `before`, or the `limit` next newer than `after`, or the newest ones when neither is
+        given. A reader that wants every match walks (`walk`) instead."""
         filters = filters or PageFilter()
-        account_id = None
-        if filters.account:
-            account_id = self._account_ids.get(filters.account)
-            if account_id is None:
-                return []
-        keys: dict[int, str] = {}
-        for sql, params in page_queries(filters, account_id, before=before, after=after, limit=limit):
-            for seq, ts in await self._all(sql, params):
-                keys[seq] = ts
-        ordered = sorted(keys.items(), key=lambda kv: (kv[1], kv[0]), reverse=True)
         if after is not None:
-            ordered = sorted(keys.items(), key=lambda kv: (kv[1], kv[0]))[:limit][::-1]
+            keys = await walk.page_keys(self, filters, after, newest_first=False, limit=limit)
+            keys.reverse()
         else:
-            ordered = ordered[:limit]
-        return await self._entries([seq for seq, _ in ordered])
+            keys = await walk.page_keys(self, filters, before, newest_first=True, limit=limit)
+        return await self._entries([seq for _, seq in keys])
+
+    def walk(
+        self, filters: PageFilter | None = None, *, newest_first: bool = False, page_size: int | None = None
+    ) -> AsyncIterator[Entry]:
+        """Every entry `filters` match, oldest first (or newest first), read a keyset page at
+        a time in bounded memory (see walk.py; the page size is not the caller's concern)."""
+        return walk.walk(self, filters or PageFilter(), newest_first=newest_first, page_size=page_size)
+
+    async def first(self, filters: PageFilter | None = None, *, newest_first: bool = True) -> Entry | None:
+        """The newest (or oldest) entry `filters` match, or None: "the last payout", "is
+        this tx id recorded"."""
+        return await walk.first(self, filters or PageFilter(), newest_first=newest_first)
 
     async def recent(self, n: int = 20) -> list[Entry]:
         return await self.page(limit=n)
