@@ -8,14 +8,14 @@ reserve) with a year of prices, then
 
     .venv/bin/python bench/valuation.py [--sizes 100000,1000000]
 
-Building a million-entry register takes a minute or two; each size is built fresh (by
-desk/sim/history.py, the builder the scale tests use too).
+Building a million-entry register takes a minute or two; each size is built fresh.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import sys
 import tempfile
 import time
 from datetime import UTC, datetime, timedelta
@@ -24,7 +24,7 @@ from pathlib import Path
 from common import print_table
 
 from desk.register import NewEntry, Register
-from desk.sim.history import build, feed_entry, settings_for
+from desk.sim.workload import build, feed_entry, settings_for
 from desk.valuation.prices import PricePolicy
 from desk.valuation.receipt import value_inflows
 from desk.valuation.reserve import end_of, reserve_report, value_series
@@ -39,7 +39,12 @@ async def seconds(coro) -> tuple[float, object]:  # type: ignore[no-untyped-def]
 async def measure(n: int, directory: Path) -> list[tuple[str, str, str, str]]:
     now = datetime(2026, 11, 24, 12, tzinfo=UTC)
     path = directory / f"valuation-{n}.sqlite"
-    build_s, t0 = await seconds(build(path, n, now))
+
+    def progress(done: int) -> None:
+        print(f"  {n:,}: ingested {done:,}", file=sys.stderr, end="\r")
+
+    build_s, t0 = await seconds(build(path, n, now, progress=progress))
+    print(file=sys.stderr)
     settings = settings_for(path)
     policy = PricePolicy.from_settings(settings)
     async with Register.open(path, operator="bench", clock=lambda: now) as reg:
