@@ -171,10 +171,21 @@ class Amount:
 
     @classmethod
     def from_units(cls, asset: Asset, units: int) -> Amount:
-        """Build from integer smallest units (satoshis, wei)."""
+        """Build from integer smallest units (satoshis, wei).
+
+        Whole units are exact at the asset's precision by construction, so only the
+        magnitude cap is checked: a reader turning a million postings into amounts pays
+        for one scaleb each, not for a parse and a quantize."""
         if isinstance(units, bool) or not isinstance(units, int):
             raise TypeError(f"{asset.code} units must be int, not {type(units).__name__}")
-        return cls(asset, Decimal(units).scaleb(-asset.precision, MONEY_CONTEXT))
+        value = Decimal(units).scaleb(-asset.precision, MONEY_CONTEXT)
+        if abs(units) >= MAX_WHOLE_UNITS * 10**asset.precision:
+            return cls(asset, value)  # the checked path names what is wrong
+        amount = object.__new__(cls)
+        object.__setattr__(amount, "asset", asset)
+        object.__setattr__(amount, "value", value)
+        object.__setattr__(amount, "_units", units)
+        return amount
 
     @property
     def units(self) -> int:
@@ -190,13 +201,11 @@ class Amount:
 
     def __add__(self, other: object) -> Amount:
         o = self._same(other)
-        with decimal.localcontext(MONEY_CONTEXT):
-            return Amount(self.asset, self.value + o.value)
+        return Amount.from_units(self.asset, self._units + o._units)
 
     def __sub__(self, other: object) -> Amount:
         o = self._same(other)
-        with decimal.localcontext(MONEY_CONTEXT):
-            return Amount(self.asset, self.value - o.value)
+        return Amount.from_units(self.asset, self._units - o._units)
 
     def __neg__(self) -> Amount:
         return Amount(self.asset, self.value.copy_negate())

@@ -125,6 +125,8 @@ class Register:
     async def _load_catalogue(self) -> None:
         self._account_ids = {path: i for i, path in await self._all("SELECT id, path FROM accounts")}
         self._assets = dict(await self._all("SELECT code, precision FROM assets"))
+        #: one Asset per code, made once: readers build an amount per posting
+        self._asset_objects = {code: Asset(code, precision) for code, precision in self._assets.items()}
 
     async def _all(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
         async with self._conn.execute(sql, params) as cursor:
@@ -171,14 +173,15 @@ class Register:
         return sorted(self._account_ids)
 
     def assets(self) -> dict[str, Asset]:
-        return {code: Asset(code, precision) for code, precision in self._assets.items()}
+        return dict(self._asset_objects)
 
     def asset(self, code: str) -> Asset:
-        if code not in self._assets:
+        found = self._asset_objects.get(code)
+        if found is None:
             raise EntryRejected(
                 f"asset {code!r} is not in the register; known: {', '.join(sorted(self._assets))}", field="asset"
             )
-        return Asset(code, self._assets[code])
+        return found
 
     # ---------------------------------------------------------------- writing
 
@@ -696,13 +699,14 @@ class Register:
             )
         }
         paths = {i: p for p, i in self._account_ids.items()}
+        assets, units_of = self._asset_objects, Amount.from_units
         postings: dict[int, list[Posting]] = {seq: [] for seq in seqs}
         for seq, account_id, asset, units in await self._all(
             f"SELECT entry_seq, account_id, asset, units FROM postings WHERE entry_seq IN ({marks}) "
             "ORDER BY entry_seq, idx",
             seqs,
         ):
-            postings[seq].append(Posting(paths[account_id], Amount.from_units(self.asset(asset), from_db(units))))
+            postings[seq].append(Posting(paths[account_id], units_of(assets[asset], from_db(units))))
         amendments: dict[int, tuple] = {}
         if with_amendments:
             for seq, ts, operator, detail in await self._all(

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from desk.register import connection
 from desk.register.canonical import GENESIS, chain_hash
-from desk.register.entries import format_ts
+from desk.register.entries import format_ts, parse_ts
 from desk.register.register import Quote
 from desk.register.units import from_db
 
@@ -45,12 +45,6 @@ ORDER BY q.source
 
 #: Rows at or above this are hashed in a worker thread, off the event loop.
 THREAD_THRESHOLD = 200
-
-
-def parse_ts(text: str) -> datetime:
-    """The register's fixed-width UTC text (`2026-11-06T10:00:00.000000Z`), parsed the fast
-    way (a bulk pass parses a million)."""
-    return datetime.fromisoformat(text[:-1] + "+00:00")
 
 
 COLUMNS = (
