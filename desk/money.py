@@ -167,7 +167,7 @@ class Amount:
 
     @classmethod
     def zero(cls, asset: Asset) -> Amount:
-        return cls(asset, 0)
+        return cls.from_units(asset, 0)
 
     @classmethod
     def from_units(cls, asset: Asset, units: int) -> Amount:

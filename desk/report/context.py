@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from desk.config import DeskSettings
-from desk.money import Amount
+from desk.money import Amount, AssetMismatch
 from desk.register import Entry, Register
 from desk.report.ledger import MonthLedger
 from desk.report.model import Source, Trace
@@ -41,7 +41,7 @@ def source_of(entry: Entry, amount: Amount) -> Source:
 def trace(label: str, sources: Iterable[Source], zero: Amount) -> Trace:
     """A figure as the exact sum of its sources (`zero` fixes the asset when there are none)."""
     items = tuple(sources)
-    total = zero
-    for item in items:
-        total = total + item.amount
-    return Trace(label, total, items)
+    other = next((item.amount.asset for item in items if item.amount.asset != zero.asset), None)
+    if other is not None:
+        raise AssetMismatch(f"cannot combine {zero.asset.code} with {other.code}")
+    return Trace(label, Amount.from_units(zero.asset, sum(item.amount.units for item in items)), items)

@@ -122,7 +122,7 @@ async def test_reconciliation_reads_every_register_row_of_a_pool(
     path = settings.register.path
     first, last = T0.date(), T0.date() + timedelta(days=1)
     for pool in POOLS:
-        rows = await register_rows(register, pool, first, last)
+        rows = (await register_rows(register, POOLS, first, last))[pool]
         seqs = sql(
             path,
             "SELECT DISTINCT p.entry_seq FROM postings p JOIN accounts a ON a.id = p.account_id "

@@ -164,7 +164,7 @@ async def test_reconciliation_reads_every_register_row_of_every_pool(big: Big) -
     first, last = big.t0.date(), NOW.date()
     async with Register.open(big.path, operator="auditor") as reg:
         for pool in POOLS:
-            rows = await register_rows(reg, pool, first, last)
+            rows = (await register_rows(reg, POOLS, first, last))[pool]
             seqs = sql(
                 big.path,
                 "SELECT DISTINCT p.entry_seq FROM postings p JOIN accounts a ON a.id = p.account_id "
