@@ -24,6 +24,8 @@ class Context:
     #: the first instant the report does not cover (month end, or an earlier --as-of)
     end: datetime
     as_of: datetime | None
+    #: whether the traces that only --detail prints are gathered where they cost more than the month
+    detail: bool
     ledger: MonthLedger
     policy: PricePolicy
     #: figures more than one section shows, computed once (e.g. the reserve at month end)
