@@ -29,6 +29,8 @@ MONEY_CONTEXT: Final = decimal.Context(
 MAX_WHOLE_UNITS: Final = 10**20
 
 MAX_PRECISION: Final = 18
+#: MAX_WHOLE_UNITS in smallest units, per precision: the cap `Amount.from_units` checks.
+_UNIT_CAPS: Final = tuple(MAX_WHOLE_UNITS * 10**p for p in range(MAX_PRECISION + 1))
 
 _NUMBER = re.compile(
     r"""
@@ -176,10 +178,10 @@ class Amount:
         Whole units are exact at the asset's precision by construction, so only the
         magnitude cap is checked: a reader turning a million postings into amounts pays
         for one scaleb each, not for a parse and a quantize."""
-        if isinstance(units, bool) or not isinstance(units, int):
+        if type(units) is not int and (isinstance(units, bool) or not isinstance(units, int)):
             raise TypeError(f"{asset.code} units must be int, not {type(units).__name__}")
         value = Decimal(units).scaleb(-asset.precision, MONEY_CONTEXT)
-        if abs(units) >= MAX_WHOLE_UNITS * 10**asset.precision:
+        if not -_UNIT_CAPS[asset.precision] < units < _UNIT_CAPS[asset.precision]:
             return cls(asset, value)  # the checked path names what is wrong
         amount = object.__new__(cls)
         object.__setattr__(amount, "asset", asset)

@@ -17,6 +17,13 @@ from datetime import datetime
 from desk.register.entries import format_ts
 
 Key = tuple[str, int]
+#: An entry as read back: its row with the current status and reference (see entry_state).
+ENTRY_COLUMNS = (
+    "e.seq, e.ts, e.kind, e.memo, COALESCE(s.reference, e.reference), e.source, e.external_id, "
+    "COALESCE(s.status, e.status), e.price, e.reverses, e.drafted_by, e.approved_by, e.approved_at, "
+    "e.prev_hash, e.hash, e.details"
+)
+ENTRY_JOINS = "LEFT JOIN entry_state s ON s.entry_seq = e.seq"
 #: Eight or more hex digits: a tx hash prefix, searched by reference only.
 _HEX = re.compile(r"[0-9a-fA-F]{8,}")
 
@@ -35,6 +42,12 @@ class PageFilter:
     def empty(self) -> bool:
         return not any((self.account, self.asset, self.kind, self.since, self.until, self.text))
 
+    @property
+    def on_entries(self) -> bool:
+        """Whether the filter reads the entries table alone (kind and dates): then a page is
+        one query of its rows, not one of keys and another of rows."""
+        return not (self.account or self.asset or self.text)
+
 
 def page_queries(
     filters: PageFilter, account_id: int | None, *, key: Key | None, newest_first: bool, limit: int
@@ -52,8 +65,24 @@ def page_queries(
     return [_query(filters, account_id, key, newest_first, limit, text=mode) for mode in modes]
 
 
+def entries_query(
+    filters: PageFilter, *, key: Key | None, newest_first: bool, limit: int, columns: str, joined: str
+) -> tuple[str, list[object]]:
+    """SQL selecting `columns` (of `entries e`, with `joined` joins) of one page, for a filter
+    `on_entries`: the rows themselves, in walk order."""
+    if not filters.on_entries:
+        raise ValueError("entries_query serves filters on the entries table alone")
+    return _query(filters, None, key, newest_first, limit, text=None, columns=(columns, joined))
+
+
 def _query(
-    filters: PageFilter, account_id: int | None, key: Key | None, newest_first: bool, limit: int, text: str | None
+    filters: PageFilter,
+    account_id: int | None,
+    key: Key | None,
+    newest_first: bool,
+    limit: int,
+    text: str | None,
+    columns: tuple[str, str] | None = None,
 ) -> tuple[str, list[object]]:
     params: list[object] = []
     where: list[str] = []
@@ -102,9 +131,9 @@ def _query(
         where.append(f"({ts_col}, {seq_col}) {'<' if newest_first else '>'} (?, ?)")
         params += list(key)
     clause = f"WHERE {' AND '.join(where)}" if where else ""
-    sql = (
-        f"SELECT DISTINCT {seq_col}, {ts_col} FROM {source} {clause} "
-        f"ORDER BY {ts_col} {order}, {seq_col} {order} LIMIT ?"
-    )
+    selected = f"DISTINCT {seq_col}, {ts_col}"
+    if columns is not None:
+        selected, source = columns[0], f"{source} {columns[1]}"
+    sql = f"SELECT {selected} FROM {source} {clause} ORDER BY {ts_col} {order}, {seq_col} {order} LIMIT ?"
     params.append(limit)
     return sql, params

@@ -38,7 +38,7 @@ from desk.register.entries import (
 )
 from desk.register.errors import EntryRejected, NotFound, RegisterError, SelfApproval
 from desk.register.ledger import Rows, Signatures, checked_rows
-from desk.register.pages import Key, PageFilter
+from desk.register.pages import ENTRY_COLUMNS, ENTRY_JOINS, Key, PageFilter
 from desk.register.units import from_db, to_db
 
 if TYPE_CHECKING:
@@ -551,11 +551,19 @@ class Register:
             await self.controls.authorize(self, "post")
             return await self._record(action, detail=detail)
 
-    async def actions_named(self, action: str) -> list[dict[str, Any]]:
-        """Every action of one name, oldest first."""
+    async def actions_named(
+        self, action: str, *, since: datetime | None = None, until: datetime | None = None
+    ) -> list[dict[str, Any]]:
+        """Every action of one name, oldest first; recorded in [since, until) when given (a
+        month's approvals are read, not every approval there ever was)."""
+        where, params = "action = ?", [action]
+        if since is not None:
+            where, params = where + " AND ts >= ?", [*params, format_ts(since)]
+        if until is not None:
+            where, params = where + " AND ts < ?", [*params, format_ts(until)]
         rows = await self._all(
-            "SELECT seq, ts, operator, action, draft_id, entry_seq, detail FROM actions WHERE action = ? ORDER BY seq",
-            (action,),
+            f"SELECT seq, ts, operator, action, draft_id, entry_seq, detail FROM actions WHERE {where} ORDER BY seq",
+            params,
         )
         return [action_payload(r) for r in rows]
 
@@ -691,13 +699,18 @@ class Register:
         rows = {
             r[0]: r
             for r in await self._all(
-                "SELECT e.seq, e.ts, e.kind, e.memo, COALESCE(s.reference, e.reference), e.source, e.external_id, "
-                "COALESCE(s.status, e.status), e.price, e.reverses, e.drafted_by, e.approved_by, e.approved_at, "
-                f"e.prev_hash, e.hash, e.details FROM entries e LEFT JOIN entry_state s ON s.entry_seq = e.seq "
-                f"WHERE e.seq IN ({marks})",
+                f"SELECT {ENTRY_COLUMNS} FROM entries e {ENTRY_JOINS} WHERE e.seq IN ({marks})",
                 seqs,
             )
         }
+        return await self._built([rows[seq] for seq in seqs if seq in rows], with_amendments=with_amendments)
+
+    async def _built(self, rows: list[tuple], *, with_amendments: bool = False) -> list[Entry]:
+        """Entries from their rows (ENTRY_COLUMNS), in the rows' order, with their postings."""
+        if not rows:
+            return []
+        seqs = [r[0] for r in rows]
+        marks = ",".join("?" * len(seqs))
         paths = {i: p for p, i in self._account_ids.items()}
         assets, units_of = self._asset_objects, Amount.from_units
         postings: dict[int, list[Posting]] = {seq: [] for seq in seqs}
@@ -717,13 +730,11 @@ class Register:
                 after = json.loads(detail)["after"]
                 amendments[seq] = (*amendments.get(seq, ()), {"ts": ts, "by": operator, **after})
         result = []
-        for seq in seqs:
-            r = rows.get(seq)
-            if r is None:
-                continue
+        for r in rows:
+            seq = r[0]
             result.append(
                 Entry(
-                    seq=r[0],
+                    seq=seq,
                     ts=parse_ts(r[1]),
                     kind=r[2],
                     memo=r[3],

@@ -21,7 +21,7 @@ from contextlib import aclosing
 from typing import TYPE_CHECKING
 
 from desk.register.entries import Entry
-from desk.register.pages import Key, PageFilter, page_queries
+from desk.register.pages import ENTRY_COLUMNS, ENTRY_JOINS, Key, PageFilter, entries_query, page_queries
 
 if TYPE_CHECKING:
     from desk.register.register import Register
@@ -59,8 +59,17 @@ async def walk(
         raise ValueError(f"a page holds at least one entry, not {size}")
     key: Key | None = None
     while True:
-        keys = await page_keys(register, filters, key, newest_first=newest_first, limit=size)
-        for entry in await register._entries([seq for _, seq in keys]):
+        if filters.on_entries:  # kind and dates: the page's rows in one query
+            sql, params = entries_query(
+                filters, key=key, newest_first=newest_first, limit=size, columns=ENTRY_COLUMNS, joined=ENTRY_JOINS
+            )
+            rows = await register._all(sql, params)
+            keys = [(r[1], r[0]) for r in rows]
+            entries = await register._built(rows)
+        else:
+            keys = await page_keys(register, filters, key, newest_first=newest_first, limit=size)
+            entries = await register._entries([seq for _, seq in keys])
+        for entry in entries:
             yield entry
         if len(keys) < size:
             return

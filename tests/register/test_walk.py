@@ -115,17 +115,25 @@ async def test_the_default_page_size_is_read_when_a_walk_starts(
     register: Register, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     await register.ingest(mixed(7))
-    pages = []
-    real = walk.page_keys
+    pages: list[int] = []
+    by_keys, by_rows = walk.page_keys, walk.entries_query
 
-    async def counted(*args, **kwargs):  # type: ignore[no-untyped-def]
+    async def keys(*args, **kwargs):  # type: ignore[no-untyped-def]
         pages.append(kwargs["limit"])
-        return await real(*args, **kwargs)
+        return await by_keys(*args, **kwargs)
+
+    def rows(*args, **kwargs):  # type: ignore[no-untyped-def]
+        pages.append(kwargs["limit"])
+        return by_rows(*args, **kwargs)
 
     monkeypatch.setattr(walk, "PAGE_SIZE", 2)
-    monkeypatch.setattr(walk, "page_keys", counted)
-    assert len([e async for e in register.walk()]) == 7
+    monkeypatch.setattr(walk, "page_keys", keys)
+    monkeypatch.setattr(walk, "entries_query", rows)
+    assert len([e async for e in register.walk()]) == 7  # on the entries alone: a query of rows a page
     assert pages == [2, 2, 2, 2]
+    pages.clear()
+    assert len([e async for e in register.walk(PageFilter(account="assets:wallet:ops"))]) == 2  # keys, then rows
+    assert pages == [2, 2]
 
 
 async def test_a_page_holds_at_least_one_entry(register: Register) -> None:
