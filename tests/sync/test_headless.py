@@ -20,7 +20,7 @@ from tests.sync.conftest import NOW, desk_command, desk_env, write_config
 from tests.waiting import PATIENCE
 
 
-async def run_desk(config: Path, *args: str, timeout: float = 120) -> tuple[int, str, str]:
+async def run_desk(config: Path, *args: str, timeout: float = PATIENCE) -> tuple[int, str, str]:
     process = await asyncio.create_subprocess_exec(
         *desk_command(*args), env=desk_env(config), cwd=REPO,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)

@@ -28,7 +28,7 @@ from desk.tui.app import create_app
 from desk.tui.live import FeedState, SyncCommand
 from desk.tui.screens.register import RegisterScreen
 from desk.tui.seeddata import BTC
-from tests.waiting import until
+from tests.waiting import PATIENCE, until
 
 
 class Sim:
@@ -48,7 +48,7 @@ async def start_sim(*args: str) -> Sim:
     env = SyncCommand.for_config(None).env
     process = await asyncio.create_subprocess_exec(*sim_argv(*args), stdout=asyncio.subprocess.PIPE, env=env)
     assert process.stdout is not None
-    line = await asyncio.wait_for(process.stdout.readline(), 120)
+    line = await asyncio.wait_for(process.stdout.readline(), PATIENCE)
     return Sim(process, json.loads(line))
 
 
@@ -233,7 +233,7 @@ async def test_with_a_sync_service_already_running_the_screen_follows_its_record
         stderr=asyncio.subprocess.PIPE,
     )
     assert service.stdout is not None
-    await asyncio.wait_for(service.stdout.readline(), 60)  # it holds the sync lock now
+    await asyncio.wait_for(service.stdout.readline(), PATIENCE)  # it holds the sync lock now
     try:
         app = create_app(settings, settings.register.path, sync=SyncCommand.for_config(config))
         async with app.run_test(size=(120, 40)) as pilot:
@@ -244,7 +244,7 @@ async def test_with_a_sync_service_already_running_the_screen_follows_its_record
             await pilot.press("q")
     finally:
         service.send_signal(signal.SIGTERM)
-        assert await asyncio.wait_for(service.wait(), 30) == 0
+        assert await asyncio.wait_for(service.wait(), PATIENCE) == 0
 
 
 def test_demo_operators_and_the_demo_config_file(tmp_path: Path) -> None:
