@@ -64,7 +64,8 @@ async def test_queued_payouts_confirm_into_the_same_entries(engine: SyncEngine, 
     sim.state.offset = last.requested_at + timedelta(minutes=1) - NOW
     engine.clock._now = sim.now()  # type: ignore[attr-defined]
     await engine.run_once()
-    queued = [e for e in await engine.register.page(PageFilter(kind="payout"), limit=50) if e.status == "queued"]
+    payouts = engine.register.walk(PageFilter(kind="payout"), newest_first=True)
+    queued = [e async for e in payouts if e.status == "queued"]
     assert queued
     count = await engine.register.count()
     sim.advance(timedelta(hours=1))
