@@ -210,10 +210,10 @@ class Amount:
         return Amount.from_units(self.asset, self._units - o._units)
 
     def __neg__(self) -> Amount:
-        return Amount(self.asset, self.value.copy_negate())
+        return Amount.from_units(self.asset, -self._units)
 
     def __abs__(self) -> Amount:
-        return Amount(self.asset, self.value.copy_abs())
+        return Amount.from_units(self.asset, abs(self._units))
 
     def __bool__(self) -> bool:
         return bool(self.value)
