@@ -43,7 +43,8 @@ def source_of(entry: Entry, amount: Amount) -> Source:
 def trace(label: str, sources: Iterable[Source], zero: Amount) -> Trace:
     """A figure as the exact sum of its sources (`zero` fixes the asset when there are none)."""
     items = tuple(sources)
-    other = next((item.amount.asset for item in items if item.amount.asset != zero.asset), None)
+    asset = zero.asset
+    other = next((i.amount.asset for i in items if i.amount.asset is not asset and i.amount.asset != asset), None)
     if other is not None:
         raise AssetMismatch(f"cannot combine {zero.asset.code} with {other.code}")
     return Trace(label, Amount.from_units(zero.asset, sum(item.amount.units for item in items)), items)

@@ -82,14 +82,18 @@ def month_inflows(ctx: Context) -> list[tuple[Entry, tuple[str, str], list[Amoun
 
 
 def mined(ctx: Context, code: str) -> list[Source]:
-    """What the month's earnings brought in `code`, as sources."""
-    return [
-        source_of(entry, amount)
-        for entry, where, amounts in month_inflows(ctx)
-        if where[0] == "mined"
-        for amount in amounts
-        if amount.asset.code == code
-    ]
+    """What the month's earnings brought in `code`, as sources (made once per asset: the
+    ratio, the compliance table and the chart all show them)."""
+    key = f"mined {code}"
+    if key not in ctx.shared:
+        ctx.shared[key] = [
+            source_of(entry, amount)
+            for entry, where, amounts in month_inflows(ctx)
+            if where[0] == "mined"
+            for amount in amounts
+            if amount.asset.code == code
+        ]
+    return ctx.shared[key]
 
 
 async def section(ctx: Context) -> Section:
