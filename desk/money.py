@@ -31,6 +31,8 @@ MONEY_CONTEXT: Final = decimal.Context(
 MAX_WHOLE_UNITS: Final = 10**20
 
 MAX_PRECISION: Final = 18
+#: MAX_WHOLE_UNITS in smallest units, per precision: the cap `Amount.from_units` checks.
+_UNIT_CAPS: Final = tuple(MAX_WHOLE_UNITS * 10**p for p in range(MAX_PRECISION + 1))
 
 #: The longest amount text desk reads: 20 whole digits, 18 decimals, a sign, a point and an
 #: exponent fit many times over; anything longer is a paste gone wrong.
@@ -200,14 +202,25 @@ class Amount:
 
     @classmethod
     def zero(cls, asset: Asset) -> Amount:
-        return cls(asset, 0)
+        return cls.from_units(asset, 0)
 
     @classmethod
     def from_units(cls, asset: Asset, units: int) -> Amount:
-        """Build from integer smallest units (satoshis, wei)."""
-        if isinstance(units, bool) or not isinstance(units, int):
+        """Build from integer smallest units (satoshis, wei).
+
+        Whole units are exact at the asset's precision by construction, so only the
+        magnitude cap is checked: a reader turning a million postings into amounts pays
+        for one scaleb each, not for a parse and a quantize."""
+        if type(units) is not int and (isinstance(units, bool) or not isinstance(units, int)):
             raise TypeError(f"{asset.code} units must be int, not {type(units).__name__}")
-        return cls(asset, Decimal(units).scaleb(-asset.precision, MONEY_CONTEXT))
+        value = Decimal(units).scaleb(-asset.precision, MONEY_CONTEXT)
+        if not -_UNIT_CAPS[asset.precision] < units < _UNIT_CAPS[asset.precision]:
+            return cls(asset, value)  # the checked path names what is wrong
+        amount = object.__new__(cls)
+        object.__setattr__(amount, "asset", asset)
+        object.__setattr__(amount, "value", value)
+        object.__setattr__(amount, "_units", units)
+        return amount
 
     @property
     def units(self) -> int:
@@ -223,19 +236,17 @@ class Amount:
 
     def __add__(self, other: object) -> Amount:
         o = self._same(other)
-        with decimal.localcontext(MONEY_CONTEXT):
-            return Amount(self.asset, self.value + o.value)
+        return Amount.from_units(self.asset, self._units + o._units)
 
     def __sub__(self, other: object) -> Amount:
         o = self._same(other)
-        with decimal.localcontext(MONEY_CONTEXT):
-            return Amount(self.asset, self.value - o.value)
+        return Amount.from_units(self.asset, self._units - o._units)
 
     def __neg__(self) -> Amount:
-        return Amount(self.asset, self.value.copy_negate())
+        return Amount.from_units(self.asset, -self._units)
 
     def __abs__(self) -> Amount:
-        return Amount(self.asset, self.value.copy_abs())
+        return Amount.from_units(self.asset, abs(self._units))
 
     def __bool__(self) -> bool:
         return bool(self.value)

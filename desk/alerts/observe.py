@@ -39,8 +39,8 @@ async def last_payouts(register: Register, settings: DeskSettings, at: datetime)
     """When each configured pool last paid out before `at` (its newest payout entry)."""
     result: dict[str, datetime | None] = {}
     for pool in sorted(settings.pools):
-        newest = await register.page(PageFilter(account=f"assets:pool:{pool}", kind="payout", until=at), limit=1)
-        result[pool] = newest[0].ts if newest else None
+        newest = await register.first(PageFilter(account=f"assets:pool:{pool}", kind="payout", until=at))
+        result[pool] = newest.ts if newest else None
     return result
 
 

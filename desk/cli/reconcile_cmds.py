@@ -23,7 +23,7 @@ from desk.cli.exit_codes import ExitCode
 from desk.config import DeskSettings
 from desk.feeds.http import HttpClient
 from desk.money import Amount
-from desk.reconcile import Report, reconcile, report_json
+from desk.reconcile import Break, Report, reconcile, report_json
 from desk.reconcile.engine import chain_for
 from desk.register import EntryRejected, Register, RegisterUnavailable
 from desk.register.text import check_text
@@ -161,24 +161,41 @@ def _fmt(value: Amount | None) -> str:
     return "-" if value is None else value.format()
 
 
+#: Beyond this many breaks the list is printed as plain columns: a boxed table of tens of
+#: thousands of rows took rich half a minute to lay out, and nobody reads its borders.
+LONG = 500
+BREAK_COLUMNS = ("id", "state", "scope", "day", "kind", "difference", "why")
+
+
+def _break_cells(b: Break) -> tuple[str, ...]:
+    why = b.why if b.resolution is None else f"{b.why} — resolved by {b.resolution.by}: {b.resolution.note}"
+    return (b.id, b.state, b.scope, b.day.isoformat(), b.kind.value, b.difference.format(), why)
+
+
+def _plain_columns(title: str, header: tuple[str, ...], rows: list[tuple[str, ...]], right: int) -> None:
+    """`rows` under `header` in aligned columns, column `right` right-aligned, one write."""
+    widths = [max([len(header[i]), *(len(r[i]) for r in rows)]) for i in range(len(header))]
+
+    def line(cells: tuple[str, ...]) -> str:
+        padded = (c.rjust(w) if i == right else c.ljust(w) for i, (c, w) in enumerate(zip(cells, widths, strict=True)))
+        return "  ".join(padded).rstrip()
+
+    sys.stdout.write("\n".join([title, line(header), *(line(r) for r in rows)]) + "\n")
+
+
 def _print(report: Report) -> None:
     console = Console(width=max(140, Console().width))
-    breaks = report.breaks
-    if breaks:
-        table = Table(title=f"breaks {report.since} .. {report.until} ({len(report.open_breaks)} open)")
-        for column in ("id", "state", "scope", "day", "kind", "difference", "why"):
+    breaks = sorted(report.breaks, key=lambda b: {"open": 0, "resolved": 1, "explained": 2}[b.state])
+    title = f"breaks {report.since} .. {report.until} ({len(report.open_breaks)} open)"
+    if len(breaks) > LONG:
+        _plain_columns(title, BREAK_COLUMNS, [_break_cells(b) for b in breaks], BREAK_COLUMNS.index("difference"))
+    elif breaks:
+        table = Table(title=title)
+        for column in BREAK_COLUMNS:
             table.add_column(column, justify="right" if column == "difference" else "left")
-        for b in sorted(breaks, key=lambda b: {"open": 0, "resolved": 1, "explained": 2}[b.state]):
-            why = b.why if b.resolution is None else f"{b.why} — resolved by {b.resolution.by}: {b.resolution.note}"
-            table.add_row(
-                b.id,
-                f"[{STATE_STYLE[b.state]}]{b.state}[/]",
-                b.scope,
-                b.day.isoformat(),
-                b.kind.value,
-                b.difference.format(),
-                why,
-            )
+        for b in breaks:
+            cells = _break_cells(b)
+            table.add_row(*cells[:1], f"[{STATE_STYLE[b.state]}]{b.state}[/]", *cells[2:])
         console.print(table)
     days = Table(title="per pool and day (mismatches first)")
     for column in (

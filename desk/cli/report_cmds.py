@@ -82,7 +82,9 @@ async def report(args: argparse.Namespace) -> ExitCode:
     try:
         async with Register.open(settings.register.path, operator=settings.operator.name) as register:
             run = await _reconcile(settings, register, args.month, args.as_of) if args.reconcile else None
-            built = await build_report(register, settings, args.month, as_of=args.as_of, reconciliation=run)
+            built = await build_report(
+                register, settings, args.month, as_of=args.as_of, reconciliation=run, detail=args.detail
+            )
     except RegisterUnavailable as exc:
         print(f"desk report: {exc}", file=sys.stderr)
         return ExitCode.REGISTER

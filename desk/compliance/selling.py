@@ -34,7 +34,7 @@ desk.valuation). A period cannot mix bases; ask for a shorter one.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
@@ -48,7 +48,6 @@ from desk.register import Entry, PageFilter, Register
 from desk.valuation.prices import PriceMissing, PricePolicy, Valued, value_of
 
 Valuer = Callable[[Register, Amount, datetime, str], Awaitable[Valued]]
-PAGE = 500
 #: Two decimal places of KZT (tiyn), as figures are reported.
 TIYN = Decimal("0.01")
 
@@ -183,18 +182,6 @@ def stretches(rules: Sequence[SellRuleSettings], period: Period) -> list[Stretch
     return result
 
 
-async def _entries(register: Register, kind: str, since: datetime, until: datetime) -> AsyncIterator[Entry]:
-    """Entries of one kind in [since, until), oldest first, a page at a time."""
-    after = None
-    while True:
-        page = await register.page(PageFilter(kind=kind, since=since, until=until), after=after, limit=PAGE)
-        if not page:
-            return
-        for entry in reversed(page):
-            yield entry
-        after = page[0].key
-
-
 def _exchange(account: str) -> str | None:
     return account.split(":", 2)[2] if account.startswith("assets:exchange:") else None
 
@@ -215,51 +202,54 @@ async def _stretch_flows(
     register: Register,
     settings: DeskSettings,
     stretch: Stretch,
-    asset: Asset,
+    assets: Sequence[Asset],
     valuer: Valuer | None,
     now: datetime,
-) -> _Flows:
-    """Mined, sold and moved to reserve of `asset` within one stretch, as of `now` (what is
-    recorded after `now` is not yet known then)."""
-    flows = _Flows()
-    code = asset.code
+) -> dict[str, _Flows]:
+    """Mined, sold and moved to reserve of each of `assets` within one stretch, as of `now`
+    (what is recorded after `now` is not yet known then). Each kind of entry is walked once
+    for every asset."""
+    flows = {asset.code: _Flows() for asset in assets}
     since, until = stretch.since, min(stretch.until, now)
     if until <= since:
         return flows
-    for account in register.accounts():
-        if account.startswith("income:mining:"):
-            before = await register.balance(account, code, at=since)
-            after = await register.balance(account, code, at=until)
-            flows.mined -= after.units - before.units
+    opening, closing = await register.balances(at=since), await register.balances(at=until)
+    for (account, code), amount in closing.items():
+        if account.startswith("income:mining:") and code in flows:
+            flows[code].mined -= amount.units
+    for (account, code), amount in opening.items():
+        if account.startswith("income:mining:") and code in flows:
+            flows[code].mined += amount.units
     venues = eligible_venues(settings, stretch.rule) if stretch.rule else frozenset()
     counts_reserve = bool(stretch.rule and stretch.rule.reserve_transfers_count)
     for kind in ("conversion", "purchase", "reversal", "transfer"):
-        async for entry in _entries(register, kind, since, until):
+        async for entry in register.walk(PageFilter(kind=kind, since=since, until=until)):
             for posting in entry.postings:
-                if posting.asset != asset:
+                found = flows.get(posting.asset.code)
+                if found is None:
                     continue
                 units = posting.amount.units
                 priced = entry.price is not None
                 if kind in ("conversion", "purchase") and units < 0:
-                    eligible = _sale(flows, posting.account, -units, venues)
+                    eligible = _sale(found, posting.account, -units, venues)
                     if valuer and eligible:
-                        flows.counted_kzt += await _kzt(register, valuer, -posting.amount, entry.ts)
+                        found.counted_kzt += await _kzt(register, valuer, -posting.amount, entry.ts)
                 elif kind == "reversal" and priced and units > 0:
                     if (entry.details or {}).get("reverses_kind") != "purchase":
-                        eligible = _sale(flows, posting.account, -units, venues)
+                        eligible = _sale(found, posting.account, -units, venues)
                         if valuer and eligible:
-                            flows.counted_kzt -= await _kzt(register, valuer, posting.amount, entry.ts)
+                            found.counted_kzt -= await _kzt(register, valuer, posting.amount, entry.ts)
                 elif not priced and posting.account.startswith("assets:reserve:") and _moves_holdings(entry):
-                    flows.reserve += units
+                    found.reserve += units
                     if valuer and counts_reserve:
-                        flows.counted_kzt += (1 if units > 0 else -1) * await _kzt(
+                        found.counted_kzt += (1 if units > 0 else -1) * await _kzt(
                             register, valuer, abs(posting.amount), entry.ts
                         )
     if valuer:
-        async for entry in _entries(register, "earning", since, until):
+        async for entry in register.walk(PageFilter(kind="earning", since=since, until=until)):
             for posting in entry.postings:
-                if posting.asset == asset and posting.account.startswith("income:mining:"):
-                    flows.mined_kzt += await _kzt(register, valuer, -posting.amount, entry.ts)
+                if posting.asset.code in flows and posting.account.startswith("income:mining:"):
+                    flows[posting.asset.code].mined_kzt += await _kzt(register, valuer, -posting.amount, entry.ts)
     return flows
 
 
@@ -324,17 +314,18 @@ async def sell_through(
     basis = bases.pop() if bases else "mined_coins"
     fiat = basis == "fiat_revenue"
     results = []
-    for asset in register.assets().values():
-        per_part = [
-            (part, await _stretch_flows(register, settings, part, asset, valuer if fiat else None, now))
-            for part in parts
-        ]
+    assets = list(register.assets().values())
+    per_part = [
+        (part, await _stretch_flows(register, settings, part, assets, valuer if fiat else None, now)) for part in parts
+    ]
+    for asset in assets:
         total = _Flows()
         required = Decimal(0)
         counted_measure = Decimal(0)
         mined_measure = Decimal(0)
         reserve_counts = False
-        for part, flows in per_part:
+        for part, by_asset in per_part:
+            flows = by_asset[asset.code]
             total.mined += flows.mined
             total.eligible += flows.eligible
             total.elsewhere += flows.elsewhere

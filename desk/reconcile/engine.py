@@ -491,7 +491,7 @@ async def _known_refs(
     candidates = {r.txid for a in revenue for r in receipts.get(a, ()) if r.txid not in payout_txids}
     known = set()
     for txid in sorted(candidates):
-        if await register.page(PageFilter(text=txid), limit=1):
+        if await register.first(PageFilter(text=txid)) is not None:
             known.add(txid)
     return frozenset(known)
 
@@ -525,7 +525,7 @@ async def reconcile(
     sides = [replace(side, last_sync=synced.get(side.name)) for side in fetched]
     problems = [f"pool {s.name}: {s.error} (its days are not reconciled)" for s in sides if s.error]
     report_days = days_between(since, until)
-    rows = {name: await register_rows(register, name, first, last) for name in enabled}
+    rows = await register_rows(register, enabled, first, last)
     balances = {name: await pool_balances(register, name, report_days) for name in enabled}
     wallets = wallet_addresses(settings)
     receipts: dict[str, list[ChainReceipt]] | None = None

@@ -20,10 +20,6 @@ from desk.feeds.http import HttpClient
 from desk.feeds.records import Earning, Payout
 from desk.money import Amount, Asset
 from desk.register import Entry, PageFilter, Register
-from desk.register.entries import format_ts
-
-#: Entries read from the register per page while gathering a pool's rows.
-PAGE = 500
 
 
 def day_start(day: date) -> datetime:
@@ -101,24 +97,20 @@ def row_of(entry: Entry, pool: str, btc: Asset) -> RegisterRow:
     )
 
 
-async def register_rows(register: Register, pool: str, since: date, until: date) -> list[RegisterRow]:
-    """Every entry on the pool's income or balance account posted in [since, until]."""
+async def register_rows(
+    register: Register, pools: Sequence[str], since: date, until: date
+) -> dict[str, list[RegisterRow]]:
+    """Per pool, every entry on its income or balance account posted in [since, until], in
+    (time, seq) order: one walk over the window for every pool (an earning touches both of
+    its pool's accounts; walked per account it would be read twice)."""
     btc = register.asset("BTC")
-    seen: dict[int, RegisterRow] = {}
-    for account in (f"income:mining:{pool}", f"assets:pool:{pool}"):
-        if account not in register.accounts():
-            continue
-        filters = PageFilter(account=account, since=day_start(since), until=day_start(until + timedelta(days=1)))
-        before = None
-        while True:
-            page = await register.page(filters, before=before, limit=PAGE)
-            for entry in page:
-                if entry.seq not in seen:
-                    seen[entry.seq] = row_of(entry, pool, btc)
-            if len(page) < PAGE:
-                break
-            before = (format_ts(page[-1].ts), page[-1].seq)
-    return sorted(seen.values(), key=lambda r: (r.ts, r.seq))
+    owner = {f"{prefix}{pool}": pool for pool in pools for prefix in ("income:mining:", "assets:pool:")}
+    rows: dict[str, list[RegisterRow]] = {pool: [] for pool in pools}
+    window = PageFilter(since=day_start(since), until=day_start(until + timedelta(days=1)))
+    async for entry in register.walk(window):
+        for pool in dict.fromkeys(owner[p.account] for p in entry.postings if p.account in owner):
+            rows[pool].append(row_of(entry, pool, btc))
+    return rows
 
 
 async def pool_balances(register: Register, pool: str, days: Sequence[date]) -> dict[date, Amount]:

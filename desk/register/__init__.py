@@ -13,7 +13,9 @@ Public API (all async on `Register`):
         await reg.draft_by_id(id) ; await reg.partly_approved_drafts(exclude=None)
         await reg.balance(account, asset_code, at=None) -> Amount
         await reg.balances(at=None) -> dict[(account, asset_code), Amount]
-        await reg.page(PageFilter(...), before=key | after=key, limit=100) -> list[Entry]   # newest first
+        reg.walk(PageFilter(...), newest_first=False) -> AsyncIterator[Entry]   # every match, page by page
+        await reg.first(PageFilter(...), newest_first=True) -> Entry | None    # the newest (oldest) match
+        await reg.page(PageFilter(...), before=key | after=key, limit=100) -> list[Entry]   # the screen's window
         await reg.entry(seq) -> Entry ; await reg.recent(n) ; await reg.count() ; await reg.head()
         await reg.verify(against=None, progress=None) -> VerifyResult ; await reg.checkpoint() -> Checkpoint
         await reg.record_quotes([Quote(...)]) -> int ; await reg.price_at(base, quote, at, source=None) -> Quote | None

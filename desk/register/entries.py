@@ -111,7 +111,10 @@ def format_ts(ts: datetime) -> str:
 
 
 def parse_ts(text: str) -> datetime:
-    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+    """The register's fixed-width UTC text (`2026-11-06T10:00:00.000000Z`) back to a time.
+    fromisoformat, not strptime: a walk parses a timestamp per entry, and this is ten times
+    faster."""
+    return datetime.fromisoformat(text[:-1] + "+00:00")
 
 
 def validate(entry: NewEntry, precisions: Mapping[str, int]) -> None:

@@ -1,10 +1,11 @@
-"""Windowed reads for the screen: keyset pages over indexed columns.
+"""Windowed reads: keyset pages over indexed columns, for the screen and for `walk`.
 
-A page is N entries before (older than) or after (newer than) a key `(ts, seq)`, newest
-first. Every filter maps onto an index whose leading columns it fixes, so fetching a page
-costs the same at a thousand entries as at a million. The one exception is a memo search,
-which scans in time order until the page is full; a term of eight or more hex digits is
-taken for a tx hash prefix and looked up through the reference index alone.
+A page is N entries on one side of a key `(ts, seq)`: older than it (newest first) or newer
+than it (oldest first); without a key, the newest or the oldest N. Every filter maps onto an
+index whose leading columns it fixes, so fetching a page costs the same at a thousand
+entries as at a million. The one exception is a memo search, which scans in time order until
+the page is full; a term of eight or more hex digits is taken for a tx hash prefix and
+looked up through the reference index alone.
 """
 
 from __future__ import annotations
@@ -16,6 +17,13 @@ from datetime import datetime
 from desk.register.entries import format_ts
 
 Key = tuple[str, int]
+#: An entry as read back: its row with the current status and reference (see entry_state).
+ENTRY_COLUMNS = (
+    "e.seq, e.ts, e.kind, e.memo, COALESCE(s.reference, e.reference), e.source, e.external_id, "
+    "COALESCE(s.status, e.status), e.price, e.reverses, e.drafted_by, e.approved_by, e.approved_at, "
+    "e.prev_hash, e.hash, e.details"
+)
+ENTRY_JOINS = "LEFT JOIN entry_state s ON s.entry_seq = e.seq"
 #: Eight or more hex digits: a tx hash prefix, searched by reference only.
 _HEX = re.compile(r"[0-9a-fA-F]{8,}")
 
@@ -34,24 +42,47 @@ class PageFilter:
     def empty(self) -> bool:
         return not any((self.account, self.asset, self.kind, self.since, self.until, self.text))
 
+    @property
+    def on_entries(self) -> bool:
+        """Whether the filter reads the entries table alone (kind and dates): then a page is
+        one query of its rows, not one of keys and another of rows."""
+        return not (self.account or self.asset or self.text)
+
 
 def page_queries(
-    filters: PageFilter, account_id: int | None, *, before: Key | None, after: Key | None, limit: int
+    filters: PageFilter, account_id: int | None, *, key: Key | None, newest_first: bool, limit: int
 ) -> list[tuple[str, list[object]]]:
-    """SQL selecting the (seq, ts) of one page: newest first for `before`, oldest first for
-    `after` (the caller reverses). A text search is several queries, merged by the caller:
-    the reference prefix through its index, references added by amendments, and (unless the
-    term is a hex tx-hash prefix) the memo substring."""
+    """SQL selecting the (seq, ts) of one page: the `limit` entries past `key` (older than it
+    newest first, or newer than it oldest first; from the newest or the oldest without one).
+    A text search is several queries, merged by the caller: the reference prefix through its
+    index, references added by amendments, and (unless the term is a hex tx-hash prefix) the
+    memo substring."""
     if not filters.text:
-        return [_query(filters, account_id, before, after, limit, text=None)]
+        return [_query(filters, account_id, key, newest_first, limit, text=None)]
     modes = ["ref", "amended"]
     if not _HEX.fullmatch(filters.text):  # a tx hash (or its prefix) is looked up by reference alone
         modes.append("memo")
-    return [_query(filters, account_id, before, after, limit, text=mode) for mode in modes]
+    return [_query(filters, account_id, key, newest_first, limit, text=mode) for mode in modes]
+
+
+def entries_query(
+    filters: PageFilter, *, key: Key | None, newest_first: bool, limit: int, columns: str, joined: str
+) -> tuple[str, list[object]]:
+    """SQL selecting `columns` (of `entries e`, with `joined` joins) of one page, for a filter
+    `on_entries`: the rows themselves, in walk order."""
+    if not filters.on_entries:
+        raise ValueError("entries_query serves filters on the entries table alone")
+    return _query(filters, None, key, newest_first, limit, text=None, columns=(columns, joined))
 
 
 def _query(
-    filters: PageFilter, account_id: int | None, before: Key | None, after: Key | None, limit: int, text: str | None
+    filters: PageFilter,
+    account_id: int | None,
+    key: Key | None,
+    newest_first: bool,
+    limit: int,
+    text: str | None,
+    columns: tuple[str, str] | None = None,
 ) -> tuple[str, list[object]]:
     params: list[object] = []
     where: list[str] = []
@@ -95,18 +126,14 @@ def _query(
     if filters.until:
         where.append(f"{ts_col} < ?")
         params.append(format_ts(filters.until))
-    order = "DESC"
-    if before is not None:
-        where.append(f"({ts_col}, {seq_col}) < (?, ?)")
-        params += list(before)
-    elif after is not None:
-        where.append(f"({ts_col}, {seq_col}) > (?, ?)")
-        params += list(after)
-        order = "ASC"
+    order = "DESC" if newest_first else "ASC"
+    if key is not None:
+        where.append(f"({ts_col}, {seq_col}) {'<' if newest_first else '>'} (?, ?)")
+        params += list(key)
     clause = f"WHERE {' AND '.join(where)}" if where else ""
-    sql = (
-        f"SELECT DISTINCT {seq_col}, {ts_col} FROM {source} {clause} "
-        f"ORDER BY {ts_col} {order}, {seq_col} {order} LIMIT ?"
-    )
+    selected = f"DISTINCT {seq_col}, {ts_col}"
+    if columns is not None:
+        selected, source = columns[0], f"{source} {columns[1]}"
+    sql = f"SELECT {selected} FROM {source} {clause} ORDER BY {ts_col} {order}, {seq_col} {order} LIMIT ?"
     params.append(limit)
     return sql, params

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 import aiosqlite
 
 from desk.money import Amount, Asset, to_decimal
-from desk.register import connection, drafts, feedstate, rules
+from desk.register import connection, drafts, feedstate, rules, walk
 from desk.register import quotes as quote_chain
 from desk.register.accounts import account_kind, accounts_from_settings
 from desk.register.canonical import GENESIS, chain_hash, details_from_text
@@ -39,7 +39,7 @@ from desk.register.entries import (
 )
 from desk.register.errors import EntryRejected, NotFound, RegisterError, SelfApproval
 from desk.register.ledger import Rows, Signatures, checked_rows
-from desk.register.pages import Key, PageFilter, page_queries
+from desk.register.pages import ENTRY_COLUMNS, ENTRY_JOINS, Key, PageFilter
 from desk.register.text import check_text
 from desk.register.units import from_db, to_db
 from desk.register.verify import Progress, VerifyResult, verify_file
@@ -115,6 +115,8 @@ class Register:
     async def _load_catalogue(self) -> None:
         self._account_ids = {path: i for i, path in await self._all("SELECT id, path FROM accounts")}
         self._assets = dict(await self._all("SELECT code, precision FROM assets"))
+        #: one Asset per code, made once: readers build an amount per posting
+        self._asset_objects = {code: Asset(code, precision) for code, precision in self._assets.items()}
 
     async def _all(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
         async with self._conn.execute(sql, params) as cursor:
@@ -161,18 +163,19 @@ class Register:
         return sorted(self._account_ids)
 
     def assets(self) -> dict[str, Asset]:
-        return {code: Asset(code, precision) for code, precision in self._assets.items()}
+        return dict(self._asset_objects)
 
     def asset(self, code: str) -> Asset:
         """The register's asset `code`, exactly as written: codes are upper case, and `btc`
         is refused with the code it probably meant rather than taken for it."""
-        if code not in self._assets:
+        found = self._asset_objects.get(code)
+        if found is None:
             meant = f"; asset codes are upper case: {code.upper()}" if code.upper() in self._assets else ""
             raise EntryRejected(
                 f"asset {code!r} is not in the register{meant}; known: {', '.join(sorted(self._assets))}",
                 field="asset",
             )
-        return Asset(code, self._assets[code])
+        return found
 
     # ---------------------------------------------------------------- writing
 
@@ -531,11 +534,19 @@ class Register:
             await self.controls.authorize(self, "post")
             return await self._record(action, detail=detail)
 
-    async def actions_named(self, action: str) -> list[dict[str, Any]]:
-        """Every action of one name, oldest first."""
+    async def actions_named(
+        self, action: str, *, since: datetime | None = None, until: datetime | None = None
+    ) -> list[dict[str, Any]]:
+        """Every action of one name, oldest first; recorded in [since, until) when given (a
+        month's approvals are read, not every approval there ever was)."""
+        where, params = "action = ?", [action]
+        if since is not None:
+            where, params = where + " AND ts >= ?", [*params, format_ts(since)]
+        if until is not None:
+            where, params = where + " AND ts < ?", [*params, format_ts(until)]
         rows = await self._all(
-            "SELECT seq, ts, operator, action, draft_id, entry_seq, detail FROM actions WHERE action = ? ORDER BY seq",
-            (action,),
+            f"SELECT seq, ts, operator, action, draft_id, entry_seq, detail FROM actions WHERE {where} ORDER BY seq",
+            params,
         )
         return [action_payload(r) for r in rows]
 
@@ -630,24 +641,28 @@ class Register:
         after: Key | None = None,
         limit: int = 100,
     ) -> list[Entry]:
-        """A window of entries, newest first: the `limit` entries older than `before`, or
-        newer than `after`, or the newest ones when neither is given."""
+        """A window of entries for the screen, newest first: the `limit` entries older than
+        `before`, or the `limit` next newer than `after`, or the newest ones when neither is
+        given. A reader that wants every match walks (`walk`) instead."""
         filters = filters or PageFilter()
-        account_id = None
-        if filters.account:
-            account_id = self._account_ids.get(filters.account)
-            if account_id is None:
-                return []
-        keys: dict[int, str] = {}
-        for sql, params in page_queries(filters, account_id, before=before, after=after, limit=limit):
-            for seq, ts in await self._all(sql, params):
-                keys[seq] = ts
-        ordered = sorted(keys.items(), key=lambda kv: (kv[1], kv[0]), reverse=True)
         if after is not None:
-            ordered = sorted(keys.items(), key=lambda kv: (kv[1], kv[0]))[:limit][::-1]
+            keys = await walk.page_keys(self, filters, after, newest_first=False, limit=limit)
+            keys.reverse()
         else:
-            ordered = ordered[:limit]
-        return await self._entries([seq for seq, _ in ordered])
+            keys = await walk.page_keys(self, filters, before, newest_first=True, limit=limit)
+        return await self._entries([seq for _, seq in keys])
+
+    def walk(
+        self, filters: PageFilter | None = None, *, newest_first: bool = False, page_size: int | None = None
+    ) -> AsyncIterator[Entry]:
+        """Every entry `filters` match, oldest first (or newest first), read a keyset page at
+        a time in bounded memory (see walk.py; the page size is not the caller's concern)."""
+        return walk.walk(self, filters or PageFilter(), newest_first=newest_first, page_size=page_size)
+
+    async def first(self, filters: PageFilter | None = None, *, newest_first: bool = True) -> Entry | None:
+        """The newest (or oldest) entry `filters` match, or None: "the last payout", "is
+        this tx id recorded"."""
+        return await walk.first(self, filters or PageFilter(), newest_first=newest_first)
 
     async def recent(self, n: int = 20) -> list[Entry]:
         return await self.page(limit=n)
@@ -665,21 +680,27 @@ class Register:
         rows = {
             r[0]: r
             for r in await self._all(
-                "SELECT e.seq, e.ts, e.kind, e.memo, COALESCE(s.reference, e.reference), e.source, e.external_id, "
-                "COALESCE(s.status, e.status), e.price, e.reverses, e.drafted_by, e.approved_by, e.approved_at, "
-                f"e.prev_hash, e.hash, e.details FROM entries e LEFT JOIN entry_state s ON s.entry_seq = e.seq "
-                f"WHERE e.seq IN ({marks})",
+                f"SELECT {ENTRY_COLUMNS} FROM entries e {ENTRY_JOINS} WHERE e.seq IN ({marks})",
                 seqs,
             )
         }
+        return await self._built([rows[seq] for seq in seqs if seq in rows], with_amendments=with_amendments)
+
+    async def _built(self, rows: list[tuple], *, with_amendments: bool = False) -> list[Entry]:
+        """Entries from their rows (ENTRY_COLUMNS), in the rows' order, with their postings."""
+        if not rows:
+            return []
+        seqs = [r[0] for r in rows]
+        marks = ",".join("?" * len(seqs))
         paths = {i: p for p, i in self._account_ids.items()}
+        assets, units_of = self._asset_objects, Amount.from_units
         postings: dict[int, list[Posting]] = {seq: [] for seq in seqs}
         for seq, account_id, asset, units in await self._all(
             f"SELECT entry_seq, account_id, asset, units FROM postings WHERE entry_seq IN ({marks}) "
             "ORDER BY entry_seq, idx",
             seqs,
         ):
-            postings[seq].append(Posting(paths[account_id], Amount.from_units(self.asset(asset), from_db(units))))
+            postings[seq].append(Posting(paths[account_id], units_of(assets[asset], from_db(units))))
         amendments: dict[int, tuple] = {}
         if with_amendments:
             for seq, ts, operator, detail in await self._all(
@@ -690,13 +711,11 @@ class Register:
                 after = json.loads(detail)["after"]
                 amendments[seq] = (*amendments.get(seq, ()), {"ts": ts, "by": operator, **after})
         result = []
-        for seq in seqs:
-            r = rows.get(seq)
-            if r is None:
-                continue
+        for r in rows:
+            seq = r[0]
             result.append(
                 Entry(
-                    seq=r[0],
+                    seq=seq,
                     ts=parse_ts(r[1]),
                     kind=r[2],
                     memo=r[3],

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from desk.register import connection
 from desk.register.canonical import GENESIS, chain_hash
-from desk.register.entries import format_ts
+from desk.register.entries import format_ts, parse_ts
 from desk.register.register import Quote
 from desk.register.units import from_db
 
@@ -45,12 +45,6 @@ ORDER BY q.source
 
 #: Rows at or above this are hashed in a worker thread, off the event loop.
 THREAD_THRESHOLD = 200
-
-
-def parse_ts(text: str) -> datetime:
-    """The register's fixed-width UTC text (`2026-11-06T10:00:00.000000Z`), parsed the fast
-    way (a bulk pass parses a million)."""
-    return datetime.fromisoformat(text[:-1] + "+00:00")
 
 
 COLUMNS = (
@@ -426,3 +420,29 @@ async def daily_moves(register: Register, prefix: str) -> list[tuple[str, str, s
         list(ids),
     )
     return [(ids[r[0]], r[1], r[2], from_db(r[3])) for r in rows]
+
+
+class Receipt(NamedTuple):
+    """What a report shows of an inflow's newest valuation: its value at receipt or why not."""
+
+    units: int
+    state: str
+    usd: Decimal | None
+    kzt: Decimal | None
+    currency: str | None
+    reason: str | None
+
+
+async def receipts(register: Register, seqs: Sequence[int]) -> dict[tuple[int, str], Receipt]:
+    """(entry, asset) -> its newest valuation's figures, for `seqs` (a month's inflows): six
+    columns, not the whole record `current` builds."""
+    rows = []
+    for i in range(0, len(seqs), 500):
+        chunk = list(seqs[i : i + 500])
+        rows += await register._all(
+            "SELECT entry_seq, asset, units, state, usd, kzt, price_currency, reason FROM valuations "
+            f"WHERE entry_seq IN ({','.join('?' * len(chunk))}) ORDER BY entry_seq, asset, revision",
+            chunk,
+        )
+    last = {(r[0], r[1]): r for r in rows}
+    return {key: Receipt(int(r[2]), r[3], _dec(r[4]), _dec(r[5]), r[6], r[7]) for key, r in last.items()}

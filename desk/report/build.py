@@ -57,9 +57,13 @@ async def build_report(
     *,
     as_of: datetime | None = None,
     reconciliation: Reconciliation | None = None,
+    detail: bool = True,
 ) -> Report:
     """The report of `month` (up to `as_of` when that falls inside the month), with the
-    month's `reconciliation` when one was run (it reads the pools and the chain)."""
+    month's `reconciliation` when one was run (it reads the pools and the chain). Without
+    `detail`, a figure whose sources are not the month's entries (the FIFO lots held, as
+    many as the reserve's whole history) carries no trace: what only --detail prints is not
+    gathered."""
     end = month.cut(as_of)
     ctx = Context(
         register=register,
@@ -67,6 +71,7 @@ async def build_report(
         month=month,
         end=end,
         as_of=as_of,
+        detail=detail,
         ledger=await ledger.load(register, month.start, end),
         policy=PricePolicy.from_settings(settings),
     )

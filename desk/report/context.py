@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from desk.config import DeskSettings
-from desk.money import Amount
+from desk.money import Amount, AssetMismatch
 from desk.register import Entry, Register
 from desk.report.ledger import MonthLedger
 from desk.report.model import Source, Trace
@@ -24,6 +24,8 @@ class Context:
     #: the first instant the report does not cover (month end, or an earlier --as-of)
     end: datetime
     as_of: datetime | None
+    #: whether the traces that only --detail prints are gathered where they cost more than the month
+    detail: bool
     ledger: MonthLedger
     policy: PricePolicy
     #: figures more than one section shows, computed once (e.g. the reserve at month end)
@@ -41,7 +43,8 @@ def source_of(entry: Entry, amount: Amount) -> Source:
 def trace(label: str, sources: Iterable[Source], zero: Amount) -> Trace:
     """A figure as the exact sum of its sources (`zero` fixes the asset when there are none)."""
     items = tuple(sources)
-    total = zero
-    for item in items:
-        total = total + item.amount
-    return Trace(label, total, items)
+    asset = zero.asset
+    other = next((i.amount.asset for i in items if i.amount.asset is not asset and i.amount.asset != asset), None)
+    if other is not None:
+        raise AssetMismatch(f"cannot combine {zero.asset.code} with {other.code}")
+    return Trace(label, Amount.from_units(zero.asset, sum(item.amount.units for item in items)), items)

@@ -9,9 +9,6 @@ from datetime import datetime
 from desk.money import Amount
 from desk.register import Entry, PageFilter, Register
 
-#: Entries read per windowed page while gathering a month.
-PAGE = 500
-
 
 @dataclass(frozen=True, slots=True)
 class MonthLedger:
@@ -27,17 +24,8 @@ class MonthLedger:
 
 
 async def month_entries(register: Register, start: datetime, end: datetime) -> list[Entry]:
-    """Every entry in [start, end), oldest first, read in keyset pages."""
-    window = PageFilter(since=start, until=end)
-    found: list[Entry] = []
-    before = None
-    while True:
-        page = await register.page(window, before=before, limit=PAGE)
-        found.extend(page)
-        if len(page) < PAGE:
-            break
-        before = page[-1].key
-    return sorted(found, key=lambda e: (e.ts, e.seq))
+    """Every entry in [start, end), oldest first (by time, then seq)."""
+    return [entry async for entry in register.walk(PageFilter(since=start, until=end))]
 
 
 async def load(register: Register, start: datetime, end: datetime) -> MonthLedger:

@@ -30,7 +30,7 @@ async def write_report(
     as_of: datetime | None = None,
 ) -> Path:
     """Build, render and write the report of `month`; return the path written."""
-    report = await build_report(register, settings, month, as_of=as_of)
+    report = await build_report(register, settings, month, as_of=as_of, detail=detail)
     text = await asyncio.to_thread(render, report, fmt, detail=detail)  # megabytes for a busy month
     await asyncio.to_thread(write_private, path, text)
     return path

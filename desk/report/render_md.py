@@ -52,9 +52,11 @@ def section_lines(section: Section, *, detail: bool) -> list[str]:
     if section.notes:
         lines += [f"- {note}" for note in section.notes]
         lines.append("")
+    if not detail:
+        return lines
     traces = [trace_lines(row, t) for row in section.rows for t in row.traces]
     traces += [ref_lines(row) for row in section.rows if row.refs]
-    if detail and traces:
+    if traces:
         lines += ["Detail (the register entries and log records behind each figure):", ""]
         for block in traces:
             lines += block

@@ -17,7 +17,7 @@ from decimal import Decimal
 from desk.money import Amount
 from desk.register import Register
 from desk.register import valuations as frozen
-from desk.register.valuations import Valuation
+from desk.register.valuations import Receipt
 from desk.valuation.prices import PriceMissing, PricePolicy, value_of
 from desk.valuation.receipt import Inflow, price_book, value_all
 
@@ -49,29 +49,30 @@ async def at_receipt(
     register: Register, items: Sequence[tuple[int, datetime, Amount]], policy: PricePolicy
 ) -> dict[tuple[int, str], Value]:
     """The value at receipt of each (seq, ts, amount): frozen when the pass has run."""
-    stored = await frozen.current(register, sorted({seq for seq, _, _ in items}))
+    stored = await frozen.receipts(register, sorted({seq for seq, _, _ in items}))
     result: dict[tuple[int, str], Value] = {}
     pending: list[Inflow] = []
     for seq, ts, amount in items:
-        record = stored.get((seq, amount.asset.code))
-        if record is not None and record.units == amount.units:
-            result[(seq, amount.asset.code)] = _value(record, frozen_=True)
+        receipt = stored.get((seq, amount.asset.code))
+        if receipt is not None and receipt.units == amount.units:
+            result[(seq, amount.asset.code)] = _value(receipt, frozen_=True)
         else:
             pending.append(Inflow(seq, ts, "inflow", amount))
     if pending:
         book = await price_book(register, pending)
         for record in await asyncio.to_thread(value_all, book, pending, policy):
-            result[(record.entry_seq, record.asset)] = _value(record, frozen_=False)
+            receipt = Receipt(record.units, record.state, record.usd, record.kzt, record.price_currency, record.reason)
+            result[(record.entry_seq, record.asset)] = _value(receipt, frozen_=False)
     return result
 
 
-def _value(record: Valuation, *, frozen_: bool) -> Value:
-    if record.state == "missing":
-        return Value(None, None, frozen=frozen_, missing=record.reason or "price missing")
+def _value(receipt: Receipt, *, frozen_: bool) -> Value:
+    if receipt.state == "missing":
+        return Value(None, None, frozen=frozen_, missing=receipt.reason or "price missing")
     return Value(
-        record.usd,
-        record.kzt,
-        usd_currency=record.price_currency or "USD",
-        stale=record.state == "stale",
+        receipt.usd,
+        receipt.kzt,
+        usd_currency=receipt.currency or "USD",
+        stale=receipt.state == "stale",
         frozen=frozen_,
     )

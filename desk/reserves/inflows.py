@@ -17,7 +17,6 @@ from desk.register import Entry, PageFilter, Register
 from desk.reserves.proof import RESERVE_PREFIX
 
 TAGS = ("mined", "seized", "purchased", "internal transfer", "opening", "other")
-PAGE = 500
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,22 +46,15 @@ def inflow_tag(entry: Entry, revenue_wallets: set[str]) -> str:
 
 
 async def reserve_inflows(settings: DeskSettings, register: Register) -> list[Inflow]:
-    """Every credit to an assets:reserve:* account, oldest first (keyset pages, newest first
-    underneath, so a long register is read in bounded steps)."""
+    """Every credit to an assets:reserve:* account, oldest first."""
     revenue_wallets = {f"assets:wallet:{pool.pays_into}" for pool in settings.pools.values()}
     result: list[Inflow] = []
     for account in (a for a in register.accounts() if a.startswith(RESERVE_PREFIX)):
-        before = None
-        while True:
-            page = await register.page(PageFilter(account=account), before=before, limit=PAGE)
-            if not page:
-                break
-            for entry in page:
-                tag = inflow_tag(entry, revenue_wallets)
-                for posting in entry.postings:
-                    if posting.account == account and posting.amount.value > 0:
-                        result.append(Inflow(entry.ts.date(), account, posting.amount, tag, entry.seq))
-            before = page[-1].key
+        async for entry in register.walk(PageFilter(account=account)):
+            tag = inflow_tag(entry, revenue_wallets)
+            for posting in entry.postings:
+                if posting.account == account and posting.amount.value > 0:
+                    result.append(Inflow(entry.ts.date(), account, posting.amount, tag, entry.seq))
     return sorted(result, key=lambda i: (i.day, i.seq))
 
 

@@ -14,6 +14,7 @@ from desk.register import Register
 from desk.sim import SimCluster
 from tests.conftest import REPO
 from tests.sync.conftest import NOW, desk_command, desk_env, write_config
+from tests.waiting import PATIENCE
 
 ALERTS = """
 [[alerts]]
@@ -50,7 +51,7 @@ async def test_sync_once_prints_alerts_as_json_lines(tmp_path: Path, sim: SimClu
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
     )
-    out, err = await asyncio.wait_for(process.communicate(), 120)
+    out, err = await asyncio.wait_for(process.communicate(), PATIENCE)
     assert process.returncode == 1, err.decode()  # a feed failed; the alerts still went out
     events = [json.loads(line) for line in out.decode().splitlines()]
     alerts = [e for e in events if e["event"] == "alert"]

@@ -23,6 +23,7 @@ from desk.reserves.demo import open_demo_reserve
 from desk.sim import SimCluster
 from tests.conftest import REPO
 from tests.feeds.conftest import sample, serve  # noqa: F401  (the `serve` fixture)
+from tests.waiting import PATIENCE
 
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 JSON = "application/json"
@@ -126,7 +127,7 @@ def desk_env(config: Path) -> dict[str, str]:
     return {**os.environ, "DESK_CONFIG": str(config), "PYTHONPATH": str(REPO)}
 
 
-async def run_desk(config: Path, *args: str, timeout: float = 60) -> tuple[int, str, str]:  # float-ok: seconds
+async def run_desk(config: Path, *args: str, timeout: float = PATIENCE) -> tuple[int, str, str]:
     """`desk ARGS` in a child process while this loop keeps serving the simulator."""
     process = await asyncio.create_subprocess_exec(
         sys.executable,

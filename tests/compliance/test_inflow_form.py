@@ -12,6 +12,7 @@ from desk.money import Amount
 from desk.register import Register
 from desk.tui.screens.inflow import InflowForm
 from tests.compliance.conftest import BTC
+from tests.waiting import until
 
 NOW = datetime(2026, 11, 20, 9, tzinfo=UTC)
 
@@ -49,8 +50,8 @@ async def test_a_seizure_is_checked_as_typed_and_posted_with_its_fields(register
         await fill(pilot, form, {"to": "assets:reserve:cold"})
         assert "1.50000000 BTC from income:seized:case-9" in str(form.query_one("#inflow-hint", Static).render())
         await pilot.press("ctrl+s")
-        await pilot.pause()
-    assert app.results and app.results[0].startswith("entry #1: seizure of 1.50000000 BTC posted")
+        await until(lambda: app.results, "the seizure to be posted")
+    assert app.results[0].startswith("entry #1: seizure of 1.50000000 BTC posted")
     entry = await register.entry(1)
     assert entry.details == {"case_reference": "2-9/2026", "legal_basis": "court order", "authority": "AFM"}
     assert entry.ts == NOW and await register.balance("assets:reserve:cold", "BTC") == Amount(BTC, "1.5")
@@ -65,14 +66,14 @@ async def test_a_purchase_becomes_a_draft_and_an_empty_field_is_named_on_submit(
         await app.push_screen(form, app.results.append)
         await fill(pilot, form, {"exchange": "aix", "asset": "BTC", "amount": "0.1", "price": "97000", "pay": "USDT"})
         await pilot.press("ctrl+s")
-        await pilot.pause()
+        await until(lambda: str(form.query_one("#inflow-errors", Static).render()), "the form's refusal")
         assert str(form.query_one("#inflow-errors", Static).render()) == "✗ order id: required"
         await fill(pilot, form, {"order_id": "ord-5"})
         assert "buy 0.10000000 BTC for 9,700.000000 USDT at 97000" in str(
             form.query_one("#inflow-hint", Static).render()
         )
         await pilot.press("ctrl+s")
-        await pilot.pause()
+        await until(lambda: app.results, "the purchase to be drafted")
     assert app.results == ["draft #1: purchase waiting for another operator's approval"]
     (draft,) = await register.drafts()
     assert draft.entry.kind == "purchase" and draft.entry.details == {"exchange": "aix", "order_id": "ord-5"}
@@ -83,5 +84,5 @@ async def test_escape_cancels(register: Register) -> None:
     async with app.run_test() as pilot:
         await app.push_screen(InflowForm("purchase"), app.results.append)
         await pilot.press("escape")
-        await pilot.pause()
+        await until(lambda: app.results, "the form to close")
     assert app.results == [None] and await register.drafts() == []

@@ -11,6 +11,7 @@ import pytest
 
 from desk.config import ConfigError, load_settings, masked
 from tests.conftest import REPO
+from tests.waiting import PATIENCE
 
 EXAMPLE = REPO / "config.example.toml"
 
@@ -160,7 +161,7 @@ def test_config_path_from_environment(tmp_path: Path) -> None:
 def run_desk(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     full_env = {**os.environ, **(env or {})}
     return subprocess.run(
-        [sys.executable, "-m", "desk", *args], capture_output=True, text=True, env=full_env, timeout=60
+        [sys.executable, "-m", "desk", *args], capture_output=True, text=True, env=full_env, timeout=PATIENCE
     )
 
 

@@ -49,6 +49,26 @@ def test_units_round_trip_exactly(amount: Amount) -> None:
     assert Amount.from_units(amount.asset, amount.units) == amount
 
 
+@given(amounts())
+def test_the_fast_path_from_units_builds_what_the_checked_path_builds(amount: Amount) -> None:
+    checked = Amount(amount.asset, amount.value)
+    assert (amount.value, amount.units) == (checked.value, checked.units)
+    assert amount.value.as_tuple() == checked.value.as_tuple()  # same exponent: formats and hashes alike
+    assert hash(amount) == hash(checked)
+
+
+@pytest.mark.parametrize("asset", ASSETS)
+def test_units_beyond_the_cap_are_refused_by_from_units_and_by_a_sum(asset: Asset) -> None:
+    top = MAX_WHOLE_UNITS * 10**asset.precision
+    with pytest.raises(MoneyError, match="sane cap"):
+        Amount.from_units(asset, top)
+    with pytest.raises(MoneyError, match="sane cap"):
+        Amount.from_units(asset, -top)
+    almost = Amount.from_units(asset, top - 1)
+    with pytest.raises(MoneyError, match="sane cap"):
+        almost + Amount.from_units(asset, 1)
+
+
 @given(amounts(), amounts())
 def test_addition_is_exact_and_subtraction_undoes_it(a: Amount, b: Amount) -> None:
     if a.asset != b.asset:

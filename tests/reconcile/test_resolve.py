@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from desk.cli import main
+from desk.cli import main, reconcile_cmds
 from desk.cli.exit_codes import ExitCode
 from desk.config import DeskSettings
 from desk.register import EntryRejected, Register
@@ -53,7 +53,12 @@ async def desk(*argv: str) -> int:
 
 
 async def test_desk_reconcile_exit_codes_json_and_resolve(
-    tmp_path: Path, run: Reconcile, sim: SimCluster, settings: DeskSettings, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path,
+    run: Reconcile,
+    sim: SimCluster,
+    settings: DeskSettings,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     shortened = payout_on(sim, "f2main", DAY)
     sim.chain.shorten(shortened.tx_id, 777)
@@ -97,4 +102,10 @@ async def test_desk_reconcile_exit_codes_json_and_resolve(
     assert await desk("reconcile", "--config", config, *window) == ExitCode.OK
     out = capsys.readouterr().out
     assert "resolved" in out and "no open break" in out
+    monkeypatch.setattr(reconcile_cmds, "LONG", 0)  # a long list of breaks: plain columns, every break
+    assert await desk("reconcile", "--config", config, *window) == ExitCode.OK
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[1].split() == list(reconcile_cmds.BREAK_COLUMNS)
+    (row,) = [line for line in lines if line.startswith(short["id"])]
+    assert row.split()[:6] == [short["id"], "resolved", "f2main", str(DAY), "short_payment", "0.00000777"]
     assert await desk("verify", "--config", config) == ExitCode.OK

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import REPO
+from tests.waiting import PATIENCE
 
 
 @pytest.fixture
@@ -18,7 +19,7 @@ def desk(config_file: Path):
     def run(*args: str, operator: str = "aliya") -> subprocess.CompletedProcess[str]:
         env = {**os.environ, "DESK_CONFIG": str(config_file), "DESK_OPERATOR__NAME": operator}
         return subprocess.run(
-            [sys.executable, "-m", "desk", *args], capture_output=True, text=True, env=env, cwd=REPO, timeout=60
+            [sys.executable, "-m", "desk", *args], capture_output=True, text=True, env=env, cwd=REPO, timeout=PATIENCE
         )
 
     return run

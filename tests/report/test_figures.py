@@ -196,3 +196,17 @@ source = "a table without the row for own generation"
     assert fee.unavailable is not None
     assert fee.unavailable.startswith("desk.compliance could not compute the fee: no mining-fee rate for own")
     assert report.section("inflows").rows  # the rest of the report stands
+
+
+async def test_without_detail_the_lots_held_are_not_gathered_and_every_figure_is_the_same(
+    seeded: DeskSettings,
+) -> None:
+    async with Register.open(seeded.register.path, operator="auditor") as reg:
+        full = await build_report(reg, seeded, NOVEMBER, as_of=AS_OF)
+        brief = await build_report(reg, seeded, NOVEMBER, as_of=AS_OF, detail=False)
+    assert [s.rows and [r.cells for r in s.rows] for s in brief.sections] == [
+        s.rows and [r.cells for r in s.rows] for s in full.sections
+    ]
+    assert any(r.traces for r in full.section("costbasis").rows)
+    assert not any(r.traces for r in brief.section("costbasis").rows)  # the reserve's whole history of lots
+    assert render(brief, "md") == render(full, "md")

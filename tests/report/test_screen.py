@@ -3,11 +3,12 @@ the register and a toast names the file."""
 
 from __future__ import annotations
 
-import asyncio
 from datetime import UTC, datetime
 
 from desk.config import DeskSettings
 from desk.tui.app import create_app
+from tests.tui.pilot import palette
+from tests.waiting import until
 
 NOW = datetime(2026, 11, 28, 15, tzinfo=UTC)
 
@@ -24,15 +25,8 @@ async def test_palette_writes_the_month_and_toasts_its_path(seeded: DeskSettings
 
     app.notify = notify  # type: ignore[method-assign]
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.press("ctrl+p")
-        await pilot.pause()
-        await pilot.press(*"Monthly report", "enter")
-        for _ in range(100):
-            await pilot.pause()
-            if target.exists():
-                break
-            await asyncio.sleep(0.05)
-        await pilot.pause()
+        await palette(pilot, "Monthly report")
+        await until(lambda: f"monthly report written: {target}" in toasts, "the report's toast")
     html = target.read_text()
     assert html.startswith("<!DOCTYPE html>") and "As of: 2026-11-28T15:00:00+00:00." in html
     assert f"monthly report written: {target}" in toasts

@@ -17,6 +17,7 @@ from desk.sim import SimCluster
 from desk.sync import SyncEngine
 from desk.sync.events import FeedPolled, Progress, RoundFinished
 from tests.sync.conftest import NOW
+from tests.waiting import PATIENCE, until
 
 
 @pytest.fixture
@@ -63,7 +64,8 @@ async def test_queued_payouts_confirm_into_the_same_entries(engine: SyncEngine, 
     sim.state.offset = last.requested_at + timedelta(minutes=1) - NOW
     engine.clock._now = sim.now()  # type: ignore[attr-defined]
     await engine.run_once()
-    queued = [e for e in await engine.register.page(PageFilter(kind="payout"), limit=50) if e.status == "queued"]
+    payouts = engine.register.walk(PageFilter(kind="payout"), newest_first=True)
+    queued = [e async for e in payouts if e.status == "queued"]
     assert queued
     count = await engine.register.count()
     sim.advance(timedelta(hours=1))
@@ -112,9 +114,11 @@ async def test_the_service_writes_streamed_prices_once_per_interval(settings: De
         assert [s.name for s in engine.streams] == ["binance_ws"]
         stop = asyncio.Event()
         task = asyncio.create_task(engine.run(stop))
-        await asyncio.sleep(2.5)
+
+        def streamed():  # type: ignore[no-untyped-def]
+            return register.price_at("BTC", "USDT", sim.now() + timedelta(hours=1), source="binance_ws")
+
+        await until(streamed, "a streamed quote written to the register")
         stop.set()
-        await asyncio.wait_for(task, 5)
+        await asyncio.wait_for(task, PATIENCE)
         assert ("BTC", "USDT", "binance_ws") in engine.latest_quotes
-        streamed = await register.price_at("BTC", "USDT", sim.now() + timedelta(hours=1), source="binance_ws")
-    assert streamed is not None

@@ -19,9 +19,10 @@ from desk.register.verify import verify_file
 from desk.sim import SimCluster
 from tests.conftest import REPO
 from tests.sync.conftest import NOW, desk_command, desk_env, write_config
+from tests.waiting import PATIENCE
 
 
-async def run_desk(config: Path, *args: str, timeout: float = 120) -> tuple[int, str, str]:
+async def run_desk(config: Path, *args: str, timeout: float = PATIENCE) -> tuple[int, str, str]:
     process = await asyncio.create_subprocess_exec(
         *desk_command(*args), env=desk_env(config), cwd=REPO,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
@@ -69,7 +70,7 @@ async def start_service(config: Path, **env: str) -> asyncio.subprocess.Process:
         *desk_command("sync"), env={**desk_env(config), **env}, cwd=REPO,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
     assert service.stdout is not None
-    await asyncio.wait_for(service.stdout.readline(), 30)
+    await asyncio.wait_for(service.stdout.readline(), PATIENCE)
     return service
 
 
@@ -80,19 +81,22 @@ async def test_a_second_sync_service_refuses_to_start(config: Path, settings: De
         assert code == 3 and "already syncing" in err
     finally:
         first.send_signal(signal.SIGTERM)
-        await asyncio.wait_for(first.wait(), 10)
+        await asyncio.wait_for(first.wait(), PATIENCE)
 
 
 async def test_sigterm_during_a_round_exits_0_quickly_and_the_register_verifies(
-    config: Path, settings: DeskSettings
+    config: Path, settings: DeskSettings, sim: SimCluster
 ) -> None:
     service = await start_service(config)  # braiins is still backfilling: a round is in flight
     service.send_signal(signal.SIGTERM)
-    start = time.monotonic()
-    code = await asyncio.wait_for(service.wait(), 10)
+    code = await asyncio.wait_for(service.wait(), PATIENCE)
     assert code == 0, (await service.stderr.read()).decode() if service.stderr else ""
-    assert time.monotonic() - start < 5
     assert verify_file(settings.register.path).ok
+    # quickly: it finished the write under way, not the round (whatever the machine's speed)
+    model = sim.model.pools.values()
+    whole_round = sum(len(p.payouts_until(sim.now())) + len(p.earnings_until(sim.now())) for p in model)
+    async with Register.open(settings.register.path, operator="check") as register:
+        assert await register.count() < whole_round
 
 
 async def test_kill_9_during_a_100k_backfill_twenty_times_loses_and_doubles_nothing(tmp_path: Path) -> None:
@@ -145,7 +149,7 @@ async def test_a_tui_like_writer_and_desk_sync_together_for_30_seconds(config: P
                 await asyncio.sleep(0.02)
     finally:
         service.send_signal(signal.SIGTERM)
-        await asyncio.wait_for(service.wait(), 10)
+        await asyncio.wait_for(service.wait(), PATIENCE)
     err = (await service.stderr.read()).decode() if service.stderr else ""
     assert "locked" not in err and "Traceback" not in err, err
     async with Register.open(settings.register.path, operator="check") as register:

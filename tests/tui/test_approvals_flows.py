@@ -14,6 +14,7 @@ from desk.register import NewEntry, Posting, Register
 from desk.tui.app import create_app
 from desk.tui.screens.approvals import ApprovalsScreen
 from desk.tui.screens.policy import PolicyScreen
+from tests.tui.pilot import palette, settle
 from tests.tui.seed import BTC, NOW, seed, write_settings
 
 CONTROLS = """
@@ -65,12 +66,6 @@ async def controlled(tmp_path: Path):
     return make
 
 
-async def _settle(pilot) -> None:
-    await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-
-
 def _text(app, selector: str) -> str:
     return str(app.screen.query_one(selector).render())
 
@@ -79,25 +74,25 @@ async def test_quorum_counts_distinct_checkers_on_screen(controlled) -> None:
     app = controlled("bolat", "dana", "aliya")
     async with app.run_test(size=(140, 40)) as pilot:
         await pilot.press("p")
-        await _settle(pilot)
+        await settle(pilot)
         assert isinstance(app.screen, ApprovalsScreen)
         screen = app.screen
         assert [d.entry.memo for d in screen.drafts] == ["top-up", "monthly sweep"]
         await pilot.press("down")
-        await _settle(pilot)
+        await settle(pilot)
         assert "rules: allowlist:BTC, quorum:BTC:0.05 · approvals 0 of 2, 2 to go" in _text(app, "#approvals-rule")
         await pilot.press("a")
-        await _settle(pilot)
+        await settle(pilot)
         assert "approval 1 of 2 recorded; 1 more from a different checker" in _text(app, "#approvals-message")
         assert "approvals 1 of 2 (bolat), 1 to go" in _text(app, "#approvals-rule")
         await pilot.press("a")
-        await _settle(pilot)
+        await settle(pilot)
         assert "refused by rule quorum:BTC:0.05: bolat has already approved" in _text(app, "#approvals-message")
         await pilot.press("o")  # dana
-        await _settle(pilot)
+        await settle(pilot)
         assert "operator: dana (admin, checker)" in _text(app, "#approvals-operator")
         await pilot.press("down", "a")
-        await _settle(pilot)
+        await settle(pilot)
         assert "approved as entry #" in _text(app, "#approvals-message")
         assert [d.entry.memo for d in screen.drafts] == ["top-up"]
 
@@ -106,14 +101,14 @@ async def test_refusals_name_the_role_or_the_maker(controlled) -> None:
     app = controlled("carl", "aliya")
     async with app.run_test(size=(140, 40)) as pilot:
         await pilot.press("p")
-        await _settle(pilot)
+        await settle(pilot)
         await pilot.press("a")
-        await _settle(pilot)
+        await settle(pilot)
         assert "carl may not approve: that needs the checker role" in _text(app, "#approvals-message")
         await pilot.press("o")  # aliya, the maker
-        await _settle(pilot)
+        await settle(pilot)
         await pilot.press("a")
-        await _settle(pilot)
+        await settle(pilot)
         assert "a different operator must approve it" in _text(app, "#approvals-message")
         assert len(app.screen.drafts) == 2
 
@@ -122,16 +117,16 @@ async def test_policy_screen_shows_the_rules_and_a_second_admin_approves_a_chang
     app = controlled("dana", "carl")
     async with app.run_test(size=(140, 40)) as pilot:
         await pilot.press("P")
-        await _settle(pilot)
+        await settle(pilot)
         assert isinstance(app.screen, PolicyScreen)
         rules = _text(app, "#policy-rules")
         assert "BTC: assets:reserve:cold" in rules and "quorum:BTC:0.05: 2 distinct checkers from 0.05 BTC" in rules
         assert [p.change.describe() for p in app.screen.waiting] == ["limit KZT per UTC day below 500,000,000"]
         await pilot.press("a")  # dana proposed it
-        await _settle(pilot)
+        await settle(pilot)
         assert "a different admin must approve it" in _text(app, "#policy-message")
         await pilot.press("o", "a")  # carl
-        await _settle(pilot)
+        await settle(pilot)
         assert "change #1 in force" in _text(app, "#policy-message")
         assert "limit:day:KZT: below 500,000,000 KZT per UTC day" in _text(app, "#policy-rules")
         assert app.screen.waiting == []
@@ -141,10 +136,7 @@ async def test_policy_screen_shows_the_rules_and_a_second_admin_approves_a_chang
 async def test_the_palette_opens_the_policy_screen(controlled) -> None:
     app = controlled("dana")
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.press("ctrl+p")
-        await pilot.pause()
-        await pilot.press(*"Policy", "enter")
-        await _settle(pilot)
+        await palette(pilot, "Policy")
         assert isinstance(app.screen, PolicyScreen)
 
 
@@ -154,10 +146,10 @@ async def test_the_transfer_form_shows_a_refusal_at_entry_with_the_rule(controll
     app = controlled("aliya")
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("t")
-        await _settle(pilot)
+        await settle(pilot)
         await pilot.press(*"assets:wallet:ops", "tab", *"assets:exchange:aix", "tab", *"BTC", "tab", *"0.01")
         await pilot.press("ctrl+s")
-        await _settle(pilot)
+        await settle(pilot)
         assert isinstance(app.screen, TransferForm)
         errors = _text(app, "#transfer-errors")
         assert "refused by rule allowlist:BTC: assets:exchange:aix is not an allowed BTC destination" in errors
@@ -167,19 +159,19 @@ async def test_a_checker_rejects_a_draft_and_an_admin_a_policy_change_with_a_rea
     app = controlled("bolat", "carl")
     async with app.run_test(size=(140, 40)) as pilot:
         await pilot.press("p")
-        await _settle(pilot)
+        await settle(pilot)
         await pilot.press("x")
-        await _settle(pilot)
+        await settle(pilot)
         await pilot.press("enter")  # an empty reason is not taken: the dialog stays
         await pilot.press(*"does not match the sweep plan", "enter")
-        await _settle(pilot)
+        await settle(pilot)
         assert "draft #3 rejected: does not match the sweep plan" in _text(app, "#approvals-message")
         assert [d.entry.memo for d in app.screen.drafts] == ["monthly sweep"]
         assert (await app.register.draft_by_id(3)).state == "rejected"
         await pilot.press("P", "o")  # carl, an admin other than the proposer
-        await _settle(pilot)
+        await settle(pilot)
         await pilot.press("x", *"too loose", "enter")
-        await _settle(pilot)
+        await settle(pilot)
         assert "change #1 rejected: too loose" in _text(app, "#policy-message")
         assert app.screen.waiting == []
         assert (await app.register.verify()).ok

@@ -4,26 +4,21 @@ from __future__ import annotations
 
 import pytest
 
+from tests.tui.pilot import settle
 from tests.tui.test_approvals_flows import controlled  # noqa: F401  (the fixture)
 
 SIZES = [(120, 40), (80, 24)]
-
-
-async def _settle(pilot) -> None:
-    await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 @pytest.mark.parametrize("size", SIZES, ids=["120x40", "80x24"])
 def test_approvals_mid_quorum(snap_compare, controlled, size) -> None:  # noqa: F811
     async def go(pilot) -> None:
         await pilot.press("p")
-        await _settle(pilot)
+        await settle(pilot)
         await pilot.press("down", "a")
-        await _settle(pilot)
+        await settle(pilot)
         pilot.app.clear_notifications()  # the toast would hide the message line
-        await _settle(pilot)
+        await settle(pilot)
 
     assert snap_compare(controlled("bolat", "dana"), terminal_size=size, run_before=go)
 
@@ -32,6 +27,6 @@ def test_approvals_mid_quorum(snap_compare, controlled, size) -> None:  # noqa: 
 def test_policy_screen(snap_compare, controlled, size) -> None:  # noqa: F811
     async def go(pilot) -> None:
         await pilot.press("P")
-        await _settle(pilot)
+        await settle(pilot)
 
     assert snap_compare(controlled("carl", "dana"), terminal_size=size, run_before=go)

@@ -17,8 +17,9 @@ from desk.tui.screens.help import HelpScreen
 from desk.tui.screens.inflow import InflowForm
 from desk.tui.seeddata import CONFIG, T0, earning_amount
 from desk.tui.widgets.compliance_panel import CompliancePanel
-from tests.tui.pilot import settle
+from tests.tui.pilot import palette, settle
 from tests.tui.seed import BTC, NOW, seed
+from tests.waiting import until
 
 USDT = Asset("USDT", 6)
 
@@ -43,15 +44,6 @@ PURCHASE = {
     "into": "",
     "memo": "",
 }
-
-
-async def until(pilot, condition, what: str, seconds: int = 10) -> None:
-    """Wait for a worker's effect (a write, then the reload it starts)."""
-    for _ in range(seconds * 20):
-        if condition():
-            return
-        await pilot.pause(0.05)  # float-ok: a duration
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def panel_text(app) -> str:
@@ -80,7 +72,7 @@ async def test_dashboard_shows_the_seeded_sell_through(make_app) -> None:
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        await until(pilot, lambda: "required" in panel_text(app), "the compliance panel")
+        await until(lambda: "required" in panel_text(app), "the compliance panel")
         text = panel_text(app)
         panel = app.screen.query_one("#dash-compliance", CompliancePanel)
         assert panel.border_title == "sell-through 2026-11"
@@ -103,7 +95,7 @@ async def test_panel_follows_a_sale_another_desk_records(tmp_path: Path) -> None
     app = create_app(settings, register, now=lambda: NOW)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        await until(pilot, lambda: "BTC  0.0 %" in panel_text(app), "the unsold standing")
+        await until(lambda: "BTC  0.0 %" in panel_text(app), "the unsold standing")
         async with Register.open(register, operator="aliya", clock=lambda: NOW) as maker:
             moved = await maker.draft(
                 NewEntry(
@@ -131,7 +123,7 @@ async def test_panel_follows_a_sale_another_desk_records(tmp_path: Path) -> None
         async with Register.open(register, operator="bolat", clock=lambda: NOW) as checker:
             await checker.approve(moved)
             await checker.approve(sold)
-        await until(pilot, lambda: "BTC  0.0 %" not in panel_text(app), "the panel to show the sale", seconds=20)
+        await until(lambda: "BTC  0.0 %" not in panel_text(app), "the panel to show the sale")
         mined = seeded_shortfall().value / Decimal("0.75")
         assert f"BTC  {Decimal('0.1') / mined * 100:.1f} % of 75.0 % required" in panel_text(app)
 
@@ -145,7 +137,7 @@ async def test_seizure_from_the_keyboard_posts_and_shows_its_details(make_app) -
         await settle(pilot)
         assert isinstance(app.screen, InflowForm) and app.screen.kind == "seizure"
         await type_fields(pilot, SEIZURE)
-        await until(pilot, lambda: not isinstance(app.screen, InflowForm), "the form to close")
+        await until(lambda: not isinstance(app.screen, InflowForm), "the form to close")
         assert any("seizure of 0.75000000 BTC posted" in str(n.message) for n in app._notifications)
         after = await app.register.balance("assets:reserve:cold", "BTC")
         assert after - before == Amount(BTC, "0.75")
@@ -155,7 +147,7 @@ async def test_seizure_from_the_keyboard_posts_and_shows_its_details(make_app) -
         await pilot.press("enter")
         await settle(pilot)
         assert isinstance(app.screen, EntryDetail)
-        await until(pilot, lambda: "seizure" in str(app.screen.query_one("#detail-body").render()), "the detail")
+        await until(lambda: "seizure" in str(app.screen.query_one("#detail-body").render()), "the detail")
         body = str(app.screen.query_one("#detail-body").render())
         assert "case reference     2-117/26" in body
         assert "legal basis        CPC art. 48" in body
@@ -197,27 +189,27 @@ async def test_purchase_from_the_keyboard_waits_in_approvals(make_app) -> None:
         await settle(pilot)
         assert isinstance(app.screen, InflowForm) and app.screen.kind == "purchase"
         await type_fields(pilot, PURCHASE)
-        await until(pilot, lambda: not isinstance(app.screen, InflowForm), "the form to close")
+        await until(lambda: not isinstance(app.screen, InflowForm), "the form to close")
         assert any("purchase waiting for another operator" in str(n.message) for n in app._notifications)
         assert await app.register.count() == 64  # drafted, not posted
         await pilot.press("p")
         await settle(pilot)
         screen = app.screen
         assert isinstance(screen, ApprovalsScreen)
-        await until(pilot, lambda: len(screen.drafts) == 1, "the purchase in approvals")
+        await until(lambda: len(screen.drafts) == 1, "the purchase in approvals")
         draft = screen.drafts[0]
         assert draft.entry.kind == "purchase"
         assert draft.entry.reference == "ord-55"
         assert dict(draft.entry.details or {}) == {"exchange": "aix", "order_id": "ord-55"}
         # approved by the second operator, it is posted and its detail shows the order
         await pilot.press("o", "a")
-        await until(pilot, lambda: screen.drafts == [], "the approved purchase to leave the queue")
+        await until(lambda: screen.drafts == [], "the approved purchase to leave the queue")
         await pilot.press("r")
         await settle(pilot)
         await pilot.press("enter")
         await settle(pilot)
         assert isinstance(app.screen, EntryDetail)
-        await until(pilot, lambda: "purchase" in str(app.screen.query_one("#detail-body").render()), "the detail")
+        await until(lambda: "purchase" in str(app.screen.query_one("#detail-body").render()), "the detail")
         body = str(app.screen.query_one("#detail-body").render())
         assert "exchange           aix" in body
         assert "order id           ord-55" in body
@@ -229,10 +221,7 @@ async def test_palette_and_help_offer_the_inflow_forms(make_app) -> None:
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        await pilot.press("ctrl+p")
-        await pilot.pause()
-        await pilot.press(*"New purchase", "enter")
-        await settle(pilot)
+        await palette(pilot, "New purchase")
         assert isinstance(app.screen, InflowForm) and app.screen.kind == "purchase"
         await pilot.press("escape")
         await pilot.press("question_mark")

@@ -16,6 +16,7 @@ from pathlib import Path
 from desk.register.verify import verify_file
 from desk.sync.lock import SyncLock
 from tests.conftest import REPO
+from tests.waiting import PATIENCE
 
 SEED = "4243"
 
@@ -56,10 +57,10 @@ def test_desk_demo_opens_the_screen_and_q_stops_everything(tmp_path: Path) -> No
     fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
     quit_sent = False
     try:
-        screen = read_until(fd, b"prices", 60)
+        screen = read_until(fd, b"prices", PATIENCE)
         assert b"prices" in screen, screen[-2000:]
         # hourly closes appear only once the sync child has written the simulated history
-        assert b"binance:1h" in read_until(fd, b"binance:1h", 60)
+        assert b"binance:1h" in read_until(fd, b"binance:1h", PATIENCE)
         assert simulators_running()
         os.write(fd, b"q")
         quit_sent = True

@@ -12,7 +12,7 @@ from desk.tui.screens.feeds import FeedsScreen
 from desk.tui.screens.register import describe, parse_filter
 from desk.tui.seeddata import demo_feeds
 from desk.tui.widgets.register_view import RegisterView
-from tests.tui.pilot import settle
+from tests.tui.pilot import palette, settle
 from tests.tui.seed import NOW
 
 
@@ -217,15 +217,9 @@ async def test_theme_toggle_alert_and_palette_entries(make_app) -> None:
         await pilot.pause()
         assert rang == [True]
         assert any("f2main is down" in str(n.message) for n in app._notifications)
-        await pilot.press("ctrl+p")
-        await pilot.pause()
-        await pilot.press(*"Feeds", "enter")
-        await settle(pilot)
+        await palette(pilot, "Feeds")
         assert isinstance(app.screen, FeedsScreen)
-        await pilot.press("ctrl+p")
-        await pilot.pause()
-        await pilot.press(*"currency", "enter")
-        await settle(pilot)
+        await palette(pilot, "currency")
         assert app.currency == "USD"
 
 

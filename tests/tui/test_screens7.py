@@ -39,6 +39,7 @@ from desk.tui.widgets.valuation_data import moments
 from desk.valuation.reserve import reserve_report, value_series
 from tests.reconcile.conftest import payout_on
 from tests.sync.conftest import NOW as SIM_NOW
+from tests.tui.pilot import palette, settle
 from tests.tui.seed import NOW
 
 DAY = SIM_NOW.date() - timedelta(days=4)
@@ -93,12 +94,6 @@ def history(now: datetime) -> list[Quote]:
             Quote("BNB", "USDT", Decimal("612.40") - Decimal(hour) / 10, "binance", at, at),
         ]
     return quotes
-
-
-async def settle(pilot) -> None:
-    await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 def rows_text(screen, selector: str) -> str:
@@ -413,10 +408,7 @@ async def test_palette_offers_the_screens_and_the_resolve_action(valued) -> None
     app = create_app(settings, path, now=lambda: NOW)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        await pilot.press("ctrl+p")
-        await settle(pilot)
-        await pilot.press(*"Valuation", "enter")
-        await settle(pilot)
+        await palette(pilot, "Valuation")
         assert isinstance(app.screen, ValuationScreen)
         names = {name for name, _a, _h in DeskCommands(app.screen)._available()}
         assert {"Valuation", "Reconciliation", "Reserves", "Reload", "Hashprice units"} <= names

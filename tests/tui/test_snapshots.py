@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from desk.tui.seeddata import demo_feeds
+from tests.tui.pilot import settle
 from tests.tui.seed import NOW
 
 SIZES = [(120, 40), (80, 24)]
@@ -13,12 +14,7 @@ SIZES = [(120, 40), (80, 24)]
 async def _settle(pilot) -> None:
     """Workers done and toasts gone (a toast's timer against a loaded machine's clock would
     make the picture flaky)."""
-    for _ in range(100):  # a finishing worker may start the next one: wait until none runs
-        await pilot.pause()
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
-        if all(worker.is_finished for worker in pilot.app.workers):
-            break
+    await settle(pilot)
     pilot.app.clear_notifications()
     await pilot.pause()
 

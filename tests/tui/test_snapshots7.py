@@ -32,17 +32,12 @@ from desk.tui.app import create_app
 from desk.tui.screens.reconcile import ReconcileScreen
 from desk.tui.screens.reserves import ReservesScreen
 from tests.reconcile.conftest import payout_on
+from tests.tui.pilot import settle
 from tests.tui.seed import NOW
 from tests.tui.test_screens7 import DAY, SIM_NOW, sim, sim_settings, valuation_settings  # noqa: F401 (fixtures)
 
 SIZES = [(120, 40), (80, 24)]
 IDS = ["120x40", "80x24"]
-
-
-async def _settle(pilot) -> None:
-    await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 @pytest.fixture
@@ -54,9 +49,9 @@ async def valued_app(tmp_path: Path):
 @pytest.mark.parametrize("size", SIZES, ids=IDS)
 def test_valuation(snap_compare, valued_app, size) -> None:
     async def go(pilot) -> None:
-        await _settle(pilot)
+        await settle(pilot)
         await pilot.press("V")
-        await _settle(pilot)
+        await settle(pilot)
 
     assert snap_compare(valued_app(), terminal_size=size, run_before=go)
 
@@ -64,9 +59,9 @@ def test_valuation(snap_compare, valued_app, size) -> None:
 @pytest.mark.parametrize("size", SIZES, ids=IDS)
 def test_valuation_usd_one_day_sats(snap_compare, valued_app, size) -> None:
     async def go(pilot) -> None:
-        await _settle(pilot)
+        await settle(pilot)
         await pilot.press("V", "c", "w", "w", "h")
-        await _settle(pilot)
+        await settle(pilot)
 
     assert snap_compare(valued_app(), terminal_size=size, run_before=go)
 
@@ -76,9 +71,9 @@ def test_valuation_missing_price(snap_compare, tmp_path, size) -> None:
     """ETH in the reserve that no source quotes: the loud flags."""
 
     async def go(pilot) -> None:
-        await _settle(pilot)
+        await settle(pilot)
         await pilot.press("V")
-        await _settle(pilot)
+        await settle(pilot)
 
     settings, path = asyncio.run(valuation_settings(tmp_path, extra_asset=True))
     assert snap_compare(create_app(settings, path, now=lambda: NOW), terminal_size=size, run_before=go)
@@ -137,9 +132,9 @@ def _given(value):
 @pytest.mark.parametrize("size", SIZES, ids=IDS)
 def test_reconcile(snap_compare, reconciled, sim_settings, size) -> None:  # noqa: F811
     async def go(pilot) -> None:
-        await _settle(pilot)
+        await settle(pilot)
         await pilot.app.push_screen(ReconcileScreen(source=_given(reconciled)))
-        await _settle(pilot)
+        await settle(pilot)
 
     app = create_app(sim_settings, sim_settings.register.path, now=lambda: SIM_NOW)
     assert snap_compare(app, terminal_size=size, run_before=go)
@@ -150,13 +145,13 @@ def test_reconcile_resolve_dialog(snap_compare, reconciled, sim_settings, size) 
     index = next(i for i, b in enumerate(reconciled.breaks) if b.kind == "missing_on_chain")
 
     async def go(pilot) -> None:
-        await _settle(pilot)
+        await settle(pilot)
         await pilot.app.push_screen(ReconcileScreen(source=_given(reconciled)))
-        await _settle(pilot)
+        await settle(pilot)
         await pilot.press(*["j"] * index, "e")
-        await _settle(pilot)
+        await settle(pilot)
         await pilot.press(*"pool re-sent it")
-        await _settle(pilot)
+        await settle(pilot)
 
     app = create_app(sim_settings, sim_settings.register.path, now=lambda: SIM_NOW)
     assert snap_compare(app, terminal_size=size, run_before=go)
@@ -167,9 +162,9 @@ def test_reserves(snap_compare, proven, size) -> None:
     settings, report = proven
 
     async def go(pilot) -> None:
-        await _settle(pilot)
+        await settle(pilot)
         await pilot.app.push_screen(ReservesScreen(source=_given(report)))
-        await _settle(pilot)
+        await settle(pilot)
 
     app = create_app(settings, settings.register.path, now=lambda: SIM_NOW)
     assert snap_compare(app, terminal_size=size, run_before=go)

@@ -6,16 +6,8 @@ import pytest
 
 from desk.tui.screens.approvals import ApprovalsScreen
 from desk.tui.screens.transfer import TransferForm
-
-
-async def until(pilot, condition, what: str, seconds: float = 10.0) -> None:  # float-ok: a duration
-    """Wait for a worker's effect: workers start workers (approve, then reload), so one
-    wait_for_complete may return before the last one is done on a loaded machine."""
-    for _ in range(int(seconds * 20)):
-        if condition():
-            return
-        await pilot.pause(0.05)  # float-ok: a duration
-    raise AssertionError(f"timed out waiting for {what}")
+from tests.tui.pilot import settle
+from tests.waiting import until
 
 
 async def fill(pilot, **values: str) -> None:
@@ -30,8 +22,7 @@ async def test_transfer_draft_approve_as_second_operator(make_app) -> None:
     app = make_app(operators=["aliya", "bolat"])
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("t")
-        await pilot.pause()
-        await app.workers.wait_for_complete()
+        await settle(pilot)
         assert isinstance(app.screen, TransferForm)
         await fill(
             pilot,
@@ -46,30 +37,24 @@ async def test_transfer_draft_approve_as_second_operator(make_app) -> None:
         form = app.screen
         assert form.errors == []
         await pilot.press("ctrl+s")
-        await pilot.pause()
-        await app.workers.wait_for_complete()
-        await until(pilot, lambda: not isinstance(app.screen, TransferForm), "the form to close")
+        await settle(pilot)
+        await until(lambda: not isinstance(app.screen, TransferForm), "the form to close")
         await pilot.press("p")
-        await pilot.pause()
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await settle(pilot)
         screen = app.screen
         assert isinstance(screen, ApprovalsScreen)
-        await until(pilot, lambda: len(screen.drafts) == 1, "the draft in approvals")
+        await until(lambda: len(screen.drafts) == 1, "the draft in approvals")
         # the maker may not approve
         await pilot.press("a")
-        await pilot.pause()
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        await until(pilot, lambda: "refused" in str(screen.query_one("#approvals-message").render()), "the refusal")
+        await settle(pilot)
+        await until(lambda: "refused" in str(screen.query_one("#approvals-message").render()), "the refusal")
         assert len(screen.drafts) == 1
         # switch to the second demo operator and approve
         await pilot.press("o")
         assert app.register.operator == "bolat"
         await pilot.press("a")
-        await pilot.pause()
-        await app.workers.wait_for_complete()
-        await until(pilot, lambda: screen.drafts == [], "the approved draft to leave the queue")
+        await settle(pilot)
+        await until(lambda: screen.drafts == [], "the approved draft to leave the queue")
         bal = await app.register.balance("assets:reserve:cold", "BTC")
         assert str(bal.value) == "2.67000000"  # 2.5 opening + 0.02 seeded sweep + 0.15
 
@@ -93,9 +78,8 @@ async def test_transfer_validation(make_app, values: dict[str, str], message: st
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("t")
-        await pilot.pause()
-        await app.workers.wait_for_complete()
+        await settle(pilot)
         await fill(pilot, **values)
-        await pilot.pause()
-        errors = app.screen.errors
-        assert any(message in e for e in errors), errors
+        form = app.screen
+        # validated as typed; the balance is read by a worker: wait for the message, not a while
+        await until(lambda: any(message in e for e in form.errors), f"{message!r} among {form.errors}")

@@ -25,7 +25,7 @@ async def test_a_sync_round_values_every_new_inflow(sync_settings) -> None:  # n
             policy=RetryPolicy(attempts=2, base_delay_s=0.01, timeout_s=0.5),
         )
         await SyncEngine(sync_settings, register, http, chunk_days=7).run_once()
-        earnings = await register.page(PageFilter(kind="earning"), limit=10_000)
+        earnings = [e async for e in register.walk(PageFilter(kind="earning"))]
         current = await store.current(register)
         assert earnings and {(e.seq, "BTC") for e in earnings} == set(current)
         # the sync backfills the price history with the pools (tests/sync/test_price_history.py)

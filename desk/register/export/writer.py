@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from typing import TextIO
 
 from desk.register.entries import Entry
@@ -14,27 +14,15 @@ FORMATS: dict[str, tuple[Callable[[list[str]], str], Callable[[Entry], str]]] = 
     "hledger": (hledger.header, hledger.entry),
     "beancount": (beancount.header, beancount.entry),
 }
-PAGE = 2_000
 
 
-async def all_entries(register: Register) -> AsyncIterator[Entry]:
-    """Every entry, oldest first, a page at a time (never the whole register in memory)."""
-    after = None
-    while True:
-        page = await register.page(after=after, limit=PAGE)
-        if not page:
-            return
-        for entry in reversed(page):
-            yield entry
-        after = page[0].key
-
-
-async def export(register: Register, fmt: str, out: TextIO) -> int:
-    """Write the register to `out` in `fmt`; return the number of entries written."""
+async def export(register: Register, fmt: str, out: TextIO, *, page_size: int | None = None) -> int:
+    """Write every entry of the register to `out` in `fmt`, oldest first, a page at a time
+    (`page_size` entries, default the register's walk page); return the number written."""
     header, render = FORMATS[fmt]
     out.write(header(register.accounts()))
     count = 0
-    async for entry in all_entries(register):
+    async for entry in register.walk(page_size=page_size):
         out.write(render(entry))
         count += 1
     return count

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from collections import Counter
 
-from desk.register.entries import format_ts
 from desk.report.context import Context
 from desk.report.model import Row, Section
 
@@ -27,11 +26,10 @@ ACTIONS = (
 
 
 async def section(ctx: Context) -> Section:
-    since, until = format_ts(ctx.month.start), format_ts(ctx.end)
     rows = []
     notes: list[tuple[int, str]] = []
     for name, label in ACTIONS:
-        actions = [a for a in await ctx.register.actions_named(name) if since <= a["ts"] < until]
+        actions = await ctx.register.actions_named(name, since=ctx.month.start, until=ctx.end)
         by = Counter(a["operator"] for a in actions)
         refs = tuple(
             f"action #{a['seq']} {a['ts'][:16]} {name} by {a['operator']}"

@@ -9,11 +9,11 @@ from decimal import Decimal
 
 from desk.compliance import ComplianceError, compliance_snapshot, current_period
 from desk.money import Amount
-from desk.report.context import Context, source_of, trace
+from desk.report.context import Context, trace
 from desk.report.fmt import amount as fmt_amount
 from desk.report.fmt import money
 from desk.report.model import Row, Section
-from desk.report.sections.inflows import origin, received
+from desk.report.sections.inflows import mined
 from desk.valuation.prices import PriceMissing
 
 TITLE = "Sell-through compliance"
@@ -57,14 +57,7 @@ async def section(ctx: Context) -> Section:
     for r in snapshot.rows:
         traces = ()
         if same_period:  # the period is the report's month: its mined coins are this month's earnings
-            mined = [
-                source_of(e, a)
-                for e in ctx.ledger.entries
-                if (origin(e) or ("",))[0] == "mined"
-                for a in received(e)
-                if a.asset.code == r.asset
-            ]
-            traces = (trace("mined", mined, Amount.zero(r.mined.asset)),)
+            traces = (trace("mined", mined(ctx, r.asset), Amount.zero(r.mined.asset)),)
         rows.append(
             Row(
                 (

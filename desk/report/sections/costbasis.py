@@ -28,17 +28,19 @@ async def section(ctx: Context) -> Section:
     assets = ctx.register.assets()
     rows = []
     for figures in report.assets:
-        lots = [lot for lot in report.lots if lot.asset == figures.asset]
-        sources = [
-            Source(
-                lot.entry_seq,
-                lot.acquired.date(),
-                f"lot ({lot.source})",
-                Amount.from_units(assets[lot.asset], lot.units),
-            )
-            for lot in lots
-        ]
-        t = trace("lots held", sources, Amount.zero(figures.amount.asset))
+        traces = ()
+        if ctx.detail:  # one source per lot held: as many as the reserve's history, not the month's
+            sources = [
+                Source(
+                    lot.entry_seq,
+                    lot.acquired.date(),
+                    f"lot ({lot.source})",
+                    Amount.from_units(assets[lot.asset], lot.units),
+                )
+                for lot in report.lots
+                if lot.asset == figures.asset
+            ]
+            traces = (trace("lots held", sources, Amount.zero(figures.amount.asset)),)
         rows.append(
             Row(
                 (
@@ -50,7 +52,7 @@ async def section(ctx: Context) -> Section:
                     _cell(figures.unrealised_kzt, "KZT"),
                     fmt_amount(figures.unknown_cost) if figures.unknown_cost else "-",
                 ),
-                (t,),
+                traces,
             )
         )
     rows.append(

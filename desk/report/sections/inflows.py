@@ -68,14 +68,39 @@ def receipt_note(value: Value) -> str:
     return f"at receipt {exact(value.usd)} {value.usd_currency}, {exact(value.kzt)} KZT, {how}{stale}"
 
 
+def month_inflows(ctx: Context) -> list[tuple[Entry, tuple[str, str], list[Amount]]]:
+    """Each inflow of the month with its (source, name) and what it received, classified once
+    for every section that needs them."""
+    if "inflows" not in ctx.shared:
+        found = []
+        for entry in ctx.ledger.entries:
+            where = origin(entry)
+            if where is not None:
+                found.append((entry, where, received(entry)))
+        ctx.shared["inflows"] = found
+    return ctx.shared["inflows"]
+
+
+def mined(ctx: Context, code: str) -> list[Source]:
+    """What the month's earnings brought in `code`, as sources (made once per asset: the
+    ratio, the compliance table and the chart all show them)."""
+    key = f"mined {code}"
+    if key not in ctx.shared:
+        ctx.shared[key] = [
+            source_of(entry, amount)
+            for entry, where, amounts in month_inflows(ctx)
+            if where[0] == "mined"
+            for amount in amounts
+            if amount.asset.code == code
+        ]
+    return ctx.shared[key]
+
+
 async def section(ctx: Context) -> Section:
     groups: dict[tuple[str, str, str], list[Source]] = defaultdict(list)
     items: list[tuple[int, datetime, Amount]] = []
-    for entry in ctx.ledger.entries:
-        where = origin(entry)
-        if where is None:
-            continue
-        for amount in received(entry):
+    for entry, where, amounts in month_inflows(ctx):
+        for amount in amounts:
             groups[(*where, amount.asset.code)].append(source_of(entry, amount))
             items.append((entry.seq, entry.ts, amount))
     if not groups:
@@ -86,8 +111,9 @@ async def section(ctx: Context) -> Section:
     for (label, name, code), sources in sorted(groups.items()):
         vals = [values[(s.seq, code)] for s in sources if s.seq is not None]
         unfrozen += sum(1 for v in vals if not v.frozen)
-        valued = [replace(s, note=receipt_note(values[(s.seq, code)])) for s in sources if s.seq is not None]
-        t = trace("amount", valued, Amount.zero(sources[0].amount.asset))
+        if ctx.detail:  # each entry's exact value at receipt, beside it in the detail
+            sources = [replace(s, note=receipt_note(values[(s.seq, code)])) for s in sources if s.seq is not None]
+        t = trace("amount", sources, Amount.zero(sources[0].amount.asset))
         rows.append(
             Row(
                 (
@@ -120,13 +146,12 @@ async def section(ctx: Context) -> Section:
 
 def daily_mined(ctx: Context) -> Chart:
     """Mined BTC per day of the month, all pools together."""
-    per_day = {d.isoformat(): Decimal(0) for d in ctx.days()}
-    for entry in ctx.ledger.entries:
-        where = origin(entry)
-        if where is None or where[0] != "mined":
-            continue
-        for amount in received(entry):
-            if amount.asset.code == "BTC":
-                key = entry.ts.date().isoformat()
-                per_day[key] = per_day.get(key, Decimal(0)) + amount.value
-    return Chart("daily_inflows", "Mined per day", "BTC", "bars", tuple(sorted(per_day.items())))
+    per_day = {d.isoformat(): 0 for d in ctx.days()}
+    for source in mined(ctx, "BTC"):
+        key = source.day.isoformat()
+        per_day[key] = per_day.get(key, 0) + source.amount.units
+    btc = ctx.register.asset("BTC") if any(per_day.values()) else None
+    points = [
+        (day, Amount.from_units(btc, units).value if btc and units else Decimal(0)) for day, units in per_day.items()
+    ]
+    return Chart("daily_inflows", "Mined per day", "BTC", "bars", tuple(sorted(points)))

@@ -8,20 +8,16 @@ from desk.report.fmt import amount as fmt_amount
 from desk.report.fmt import percent
 from desk.report.model import Row, Section
 from desk.report.sections.conversions import sales
-from desk.report.sections.inflows import origin, received
+from desk.report.sections.inflows import mined as mined_in
+from desk.report.sections.inflows import month_inflows
 
 TITLE = "Liquidation-to-production ratio"
 COLUMNS = ("asset", "mined", "sold", "sold ÷ mined")
 
 
 async def section(ctx: Context) -> Section:
-    mined: dict[str, list] = {}
-    for entry in ctx.ledger.entries:
-        where = origin(entry)
-        if where is None or where[0] != "mined":
-            continue
-        for amount in received(entry):
-            mined.setdefault(amount.asset.code, []).append(source_of(entry, amount))
+    codes = sorted({a.asset.code for _, where, amounts in month_inflows(ctx) if where[0] == "mined" for a in amounts})
+    mined = {code: mined_in(ctx, code) for code in codes}
     if not mined:
         return Section("ratio", TITLE, COLUMNS, unavailable="nothing was mined in this month")
     rows = []
