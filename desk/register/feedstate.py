@@ -23,8 +23,9 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from desk.register import connection
-from desk.register.entries import MAX_TEXT, format_ts, parse_ts
+from desk.register.entries import format_ts, parse_ts
 from desk.register.errors import EntryRejected, NotFound
+from desk.register.text import MAX_TEXT, check_text
 
 if TYPE_CHECKING:
     from desk.register.register import Register
@@ -233,9 +234,7 @@ async def acknowledge_refusal(register: Register, refusal_id: int, note: str) ->
     """This operator accepts that an open refused row will not be written (the pool will
     not correct it): it is no longer retried or shown. Recorded as a chained action;
     returns its seq."""
-    note = note.strip()
-    if len(note) > MAX_TEXT:
-        raise EntryRejected(f"the note is {len(note)} characters; at most {MAX_TEXT}", field="note")
+    note = check_text(note.strip(), "note")
     async with connection.immediate(register._conn, register._lock):
         await register.controls.authorize(register, "approve")
         row = await register._one(f"SELECT {_REFUSAL_COLUMNS} FROM feed_refusals WHERE id = ?", (refusal_id,))
