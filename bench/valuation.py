@@ -19,99 +19,15 @@ import sys
 import tempfile
 import time
 from datetime import UTC, datetime, timedelta
-from decimal import Decimal
 from pathlib import Path
 
 from common import print_table
 
-from desk.config import load_settings
-from desk.money import Amount, Asset
-from desk.register import NewEntry, Posting, Quote, Register
-from desk.valuation.prices import ALMATY, PricePolicy
+from desk.register import NewEntry, Register
+from desk.sim.workload import build, feed_entry, settings_for
+from desk.valuation.prices import PricePolicy
 from desk.valuation.receipt import value_inflows
 from desk.valuation.reserve import end_of, reserve_report, value_series
-
-BTC = Asset("BTC", 8)
-POOLS = ["f2main", "braiins", "foundry", "ocean"]
-STEP = timedelta(seconds=30)
-BATCH = 100_000
-
-
-def settings_for(path: Path):
-    pools = {name: {"kind": "ocean", "user": "bc1q" + name} for name in POOLS}
-    return load_settings(None, env={}, overrides={"register": {"path": str(path)}, "pools": pools})
-
-
-def feed_entry(i: int, t0: datetime) -> NewEntry:
-    """Nine earnings, then a payout of what they brought, per pool in turn."""
-    pool = POOLS[i % len(POOLS)]
-    ts = t0 + STEP * i
-    if i % 10 == 9:
-        amount = Amount.from_units(BTC, 9 * 50_000)
-        return NewEntry(
-            kind="payout",
-            ts=ts,
-            memo="payout",
-            source=f"pool:{pool}",
-            external_id=f"p{i}",
-            postings=(Posting(f"assets:pool:{pool}", -amount), Posting("assets:wallet:ops", amount)),
-        )
-    amount = Amount.from_units(BTC, 50_000 + i % 1_000)
-    return NewEntry(
-        kind="earning",
-        ts=ts,
-        memo="earning",
-        source=f"pool:{pool}",
-        external_id=f"e{i}",
-        postings=(Posting(f"income:mining:{pool}", -amount), Posting(f"assets:pool:{pool}", amount)),
-    )
-
-
-def quotes_for(t0: datetime, t1: datetime) -> list[Quote]:
-    """BTC/USD (coinbase) and BTC/USDT (binance) every 10 minutes, NBK USD/KZT each weekday."""
-    quotes = []
-    at, n = t0 - timedelta(hours=1), 0
-    while at <= t1 + timedelta(days=1):
-        price = Decimal(60_000 + (n * 37) % 20_000)
-        quotes.append(Quote("BTC", "USD", price, "coinbase", at, at))
-        quotes.append(Quote("BTC", "USDT", price + 25, "binance", at, at))
-        at, n = at + timedelta(minutes=10), n + 1
-    day = t0.astimezone(ALMATY).date() - timedelta(days=3)
-    while day <= t1.date() + timedelta(days=1):
-        if day.weekday() < 5:
-            stamp = datetime.combine(day, datetime.min.time(), tzinfo=ALMATY)
-            quotes.append(Quote("USD", "KZT", Decimal(470) + Decimal(day.toordinal() % 40), "nbk", stamp, stamp))
-        day += timedelta(days=1)
-    return quotes
-
-
-async def build(path: Path, n: int, now: datetime) -> datetime:
-    """N entries ending at `now`: feed entries, then one transfer into the reserve per day."""
-    days = max(1, n * 30 // 86_400)
-    feed = n - days
-    t0 = now - STEP * feed
-    settings = settings_for(path)
-    async with Register.open(path, operator="maker", create=True) as reg:
-        await reg.init_accounts(settings)
-        await reg.record_quotes(quotes_for(t0, now))
-        for first in range(0, feed, BATCH):
-            await reg.ingest([feed_entry(i, t0) for i in range(first, min(feed, first + BATCH))])
-            print(f"  {n:,}: ingested {min(feed, first + BATCH):,}", file=sys.stderr, end="\r")
-        wallet = await reg.balance("assets:wallet:ops", "BTC")
-        share = Amount.from_units(BTC, wallet.units // (days + 1))
-        for d in range(days):
-            reg.act_as("maker")
-            entry = NewEntry(
-                kind="transfer",
-                ts=end_of((t0 + timedelta(days=d)).date()) - timedelta(minutes=5),
-                memo="into the reserve",
-                postings=(Posting("assets:wallet:ops", -share), Posting("assets:reserve:cold", share)),
-            )
-            draft = await reg.draft(entry)
-            reg.act_as("checker")
-            await reg.approve(draft)
-        print(file=sys.stderr)
-    return t0
 
 
 async def seconds(coro) -> tuple[float, object]:  # type: ignore[no-untyped-def]
@@ -123,7 +39,12 @@ async def seconds(coro) -> tuple[float, object]:  # type: ignore[no-untyped-def]
 async def measure(n: int, directory: Path) -> list[tuple[str, str, str, str]]:
     now = datetime(2026, 11, 24, 12, tzinfo=UTC)
     path = directory / f"valuation-{n}.sqlite"
-    build_s, t0 = await seconds(build(path, n, now))
+
+    def progress(done: int) -> None:
+        print(f"  {n:,}: ingested {done:,}", file=sys.stderr, end="\r")
+
+    build_s, t0 = await seconds(build(path, n, now, progress=progress))
+    print(file=sys.stderr)
     settings = settings_for(path)
     policy = PricePolicy.from_settings(settings)
     async with Register.open(path, operator="bench", clock=lambda: now) as reg:
