@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from desk.cli.catalogue import summary
 from desk.config import DeskSettings, load_settings
 
 
@@ -23,12 +24,12 @@ def global_options() -> argparse.ArgumentParser:
 
 
 def add_command(
-    subparsers: argparse._SubParsersAction, name: str, *, help: str, description: str | None = None
+    subparsers: argparse._SubParsersAction, name: str, *, help: str | None = None, description: str | None = None
 ) -> argparse.ArgumentParser:
-    """A subcommand parser that also takes the global options."""
-    return subparsers.add_parser(
-        name, help=help, description=description or help, parents=[global_options()]
-    )
+    """A subcommand parser that also takes the global options. A top-level command's help is
+    its summary in the catalogue (desk/cli/catalogue.py), which `desk --help` lists."""
+    help = summary(name) if help is None else help
+    return subparsers.add_parser(name, help=help, description=description or help, parents=[global_options()])
 
 
 def settings_from(args: argparse.Namespace) -> DeskSettings:

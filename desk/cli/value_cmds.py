@@ -37,7 +37,6 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
     p = add_command(
         subparsers,
         "value",
-        help="the reserve's value in USD and KZT, composition, cost basis, unrealised gain, price flags",
         description="Value the reserve now (or at --at) in USD and KZT (the National Bank's USD/KZT of that "
         "business day), by asset, custody and source (mined, seized, purchased, transferred in) with weights, "
         "the FIFO cost basis and unrealised gain, each price with its source and age. Missing, stale and "
