@@ -60,7 +60,7 @@ async def value(args: argparse.Namespace) -> ExitCode:
     try:
         async with Register.open(settings.register.path, operator=settings.operator.name) as register:
             await value_inflows(register, PricePolicy.from_settings(settings))
-            report = await reserve_report(register, settings, at)
+            report = await reserve_report(register, settings, at, list_lots=args.json)
             days = [at.date() - timedelta(days=n) for n in range(args.days - 1, -1, -1)]
             series = await value_series(register, settings, days)
     except RegisterUnavailable as exc:
