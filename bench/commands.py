@@ -39,6 +39,7 @@ import desk.sim.workload as workload
 from desk.register import Register
 from desk.register.schema import SCHEMA_VERSION
 from desk.sim import SimCluster
+from desk.valuation import fifo
 from desk.valuation.prices import PricePolicy
 from desk.valuation.receipt import value_inflows
 
@@ -202,15 +203,18 @@ def checkpoint(path: Path) -> None:
 
 
 async def keep_up(path: Path) -> None:
-    """What a running sync does after each round: the valuation pass over what is new."""
-    settings = workload.settings_for(path)
+    """What a running sync does after each round: the valuation pass over what is new, then
+    the FIFO lots (the first time, over the whole register)."""
+    policy = PricePolicy.from_settings(workload.settings_for(path))
     async with Register.open(path, operator="bench") as reg:
         start = time.perf_counter()
-        result = await value_inflows(reg, PricePolicy.from_settings(settings))
-        if result.valued:
-            print(
-                f"  valuation pass: {result.valued:,} inflows in {time.perf_counter() - start:.0f} s", file=sys.stderr
-            )
+        valued = await value_inflows(reg, policy)
+        if valued.valued:
+            print(f"  valuation pass: {valued.valued:,} inflows, {time.perf_counter() - start:.0f} s", file=sys.stderr)
+        start = time.perf_counter()
+        lots = await fifo.advance(reg, policy)
+        if lots.replayed:
+            print(f"  FIFO lots: {lots.replayed:,} entries, {time.perf_counter() - start:.0f} s", file=sys.stderr)
 
 
 @contextmanager

@@ -25,6 +25,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from typing import TypeVar
 
 from desk.money import MONEY_CONTEXT, Amount
 from desk.register import Register, valuations
@@ -44,6 +45,8 @@ PART_PLACES = Decimal(1).scaleb(-12)
 _LAST = sys.maxsize
 #: A time after every entry's.
 _END = "9999"
+
+K = TypeVar("K")
 
 _locks: weakref.WeakKeyDictionary[Register, asyncio.Lock] = weakref.WeakKeyDictionary()
 
@@ -251,15 +254,18 @@ async def totals(
     return lot_totals(sums)
 
 
-def _merged(a: Mapping[SumKey, Sums], b: Mapping[SumKey, Sums]) -> dict[SumKey, Sums]:
+def _merged(a: Mapping[K, Sums], b: Mapping[K, Sums]) -> dict[K, Sums]:
+    """`a` and `b` added key by key."""
     result = dict(a)
     with decimal.localcontext(MONEY_CONTEXT):
         for key, s in b.items():
             old = result.get(key)
-            result[key] = (
-                s if old is None else Sums(old.units + s.units, old.cost_usd + s.cost_usd, old.cost_kzt + s.cost_kzt)
-            )
+            result[key] = s if old is None else _plus(old, s)
     return result
+
+
+def _plus(a: Sums, b: Sums) -> Sums:
+    return Sums(a.units + b.units, a.cost_usd + b.cost_usd, a.cost_kzt + b.cost_kzt)
 
 
 def lot_totals(sums: Mapping[SumKey, Sums]) -> tuple[dict[str, LotTotals], dict[tuple[str, str], int]]:
@@ -299,27 +305,45 @@ async def held(register: Register, policy: PricePolicy, at: datetime, prefix: st
 # ---------------------------------------------------------------- proving
 
 
-async def replayed(register: Register, policy: PricePolicy, at: datetime | None = None) -> Book:
+async def replayed(register: Register, policy: PricePolicy, at: datetime | None = None, *, chunk: int = CHUNK) -> Book:
     """The lots replayed from scratch, in memory, from every entry up to `at` (None: all):
     what the kept lots must equal. Costs the whole register's replay; `check` uses it."""
     head, _ = await register.head()
-    return await _replayed(register, policy, through=(format_ts(at), _LAST) if at else (_END, _LAST), head=head)
+    through = (format_ts(at), _LAST) if at else (_END, _LAST)
+    book, _ = await _replayed(register, policy, through=through, head=head, chunk=chunk)
+    return book
 
 
-async def _replayed(register: Register, policy: PricePolicy, *, through: Key, head: int) -> Book:
-    rows = await store.replay_rows(register, after=START, through=through, head=head)
-    steps = await asyncio.to_thread(steps_from_rows, rows, store.account_paths(register))
-    cost_of = await _costs(register, policy, steps, None)
-    return await asyncio.to_thread(replay, steps, cost_of)
+async def _replayed(
+    register: Register, policy: PricePolicy, *, through: Key, head: int, chunk: int = CHUNK
+) -> tuple[Book, dict[DayKey, Sums]]:
+    """The book replayed from scratch through `through` and its sums per day, `chunk` entries
+    at a time: only the lots held stay in memory, not every entry's steps and stays."""
+    book = Book()
+    days: dict[DayKey, Sums] = {}
+    paths = store.account_paths(register)
+    after = START
+    while (end := await store.chunk_end(register, after=after, head=head, limit=chunk)) is not None and after < through:
+        end = min(end, through)
+        rows = await store.replay_rows(register, after=after, through=end, head=head)
+        steps = await asyncio.to_thread(steps_from_rows, rows, paths)
+        cost_of = await _costs(register, policy, steps, [s.seq for s in steps])
+        await asyncio.to_thread(replay, steps, cost_of, book)
+        days = _merged(days, await asyncio.to_thread(_days, book.placed, book.taken))
+        book.placed.clear()
+        book.taken.clear()
+        book.consumed.clear()
+        after = end
+    return book, days
 
 
-async def check(register: Register, policy: PricePolicy, *, limit: int = 10) -> list[str]:
+async def check(register: Register, policy: PricePolicy, *, limit: int = 10, chunk: int = CHUNK) -> list[str]:
     """Replay every entry the kept lots cover from scratch, in memory, and compare: each
     account's queue lot by lot, and each day's sums. Returns the differences found (at most
     `limit`), none when the kept lots are what the entries and valuations give."""
     await advance(register, policy)
     kept = await store.mark(register)
-    fresh = await _replayed(register, policy, through=kept.through, head=kept.head)
+    fresh, fresh_days = await _replayed(register, policy, through=kept.through, head=kept.head, chunk=chunk)
     problems: list[str] = []
     stored: dict[tuple[str, str], list[tuple]] = defaultdict(list)
     for row in await store.held(register, ""):
@@ -334,7 +358,7 @@ async def check(register: Register, policy: PricePolicy, *, limit: int = 10) -> 
                 f"lots of {queue[1]} in {queue[0]}: kept {len(got)}, replayed {len(want)}; first difference at "
                 f"lot {at + 1}: kept {kept_lot}, replayed {replayed_lot}"
             )
-    want_days = {k: s for k, s in _days(fresh.placed, fresh.taken).items() if any(s)}
+    want_days = {k: s for k, s in fresh_days.items() if any(s)}
     got_days = {k: s for k, s in (await store.days(register)).items() if any(s)}
     for key in sorted(set(want_days) | set(got_days)):
         if want_days.get(key) != got_days.get(key):
