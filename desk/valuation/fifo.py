@@ -88,12 +88,11 @@ async def _advance(register: Register, policy: PricePolicy, chunk: int) -> tuple
     while (end := await store.chunk_end(register, after=kept.through, head=head, limit=chunk)) is not None:
         rows = await store.replay_rows(register, after=kept.through, through=end, head=head)
         steps = await asyncio.to_thread(steps_from_rows, rows, paths)
-        book = Book(next_row=await store.next_row(register))
-        for queue, held in (await store.fronts(register, takes(steps))).items():
-            book.lots[queue] = deque(_lot(row) for row in held)
+        fronts = await store.fronts(register, takes(steps))
+        book = await asyncio.to_thread(_continued, fronts, await store.next_row(register))
         cost_of = await _costs(register, policy, steps, [s.seq for s in steps])
         await asyncio.to_thread(replay, steps, cost_of, book)
-        placed, taken, days = await asyncio.to_thread(changes, book)
+        placed, taken, days = await asyncio.to_thread(_changes, book)
         new = Mark(end, head, valuation)
         await store.write(register, placed, taken, days, new=new, expect=kept)
         kept, replayed = new, replayed + len(steps)
@@ -102,12 +101,20 @@ async def _advance(register: Register, policy: PricePolicy, chunk: int) -> tuple
     return replayed, rewound
 
 
+def _continued(fronts: Mapping[tuple[str, str], Sequence[HeldRow]], next_row: int) -> Book:
+    """A book to continue: the fronts of the queues kept, new rows numbered from `next_row`."""
+    book = Book(next_row=next_row)
+    for queue, held in fronts.items():
+        book.lots[queue] = deque(_lot(row) for row in held)
+    return book
+
+
 def _lot(row: HeldRow) -> Lot:
     row_id, pos, account, asset, units, source, entry_seq, acquired, usd, kzt, basis, usdt = row
     return Lot(asset, account, units, source, parse_ts(acquired), entry_seq, usd, kzt, basis, usdt, row_id, pos)
 
 
-def changes(book: Book) -> tuple[list[Placed], list[tuple[int, int]], dict[DayKey, Sums]]:
+def _changes(book: Book) -> tuple[list[Placed], list[tuple[int, int]], dict[DayKey, Sums]]:
     """What a replay did, as the register keeps it: the residences it placed (taken or not),
     the (row, seq) of residences kept earlier that it took, and the net per day (pure)."""
     placed: list[Placed] = []
