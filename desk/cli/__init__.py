@@ -1,50 +1,50 @@
-"""The `desk` command: one argparse tree, one module per group of subcommands.
+"""The `desk` command: one argparse tree, one module per group of subcommands, built lazily.
 
-Each module in `COMMAND_MODULES` exposes `add_commands(subparsers)`; a subcommand sets
-`handler` (a function taking the parsed args and returning an ExitCode, or a coroutine of
-one). Errors meant for people (ConfigError and friends) are turned into exit codes here, in
-one place.
+desk/cli/catalogue.py names every command, its module and its one-line summary. Only the
+module of the command being run is imported (each exposes `add_commands(subparsers)`); the
+other commands appear by their summary alone, which is all `desk --help` shows, so `--help`
+and `--version` import no command at all. A subcommand sets `handler` (a function taking the
+parsed args and returning an ExitCode, or a coroutine of one). Errors meant for people
+(ConfigError and friends) are turned into exit codes here, in one place.
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import importlib
-import inspect
 import sys
-from collections.abc import Sequence
+from collections.abc import Collection, Coroutine, Sequence
 from pathlib import Path
 
-from desk import __version__
+from desk.cli.catalogue import CATALOGUE
 from desk.cli.exit_codes import ExitCode
-from desk.config import ConfigError
 
-COMMAND_MODULES = [
-    "desk.cli.config_cmds",
-    "desk.cli.register_cmds",
-    "desk.cli.feeds_cmds",
-    "desk.cli.sync_cmds",
-    "desk.cli.policy_cmds",
-    "desk.cli.compliance_cmds",
-    "desk.cli.inflow_cmds",
-    "desk.cli.report_cmds",
-    "desk.cli.reconcile_cmds",
-    "desk.cli.value_cmds",
-    "desk.cli.reserves_cmds",
-    "desk.cli.doctor_cmds",
-]
 #: the shells `desk --print-completion` writes a script for (desk.cli.completion)
 COMPLETION_SHELLS = ("bash", "zsh")
 
 
-def build_parser() -> argparse.ArgumentParser:
+class _Version(argparse.Action):
+    """`--version`: the installed version, looked up only when asked for."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str = argparse.SUPPRESS, **kwargs: object) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, help="show desk's version and exit")
+
+    def __call__(self, parser: argparse.ArgumentParser, *args: object) -> None:
+        from desk import __version__
+
+        print(f"desk {__version__}")
+        parser.exit()
+
+
+def build_parser(commands: Collection[str] | None = None) -> argparse.ArgumentParser:
+    """The `desk` parser. The modules of `commands` (default: every command) are imported and
+    give their commands' full parsers; any other command is listed by its summary only."""
     parser = argparse.ArgumentParser(
         prog="desk",
         description="The operations desk and book of record of a mining-to-reserve operation.",
         epilog="Run `desk demo` to try it on the built-in simulator. `desk COMMAND --help` for more.",
     )
-    parser.add_argument("--version", action="version", version=f"desk {__version__}")
+    parser.add_argument("--version", action=_Version)
     parser.add_argument(
         "--print-completion",
         choices=COMPLETION_SHELLS,
@@ -59,15 +59,35 @@ def build_parser() -> argparse.ArgumentParser:
         help="config file (default: $DESK_CONFIG, else the platform config dir)",
     )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in COMMAND_MODULES:
-        importlib.import_module(name).add_commands(subparsers)
+    wanted = CATALOGUE.keys() if commands is None else commands
+    modules = dict.fromkeys(entry.module for name, entry in CATALOGUE.items() if name in wanted)
+    for module in modules:
+        importlib.import_module(module).add_commands(subparsers)
+    for name, entry in CATALOGUE.items():
+        if name not in subparsers.choices:
+            subparsers.add_parser(name, help=entry.summary, add_help=False)
     return parser
 
 
+def command_in(argv: Sequence[str]) -> str | None:
+    """The command `argv` runs (its first word that is neither an option nor --config's value)."""
+    words = iter(argv)
+    for word in words:
+        if word == "--config":
+            next(words, None)
+        elif not word.startswith("-"):
+            return word
+    return None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else argv
+    command = command_in(argv)
+    parser = build_parser([command] if command else [])
     args = parser.parse_args(argv)
     handler = getattr(args, "handler", None)
+    from desk.config import ConfigError  # pydantic: past --help and --version, every command needs it
+
     try:
         if args.print_completion:
             from desk.cli.completion import print_completion
@@ -78,7 +98,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             return open_screen(args)
         result = handler(args)
-        if inspect.iscoroutine(result):
+        if isinstance(result, Coroutine):
+            import asyncio  # here: `--help` and `--version` do without its import
+
             result = asyncio.run(result)
     except ConfigError as exc:
         for line in exc.problems:

@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 from typing import NoReturn
 
+from desk.cli.catalogue import summary
 from desk.config import DeskSettings, load_settings
 
 
@@ -32,9 +33,11 @@ class CommandParser(argparse.ArgumentParser):
 
 
 def add_command(
-    subparsers: argparse._SubParsersAction, name: str, *, help: str, description: str | None = None
+    subparsers: argparse._SubParsersAction, name: str, *, help: str | None = None, description: str | None = None
 ) -> argparse.ArgumentParser:
-    """A subcommand parser that also takes the global options."""
+    """A subcommand parser that also takes the global options. A top-level command's help is
+    its summary in the catalogue (desk/cli/catalogue.py), which `desk --help` lists."""
+    help = summary(name) if help is None else help
     parser = subparsers.add_parser(name, help=help, description=description or help, parents=[global_options()])
     # argparse builds subparsers of its own class; only the error report differs
     parser.__class__ = CommandParser

@@ -36,7 +36,6 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
     p = add_command(
         subparsers,
         "compliance",
-        help="sell-through compliance: share of mined coins sold on eligible exchanges vs the law",
         description="For each mined asset in a period: mined, sold on eligible (AIFC-licensed) venues, "
         "sold elsewhere, retained; the share against the required share of the schedule in force; the "
         "shortfall or surplus in coin and KZT; days left; status ok / amber (behind pace) / red (past "
@@ -49,7 +48,6 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
     p = add_command(
         subparsers,
         "fee",
-        help="the digital-mining fee of a quarter: kWh recorded, rate, fee due and its due date",
         description="The fee per kWh from the effective-dated rate table (highest applicable rate wins), "
         "due on the 20th of the month after the quarter. `desk fee record` enters kWh.",
     )

@@ -7,13 +7,14 @@ import json
 import os
 import sys
 
+from desk.cli.catalogue import summary
 from desk.cli.common import add_command, settings_from
 from desk.cli.exit_codes import ExitCode
 from desk.config import masked, resolve_config_path, warnings_for
 
 
 def add_commands(subparsers: argparse._SubParsersAction) -> None:
-    config = subparsers.add_parser("config", help="check and show the configuration")
+    config = subparsers.add_parser("config", help=summary("config"), description=summary("config"))
     config_sub = config.add_subparsers(dest="config_command", metavar="ACTION", required=True)
     check = add_command(
         config_sub,

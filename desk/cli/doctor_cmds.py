@@ -19,7 +19,6 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
     doctor = add_command(
         subparsers,
         "doctor",
-        help="check what the configured desk needs and say what to fix",
         description="Check the configuration, the register (there, openable, private: mode 600), hledger "
         "(for the exports), the terminal's size and colours, and the clock against the exchanges' server "
         "time; print what each found and how to fix it. Writes nothing. Exit codes: 0 nothing failed "

@@ -16,6 +16,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from desk.cli.catalogue import summary
 from desk.cli.common import add_command, settings_from
 from desk.cli.exit_codes import ExitCode
 from desk.feeds.factory import build_feeds
@@ -27,7 +28,7 @@ STYLES = {"ok": "green", "stale": "yellow", "degraded": "yellow", "down": "red"}
 
 
 def add_commands(subparsers: argparse._SubParsersAction) -> None:
-    feeds = subparsers.add_parser("feeds", help="the pool and price feeds")
+    feeds = subparsers.add_parser("feeds", help=summary("feeds"), description=summary("feeds"))
     feeds_sub = feeds.add_subparsers(dest="feeds_command", metavar="ACTION", required=True)
     check = add_command(feeds_sub, "check", help="poll every configured feed once and print its health",
                         description="Poll every configured pool and price feed once, at the same time, and print "
@@ -50,7 +51,7 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
     ack.add_argument("--note", default="", help="why it may stay unwritten")
     ack.set_defaults(handler=feeds_acknowledge)
 
-    sim = add_command(subparsers, "sim", help="run the simulated pools, exchanges and National Bank",
+    sim = add_command(subparsers, "sim",
                       description="Run desk's simulated sources on 127.0.0.1 until interrupted, and print the "
                       "configuration that points desk at them. Faults: POST {\"fault\": \"500\"} to "
                       "<source URL>/__sim/fault (500, 429, 418, drop, truncated, wrong_types, empty_number, 403; "

@@ -21,7 +21,6 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
     p = add_command(
         subparsers,
         "seize",
-        help="post coins handed over by an authority into the reserve (income:seized:<case>)",
         description="Post a seizure: coins an authority handed over, from income:seized:<case> into a "
         "reserve account, with the case reference, legal basis and seizing authority. Posted at once: it "
         "records a handover that already happened, signed and chained; reconciliation checks it arrived.",
@@ -41,7 +40,6 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
     p = add_command(
         subparsers,
         "purchase",
-        help="draft a purchase on an exchange for another operator to approve",
         description="Draft a purchase: AMOUNT of ASSET bought on EXCHANGE at PRICE (units of the paying "
         "asset per one unit bought, as the exchange quotes it), paid from assets:exchange:<EXCHANGE>. "
         "Posted when a different operator runs `desk approve ID`.",

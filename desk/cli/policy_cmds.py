@@ -37,7 +37,6 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
     p = add_command(
         subparsers,
         "policy",
-        help="the treasury policy (roles, allowlist, limits, quorum) and its changes",
         description="Show the policy in force, or change it: an admin proposes, a different admin "
         "approves; every step is in the chained actions log.",
     )

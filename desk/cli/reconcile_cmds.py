@@ -55,7 +55,6 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
     p = add_command(
         subparsers,
         "reconcile",
-        help="pools vs register vs chain per pool and day; breaks to the satoshi",
         description="Compare what each pool reports (earnings, payouts), what the register holds, and what "
         "the chain shows at the wallet each pool pays into, per pool and UTC day. Mismatches are listed "
         "first, then clean days. Exit codes: 0 no unexplained break open, 1 open breaks remain or a pool "

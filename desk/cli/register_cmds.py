@@ -41,13 +41,12 @@ Handler = Callable[[argparse.Namespace], Awaitable[ExitCode]]
 
 
 def add_commands(subparsers: argparse._SubParsersAction) -> None:
-    p = add_command(subparsers, "init", help="create the register and the accounts the config implies")
+    p = add_command(subparsers, "init")
     p.set_defaults(handler=init)
 
     p = add_command(
         subparsers,
         "verify",
-        help="recompute the hash chains and name the first bad entry",
         description="Recompute every entry's and action's hash and every balance. Prints OK, the "
         "entry count and the head hash (the digest a fund can publish), or names the first entry "
         "that no longer matches and exits 1.",
@@ -60,17 +59,16 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
     )
     p.set_defaults(handler=verify)
 
-    p = add_command(subparsers, "checkpoint", help="print the chain head to keep off the machine")
+    p = add_command(subparsers, "checkpoint")
     p.set_defaults(handler=checkpoint)
 
-    p = add_command(subparsers, "balances", help="exact balances per account and asset")
+    p = add_command(subparsers, "balances")
     p.add_argument("--at", type=_date, metavar="YYYY-MM-DD", help="as of the end of this UTC day")
     p.set_defaults(handler=balances)
 
     p = add_command(
         subparsers,
         "transfer",
-        help="draft a transfer for another operator to approve",
         description="Draft a transfer (e.g. from an operational wallet into the reserve). It is "
         "posted only when a different operator runs `desk approve ID`.",
     )
@@ -82,23 +80,23 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--memo", default="", help="free text")
     p.set_defaults(handler=transfer)
 
-    p = add_command(subparsers, "approve", help="approve a pending draft (not your own)")
+    p = add_command(subparsers, "approve")
     p.add_argument("draft_id", type=int, metavar="ID")
     p.set_defaults(handler=approve)
 
-    p = add_command(subparsers, "reject", help="reject a pending draft with a reason")
+    p = add_command(subparsers, "reject")
     p.add_argument("draft_id", type=int, metavar="ID")
     p.add_argument("--reason", required=True)
     p.set_defaults(handler=reject)
 
-    p = add_command(subparsers, "pending", help="list the drafts waiting for approval")
+    p = add_command(subparsers, "pending")
     p.set_defaults(handler=pending)
 
-    p = add_command(subparsers, "log", help="the most recent entries")
+    p = add_command(subparsers, "log")
     p.add_argument("-n", type=int, default=20, help="how many (default 20)")
     p.set_defaults(handler=log)
 
-    p = add_command(subparsers, "export", help="the whole register as CSV, an hledger journal or a beancount file")
+    p = add_command(subparsers, "export")
     p.add_argument("--format", choices=sorted(FORMATS), required=True)
     p.add_argument("--out", type=Path, metavar="FILE", help="write here (default: standard output)")
     p.set_defaults(handler=export_cmd)

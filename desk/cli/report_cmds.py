@@ -53,7 +53,6 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
     p = add_command(
         subparsers,
         "report",
-        help="the monthly report (Markdown, HTML with charts, or CSV)",
         description="The month's report from the register: inflows valued at receipt, hashprice realised, "
         "transfers into the reserve, conversions and sales, the reserve's composition and value, cost basis and "
         "unrealised, sell-through compliance, liquidation-to-production ratio, mining fee due, reconciliation, "

@@ -34,7 +34,6 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
     p = add_command(
         subparsers,
         "reserves",
-        help="proof of reserves: each reserve address on chain against the register",
         description="Read the balance of every [[addresses]] entry of an assets:reserve:* account from its chain "
         "(BTC via Esplora, BNB via BSC JSON-RPC, KZTE via Solana JSON-RPC) and compare, per account and asset, with "
         "the register's balance, exactly. Exit codes: 0 every balance equal, 1 a difference or a chain that could "
@@ -47,7 +46,6 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
     p = add_command(
         subparsers,
         "transparency",
-        help="write the public reserve snapshot (JSON and static HTML, read-only)",
         description="Check the reserves as `desk reserves` does and, when the register equals the chain, write "
         "reserve.json and index.html into DIR (mode 400, owner-only and read-only; a new DIR is made 700): fund, "
         "reserve addresses and balances, daily inflows by "
@@ -60,7 +58,6 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
     p = add_command(
         subparsers,
         "hashprice",
-        help="expected BTC per PH/s per day from the network, beside what the pools paid",
         description="Hashprice from difficulty and the last 144 blocks' fees (Esplora, or [mining] difficulty and "
         "fees_per_block_btc), in BTC, sats/TH/day, USD and KZT, beside the realised revenue per PH/s per day "
         "([mining] hashrate_ph) and their ratio. Each input shows its source and age. Exit codes: 0 ok, "

@@ -33,7 +33,7 @@ from desk.sync.reporters import json_lines, terminal
 
 
 def add_commands(subparsers: argparse._SubParsersAction) -> None:
-    p = add_command(subparsers, "sync", help="poll the feeds into the register, headless",
+    p = add_command(subparsers, "sync",
                     description="Poll every configured feed into the register. With --once, one round and exit "
                     "(for cron); without, run until SIGINT/SIGTERM, finishing the write in flight (a service). "
                     "On a terminal: a line per feed and a progress bar; otherwise one JSON line per event. "
@@ -48,10 +48,10 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
                    "come first when both want the CPU)")
     p.set_defaults(handler=sync)
 
-    p = add_command(subparsers, "status", help="last successful sync per feed, its age, records written, health")
+    p = add_command(subparsers, "status")
     p.set_defaults(handler=status)
 
-    p = add_command(subparsers, "demo", help="run the desk on the built-in simulator (no accounts needed)",
+    p = add_command(subparsers, "demo",
                     description="Start the simulated pools, exchanges and National Bank, a fresh demo register and "
                     "the sync, and open the screen on them: the register fills as the sync writes. Two demo "
                     "operators (demo-maker, demo-checker; `o` on the approvals screen switches) let one person try "

@@ -16,6 +16,7 @@ from rich.table import Table
 from desk.cli.common import add_command, settings_from
 from desk.cli.exit_codes import ExitCode
 from desk.register import Register, RegisterUnavailable
+from desk.valuation import fifo
 from desk.valuation.prices import PricePolicy, Valued
 from desk.valuation.receipt import value_inflows
 from desk.valuation.reserve import DayValue, ReserveReport, end_of, reserve_report, value_series
@@ -37,7 +38,6 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
     p = add_command(
         subparsers,
         "value",
-        help="the reserve's value in USD and KZT, composition, cost basis, unrealised gain, price flags",
         description="Value the reserve now (or at --at) in USD and KZT (the National Bank's USD/KZT of that "
         "business day), by asset, custody and source (mined, seized, purchased, transferred in) with weights, "
         "the FIFO cost basis and unrealised gain, each price with its source and age. Missing, stale and "
@@ -49,6 +49,12 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--at", type=_moment, metavar="DATE", help="value at the end of this UTC day (or this date-time)")
     p.add_argument("--days", type=int, default=0, metavar="N", help="also the value at the end of each of N days")
     p.add_argument("--json", action="store_true", help="one JSON document instead of tables")
+    p.add_argument(
+        "--check",
+        action="store_true",
+        help="instead: replay the FIFO lots from scratch and compare them, lot by lot and day by day, with those kept "
+        "in the register (exit 1 naming the first differences)",
+    )
     p.set_defaults(handler=value)
 
 
@@ -60,8 +66,11 @@ async def value(args: argparse.Namespace) -> ExitCode:
     at = args.at or datetime.now(UTC)
     try:
         async with Register.open(settings.register.path, operator=settings.operator.name) as register:
-            await value_inflows(register, PricePolicy.from_settings(settings))
-            report = await reserve_report(register, settings, at)
+            policy = PricePolicy.from_settings(settings)
+            await value_inflows(register, policy)
+            if args.check:
+                return await check_lots(register, policy)
+            report = await reserve_report(register, settings, at, list_lots=args.json)
             days = [at.date() - timedelta(days=n) for n in range(args.days - 1, -1, -1)]
             series = await value_series(register, settings, days)
     except RegisterUnavailable as exc:
@@ -72,6 +81,16 @@ async def value(args: argparse.Namespace) -> ExitCode:
     else:
         show(report, series, settings.reserve.fund)
     return ExitCode.FAILED if report.missing else ExitCode.OK
+
+
+async def check_lots(register: Register, policy: PricePolicy) -> ExitCode:
+    problems = await fifo.check(register, policy)
+    for problem in problems:
+        print(f"FAILED {problem}")
+    if problems:
+        return ExitCode.FAILED
+    print(f"OK the FIFO lots kept equal a replay of all {await register.count():,} entries from scratch")
+    return ExitCode.OK
 
 
 def _s(value: Decimal | None) -> str | None:

@@ -296,6 +296,43 @@ MIGRATIONS: list[list[Step]] = [
         ) STRICT""",
         "CREATE INDEX feed_refusals_by_state ON feed_refusals(state, feed, day)",
     ],
+    # FIFO lots kept between processes (desk/register/lots.py): each stay of a lot in an
+    # account, and per account and day the units and cost that came in. Derived from entries
+    # and valuations, continued pass by pass, rewound when the past changes, checked by
+    # replaying from scratch; an existing register is replayed once by the next pass.
+    [
+        """CREATE TABLE lots (
+            id INTEGER PRIMARY KEY,
+            account_id INTEGER NOT NULL REFERENCES accounts(id),
+            asset TEXT NOT NULL,
+            pos INTEGER NOT NULL,
+            units NOT NULL,
+            source TEXT NOT NULL,
+            entry_seq INTEGER NOT NULL REFERENCES entries(seq),
+            cost_usd TEXT,
+            cost_kzt TEXT,
+            basis TEXT NOT NULL,
+            usdt_priced INTEGER NOT NULL,
+            placed_seq INTEGER NOT NULL REFERENCES entries(seq),
+            taken_seq INTEGER REFERENCES entries(seq)
+        )""",
+        "CREATE INDEX lots_queue ON lots(account_id, asset, pos) WHERE taken_seq IS NULL",
+        "CREATE INDEX lots_placed ON lots(placed_seq)",
+        "CREATE INDEX lots_taken ON lots(taken_seq) WHERE taken_seq IS NOT NULL",
+        """CREATE TABLE lot_days (
+            account_id INTEGER NOT NULL,
+            asset TEXT NOT NULL,
+            source TEXT NOT NULL,
+            cost_known INTEGER NOT NULL,
+            day TEXT NOT NULL,
+            units NOT NULL,
+            cost_usd TEXT NOT NULL,
+            cost_kzt TEXT NOT NULL,
+            PRIMARY KEY (account_id, asset, source, cost_known, day)
+        ) WITHOUT ROWID""",
+        "INSERT INTO meta (key, value) VALUES ('lots_through_ts', ''), ('lots_through_seq', 0), ('lots_head', 0), "
+        "('lots_valuation', 0)",
+    ],
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

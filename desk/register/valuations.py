@@ -370,43 +370,9 @@ async def inflow_rows(register: Register, after: int, limit: int) -> list[tuple[
     )
 
 
-async def replay_rows(
-    register: Register, until: datetime, *, after: tuple[str, int] | None = None
-) -> list[tuple[int, str, str, int, str, Any]]:
-    """(seq, ts, kind, account_id, asset, units) of every posting of entries dated at or
-    before `until` (and after the (ts, seq) key `after`), in (time, seq, posting) order: the
-    FIFO replay's input."""
-    where, params = "e.ts <= ?", [format_ts(until)]
-    if after is not None:
-        where += " AND (e.ts > ? OR (e.ts = ? AND e.seq > ?))"
-        params += [after[0], after[0], after[1]]
-    return await register._all(
-        "SELECT p.entry_seq, e.ts, e.kind, p.account_id, p.asset, p.units FROM entries e INDEXED BY entries_ts "
-        f"JOIN postings p ON p.entry_seq = e.seq WHERE {where} ORDER BY e.ts, e.seq, p.idx",
-        params,
-    )
-
-
 async def valuation_mark(register: Register) -> int:
     row = await register._one("SELECT MAX(id) FROM valuations")
     return int(row[0]) if row and row[0] is not None else 0
-
-
-async def past_changed(register: Register, *, head: int, last: tuple[str, int], valuation_mark: int) -> bool:
-    """Whether anything before a replay's last (ts, seq) changed since: an entry appended after
-    `head` but dated earlier, or a valuation written after `valuation_mark` for an entry the
-    replay already saw."""
-    late = await register._one("SELECT 1 FROM entries WHERE seq > ? AND ts < ? LIMIT 1", (head, last[0]))
-    if late is not None:
-        return True
-    revalued = await register._one(
-        "SELECT 1 FROM valuations WHERE id > ? AND entry_seq <= ? LIMIT 1", (valuation_mark, head)
-    )
-    return revalued is not None
-
-
-def account_paths(register: Register) -> dict[int, str]:
-    return {i: p for p, i in register._account_ids.items()}
 
 
 async def daily_moves(register: Register, prefix: str) -> list[tuple[str, str, str, int]]:

@@ -44,6 +44,7 @@ from desk.sync.history import PriceHistory, has_history
 from desk.sync.mapping import Mapped, Mapper, map_records, register_quote
 from desk.sync.supervisor import FIRST_BACKOFF_S, Supervisor
 from desk.sync.writing import write_entries
+from desk.valuation import fifo
 from desk.valuation.prices import PricePolicy
 from desk.valuation.receipt import value_inflows
 
@@ -285,9 +286,11 @@ class SyncEngine:
                            last_ok=feed.health.last_ok, retry_at=feed.health.retry_at)
         await self._write(self.register.record_sync(feed.name, at=now, ok=error is None, written=written,
                                                     state=state, reason=reason, synced_through=through))
-        if written:  # value the new inflows at receipt; new quotes may fill missing valuations
+        if written:  # value the new inflows at receipt (new quotes may fill missing ones), then the lots
             await self._history_settled()
-            await self._write(value_inflows(self.register, PricePolicy.from_settings(self.settings)))
+            policy = PricePolicy.from_settings(self.settings)
+            await self._write(value_inflows(self.register, policy))
+            await self._write(fifo.advance(self.register, policy))
         self._emit(event)
         return event
 

@@ -4,15 +4,14 @@ figure's price came from and how old it was.
 The reserve is every `assets:reserve:*` account. Its composition is shown three ways, each
 slice with its weight: by asset; by custody (the `[[addresses]]` custody of the account and
 asset, else the account's name); and by source (mined, seized, purchased, transferred in),
-from the FIFO lots its coins belong to (desk/valuation/lots.py). Cost basis and unrealised
-gain come from those lots. A missing or stale price is a flag on the figure, never a zero.
+from the FIFO lots its coins belong to (desk/valuation/lots.py, kept in the register by
+desk/valuation/fifo.py). Cost basis and unrealised gain come from those lots. A missing or
+stale price is a flag on the figure, never a zero.
 """
 
 from __future__ import annotations
 
-import asyncio
 import decimal
-import weakref
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -23,8 +22,9 @@ from desk.config import DeskSettings
 from desk.money import MONEY_CONTEXT, Amount
 from desk.register import Register
 from desk.register import valuations as store
-from desk.register.valuations import CostRow
-from desk.valuation.lots import PRICED_KINDS, SOURCES, Book, Cost, Lot, LotTotals, Step, replay, steps_from_rows, totals
+from desk.valuation import fifo
+from desk.valuation.fifo import RESERVE
+from desk.valuation.lots import SOURCES, Lot, LotTotals
 from desk.valuation.prices import (
     PriceMissing,
     PricePolicy,
@@ -34,7 +34,6 @@ from desk.valuation.prices import (
     value_in,
 )
 
-RESERVE = "assets:reserve:"
 #: Weights are fractions kept to this many places; shown as percentages to 2 dp.
 WEIGHT_PLACES = Decimal(1).scaleb(-12)
 
@@ -230,130 +229,16 @@ def _value_flags(figures: Sequence[AssetFigures], at: datetime) -> list[Flag]:
     return flags
 
 
-@dataclass(slots=True)
-class _Replayed:
-    """A register's replayed lots, kept so the next report replays only what is new."""
-
-    book: Book
-    at: datetime
-    last: tuple[str, int]  # (ts text, seq) of the last entry replayed
-    head: int  # the register's head seq when replayed
-    valuation_mark: int  # the newest valuation row id when replayed
-
-
-_replays: weakref.WeakKeyDictionary[Register, _Replayed] = weakref.WeakKeyDictionary()
-_replay_locks: weakref.WeakKeyDictionary[Register, asyncio.Lock] = weakref.WeakKeyDictionary()
-
-
-async def fifo(register: Register, policy: PricePolicy, at: datetime, prefix: str = RESERVE) -> list[Lot]:
-    """The FIFO lots held in accounts under `prefix` as of `at` (see desk/valuation/lots.py).
-
-    Incremental within one process: the lots replayed for an earlier report are continued with
-    the entries since, unless the past changed under them (an entry dated before the last one
-    replayed, or a new valuation of an entry already replayed), then everything is replayed.
-    A report of an earlier moment is replayed from scratch and not kept."""
-    async with _replay_locks.setdefault(register, asyncio.Lock()):
-        head, _ = await register.head()
-        mark = await store.valuation_mark(register)
-        kept = _replays.get(register)
-        if (
-            kept is not None
-            and at >= kept.at
-            and not await store.past_changed(
-                register, head=kept.head, last=kept.last, valuation_mark=kept.valuation_mark
-            )
-        ):
-            rows = await store.replay_rows(register, at, after=kept.last)
-            book, last = await _replay(register, policy, rows, kept.book)
-            _replays[register] = _Replayed(book, at, last or kept.last, head, mark)
-        else:
-            rows = await store.replay_rows(register, at)
-            book, last = await _replay(register, policy, rows, None)
-            if kept is None or at >= kept.at:
-                _replays[register] = _Replayed(book, at, last or ("", 0), head, mark)
-        # read while no other report can continue the same book
-        return await asyncio.to_thread(book.held, prefix)
-
-
-async def _replay(
-    register: Register, policy: PricePolicy, rows: Sequence[tuple], into: Book | None
-) -> tuple[Book, tuple[str, int] | None]:
-    steps = await asyncio.to_thread(steps_from_rows, rows, store.account_paths(register))
-    if into is not None and not steps:
-        return into, None
-    valued = await store.costs(register, [s.seq for s in steps] if into is not None else None)
-    priced = {s.seq: await _given_value(register, s, policy) for s in steps if s.kind in PRICED_KINDS}
-
-    def cost_of(step: Step, asset: str, units: int) -> Cost:
-        v = valued.get((step.seq, asset))
-        if v is not None:
-            return _valuation_cost(v, units)
-        if step.seq in priced:
-            usd, kzt, usdt, received_total, basis = priced[step.seq].get(asset, (None, None, False, units, ""))
-            if basis:
-                return Cost(_part(usd, units, received_total), _part(kzt, units, received_total), basis, usdt)
-        return Cost(None, None, f"unknown: #{step.seq} {step.kind} has no valuation")
-
-    book = await asyncio.to_thread(replay, steps, cost_of, into)
-    last = (rows[-1][1], rows[-1][0]) if rows else None
-    return book, last
-
-
-def _part(total: Decimal | None, units: int, whole: int) -> Decimal | None:
-    if total is None:
-        return None
-    if units == whole:
-        return total
-    ctx = MONEY_CONTEXT.copy()
-    ctx.traps[decimal.Inexact] = False
-    with decimal.localcontext(ctx):
-        return (total * units / whole).quantize(Decimal(1).scaleb(-12))
-
-
-def _valuation_cost(v: CostRow, units: int) -> Cost:
-    return Cost(_part(v.usd, units, v.units), _part(v.kzt, units, v.units), v.basis, v.usdt)
-
-
-async def _given_value(
-    register: Register, step: Step, policy: PricePolicy
-) -> dict[str, tuple[Decimal | None, Decimal | None, bool, int, str]]:
-    """For a conversion or purchase: per asset received, the value of what was given for it
-    (USD, KZT, priced in USDT?, units received, basis)."""
-    received: dict[str, int] = defaultdict(int)
-    given: dict[str, int] = defaultdict(int)
-    for m in step.moves:
-        if m.account.startswith("assets:"):
-            (received if m.units > 0 else given)[m.asset] += abs(m.units)
-    result = {}
-    assets = register.assets()
-    for asset, units in received.items():
-        others = [(a, u) for a, u in given.items() if a != asset]
-        if len(others) != 1:
-            continue
-        code, paid = others[0]
-        amount = Amount.from_units(assets[code], paid)
-        book = await snapshot(register, [code], step.ts)
-        usd = _value(book, amount, step.ts, "USD", policy)
-        kzt = _value(book, amount, step.ts, "KZT", policy)
-        basis = f"#{step.seq} {step.kind}: {amount} given"
-        result[asset] = (
-            usd.value if usd else None,
-            kzt.value if kzt else None,
-            bool(usd and usd.currency == "USDT"),
-            units,
-            basis,
-        )
-    return result
-
-
 async def reserve_holdings(register: Register, at: datetime) -> dict[tuple[str, str], Amount]:
     return {k: v for k, v in (await register.balances(at)).items() if k[0].startswith(RESERVE) and v}
 
 
 async def reserve_report(
-    register: Register, settings: DeskSettings, at: datetime, *, with_lots: bool = True
+    register: Register, settings: DeskSettings, at: datetime, *, with_lots: bool = True, list_lots: bool = False
 ) -> ReserveReport:
-    """The reserve at `at`: value, composition, cost basis, unrealised gain, flags."""
+    """The reserve at `at`: value, composition, cost basis, unrealised gain, flags. The cost
+    figures come from the FIFO lots kept in the register (`with_lots`); `list_lots` also lists
+    them one by one in `.lots` (a reserve of a million lots takes a while to list)."""
     policy = PricePolicy.from_settings(settings)
     holdings = await reserve_holdings(register, at)
     held: dict[str, Amount] = {}
@@ -361,8 +246,8 @@ async def reserve_report(
         held[code] = held[code] + amount if code in held else amount
     book = await snapshot(register, held, at)
 
-    lots = await fifo(register, policy, at) if with_lots else []
-    per_asset, per_source = await asyncio.to_thread(totals, lots) if with_lots else ({}, {})
+    per_asset, per_source = await fifo.totals(register, policy, at) if with_lots else ({}, {})
+    lots = await fifo.held(register, policy, at) if with_lots and list_lots else []
     figures = []
     for code, amount in held.items():
         usd, kzt = _value(book, amount, at, "USD", policy), _value(book, amount, at, "KZT", policy)

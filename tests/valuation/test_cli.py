@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import sqlite3
 import sys
 from decimal import Decimal
 
@@ -66,3 +67,14 @@ async def test_a_missing_price_exits_1_and_is_flagged(register, fund, config_fil
 async def test_bad_date_is_one_clear_line(config_file) -> None:
     code, _, err = await desk(config_file, "value", "--at", "6/11/2026")
     assert code == 2 and "'6/11/2026' is not a date" in err
+
+
+async def test_value_check_proves_the_kept_lots_and_names_a_tampered_one(register, fund, config_file) -> None:  # noqa: F811
+    code, out, err = await desk(config_file, "value", "--check")
+    assert (code, out) == (0, "OK the FIFO lots kept equal a replay of all 5 entries from scratch\n"), err
+    conn = sqlite3.connect(register.path)
+    conn.execute("UPDATE lots SET units = units - 1 WHERE id = (SELECT MAX(id) FROM lots WHERE taken_seq IS NULL)")
+    conn.commit()
+    conn.close()
+    code, out, _ = await desk(config_file, "value", "--check")
+    assert code == 1 and out.startswith("FAILED lots of BTC in assets:reserve:")

@@ -11,9 +11,10 @@ import pytest
 from desk.config import AddressSettings
 from desk.money import Amount
 from desk.register import NewEntry, Posting, Register
+from desk.valuation import fifo
 from desk.valuation.prices import PricePolicy
 from desk.valuation.receipt import revalue, value_inflows
-from desk.valuation.reserve import fifo, reserve_report, value_series
+from desk.valuation.reserve import reserve_report, value_series
 from tests.valuation.conftest import BNB, BTC, FRI, USDT, earning, nbk, post, quote
 
 T1 = datetime(2026, 11, 2, 8, tzinfo=UTC)
@@ -79,7 +80,7 @@ async def fund(register, settings):
 
 
 async def test_value_composition_cost_and_gain_by_hand(register, fund) -> None:
-    report = await reserve_report(register, fund, FRI)
+    report = await reserve_report(register, fund, FRI, list_lots=True)
     (btc,) = report.assets
     assert btc.amount == Amount(BTC, "3.2")
     # a USD market is at hand: kraken, not binance's USDT
@@ -155,37 +156,50 @@ async def test_value_over_time_day_by_day(register, fund) -> None:
         assert report.total_usd == d.usd
 
 
-async def fresh_lots(settings, at: datetime) -> list:
-    """The lots replayed from scratch, by a register object with nothing kept."""
-    async with Register.open(settings.register.path, operator="other") as other:
-        return await fifo(other, PricePolicy.from_settings(settings), at)
+async def fresh_lots(register: Register, settings, at: datetime) -> list[tuple]:
+    """The reserve's lots replayed from scratch, in memory: nothing kept is used."""
+    book = await fifo.replayed(register, PricePolicy.from_settings(settings), at)
+    return [lot.facts() for lot in book.held()]
+
+
+async def kept_lots(register: Register, settings, at: datetime) -> list[tuple]:
+    return [lot.facts() for lot in await fifo.held(register, PricePolicy.from_settings(settings), at)]
 
 
 async def test_lots_are_continued_not_replayed_and_equal_a_full_replay(register, fund) -> None:
     policy = PricePolicy.from_settings(fund)
-    first = await fifo(register, policy, FRI)
-    assert first == await fresh_lots(fund, FRI)
-    # a later inflow: continued from the lots kept (the reserve's lots are the same objects)
+    first = await fifo.advance(register, policy)
+    assert first.replayed == 5 and first.rewound_from is None
+    assert await kept_lots(register, fund, FRI) == await fresh_lots(register, fund, FRI)
+    # a later inflow: continued from the lots kept, only the new entry replayed
     await post(
         register,
         moved("seizure", FRI + timedelta(hours=1), ("income:seized:case-17", "-1"), ("assets:reserve:custody", "1")),
     )
     later = FRI + timedelta(hours=2)
-    continued = await fifo(register, policy, later)
-    assert len(continued) == 4 and all(a is b for a, b in zip(continued, first, strict=False))
-    assert continued == await fresh_lots(fund, later)
-    # an entry dated in the past changes FIFO order: everything is replayed, the same as fresh
+    continued = await fifo.advance(register, policy)
+    assert (continued.replayed, continued.rewound_from) == (1, None)
+    assert len(await kept_lots(register, fund, later)) == 4
+    assert await kept_lots(register, fund, later) == await fresh_lots(register, fund, later)
+    # entries dated in the past change FIFO order: rewound to the earlier one, the rest replayed
     await post(register, moved("fee", T2 + timedelta(hours=3), ("assets:wallet:ops", "-0.2"), ("expenses:fees", "0.2")))
     await post(
         register, moved("payout", T1 + timedelta(hours=1), ("assets:pool:f2main", "-0.5"), ("assets:wallet:ops", "0.5"))
     )
-    replayed = await fifo(register, policy, later)
-    assert replayed == await fresh_lots(fund, later) and replayed[0] is not continued[0]
+    rewound = await fifo.advance(register, policy)
+    assert rewound.rewound_from is not None and rewound.rewound_from[0].startswith("2026-11-02T09:00")
+    assert rewound.replayed == 7  # the payout, then every entry dated after it
+    assert await kept_lots(register, fund, later) == await fresh_lots(register, fund, later)
     # a valuation corrected after the replay reaches the lots it costs
     (fixed,) = await revalue(register, 5, policy, reason="seizure valued at the wrong hour", at=T1)
-    lots = await fifo(register, policy, later)
-    assert lots == await fresh_lots(fund, later)
+    lots = await fifo.held(register, policy, later)
+    assert [lot.facts() for lot in lots] == await fresh_lots(register, fund, later)
     assert [lot.cost_usd for lot in lots if lot.entry_seq == 5] == [fixed.usd]
+    # and at a moment in the past, from the rows kept
+    assert await kept_lots(register, fund, T2 + timedelta(hours=2)) == await fresh_lots(
+        register, fund, T2 + timedelta(hours=2)
+    )
+    assert await fifo.check(register, policy) == []
 
 
 async def test_usdt_priced_dollars_are_labelled_in_the_total(register, fund) -> None:
@@ -230,7 +244,7 @@ async def test_a_purchase_is_a_purchased_lot_at_what_was_paid(register, fund) ->
     register.act_as("bek")
     await register.approve(draft)
     register.act_as("aliya")
-    report = await reserve_report(register, fund, FRI)
+    report = await reserve_report(register, fund, FRI, list_lots=True)
     assert [(s.label, s.percent) for s in report.by_source] == [
         ("mined", "28.57"),
         ("seized", "47.62"),

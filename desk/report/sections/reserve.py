@@ -23,7 +23,8 @@ COLUMNS = ("by", "slice", "amount", "value (USD)", "value (KZT)", "weight")
 async def at_end(ctx: Context) -> ReserveReport:
     """The reserve report at the report's end, computed once for every section using it."""
     if "reserve" not in ctx.shared:
-        ctx.shared["reserve"] = await reserve_report(ctx.register, ctx.settings, ctx.end)
+        # the lots one by one only for --detail: the cost basis section traces its figures to them
+        ctx.shared["reserve"] = await reserve_report(ctx.register, ctx.settings, ctx.end, list_lots=ctx.detail)
     return ctx.shared["reserve"]
 
 

@@ -1,0 +1,439 @@
+"""The register's side of FIFO lots: where every lot sits, kept pass by pass.
+
+desk/valuation/fifo.py replays the entries into FIFO lots (the rules are in
+desk/valuation/lots.py) and keeps the result here, so that a process continues from where the
+last pass stopped instead of replaying a million entries. Two tables:
+
+- `lots`: one row per *residence*, a lot (or the rest of one) sitting in one account from the
+  entry whose replay put it there (`placed_seq`) to the one that took it (`taken_seq`, NULL
+  while it is held), at its place in that account's FIFO queue (`pos`). The fronts of the
+  queues are read through a partial index of the rows held; the rows held at a past moment by
+  their two entries' times.
+- `lot_days`: per account, asset, source, cost known or not, and UTC day, the net units and
+  cost that came in, so the cost basis at the end of any day is a sum of days (like balances).
+
+Marks in `meta` say how far the replay has gone: the (ts, seq) key of the last entry replayed
+(`lots_through_ts`, `lots_through_seq`), and the register's head seq and newest valuation id
+when it was replayed (`lots_head`, `lots_valuation`).
+
+Unlike the valuations (frozen facts: what a price was), lots are derived, from entries and
+valuations by rules, and an entry dated before the last one replayed, or a new valuation of one
+already replayed, changes FIFO from that point on. Then the rows from there are rewound
+(`rewind`) and replayed again: rows are deleted and un-taken, so these tables are not
+append-only. What keeps them honest is that they can be derived again at any time:
+desk/valuation/fifo.py `check` replays from scratch and compares row for row and day by day.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import decimal
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from desk.money import MONEY_CONTEXT
+from desk.register import connection
+from desk.register.pages import Key
+from desk.register.units import from_db, to_db
+
+if TYPE_CHECKING:
+    from desk.register.register import Register
+
+#: Lots read per query from the front of a queue.
+FRONT_BATCH = 1_000
+#: Rows at or above this are turned into records in a worker thread, off the event loop.
+THREAD_THRESHOLD = 5_000
+#: The key before every entry.
+START: Key = ("", 0)
+
+#: (account, asset, source, cost known, UTC day): a `lot_days` row's key
+DayKey = tuple[str, str, str, bool, str]
+#: (account, asset, source, cost known): what day sums are summed over
+SumKey = tuple[str, str, str, bool]
+
+#: id, pos, account, asset, units, source, entry_seq, acquired (the entry's ts), cost_usd,
+#: cost_kzt, basis, usdt_priced: a residence as read back
+HeldRow = tuple[int, int, str, str, int, str, int, str, Decimal | None, Decimal | None, str, bool]
+
+_LATER = "SELECT seq FROM entries INDEXED BY entries_ts WHERE ts >= ?1 AND (ts > ?1 OR seq >= ?2)"
+_HELD_COLUMNS = (
+    "l.id, l.pos, l.account_id, l.asset, l.units, l.source, l.entry_seq, e.ts, l.cost_usd, l.cost_kzt, l.basis, "
+    "l.usdt_priced"
+)
+
+
+class Mark(NamedTuple):
+    """How far the lots kept in the register go: every entry with seq <= `head` and key <=
+    `through` is replayed, with the valuations up to id `valuation`."""
+
+    through: Key
+    head: int
+    valuation: int
+
+
+class Placed(NamedTuple):
+    """A residence to keep: `taken_seq` is None while the lot is still there."""
+
+    id: int
+    account: str
+    asset: str
+    pos: int
+    units: int
+    source: str
+    entry_seq: int
+    cost_usd: Decimal | None
+    cost_kzt: Decimal | None
+    basis: str
+    usdt_priced: bool
+    placed_seq: int
+    taken_seq: int | None
+
+
+class Sums(NamedTuple):
+    units: int
+    cost_usd: Decimal
+    cost_kzt: Decimal
+
+
+class LotsChanged(Exception):
+    """Another process moved the lots first; nothing was written, start again from its mark."""
+
+
+async def mark(register: Register) -> Mark:
+    rows = dict(
+        await register._all(
+            "SELECT key, value FROM meta WHERE key IN ('lots_through_ts', 'lots_through_seq', 'lots_head', "
+            "'lots_valuation')"
+        )
+    )
+    return Mark((rows["lots_through_ts"], rows["lots_through_seq"]), rows["lots_head"], rows["lots_valuation"])
+
+
+async def first_changed(register: Register, since: Mark, *, valuation: int) -> Key | None:
+    """The earliest key from which the kept lots no longer follow from the register: an entry
+    appended after `since.head` but dated at or before `since.through`, or a valuation with an
+    id in (`since.valuation`, `valuation`] of an entry already replayed. None: nothing changed."""
+    if since.through == START:
+        return None
+    ts, seq = since.through
+    found: list[Key] = []
+    late = await register._one(
+        "SELECT ts, seq FROM entries NOT INDEXED WHERE seq > ?1 AND (ts < ?2 OR (ts = ?2 AND seq <= ?3)) "
+        "ORDER BY ts, seq LIMIT 1",
+        (since.head, ts, seq),
+    )
+    if late is not None:
+        found.append((late[0], late[1]))
+    revalued = await register._one(
+        "SELECT e.ts, e.seq FROM valuations v JOIN entries e ON e.seq = v.entry_seq "
+        "WHERE v.id > ?1 AND v.id <= ?2 AND (e.ts < ?3 OR (e.ts = ?3 AND e.seq <= ?4)) ORDER BY e.ts, e.seq LIMIT 1",
+        (since.valuation, valuation, ts, seq),
+    )
+    if revalued is not None:
+        found.append((revalued[0], revalued[1]))
+    return min(found) if found else None
+
+
+async def chunk_end(register: Register, *, after: Key, head: int, limit: int) -> Key | None:
+    """The key of the `limit`th entry after `after` (of those with seq <= `head`), or of the
+    last one if fewer; None if there is none."""
+    where = "WHERE ts >= ?1 AND (ts > ?1 OR seq > ?2) AND seq <= ?3"
+    row = await register._one(
+        f"SELECT ts, seq FROM entries INDEXED BY entries_ts {where} ORDER BY ts, seq LIMIT 1 OFFSET ?4",
+        (*after, head, limit - 1),
+    )
+    if row is None:
+        row = await register._one(
+            f"SELECT ts, seq FROM entries INDEXED BY entries_ts {where} ORDER BY ts DESC, seq DESC LIMIT 1",
+            (*after, head),
+        )
+    return (row[0], row[1]) if row else None
+
+
+async def replay_rows(register: Register, *, after: Key, through: Key, head: int) -> list[tuple]:
+    """(seq, ts, kind, account_id, asset, units) of every posting of the entries with a key in
+    (`after`, `through`] and seq <= `head`, in (time, seq, posting) order: a replay's input
+    (raw: a chunk is turned into steps in a worker thread, with `account_paths`)."""
+    return await register._all(
+        "SELECT p.entry_seq, e.ts, e.kind, p.account_id, p.asset, p.units FROM entries e INDEXED BY entries_ts "
+        "JOIN postings p ON p.entry_seq = e.seq WHERE e.ts >= ?1 AND (e.ts > ?1 OR e.seq > ?2) "
+        "AND (e.ts < ?3 OR (e.ts = ?3 AND e.seq <= ?4)) AND e.seq <= ?5 ORDER BY e.ts, e.seq, p.idx",
+        (*after, *through, head),
+    )
+
+
+def account_paths(register: Register) -> dict[int, str]:
+    return {i: p for p, i in register._account_ids.items()}
+
+
+async def next_row(register: Register) -> int:
+    row = await register._one("SELECT MAX(id) FROM lots")
+    return (row[0] or 0) + 1 if row else 1
+
+
+async def fronts(register: Register, needs: Mapping[tuple[str, str], int]) -> dict[tuple[str, str], list[HeldRow]]:
+    """For each (account, asset) queue, the lots held at its front, oldest first, until they
+    hold at least the units `needs` says (or the queue ends)."""
+    paths = account_paths(register)
+    result: dict[tuple[str, str], list[HeldRow]] = {}
+    for (account, asset), units in needs.items():
+        account_id = register._account_ids.get(account)
+        if account_id is None or units <= 0:
+            continue
+        held: list[HeldRow] = []
+        got, after = 0, -1
+        while got < units:
+            rows = await register._all(
+                f"SELECT {_HELD_COLUMNS} FROM lots l INDEXED BY lots_queue JOIN entries e ON e.seq = l.entry_seq "
+                "WHERE l.account_id = ? AND l.asset = ? AND l.taken_seq IS NULL AND l.pos > ? ORDER BY l.pos LIMIT ?",
+                (account_id, asset, after, FRONT_BATCH),
+            )
+            held += [_held(r, paths) for r in rows]
+            got += sum(from_db(r[4]) for r in rows)
+            if len(rows) < FRONT_BATCH:
+                break
+            after = rows[-1][1]
+        result[(account, asset)] = held
+    return result
+
+
+def _held(r: Sequence[Any], paths: Mapping[int, str]) -> HeldRow:
+    return (
+        r[0],
+        r[1],
+        paths[r[2]],
+        r[3],
+        from_db(r[4]),
+        r[5],
+        r[6],
+        r[7],
+        None if r[8] is None else Decimal(r[8]),
+        None if r[9] is None else Decimal(r[9]),
+        r[10],
+        bool(r[11]),
+    )
+
+
+async def held(register: Register, prefix: str, at: Key | None = None) -> list[HeldRow]:
+    """The lots held in accounts under `prefix` after the entry at key `at` (None: now), by
+    account, asset and FIFO order."""
+    paths = account_paths(register)
+    ids = sorted((p, i) for p, i in register._account_ids.items() if p.startswith(prefix))
+    result: list[Sequence[Any]] = []
+    for _, account_id in ids:
+        if at is None:
+            rows = await register._all(
+                f"SELECT {_HELD_COLUMNS} FROM lots l INDEXED BY lots_queue JOIN entries e ON e.seq = l.entry_seq "
+                "WHERE l.account_id = ? AND l.taken_seq IS NULL ORDER BY l.asset, l.pos",
+                (account_id,),
+            )
+        else:
+            rows = await register._all(
+                f"SELECT {_HELD_COLUMNS} FROM lots l JOIN entries e ON e.seq = l.entry_seq "
+                "JOIN entries p ON p.seq = l.placed_seq LEFT JOIN entries t ON t.seq = l.taken_seq "
+                "WHERE l.account_id = ?1 AND (p.ts < ?2 OR (p.ts = ?2 AND p.seq <= ?3)) "
+                "AND (t.seq IS NULL OR t.ts > ?2 OR (t.ts = ?2 AND t.seq > ?3)) ORDER BY l.asset, l.pos",
+                (account_id, *at),
+            )
+        result += rows
+    if len(result) > THREAD_THRESHOLD:  # a million lots would stall the event loop
+        return await asyncio.to_thread(_held_rows, result, paths)
+    return _held_rows(result, paths)
+
+
+def _held_rows(rows: Sequence[Sequence[Any]], paths: Mapping[int, str]) -> list[HeldRow]:
+    return [_held(r, paths) for r in rows]
+
+
+async def day_sums(register: Register, prefix: str, *, before_day: str | None = None) -> dict[SumKey, Sums]:
+    """Net units and cost per (account, asset, source, cost known) that came into accounts under
+    `prefix`, over every day (or the days before `before_day`, YYYY-MM-DD)."""
+    paths = account_paths(register)
+    ids = [i for p, i in register._account_ids.items() if p.startswith(prefix)]
+    if not ids:
+        return {}
+    sql = (
+        "SELECT account_id, asset, source, cost_known, units, cost_usd, cost_kzt FROM lot_days "
+        f"WHERE account_id IN ({','.join('?' * len(ids))})"
+    )
+    params: list[Any] = list(ids)
+    if before_day is not None:
+        sql += " AND day < ?"
+        params.append(before_day)
+    return _summed(
+        ((paths[r[0]], r[1], r[2], bool(r[3])), from_db(r[4]), Decimal(r[5]), Decimal(r[6]))
+        for r in await register._all(sql, params)
+    )
+
+
+async def days(register: Register) -> dict[DayKey, Sums]:
+    """Every `lot_days` row: what `check` compares with a replay from scratch."""
+    paths = account_paths(register)
+    rows = await register._all(
+        "SELECT account_id, asset, source, cost_known, day, units, cost_usd, cost_kzt FROM lot_days"
+    )
+    return {
+        (paths[r[0]], r[1], r[2], bool(r[3]), r[4]): Sums(from_db(r[5]), Decimal(r[6]), Decimal(r[7])) for r in rows
+    }
+
+
+async def step_sums(register: Register, prefix: str, *, since: str, through: Key) -> dict[SumKey, Sums]:
+    """Net units and cost that came into accounts under `prefix` by the entries with a time at
+    or after `since` (register text) and a key up to `through`: what a day holds so far."""
+    changes = await _step_changes(register, since=since, before=None, through=through)
+    return _summed(change for change in changes if change[0][0].startswith(prefix))
+
+
+async def _step_changes(
+    register: Register, *, since: str, before: Key | None, through: Key | None
+) -> list[tuple[SumKey, int, Decimal, Decimal]]:
+    """(key, units, usd, kzt) of every residence placed (+) or taken (-) by the entries with a
+    time at or after `since` and a key before `before` (or up to `through`)."""
+    paths = account_paths(register)
+    if before is not None:
+        bound, params = "(e.ts < ?2 OR (e.ts = ?2 AND e.seq < ?3))", (since, *before)
+    else:
+        assert through is not None
+        bound, params = "(e.ts < ?2 OR (e.ts = ?2 AND e.seq <= ?3))", (since, *through)
+    changes: list[tuple[SumKey, int, Decimal, Decimal]] = []
+    for column, sign in (("placed_seq", 1), ("taken_seq", -1)):
+        rows = await register._all(
+            "SELECT l.account_id, l.asset, l.source, l.cost_usd IS NOT NULL AND l.cost_kzt IS NOT NULL, l.units, "
+            f"l.cost_usd, l.cost_kzt FROM entries e INDEXED BY entries_ts JOIN lots l ON l.{column} = e.seq "
+            f"WHERE e.ts >= ?1 AND {bound}",
+            params,
+        )
+        for r in rows:
+            known = bool(r[3])
+            usd = Decimal(r[5]) if known else Decimal(0)
+            kzt = Decimal(r[6]) if known else Decimal(0)
+            changes.append(((paths[r[0]], r[1], r[2], known), sign * from_db(r[4]), sign * usd, sign * kzt))
+    return changes
+
+
+def _summed(items: Iterable[tuple[SumKey, int, Decimal, Decimal]]) -> dict[SumKey, Sums]:
+    units: dict[SumKey, int] = defaultdict(int)
+    usd: dict[SumKey, list[Decimal]] = defaultdict(list)
+    kzt: dict[SumKey, list[Decimal]] = defaultdict(list)
+    for key, u, cost_usd, cost_kzt in items:
+        units[key] += u
+        usd[key].append(cost_usd)
+        kzt[key].append(cost_kzt)
+    with decimal.localcontext(MONEY_CONTEXT):
+        return {key: Sums(units[key], sum(usd[key], Decimal(0)), sum(kzt[key], Decimal(0))) for key in units}
+
+
+async def write(
+    register: Register,
+    placed: Sequence[Placed],
+    taken: Sequence[tuple[int, int]],
+    days: Mapping[DayKey, Sums],
+    *,
+    new: Mark,
+    expect: Mark,
+) -> None:
+    """Keep one replayed chunk in one transaction: the residences it `placed` (with their ids),
+    the (id, taking seq) of residences kept earlier that it `taken`, what it added to each day,
+    and the mark it reached. LotsChanged if another process moved the mark since `expect`."""
+    ids = register._account_ids
+    async with connection.immediate(register._conn, register._lock):
+        if await mark(register) != expect:
+            raise LotsChanged("another process kept lots first")
+        await register._conn.executemany(
+            "INSERT INTO lots (id, account_id, asset, pos, units, source, entry_seq, cost_usd, cost_kzt, basis, "
+            "usdt_priced, placed_seq, taken_seq) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            [
+                (
+                    p.id,
+                    ids[p.account],
+                    p.asset,
+                    p.pos,
+                    to_db(p.units),
+                    p.source,
+                    p.entry_seq,
+                    _text(p.cost_usd),
+                    _text(p.cost_kzt),
+                    p.basis,
+                    int(p.usdt_priced),
+                    p.placed_seq,
+                    p.taken_seq,
+                )
+                for p in placed
+            ],
+        )
+        await register._conn.executemany("UPDATE lots SET taken_seq = ? WHERE id = ?", [(s, i) for i, s in taken])
+        await _add_days(register, days)
+        await _set_mark(register, new)
+
+
+async def rewind(register: Register, start: Key, *, expect: Mark, head: int, valuation: int) -> Mark:
+    """Undo the replay of every entry with a key at or after `start`: the residences they placed
+    are deleted, those they took are held again, and the days from `start`'s on are summed
+    again from what is left. Returns the new mark (through the last entry before `start`)."""
+    async with connection.immediate(register._conn, register._lock):
+        if await mark(register) != expect:
+            raise LotsChanged("another process kept lots first")
+        await register._conn.execute(f"UPDATE lots SET taken_seq = NULL WHERE taken_seq IN ({_LATER})", start)
+        await register._conn.execute(f"DELETE FROM lots WHERE placed_seq IN ({_LATER})", start)
+        day = start[0][:10]
+        await register._conn.execute("DELETE FROM lot_days WHERE day >= ?", (day,))
+        changes = await _step_changes(register, since=day, before=start, through=None)
+        await _add_days(register, {(*key, day): sums for key, sums in _summed(changes).items()})
+        row = await register._one(
+            "SELECT ts, seq FROM entries INDEXED BY entries_ts WHERE ts <= ?1 AND (ts < ?1 OR seq < ?2) "
+            "ORDER BY ts DESC, seq DESC LIMIT 1",
+            start,
+        )
+        new = Mark((row[0], row[1]) if row else START, head, valuation)
+        await _set_mark(register, new)
+    return new
+
+
+async def _add_days(register: Register, days: Mapping[DayKey, Sums]) -> None:
+    """Add to `lot_days` (read, add in Python, write back: SQL would sum text through float)."""
+    ids = register._account_ids
+    rows = []
+    for key, sums in days.items():
+        account, asset, source, known, day = key
+        params = (ids[account], asset, source, int(known), day)
+        old = await register._one(
+            "SELECT units, cost_usd, cost_kzt FROM lot_days WHERE account_id = ? AND asset = ? AND source = ? "
+            "AND cost_known = ? AND day = ?",
+            params,
+        )
+        units, usd, kzt = sums
+        if old is not None:
+            with decimal.localcontext(MONEY_CONTEXT):
+                units, usd, kzt = units + from_db(old[0]), usd + Decimal(old[1]), kzt + Decimal(old[2])
+        rows.append((*params, to_db(units), str(usd), str(kzt)))
+    await register._conn.executemany(
+        "INSERT OR REPLACE INTO lot_days (account_id, asset, source, cost_known, day, units, cost_usd, cost_kzt) "
+        "VALUES (?,?,?,?,?,?,?,?)",
+        rows,
+    )
+
+
+async def _set_mark(register: Register, new: Mark) -> None:
+    await register._conn.executemany(
+        "UPDATE meta SET value = ? WHERE key = ?",
+        [
+            (new.through[0], "lots_through_ts"),
+            (new.through[1], "lots_through_seq"),
+            (new.head, "lots_head"),
+            (new.valuation, "lots_valuation"),
+        ],
+    )
+
+
+async def set_mark(register: Register, new: Mark, *, expect: Mark) -> None:
+    """Move the mark alone (nothing new to replay, but the head or the valuations moved)."""
+    async with connection.immediate(register._conn, register._lock):
+        if await mark(register) != expect:
+            raise LotsChanged("another process kept lots first")
+        await _set_mark(register, new)
+
+
+def _text(value: Decimal | None) -> str | None:
+    return None if value is None else str(value)
