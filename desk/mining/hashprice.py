@@ -30,8 +30,8 @@ from typing import Any
 
 from desk.config import DeskSettings
 from desk.feeds.chains.esplora import FEE_WINDOW, EsploraClient, NetworkStats
+from desk.feeds.chains.subsidy import subsidy_sats
 from desk.feeds.errors import FeedError
-from desk.mining.subsidy import subsidy_sats
 from desk.money import Amount, Asset
 from desk.register import Register
 from desk.valuation.prices import PriceMissing

@@ -23,10 +23,10 @@ from typing import Any
 from desk.config import DeskSettings
 from desk.feeds.chains.base import ChainClient, ChainError
 from desk.feeds.chains.records import ChainBalance, ChainReceipt
+from desk.feeds.chains.subsidy import subsidy_sats
 from desk.feeds.errors import Malformed
 from desk.feeds.http import HttpClient
 from desk.feeds.parsing import BTC, as_list, decimal, field, sats, text, unix_seconds
-from desk.mining.subsidy import subsidy_sats
 from desk.money import Amount
 
 CHAIN = "bitcoin"
