@@ -17,7 +17,6 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from desk.alerts.watch import alerting
 from desk.cli.common import add_command, settings_from
 from desk.cli.exit_codes import ExitCode
 from desk.config import DeskSettings, load_settings
@@ -26,6 +25,7 @@ from desk.feeds.http import HttpClient
 from desk.register import Register, RegisterUnavailable
 from desk.reserves.demo import open_demo_reserve
 from desk.sync import SyncEngine
+from desk.sync.alerting import alerting
 from desk.sync.control import read_commands
 from desk.sync.crashlog import crash_log
 from desk.sync.lock import SyncAlreadyRunning, SyncLock
