@@ -11,7 +11,6 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-import aiohttp
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
@@ -21,7 +20,7 @@ from desk.cli.common import add_command, settings_from
 from desk.cli.exit_codes import ExitCode
 from desk.feeds.factory import build_feeds
 from desk.feeds.feed import poll_all
-from desk.feeds.http import HttpClient
+from desk.feeds.http import HttpClient, http_session
 from desk.register import EntryRejected, NotFound, Register, RegisterUnavailable
 
 STYLES = {"ok": "green", "stale": "yellow", "degraded": "yellow", "down": "red"}
@@ -67,8 +66,7 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
 
 async def feeds_check(args: argparse.Namespace) -> ExitCode:
     settings = settings_from(args)
-    async with aiohttp.ClientSession() as session:
-        http = HttpClient(session)
+    async with http_session() as http:
         await honour_blocks(http, settings.register.path, settings.operator.name)
         feeds = build_feeds(settings, http)
         results = await poll_all(feeds)

@@ -12,7 +12,6 @@ import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
-import aiohttp
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
@@ -21,7 +20,7 @@ from desk.cli.common import add_command, settings_from
 from desk.cli.exit_codes import ExitCode
 from desk.config import DeskSettings, load_settings
 from desk.feeds.crash import crashed
-from desk.feeds.http import HttpClient
+from desk.feeds.http import http_session
 from desk.register import Register, RegisterUnavailable
 from desk.reserves.demo import open_demo_reserve
 from desk.sync import SyncEngine
@@ -81,8 +80,8 @@ async def _run_engine(
     `pacing=False` only for desk's own simulator, which has no rate limits to respect.
     `control`: a service also obeys commands on stdin (desk.sync.control)."""
     async with Register.open(settings.register.path, operator=settings.operator.name) as register, \
-            aiohttp.ClientSession() as session, alerting(settings) as alerts:
-        engine = SyncEngine(settings, register, HttpClient(session, pacing=pacing))
+            http_session(pacing=pacing) as http, alerting(settings) as alerts:
+        engine = SyncEngine(settings, register, http)
         engine.subscribe(reporter)
         alerts.attach(register, engine)  # [[alerts]] notices as JSON lines, judged after each poll
         if once:

@@ -35,7 +35,7 @@ from desk.tui.screens.reconcile import ReconcileScreen, ResolveDialog
 from desk.tui.screens.reserves import ReservesScreen
 from desk.tui.screens.valuation import ValuationScreen
 from desk.tui.seeddata import CONFIG, seed
-from desk.tui.widgets.valuation_data import moments
+from desk.valuation.frames import moments
 from desk.valuation.reserve import reserve_report, value_series
 from tests.reconcile.conftest import payout_on
 from tests.sync.conftest import NOW as SIM_NOW
