@@ -132,7 +132,7 @@ class Frames:
 
 
 async def start_sim(payouts: int, days: int = 20) -> tuple[asyncio.subprocess.Process, dict[str, Any]]:
-    from desk.cli.tui_cmds import sim_argv
+    from desk.cli.demo_cmds import sim_argv
     from desk.tui.live import SyncCommand
 
     per_day = -(-payouts // (4 * days))
@@ -150,7 +150,7 @@ async def measure_frames(payouts: int, screen: str, mode: str, seconds: float) -
     import aiohttp
     from textual.screen import Screen
 
-    from desk.cli.tui_cmds import write_config
+    from desk.cli.demo_cmds import write_config
     from desk.config import load_settings
     from desk.feeds.http import HttpClient
     from desk.sync import SyncEngine

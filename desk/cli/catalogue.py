@@ -19,6 +19,7 @@ class Command(NamedTuple):
 
 
 REGISTER = "desk.cli.register_cmds"
+DEMO = "desk.cli.demo_cmds"
 
 #: In the order `desk --help` lists them.
 CATALOGUE: dict[str, Command] = {
@@ -34,10 +35,10 @@ CATALOGUE: dict[str, Command] = {
     "log": Command(REGISTER, "the most recent entries"),
     "export": Command(REGISTER, "the whole register as CSV, an hledger journal or a beancount file"),
     "feeds": Command("desk.cli.feeds_cmds", "the pool and price feeds"),
-    "sim": Command("desk.cli.feeds_cmds", "run the simulated pools, exchanges and National Bank"),
     "sync": Command("desk.cli.sync_cmds", "poll the feeds into the register, headless"),
     "status": Command("desk.cli.sync_cmds", "last successful sync per feed, its age, records written, health"),
-    "demo": Command("desk.cli.sync_cmds", "run the desk on the built-in simulator (no accounts needed)"),
+    "sim": Command(DEMO, "run the simulated pools, exchanges and National Bank"),
+    "demo": Command(DEMO, "run the desk on the built-in simulator (no accounts needed)"),
     "policy": Command("desk.cli.policy_cmds", "the treasury policy (roles, allowlist, limits, quorum) and its changes"),
     "compliance": Command(
         "desk.cli.compliance_cmds",

@@ -19,8 +19,8 @@ from desk.config import DeskSettings, load_settings
 from desk.feeds.clock import FakeClock
 from desk.feeds.http import HttpClient, RetryPolicy
 from desk.register import Register
-from desk.reserves.demo import open_demo_reserve
 from desk.sim import SimCluster
+from desk.sim.demo_reserve import open_demo_reserve
 from tests.conftest import REPO
 from tests.feeds.conftest import sample, serve  # noqa: F401  (the `serve` fixture)
 from tests.waiting import PATIENCE

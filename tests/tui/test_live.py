@@ -19,7 +19,7 @@ import aiohttp
 import pytest
 from textual.widgets import Static
 
-from desk.cli.tui_cmds import demo_operators, sim_argv, write_config
+from desk.cli.demo_cmds import demo_operators, sim_argv, write_config
 from desk.config import load_settings
 from desk.money import Amount
 from desk.register import NewEntry, Posting, Register

@@ -24,8 +24,8 @@ from desk.feeds.http import HttpClient, RetryPolicy
 from desk.mining.hashprice import hashprice_report
 from desk.money import DEFAULT_PRECISIONS, Amount
 from desk.register import NewEntry, Posting, Quote, Register
-from desk.reserves.demo import open_demo_reserve
 from desk.sim import SimCluster
+from desk.sim.demo_reserve import open_demo_reserve
 from desk.sim.esplora import SIM_RESERVE_BNB
 from desk.sync import SyncEngine
 from desk.tui.app import create_app

@@ -24,9 +24,9 @@ from desk.reconcile.engine import chain_for
 from desk.reconcile.view import ReconciliationView, view_of
 from desk.register import Register
 from desk.reserves.chains import ChainReader
-from desk.reserves.demo import open_demo_reserve
 from desk.reserves.proof import ReserveReport, check_reserves
 from desk.sim import SimCluster
+from desk.sim.demo_reserve import open_demo_reserve
 from desk.sim.esplora import SIM_RESERVE_BNB
 from desk.tui.app import create_app
 from desk.tui.screens.reconcile import ReconcileScreen
