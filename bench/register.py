@@ -33,13 +33,12 @@ from pathlib import Path
 from common import print_table
 
 from desk.config import load_settings
-from desk.money import Amount, Asset
+from desk.money import BTC, Amount
 from desk.register import NewEntry, PageFilter, Posting, Quote, Register
 from desk.register import valuations as store
 from desk.register.canonical import GENESIS, details_from_text, entry_body, hash_body
 from desk.register.units import from_db
 
-BTC = Asset("BTC", 8)
 T0 = datetime(2024, 1, 1, tzinfo=UTC)
 POOLS = ["f2main", "braiins", "foundry", "ocean"]
 

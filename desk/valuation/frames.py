@@ -11,14 +11,13 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from desk.money import Amount, Asset
+from desk.money import ONE_BTC
 from desk.register import Register
 from desk.valuation.prices import PriceMissing, PricePolicy, snapshot, value_in
 from desk.valuation.reserve import ReserveReport, end_of, reserve_report, value_series
 
 #: Chart time frames: label -> (number of points, hourly?).
 FRAMES: dict[str, tuple[int, bool]] = {"1D": (25, True), "7D": (7, False), "30D": (30, False), "1Y": (365, False)}
-ONE_BTC = Amount(Asset("BTC", 8), "1")
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,8 +22,9 @@ from typing import Any, NamedTuple
 from desk.money import Amount, Asset
 from desk.register import Register
 from desk.register import valuations as store
+from desk.register.entries import parse_ts
 from desk.register.units import from_db
-from desk.register.valuations import Valuation, ValuationChanged, parse_ts
+from desk.register.valuations import Valuation, ValuationChanged
 from desk.valuation.prices import (
     PriceBook,
     PriceMissing,
