@@ -75,7 +75,7 @@ bench: $(STAMP)
 	for b in bench/*.py; do $(BIN)/python $$b || exit 1; done
 
 screenshots: $(STAMP)
-	$(BIN)/python -m desk.tui.screenshots screenshots
+	$(BIN)/python -m tests.tui.screenshots screenshots
 
 clean:
 	rm -rf $(VENV) $(TOOLS) .pytest_cache .ruff_cache .import_linter_cache build *.egg-info

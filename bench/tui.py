@@ -38,7 +38,7 @@ from common import print_table
 
 from desk.money import Amount
 from desk.register import NewEntry, Posting, Register
-from desk.tui.seeddata import BTC, NOW, T0, write_settings
+from tests.tui.seed import BTC, NOW, T0, write_settings
 
 ROOT = Path(__file__).resolve().parents[1]
 #: the frame-gap probe: an interval timer on the UI loop; a gap longer than this is a stall

@@ -15,10 +15,9 @@ from desk.tui.screens.approvals import ApprovalsScreen
 from desk.tui.screens.detail import EntryDetail
 from desk.tui.screens.help import HelpScreen
 from desk.tui.screens.inflow import InflowForm
-from desk.tui.seeddata import CONFIG, T0, earning_amount
 from desk.tui.widgets.compliance_panel import CompliancePanel
 from tests.tui.pilot import palette, settle
-from tests.tui.seed import BTC, NOW, seed
+from tests.tui.seed import BTC, CONFIG, NOW, T0, earning_amount, seed
 from tests.waiting import until
 
 USDT = Asset("USDT", 6)

@@ -27,7 +27,7 @@ from desk.register.verify import verify_file
 from desk.tui.app import create_app
 from desk.tui.live import FeedState, SyncCommand
 from desk.tui.screens.register import RegisterScreen
-from desk.tui.seeddata import BTC
+from tests.tui.seed import BTC
 from tests.waiting import PATIENCE, until
 
 

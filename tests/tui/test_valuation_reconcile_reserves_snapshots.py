@@ -4,7 +4,7 @@ seeded data with a fixed clock.
 The valuation screen reads the seeded register itself. The reconciliation and reserves
 screens are given a view / proof read beforehand from the simulator over real sockets (the
 snapshot runs the app in its own event loop, where the simulator would not answer); the
-pilot tests in test_screens7.py exercise their live reads.
+pilot tests in test_valuation_reconcile_reserves_flows.py exercise their live reads.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ from desk.tui.screens.reserves import ReservesScreen
 from tests.reconcile.conftest import payout_on
 from tests.tui.pilot import settle
 from tests.tui.seed import NOW
-from tests.tui.test_screens7 import DAY, SIM_NOW, sim, sim_settings, valuation_settings  # noqa: F401 (fixtures)
+from tests.tui.test_valuation_reconcile_reserves_flows import DAY, SIM_NOW, sim, sim_settings, valuation_settings  # noqa: F401 (fixtures)
 
 SIZES = [(120, 40), (80, 24)]
 IDS = ["120x40", "80x24"]
