@@ -49,9 +49,9 @@ CATALOGUE: dict[str, Command] = {
         "the digital-mining fee of a quarter: kWh recorded, rate, fee due and its due date",
     ),
     "seize": Command(
-        "desk.cli.inflow_cmds", "post coins handed over by an authority into the reserve (income:seized:<case>)"
+        "desk.cli.acquisition_cmds", "post coins handed over by an authority into the reserve (income:seized:<case>)"
     ),
-    "purchase": Command("desk.cli.inflow_cmds", "draft a purchase on an exchange for another operator to approve"),
+    "purchase": Command("desk.cli.acquisition_cmds", "draft a purchase on an exchange for another operator to approve"),
     "report": Command("desk.cli.report_cmds", "the monthly report (Markdown, HTML with charts, or CSV)"),
     "reconcile": Command(
         "desk.cli.reconcile_cmds", "pools vs register vs chain per pool and day; breaks to the satoshi"

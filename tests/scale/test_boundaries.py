@@ -87,7 +87,7 @@ async def test_the_reserve_inflows_list_every_transfer_in(register: Register, se
     book = await sales_book(register, n)
     inflows = await reserve_inflows(settings, register)
     assert [i.amount for i in inflows] == book.to_reserve
-    assert {i.tag for i in inflows} <= {"mined"}
+    assert {i.kind for i in inflows} <= {"mined"}
     totals = daily_totals(inflows)
     assert sum((t[3] for t in totals), Amount.zero(BTC)) == sum(book.to_reserve, Amount.zero(BTC))
 
