@@ -31,8 +31,9 @@ UV_SYNC := $(UV) sync --locked --quiet
 demo: $(RUNTIME)  ## run the desk on the built-in simulator, no accounts needed
 	$(BIN)/desk demo
 
-test: system-packages $(STAMP)  ## lint, then the whole test suite
+test: system-packages $(STAMP)  ## lint, the layers' contracts, then the whole test suite
 	$(BIN)/ruff check desk tests bench
+	$(BIN)/lint-imports --no-logo
 	$(BIN)/python -m pytest -n 2 -q
 
 system-packages:
@@ -67,13 +68,14 @@ lock: | $(UV)  ## after changing dependencies in pyproject.toml: update uv.lock
 
 lint: $(STAMP)
 	$(BIN)/ruff check desk tests bench
+	$(BIN)/lint-imports --no-logo
 	$(BIN)/ruff format --check desk tests bench || true
 
 bench: $(STAMP)
 	for b in bench/*.py; do $(BIN)/python $$b || exit 1; done
 
 screenshots: $(STAMP)
-	$(BIN)/python -m desk.tui.screenshots screenshots
+	$(BIN)/python -m tests.tui.screenshots screenshots
 
 clean:
-	rm -rf $(VENV) $(TOOLS) .pytest_cache .ruff_cache build *.egg-info
+	rm -rf $(VENV) $(TOOLS) .pytest_cache .ruff_cache .import_linter_cache build *.egg-info

@@ -33,13 +33,12 @@ from pathlib import Path
 from common import print_table
 
 from desk.config import load_settings
-from desk.money import Amount, Asset
+from desk.money import BTC, Amount
 from desk.register import NewEntry, PageFilter, Posting, Quote, Register
 from desk.register import valuations as store
 from desk.register.canonical import GENESIS, details_from_text, entry_body, hash_body
 from desk.register.units import from_db
 
-BTC = Asset("BTC", 8)
 T0 = datetime(2024, 1, 1, tzinfo=UTC)
 POOLS = ["f2main", "braiins", "foundry", "ocean"]
 
@@ -83,8 +82,18 @@ class Bare:
         data = []
         for e in batch:
             self.seq += 1
-            data.append((self.seq, e.ts.isoformat(), e.memo, e.reference, e.source, e.external_id,
-                         e.postings[1].account, e.postings[1].amount.units))
+            data.append(
+                (
+                    self.seq,
+                    e.ts.isoformat(),
+                    e.memo,
+                    e.reference,
+                    e.source,
+                    e.external_id,
+                    e.postings[1].account,
+                    e.postings[1].amount.units,
+                )
+            )
         self.conn.execute("BEGIN")
         self.conn.executemany("INSERT INTO t VALUES (?,?,?,?,?,?,?,?)", data)
         self.conn.execute("COMMIT")
@@ -217,27 +226,57 @@ async def main() -> None:
         await add_history(big, valuations, args.quotes, batch)
         verify_s, ok, steps, (actions, quotes) = await verify_time(big)
     rows = [
-        ("ingest from payout records", f"{n / (making + ingest):,.0f} entries/s",
-         f"{(making + bare) / (making + ingest):.2f} of the same records executemany'd into a bare table", ">= 0.33"),
-        ("  the writing alone", f"{n / ingest:,.0f} entries/s",
-         f"{bare / ingest:.2f} of bare executemany alone ({n / bare:,.0f}/s)", ""),
+        (
+            "ingest from payout records",
+            f"{n / (making + ingest):,.0f} entries/s",
+            f"{(making + bare) / (making + ingest):.2f} of the same records executemany'd into a bare table",
+            ">= 0.33",
+        ),
+        (
+            "  the writing alone",
+            f"{n / ingest:,.0f} entries/s",
+            f"{bare / ingest:.2f} of bare executemany alone ({n / bare:,.0f}/s)",
+            "",
+        ),
         (f"balance read at {n:,}", f"{big_reads['balance'] * 1e3:.3f} ms", "", "<= 5 ms"),
-        ("filtered page of 100, deep", f"{big_reads['page'] * 1e3:.3f} ms",
-         f"{big_reads['page'] / small_reads['page']:.2f} x the 1k register ({small_reads['page'] * 1e3:.3f} ms)",
-         "<= 2"),
-        ("tx-hash prefix search", f"{big_reads['search'] * 1e3:.3f} ms",
-         f"{big_reads['search'] / small_reads['search']:.2f} x the 1k register", ""),
-        ("desk verify, every table", f"{verify_s:.1f} s ({'OK' if ok else 'FAILED'})",
-         f"{n / verify_s:,.0f} entries/s; {verify_s / bare_s:.2f} x the bare chain ({bare_s:.1f} s)",
-         "was 15 s (issue 12), 8.7 s (last note)"),
-        ("  entries: chain, postings' dates, per-day sums, drafted bodies", f"{steps['entries']} s",
-         f"{Decimal(steps['entries']) - Decimal(f'{bare_s:.3f}')} s more than the bare chain", ""),
+        (
+            "filtered page of 100, deep",
+            f"{big_reads['page'] * 1e3:.3f} ms",
+            f"{big_reads['page'] / small_reads['page']:.2f} x the 1k register ({small_reads['page'] * 1e3:.3f} ms)",
+            "<= 2",
+        ),
+        (
+            "tx-hash prefix search",
+            f"{big_reads['search'] * 1e3:.3f} ms",
+            f"{big_reads['search'] / small_reads['search']:.2f} x the 1k register",
+            "",
+        ),
+        (
+            "desk verify, every table",
+            f"{verify_s:.1f} s ({'OK' if ok else 'FAILED'})",
+            f"{n / verify_s:,.0f} entries/s; {verify_s / bare_s:.2f} x the bare chain ({bare_s:.1f} s)",
+            "was 15 s (issue 12), 8.7 s (last note)",
+        ),
+        (
+            "  entries: chain, postings' dates, per-day sums, drafted bodies",
+            f"{steps['entries']} s",
+            f"{Decimal(steps['entries']) - Decimal(f'{bare_s:.3f}')} s more than the bare chain",
+            "",
+        ),
         ("  balances and per-day deltas against the postings", f"{steps['sums']} s", "", ""),
-        (f"  actions: chain and {actions:,} actions against their tables", f"{steps['actions']} s",
-         f"{actions / max(float(steps['actions']), 1e-6):,.0f} actions/s (valuations compared row by row)", ""),
+        (
+            f"  actions: chain and {actions:,} actions against their tables",
+            f"{steps['actions']} s",
+            f"{actions / max(float(steps['actions']), 1e-6):,.0f} actions/s (valuations compared row by row)",
+            "",
+        ),
         ("  drafts, proposals, entry state, references", f"{steps['requests']} s", "", ""),
-        (f"  quote chain ({quotes:,} quotes)", f"{steps['quotes']} s",
-         f"{quotes / max(float(steps['quotes']), 1e-6):,.0f} quotes/s", ""),
+        (
+            f"  quote chain ({quotes:,} quotes)",
+            f"{steps['quotes']} s",
+            f"{quotes / max(float(steps['quotes']), 1e-6):,.0f} quotes/s",
+            "",
+        ),
         ("  recorded checkpoints", f"{steps['checkpoints']} s", "", ""),
         ("bytes per entry", f"{size / n:,.0f}", "", ""),
     ]

@@ -38,7 +38,7 @@ from common import print_table
 
 from desk.money import Amount
 from desk.register import NewEntry, Posting, Register
-from desk.tui.seeddata import BTC, NOW, T0, write_settings
+from tests.tui.seed import BTC, NOW, T0, write_settings
 
 ROOT = Path(__file__).resolve().parents[1]
 #: the frame-gap probe: an interval timer on the UI loop; a gap longer than this is a stall
@@ -132,13 +132,14 @@ class Frames:
 
 
 async def start_sim(payouts: int, days: int = 20) -> tuple[asyncio.subprocess.Process, dict[str, Any]]:
-    from desk.cli.tui_cmds import sim_argv
+    from desk.cli.demo_cmds import sim_argv
     from desk.tui.live import SyncCommand
 
     per_day = -(-payouts // (4 * days))
     argv = sim_argv("--days", str(days), "--payouts-per-day", str(per_day), "--threshold-sats", "1")
-    sim = await asyncio.create_subprocess_exec(*argv, stdout=asyncio.subprocess.PIPE,
-                                               env=SyncCommand.for_config(None).env)
+    sim = await asyncio.create_subprocess_exec(
+        *argv, stdout=asyncio.subprocess.PIPE, env=SyncCommand.for_config(None).env
+    )
     assert sim.stdout is not None
     return sim, json.loads(await sim.stdout.readline())
 
@@ -150,7 +151,7 @@ async def measure_frames(payouts: int, screen: str, mode: str, seconds: float) -
     import aiohttp
     from textual.screen import Screen
 
-    from desk.cli.tui_cmds import write_config
+    from desk.cli.demo_cmds import write_config
     from desk.config import load_settings
     from desk.feeds.http import HttpClient
     from desk.sync import SyncEngine
@@ -168,10 +169,15 @@ async def measure_frames(payouts: int, screen: str, mode: str, seconds: float) -
     sim, overrides = await start_sim(payouts)
     with tempfile.TemporaryDirectory() as tmp:
         register = Path(tmp) / "frames.sqlite"
-        config = write_config(Path(tmp) / "frames.toml", {
-            **overrides, "register": {"path": str(register)}, "operator": {"name": "bench"},
-            "sync": {"backfill_days": 25, "pools_interval": 3600, "prices_interval": 3600},
-        })
+        config = write_config(
+            Path(tmp) / "frames.toml",
+            {
+                **overrides,
+                "register": {"path": str(register)},
+                "operator": {"name": "bench"},
+                "sync": {"backfill_days": 25, "pools_interval": 3600, "prices_interval": 3600},
+            },
+        )
         settings = load_settings(config, env={})
         async with Register.open(register, operator="bench", create=True) as reg:
             await reg.init_accounts(settings)
@@ -202,8 +208,12 @@ async def measure_frames(payouts: int, screen: str, mode: str, seconds: float) -
             sim.terminate()
             await sim.wait()
             Screen._on_timer_update = original  # type: ignore[method-assign]
-    return {"longest_gap_ms": longest * 1000, "longest_cpu_ms": longest_cpu * 1000, "updates_per_s": updates / elapsed,
-            "written": written}
+    return {
+        "longest_gap_ms": longest * 1000,
+        "longest_cpu_ms": longest_cpu * 1000,
+        "updates_per_s": updates / elapsed,
+        "written": written,
+    }
 
 
 # ------------------------------------------------------------------ cold start in a terminal
@@ -282,25 +292,54 @@ def main() -> None:
         sizes[n] = in_fresh_process("--register-screen", str(args.workdir / str(n)))
     base = sizes[args.sizes[0]]
     for n, m in sizes.items():
-        rows.append((f"register screen first paint, {n:,} entries", f"{m['first_paint_s'] * 1000:.0f} ms",
-                     f"{m['first_paint_s'] / base['first_paint_s']:.2f}", "<= 500 ms at 1M"))
-        rows.append((f"50 page-downs, {n:,} entries", f"{m['pagedown50_s'] * 1000:.0f} ms",
-                     f"{m['pagedown50_s'] / base['pagedown50_s']:.2f}", "ratio 1M/1k <= 1.5"))
-        rows.append((f"peak RSS, {n:,} entries open", f"{m['rss_mb']:.0f} MB", f"{m['rss_mb'] / base['rss_mb']:.2f}",
-                     "<= 150 MB at 1M"))
+        rows.append(
+            (
+                f"register screen first paint, {n:,} entries",
+                f"{m['first_paint_s'] * 1000:.0f} ms",
+                f"{m['first_paint_s'] / base['first_paint_s']:.2f}",
+                "<= 500 ms at 1M",
+            )
+        )
+        rows.append(
+            (
+                f"50 page-downs, {n:,} entries",
+                f"{m['pagedown50_s'] * 1000:.0f} ms",
+                f"{m['pagedown50_s'] / base['pagedown50_s']:.2f}",
+                "ratio 1M/1k <= 1.5",
+            )
+        )
+        rows.append(
+            (
+                f"peak RSS, {n:,} entries open",
+                f"{m['rss_mb']:.0f} MB",
+                f"{m['rss_mb'] / base['rss_mb']:.2f}",
+                "<= 150 MB at 1M",
+            )
+        )
 
     for screen in ("dashboard", "register"):
-        cases = {mode: in_fresh_process("--frames", screen, mode, "--payouts", str(args.payouts),
-                                        "--seconds", str(args.seconds))
-                 for mode in ("idle", "child", "inprocess")}
+        cases = {
+            mode: in_fresh_process(
+                "--frames", screen, mode, "--payouts", str(args.payouts), "--seconds", str(args.seconds)
+            )
+            for mode in ("idle", "child", "inprocess")
+        }
         idle = cases["idle"]["longest_gap_ms"]
-        for mode, label in (("idle", "no sync (baseline)"), ("child", "sync child (as desk runs it)"),
-                            ("inprocess", "engine in the app's process")):
+        for mode, label in (
+            ("idle", "no sync (baseline)"),
+            ("child", "sync child (as desk runs it)"),
+            ("inprocess", "engine in the app's process"),
+        ):
             m = cases[mode]
-            rows.append((f"longest frame gap, {screen}, {label}",
-                         f"{m['longest_gap_ms']:.0f} ms, UI CPU {m['longest_cpu_ms']:.0f} ms "
-                         f"({m['updates_per_s']:.1f} draws/s, {m['written']:,} written)",
-                         f"{m['longest_gap_ms'] / idle:.2f}", "<= 50 ms" if mode == "child" else ""))
+            rows.append(
+                (
+                    f"longest frame gap, {screen}, {label}",
+                    f"{m['longest_gap_ms']:.0f} ms, UI CPU {m['longest_cpu_ms']:.0f} ms "
+                    f"({m['updates_per_s']:.1f} draws/s, {m['written']:,} written)",
+                    f"{m['longest_gap_ms'] / idle:.2f}",
+                    "<= 50 ms" if mode == "child" else "",
+                )
+            )
 
     small = args.workdir / str(args.sizes[0]) / "desk.toml"
     desk = cold_start([sys.executable, "-m", "desk", "--config", str(small)], b"latest activity")
@@ -308,8 +347,11 @@ def main() -> None:
     rows.append((f"cold start `desk` ({args.sizes[0]:,} entries) to first frame", f"{desk:.2f} s", "1.00", ""))
     rows.append(("cold start `desk demo` to first frame", f"{demo:.2f} s", f"{demo / desk:.2f}", ""))
     load_after = os.getloadavg()
-    print_table(f"screen benchmark ({os.cpu_count()} CPUs; load average {load_before[0]:.1f} before, "
-                f"{load_after[0]:.1f} after: the machine is shared)", rows)
+    print_table(
+        f"screen benchmark ({os.cpu_count()} CPUs; load average {load_before[0]:.1f} before, "
+        f"{load_after[0]:.1f} after: the machine is shared)",
+        rows,
+    )
 
 
 if __name__ == "__main__":

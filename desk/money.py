@@ -309,3 +309,13 @@ DEFAULT_PRECISIONS: Final[dict[str, int]] = {
     "KZT": 2,
     "KZTE": 2,
 }
+
+#: The assets desk itself names, at their default precision, in one place (a configured
+#: register may give others; `DeskSettings.asset` and `Register.asset` answer for those).
+#: BTC's 8 places are the chain's satoshis: a pool's answer is parsed at them whatever the config.
+BTC: Final = Asset("BTC", DEFAULT_PRECISIONS["BTC"])
+BNB: Final = Asset("BNB", DEFAULT_PRECISIONS["BNB"])
+USDT: Final = Asset("USDT", DEFAULT_PRECISIONS["USDT"])
+KZTE: Final = Asset("KZTE", DEFAULT_PRECISIONS["KZTE"])
+#: One bitcoin: what "the price of a bitcoin" values.
+ONE_BTC: Final = Amount(BTC, "1")

@@ -19,6 +19,7 @@ class Command(NamedTuple):
 
 
 REGISTER = "desk.cli.register_cmds"
+DEMO = "desk.cli.demo_cmds"
 
 #: In the order `desk --help` lists them.
 CATALOGUE: dict[str, Command] = {
@@ -34,10 +35,10 @@ CATALOGUE: dict[str, Command] = {
     "log": Command(REGISTER, "the most recent entries"),
     "export": Command(REGISTER, "the whole register as CSV, an hledger journal or a beancount file"),
     "feeds": Command("desk.cli.feeds_cmds", "the pool and price feeds"),
-    "sim": Command("desk.cli.feeds_cmds", "run the simulated pools, exchanges and National Bank"),
     "sync": Command("desk.cli.sync_cmds", "poll the feeds into the register, headless"),
     "status": Command("desk.cli.sync_cmds", "last successful sync per feed, its age, records written, health"),
-    "demo": Command("desk.cli.sync_cmds", "run the desk on the built-in simulator (no accounts needed)"),
+    "sim": Command(DEMO, "run the simulated pools, exchanges and National Bank"),
+    "demo": Command(DEMO, "run the desk on the built-in simulator (no accounts needed)"),
     "policy": Command("desk.cli.policy_cmds", "the treasury policy (roles, allowlist, limits, quorum) and its changes"),
     "compliance": Command(
         "desk.cli.compliance_cmds",
@@ -48,9 +49,9 @@ CATALOGUE: dict[str, Command] = {
         "the digital-mining fee of a quarter: kWh recorded, rate, fee due and its due date",
     ),
     "seize": Command(
-        "desk.cli.inflow_cmds", "post coins handed over by an authority into the reserve (income:seized:<case>)"
+        "desk.cli.acquisition_cmds", "post coins handed over by an authority into the reserve (income:seized:<case>)"
     ),
-    "purchase": Command("desk.cli.inflow_cmds", "draft a purchase on an exchange for another operator to approve"),
+    "purchase": Command("desk.cli.acquisition_cmds", "draft a purchase on an exchange for another operator to approve"),
     "report": Command("desk.cli.report_cmds", "the monthly report (Markdown, HTML with charts, or CSV)"),
     "reconcile": Command(
         "desk.cli.reconcile_cmds", "pools vs register vs chain per pool and day; breaks to the satoshi"

@@ -1,17 +1,14 @@
-"""`desk feeds check` (poll every feed once, print their health) and `desk sim` (run the
-simulated sources in the foreground)."""
+"""`desk feeds check` (poll every feed once, print their health), `desk feeds refused` and
+`desk feeds acknowledge` (the rows the sync refused)."""
 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
-import signal
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-import aiohttp
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
@@ -21,7 +18,7 @@ from desk.cli.common import add_command, settings_from
 from desk.cli.exit_codes import ExitCode
 from desk.feeds.factory import build_feeds
 from desk.feeds.feed import poll_all
-from desk.feeds.http import HttpClient
+from desk.feeds.http import HttpClient, http_session
 from desk.register import EntryRejected, NotFound, Register, RegisterUnavailable
 
 STYLES = {"ok": "green", "stale": "yellow", "degraded": "yellow", "down": "red"}
@@ -30,45 +27,43 @@ STYLES = {"ok": "green", "stale": "yellow", "degraded": "yellow", "down": "red"}
 def add_commands(subparsers: argparse._SubParsersAction) -> None:
     feeds = subparsers.add_parser("feeds", help=summary("feeds"), description=summary("feeds"))
     feeds_sub = feeds.add_subparsers(dest="feeds_command", metavar="ACTION", required=True)
-    check = add_command(feeds_sub, "check", help="poll every configured feed once and print its health",
-                        description="Poll every configured pool and price feed once, at the same time, and print "
-                        "feed, status, latency, last datum and reason. Exits 1 if any feed is not ok.")
+    check = add_command(
+        feeds_sub,
+        "check",
+        help="poll every configured feed once and print its health",
+        description="Poll every configured pool and price feed once, at the same time, and print "
+        "feed, status, latency, last datum and reason. Exits 1 if any feed is not ok.",
+    )
     check.set_defaults(handler=feeds_check)
 
-    refused = add_command(feeds_sub, "refused", help="rows of the feeds' answers refused, with the reason",
-                          description="List the rows the sync refused from the feeds' answers (a fee over its "
-                          "payout, garbled bytes, a field of the wrong type ...): open ones are asked for again on "
-                          "every poll until they parse or an operator acknowledges them. Exits 1 while any is open.")
+    refused = add_command(
+        feeds_sub,
+        "refused",
+        help="rows of the feeds' answers refused, with the reason",
+        description="List the rows the sync refused from the feeds' answers (a fee over its "
+        "payout, garbled bytes, a field of the wrong type ...): open ones are asked for again on "
+        "every poll until they parse or an operator acknowledges them. Exits 1 while any is open.",
+    )
     refused.add_argument("--all", action="store_true", help="also the resolved and acknowledged ones")
     refused.add_argument("--json", action="store_true", help="one JSON object per row")
     refused.set_defaults(handler=feeds_refused)
 
-    ack = add_command(feeds_sub, "acknowledge", help="accept a refused row as not to be written",
-                      description="Accept an open refused row (see `desk feeds refused`) as one the pool will not "
-                      "correct: it is no longer asked for or shown as open. Recorded in the chained actions log "
-                      "with your name and note. Exits 4 if it is not an open refused row.")
+    ack = add_command(
+        feeds_sub,
+        "acknowledge",
+        help="accept a refused row as not to be written",
+        description="Accept an open refused row (see `desk feeds refused`) as one the pool will not "
+        "correct: it is no longer asked for or shown as open. Recorded in the chained actions log "
+        "with your name and note. Exits 4 if it is not an open refused row.",
+    )
     ack.add_argument("id", type=int, help="the refused row's id")
     ack.add_argument("--note", default="", help="why it may stay unwritten")
     ack.set_defaults(handler=feeds_acknowledge)
 
-    sim = add_command(subparsers, "sim",
-                      description="Run desk's simulated sources on 127.0.0.1 until interrupted, and print the "
-                      "configuration that points desk at them. Faults: POST {\"fault\": \"500\"} to "
-                      "<source URL>/__sim/fault (500, 429, 418, drop, truncated, wrong_types, empty_number, 403; "
-                      "in one row of a pool's answer: zero_row, fee_over, garbled, bad_row, tiny_amount).")
-    sim.add_argument("--seed", type=int, default=7, help="the simulated history's seed (default 7)")
-    sim.add_argument("--days", type=int, default=30, help="days of history before now (default 30)")
-    sim.add_argument("--port", type=int, default=0, help="first port (default: any free ports)")
-    sim.add_argument("--payouts-per-day", type=int, default=1, help="payouts per pool and day (bulk history)")
-    sim.add_argument("--threshold-sats", type=int, default=1_000_000, help="pool payout threshold in sats")
-    sim.add_argument("--json", action="store_true", help="print the config overrides as one JSON line")
-    sim.set_defaults(handler=run_sim)
-
 
 async def feeds_check(args: argparse.Namespace) -> ExitCode:
     settings = settings_from(args)
-    async with aiohttp.ClientSession() as session:
-        http = HttpClient(session)
+    async with http_session() as http:
         await honour_blocks(http, settings.register.path, settings.operator.name)
         feeds = build_feeds(settings, http)
         results = await poll_all(feeds)
@@ -84,8 +79,13 @@ async def feeds_check(args: argparse.Namespace) -> ExitCode:
             last = f"{q.base}/{q.quote} {q.price} at {q.source_time:%Y-%m-%d %H:%M} UTC"
         elif result.earnings or result.payouts:
             last = f"{len(result.earnings)} earnings, {len(result.payouts)} payouts"
-        table.add_row(feed.name, f"[{STYLES[state]}]{state}[/]", f"{result.latency_s * 1000:.0f} ms", last,
-                      escape(feed.health.reason(now) or ""))
+        table.add_row(
+            feed.name,
+            f"[{STYLES[state]}]{state}[/]",
+            f"{result.latency_s * 1000:.0f} ms",
+            last,
+            escape(feed.health.reason(now) or ""),
+        )
     Console(width=max(120, Console().width)).print(table)
     return ExitCode.OK if all(r.ok for r in results) else ExitCode.FAILED
 
@@ -114,10 +114,24 @@ async def feeds_refused(args: argparse.Namespace) -> ExitCode:
         return ExitCode.REGISTER
     if args.json:
         for row in rows:
-            print(json.dumps({"id": row.id, "feed": row.feed, "kind": row.kind, "day": row.day.isoformat(),
-                              "where": row.place, "reason": row.reason, "state": row.state, "times": row.times,
-                              "first_seen": row.first_seen.isoformat(), "last_seen": row.last_seen.isoformat(),
-                              "settled_by": row.settled_by, "note": row.note}))
+            print(
+                json.dumps(
+                    {
+                        "id": row.id,
+                        "feed": row.feed,
+                        "kind": row.kind,
+                        "day": row.day.isoformat(),
+                        "where": row.place,
+                        "reason": row.reason,
+                        "state": row.state,
+                        "times": row.times,
+                        "first_seen": row.first_seen.isoformat(),
+                        "last_seen": row.last_seen.isoformat(),
+                        "settled_by": row.settled_by,
+                        "note": row.note,
+                    }
+                )
+            )
     else:
         table = Table(title="refused rows" if args.all else "refused rows still open")
         for column in ("id", "feed", "day", "state", "seen", "reason"):
@@ -140,40 +154,4 @@ async def feeds_acknowledge(args: argparse.Namespace) -> ExitCode:
         print(f"desk feeds acknowledge: {exc}", file=sys.stderr)
         return ExitCode.REFUSED
     print(f"refused row {args.id} acknowledged (action #{seq})")
-    return ExitCode.OK
-
-
-async def run_sim(args: argparse.Namespace) -> ExitCode:
-    from desk.sim import SimCluster
-
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
-    async with SimCluster(seed=args.seed, days=args.days, port=args.port, payouts_per_day=args.payouts_per_day,
-                          threshold_sats=args.threshold_sats) as sim:
-        overrides = sim.settings_overrides()
-        if args.json:
-            print(json.dumps(overrides), flush=True)
-            await stop.wait()
-            return ExitCode.OK
-        print("# desk.sim is running; point desk at it with this config (tokens are the sim's own):")
-        for name, pool in overrides["pools"].items():
-            print(f"\n[pools.{name}]")
-            for key, value in pool.items():
-                print(f'{key} = "{value}"')
-        for name, source in overrides["prices"]["sources"].items():
-            print(f"\n[prices.sources.{name}]")
-            for key, value in source.items():
-                print(f"{key} = {value!r}".replace("'", '"'))
-        for name, chain in overrides["chains"].items():
-            print(f"\n[chains.{name}]")
-            for key, value in chain.items():
-                print(f'{key} = "{value}"')
-        for address in overrides["addresses"]:
-            print("\n[[addresses]]")
-            for key, value in address.items():
-                print(f'{key} = "{value}"')
-        print("\n# Ctrl+C stops it.", flush=True)
-        await stop.wait()
     return ExitCode.OK

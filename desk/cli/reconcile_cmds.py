@@ -14,14 +14,13 @@ import json
 import sys
 from datetime import UTC, date, datetime, timedelta
 
-import aiohttp
 from rich.console import Console
 from rich.table import Table
 
 from desk.cli.common import add_command, settings_from
 from desk.cli.exit_codes import ExitCode
 from desk.config import DeskSettings
-from desk.feeds.http import HttpClient
+from desk.feeds.http import http_session
 from desk.money import Amount
 from desk.reconcile import Break, Report, reconcile, report_json
 from desk.reconcile.engine import chain_for
@@ -85,8 +84,7 @@ def _window(args: argparse.Namespace, settings: DeskSettings) -> tuple[date, dat
 
 async def _report(args: argparse.Namespace, settings: DeskSettings, register: Register) -> Report:
     since, until = _window(args, settings)
-    async with aiohttp.ClientSession() as session:
-        http = HttpClient(session)
+    async with http_session() as http:
         chain = chain_for(settings, http)
         return await reconcile(settings, register, http, since=since, until=until, pools=args.pool, chain=chain)
 

@@ -7,12 +7,10 @@ import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import aiohttp
-
 from desk.cli.common import add_command, settings_from
 from desk.cli.exit_codes import ExitCode
 from desk.config import DeskSettings
-from desk.feeds.http import HttpClient
+from desk.feeds.http import http_session
 from desk.private_files import write_private
 from desk.reconcile import Report as Reconciliation
 from desk.reconcile import reconcile
@@ -42,8 +40,7 @@ async def _reconcile(
     """The month's days up to today (or `as_of`), reconciled against the pools and the chain."""
     today = (as_of or datetime.now(UTC)).date()
     last = min(month.next_first_day - timedelta(days=1), today)
-    async with aiohttp.ClientSession() as session:
-        http = HttpClient(session)
+    async with http_session() as http:
         return await reconcile(
             settings, register, http, since=month.first_day, until=last, chain=chain_for(settings, http), now=as_of
         )

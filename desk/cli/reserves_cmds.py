@@ -11,7 +11,6 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-import aiohttp
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
@@ -20,7 +19,7 @@ from desk.cli.common import add_command, settings_from
 from desk.cli.exit_codes import ExitCode
 from desk.config import DeskSettings
 from desk.feeds.chains.esplora import EsploraClient, esplora_client
-from desk.feeds.http import HttpClient
+from desk.feeds.http import HttpClient, http_session
 from desk.mining.hashprice import HashpriceReport, HashpriceUnavailable, hashprice_report
 from desk.register import Register, RegisterUnavailable
 from desk.reserves.chains import ChainReader
@@ -74,9 +73,9 @@ async def _open(settings: DeskSettings) -> AsyncIterator[tuple[Register, HttpCli
         raise RegisterUnavailable(f"{settings.register.path}: no register here; run `desk init` to create it")
     async with (
         Register.open(settings.register.path, operator=settings.operator.name) as register,
-        aiohttp.ClientSession() as session,
+        http_session() as http,
     ):
-        yield register, HttpClient(session)
+        yield register, http
 
 
 def _fail(command: str, message: str, code: ExitCode) -> ExitCode:

@@ -1,31 +1,26 @@
-"""`desk sync` (headless: cron with --once, or a service), `desk status`, and `desk demo`."""
+"""`desk sync` (headless: cron with --once, or a service) and `desk status`."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import os
 import signal
 import sys
-import tempfile
 from datetime import UTC, datetime
-from pathlib import Path
 
-import aiohttp
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from desk.alerts.watch import alerting
 from desk.cli.common import add_command, settings_from
 from desk.cli.exit_codes import ExitCode
-from desk.config import DeskSettings, load_settings
+from desk.config import DeskSettings
 from desk.feeds.crash import crashed
-from desk.feeds.http import HttpClient
+from desk.feeds.http import http_session
 from desk.register import Register, RegisterUnavailable
-from desk.reserves.demo import open_demo_reserve
 from desk.sync import SyncEngine
+from desk.sync.alerting import alerting
 from desk.sync.control import read_commands
 from desk.sync.crashlog import crash_log
 from desk.sync.lock import SyncAlreadyRunning, SyncLock
@@ -33,39 +28,37 @@ from desk.sync.reporters import json_lines, terminal
 
 
 def add_commands(subparsers: argparse._SubParsersAction) -> None:
-    p = add_command(subparsers, "sync",
-                    description="Poll every configured feed into the register. With --once, one round and exit "
-                    "(for cron); without, run until SIGINT/SIGTERM, finishing the write in flight (a service). "
-                    "On a terminal: a line per feed and a progress bar; otherwise one JSON line per event. "
-                    "Exit codes: 0 all feeds ok, 1 some feed failed (the rest still written), "
-                    "2 bad configuration, 3 register could not be opened or another sync runs.")
+    p = add_command(
+        subparsers,
+        "sync",
+        description="Poll every configured feed into the register. With --once, one round and exit "
+        "(for cron); without, run until SIGINT/SIGTERM, finishing the write in flight (a service). "
+        "On a terminal: a line per feed and a progress bar; otherwise one JSON line per event. "
+        "Exit codes: 0 all feeds ok, 1 some feed failed (the rest still written), "
+        "2 bad configuration, 3 register could not be opened or another sync runs.",
+    )
     p.add_argument("--once", action="store_true", help="one round, then exit")
     p.add_argument("--json", action="store_true", help="JSON lines even on a terminal")
-    p.add_argument("--control", action="store_true",
-                   help="take commands on stdin (`poll NAME`) and stop when stdin ends: how the screen runs it")
-    p.add_argument("--nice", type=int, default=0, metavar="N",
-                   help="lower this process's CPU priority by N (the screen runs its sync at 10, so that frames "
-                   "come first when both want the CPU)")
+    p.add_argument(
+        "--control",
+        action="store_true",
+        help="take commands on stdin (`poll NAME`) and stop when stdin ends: how the screen runs it",
+    )
+    p.add_argument(
+        "--nice",
+        type=int,
+        default=0,
+        metavar="N",
+        help="lower this process's CPU priority by N (the screen runs its sync at 10, so that frames "
+        "come first when both want the CPU)",
+    )
     p.set_defaults(handler=sync)
 
     p = add_command(subparsers, "status")
     p.set_defaults(handler=status)
 
-    p = add_command(subparsers, "demo",
-                    description="Start the simulated pools, exchanges and National Bank, a fresh demo register and "
-                    "the sync, and open the screen on them: the register fills as the sync writes. Two demo "
-                    "operators (demo-maker, demo-checker; `o` on the approvals screen switches) let one person try "
-                    "maker-checker alone. q or Ctrl+C stops it all.")
-    p.add_argument("--rounds", type=int, default=0,
-                   help="headless: no screen; print the register after each sync round, stop after this many")
-    p.add_argument("--register", type=Path, help="demo register file (default: a new temporary one)")
-    p.add_argument("--seed", type=int, default=7)
-    p.add_argument("--operator", metavar="NAME",
-                   help="act as NAME first (the demo only; elsewhere the operator is the OS login, as config maps it)")
-    p.set_defaults(handler=demo)
 
-
-def _stop_on_signals() -> asyncio.Event:
+def stop_on_signals() -> asyncio.Event:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -73,16 +66,24 @@ def _stop_on_signals() -> asyncio.Event:
     return stop
 
 
-async def _run_engine(
-    settings: DeskSettings, *, once: bool, reporter, stop: asyncio.Event | None = None, pacing: bool = True,
+async def run_engine(
+    settings: DeskSettings,
+    *,
+    once: bool,
+    reporter,
+    stop: asyncio.Event | None = None,
+    pacing: bool = True,
     control: bool = False,
 ) -> bool:
     """Run the engine over the configured register; True when every feed answered well.
     `pacing=False` only for desk's own simulator, which has no rate limits to respect.
     `control`: a service also obeys commands on stdin (desk.sync.control)."""
-    async with Register.open(settings.register.path, operator=settings.operator.name) as register, \
-            aiohttp.ClientSession() as session, alerting(settings) as alerts:
-        engine = SyncEngine(settings, register, HttpClient(session, pacing=pacing))
+    async with (
+        Register.open(settings.register.path, operator=settings.operator.name) as register,
+        http_session(pacing=pacing) as http,
+        alerting(settings) as alerts,
+    ):
+        engine = SyncEngine(settings, register, http)
         engine.subscribe(reporter)
         alerts.attach(register, engine)  # [[alerts]] notices as JSON lines, judged after each poll
         if once:
@@ -123,8 +124,9 @@ async def sync(args: argparse.Namespace) -> ExitCode:
         return ExitCode.REGISTER
     try:
         with crash_log(settings.register.path):
-            ok = await _run_engine(settings, once=args.once, reporter=reporter, stop=_stop_on_signals(),
-                                   control=args.control)
+            ok = await run_engine(
+                settings, once=args.once, reporter=reporter, stop=stop_on_signals(), control=args.control
+            )
     except RegisterUnavailable as exc:
         print(f"desk sync: {exc}", file=sys.stderr)
         return ExitCode.REGISTER
@@ -144,8 +146,11 @@ def configured_feeds(settings: DeskSettings) -> list[tuple[str, str]]:
     """Every enabled feed as (name, kind): the pools, then the price sources, the stream
     included (the order `desk sync` builds them in)."""
     feeds = [(name, "pool") for name, pool in settings.pools.items() if pool.enabled]
-    feeds += [(name, "stream" if source.kind == "binance_ws" else "price")
-              for name, source in settings.prices.sources.items() if source.enabled]
+    feeds += [
+        (name, "stream" if source.kind == "binance_ws" else "price")
+        for name, source in settings.prices.sources.items()
+        if source.enabled
+    ]
     return feeds
 
 
@@ -175,67 +180,23 @@ async def status(args: argparse.Namespace) -> ExitCode:
             continue
         last_ok = state["last_ok"]
         age = f"{int((now - last_ok).total_seconds())} s" if last_ok else "never"
-        table.add_row(feed, kind, state["state"], f"{last_ok:%Y-%m-%d %H:%M:%S}" if last_ok else "-", age,
-                      f"{state['written']:,}", escape(state["reason"] or ""))
+        table.add_row(
+            feed,
+            kind,
+            state["state"],
+            f"{last_ok:%Y-%m-%d %H:%M:%S}" if last_ok else "-",
+            age,
+            f"{state['written']:,}",
+            escape(state["reason"] or ""),
+        )
     console = Console(width=max(120, Console().width))
     if not states:
         console.print("no sync has run yet: `desk sync --once`", markup=False)
     console.print(table)
     if refused:
-        console.print(f"{len(refused)} refused rows open (oldest {refused[0].day}): `desk feeds refused` lists them, "
-                      "`desk feeds acknowledge ID` or the feeds screen accepts one", markup=False)
+        console.print(
+            f"{len(refused)} refused rows open (oldest {refused[0].day}): `desk feeds refused` lists them, "
+            "`desk feeds acknowledge ID` or the feeds screen accepts one",
+            markup=False,
+        )
     return ExitCode.OK
-
-
-def demo(args: argparse.Namespace) -> int:
-    """The screen on the simulator (desk.cli.tui_cmds), or with --rounds the headless demo."""
-    if args.rounds:
-        return asyncio.run(headless_demo(args))
-    from desk.cli.tui_cmds import open_demo
-
-    return open_demo(args)
-
-
-async def headless_demo(args: argparse.Namespace) -> ExitCode:
-    """The simulator, a fresh register and the sync engine together, with no screen: the
-    register's state is printed after each round, for `--rounds` rounds."""
-    from desk.sim import SimCluster
-
-    stop = _stop_on_signals()
-    with tempfile.TemporaryDirectory(prefix="desk-demo-") as tmp:
-        path = args.register or Path(tmp) / "demo.sqlite"
-        async with SimCluster(seed=args.seed) as sim:
-            overrides = {**sim.settings_overrides(), "register": {"path": str(path)},
-                         "operator": {"name": "demo-maker"}, "sync": {"backfill_days": 30, "pools_interval": 10,
-                                                                     "prices_interval": 5}}
-            settings = load_settings(None, env={}, overrides=overrides)
-            async with Register.open(path, operator="demo-maker", create=True) as register:
-                await register.init_accounts(settings)
-                await open_demo_reserve(register, settings)  # the reserve the simulated chains hold
-            console = Console()
-            console.print(f"[bold]desk demo[/] — simulator running, register at {path}")
-            rounds = 0
-            while not stop.is_set():
-                await _run_engine(settings, once=True, reporter=terminal(), stop=stop, pacing=False)
-                rounds += 1
-                await _print_state(console, settings)
-                if args.rounds and rounds >= args.rounds:
-                    break
-                with contextlib.suppress(TimeoutError):  # the simulator's clock moves on meanwhile
-                    await asyncio.wait_for(stop.wait(), timeout=settings.sync.pools_interval)
-    return ExitCode.OK
-
-
-async def _print_state(console: Console, settings: DeskSettings) -> None:
-    async with Register.open(settings.register.path, operator=settings.operator.name) as register:
-        balances = await register.balances()
-        count = await register.count()
-        recent = await register.recent(5)
-    table = Table(title=f"register: {count:,} entries")
-    table.add_column("account")
-    table.add_column("balance", justify="right")
-    for (account, asset), amount in balances.items():
-        table.add_row(account, f"{amount.format()} {asset}")
-    console.print(table)
-    for entry in recent:
-        console.print(f"  #{entry.seq} {entry.ts:%Y-%m-%d %H:%M} {entry.kind:<8} {entry.memo}")

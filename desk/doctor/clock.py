@@ -15,12 +15,10 @@ import asyncio
 from datetime import timedelta
 from decimal import Decimal
 
-import aiohttp
-
 from desk.config import DeskSettings
 from desk.doctor.findings import Finding
 from desk.feeds.errors import FeedError
-from desk.feeds.http import HttpClient, RetryPolicy
+from desk.feeds.http import RetryPolicy, http_session
 from desk.feeds.prices.server_time import ServerTime, has_server_time, server_time
 
 TOLERANCE = timedelta(seconds=1)
@@ -37,8 +35,7 @@ async def check_clock(settings: DeskSettings) -> list[Finding]:
     }
     if not sources:
         return [Finding("clock", "skip", "no exchange (binance, kraken, coinbase) configured to ask the time")]
-    async with aiohttp.ClientSession() as session:
-        http = HttpClient(session, policy=POLICY)
+    async with http_session(policy=POLICY) as http:
         answers = await asyncio.gather(
             *(server_time(name, source, http) for name, source in sources.items()), return_exceptions=True
         )

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 
@@ -30,3 +31,14 @@ class FakeClock(Clock):
     async def sleep(self, seconds: float) -> None:  # float-ok: a duration
         self.advance(seconds)
         await asyncio.sleep(0)
+
+
+class CallableClock(Clock):
+    """`now()` read from a function (a screen's own clock, fixed in its tests), sleeping real:
+    a read for a face reports the face's "as of" time."""
+
+    def __init__(self, now: Callable[[], datetime]) -> None:
+        self._now = now
+
+    def now(self) -> datetime:
+        return self._now()

@@ -12,7 +12,8 @@ import asyncio
 import random
 import re
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -186,6 +187,17 @@ class HttpClient:
         if status >= 500:
             return ServerError(f"{where}: HTTP {status} from the server")
         return None
+
+
+@asynccontextmanager
+async def http_session(
+    *, clock: Clock | None = None, policy: RetryPolicy | None = None, pacing: bool = True
+) -> AsyncIterator[HttpClient]:
+    """An HttpClient on an aiohttp session of its own, closed on the way out: what a command,
+    a sync run or one read of a screen asks the sources through. The only place outside the
+    simulator where desk opens a session, so the session's life is decided here once."""
+    async with aiohttp.ClientSession() as session:
+        yield HttpClient(session, clock=clock, policy=policy, pacing=pacing)
 
 
 def decode(body: bytes, charset: str) -> str:

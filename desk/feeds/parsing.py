@@ -15,9 +15,8 @@ from typing import Any
 
 from desk.feeds.errors import Malformed
 from desk.feeds.fields import check_text, external_id, shown
-from desk.money import MONEY_CONTEXT, Amount, Asset, MoneyError, check_amount
+from desk.money import BTC, MONEY_CONTEXT, Amount, MoneyError, check_amount
 
-BTC = Asset("BTC", 8)
 SATS_CAP = 21_000_000 * 10**8
 #: The widest decimal exponent a feed number may have (|adjusted exponent|): a hashrate in
 #: H/s is about 1e17, a satoshi 1e-8; `1e-2000` or `1e400` is an error in that field, not a

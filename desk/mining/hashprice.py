@@ -30,14 +30,13 @@ from typing import Any
 
 from desk.config import DeskSettings
 from desk.feeds.chains.esplora import FEE_WINDOW, EsploraClient, NetworkStats
+from desk.feeds.chains.subsidy import subsidy_sats
 from desk.feeds.errors import FeedError
-from desk.mining.subsidy import subsidy_sats
-from desk.money import Amount, Asset
+from desk.money import BTC, Amount
 from desk.register import Register
 from desk.valuation.prices import PriceMissing
 from desk.valuation.prices import value_of as default_value_of
 
-BTC = Asset("BTC", 8)
 SATS_PER_BTC = 100_000_000
 PETA = 10**15
 SECONDS_PER_DAY = 86_400

@@ -25,9 +25,8 @@ from desk.config import DeskSettings
 from desk.feeds.chains.esplora import esplora_client
 from desk.feeds.chains.records import ChainReceipt
 from desk.feeds.http import HttpClient
-from desk.feeds.parsing import BTC
 from desk.feeds.records import Payout
-from desk.money import Amount
+from desk.money import BTC, Amount
 from desk.reconcile import rules
 from desk.reconcile.breaks import Break, BreakKind, Resolution
 from desk.reconcile.report import DayReport, Report

@@ -24,7 +24,7 @@ from typing import Any
 
 from aiohttp import web
 
-from desk.mining.subsidy import subsidy_sats
+from desk.feeds.chains.subsidy import subsidy_sats
 from desk.sim.model import MiningModel
 from desk.sim.state import SimState, json_response
 

@@ -18,11 +18,10 @@ from decimal import Decimal
 from pathlib import Path
 
 from desk.config import DeskSettings
-from desk.money import Amount, Asset
+from desk.money import BTC, USDT, Amount
 from desk.register import NewEntry, Posting, Register
-from desk.sim.workload import BTC, WALLET, days_of, end_of_day, settings_for, start_of
+from desk.sim.workload import WALLET, days_of, end_of_day, settings_for, start_of
 
-USDT = Asset("USDT", 6)
 #: The licensed (eligible) exchange the sales go through.
 VENUE = "aix"
 EXCHANGE = f"assets:exchange:{VENUE}"

@@ -15,10 +15,9 @@ from decimal import Decimal
 from pathlib import Path
 
 from desk.config import DeskSettings, load_settings
-from desk.money import Amount, Asset
+from desk.money import BTC, Amount
 from desk.register import NewEntry, Posting, Quote, Register
 
-BTC = Asset("BTC", 8)
 POOLS = ("f2main", "braiins", "foundry", "ocean")
 #: One feed entry every 30 s: a million entries span about a year.
 STEP = timedelta(seconds=30)

@@ -40,8 +40,8 @@ class DeskApp(App[None]):
         Binding("V", "switch_screen('valuation')", "Valuation", id="app.valuation"),
         Binding("b", "switch_screen('reconcile')", "Breaks", id="app.reconcile"),
         Binding("R", "switch_screen('reserves')", "Reserves", id="app.reserves"),
-        Binding("S", "inflow('seizure')", "Seizure", id="app.seizure"),
-        Binding("B", "inflow('purchase')", "Purchase", id="app.purchase"),
+        Binding("S", "acquire('seizure')", "Seizure", id="app.seizure"),
+        Binding("B", "acquire('purchase')", "Purchase", id="app.purchase"),
     ]
 
     #: bumped whenever the register changed, whoever wrote it (see desk.tui.live)
@@ -159,13 +159,13 @@ class DeskApp(App[None]):
 
         self.push_screen(TransferForm())
 
-    def action_inflow(self, kind: str) -> None:
+    def action_acquire(self, kind: str) -> None:
         """`S` records a seizure (posted), `B` drafts a purchase (for approval)."""
-        from desk.tui.screens.inflow import InflowForm
+        from desk.tui.screens.acquisition import AcquisitionForm
 
-        self.push_screen(InflowForm(kind), self._inflow_recorded)
+        self.push_screen(AcquisitionForm(kind), self._acquisition_recorded)
 
-    def _inflow_recorded(self, done: str | None) -> None:
+    def _acquisition_recorded(self, done: str | None) -> None:
         if done is not None:
             self.notify(done, title="Recorded", timeout=6)
 

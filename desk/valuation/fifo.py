@@ -30,10 +30,10 @@ from typing import TypeVar
 from desk.money import MONEY_CONTEXT, Amount
 from desk.register import Register, valuations
 from desk.register import lots as store
-from desk.register.entries import format_ts
+from desk.register.entries import format_ts, parse_ts
 from desk.register.lots import START, DayKey, HeldRow, LotsChanged, Mark, Placed, SumKey, Sums
 from desk.register.pages import Key
-from desk.register.valuations import CostRow, parse_ts
+from desk.register.valuations import CostRow
 from desk.valuation.lots import PRICED_KINDS, Book, Cost, CostOf, Lot, LotTotals, Step, replay, steps_from_rows, takes
 from desk.valuation.prices import PriceMissing, PricePolicy, snapshot, value_in
 

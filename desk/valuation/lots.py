@@ -35,8 +35,8 @@ from decimal import Decimal
 from typing import NamedTuple
 
 from desk.money import MONEY_CONTEXT
+from desk.register.entries import parse_ts
 from desk.register.units import from_db
-from desk.register.valuations import parse_ts
 
 SOURCES = ("mined", "seized", "purchased", "transferred in")
 PRICED_KINDS = frozenset({"conversion", "purchase"})

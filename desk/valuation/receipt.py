@@ -19,11 +19,13 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, NamedTuple
 
+from desk.inflow_kinds import RECEIPT_KINDS
 from desk.money import Amount, Asset
 from desk.register import Register
 from desk.register import valuations as store
+from desk.register.entries import parse_ts
 from desk.register.units import from_db
-from desk.register.valuations import Valuation, ValuationChanged, parse_ts
+from desk.register.valuations import Valuation, ValuationChanged
 from desk.valuation.prices import (
     PriceBook,
     PriceMissing,
@@ -38,8 +40,6 @@ from desk.valuation.prices import (
 
 #: Entries read and valued per transaction: one chunk is a short write even at a million.
 CHUNK = 50_000
-#: Kinds that are inflows whatever their accounts.
-INFLOW_KINDS = frozenset({"earning", "seizure", "opening"})
 
 _locks: weakref.WeakKeyDictionary[Register, asyncio.Lock] = weakref.WeakKeyDictionary()
 
@@ -74,7 +74,7 @@ def inflows_of(rows: Sequence[tuple[Any, ...]], assets: dict[str, Asset]) -> lis
         postings = rows[i:j]
         kind = postings[0][2]
         credits_income = any(p[3].startswith("income:") and from_db(p[5]) < 0 for p in postings)
-        if kind in INFLOW_KINDS or credits_income:
+        if kind in RECEIPT_KINDS or credits_income:
             received: dict[str, int] = {}
             for p in postings:
                 units = from_db(p[5])

@@ -11,13 +11,13 @@ import aiohttp
 import pytest
 
 from desk.alerts.engine import Notice
-from desk.alerts.watch import alerting
 from desk.config import load_settings
 from desk.feeds.clock import FakeClock
 from desk.feeds.http import HttpClient, RetryPolicy
 from desk.register import Register
 from desk.sim import SimCluster
 from desk.sync import SyncEngine
+from desk.sync.alerting import alerting
 from tests.sync.conftest import NOW
 
 DAY = (NOW - timedelta(days=2)).date()

@@ -9,9 +9,9 @@ from pathlib import Path
 from desk.alerts.engine import AlertEngine, Notice
 from desk.alerts.observe import observe
 from desk.alerts.rules import rules_from_settings
-from desk.alerts.watch import AlertWatch
 from desk.config import load_settings
 from desk.register import Register
+from desk.sync.alerting import AlertWatch
 from desk.sync.events import FeedPolled, RoundFinished
 from tests.report.seed import btc_usd, seed, write_config
 

@@ -15,12 +15,13 @@ import aiohttp
 import pytest
 from aiohttp import web
 
+from desk.cli.demo_cmds import write_config
 from desk.config import DeskSettings, load_settings
 from desk.feeds.clock import FakeClock
 from desk.feeds.http import HttpClient, RetryPolicy
 from desk.register import Register
-from desk.reserves.demo import open_demo_reserve
 from desk.sim import SimCluster
+from desk.sim.demo_reserve import open_demo_reserve
 from tests.conftest import REPO
 from tests.feeds.conftest import sample, serve  # noqa: F401  (the `serve` fixture)
 from tests.waiting import PATIENCE
@@ -71,31 +72,6 @@ async def sim() -> AsyncIterator[SimCluster]:
         yield cluster
 
 
-def write_toml(path: Path, data: dict) -> Path:
-    """A config file from plain data: tables, arrays of tables, scalars and lists."""
-
-    def lines(table: dict, prefix: str) -> list[str]:
-        scalars = {k: v for k, v in table.items() if not isinstance(v, dict) and not _tables(v)}
-        out = [f"[{prefix}]"] if prefix and scalars else []
-        out += [f"{k} = {json.dumps(v)}" for k, v in scalars.items()]
-        for key, value in table.items():
-            name = f"{prefix}.{key}" if prefix else key
-            if isinstance(value, dict):
-                out += lines(value, name)
-            elif _tables(value):
-                for item in value:
-                    out += [f"[[{name}]]", *(f"{k} = {json.dumps(v)}" for k, v in item.items())]
-        return out
-
-    path.write_text("\n".join(lines(data, "")) + "\n")
-    path.chmod(0o600)
-    return path
-
-
-def _tables(value: object) -> bool:
-    return isinstance(value, list) and bool(value) and all(isinstance(v, dict) for v in value)
-
-
 @pytest.fixture
 def config(tmp_path: Path, sim: SimCluster) -> Path:
     """A config pointing at the simulator, with its demo addresses and a register in tmp_path."""
@@ -104,7 +80,7 @@ def config(tmp_path: Path, sim: SimCluster) -> Path:
         "register": {"path": str(tmp_path / "register.sqlite")},
         "operator": {"name": "chains-test"},
     }
-    return write_toml(tmp_path / "desk.toml", data)
+    return write_config(tmp_path / "desk.toml", data)
 
 
 @pytest.fixture

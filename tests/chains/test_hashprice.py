@@ -11,6 +11,7 @@ from fractions import Fraction
 import pytest
 
 from desk.feeds.chains.esplora import EsploraClient
+from desk.feeds.chains.subsidy import subsidy_sats
 from desk.mining.hashprice import (
     HashpriceUnavailable,
     estimated_height,
@@ -19,7 +20,6 @@ from desk.mining.hashprice import (
     hashprice_report,
     round_fraction,
 )
-from desk.mining.subsidy import subsidy_sats
 from desk.money import Amount, Asset
 from desk.register import NewEntry, Posting
 from tests.chains.conftest import NOW

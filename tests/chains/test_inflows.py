@@ -45,13 +45,13 @@ async def test_inflows_are_tagged_by_kind_and_counter_account(settings, register
         await register.approve(draft)
         register.operator = "chains-test"
     inflows = await reserve_inflows(settings, register)
-    tags = {(i.account, i.tag, str(i.amount.value)) for i in inflows if i.day == day.date()}
+    tags = {(i.account, i.kind, str(i.amount.value)) for i in inflows if i.day == day.date()}
     assert tags == {
         ("assets:reserve:cold", "seized", "0.30000000"),
         ("assets:reserve:cold", "mined", "0.70000000"),
         ("assets:reserve:vault", "internal transfer", "0.20000000"),
     }
-    opening = [i for i in inflows if i.tag == "opening"]
+    opening = [i for i in inflows if i.kind == "opening"]
     assert {i.amount.asset.code for i in opening} == {"BTC", "BNB", "KZTE"}
     totals = [(d, a, t, str(v.value)) for d, a, t, v in daily_totals(inflows) if d == day.date()]
     assert totals == [

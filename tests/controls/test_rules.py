@@ -200,7 +200,7 @@ async def test_kzte_is_valued_at_its_configured_peg(make_desk) -> None:
 
 
 async def test_a_purchase_is_judged_by_the_limits_like_a_transfer(make_desk) -> None:
-    from desk.compliance.inflows import purchase_entry
+    from desk.compliance.acquisitions import purchase_entry
 
     open_as = await make_desk('[[policy.limits]]\nper = "transfer"\nasset = "USDT"\nbelow = "50000"\n')
     values = {"exchange": "aix", "order_id": "o-1", "asset": "BTC", "amount": "1", "pay": "USDT", "price": "97000"}

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from desk.cli.tui_cmds import write_config
+from desk.cli.demo_cmds import write_config
 from desk.config import load_settings
 from desk.register import Register, probe_register
 from desk.sim import SimCluster

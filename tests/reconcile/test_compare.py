@@ -6,9 +6,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 from desk.feeds.chains.records import ChainReceipt
-from desk.feeds.parsing import BTC
 from desk.feeds.records import Earning, Payout
-from desk.money import Amount
+from desk.money import BTC, Amount
 from desk.reconcile import BreakKind, Facts, compare
 from desk.reconcile.sources import PoolSide, RegisterRow
 

@@ -6,8 +6,7 @@ import subprocess
 import sys
 from datetime import UTC, date, datetime, timedelta
 
-from desk.feeds.parsing import BTC
-from desk.money import Amount
+from desk.money import BTC, Amount
 from desk.reconcile import EXPLAINED, Break, BreakKind, rules
 from desk.reconcile.breaks import break_id
 

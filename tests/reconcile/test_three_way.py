@@ -13,8 +13,7 @@ from desk.config import DeskSettings
 from desk.feeds.chains.esplora import esplora_client
 from desk.feeds.clock import FakeClock
 from desk.feeds.http import HttpClient
-from desk.feeds.parsing import BTC
-from desk.money import Amount
+from desk.money import BTC, Amount
 from desk.reconcile import BreakKind, reconcile
 from desk.reconcile.view import view_of
 from desk.register import NewEntry, Posting, Register

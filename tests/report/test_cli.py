@@ -41,7 +41,7 @@ def test_the_report_and_the_alerts_never_import_textual() -> None:
     from tests.conftest import REPO
 
     code = (
-        "import sys, desk.report, desk.report.output, desk.cli.report_cmds, desk.alerts.watch;"
+        "import sys, desk.report, desk.report.output, desk.cli.report_cmds, desk.sync.alerting;"
         "sys.exit('textual' in sys.modules)"
     )
     assert subprocess.run([sys.executable, "-c", code], cwd=REPO, check=False).returncode == 0

@@ -18,10 +18,10 @@ from pathlib import Path
 import pytest
 
 from desk.config import DeskSettings
-from desk.money import Amount
+from desk.money import BTC, USDT, Amount
 from desk.register import NewEntry, Posting, Register, walk
-from desk.sim.sales import EXCHANGE, USDT, add_sales, settings_with_venue
-from desk.sim.workload import BTC, RESERVE, WALLET, build, feed_entry, start_of
+from desk.sim.sales import EXCHANGE, add_sales, settings_with_venue
+from desk.sim.workload import RESERVE, WALLET, build, feed_entry, start_of
 from desk.valuation.prices import PricePolicy
 from desk.valuation.receipt import value_inflows
 

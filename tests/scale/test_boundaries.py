@@ -12,7 +12,7 @@ import pytest
 
 from desk.compliance import parse_period, sell_through
 from desk.config import DeskSettings
-from desk.money import Amount
+from desk.money import BTC, Amount
 from desk.reconcile.sources import register_rows
 from desk.register import Register
 from desk.register.export import export
@@ -20,7 +20,7 @@ from desk.report.build import build_report
 from desk.report.fmt import amount as fmt_amount
 from desk.report.period import Month
 from desk.reserves.inflows import daily_totals, reserve_inflows
-from desk.sim.workload import BTC, POOLS
+from desk.sim.workload import POOLS
 from tests.scale.conftest import NOW, PAGE, SIZES, T0, feed_book, sales_book
 from tests.scale.tools import (
     as_decimal,
@@ -87,7 +87,7 @@ async def test_the_reserve_inflows_list_every_transfer_in(register: Register, se
     book = await sales_book(register, n)
     inflows = await reserve_inflows(settings, register)
     assert [i.amount for i in inflows] == book.to_reserve
-    assert {i.tag for i in inflows} <= {"mined"}
+    assert {i.kind for i in inflows} <= {"mined"}
     totals = daily_totals(inflows)
     assert sum((t[3] for t in totals), Amount.zero(BTC)) == sum(book.to_reserve, Amount.zero(BTC))
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from desk.alerts.observe import last_payouts
 from desk.compliance import parse_period, sell_through
-from desk.money import Amount
+from desk.money import BTC, Amount
 from desk.reconcile.sources import register_rows
 from desk.register import Register
 from desk.register.entries import format_ts
@@ -23,7 +23,7 @@ from desk.report.fmt import money
 from desk.report.period import Month
 from desk.reserves.inflows import reserve_inflows
 from desk.sim.sales import EXCHANGE
-from desk.sim.workload import BTC, POOLS, RESERVE
+from desk.sim.workload import POOLS, RESERVE
 from desk.valuation.reserve import reserve_report
 from tests.scale.conftest import BIG, NOW, SALES_PER_DAY, Big
 from tests.scale.tools import (

@@ -18,7 +18,6 @@ from typing import Any
 import aiohttp
 import pytest
 
-from desk.alerts.watch import alerting
 from desk.config import DeskSettings, load_settings
 from desk.feeds.clock import FakeClock
 from desk.feeds.http import HttpClient, RetryPolicy
@@ -26,6 +25,7 @@ from desk.feeds.prices.binance_ws import BinanceStream
 from desk.register import Register
 from desk.sim import SimCluster
 from desk.sync import SyncEngine
+from desk.sync.alerting import alerting
 from desk.sync.events import FeedCrashed, FeedPolled, SyncEvent
 from desk.sync.mapping import map_records
 from tests.sync.conftest import NOW

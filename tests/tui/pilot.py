@@ -2,21 +2,37 @@
 
 from __future__ import annotations
 
+from textual.widgets import DataTable
+
 from tests.waiting import until
 
 
+def tables_laid_out(screen) -> bool:
+    """Every table on `screen` has laid out the rows it holds: a DataTable measures new rows
+    (its column widths, its height) when its queue next runs empty, so a picture taken
+    between a worker's `add_row` and that moment shows the columns cut short. Its height is
+    the header's plus the rows' once it has."""
+    for table in screen.query(DataTable):
+        header = table.header_height if table.show_header else 0
+        if table.virtual_size.height != header + sum(row.height for row in table.rows.values()):
+            return False
+    return True
+
+
 async def settle(pilot) -> None:
-    """Until the app is quiet: its messages processed, no worker running and no read pending
-    on the screen. Asked again after every wait, since a finishing worker may start the next
-    (a dashboard read asked for while one ran) and a deferred read comes due later: a wait for
-    that state, never for a duration, so a loaded machine only makes it longer."""
+    """Until the app is quiet: its messages processed, no worker running, no read pending
+    on the screen and its tables laid out. Asked again after every wait, since a finishing
+    worker may start the next (a dashboard read asked for while one ran) and a deferred read
+    comes due later: a wait for that state, never for a duration, so a loaded machine only
+    makes it longer."""
 
     async def quiet() -> bool:
         await pilot.pause()
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()
         workers_done = all(worker.is_finished for worker in pilot.app.workers)
-        return workers_done and not getattr(pilot.app.screen, "refresh_pending", False)
+        pending = getattr(pilot.app.screen, "refresh_pending", False)
+        return workers_done and not pending and tables_laid_out(pilot.app.screen)
 
     await until(quiet, "the app to settle (no worker running, no read pending)")
 

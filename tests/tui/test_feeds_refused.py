@@ -9,9 +9,8 @@ from textual.widgets import DataTable
 
 from desk.register import NewRefusal
 from desk.tui.screens.feeds import AcknowledgeDialog, FeedsScreen
-from desk.tui.seeddata import demo_feeds
 from tests.tui.pilot import settle
-from tests.tui.seed import NOW
+from tests.tui.seed import NOW, demo_feeds
 
 FEE_OVER = NewRefusal(
     "payout:5f2c0e0b9d4a7e61",

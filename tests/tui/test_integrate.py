@@ -11,14 +11,13 @@ from desk.config import load_settings
 from desk.money import Amount, Asset
 from desk.register import NewEntry, Posting, Register
 from desk.tui.app import create_app
+from desk.tui.screens.acquisition import AcquisitionForm
 from desk.tui.screens.approvals import ApprovalsScreen
 from desk.tui.screens.detail import EntryDetail
 from desk.tui.screens.help import HelpScreen
-from desk.tui.screens.inflow import InflowForm
-from desk.tui.seeddata import CONFIG, T0, earning_amount
 from desk.tui.widgets.compliance_panel import CompliancePanel
 from tests.tui.pilot import palette, settle
-from tests.tui.seed import BTC, NOW, seed
+from tests.tui.seed import BTC, CONFIG, NOW, T0, earning_amount, seed
 from tests.waiting import until
 
 USDT = Asset("USDT", 6)
@@ -135,9 +134,9 @@ async def test_seizure_from_the_keyboard_posts_and_shows_its_details(make_app) -
         before = await app.register.balance("assets:reserve:cold", "BTC")
         await pilot.press("S")
         await settle(pilot)
-        assert isinstance(app.screen, InflowForm) and app.screen.kind == "seizure"
+        assert isinstance(app.screen, AcquisitionForm) and app.screen.kind == "seizure"
         await type_fields(pilot, SEIZURE)
-        await until(lambda: not isinstance(app.screen, InflowForm), "the form to close")
+        await until(lambda: not isinstance(app.screen, AcquisitionForm), "the form to close")
         assert any("seizure of 0.75000000 BTC posted" in str(n.message) for n in app._notifications)
         after = await app.register.balance("assets:reserve:cold", "BTC")
         assert after - before == Amount(BTC, "0.75")
@@ -164,12 +163,12 @@ async def test_seizure_form_names_the_wrong_field(make_app) -> None:
         await settle(pilot)
         await type_fields(pilot, SEIZURE | {"to": "assets:wallet:ops"})
         form = app.screen
-        assert isinstance(form, InflowForm)
-        errors = str(form.query_one("#inflow-errors").render())
+        assert isinstance(form, AcquisitionForm)
+        errors = str(form.query_one("#acquisition-errors").render())
         assert "reserve account: assets:wallet:ops is not a reserve account" in errors
         assert await app.register.count() == 63  # nothing written
         await pilot.press("escape")
-        assert not isinstance(app.screen, InflowForm)
+        assert not isinstance(app.screen, AcquisitionForm)
 
 
 async def test_purchase_from_the_keyboard_waits_in_approvals(make_app) -> None:
@@ -187,9 +186,9 @@ async def test_purchase_from_the_keyboard_waits_in_approvals(make_app) -> None:
         )
         await pilot.press("B")
         await settle(pilot)
-        assert isinstance(app.screen, InflowForm) and app.screen.kind == "purchase"
+        assert isinstance(app.screen, AcquisitionForm) and app.screen.kind == "purchase"
         await type_fields(pilot, PURCHASE)
-        await until(lambda: not isinstance(app.screen, InflowForm), "the form to close")
+        await until(lambda: not isinstance(app.screen, AcquisitionForm), "the form to close")
         assert any("purchase waiting for another operator" in str(n.message) for n in app._notifications)
         assert await app.register.count() == 64  # drafted, not posted
         await pilot.press("p")
@@ -222,7 +221,7 @@ async def test_palette_and_help_offer_the_inflow_forms(make_app) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         await palette(pilot, "New purchase")
-        assert isinstance(app.screen, InflowForm) and app.screen.kind == "purchase"
+        assert isinstance(app.screen, AcquisitionForm) and app.screen.kind == "purchase"
         await pilot.press("escape")
         await pilot.press("question_mark")
         await settle(pilot)

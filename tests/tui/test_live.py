@@ -19,7 +19,7 @@ import aiohttp
 import pytest
 from textual.widgets import Static
 
-from desk.cli.tui_cmds import demo_operators, sim_argv, write_config
+from desk.cli.demo_cmds import demo_operators, sim_argv, write_config
 from desk.config import load_settings
 from desk.money import Amount
 from desk.register import NewEntry, Posting, Register
@@ -27,7 +27,7 @@ from desk.register.verify import verify_file
 from desk.tui.app import create_app
 from desk.tui.live import FeedState, SyncCommand
 from desk.tui.screens.register import RegisterScreen
-from desk.tui.seeddata import BTC
+from tests.tui.seed import BTC
 from tests.waiting import PATIENCE, until
 
 

@@ -10,10 +10,9 @@ from textual.widgets import DataTable, Sparkline, Static
 from desk.tui.screens.dashboard import FRAMES, DashboardScreen, buckets
 from desk.tui.screens.feeds import FeedsScreen
 from desk.tui.screens.register import describe, parse_filter
-from desk.tui.seeddata import demo_feeds
 from desk.tui.widgets.register_view import RegisterView
 from tests.tui.pilot import palette, settle
-from tests.tui.seed import NOW
+from tests.tui.seed import NOW, demo_feeds
 
 
 async def search(pilot, text: str) -> None:
@@ -163,7 +162,7 @@ async def test_verify_shows_ok_and_the_head_hash(make_app) -> None:
 
 async def test_flows_per_day_and_per_hour_agree(seeded) -> None:
     from desk.register import Register
-    from desk.tui.seeddata import earning_amount
+    from tests.tui.seed import earning_amount
 
     _settings, path = seeded
     since, until = datetime(2026, 11, 11, tzinfo=UTC), datetime(2026, 11, 21, tzinfo=UTC)

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from desk.tui.seeddata import demo_feeds
 from tests.tui.pilot import settle
-from tests.tui.seed import NOW
+from tests.tui.seed import NOW, demo_feeds
 
 SIZES = [(120, 40), (80, 24)]
 

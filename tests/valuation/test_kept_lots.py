@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from desk.money import Amount
+from desk.money import BTC, Amount
 from desk.register import NewEntry, Posting, Register
 from desk.register import lots as store
-from desk.sim.workload import BTC, RESERVE, WALLET, feed_entry, quotes_for, settings_for
+from desk.sim.workload import RESERVE, WALLET, feed_entry, quotes_for, settings_for
 from desk.valuation import fifo
 from desk.valuation.prices import PricePolicy
 from desk.valuation.receipt import revalue, value_inflows

@@ -12,11 +12,10 @@ from desk.feeds.chains.base import JsonRpcClient, integer_text, units_to_amount
 from desk.feeds.chains.records import ChainBalance
 from desk.feeds.errors import Malformed
 from desk.feeds.http import HttpClient
-from desk.money import Asset
+from desk.money import BNB, Asset
 
 CHAIN = "bsc"
 WEI_DECIMALS = 18
-BNB = Asset("BNB", 18)
 
 
 class BscClient(JsonRpcClient):

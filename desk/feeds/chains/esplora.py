@@ -23,11 +23,11 @@ from typing import Any
 from desk.config import DeskSettings
 from desk.feeds.chains.base import ChainClient, ChainError
 from desk.feeds.chains.records import ChainBalance, ChainReceipt
+from desk.feeds.chains.subsidy import subsidy_sats
 from desk.feeds.errors import Malformed
 from desk.feeds.http import HttpClient
-from desk.feeds.parsing import BTC, as_list, decimal, field, sats, text, unix_seconds
-from desk.mining.subsidy import subsidy_sats
-from desk.money import Amount
+from desk.feeds.parsing import as_list, decimal, field, sats, text, unix_seconds
+from desk.money import BTC, Amount
 
 CHAIN = "bitcoin"
 #: Confirmed transactions per page of /address/{a}/txs and /txs/chain/{txid}.

@@ -14,10 +14,9 @@ from desk.feeds.chains.records import ChainBalance
 from desk.feeds.errors import Malformed
 from desk.feeds.http import HttpClient
 from desk.feeds.parsing import as_list, field
-from desk.money import Amount, Asset
+from desk.money import KZTE, Amount, Asset
 
 CHAIN = "solana"
-KZTE = Asset("KZTE", 2)
 
 
 class SolanaClient(JsonRpcClient):

@@ -28,7 +28,8 @@ from textual.widgets import Footer, Header, Sparkline, Static
 from textual_plotext import PlotextPlot
 
 from desk.compliance import ComplianceError, compliance_snapshot
-from desk.money import Amount, Asset
+from desk.money import ONE_BTC as _ONE_BTC
+from desk.money import Amount
 from desk.tui.format import amount_text, header_text, row_text
 from desk.tui.screens.figures import Figures, Shown, age_text, price_text
 from desk.tui.widgets.compliance_panel import CompliancePanel
@@ -44,7 +45,6 @@ FRAMES: dict[str, tuple[timedelta, bool]] = {
 INCOME = "income:mining:"
 #: Seconds between two reads of a dashboard that the register keeps changing under.
 MIN_REFRESH_S = 1.0  # float-ok: a duration
-_ONE_BTC = Amount(Asset("BTC", 8), "1")
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,14 +15,13 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from desk.money import Amount, Asset
+from desk.money import ONE_BTC, Amount
 from desk.register import Quote, Register
 from desk.valuation.prices import PriceMissing, PricePolicy, QuoteLookup, Valued, snapshot, value_in
 
 REPORTING = ("KZT", "USD", "BTC")
 #: The markets the dashboard shows, in order: (base, quote).
 MARKETS = (("BTC", "USDT"), ("BNB", "USDT"), ("BTC", "USD"), ("USD", "KZT"))
-_ONE_BTC = Amount(Asset("BTC", 8), "1")
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,7 +73,7 @@ class Figures:
                 if amount.asset.code == "BTC":
                     return Shown(amount.value, "BTC", False)
                 usd = value_in(self.book, amount, self.at, "USD", self.policy)
-                btc = value_in(self.book, _ONE_BTC, self.at, "USD", self.policy)
+                btc = value_in(self.book, ONE_BTC, self.at, "USD", self.policy)
                 places = Decimal(1).scaleb(-8)
                 value = (usd.value / btc.price).quantize(places)
                 return Shown(value, "BTC", usd.stale or btc.stale, source=usd.source, as_of=usd.source_time)

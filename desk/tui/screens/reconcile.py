@@ -22,9 +22,9 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Footer, Header, Input, Label, Static
 
 from desk.money import Amount
-from desk.reconcile.view import BreakRow, DayRow, ReconciliationView, load_view
+from desk.reconcile.live import read_view
+from desk.reconcile.view import BreakRow, DayRow, ReconciliationView
 from desk.register import EntryRejected
-from desk.tui.widgets.reconcile_http import screen_http
 
 #: Reads the view for the app (the live read by default; a prepared one in snapshots).
 ViewSource = Callable[[Any], Awaitable[ReconciliationView]]
@@ -39,8 +39,7 @@ async def live_view(app: Any) -> ReconciliationView:
     settings = app.settings
     until = app.now().date()
     since = until - timedelta(days=settings.reconcile.days - 1)
-    async with screen_http(app) as http:
-        return await load_view(settings, app.register, http, since=since, until=until)
+    return await read_view(settings, app.register, app.now, since=since, until=until)
 
 
 def _amount(value: Amount | None) -> str:

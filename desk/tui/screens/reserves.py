@@ -20,9 +20,8 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from desk.money import Amount
-from desk.reserves.chains import ChainReader
-from desk.reserves.proof import AccountCheck, AddressReading, ReserveReport, check_reserves
-from desk.tui.widgets.reconcile_http import screen_http
+from desk.reserves.live import read_proof
+from desk.reserves.proof import AccountCheck, AddressReading, ReserveReport
 
 #: Reads the proof for the app (the live read by default; a prepared one in snapshots).
 ProofSource = Callable[[Any], Awaitable[ReserveReport]]
@@ -31,8 +30,7 @@ COLUMNS = ("address", "chain", "asset", "on chain", "register", "difference", "a
 
 
 async def live_proof(app: Any) -> ReserveReport:
-    async with screen_http(app) as http:
-        return await check_reserves(app.settings, app.register, ChainReader(app.settings, http))
+    return await read_proof(app.settings, app.register, app.now)
 
 
 def exact(amount: Amount) -> str:

@@ -25,10 +25,11 @@ from textual.widgets import DataTable, Footer, Header, Sparkline
 from textual_plotext import PlotextPlot
 
 from desk.mining.hashprice import HashpriceReport
+from desk.mining.live import read_hashprice
 from desk.tui.format import amount_text
 from desk.tui.screens.figures import age_text, money_text, price_text
 from desk.tui.widgets.rows import KeyedRows
-from desk.tui.widgets.valuation_data import FRAMES, Valuation, load_hashprice, load_valuation
+from desk.valuation.frames import FRAMES, Valuation, load_valuation
 from desk.valuation.reserve import Slice
 
 ASSET_COLUMNS = (
@@ -173,8 +174,9 @@ class ValuationScreen(Screen[None]):
 
     @work(group="valuation-hashprice", exclusive=True)
     async def _read_hashprice(self) -> None:
+        app: Any = self.app
         try:
-            self.hashprice = await load_hashprice(self.app)
+            self.hashprice = await read_hashprice(app.settings, app.register, app.now)
             self.hashprice_error = None
         except Exception as exc:  # no difficulty (no Esplora, nothing configured): said, not raised
             self.hashprice, self.hashprice_error = None, str(exc)

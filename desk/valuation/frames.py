@@ -1,6 +1,7 @@
-"""What the valuation screen reads: the reserve report, its value over a time frame, the
-price of a bitcoin (for BTC as the reporting currency) and hashprice. The figures are
-desk.valuation's and desk.mining.hashprice's; this only picks the moments and the clients.
+"""The reserve's value over a chart's time frame (1D by the hour, 7D, 30D and 1Y by the UTC
+day), the price of a bitcoin at each moment (for BTC as the reporting currency), and the
+report a valuation screen shows beside them. The figures are desk.valuation.reserve's; this
+picks the moments. Hashprice, read live, is desk.mining.live's.
 """
 
 from __future__ import annotations
@@ -10,17 +11,13 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from desk.feeds.chains.esplora import esplora_client
-from desk.mining.hashprice import HashpriceReport, hashprice_report
-from desk.money import Amount, Asset
+from desk.money import ONE_BTC
 from desk.register import Register
-from desk.tui.widgets.reconcile_http import screen_http
 from desk.valuation.prices import PriceMissing, PricePolicy, snapshot, value_in
-from desk.valuation.reserve import end_of, reserve_report, value_series
+from desk.valuation.reserve import ReserveReport, end_of, reserve_report, value_series
 
 #: Chart time frames: label -> (number of points, hourly?).
 FRAMES: dict[str, tuple[int, bool]] = {"1D": (25, True), "7D": (7, False), "30D": (30, False), "1Y": (365, False)}
-ONE_BTC = Amount(Asset("BTC", 8), "1")
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,9 +84,9 @@ async def value_points(register: Register, settings: Any, now: datetime, frame: 
 
 @dataclass(frozen=True, slots=True)
 class Valuation:
-    """One read of the valuation screen's figures."""
+    """One read of a valuation screen's figures."""
 
-    report: Any  # desk.valuation.reserve.ReserveReport
+    report: ReserveReport
     points: list[Point]
     btc_usd: Decimal | None
 
@@ -98,13 +95,3 @@ async def load_valuation(register: Register, settings: Any, now: datetime, frame
     report = await reserve_report(register, settings, now)
     points = await value_points(register, settings, now, frame)
     return Valuation(report, points, await btc_usd(register, now, PricePolicy.from_settings(settings)))
-
-
-async def load_hashprice(app: Any) -> HashpriceReport:
-    """Hashprice now: Esplora only when the desk watches a bitcoin address (otherwise the
-    `[mining]` figures, or HashpriceUnavailable saying what is missing)."""
-    settings = app.settings
-    async with screen_http(app) as http:
-        watched = any(a.chain == "bitcoin" for a in settings.addresses)
-        esplora = esplora_client(settings, http) if watched else None
-        return await hashprice_report(settings, app.register, esplora, app.now())

@@ -1,7 +1,8 @@
 """Bitcoin's block subsidy by height: 50 BTC, halved every 210,000 blocks, in whole satoshis.
 
-Kept apart from hashprice because the Esplora client needs it too: a block's fees are its
-coinbase outputs minus the subsidy of its height.
+A consensus rule of the chain, so it sits with the chain clients: the Esplora client needs it
+(a block's fees are its coinbase outputs minus the subsidy of its height), and hashprice
+(desk.mining) reads it from here.
 """
 
 from __future__ import annotations

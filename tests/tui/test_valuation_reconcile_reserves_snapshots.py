@@ -4,7 +4,7 @@ seeded data with a fixed clock.
 The valuation screen reads the seeded register itself. The reconciliation and reserves
 screens are given a view / proof read beforehand from the simulator over real sockets (the
 snapshot runs the app in its own event loop, where the simulator would not answer); the
-pilot tests in test_screens7.py exercise their live reads.
+pilot tests in test_valuation_reconcile_reserves_flows.py exercise their live reads.
 """
 
 from __future__ import annotations
@@ -24,9 +24,9 @@ from desk.reconcile.engine import chain_for
 from desk.reconcile.view import ReconciliationView, view_of
 from desk.register import Register
 from desk.reserves.chains import ChainReader
-from desk.reserves.demo import open_demo_reserve
 from desk.reserves.proof import ReserveReport, check_reserves
 from desk.sim import SimCluster
+from desk.sim.demo_reserve import open_demo_reserve
 from desk.sim.esplora import SIM_RESERVE_BNB
 from desk.tui.app import create_app
 from desk.tui.screens.reconcile import ReconcileScreen
@@ -34,7 +34,7 @@ from desk.tui.screens.reserves import ReservesScreen
 from tests.reconcile.conftest import payout_on
 from tests.tui.pilot import settle
 from tests.tui.seed import NOW
-from tests.tui.test_screens7 import DAY, SIM_NOW, sim, sim_settings, valuation_settings  # noqa: F401 (fixtures)
+from tests.tui.test_valuation_reconcile_reserves_flows import DAY, SIM_NOW, sim, sim_settings, valuation_settings  # noqa: F401 (fixtures)
 
 SIZES = [(120, 40), (80, 24)]
 IDS = ["120x40", "80x24"]

@@ -1,7 +1,9 @@
-"""`python -m desk.tui.screenshots OUTDIR`: every screen to SVG on deterministic seeded data.
+"""`python -m tests.tui.screenshots OUTDIR` (`make screenshots`): every screen to SVG on
+deterministic seeded data.
 
-The register is seeded (desk.tui.seeddata), the clock fixed at seeddata.NOW, and the feeds
-given the health `demo_feeds` describes, so the pictures change only when the screens do.
+The register is seeded (tests/tui/seed.py), the clock fixed at seed.NOW, and the feeds given
+the health `demo_feeds` describes, so the pictures change only when the screens do. It lives
+with the tests, which drive the screens the same way, and is not shipped with desk.
 """
 
 from __future__ import annotations
@@ -33,9 +35,9 @@ SCREENS: dict[str, list[str]] = {
 
 async def render_all(outdir: Path, size: tuple[int, int] = (120, 40)) -> list[Path]:
     from desk.tui.app import create_app
-    from desk.tui.seeddata import NOW, demo_feeds, seed, write_settings
+    from tests.tui.seed import NOW, demo_feeds, seed, write_settings
 
-    outdir.mkdir(parents=True, exist_ok=True)  # noqa: ASYNC240 - once, before the app starts
+    outdir.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
     with tempfile.TemporaryDirectory() as tmp:
         settings = write_settings(Path(tmp))
@@ -62,7 +64,7 @@ async def render_all(outdir: Path, size: tuple[int, int] = (120, 40)) -> list[Pa
 def main(argv: list[str] | None = None) -> int:
     args = argv if argv is not None else sys.argv[1:]
     if len(args) != 1:
-        print("usage: python -m desk.tui.screenshots OUTDIR", file=sys.stderr)
+        print("usage: python -m tests.tui.screenshots OUTDIR", file=sys.stderr)
         return 2
     for path in asyncio.run(render_all(Path(args[0]))):
         print(path)

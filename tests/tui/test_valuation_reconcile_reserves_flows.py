@@ -24,8 +24,8 @@ from desk.feeds.http import HttpClient, RetryPolicy
 from desk.mining.hashprice import hashprice_report
 from desk.money import DEFAULT_PRECISIONS, Amount
 from desk.register import NewEntry, Posting, Quote, Register
-from desk.reserves.demo import open_demo_reserve
 from desk.sim import SimCluster
+from desk.sim.demo_reserve import open_demo_reserve
 from desk.sim.esplora import SIM_RESERVE_BNB
 from desk.sync import SyncEngine
 from desk.tui.app import create_app
@@ -34,20 +34,19 @@ from desk.tui.screens.figures import money_text
 from desk.tui.screens.reconcile import ReconcileScreen, ResolveDialog
 from desk.tui.screens.reserves import ReservesScreen
 from desk.tui.screens.valuation import ValuationScreen
-from desk.tui.seeddata import CONFIG, seed
-from desk.tui.widgets.valuation_data import moments
+from desk.valuation.frames import moments
 from desk.valuation.reserve import reserve_report, value_series
 from tests.reconcile.conftest import payout_on
 from tests.sync.conftest import NOW as SIM_NOW
 from tests.tui.pilot import palette, settle
-from tests.tui.seed import NOW
+from tests.tui.seed import CONFIG, NOW, seed
 
 DAY = SIM_NOW.date() - timedelta(days=4)
 MINING = '[mining]\nhashrate_ph = "36"\ndifficulty = "102289407543323"\nfees_per_block_btc = "0.02"\n'
 
 
 async def valuation_settings(tmp: Path, *, extra_asset: bool = False) -> tuple[DeskSettings, Path]:
-    """The seeded register (desk.tui.seeddata) with `[mining]` figures, a month of daily and
+    """The seeded register (tests/tui/seed.py) with `[mining]` figures, a month of daily and
     a day of hourly quotes before the seeded latest ones (so the chart has a history), and
     with `extra_asset` some ETH in the reserve that no source quotes."""
     assets = ""

@@ -1,6 +1,7 @@
-"""Inflows beyond mining: `desk seize` (coins handed over by an authority, posted at once) and
-`desk purchase` (coins bought on an exchange, drafted for a second operator). Why a seizure
-needs no second operator is explained in desk.compliance.inflows."""
+"""Acquisitions, the coins that come in other than by mining: `desk seize` (coins handed over
+by an authority, posted at once) and `desk purchase` (coins bought on an exchange, drafted for
+a second operator). Why a seizure needs no second operator is explained in
+desk.compliance.acquisitions."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from datetime import UTC, datetime
 from desk.cli.common import add_command, settings_from
 from desk.cli.exit_codes import ExitCode
 from desk.cli.register_cmds import _errors, opened
-from desk.compliance.inflows import purchase_entry, record_seizure, seizure_entry
+from desk.compliance.acquisitions import purchase_entry, record_seizure, seizure_entry
 from desk.register import EntryRejected
 
 #: entry field -> the flag a person typed it with

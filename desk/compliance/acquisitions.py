@@ -1,4 +1,5 @@
-"""Inflows beyond mining, built from what an operator typed: seizures and purchases.
+"""Acquisitions: the coins the fund gets other than by mining (seizures and purchases),
+built from what an operator typed.
 
 One place turns the typed fields into an entry, for the command line (`desk seize`,
 `desk purchase`) and the screen's forms alike; each refusal is an EntryRejected whose

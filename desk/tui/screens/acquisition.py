@@ -1,6 +1,6 @@
 """Seizure and purchase entry: keyboard-driven modal forms with the kinds' own fields (case
 reference, legal basis and seizing authority; exchange, order id and price), checked as you
-type by the same code as `desk seize` / `desk purchase` (desk.compliance.inflows).
+type by the same code as `desk seize` / `desk purchase` (desk.compliance.acquisitions).
 
 A seizure is posted when recorded (it records a handover that already happened); a purchase
 becomes a draft for another operator. The form dismisses with a line saying which, or None
@@ -19,7 +19,7 @@ from textual.screen import ModalScreen
 from textual.suggester import SuggestFromList
 from textual.widgets import Input, Label, Static
 
-from desk.compliance.inflows import PURCHASE_FIELDS, SEIZURE_FIELDS, purchase_entry, record_seizure, seizure_entry
+from desk.compliance.acquisitions import PURCHASE_FIELDS, SEIZURE_FIELDS, purchase_entry, record_seizure, seizure_entry
 from desk.register import EntryRejected, NewEntry, RegisterError
 
 LABELS = {
@@ -37,29 +37,29 @@ LABELS = {
 }
 
 
-class InflowForm(ModalScreen[str | None]):
-    """`InflowForm("seizure")` or `InflowForm("purchase")`."""
+class AcquisitionForm(ModalScreen[str | None]):
+    """`AcquisitionForm("seizure")` or `AcquisitionForm("purchase")`."""
 
     DEFAULT_CSS = """
-    InflowForm { align: center middle; }
-    #inflow-body { width: 80%; max-width: 96; height: auto; border: thick $accent; background: $surface;
+    AcquisitionForm { align: center middle; }
+    #acquisition-body { width: 80%; max-width: 96; height: auto; border: thick $accent; background: $surface;
                    padding: 0 1; }
-    #inflow-errors { color: $error; }
-    #inflow-hint { color: $text-muted; }
-    InflowForm.-short #inflow-body Input { border: none; height: 1; margin-bottom: 1; }
-    InflowForm.-short #inflow-body Input:focus { background: $accent 30%; }
+    #acquisition-errors { color: $error; }
+    #acquisition-hint { color: $text-muted; }
+    AcquisitionForm.-short #acquisition-body Input { border: none; height: 1; margin-bottom: 1; }
+    AcquisitionForm.-short #acquisition-body Input:focus { background: $accent 30%; }
     """
     #: below 36 rows (80x24) the inputs lose their borders so every field, the hint and the
     #: errors stay on screen
     VERTICAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-short"), (36, "-tall")]
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Cancel", id="inflow.cancel"),
-        Binding("ctrl+s", "submit", "Record", id="inflow.submit"),
+        Binding("escape", "cancel", "Cancel", id="acquisition.cancel"),
+        Binding("ctrl+s", "submit", "Record", id="acquisition.submit"),
     ]
 
     def __init__(self, kind: str) -> None:
         if kind not in ("seizure", "purchase"):
-            raise ValueError(f"an inflow form is for a seizure or a purchase, not {kind!r}")
+            raise ValueError(f"an acquisition form is for a seizure or a purchase, not {kind!r}")
         super().__init__()
         self.kind = kind
         self.fields = SEIZURE_FIELDS if kind == "seizure" else PURCHASE_FIELDS
@@ -70,7 +70,7 @@ class InflowForm(ModalScreen[str | None]):
         reg = self.app.register  # type: ignore[attr-defined]
         accounts = reg.accounts()
         title = "New seizure (posted at once)" if self.kind == "seizure" else "New purchase (drafted for approval)"
-        with Vertical(id="inflow-body"):
+        with Vertical(id="acquisition-body"):
             yield Label(f"[b]{title}[/b]  enter moves on, ctrl+s records, esc cancels")
             for name in self.fields:
                 suggester = None
@@ -82,8 +82,8 @@ class InflowForm(ModalScreen[str | None]):
                     venues = [a.split(":", 2)[2] for a in accounts if a.startswith("assets:exchange:")]
                     suggester = SuggestFromList(venues, case_sensitive=False)
                 yield Input(placeholder=LABELS.get(name, name), id=f"if-{name}", suggester=suggester)
-            yield Static("", id="inflow-hint")
-            yield Static("", id="inflow-errors")
+            yield Static("", id="acquisition-hint")
+            yield Static("", id="acquisition-errors")
 
     def values(self) -> dict[str, str]:
         return {name: self.query_one(f"#if-{name}", Input).value for name in self.fields}
@@ -105,8 +105,8 @@ class InflowForm(ModalScreen[str | None]):
         submit, so typing is not interrupted)."""
         reg = self.app.register  # type: ignore[attr-defined]
         build = seizure_entry if self.kind == "seizure" else purchase_entry
-        errors = self.query_one("#inflow-errors", Static)
-        hint = self.query_one("#inflow-hint", Static)
+        errors = self.query_one("#acquisition-errors", Static)
+        hint = self.query_one("#acquisition-hint", Static)
         try:
             self.entry = build(reg, self.values(), self.app.now())  # type: ignore[attr-defined]
         except EntryRejected as exc:
@@ -151,7 +151,7 @@ class InflowForm(ModalScreen[str | None]):
                 draft_id = await reg.draft(entry)
                 done = f"draft #{draft_id}: purchase waiting for another operator's approval"
         except RegisterError as exc:
-            self.query_one("#inflow-errors", Static).update(f"✗ {exc}")
+            self.query_one("#acquisition-errors", Static).update(f"✗ {exc}")
             self.app.bell()
             return
         self.dismiss(done)

@@ -1,5 +1,6 @@
 """Alerts beside a running sync: after a feed poll the rules are judged again and each
-notice is handed to `emit` (a JSON line in `desk sync`).
+notice is handed to `emit` (a JSON line in `desk sync`). It lives with the sync, which
+listens to its own events here, so that desk.alerts never imports the layer above it.
 
 The sync engine calls its listeners synchronously; the judging reads the register, so it
 runs as one task at a time, coalescing polls that arrive meanwhile into one more check.

@@ -10,7 +10,7 @@ from textual.widgets import Input, Static
 from desk.config import DeskSettings
 from desk.money import Amount
 from desk.register import Register
-from desk.tui.screens.inflow import InflowForm
+from desk.tui.screens.acquisition import AcquisitionForm
 from tests.compliance.conftest import BTC
 from tests.waiting import until
 
@@ -29,7 +29,7 @@ class FormApp(App[None]):
         return NOW
 
 
-async def fill(pilot, form: InflowForm, values: dict[str, str]) -> None:
+async def fill(pilot, form: AcquisitionForm, values: dict[str, str]) -> None:
     for name, value in values.items():
         form.query_one(f"#if-{name}", Input).value = value
     await pilot.pause()
@@ -38,17 +38,18 @@ async def fill(pilot, form: InflowForm, values: dict[str, str]) -> None:
 async def test_a_seizure_is_checked_as_typed_and_posted_with_its_fields(register: Register) -> None:
     app = FormApp(register)
     async with app.run_test() as pilot:
-        form = InflowForm("seizure")
+        form = AcquisitionForm("seizure")
         await app.push_screen(form, app.results.append)
         await fill(pilot, form, {"case": "case-9", "asset": "BTC", "amount": "1.5", "to": "assets:wallet:ops"})
         # still empty fields are not errors while typing
-        assert str(form.query_one("#inflow-errors", Static).render()) == ""
+        assert str(form.query_one("#acquisition-errors", Static).render()) == ""
         await fill(pilot, form, {"case_reference": "2-9/2026", "legal_basis": "court order", "authority": "AFM"})
-        assert "assets:wallet:ops is not a reserve account" in str(form.query_one("#inflow-errors", Static).render())
+        errors = str(form.query_one("#acquisition-errors", Static).render())
+        assert "assets:wallet:ops is not a reserve account" in errors
         await pilot.press("ctrl+s")
         assert app.results == []  # refused: nothing recorded
         await fill(pilot, form, {"to": "assets:reserve:cold"})
-        assert "1.50000000 BTC from income:seized:case-9" in str(form.query_one("#inflow-hint", Static).render())
+        assert "1.50000000 BTC from income:seized:case-9" in str(form.query_one("#acquisition-hint", Static).render())
         await pilot.press("ctrl+s")
         await until(lambda: app.results, "the seizure to be posted")
     assert app.results[0].startswith("entry #1: seizure of 1.50000000 BTC posted")
@@ -62,15 +63,15 @@ async def test_a_purchase_becomes_a_draft_and_an_empty_field_is_named_on_submit(
 ) -> None:
     app = FormApp(register)
     async with app.run_test() as pilot:
-        form = InflowForm("purchase")
+        form = AcquisitionForm("purchase")
         await app.push_screen(form, app.results.append)
         await fill(pilot, form, {"exchange": "aix", "asset": "BTC", "amount": "0.1", "price": "97000", "pay": "USDT"})
         await pilot.press("ctrl+s")
-        await until(lambda: str(form.query_one("#inflow-errors", Static).render()), "the form's refusal")
-        assert str(form.query_one("#inflow-errors", Static).render()) == "✗ order id: required"
+        await until(lambda: str(form.query_one("#acquisition-errors", Static).render()), "the form's refusal")
+        assert str(form.query_one("#acquisition-errors", Static).render()) == "✗ order id: required"
         await fill(pilot, form, {"order_id": "ord-5"})
         assert "buy 0.10000000 BTC for 9,700.000000 USDT at 97000" in str(
-            form.query_one("#inflow-hint", Static).render()
+            form.query_one("#acquisition-hint", Static).render()
         )
         await pilot.press("ctrl+s")
         await until(lambda: app.results, "the purchase to be drafted")
@@ -82,7 +83,7 @@ async def test_a_purchase_becomes_a_draft_and_an_empty_field_is_named_on_submit(
 async def test_escape_cancels(register: Register) -> None:
     app = FormApp(register)
     async with app.run_test() as pilot:
-        await app.push_screen(InflowForm("purchase"), app.results.append)
+        await app.push_screen(AcquisitionForm("purchase"), app.results.append)
         await pilot.press("escape")
         await until(lambda: app.results, "the form to close")
     assert app.results == [None] and await register.drafts() == []

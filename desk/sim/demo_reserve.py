@@ -1,6 +1,7 @@
 """The demo's reserve: opening balances in the register equal to what the simulated chains
 hold at the reserve's addresses, so `desk reserves` on the demo proves clean from the start
-(and a test or an operator can then break it through the simulator's hooks)."""
+(and a test or an operator can then break it through the simulator's hooks). It belongs to
+the simulator: only the demo (desk.cli.demo_cmds) and the tests open a register this way."""
 
 from __future__ import annotations
 
