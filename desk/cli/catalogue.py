@@ -39,6 +39,7 @@ CATALOGUE: dict[str, Command] = {
     "status": Command("desk.cli.sync_cmds", "last successful sync per feed, its age, records written, health"),
     "sim": Command(DEMO, "run the simulated pools, exchanges and National Bank"),
     "demo": Command(DEMO, "run the desk on the built-in simulator (no accounts needed)"),
+    "serve": Command("desk.cli.serve_cmds", "the same screen in a web browser, on this machine only unless --public"),
     "policy": Command("desk.cli.policy_cmds", "the treasury policy (roles, allowlist, limits, quorum) and its changes"),
     "compliance": Command(
         "desk.cli.compliance_cmds",

@@ -74,6 +74,13 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
         metavar="NAME",
         help="act as NAME first (the demo only; elsewhere the operator is the OS login, as config maps it)",
     )
+    p.add_argument(
+        "--attach",
+        type=Path,
+        metavar="CONFIG",
+        help="open the screen on a demo another process runs, given its config (`desk serve --demo` "
+        "opens one per browser session this way); its simulator and register stay when the screen closes",
+    )
     p.set_defaults(handler=demo)
 
 
@@ -120,6 +127,8 @@ def demo(args: argparse.Namespace) -> int:
     """The screen on the simulator, or with --rounds the headless demo."""
     if args.rounds:
         return asyncio.run(headless_demo(args))
+    if args.attach:
+        return demo_screen(args.attach, args.operator)
     return open_demo(args)
 
 
@@ -176,29 +185,43 @@ def open_demo(args: argparse.Namespace) -> int:
     """`desk demo`: the simulator in its own process, a demo register, the screen and its
     sync child pointed at the simulator. Everything stops when the screen closes."""
     with tempfile.TemporaryDirectory(prefix="desk-demo-") as tmp, simulator(args.seed) as started:
-        from desk.tui.app import create_app  # imported while the simulator starts: a second off the wait
+        import desk.tui.app  # noqa: F401  imported while the simulator starts: a second off the wait
 
         try:
-            overrides = started()
+            config = prepare_demo(Path(tmp), started(), args.register, demo_operators(args.operator)[0])
         except RuntimeError as exc:
             print(f"desk demo: {exc}", file=sys.stderr)
             return ExitCode.FAILED
-        register = args.register or Path(tmp) / "demo.sqlite"
-        operators = demo_operators(args.operator)
-        config = write_config(
-            Path(tmp) / "demo.toml",
-            {
-                **overrides,
-                "register": {"path": str(register)},
-                "operator": {"name": operators[0]},
-                "sync": DEMO_SYNC,
-            },
-        )
-        settings = load_settings(config, env={})
-        asyncio.run(_init_register(settings))
-        app = create_app(settings, register, operators=list(operators), sync=SyncCommand.for_config(config))
-        app.title = "desk demo"
-        app.run()
+        return demo_screen(config, args.operator)
+
+
+def prepare_demo(folder: Path, overrides: dict[str, Any], register: Path | None, operator: str) -> Path:
+    """The demo's config in `folder` (pointing at the simulator of `overrides`) and its register,
+    created with the reserve the simulated chains hold; returns the config's path, which every
+    screen on this demo and its sync child read (`desk serve --demo` opens one per browser)."""
+    config = write_config(
+        folder / "demo.toml",
+        {
+            **overrides,
+            "register": {"path": str(register or folder / "demo.sqlite")},
+            "operator": {"name": operator},
+            "sync": DEMO_SYNC,
+        },
+    )
+    asyncio.run(_init_register(load_settings(config, env={})))
+    return config
+
+
+def demo_screen(config: Path, operator: str | None) -> int:
+    """The screen on a prepared demo (`prepare_demo`), with its own sync child and the two demo
+    operators, `operator` first; returns when it closes."""
+    from desk.tui.app import create_app
+
+    settings = load_settings(config, env={})
+    operators = list(demo_operators(operator))
+    app = create_app(settings, settings.register.path, operators=operators, sync=SyncCommand.for_config(config))
+    app.title = "desk demo"
+    app.run()
     return int(app.return_code or 0)
 
 

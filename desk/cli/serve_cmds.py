@@ -1,0 +1,183 @@
+"""`desk serve`: the desk's screen in a browser, through textual-serve.
+
+textual-serve starts one process per browser session and relays its screen over a websocket.
+That process is the very command the terminal runs (`desk`, or `desk demo --attach` on the
+demo this command started), so the browser gets the same app, the same operator and its own
+sync child, and a closed tab ends them as `q` does. Whoever reaches the page acts as the
+operator who started `desk serve`: it listens on loopback unless told otherwise with
+--public, and then says that a reverse proxy with authentication belongs in front.
+"""
+
+from __future__ import annotations
+
+import argparse
+import errno
+import ipaddress
+import shlex
+import socket
+import sys
+import tempfile
+from pathlib import Path
+
+from desk.cli.common import add_command, settings_from
+from desk.cli.exit_codes import ExitCode
+from desk.tui.live import SyncCommand
+
+DEFAULT_PORT = 8000
+#: the wildcard binds (every address of this machine; behind --public only)
+WILDCARDS = ("0.0.0.0", "::")
+
+
+class ServeError(Exception):
+    """Why `desk serve` cannot listen as asked, in words for the operator."""
+
+
+def add_commands(subparsers: argparse._SubParsersAction) -> None:
+    p = add_command(
+        subparsers,
+        "serve",
+        description="Serve the desk's screen to a web browser (textual-serve): each browser tab runs its own "
+        "`desk` with its own sync, as the operator who started this command (the config's operator, as in "
+        "the terminal). It listens on 127.0.0.1 only; another address needs --public and a reverse proxy "
+        "with authentication in front. Ctrl+C stops it and every session.",
+    )
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)")
+    p.add_argument("--port", type=port_number, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT})")
+    p.add_argument(
+        "--public",
+        action="store_true",
+        help="allow a --host that is not loopback: anyone who reaches it acts as this desk's operator, so put a "
+        "reverse proxy with authentication in front",
+    )
+    p.add_argument(
+        "--public-url",
+        metavar="URL",
+        help="the address browsers use (behind a reverse proxy: its https URL); default http://HOST:PORT",
+    )
+    p.add_argument("--demo", action="store_true", help="serve `desk demo`: the simulator and a fresh demo register")
+    p.add_argument("--seed", type=int, default=7, help="the demo simulator's seed (with --demo)")
+    p.set_defaults(handler=serve)
+
+
+def port_number(text: str) -> int:
+    """--port: a TCP port a browser can be sent to (0, "any free port", cannot be)."""
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a port number: {text!r}") from None
+    if not 1 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{port} is not a port (1-65535)")
+    return port
+
+
+def serve(args: argparse.Namespace) -> int:
+    """Check the address, then serve the configured desk or the demo until Ctrl+C."""
+    if args.demo:
+        from desk.cli.demo_cmds import DEMO_OPERATORS
+
+        operator = f"{DEMO_OPERATORS[0]} (`o` on the approvals screen switches to {DEMO_OPERATORS[1]})"
+    else:
+        settings = settings_from(args)
+        if not settings.register.path.exists():
+            print(f"desk serve: no register at {settings.register.path}: run `desk init` first", file=sys.stderr)
+            return ExitCode.REGISTER
+        operator = f"{settings.operator.name} (the config's operator, as in the terminal)"
+    try:
+        wide = check_address(args.host, args.port, public=args.public)
+    except ServeError as exc:
+        print(f"desk serve: {exc}", file=sys.stderr)
+        return ExitCode.CONFIG
+    banner = [f"every browser session acts as {operator}", "Ctrl+C stops the server and every session"]
+    if wide:
+        print(
+            f"desk serve: WARNING: listening on {args.host} ({', '.join(wide)}), beyond this machine: anyone who "
+            "reaches this port acts as the operator above. A reverse proxy with authentication (and TLS) "
+            "belongs in front of it.",
+            file=sys.stderr,
+        )
+    if args.demo:
+        return serve_demo(args, banner)
+    config = ["--config", str(args.config)] if getattr(args, "config", None) else []
+    return run_server(args, session_command(*config), "desk", banner)
+
+
+def serve_demo(args: argparse.Namespace, banner: list[str]) -> int:
+    """The demo's simulator and register, prepared once here, and one demo screen per browser
+    session on them; the simulator stops and the register goes when the server stops."""
+    from desk.cli.demo_cmds import DEMO_OPERATORS, prepare_demo, simulator
+
+    with tempfile.TemporaryDirectory(prefix="desk-serve-demo-") as tmp, simulator(args.seed) as started:
+        try:
+            config = prepare_demo(Path(tmp), started(), None, DEMO_OPERATORS[0])
+        except RuntimeError as exc:
+            print(f"desk serve: {exc}", file=sys.stderr)
+            return ExitCode.FAILED
+        return run_server(args, session_command("demo", "--attach", str(config)), "desk demo", banner)
+
+
+def session_command(*argv: str) -> str:
+    """The shell command textual-serve runs per browser session: `desk ARGV` on this Python and
+    this desk's code (as the sync child is started), exec'd so that no shell stands between."""
+    env = SyncCommand.for_config(None).env or {}
+    command = ["env", f"PYTHONPATH={env.get('PYTHONPATH', '')}", sys.executable, "-m", "desk", *argv]
+    return "exec " + shlex.join(command)
+
+
+def check_address(host: str, port: int, *, public: bool) -> list[str]:
+    """The addresses `host` listens on that are not loopback (refused without `public`), after
+    checking that each can be bound now: a clear word on a bad host or a port in use, before
+    anything starts."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except (socket.gaierror, UnicodeError) as exc:
+        raise ServeError(f"--host {host!r}: no such host or address ({exc})") from None
+    addresses = list(dict.fromkeys(str(info[4][0]) for info in infos))
+    wide = [a for a in addresses if not ipaddress.ip_address(a.split("%")[0]).is_loopback]
+    if wide and not public:
+        raise ServeError(
+            f"--host {host} ({', '.join(wide)}) is not a loopback address: anyone who reaches it acts as this "
+            "desk's operator. Put a reverse proxy with authentication in front and pass --public to mean it."
+        )
+    for family, kind, proto, _, address in infos:
+        with socket.socket(family, kind, proto) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as aiohttp binds
+            try:
+                probe.bind(address)
+            except OSError as exc:
+                raise ServeError(_bind_problem(host, port, exc)) from None
+    return wide
+
+
+def _bind_problem(host: str, port: int, exc: OSError) -> str:
+    if exc.errno == errno.EADDRINUSE:
+        return f"{host}:{port} is already in use (another desk serve, or another server): choose another --port"
+    if exc.errno == errno.EADDRNOTAVAIL:
+        return f"--host {host} is not an address of this machine"
+    if exc.errno == errno.EACCES:
+        return f"port {port} needs privileges this user lacks: choose one above 1023"
+    return f"cannot listen on {host}:{port}: {exc.strerror or exc}"
+
+
+def run_server(args: argparse.Namespace, command: str, title: str, banner: list[str]) -> int:
+    """Serve `command` per browser session until SIGINT/SIGTERM; every session has ended (its
+    app and sync child stopped) when this returns."""
+    from desk.cli.serve_server import DeskServer
+
+    url = args.public_url or public_url(args.host, args.port)
+    server = DeskServer(command, host=args.host, port=args.port, title=title, public_url=url, banner=banner)
+    try:
+        server.serve()
+    except OSError as exc:  # the port was taken between the check and the bind
+        print(f"desk serve: {_bind_problem(args.host, args.port, exc)}", file=sys.stderr)
+        return ExitCode.FAILED
+    return ExitCode.OK
+
+
+def public_url(host: str, port: int) -> str:
+    """The URL the page tells the browser to open its websocket at: the host as given, or for a
+    wildcard bind this machine's name (0.0.0.0 is no address a browser can reach)."""
+    if host in WILDCARDS:
+        host = socket.getfqdn()
+    if ":" in host:
+        host = f"[{host}]"
+    return f"http://{host}:{port}"
