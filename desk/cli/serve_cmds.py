@@ -97,8 +97,8 @@ def serve(args: argparse.Namespace) -> int:
         )
     if args.demo:
         return serve_demo(args, banner)
-    config = ["--config", str(args.config)] if getattr(args, "config", None) else []
-    return run_server(args, session_command(*config), "desk", banner)
+    config = getattr(args, "config", None)
+    return run_server(args, session_command(*(["--config", str(config)] if config else [])), config, "desk", banner)
 
 
 def serve_demo(args: argparse.Namespace, banner: list[str]) -> int:
@@ -112,7 +112,7 @@ def serve_demo(args: argparse.Namespace, banner: list[str]) -> int:
         except RuntimeError as exc:
             print(f"desk serve: {exc}", file=sys.stderr)
             return ExitCode.FAILED
-        return run_server(args, session_command("demo", "--attach", str(config)), "desk demo", banner)
+        return run_server(args, session_command("demo", "--attach", str(config)), config, "desk demo", banner)
 
 
 def session_command(*argv: str) -> str:
@@ -158,13 +158,15 @@ def _bind_problem(host: str, port: int, exc: OSError) -> str:
     return f"cannot listen on {host}:{port}: {exc.strerror or exc}"
 
 
-def run_server(args: argparse.Namespace, command: str, title: str, banner: list[str]) -> int:
-    """Serve `command` per browser session until SIGINT/SIGTERM; every session has ended (its
-    app and sync child stopped) when this returns."""
+def run_server(args: argparse.Namespace, command: str, config: Path | None, title: str, banner: list[str]) -> int:
+    """Serve `command` per browser session, and sync the register of `config` here, until
+    SIGINT/SIGTERM; every session has ended (its app and sync child stopped) and the sync has
+    finished its write when this returns."""
     from desk.cli.serve_server import DeskServer
 
     url = args.public_url or public_url(args.host, args.port)
-    server = DeskServer(command, host=args.host, port=args.port, title=title, public_url=url, banner=banner)
+    sync = SyncCommand.for_config(config)
+    server = DeskServer(command, host=args.host, port=args.port, title=title, public_url=url, banner=banner, sync=sync)
     try:
         server.serve()
     except OSError as exc:  # the port was taken between the check and the bind

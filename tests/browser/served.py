@@ -1,0 +1,126 @@
+"""`desk serve` as a process the browser tests start, and the processes it leaves behind.
+
+The server's output is read by a thread into a list, so a test waits for the line it needs
+(with tests.waiting's patience as the net against a hang) and still sees everything the
+server said when something fails."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+from tests.conftest import REPO
+from tests.waiting import PATIENCE
+
+
+def free_port() -> int:
+    """A port nothing listens on now (the kernel's choice)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+class Served:
+    """`desk serve ARGV` in a session of its own: its process group is what a terminal's Ctrl+C
+    reaches (the server and the apps it started per browser), nothing of the test's."""
+
+    def __init__(self, *argv: str) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "desk", "serve", *argv],
+            cwd=REPO,
+            env={**os.environ, "PYTHONPATH": str(REPO)},
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            start_new_session=True,
+        )
+        self.lines: list[str] = []
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self) -> None:
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            self.lines.append(line.rstrip("\n"))
+
+    @property
+    def output(self) -> str:
+        return "\n".join(self.lines)
+
+    def wait_for(self, text: str) -> None:
+        """Return once the server has printed `text`; fail with its output if it exits first."""
+        deadline = time.monotonic() + PATIENCE
+        while text not in self.output:
+            if self.process.poll() is not None:
+                self._reader.join(5)
+                raise AssertionError(f"desk serve exited ({self.process.returncode}) before {text!r}:\n{self.output}")
+            if time.monotonic() > deadline:
+                raise AssertionError(f"timed out waiting for {text!r} from desk serve:\n{self.output}")
+            time.sleep(0.05)
+
+    def interrupt(self) -> None:
+        """Ctrl+C at the terminal: SIGINT to the whole foreground process group."""
+        os.killpg(self.process.pid, signal.SIGINT)
+
+    def stop(self) -> int:
+        """Wait for the server to exit (after a signal); its exit code."""
+        try:
+            return self.process.wait(PATIENCE)
+        finally:
+            self._reader.join(5)
+
+    def kill(self) -> None:
+        """After a failed test: nothing of it may outlive the test."""
+        for pid, _ in descendants(self.process.pid):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+
+
+def _stat(pid: int) -> list[str] | None:
+    """/proc/PID/stat's fields after the command name (state is [0], parent [1], start time [19])."""
+    try:
+        text = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    return text.rsplit(")", 1)[1].split()
+
+
+def descendants(root: int) -> set[tuple[int, str]]:
+    """Every live process below `root` (children, theirs, ...), as (pid, start time): the start
+    time tells a process from a later one given the same pid."""
+    parents: dict[int, list[tuple[int, str]]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit() and (fields := _stat(int(entry.name))) and fields[0] != "Z":
+            parents.setdefault(int(fields[1]), []).append((int(entry.name), fields[19]))
+    found: set[tuple[int, str]] = set()
+    todo = [root]
+    while todo:
+        for child in parents.get(todo.pop(), []):
+            found.add(child)
+            todo.append(child[0])
+    return found
+
+
+def alive(processes: set[tuple[int, str]]) -> list[str]:
+    """Those of `processes` still running (a zombie has ended), with their command lines."""
+    left = []
+    for pid, started in processes:
+        fields = _stat(pid)
+        if fields and fields[19] == started and fields[0] != "Z":
+            try:
+                command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            except OSError:
+                continue
+            left.append(f"{pid}: {command}")
+    return left

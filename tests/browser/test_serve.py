@@ -1,0 +1,74 @@
+"""`desk serve --demo` in a real headless browser (Debian's chromium through chromedriver):
+the page shows the dashboard, `r` opens the register with its rows, the operator is the
+demo's own with its maker/checker switch, `q` ends that browser's session alone, and a
+Ctrl+C or a SIGTERM stops the server with nothing left running (the apps of the sessions,
+their sync children, the server's sync, the simulator)."""
+
+from __future__ import annotations
+
+import signal
+import urllib.request
+from pathlib import Path
+
+from tests.browser.browser import Page, chromium
+from tests.browser.served import Served, alive, descendants, free_port
+from tests.waiting import PATIENCE
+
+SEED = "4251"
+
+
+def test_the_page_shows_the_dashboard_r_opens_the_register_and_ctrl_c_stops_it_all(tmp_path: Path) -> None:
+    port = free_port()
+    served = Served("--demo", "--port", str(port), "--seed", SEED)
+    try:
+        served.wait_for(f"open http://127.0.0.1:{port} in a browser")
+        assert "every browser session acts as demo-maker" in served.output
+        with chromium(tmp_path / "profile") as driver:
+            driver.get(f"http://127.0.0.1:{port}/")
+            page = Page(driver)
+            page.wait_for("prices", "sell-through", "latest activity")
+            page.press("r")
+            screen = page.wait_for("chain head #", "showing", "payout")
+            assert "sell-through" not in screen  # the register screen, not the dashboard behind it
+            processes = descendants(served.process.pid)
+            running = alive(processes)
+            assert any("demo --attach" in line for line in running), running  # this browser's app
+            assert any(" sim " in line for line in running), running
+            assert any(" sync " in line for line in running), running
+            served.interrupt()  # Ctrl+C at the terminal, with the browser still connected
+            assert served.stop() == 0, served.output
+        assert alive(processes) == []
+    finally:
+        served.kill()
+
+
+def test_the_operator_switch_works_q_ends_one_session_and_sigterm_stops_the_rest(tmp_path: Path) -> None:
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    # every address of the machine: allowed with --public only, and said to want a proxy in front
+    served = Served("--demo", "--port", str(port), "--seed", SEED, "--host", "0.0.0.0", "--public", "--public-url", url)
+    try:
+        served.wait_for(f"open {url} in a browser")
+        assert "A reverse proxy with authentication (and TLS) belongs in front of it." in served.output
+        with chromium(tmp_path / "profile") as driver:
+            driver.get(url + "/")
+            page = Page(driver)
+            page.wait_for("prices")
+            page.press("p")
+            page.wait_for("operator: demo-maker")
+            page.press("o")
+            page.wait_for("operator: demo-checker")
+            before = descendants(served.process.pid)
+            session = {p for p in before if any("demo --attach" in line for line in alive({p}))}
+            assert session, alive(before)
+            page.press("q")
+            page.until(page.shows_session_ended, "the page to say the session ended")
+            page.until(lambda: alive(session) == [], "the session's app to exit")
+            with urllib.request.urlopen(url + "/", timeout=PATIENCE) as answer:  # the server serves on
+                assert answer.status == 200
+            rest = descendants(served.process.pid)
+            served.process.send_signal(signal.SIGTERM)  # the server alone, as systemd stops it
+            assert served.stop() == 0, served.output
+        assert alive(rest) == []
+    finally:
+        served.kill()
