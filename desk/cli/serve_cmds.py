@@ -162,16 +162,25 @@ def run_server(args: argparse.Namespace, command: str, config: Path | None, titl
     """Serve `command` per browser session, and sync the register of `config` here, until
     SIGINT/SIGTERM; every session has ended (its app and sync child stopped) and the sync has
     finished its write when this returns."""
-    from desk.cli.serve_server import DeskServer
+    from desk.cli.serve_server import DeskServer, local_page
 
     url = args.public_url or public_url(args.host, args.port)
-    sync = SyncCommand.for_config(config)
-    server = DeskServer(command, host=args.host, port=args.port, title=title, public_url=url, banner=banner, sync=sync)
-    try:
-        server.serve()
-    except OSError as exc:  # the port was taken between the check and the bind
-        print(f"desk serve: {_bind_problem(args.host, args.port, exc)}", file=sys.stderr)
-        return ExitCode.FAILED
+    with tempfile.TemporaryDirectory(prefix="desk-serve-page-") as page:
+        server = DeskServer(
+            command,
+            host=args.host,
+            port=args.port,
+            title=title,
+            public_url=url,
+            templates_path=local_page(Path(page)),
+            banner=banner,
+            sync=SyncCommand.for_config(config),
+        )
+        try:
+            server.serve()
+        except OSError as exc:  # the port was taken between the check and the bind
+            print(f"desk serve: {_bind_problem(args.host, args.port, exc)}", file=sys.stderr)
+            return ExitCode.FAILED
     return ExitCode.OK
 
 

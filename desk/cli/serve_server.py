@@ -9,11 +9,31 @@ the aiohttp objects here are typed Any)."""
 from __future__ import annotations
 
 import asyncio
+import re
+from pathlib import Path
 from typing import Any
 
+import textual_serve
 from textual_serve.server import Server
 
 from desk.tui.live import SyncChild, SyncCommand
+
+#: textual-serve's page fetches its font from Google: a third party told each time the desk is
+#: opened, and a page that waits on a failing request on a machine without internet access
+FONT_LINK = re.compile(r"<link[^>]*fonts\.googleapis\.com[^>]*>\s*")
+#: the same font from the copy textual-serve ships (its static/fonts), served by this server
+LOCAL_FONT = (
+    '<style>@font-face { font-family: "Roboto Mono"; '
+    'src: url("{{ config.static.url }}fonts/RobotoMono-VariableFont_wght.ttf"); }</style>\n    '
+)
+
+
+def local_page(folder: Path) -> Path:
+    """A templates folder in `folder` holding textual-serve's page with the font served here:
+    the browser then asks nothing of anyone but this server (tests/browser checks it)."""
+    page = Path(textual_serve.__file__).parent / "templates" / "app_index.html"
+    (folder / page.name).write_text(FONT_LINK.sub(lambda _: LOCAL_FONT, page.read_text(encoding="utf-8"), count=1))
+    return folder
 
 
 class DeskServer(Server):

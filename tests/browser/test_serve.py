@@ -6,6 +6,7 @@ their sync children, the server's sync, the simulator)."""
 
 from __future__ import annotations
 
+import re
 import signal
 import urllib.request
 from pathlib import Path
@@ -66,6 +67,12 @@ def test_the_operator_switch_works_q_ends_one_session_and_sigterm_stops_the_rest
             page.until(lambda: alive(session) == [], "the session's app to exit")
             with urllib.request.urlopen(url + "/", timeout=PATIENCE) as answer:  # the server serves on
                 assert answer.status == 200
+                html = answer.read().decode()
+            # the page asks nothing of anyone but this server (textual-serve's own asks Google for a font)
+            fetched = re.findall(r"""(?:src=|href=|url\()["']?(https?://[^\s"')]+)""", html)
+            assert fetched and [link for link in fetched if not link.startswith(url)] == []
+            loaded = driver.execute_script("return performance.getEntriesByType('resource').map(e => e.name)")
+            assert loaded and [name for name in loaded if not name.startswith(url)] == []
             rest = descendants(served.process.pid)
             served.process.send_signal(signal.SIGTERM)  # the server alone, as systemd stops it
             assert served.stop() == 0, served.output
