@@ -13,7 +13,7 @@ from desk.cli import build_parser, command_in, main
 from desk.cli.catalogue import CATALOGUE
 
 #: What a start without a command must not pay for.
-HEAVY = ("aiohttp", "pydantic", "pydantic_settings", "textual", "rich", "desk.config", "desk.register")
+HEAVY = ("aiohttp", "pydantic", "pydantic_settings", "textual", "textual_serve", "rich", "desk.config", "desk.register")
 
 
 def imported_by(*argv: str) -> tuple[subprocess.CompletedProcess[str], set[str]]:
