@@ -124,3 +124,17 @@ def alive(processes: set[tuple[int, str]]) -> list[str]:
                 continue
             left.append(f"{pid}: {command}")
     return left
+
+
+#: A process whose last output the server has read may still be inside its exit for a moment
+#: after: how long "gone" allows for that. A process left running stays far longer.
+EXITING = 5.0
+
+
+def left_running(processes: set[tuple[int, str]]) -> list[str]:
+    """Those of `processes` still running once the ones already exiting have had `EXITING`
+    seconds to finish (returns as soon as none is left)."""
+    deadline = time.monotonic() + EXITING
+    while (running := alive(processes)) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return running
