@@ -21,6 +21,8 @@ from pathlib import Path
 
 from desk.cli.common import add_command, settings_from
 from desk.cli.exit_codes import ExitCode
+from desk.config import load_settings
+from desk.sync.lock import SyncLock
 from desk.tui.live import SyncCommand
 
 DEFAULT_PORT = 8000
@@ -75,30 +77,31 @@ def serve(args: argparse.Namespace) -> int:
     if args.demo:
         from desk.cli.demo_cmds import DEMO_OPERATORS
 
-        operator = f"{DEMO_OPERATORS[0]} (`o` on the approvals screen switches to {DEMO_OPERATORS[1]})"
+        who = DEMO_OPERATORS[0]
+        how = f"`o` on the approvals screen switches to {DEMO_OPERATORS[1]}"
     else:
         settings = settings_from(args)
         if not settings.register.path.exists():
             print(f"desk serve: no register at {settings.register.path}: run `desk init` first", file=sys.stderr)
             return ExitCode.REGISTER
-        operator = f"{settings.operator.name} (the config's operator, as in the terminal)"
+        who, how = settings.operator.name, "the config's operator, as in the terminal"
     try:
         wide = check_address(args.host, args.port, public=args.public)
     except ServeError as exc:
         print(f"desk serve: {exc}", file=sys.stderr)
         return ExitCode.CONFIG
-    banner = [f"every browser session acts as {operator}", "Ctrl+C stops the server and every session"]
     if wide:
         print(
             f"desk serve: WARNING: listening on {args.host} ({', '.join(wide)}), beyond this machine: anyone who "
-            "reaches this port acts as the operator above. A reverse proxy with authentication (and TLS) "
-            "belongs in front of it.",
+            f"reaches this port acts as {who}. A reverse proxy with authentication (and TLS) belongs in front of it.",
             file=sys.stderr,
         )
+    banner = [f"every browser session acts as {who} ({how})", "Ctrl+C stops the server and every session"]
     if args.demo:
         return serve_demo(args, banner)
-    config = getattr(args, "config", None)
-    return run_server(args, session_command(*(["--config", str(config)] if config else [])), config, "desk", banner)
+    config = args.config.resolve() if getattr(args, "config", None) else None  # the sessions' cwd may differ
+    command = session_command(*(["--config", str(config)] if config else []))
+    return run_server(args, command, config, settings.register.path, "desk", banner)
 
 
 def serve_demo(args: argparse.Namespace, banner: list[str]) -> int:
@@ -112,7 +115,8 @@ def serve_demo(args: argparse.Namespace, banner: list[str]) -> int:
         except RuntimeError as exc:
             print(f"desk serve: {exc}", file=sys.stderr)
             return ExitCode.FAILED
-        return run_server(args, session_command("demo", "--attach", str(config)), config, "desk demo", banner)
+        register = load_settings(config, env={}).register.path
+        return run_server(args, session_command("demo", "--attach", str(config)), config, register, "desk demo", banner)
 
 
 def session_command(*argv: str) -> str:
@@ -158,8 +162,10 @@ def _bind_problem(host: str, port: int, exc: OSError) -> str:
     return f"cannot listen on {host}:{port}: {exc.strerror or exc}"
 
 
-def run_server(args: argparse.Namespace, command: str, config: Path | None, title: str, banner: list[str]) -> int:
-    """Serve `command` per browser session, and sync the register of `config` here, until
+def run_server(
+    args: argparse.Namespace, command: str, config: Path | None, register: Path, title: str, banner: list[str]
+) -> int:
+    """Serve `command` per browser session, and sync `register` (that of `config`) here, until
     SIGINT/SIGTERM; every session has ended (its app and sync child stopped) and the sync has
     finished its write when this returns."""
     from desk.cli.serve_server import DeskServer, local_page
@@ -175,6 +181,7 @@ def run_server(args: argparse.Namespace, command: str, config: Path | None, titl
             templates_path=local_page(Path(page)),
             banner=banner,
             sync=SyncCommand.for_config(config),
+            lock=SyncLock(register).path,
         )
         try:
             server.serve()

@@ -2,18 +2,21 @@
 textual-serve's logo, one sync for the register however many browsers come and go, and a
 shutdown that ends every browser session's app, then the sync, before it returns.
 
-A module of its own so that only `desk serve` imports textual-serve (and its aiohttp, which
-desk.cli never names itself: the import-linter contract "http" keeps aiohttp in desk.feeds;
-the aiohttp objects here are typed Any)."""
+A module of its own so that only `desk serve` imports textual-serve and aiohttp's web server
+(the import-linter contract "http" names this module as the one place outside desk.feeds and
+desk.sim that may)."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import re
+import signal
 from pathlib import Path
 from typing import Any
 
 import textual_serve
+from aiohttp import web
 from textual_serve.server import Server
 
 from desk.tui.live import SyncChild, SyncCommand
@@ -36,6 +39,10 @@ def local_page(folder: Path) -> Path:
     return folder
 
 
+#: seconds between looks at the lock file while the server's sync starts
+LOCK_CHECK = 0.05
+
+
 class DeskServer(Server):
     """One `desk` per browser session (textual-serve's), each ended on shutdown, and the
     register's sync run here, once.
@@ -45,41 +52,72 @@ class DeskServer(Server):
     holder records. Were the holder a session's, closing that tab would leave the others with
     no sync at all; held here, it lives as long as the server."""
 
-    def __init__(self, command: str, *, banner: list[str], sync: SyncCommand, **options: Any) -> None:
+    def __init__(self, command: str, *, banner: list[str], sync: SyncCommand, lock: Path, **options: Any) -> None:
         super().__init__(command, **options)
         self.banner = banner
         self.sync_command = sync
+        #: the register's sync lock file (desk.sync.lock), where the holder writes its pid
+        self.lock = lock
         self.sync: SyncChild | None = None
         #: the websocket handlers of the open browser sessions
         self.sessions: set[asyncio.Task[Any]] = set()
 
-    async def on_startup(self, app: Any) -> None:
-        await self._start_sync()
-        self.console.print(f"desk serve: open {self.public_url} in a browser", highlight=False)
+    def serve(self, debug: bool = False) -> None:
+        """textual-serve's `serve`, but desk's lines are printed once the port listens (so a
+        browser sent there finds it), and on a loop of its own. SIGINT and SIGTERM stop it."""
+        self.debug = debug
+        self.initialize_logging()
+        loop = asyncio.new_event_loop()
+        for stop in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(stop, self.request_exit)
+        try:
+            web.run_app(
+                self._make_app(), host=self.host, port=self.port, handle_signals=False, loop=loop, print=self._listening
+            )
+        finally:
+            loop.close()
+
+    def _listening(self, *_: object) -> None:
+        self.console.print(f"desk serve: open {self.public_url} in a browser", highlight=False, soft_wrap=True)
         for line in self.banner:
-            self.console.print(f"  {line}", highlight=False)
+            self.console.print(f"  {line}", highlight=False, soft_wrap=True)
+
+    async def on_startup(self, app: web.Application) -> None:
+        """Before the port listens: the register's sync, which every session will see."""
+        await self._start_sync()
 
     async def _start_sync(self) -> None:
-        """Start the sync and wait until it holds the register's lock (its first event), or has
-        ended (another process syncs this register, or it could not start: said, and the
-        sessions then sync as they would in a terminal)."""
-        ready = asyncio.Event()
+        """Start the sync and wait until it holds the register's lock (its pid in the lock
+        file: a sync with no feeds says nothing else), or has ended (another process syncs this
+        register, or it could not start: said, and the sessions then sync as in a terminal)."""
         ended: list[str] = []
+        exited = asyncio.Event()
 
         def on_exit(code: int, error: str | None) -> None:
-            ended.append(f"exit {code}: {error or 'no reason given'}")
-            ready.set()
+            ended.append(error or f"exit {code}")
+            exited.set()
 
-        self.sync = SyncChild(self.sync_command, lambda _: ready.set(), on_exit)
+        self.sync = SyncChild(self.sync_command, lambda _: None, on_exit)
         await self.sync.start()
-        await ready.wait()
-        if ended:
-            self.console.print(f"desk serve: the sync did not start here ({ended[0]})", highlight=False)
-            self.sync = None
+        while not exited.is_set() and not self._holds_lock():  # taken within its first second
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(exited.wait(), LOCK_CHECK)
+        if not ended:
+            self.banner.append(f"the register's sync runs here (pid {self.sync.pid}) for every session")
+            return
+        self.sync = None
+        if "already syncing" in ended[0]:
+            self.banner.append(f"the register is synced elsewhere: {ended[0].removeprefix('desk sync: ')}")
         else:
-            self.console.print(f"  the sync runs here (pid {self.sync.pid}) for every session", highlight=False)
+            self.banner.append(f"the sync did not start here ({ended[0]}): each session starts its own")
 
-    async def handle_websocket(self, request: Any) -> Any:
+    def _holds_lock(self) -> bool:
+        try:
+            return self.lock.read_text().strip() == str(self.sync.pid if self.sync else None)
+        except OSError:  # not created yet
+            return False
+
+    async def handle_websocket(self, request: web.Request) -> web.WebSocketResponse:
         """One browser session, as textual-serve runs it, remembered until it ends."""
         task = asyncio.current_task()
         assert task is not None
@@ -89,7 +127,7 @@ class DeskServer(Server):
         finally:
             self.sessions.discard(task)
 
-    async def on_shutdown(self, app: Any) -> None:
+    async def on_shutdown(self, app: web.Application) -> None:
         """End every session as a closed tab does: textual-serve tells its app to quit and waits
         for the process to exit, and the app stops its own sync child first. Then the sync here
         finishes its write. Without this the server would return with all of them running."""

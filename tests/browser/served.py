@@ -138,3 +138,16 @@ def left_running(processes: set[tuple[int, str]]) -> list[str]:
     while (running := alive(processes)) and time.monotonic() < deadline:
         time.sleep(0.05)
     return running
+
+
+def apps(processes: set[tuple[int, str]], marker: str) -> set[tuple[int, str]]:
+    """The browsers' apps among `processes` (running now): those whose command line has `marker`."""
+    return {p for p in processes if any(marker in line for line in alive({p}))}
+
+
+def assert_all_ended(processes: set[tuple[int, str]], sessions: set[tuple[int, str]]) -> None:
+    """Nothing the server started runs once it has exited: its sync and the simulator it waited
+    for; a session's app (`sessions`, told apart while they ran) it saw end its output, which it
+    does as it exits, so it may still be inside its exit for a moment, and has that moment."""
+    assert alive(processes - sessions) == []
+    assert left_running(sessions) == []

@@ -12,7 +12,7 @@ import urllib.request
 from pathlib import Path
 
 from tests.browser.browser import Page, chromium
-from tests.browser.served import Served, alive, descendants, free_port, left_running
+from tests.browser.served import Served, alive, apps, assert_all_ended, descendants, free_port
 from tests.waiting import PATIENCE
 
 SEED = "4251"
@@ -36,9 +36,10 @@ def test_the_page_shows_the_dashboard_r_opens_the_register_and_ctrl_c_stops_it_a
             assert any("demo --attach" in line for line in running), running  # this browser's app
             assert any(" sim " in line for line in running), running
             assert any(" sync " in line for line in running), running
+            sessions = apps(processes, "demo --attach")
             served.interrupt()  # Ctrl+C at the terminal, with the browser still connected
             assert served.stop() == 0, served.output
-        assert_all_ended(processes)
+        assert_all_ended(processes, sessions)
     finally:
         served.kill()
 
@@ -60,7 +61,7 @@ def test_the_operator_switch_works_q_ends_one_session_and_sigterm_stops_the_rest
             page.press("o")
             page.wait_for("operator: demo-checker")
             before = descendants(served.process.pid)
-            session = {p for p in before if any("demo --attach" in line for line in alive({p}))}
+            session = apps(before, "demo --attach")
             assert session, alive(before)
             page.press("q")
             page.until(page.shows_session_ended, "the page to say the session ended")
@@ -76,18 +77,10 @@ def test_the_operator_switch_works_q_ends_one_session_and_sigterm_stops_the_rest
             driver.get(url + "/")  # a new session, open while the server is stopped
             page.wait_for("prices")
             rest = descendants(served.process.pid)
-            assert any("demo --attach" in line for line in alive(rest)), alive(rest)
+            sessions = apps(rest, "demo --attach")
+            assert sessions, alive(rest)
             served.process.send_signal(signal.SIGTERM)  # the server alone, as systemd stops it
             assert served.stop() == 0, served.output
-        assert_all_ended(rest)
+        assert_all_ended(rest, sessions)
     finally:
         served.kill()
-
-
-def assert_all_ended(processes: set[tuple[int, str]]) -> None:
-    """Nothing the server started runs once it has exited: its sync and the simulator it waited
-    for; a session's app it saw end its output, which it does as it exits (so it may still be
-    inside its exit for a moment, and has that moment)."""
-    sessions = {p for p in processes if any("demo --attach" in line for line in alive({p}))}
-    assert alive(processes - sessions) == []
-    assert left_running(sessions) == []
