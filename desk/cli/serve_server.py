@@ -40,7 +40,7 @@ def local_page(folder: Path) -> Path:
 
 
 #: seconds between looks at the lock file while the server's sync starts
-LOCK_CHECK = 0.05
+LOCK_CHECK = 0.05  # float-ok: seconds
 
 
 class DeskServer(Server):
