@@ -59,6 +59,9 @@ class DeskServer(Server):
         #: the register's sync lock file (desk.sync.lock), where the holder writes its pid
         self.lock = lock
         self.sync: SyncChild | None = None
+        self._sync_exited = asyncio.Event()
+        #: the sync holds the lock: an exit from now on is news for the operator
+        self._sync_running = False
         #: the websocket handlers of the open browser sessions
         self.sessions: set[asyncio.Task[Any]] = set()
 
@@ -90,26 +93,31 @@ class DeskServer(Server):
         """Start the sync and wait until it holds the register's lock (its pid in the lock
         file: a sync with no feeds says nothing else), or has ended (another process syncs this
         register, or it could not start: said, and the sessions then sync as in a terminal)."""
-        ended: list[str] = []
-        exited = asyncio.Event()
-
-        def on_exit(code: int, error: str | None) -> None:
-            ended.append(error or f"exit {code}")
-            exited.set()
-
-        self.sync = SyncChild(self.sync_command, lambda _: None, on_exit)
+        self.sync = SyncChild(self.sync_command, lambda _: None, self._sync_ended)
         await self.sync.start()
-        while not exited.is_set() and not self._holds_lock():  # taken within its first second
+        while self.sync is not None and not self._holds_lock():  # taken within its first second
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(exited.wait(), LOCK_CHECK)
-        if not ended:
+                await asyncio.wait_for(self._sync_exited.wait(), LOCK_CHECK)
+        if self.sync is not None:
+            self._sync_running = True
             self.banner.append(f"the register's sync runs here (pid {self.sync.pid}) for every session")
-            return
+
+    def _sync_ended(self, code: int, error: str | None) -> None:
+        """The server's sync exited by itself (its stop at shutdown is not reported here)."""
+        reason = error or f"exit {code}"
         self.sync = None
-        if "already syncing" in ended[0]:
-            self.banner.append(f"the register is synced elsewhere: {ended[0].removeprefix('desk sync: ')}")
+        self._sync_exited.set()
+        if self._sync_running:  # said where the operator who started the server looks
+            self.console.print(
+                f"desk serve: the register's sync stopped ({reason}); the sessions show the register as last "
+                "synced until the server is restarted",
+                highlight=False,
+                soft_wrap=True,
+            )
+        elif "already syncing" in reason:
+            self.banner.append(f"the register is synced elsewhere: {reason.removeprefix('desk sync: ')}")
         else:
-            self.banner.append(f"the sync did not start here ({ended[0]}): each session starts its own")
+            self.banner.append(f"the sync did not start here ({reason}): each session starts its own")
 
     def _holds_lock(self) -> bool:
         try:

@@ -4,21 +4,22 @@ lock file), a browser gets the desk's screen, and a SIGTERM leaves nothing runni
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import sys
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 from tests.browser.browser import Page, chromium
 from tests.browser.served import Served, alive, apps, assert_all_ended, descendants, free_port
 from tests.conftest import REPO
+from tests.waiting import PATIENCE
 
 
 def test_the_configured_desk_is_served_as_its_operator_with_one_sync(tmp_path: Path) -> None:
-    register = tmp_path / "desk.sqlite"
-    config = tmp_path / "desk.toml"
-    config.write_text(f'[register]\npath = "{register}"\n\n[operator]\nname = "alice"\n')
-    subprocess.run([sys.executable, "-m", "desk", "--config", str(config), "init"], cwd=REPO, check=True)
+    config = configured(tmp_path)
     port = free_port()
     served = Served("--config", str(config), "--port", str(port))
     try:
@@ -41,3 +42,56 @@ def test_the_configured_desk_is_served_as_its_operator_with_one_sync(tmp_path: P
         assert_all_ended(processes, sessions)
     finally:
         served.kill()
+
+
+def configured(tmp_path: Path) -> Path:
+    """A config for operator alice on a register `desk init` created (no feeds)."""
+    config = tmp_path / "desk.toml"
+    config.write_text(f'[register]\npath = "{tmp_path / "desk.sqlite"}"\n\n[operator]\nname = "alice"\n')
+    subprocess.run([sys.executable, "-m", "desk", "--config", str(config), "init"], cwd=REPO, check=True)
+    return config
+
+
+def test_a_register_synced_elsewhere_is_said_and_a_sync_that_dies_is_said(tmp_path: Path) -> None:
+    config = configured(tmp_path)
+    lock = tmp_path / "desk.sqlite.sync.lock"
+    service = subprocess.Popen(
+        [sys.executable, "-m", "desk", "--config", str(config), "sync", "--json", "--control"],
+        cwd=REPO,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        until_true(lambda: lock.exists() and lock.read_text() == str(service.pid), "the service to take the lock")
+        port = free_port()
+        served = Served("--config", str(config), "--port", str(port))
+        try:
+            served.wait_for(f"open http://127.0.0.1:{port} in a browser")
+            assert f"the register is synced elsewhere: another `desk sync` (pid {service.pid})" in served.output
+            served.process.send_signal(signal.SIGTERM)
+            assert served.stop() == 0, served.output
+        finally:
+            served.kill()
+    finally:
+        assert service.stdin is not None
+        service.stdin.close()  # --control: the service stops when its input ends
+        service.wait(PATIENCE)
+
+    served = Served("--config", str(config), "--port", str(port))
+    try:
+        served.wait_for("the register's sync runs here")
+        own = int(lock.read_text())
+        os.kill(own, signal.SIGKILL)
+        served.wait_for(f"desk serve: the register's sync stopped (exit {-signal.SIGKILL})")
+        served.process.send_signal(signal.SIGTERM)
+        assert served.stop() == 0, served.output
+    finally:
+        served.kill()
+
+
+def until_true(condition: Callable[[], object], what: str) -> None:
+    deadline = time.monotonic() + PATIENCE
+    while not condition():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.05)
