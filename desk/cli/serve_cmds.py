@@ -2,10 +2,11 @@
 
 textual-serve starts one process per browser session and relays its screen over a websocket.
 That process is the very command the terminal runs (`desk`, or `desk demo --attach` on the
-demo this command started), so the browser gets the same app, the same operator and its own
-sync child, and a closed tab ends them as `q` does. Whoever reaches the page acts as the
-operator who started `desk serve`: it listens on loopback unless told otherwise with
---public, and then says that a reverse proxy with authentication belongs in front.
+demo this command started), so the browser gets the same app and the same operator, and a
+closed tab ends it as `q` does. The register's sync runs once, here, for every session
+(desk.cli.serve_server). Whoever reaches the page acts as the operator who started
+`desk serve`: it listens on loopback unless told otherwise with --public, and then says that
+a reverse proxy with authentication belongs in front.
 """
 
 from __future__ import annotations
@@ -39,9 +40,10 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
         subparsers,
         "serve",
         description="Serve the desk's screen to a web browser (textual-serve): each browser tab runs its own "
-        "`desk` with its own sync, as the operator who started this command (the config's operator, as in "
-        "the terminal). It listens on 127.0.0.1 only; another address needs --public and a reverse proxy "
-        "with authentication in front. Ctrl+C stops it and every session.",
+        "`desk`, as the operator who started this command (the config's operator, as in the terminal), and "
+        "the register's sync runs once, in this command, for all of them. It listens on 127.0.0.1 only; "
+        "another address needs --public and a reverse proxy with authentication in front. Ctrl+C stops it "
+        "and every session.",
     )
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)")
     p.add_argument("--port", type=port_number, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT})")
