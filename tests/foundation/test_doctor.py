@@ -9,12 +9,14 @@ import fcntl
 import json
 import os
 import pty
+import re
 import sqlite3
 import struct
 import sys
 import termios
 from collections.abc import AsyncIterator
 from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -95,7 +97,13 @@ async def test_a_clock_five_minutes_off_the_exchanges_fails_with_the_fix(config:
     code, out, _ = await doctor(config)
     assert code == 1
     (clock,) = lines_of(out, "clock")
-    assert clock.startswith("FAIL") and "the local clock is 5 min" in clock and "behind binance" in clock
+    assert clock.startswith("FAIL") and "behind binance" in clock
+    # The offset is measured across a round trip: on a loaded machine it reads 4 min 59.97 s
+    # (± 0.05 s). What must hold is that 5 min lies within what the measure says it can tell.
+    measured = re.search(r"the local clock is (\d+) min ([\d.]+) s behind binance \(± ([\d.]+) s\)", clock)
+    assert measured, clock
+    minutes, secs, uncertainty = measured.groups()
+    assert abs(int(minutes) * 60 + Decimal(secs) - 300) <= Decimal(uncertainty) + Decimal("0.01"), clock
     assert "behind kraken" in clock and "behind coinbase" in clock
     assert "fix: synchronise the clock" in out
     code, out, _ = await doctor(config, "--json")
