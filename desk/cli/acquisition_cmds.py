@@ -8,14 +8,13 @@ from __future__ import annotations
 import argparse
 from datetime import UTC, datetime
 
-from desk.cli.common import add_command, settings_from
+from desk.cli.common import add_command, flag, instant, opened, register_errors, settings_from
 from desk.cli.exit_codes import ExitCode
-from desk.cli.register_cmds import _errors, opened
-from desk.compliance.acquisitions import purchase_entry, record_seizure, seizure_entry
+from desk.operations.acquisition import acquisition_entry, record_acquisition
 from desk.register import EntryRejected
 
-#: entry field -> the flag a person typed it with
-FLAGS = {"case_reference": "--case-ref", "to": "--to", "into": "--into", "order_id": "--order-id"}
+#: entry field -> the flag a person typed it with, where that is not `flag(field)`
+FLAGS = {"case_reference": "--case-ref"}
 
 
 def add_commands(subparsers: argparse._SubParsersAction) -> None:
@@ -34,7 +33,7 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--amount", required=True, help="e.g. 1.5")
     p.add_argument("--to", dest="target", required=True, metavar="ACCOUNT", help="e.g. assets:reserve:cold")
     p.add_argument("--tx", help="the handover's transaction hash")
-    p.add_argument("--at", type=_when, help="when the coins arrived (ISO date-time; default: now)")
+    p.add_argument("--at", type=instant, help="when the coins arrived (ISO date-time; default: now)")
     p.add_argument("--memo", default="", help="free text")
     p.set_defaults(handler=seize)
 
@@ -52,27 +51,18 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--price", required=True, help="price per unit bought, in the paying asset, e.g. 97000")
     p.add_argument("--pay", required=True, metavar="ASSET", help="the asset paid with, e.g. USDT")
     p.add_argument("--into", metavar="ACCOUNT", help="where the bought coins land (default: the exchange account)")
-    p.add_argument("--at", type=_when, help="when the order filled (ISO date-time; default: now)")
+    p.add_argument("--at", type=instant, help="when the order filled (ISO date-time; default: now)")
     p.add_argument("--memo", default="", help="free text")
     p.set_defaults(handler=purchase)
-
-
-def _when(text: str) -> datetime:
-    try:
-        value = datetime.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date-time like 2026-11-24T10:00:00+00:00") from None
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def _flagged(exc: EntryRejected) -> EntryRejected:
     """The same refusal, naming the flag to fix."""
     field = exc.field or ""
-    flag = FLAGS.get(field, "--" + field.replace("_", "-"))
-    return EntryRejected(f"{flag}: {exc}", field=exc.field)
+    return EntryRejected(f"{FLAGS.get(field) or flag(field)}: {exc}", field=exc.field)
 
 
-@_errors("seize")
+@register_errors("seize")
 async def seize(args: argparse.Namespace) -> ExitCode:
     values = {
         "case": args.case,
@@ -87,16 +77,16 @@ async def seize(args: argparse.Namespace) -> ExitCode:
     }
     async with opened(settings_from(args)) as register:
         try:
-            entry = seizure_entry(register, values, args.at or datetime.now(UTC))
+            entry = acquisition_entry(register, "seizure", values, args.at or datetime.now(UTC))
         except EntryRejected as exc:
             raise _flagged(exc) from None
-        seq = await record_seizure(register, entry)
+        seq = (await record_acquisition(register, "seizure", entry)).number
     amount = entry.postings[1].amount
     print(f"entry #{seq}: seizure of {amount} under case {args.case_ref} into {args.target}")
     return ExitCode.OK
 
 
-@_errors("purchase")
+@register_errors("purchase")
 async def purchase(args: argparse.Namespace) -> ExitCode:
     values = {
         "exchange": args.exchange,
@@ -110,10 +100,10 @@ async def purchase(args: argparse.Namespace) -> ExitCode:
     }
     async with opened(settings_from(args)) as register:
         try:
-            entry = purchase_entry(register, values, args.at or datetime.now(UTC))
+            entry = acquisition_entry(register, "purchase", values, args.at or datetime.now(UTC))
         except EntryRejected as exc:
             raise _flagged(exc) from None
-        draft_id = await register.draft(entry)
+        draft_id = (await record_acquisition(register, "purchase", entry)).number
     paid, bought = (abs(p.amount) for p in entry.postings)
     print(
         f"draft #{draft_id}: buy {bought} for {paid} on {args.exchange} (order {args.order_id}); "

@@ -158,8 +158,8 @@ TABLE = [
     # --- the command line: assets and accounts
     cli("asset in lower case", transfer_args(asset="btc"), "asset codes are upper case: BTC"),
     cli("asset unknown", transfer_args(asset="XYZ"), "'XYZ' is not in the register"),
-    cli("account unknown", transfer_args(**{"from": "assets:wallet:nope"}), "--from: no account assets:wallet:nope"),
-    cli("account twice", transfer_args(to="assets:wallet:ops"), "--to: must differ from --from"),
+    cli("account unknown", transfer_args(**{"from": "assets:wallet:nope"}), "--from: unknown account assets:wallet:nope"),
+    cli("account twice", transfer_args(to="assets:wallet:ops"), "--from and --to are the same account"),
     cli("transfer out of mining income", transfer_args(**{"from": "income:mining:f2main"}), "rule income:mining:out"),
     cli("transfer into mining income", transfer_args(to="income:mining:f2main"), "rule income:mining:in"),
     cli("transfer out of a pool", transfer_args(**{"from": "assets:pool:f2main"}), "rule assets:pool:out"),

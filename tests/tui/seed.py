@@ -15,7 +15,7 @@ from pathlib import Path
 from desk.config import DeskSettings, load_settings
 from desk.money import BNB, BTC, Amount
 from desk.register import NewEntry, Posting, Quote, Register
-from desk.tui.live import FeedState
+from desk.tui.feed_states import FeedState
 
 T0 = datetime(2026, 11, 1, tzinfo=UTC)
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
