@@ -3,12 +3,10 @@ a real sync round (the engine's own HTTP client), with a fixed clock."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
 
 import aiohttp
-import pytest
 
 from desk.alerts.engine import Notice
 from desk.config import load_settings
@@ -18,15 +16,12 @@ from desk.register import Register
 from desk.sim import SimCluster
 from desk.sync import SyncEngine
 from desk.sync.alerting import alerting
-from tests.sync.conftest import NOW
+from tests.builders import NOW, sim_fixture
 
 DAY = (NOW - timedelta(days=2)).date()
 
 
-@pytest.fixture
-async def sim() -> AsyncIterator[SimCluster]:
-    async with SimCluster(seed=11, now=NOW, days=10) as cluster:
-        yield cluster
+sim = sim_fixture(days=10)
 
 
 async def test_hashprice_below_cost_and_an_open_break_are_told(tmp_path: Path, sim: SimCluster) -> None:

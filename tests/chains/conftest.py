@@ -8,7 +8,7 @@ import json
 import os
 import sys
 from collections.abc import AsyncIterator, Callable
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import aiohttp
@@ -22,11 +22,11 @@ from desk.feeds.http import HttpClient, RetryPolicy
 from desk.register import Register
 from desk.sim import SimCluster
 from desk.sim.demo_reserve import open_demo_reserve
+from tests.builders import NOW, sim_fixture
 from tests.conftest import REPO
 from tests.feeds.conftest import sample, serve  # noqa: F401  (the `serve` fixture)
 from tests.waiting import PATIENCE
 
-NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 JSON = "application/json"
 
 
@@ -66,10 +66,7 @@ async def serve_rpc() -> AsyncIterator[Callable[..., object]]:
         await runner.cleanup()
 
 
-@pytest.fixture
-async def sim() -> AsyncIterator[SimCluster]:
-    async with SimCluster(seed=11, now=NOW, days=30) as cluster:
-        yield cluster
+sim = sim_fixture()
 
 
 @pytest.fixture

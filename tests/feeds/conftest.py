@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
-from datetime import UTC, datetime
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -15,10 +14,9 @@ from pydantic import SecretStr
 from desk.config import PoolSettings, PriceSourceSettings
 from desk.feeds.clock import FakeClock
 from desk.feeds.http import HttpClient, RetryPolicy
-from desk.sim import SimCluster
+from tests.builders import NOW, sim_fixture
 
 SAMPLES = Path(__file__).parent / "samples"
-NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 
 
 def sample(name: str) -> str:
@@ -80,10 +78,7 @@ async def http() -> AsyncIterator[HttpClient]:
         )
 
 
-@pytest.fixture
-async def sim() -> AsyncIterator[SimCluster]:
-    async with SimCluster(seed=7, now=NOW, days=30) as cluster:
-        yield cluster
+sim = sim_fixture(seed=7)
 
 
 def pool(kind: str, url: str, **extra: object) -> PoolSettings:

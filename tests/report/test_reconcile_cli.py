@@ -5,11 +5,9 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import aiohttp
-import pytest
 
 from desk.cli import main
 from desk.config import load_settings
@@ -18,14 +16,10 @@ from desk.feeds.http import HttpClient, RetryPolicy
 from desk.register import Register
 from desk.sim import SimCluster
 from desk.sync import SyncEngine
+from tests.builders import NOW, sim_fixture
 from tests.reconcile.conftest import cli_config
-from tests.sync.conftest import NOW
 
-
-@pytest.fixture
-async def sim() -> AsyncIterator[SimCluster]:
-    async with SimCluster(seed=11, now=NOW, days=10) as cluster:
-        yield cluster
+sim = sim_fixture(days=10)
 
 
 async def test_report_with_a_reconciliation_of_the_month(tmp_path: Path, sim: SimCluster) -> None:

@@ -23,7 +23,8 @@ from desk.sync import SyncEngine
 from desk.sync.events import FeedPolled
 from desk.sync.history import STEP, PriceHistory, mark_key, reached
 from desk.valuation.prices import business_date
-from tests.sync.conftest import NOW, write_config
+from tests.builders import NOW
+from tests.sync.conftest import write_config
 
 BACKFILL_DAYS = 7
 SYMBOLS = ("BTCUSDT", "BNBUSDT")

@@ -9,7 +9,8 @@ from desk.feeds.http import HttpClient, RetryPolicy
 from desk.register import PageFilter, Register
 from desk.register import valuations as store
 from desk.sync import SyncEngine
-from tests.sync.conftest import NOW, config, sim  # noqa: F401  (fixtures)
+from tests.builders import NOW
+from tests.sync.conftest import config, sim  # noqa: F401  (fixtures)
 from tests.sync.conftest import settings as sync_settings  # noqa: F401  (fixture)
 
 
