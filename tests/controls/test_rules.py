@@ -6,9 +6,9 @@ from datetime import timedelta
 
 import pytest
 
-from desk.money import KZTE, Amount
+from desk.money import BTC, KZTE, Amount
 from desk.register import EntryRejected, PolicyRefused
-from tests.controls.conftest import BTC, T0, move
+from tests.controls.conftest import T0, move
 
 OPEN_POLICY = """
 [policy.allowlist]
