@@ -16,7 +16,7 @@ from desk.config import DeskSettings, load_settings
 from desk.money import BNB, BTC, Amount
 from desk.register import NewEntry, Posting, Quote, Register
 from desk.tui.feed_states import FeedState
-from tests.builders import desk_config
+from tests.builders import desk_config, write_desk_config
 
 T0 = datetime(2026, 11, 1, tzinfo=UTC)
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
@@ -68,10 +68,7 @@ def demo_feeds(now: datetime = NOW) -> tuple[FeedState, ...]:
 
 
 def write_settings(tmp: Path) -> DeskSettings:
-    path = tmp / "desk.toml"
-    path.write_text(CONFIG + f'\n[register]\npath = "{tmp / "register.sqlite"}"\n')
-    path.chmod(0o600)
-    return load_settings(path, env={})
+    return load_settings(write_desk_config(tmp, CONFIG), env={})
 
 
 def earning_amount(i: int) -> Amount:
