@@ -5,15 +5,20 @@ call now. A folder's conftest says only how its own desk differs (`desk_config(.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 import pytest
 
 from desk.config import DeskSettings, load_settings
+from desk.feeds.clock import FakeClock
+from desk.feeds.http import HttpClient, RetryPolicy
 from desk.register import Register
 from desk.sim import SimCluster
+from desk.sync import SyncEngine
 
 #: the simulator's "now" and the moment most tests call now (Tuesday 24 November 2026, noon UTC)
 NOW = datetime(2026, 11, 24, 12, tzinfo=UTC)
@@ -87,3 +92,46 @@ def register_fixtures(text: str, *, clock: Callable[[], datetime] | None = None)
             yield reg
 
     return config_file, settings, register
+
+
+def quick_client(session: aiohttp.ClientSession, *, timeout_s: float = 1.0) -> HttpClient:  # float-ok: seconds
+    """desk's HTTP client at NOW for the simulator: unpaced (it has no rate limits), two
+    attempts a request, a short wait between them."""
+    policy = RetryPolicy(attempts=2, base_delay_s=0.01, timeout_s=timeout_s)  # float-ok: seconds
+    return HttpClient(session, clock=FakeClock(NOW), policy=policy, pacing=False)
+
+
+def http_fixture() -> Any:
+    """An `http` fixture: a `quick_client` over a session of its own. In a conftest:
+    `http = http_fixture()`."""
+
+    @pytest.fixture(name="http")
+    async def http() -> AsyncIterator[HttpClient]:
+        async with aiohttp.ClientSession() as session:
+            yield quick_client(session)
+
+    return http
+
+
+async def sim_desk(sim: SimCluster, register: Path, **sections: Any) -> DeskSettings:
+    """Settings on the simulator's sources (Braiins off: its request pacing would slow a test),
+    a register at `register` created with the configured accounts, then `sections` (whole
+    config sections: `sync={"backfill_days": 8}`)."""
+    overrides = sim.settings_overrides()
+    overrides["pools"]["braiins"]["enabled"] = False
+    overrides |= {"register": {"path": str(register)}, **sections}
+    settings = load_settings(None, env={}, overrides=overrides)
+    async with Register.open(settings.register.path, operator="admin", create=True) as created:
+        await created.init_accounts(settings)
+    return settings
+
+
+@asynccontextmanager
+async def sync_engine(settings: DeskSettings) -> AsyncIterator[SyncEngine]:
+    """A SyncEngine on the configured register (as sync-bot) over a real client at NOW:
+    unpaced (the simulator has no rate limits) and quick to give up, weekly first chunks."""
+    async with (
+        Register.open(settings.register.path, operator="sync-bot") as register,
+        aiohttp.ClientSession() as session,
+    ):
+        yield SyncEngine(settings, register, quick_client(session, timeout_s=0.5), chunk_days=7)  # float-ok

@@ -11,18 +11,15 @@ from collections.abc import AsyncIterator, Callable
 from datetime import timedelta
 from pathlib import Path
 
-import aiohttp
 import pytest
 from aiohttp import web
 
 from desk.cli.demo_cmds import write_config
 from desk.config import DeskSettings, load_settings
-from desk.feeds.clock import FakeClock
-from desk.feeds.http import HttpClient, RetryPolicy
 from desk.register import Register
 from desk.sim import SimCluster
 from desk.sim.demo_reserve import open_demo_reserve
-from tests.builders import NOW, sim_fixture
+from tests.builders import NOW, http_fixture, sim_fixture
 from tests.conftest import REPO
 from tests.feeds.conftest import sample, serve  # noqa: F401  (the `serve` fixture)
 from tests.waiting import PATIENCE
@@ -30,15 +27,7 @@ from tests.waiting import PATIENCE
 JSON = "application/json"
 
 
-@pytest.fixture
-async def http() -> AsyncIterator[HttpClient]:
-    async with aiohttp.ClientSession() as session:
-        yield HttpClient(
-            session,
-            clock=FakeClock(NOW),
-            policy=RetryPolicy(attempts=2, base_delay_s=0.01, timeout_s=1.0),  # float-ok: seconds
-            pacing=False,
-        )
+http = http_fixture()
 
 
 @pytest.fixture

@@ -6,15 +6,12 @@ from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from types import SimpleNamespace
 
-import aiohttp
 import pytest
 from aiohttp import web
 from pydantic import SecretStr
 
 from desk.config import PoolSettings, PriceSourceSettings
-from desk.feeds.clock import FakeClock
-from desk.feeds.http import HttpClient, RetryPolicy
-from tests.builders import NOW, sim_fixture
+from tests.builders import http_fixture, sim_fixture
 
 SAMPLES = Path(__file__).parent / "samples"
 
@@ -67,15 +64,7 @@ async def serve() -> AsyncIterator[Callable[..., object]]:
         await runner.cleanup()
 
 
-@pytest.fixture
-async def http() -> AsyncIterator[HttpClient]:
-    async with aiohttp.ClientSession() as session:
-        yield HttpClient(
-            session,
-            clock=FakeClock(NOW),
-            policy=RetryPolicy(attempts=2, base_delay_s=0.01, timeout_s=1.0),
-            pacing=False,
-        )
+http = http_fixture()
 
 
 sim = sim_fixture(seed=7)
