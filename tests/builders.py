@@ -12,6 +12,7 @@ from typing import Any
 
 import aiohttp
 import pytest
+from aiohttp import web
 
 from desk.config import DeskSettings, load_settings
 from desk.feeds.clock import FakeClock
@@ -135,3 +136,13 @@ async def sync_engine(settings: DeskSettings) -> AsyncIterator[SyncEngine]:
         aiohttp.ClientSession() as session,
     ):
         yield SyncEngine(settings, register, quick_client(session, timeout_s=0.5), chunk_days=7)  # float-ok
+
+
+async def serve_on_loopback(app: web.Application, runners: list[web.AppRunner]) -> str:
+    """Serve `app` on a free loopback port; return its base URL (no trailing slash). The
+    runner joins `runners`, for the fixture that started it to clean up."""
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    runners.append(runner)
+    return f"http://127.0.0.1:{runner.addresses[0][1]}"

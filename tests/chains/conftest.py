@@ -19,7 +19,7 @@ from desk.config import DeskSettings, load_settings
 from desk.register import Register
 from desk.sim import SimCluster
 from desk.sim.demo_reserve import open_demo_reserve
-from tests.builders import NOW, http_fixture, sim_fixture
+from tests.builders import NOW, http_fixture, serve_on_loopback, sim_fixture
 from tests.conftest import REPO
 from tests.feeds.conftest import sample, serve  # noqa: F401  (the `serve` fixture)
 from tests.waiting import PATIENCE
@@ -44,11 +44,7 @@ async def serve_rpc() -> AsyncIterator[Callable[..., object]]:
 
         app = web.Application()
         app.router.add_post("/", handler)
-        runner = web.AppRunner(app, access_log=None)
-        await runner.setup()
-        await web.TCPSite(runner, "127.0.0.1", 0).start()
-        runners.append(runner)
-        return f"http://127.0.0.1:{runner.addresses[0][1]}/"
+        return await serve_on_loopback(app, runners) + "/"
 
     yield start
     for runner in runners:

@@ -11,7 +11,7 @@ from aiohttp import web
 from pydantic import SecretStr
 
 from desk.config import PoolSettings, PriceSourceSettings
-from tests.builders import http_fixture, sim_fixture
+from tests.builders import http_fixture, serve_on_loopback, sim_fixture
 
 SAMPLES = Path(__file__).parent / "samples"
 
@@ -52,12 +52,7 @@ async def serve() -> AsyncIterator[Callable[..., object]]:
 
         app = web.Application()
         app.router.add_route("*", "/{tail:.*}", handler)
-        runner = web.AppRunner(app, access_log=None)
-        await runner.setup()
-        site = web.TCPSite(runner, "127.0.0.1", 0)
-        await site.start()
-        runners.append(runner)
-        return f"http://127.0.0.1:{runner.addresses[0][1]}"
+        return await serve_on_loopback(app, runners)
 
     yield start
     for runner in runners:
