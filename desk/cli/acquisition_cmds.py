@@ -10,11 +10,13 @@ from datetime import UTC, datetime
 
 from desk.cli.common import add_command, flag, instant, opened, register_errors, settings_from
 from desk.cli.exit_codes import ExitCode
-from desk.operations.acquisition import acquisition_entry, record_acquisition
+from desk.operations.acquisition import FIELDS, Kind, Recorded, acquisition_entry, record_acquisition
 from desk.register import EntryRejected
 
 #: entry field -> the flag a person typed it with, where that is not `flag(field)`
 FLAGS = {"case_reference": "--case-ref"}
+#: entry field -> the parsed argument holding it, where the names differ
+DESTS = {"case_reference": "case_ref", "to": "target"}
 
 
 def add_commands(subparsers: argparse._SubParsersAction) -> None:
@@ -62,49 +64,30 @@ def _flagged(exc: EntryRejected) -> EntryRejected:
     return EntryRejected(f"{FLAGS.get(field) or flag(field)}: {exc}", field=exc.field)
 
 
-@register_errors("seize")
-async def seize(args: argparse.Namespace) -> ExitCode:
-    values = {
-        "case": args.case,
-        "case_reference": args.case_ref,
-        "legal_basis": args.legal_basis,
-        "authority": args.authority,
-        "asset": args.asset,
-        "amount": args.amount,
-        "to": args.target,
-        "tx": args.tx or "",
-        "memo": args.memo,
-    }
+async def _record(args: argparse.Namespace, kind: Kind) -> Recorded:
+    """The acquisition the flags describe, posted (a seizure) or drafted (a purchase)."""
+    values = {name: getattr(args, DESTS.get(name, name)) or "" for name in FIELDS[kind]}
     async with opened(settings_from(args)) as register:
         try:
-            entry = acquisition_entry(register, "seizure", values, args.at or datetime.now(UTC))
+            entry = acquisition_entry(register, kind, values, args.at or datetime.now(UTC))
         except EntryRejected as exc:
             raise _flagged(exc) from None
-        seq = (await record_acquisition(register, "seizure", entry)).number
-    amount = entry.postings[1].amount
-    print(f"entry #{seq}: seizure of {amount} under case {args.case_ref} into {args.target}")
+        return await record_acquisition(register, kind, entry)
+
+
+@register_errors("seize")
+async def seize(args: argparse.Namespace) -> ExitCode:
+    recorded = await _record(args, "seizure")
+    amount = recorded.entry.postings[1].amount
+    print(f"entry #{recorded.number}: seizure of {amount} under case {args.case_ref} into {args.target}")
     return ExitCode.OK
 
 
 @register_errors("purchase")
 async def purchase(args: argparse.Namespace) -> ExitCode:
-    values = {
-        "exchange": args.exchange,
-        "order_id": args.order_id,
-        "asset": args.asset,
-        "amount": args.amount,
-        "price": args.price,
-        "pay": args.pay,
-        "into": args.into or "",
-        "memo": args.memo,
-    }
-    async with opened(settings_from(args)) as register:
-        try:
-            entry = acquisition_entry(register, "purchase", values, args.at or datetime.now(UTC))
-        except EntryRejected as exc:
-            raise _flagged(exc) from None
-        draft_id = (await record_acquisition(register, "purchase", entry)).number
-    paid, bought = (abs(p.amount) for p in entry.postings)
+    recorded = await _record(args, "purchase")
+    draft_id = recorded.number
+    paid, bought = (abs(p.amount) for p in recorded.entry.postings)
     print(
         f"draft #{draft_id}: buy {bought} for {paid} on {args.exchange} (order {args.order_id}); "
         f"another operator approves with `desk approve {draft_id}`"
