@@ -22,7 +22,7 @@ kzte_peg = "1"
 [valuation]
 stale_after = 3600
 rate_stale_days = 5
-price_band = "2
+price_band = "2"
 """,
 )
 
