@@ -133,7 +133,7 @@ class Frames:
 
 async def start_sim(payouts: int, days: int = 20) -> tuple[asyncio.subprocess.Process, dict[str, Any]]:
     from desk.cli.demo_cmds import sim_argv
-    from desk.tui.live import SyncCommand
+    from desk.operations.sync_process import SyncCommand
 
     per_day = -(-payouts // (4 * days))
     argv = sim_argv("--days", str(days), "--payouts-per-day", str(per_day), "--threshold-sats", "1")
@@ -154,9 +154,9 @@ async def measure_frames(payouts: int, screen: str, mode: str, seconds: float) -
     from desk.cli.demo_cmds import write_config
     from desk.config import load_settings
     from desk.feeds.http import HttpClient
+    from desk.operations.sync_process import SyncCommand
     from desk.sync import SyncEngine
     from desk.tui.app import create_app
-    from desk.tui.live import SyncCommand
 
     frames = Frames()
     original = Screen._on_timer_update

@@ -8,14 +8,15 @@ from __future__ import annotations
 import argparse
 from datetime import UTC, datetime
 
-from desk.cli.common import add_command, settings_from
+from desk.cli.common import add_command, flag, instant, opened, register_errors, settings_from
 from desk.cli.exit_codes import ExitCode
-from desk.cli.register_cmds import _errors, opened
-from desk.compliance.acquisitions import purchase_entry, record_seizure, seizure_entry
+from desk.operations.acquisition import FIELDS, Kind, Recorded, acquisition_entry, record_acquisition
 from desk.register import EntryRejected
 
-#: entry field -> the flag a person typed it with
-FLAGS = {"case_reference": "--case-ref", "to": "--to", "into": "--into", "order_id": "--order-id"}
+#: entry field -> the flag a person typed it with, where that is not `flag(field)`
+FLAGS = {"case_reference": "--case-ref"}
+#: entry field -> the parsed argument holding it, where the names differ
+DESTS = {"case_reference": "case_ref", "to": "target"}
 
 
 def add_commands(subparsers: argparse._SubParsersAction) -> None:
@@ -34,7 +35,7 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--amount", required=True, help="e.g. 1.5")
     p.add_argument("--to", dest="target", required=True, metavar="ACCOUNT", help="e.g. assets:reserve:cold")
     p.add_argument("--tx", help="the handover's transaction hash")
-    p.add_argument("--at", type=_when, help="when the coins arrived (ISO date-time; default: now)")
+    p.add_argument("--at", type=instant, help="when the coins arrived (ISO date-time; default: now)")
     p.add_argument("--memo", default="", help="free text")
     p.set_defaults(handler=seize)
 
@@ -52,69 +53,41 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--price", required=True, help="price per unit bought, in the paying asset, e.g. 97000")
     p.add_argument("--pay", required=True, metavar="ASSET", help="the asset paid with, e.g. USDT")
     p.add_argument("--into", metavar="ACCOUNT", help="where the bought coins land (default: the exchange account)")
-    p.add_argument("--at", type=_when, help="when the order filled (ISO date-time; default: now)")
+    p.add_argument("--at", type=instant, help="when the order filled (ISO date-time; default: now)")
     p.add_argument("--memo", default="", help="free text")
     p.set_defaults(handler=purchase)
-
-
-def _when(text: str) -> datetime:
-    try:
-        value = datetime.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date-time like 2026-11-24T10:00:00+00:00") from None
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def _flagged(exc: EntryRejected) -> EntryRejected:
     """The same refusal, naming the flag to fix."""
     field = exc.field or ""
-    flag = FLAGS.get(field, "--" + field.replace("_", "-"))
-    return EntryRejected(f"{flag}: {exc}", field=exc.field)
+    return EntryRejected(f"{FLAGS.get(field) or flag(field)}: {exc}", field=exc.field)
 
 
-@_errors("seize")
-async def seize(args: argparse.Namespace) -> ExitCode:
-    values = {
-        "case": args.case,
-        "case_reference": args.case_ref,
-        "legal_basis": args.legal_basis,
-        "authority": args.authority,
-        "asset": args.asset,
-        "amount": args.amount,
-        "to": args.target,
-        "tx": args.tx or "",
-        "memo": args.memo,
-    }
+async def _record(args: argparse.Namespace, kind: Kind) -> Recorded:
+    """The acquisition the flags describe, posted (a seizure) or drafted (a purchase)."""
+    values = {name: getattr(args, DESTS.get(name, name)) or "" for name in FIELDS[kind]}
     async with opened(settings_from(args)) as register:
         try:
-            entry = seizure_entry(register, values, args.at or datetime.now(UTC))
+            entry = acquisition_entry(register, kind, values, args.at or datetime.now(UTC))
         except EntryRejected as exc:
             raise _flagged(exc) from None
-        seq = await record_seizure(register, entry)
-    amount = entry.postings[1].amount
-    print(f"entry #{seq}: seizure of {amount} under case {args.case_ref} into {args.target}")
+        return await record_acquisition(register, kind, entry)
+
+
+@register_errors("seize")
+async def seize(args: argparse.Namespace) -> ExitCode:
+    recorded = await _record(args, "seizure")
+    amount = recorded.entry.postings[1].amount
+    print(f"entry #{recorded.number}: seizure of {amount} under case {args.case_ref} into {args.target}")
     return ExitCode.OK
 
 
-@_errors("purchase")
+@register_errors("purchase")
 async def purchase(args: argparse.Namespace) -> ExitCode:
-    values = {
-        "exchange": args.exchange,
-        "order_id": args.order_id,
-        "asset": args.asset,
-        "amount": args.amount,
-        "price": args.price,
-        "pay": args.pay,
-        "into": args.into or "",
-        "memo": args.memo,
-    }
-    async with opened(settings_from(args)) as register:
-        try:
-            entry = purchase_entry(register, values, args.at or datetime.now(UTC))
-        except EntryRejected as exc:
-            raise _flagged(exc) from None
-        draft_id = await register.draft(entry)
-    paid, bought = (abs(p.amount) for p in entry.postings)
+    recorded = await _record(args, "purchase")
+    draft_id = recorded.number
+    paid, bought = (abs(p.amount) for p in recorded.entry.postings)
     print(
         f"draft #{draft_id}: buy {bought} for {paid} on {args.exchange} (order {args.order_id}); "
         f"another operator approves with `desk approve {draft_id}`"

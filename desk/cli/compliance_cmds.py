@@ -12,9 +12,8 @@ from decimal import Decimal
 from rich.console import Console
 from rich.table import Table
 
-from desk.cli.common import add_command, global_options, settings_from
+from desk.cli.common import add_command, global_options, opened, register_errors, settings_from
 from desk.cli.exit_codes import ExitCode
-from desk.cli.register_cmds import _errors, opened
 from desk.compliance import (
     VERIFY_MARK,
     ComplianceError,
@@ -84,7 +83,7 @@ def _pct(value: object) -> str:
     return "—" if value is None else f"{value * 100:.2f} %"  # type: ignore[operator]
 
 
-@_errors("compliance")
+@register_errors("compliance")
 async def compliance(args: argparse.Namespace) -> ExitCode:
     settings = settings_from(args)
     now = _now()
@@ -155,7 +154,7 @@ def _print_compliance(snapshot: ComplianceSnapshot) -> None:
         console.print(f"[bold yellow]{snapshot.verify_mark}[/]")
 
 
-@_errors("fee")
+@register_errors("fee")
 async def fee(args: argparse.Namespace) -> ExitCode:
     settings = settings_from(args)
     now = _now()
@@ -196,7 +195,7 @@ async def fee(args: argparse.Namespace) -> ExitCode:
     return ExitCode.OK
 
 
-@_errors("fee record")
+@register_errors("fee record")
 async def fee_record(args: argparse.Namespace) -> ExitCode:
     settings = settings_from(args)
     try:

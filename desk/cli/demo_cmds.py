@@ -23,12 +23,12 @@ from rich.table import Table
 
 from desk.cli.common import add_command
 from desk.cli.exit_codes import ExitCode
-from desk.cli.sync_cmds import run_engine, stop_on_signals
 from desk.config import DeskSettings, load_settings
+from desk.operations.sync_process import SYNC_NICENESS, SyncCommand
+from desk.operations.sync_service import run_engine, stop_on_signals
 from desk.private_files import write_private
 from desk.register import Register
 from desk.sync.reporters import terminal
-from desk.tui.live import SYNC_NICENESS, SyncCommand
 
 #: the demo's two operators: one drafts, the other approves (maker-checker, tried alone)
 DEMO_OPERATORS = ("demo-maker", "demo-checker")

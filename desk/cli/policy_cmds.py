@@ -14,9 +14,8 @@ from __future__ import annotations
 import argparse
 import json
 
-from desk.cli.common import add_command, global_options, settings_from
+from desk.cli.common import add_command, global_options, opened, register_errors, settings_from
 from desk.cli.exit_codes import ExitCode
-from desk.cli.register_cmds import _errors, opened
 from desk.controls import ROLES, PolicyChange, proposals
 from desk.controls.policy import VALUE_CURRENCIES, WINDOWS
 
@@ -95,7 +94,7 @@ def _change_arguments(p: argparse.ArgumentParser, arguments: tuple[str, ...]) ->
 CHANGE_KEYS = ("asset", "destination", "per", "currency", "below", "at_least", "approvals", "operator", "role")
 
 
-@_errors("policy show")
+@register_errors("policy show")
 async def show_policy(args: argparse.Namespace) -> ExitCode:
     async with opened(settings_from(args)) as register:
         policy = await register.controls.policy(register)
@@ -107,7 +106,7 @@ async def show_policy(args: argparse.Namespace) -> ExitCode:
     return ExitCode.OK
 
 
-@_errors("policy pending")
+@register_errors("policy pending")
 async def pending(args: argparse.Namespace) -> ExitCode:
     async with opened(settings_from(args)) as register:
         waiting = await proposals.proposals(register, "pending")
@@ -125,7 +124,7 @@ async def pending(args: argparse.Namespace) -> ExitCode:
     return ExitCode.OK
 
 
-@_errors("policy propose")
+@register_errors("policy propose")
 async def propose_change(args: argparse.Namespace) -> ExitCode:
     change = {"op": args.op, **{k: getattr(args, k) for k in CHANGE_KEYS if getattr(args, k, None) is not None}}
     async with opened(settings_from(args)) as register:
@@ -135,7 +134,7 @@ async def propose_change(args: argparse.Namespace) -> ExitCode:
     return ExitCode.OK
 
 
-@_errors("policy approve")
+@register_errors("policy approve")
 async def approve_change(args: argparse.Namespace) -> ExitCode:
     async with opened(settings_from(args)) as register:
         change = await proposals.approve(register, args.proposal_id)
@@ -143,7 +142,7 @@ async def approve_change(args: argparse.Namespace) -> ExitCode:
     return ExitCode.OK
 
 
-@_errors("policy reject")
+@register_errors("policy reject")
 async def reject_change(args: argparse.Namespace) -> ExitCode:
     async with opened(settings_from(args)) as register:
         await proposals.reject(register, args.proposal_id, args.reason)

@@ -17,24 +17,19 @@ from datetime import UTC, date, datetime, timedelta
 from rich.console import Console
 from rich.table import Table
 
-from desk.cli.common import add_command, settings_from
+from desk.cli.common import add_command, day, settings_from
 from desk.cli.exit_codes import ExitCode
 from desk.config import DeskSettings
 from desk.feeds.http import http_session
 from desk.money import Amount
+from desk.operations.breaks import find_break, resolve_break
 from desk.reconcile import Break, Report, reconcile, report_json
 from desk.reconcile.engine import chain_for
+from desk.reconcile.view import view_of
 from desk.register import EntryRejected, Register, RegisterUnavailable
 from desk.register.text import check_text
 
 STATE_STYLE = {"open": "bold red", "explained": "yellow", "resolved": "cyan", "clean": "green"}
-
-
-def _day(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
 
 
 def _window_options(p: argparse.ArgumentParser) -> None:
@@ -44,10 +39,8 @@ def _window_options(p: argparse.ArgumentParser) -> None:
         metavar="NAME",
         help="only this pool (repeatable); receipts no pool accounts for are checked only without it",
     )
-    p.add_argument(
-        "--from", dest="since", type=_day, metavar="DATE", help="first UTC day (default: reconcile.days ago)"
-    )
-    p.add_argument("--to", dest="until", type=_day, metavar="DATE", help="last UTC day (default: today)")
+    p.add_argument("--from", dest="since", type=day, metavar="DATE", help="first UTC day (default: reconcile.days ago)")
+    p.add_argument("--to", dest="until", type=day, metavar="DATE", help="last UTC day (default: today)")
 
 
 def add_commands(subparsers: argparse._SubParsersAction) -> None:
@@ -115,8 +108,7 @@ async def run_resolve(args: argparse.Namespace) -> ExitCode:
         # the note is judged before pools and chains are asked: a bad one costs nothing
         args.note = check_text(args.note, "note", required=True)
         async with _open(settings) as register:
-            report = await _report(args, settings, register)
-            found = report.find(args.break_id)
+            found = find_break(view_of(await _report(args, settings, register)), args.break_id)
             if found is None:
                 since, until = _window(args, settings)
                 raise EntryRejected(
@@ -124,17 +116,7 @@ async def run_resolve(args: argparse.Namespace) -> ExitCode:
                     "(give --from/--to to reach an older day)",
                     field="break",
                 )
-            if found.explained:
-                raise EntryRejected(f"break {found.id} is {found.kind.value}: it explains itself", field="break")
-            detail = {
-                "scope": found.scope,
-                "day": found.day.isoformat(),
-                "kind": found.kind.value,
-                "difference": str(found.difference.value),
-                "asset": found.difference.asset.code,
-                "txid": found.txid,
-            }
-            seq = await register.resolve_break(found.id, args.note, detail)
+            seq = await resolve_break(register, found, args.note)
     except RegisterUnavailable as exc:
         print(f"desk reconcile: {exc}", file=sys.stderr)
         return ExitCode.REGISTER
@@ -144,7 +126,7 @@ async def run_resolve(args: argparse.Namespace) -> ExitCode:
     except ValueError as exc:
         print(f"desk reconcile: {exc}", file=sys.stderr)
         return ExitCode.CONFIG
-    print(f"resolved {found.id} ({found.kind.value}, {found.scope} {found.day}) as action #{seq}")
+    print(f"resolved {found.id} ({found.kind}, {found.scope} {found.day}) as action #{seq}")
     return ExitCode.OK
 
 

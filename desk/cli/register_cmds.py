@@ -5,39 +5,23 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
-from datetime import UTC, date, datetime
-from functools import wraps
+from datetime import UTC, datetime
 from pathlib import Path
 
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from desk.cli.common import add_command, settings_from
+from desk.cli.common import add_command, day, flag, opened, register_errors, settings_from
 from desk.cli.exit_codes import ExitCode
 from desk.cli.files import read_text_file
 from desk.cli.progress import VerifyMeter
-from desk.config import DeskSettings
-from desk.controls import Controls, describe_tally
-from desk.money import MoneyError, parse_amount
+from desk.controls import describe_tally
+from desk.operations.transfer import TransferInput, draft_transfer
 from desk.private_files import private_writer
-from desk.register import (
-    Checkpoint,
-    EntryRejected,
-    NewEntry,
-    NotFound,
-    Posting,
-    Register,
-    RegisterError,
-    RegisterUnavailable,
-    SelfApproval,
-)
+from desk.register import Checkpoint, EntryRejected
 from desk.register.export import FORMATS, export
 from desk.register.text import shown
-
-Handler = Callable[[argparse.Namespace], Awaitable[ExitCode]]
 
 
 def add_commands(subparsers: argparse._SubParsersAction) -> None:
@@ -63,7 +47,7 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
     p.set_defaults(handler=checkpoint)
 
     p = add_command(subparsers, "balances")
-    p.add_argument("--at", type=_date, metavar="YYYY-MM-DD", help="as of the end of this UTC day")
+    p.add_argument("--at", type=day, metavar="YYYY-MM-DD", help="as of the end of this UTC day")
     p.set_defaults(handler=balances)
 
     p = add_command(
@@ -102,49 +86,7 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
     p.set_defaults(handler=export_cmd)
 
 
-def _date(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-11-24") from None
-
-
-@asynccontextmanager
-async def opened(settings: DeskSettings, *, create: bool = False) -> AsyncIterator[Register]:
-    """The configured register, judged by the configured controls (roles, limits, quorum)."""
-    async with Register.open(
-        settings.register.path,
-        operator=settings.operator.name,
-        create=create,
-        controls=Controls.from_settings(settings),
-    ) as register:
-        yield register
-
-
-def _errors(command: str) -> Callable[[Handler], Handler]:
-    """Turn register errors into one line for a person and the documented exit code."""
-
-    def decorate(fn: Handler) -> Handler:
-        @wraps(fn)
-        async def run(args: argparse.Namespace) -> ExitCode:
-            try:
-                return await fn(args)
-            except RegisterUnavailable as exc:
-                print(f"desk {command}: {exc}", file=sys.stderr)
-                return ExitCode.REGISTER
-            except (EntryRejected, SelfApproval, NotFound) as exc:
-                print(f"desk {command}: {exc}", file=sys.stderr)
-                return ExitCode.REFUSED
-            except RegisterError as exc:
-                print(f"desk {command}: {exc}", file=sys.stderr)
-                return ExitCode.FAILED
-
-        return run
-
-    return decorate
-
-
-@_errors("init")
+@register_errors("init")
 async def init(args: argparse.Namespace) -> ExitCode:
     settings = settings_from(args)
     async with opened(settings, create=True) as register:
@@ -154,7 +96,7 @@ async def init(args: argparse.Namespace) -> ExitCode:
     return ExitCode.OK
 
 
-@_errors("verify")
+@register_errors("verify")
 async def verify(args: argparse.Namespace) -> ExitCode:
     settings = settings_from(args)
     against = None
@@ -180,14 +122,14 @@ async def verify(args: argparse.Namespace) -> ExitCode:
     return ExitCode.FAILED
 
 
-@_errors("checkpoint")
+@register_errors("checkpoint")
 async def checkpoint(args: argparse.Namespace) -> ExitCode:
     async with opened(settings_from(args)) as register:
         print(await register.checkpoint())
     return ExitCode.OK
 
 
-@_errors("balances")
+@register_errors("balances")
 async def balances(args: argparse.Namespace) -> ExitCode:
     async with opened(settings_from(args)) as register:
         rows = await register.balances(at=args.at)
@@ -202,45 +144,19 @@ async def balances(args: argparse.Namespace) -> ExitCode:
     return ExitCode.OK
 
 
-@_errors("transfer")
+@register_errors("transfer")
 async def transfer(args: argparse.Namespace) -> ExitCode:
+    typed = TransferInput(args.source, args.target, args.asset, args.amount, args.reference or "", args.memo)
     async with opened(settings_from(args)) as register:
-        try:
-            asset = register.asset(args.asset)
-        except EntryRejected as exc:
-            raise EntryRejected(f"--asset: {exc}") from None
-        try:
-            amount = parse_amount(args.amount, asset, what="--amount")
-        except MoneyError as exc:
-            raise EntryRejected(str(exc)) from None
-        if not amount:
-            raise EntryRejected("--amount: must be more than zero")
-        if args.source == args.target:
-            raise EntryRejected("--to: must differ from --from")
-        for flag, account in (("--from", args.source), ("--to", args.target)):
-            if account not in register.accounts():
-                raise EntryRejected(f"{flag}: no account {account}; known: {', '.join(register.accounts())}")
-        entry = NewEntry(
-            kind="transfer",
-            ts=datetime.now(UTC),
-            postings=(Posting(args.source, -amount), Posting(args.target, amount)),
-            memo=args.memo,
-            reference=args.reference,
-        )
-        try:
-            draft_id = await register.draft(entry)
-        except EntryRejected as exc:
-            if exc.field in ("memo", "reference"):
-                raise EntryRejected(f"--{exc.field}: {exc}", field=exc.field) from None
-            raise
+        drafted = await draft_transfer(register, typed, datetime.now(UTC), label=flag)
     print(
-        f"draft #{draft_id}: {amount} from {args.source} to {args.target}; "
-        f"another operator approves with `desk approve {draft_id}`"
+        f"draft #{drafted.id}: {drafted.amount} from {args.source} to {args.target}; "
+        f"another operator approves with `desk approve {drafted.id}`"
     )
     return ExitCode.OK
 
 
-@_errors("approve")
+@register_errors("approve")
 async def approve(args: argparse.Namespace) -> ExitCode:
     async with opened(settings_from(args)) as register:
         seq = await register.approve(args.draft_id)
@@ -257,7 +173,7 @@ async def approve(args: argparse.Namespace) -> ExitCode:
     return ExitCode.OK
 
 
-@_errors("reject")
+@register_errors("reject")
 async def reject(args: argparse.Namespace) -> ExitCode:
     async with opened(settings_from(args)) as register:
         await register.reject(args.draft_id, args.reason)
@@ -265,7 +181,7 @@ async def reject(args: argparse.Namespace) -> ExitCode:
     return ExitCode.OK
 
 
-@_errors("pending")
+@register_errors("pending")
 async def pending(args: argparse.Namespace) -> ExitCode:
     async with opened(settings_from(args)) as register:
         drafts = await register.drafts("pending")
@@ -282,7 +198,7 @@ async def pending(args: argparse.Namespace) -> ExitCode:
     return ExitCode.OK
 
 
-@_errors("log")
+@register_errors("log")
 async def log(args: argparse.Namespace) -> ExitCode:
     async with opened(settings_from(args)) as register:
         entries = await register.recent(args.n)
@@ -298,7 +214,7 @@ async def log(args: argparse.Namespace) -> ExitCode:
     return ExitCode.OK
 
 
-@_errors("export")
+@register_errors("export")
 async def export_cmd(args: argparse.Namespace) -> ExitCode:
     async with opened(settings_from(args)) as register:
         if args.out is None:

@@ -7,7 +7,7 @@ import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from desk.cli.common import add_command, settings_from
+from desk.cli.common import add_command, instant, settings_from
 from desk.cli.exit_codes import ExitCode
 from desk.config import DeskSettings
 from desk.feeds.http import http_session
@@ -24,14 +24,6 @@ def _month(text: str) -> Month:
         return Month.parse(text)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
-
-
-def _instant(text: str) -> datetime:
-    try:
-        value = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date-time like 2026-12-01T00:00:00Z") from None
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 async def _reconcile(
@@ -66,7 +58,7 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
     )
     p.add_argument(
         "--as-of",
-        type=_instant,
+        type=instant,
         metavar="DATETIME",
         help="the report's date-time, printed in it; a month still running is cut here (default: none printed)",
     )

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import os
-import signal
 import sys
 from datetime import UTC, datetime
 
@@ -17,13 +15,9 @@ from desk.cli.common import add_command, settings_from
 from desk.cli.exit_codes import ExitCode
 from desk.config import DeskSettings
 from desk.feeds.crash import crashed
-from desk.feeds.http import http_session
+from desk.operations.sync_service import SyncAlreadyRunning, claim_register, run_engine, stop_on_signals
 from desk.register import Register, RegisterUnavailable
-from desk.sync import SyncEngine
-from desk.sync.alerting import alerting
-from desk.sync.control import read_commands
 from desk.sync.crashlog import crash_log
-from desk.sync.lock import SyncAlreadyRunning, SyncLock
 from desk.sync.reporters import json_lines, terminal
 
 
@@ -58,67 +52,13 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
     p.set_defaults(handler=status)
 
 
-def stop_on_signals() -> asyncio.Event:
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
-    return stop
-
-
-async def run_engine(
-    settings: DeskSettings,
-    *,
-    once: bool,
-    reporter,
-    stop: asyncio.Event | None = None,
-    pacing: bool = True,
-    control: bool = False,
-) -> bool:
-    """Run the engine over the configured register; True when every feed answered well.
-    `pacing=False` only for desk's own simulator, which has no rate limits to respect.
-    `control`: a service also obeys commands on stdin (desk.sync.control)."""
-    async with (
-        Register.open(settings.register.path, operator=settings.operator.name) as register,
-        http_session(pacing=pacing) as http,
-        alerting(settings) as alerts,
-    ):
-        engine = SyncEngine(settings, register, http)
-        engine.subscribe(reporter)
-        alerts.attach(register, engine)  # [[alerts]] notices as JSON lines, judged after each poll
-        if once:
-            round_task = asyncio.ensure_future(engine.run_once())
-            stopper = asyncio.ensure_future((stop or asyncio.Event()).wait())
-            done, _ = await asyncio.wait({round_task, stopper}, return_when=asyncio.FIRST_COMPLETED)
-            if round_task in done:
-                stopper.cancel()
-                summary = round_task.result()
-                for reason in summary.reasons:  # one line per failed feed, whatever the reporter
-                    print(f"desk sync: {reason}", file=sys.stderr, flush=True)
-                return not summary.failed
-            round_task.cancel()
-            await asyncio.gather(round_task, return_exceptions=True)
-            await engine.drain()
-            return True
-        stop = stop or asyncio.Event()
-        commands = asyncio.ensure_future(read_commands(engine, stop)) if control else None
-        await engine.run(stop)
-        if commands is not None:
-            commands.cancel()
-            await asyncio.gather(commands, return_exceptions=True)
-        return all(feed.health.last_error is None for feed in engine.feeds)
-
-
 async def sync(args: argparse.Namespace) -> ExitCode:
     settings = settings_from(args)
     if args.nice:
         os.nice(args.nice)
     reporter = terminal() if sys.stderr.isatty() and not args.json else json_lines()
-    lock = SyncLock(settings.register.path)
     try:
-        if not settings.register.path.exists():
-            raise RegisterUnavailable(f"{settings.register.path}: no register here; run `desk init` to create it")
-        lock.acquire()
+        lock = claim_register(settings)
     except (SyncAlreadyRunning, RegisterUnavailable) as exc:
         print(f"desk sync: {exc}", file=sys.stderr)
         return ExitCode.REGISTER

@@ -8,7 +8,7 @@ import sys
 
 from desk.cli.common import settings_from
 from desk.cli.exit_codes import ExitCode
-from desk.tui.live import SyncCommand
+from desk.operations.sync_process import SyncCommand
 
 
 def open_screen(args: argparse.Namespace) -> int:

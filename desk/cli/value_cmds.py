@@ -6,14 +6,14 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 from rich.console import Console
 from rich.table import Table
 
-from desk.cli.common import add_command, settings_from
+from desk.cli.common import add_command, day, instant, settings_from
 from desk.cli.exit_codes import ExitCode
 from desk.register import Register, RegisterUnavailable
 from desk.valuation import fifo
@@ -24,14 +24,10 @@ from desk.valuation.reserve import DayValue, ReserveReport, end_of, reserve_repo
 
 def _moment(text: str) -> datetime:
     """A date (the end of that UTC day) or a date-time (UTC unless it says otherwise)."""
-    text = text.strip()
     try:
-        if len(text) == 10:
-            return end_of(date.fromisoformat(text))
-        value = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
+        return end_of(day(text)) if len(text.strip()) == 10 else instant(text)
+    except argparse.ArgumentTypeError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date (2026-11-06) or a date-time") from None
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 def add_commands(subparsers: argparse._SubParsersAction) -> None:

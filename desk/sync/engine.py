@@ -1,11 +1,7 @@
 """SyncEngine: polls each configured feed at its interval and writes what it brings into the
 register, idempotently, publishing progress and health as events for both faces.
 
-A pool's first sync reaches back `sync.backfill_days`, in chunks that start at a week and
-adapt to keep each answer near TARGET_RECORDS, so a long history streams into the register
-a chunk (one short transaction) at a time and no answer is big enough to stall a screen; later syncs start two days
-before the last day synced, so late credits and queued payouts that confirm are picked up,
-or before the oldest refused row still open, so that row is asked for again until it parses.
+A pool's window streams in a chunk (one short transaction) at a time: desk/sync/pools.py.
 A write in flight is never cancelled: stopping waits for it, so a SIGTERM leaves no gap.
 A Binance or NBK poll also brings that source's price history over the same window
 (desk/sync/history.py), and a round values inflows only once it is in: backfilled inflows are
@@ -27,39 +23,28 @@ import contextlib
 import logging
 import time
 from collections.abc import Callable
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from desk.config import DeskSettings
 from desk.feeds.crash import crashed
-from desk.feeds.errors import Crashed, FeedError
+from desk.feeds.errors import Crashed
 from desk.feeds.factory import build_feeds
-from desk.feeds.feed import Feed, PollResult, refused_reason
+from desk.feeds.feed import Feed
 from desk.feeds.health import FeedHealth
 from desk.feeds.http import HttpClient
 from desk.feeds.prices.binance_ws import BinanceStream
-from desk.feeds.records import Quote, Refusal
-from desk.register import NewRefusal, RefusedRow, Register
-from desk.sync.events import FeedCrashed, FeedPolled, Progress, RoundFinished, RoundStarted, SyncEvent
+from desk.feeds.records import Quote
+from desk.register import Register
+from desk.sync.events import FeedCrashed, FeedPolled, RoundFinished, RoundStarted, SyncEvent
 from desk.sync.history import PriceHistory, has_history
-from desk.sync.mapping import Mapped, Mapper, map_records, register_quote
+from desk.sync.mapping import Mapper, map_records, register_quote
+from desk.sync.pools import PoolSync
 from desk.sync.supervisor import FIRST_BACKOFF_S, Supervisor
-from desk.sync.writing import write_entries
 from desk.valuation import fifo
 from desk.valuation.prices import PricePolicy
 from desk.valuation.receipt import value_inflows
 
 log = logging.getLogger("desk.sync")
-
-#: Days re-read before the last day synced: late credits, payouts confirming after queueing.
-OVERLAP_DAYS = 2
-#: Records mapped on the event loop below this; above it, in a worker thread.
-THREAD_THRESHOLD = 2_000
-#: Records a backfill chunk should bring at most. Parsing a JSON answer holds the GIL for
-#: its whole length, worker thread or not, so a huge answer stalls the screen: after a big
-#: chunk the window shrinks to keep answers near this size.
-TARGET_RECORDS = 2_000
-#: The widest window asked for at once (Braiins' own default window).
-MAX_CHUNK_DAYS = 90
 
 
 class SyncEngine:
@@ -121,8 +106,10 @@ class SyncEngine:
     @property
     def health(self) -> dict[str, FeedHealth]:
         """Every feed's health, the price streams' included."""
-        return {**{feed.name: feed.health for feed in self.feeds},
-                **{stream.name: stream.health for stream in self.streams}}
+        return {
+            **{feed.name: feed.health for feed in self.feeds},
+            **{stream.name: stream.health for stream in self.streams},
+        }
 
     # ---------------------------------------------------------------- rounds
 
@@ -158,16 +145,32 @@ class SyncEngine:
         await self._restore_blocks()
         self._expect_history()
         run = self.supervisor.run
-        loops = [asyncio.create_task(run(feed.name, feed.kind, lambda feed=feed: self._loop(feed, stop), stop,
-                                         self._wake.setdefault(feed.name, asyncio.Event())), name=f"sync:{feed.name}")
-                 for feed in self.feeds]
+        loops = [
+            asyncio.create_task(
+                run(
+                    feed.name,
+                    feed.kind,
+                    lambda feed=feed: self._loop(feed, stop),
+                    stop,
+                    self._wake.setdefault(feed.name, asyncio.Event()),
+                ),
+                name=f"sync:{feed.name}",
+            )
+            for feed in self.feeds
+        ]
         for stream in self.streams:
-            loops.append(asyncio.create_task(
-                run(stream.name, "price", lambda stream=stream: stream.run(self._on_stream_quote, stop), stop),
-                name=f"stream:{stream.name}"))
-            loops.append(asyncio.create_task(
-                run(stream.name, "price", lambda stream=stream: self._stream_rounds(stream, stop), stop),
-                name=f"stream-status:{stream.name}"))
+            loops.append(
+                asyncio.create_task(
+                    run(stream.name, "price", lambda stream=stream: stream.run(self._on_stream_quote, stop), stop),
+                    name=f"stream:{stream.name}",
+                )
+            )
+            loops.append(
+                asyncio.create_task(
+                    run(stream.name, "price", lambda stream=stream: self._stream_rounds(stream, stop), stop),
+                    name=f"stream-status:{stream.name}",
+                )
+            )
         await stop.wait()
         for task in loops:
             task.cancel()
@@ -207,15 +210,19 @@ class SyncEngine:
         now = self.clock.now()
         health = self.health.get(name) or FeedHealth(name, timedelta(0))
         health.record_failure(now, error, 0.0)  # float-ok: a latency (none: nothing was asked)
-        self._emit(FeedCrashed(now, feed=name, kind=kind, error=error.reason, traceback_id=error.traceback_id,
-                               restart_in_s=restart_in))
+        self._emit(
+            FeedCrashed(
+                now, feed=name, kind=kind, error=error.reason, traceback_id=error.traceback_id, restart_in_s=restart_in
+            )
+        )
         state, reason = health.state(now), health.reason(now)
         try:
             await self._write(self.register.record_sync(name, at=now, ok=False, written=0, state=state, reason=reason))
         except Exception:  # the register itself may be what failed: the event still goes out
             log.exception("could not record the failure of feed %s", name)
-        event = FeedPolled(now, feed=name, status=state, reason=reason, kind=kind, last_ok=health.last_ok,
-                           retry_at=health.retry_at)
+        event = FeedPolled(
+            now, feed=name, status=state, reason=reason, kind=kind, last_ok=health.last_ok, retry_at=health.retry_at
+        )
         self._emit(event)
         return event
 
@@ -241,10 +248,22 @@ class SyncEngine:
         written = await self._write(self.register.record_quotes([register_quote(q) for q in quotes])) if quotes else 0
         now = self.clock.now()
         state, reason = stream.health.state(now), stream.health.reason(now)
-        await self._write(self.register.record_sync(stream.name, at=now, ok=state == "ok", written=written,
-                                                    state=state, reason=reason))
-        event = FeedPolled(now, feed=stream.name, status=state, seen=len(quotes), written=written, reason=reason,
-                           kind="price", last_ok=stream.health.last_ok, retry_at=stream.health.retry_at)
+        await self._write(
+            self.register.record_sync(
+                stream.name, at=now, ok=state == "ok", written=written, state=state, reason=reason
+            )
+        )
+        event = FeedPolled(
+            now,
+            feed=stream.name,
+            status=state,
+            seen=len(quotes),
+            written=written,
+            reason=reason,
+            kind="price",
+            last_ok=stream.health.last_ok,
+            retry_at=stream.health.retry_at,
+        )
         self._emit(event)
         return event
 
@@ -281,11 +300,23 @@ class SyncEngine:
             seen, written, error, through = await self._sync_prices(feed)
         now = self.clock.now()
         state, reason = feed.health.state(now), feed.health.reason(now)
-        event = FeedPolled(now, feed=feed.name, status=state, seen=seen, written=written,
-                           duration_s=time.perf_counter() - started, reason=reason, kind=feed.kind,
-                           last_ok=feed.health.last_ok, retry_at=feed.health.retry_at)
-        await self._write(self.register.record_sync(feed.name, at=now, ok=error is None, written=written,
-                                                    state=state, reason=reason, synced_through=through))
+        event = FeedPolled(
+            now,
+            feed=feed.name,
+            status=state,
+            seen=seen,
+            written=written,
+            duration_s=time.perf_counter() - started,
+            reason=reason,
+            kind=feed.kind,
+            last_ok=feed.health.last_ok,
+            retry_at=feed.health.retry_at,
+        )
+        await self._write(
+            self.register.record_sync(
+                feed.name, at=now, ok=error is None, written=written, state=state, reason=reason, synced_through=through
+            )
+        )
         if written:  # value the new inflows at receipt (new quotes may fill missing ones), then the lots
             await self._history_settled()
             policy = PricePolicy.from_settings(self.settings)
@@ -294,82 +325,12 @@ class SyncEngine:
         self._emit(event)
         return event
 
-    async def _window_start(self, feed: Feed, today: date) -> date:
-        """Two days before the last day synced (the first time, the backfill's start), or
-        the day of the oldest refused row still open, whichever is earlier."""
-        state = (await self.register.sync_state()).get(feed.name)
-        if state and state["synced_through"]:
-            start = min(today, state["synced_through"] - timedelta(days=OVERLAP_DAYS))
-        else:
-            start = today - timedelta(days=self.settings.sync.backfill_days)
-        still_open = await self.register.refusals(feed=feed.name)
-        return min([start, *(r.day for r in still_open)])
-
-    def _missing_accounts(self, pool: str, wallet: str) -> list[str]:
-        known = set(self.register.accounts())
-        needed = (f"income:mining:{pool}", f"assets:pool:{pool}", f"assets:wallet:{wallet}", "expenses:fees")
-        return [account for account in needed if account not in known]
-
     async def _sync_pool(self, feed: Feed) -> tuple[int, int, object, date | None]:
-        today = self.clock.now().astimezone(UTC).date()
-        wallet = self.settings.pools[feed.name].pays_into
-        missing = self._missing_accounts(feed.name, wallet)
-        if missing:
-            error = FeedError(f"{feed.name}: account {missing[0]} is not in the register; run `desk init`")
-            feed.health.record_failure(self.clock.now(), error, 0.0)  # float-ok: a latency
-            return 0, 0, error, None
-        start = await self._window_start(feed, today)
-        seen = written = rows = 0
-        still_open: list[RefusedRow] = []
-        warnings: list[str] = []
-        chunk_start = start
-        total_days = (today - start).days + 1
-        days = self.chunk_days
-        while chunk_start <= today:
-            chunk_end = min(today, chunk_start + timedelta(days=days - 1))
-            result = await feed.poll(chunk_start, chunk_end, note_problems=False)
-            if isinstance(result.error, Crashed):
-                raise result.error  # desk's bug while reading: the supervisor's business
-            if not result.ok:
-                return seen, written, result.error, None
-            mapped = await self._mapped(feed, result, wallet)
-            seen += len(mapped.entries)
-            span = (chunk_end - chunk_start).days + 1
-            if len(mapped.entries) > TARGET_RECORDS:
-                days = max(1, span * TARGET_RECORDS // len(mapped.entries))
-            elif len(mapped.entries) < TARGET_RECORDS // 4:
-                days = min(MAX_CHUNK_DAYS, days * 2)
-            new, refused = await self._written(feed, mapped)
-            written += new
-            rows += result.rows
-            warnings = result.warnings
-            await self._write(self.register.record_pool_days(
-                feed.name, [(h.day, h.hs, h.basis, h.source) for h in result.hashrates], dict(mapped.quiet)))
-            still_open = await self._write(self.register.record_refusals(
-                feed.name, [_new_refusal(r) for r in result.refused + refused], chunk_start, chunk_end))
-            self._emit(Progress(self.clock.now(), feed=feed.name, done=(chunk_end - start).days + 1,
-                                total=total_days))
-            chunk_start = chunk_end + timedelta(days=1)
-        problems = [refused_reason(len(still_open), rows, still_open[0].reason)] if still_open else []
-        feed.health.note_problems(self.clock.now(), (*problems, *warnings))
-        return seen, written, None, today
-
-    async def _mapped(self, feed: Feed, result: PollResult, wallet: str) -> Mapped:
-        """The window's records as entries (in a worker thread for a big window)."""
-        try:
-            if result.count >= THREAD_THRESHOLD:
-                return await asyncio.to_thread(self.mapper, result.earnings, result.payouts, wallet)
-            return self.mapper(result.earnings, result.payouts, wallet)
-        except Exception as exc:
-            raise crashed(feed.name, exc, "mapped its records to entries") from exc
-
-    async def _written(self, feed: Feed, mapped: Mapped) -> tuple[int, list[Refusal]]:
-        """Write the entries; those the register refuses are refused rows, the rest written."""
-        try:
-            return await write_entries(lambda batch: self._write(self.register.ingest(batch)), mapped.entries,
-                                       feed.name)
-        except Exception as exc:
-            raise crashed(feed.name, exc, "wrote to the register") from exc
+        """The pool's window, chunk by chunk (desk/sync/pools.py)."""
+        pools = PoolSync(
+            self.settings, self.register, self.clock, self._write, self._emit, self.mapper, self.chunk_days
+        )
+        return await pools.sync(feed)
 
     async def _sync_prices(self, feed: Feed) -> tuple[int, int, object, date | None]:
         """The live quotes, then (Binance, NBK) the price history up to now."""
@@ -410,8 +371,3 @@ class SyncEngine:
         pending = list(self._history_pending.values())
         if pending:
             await asyncio.gather(*(event.wait() for event in pending))
-
-
-def _new_refusal(refusal: Refusal) -> NewRefusal:
-    return NewRefusal(refusal.key, refusal.kind, refusal.day, refusal.where, refusal.reason)
-

@@ -14,8 +14,11 @@ from textual.reactive import reactive
 
 from desk.config import DeskSettings
 from desk.controls import Controls
+from desk.operations.sync_process import SyncCommand
 from desk.register import Register
-from desk.tui.live import FeedState, Live, SyncCommand, configured_feeds, freeze_startup_heap, thaw_heap
+from desk.tui.feed_states import FeedState, configured_feeds
+from desk.tui.heap import freeze_startup_heap, thaw_heap
+from desk.tui.live import Live
 from desk.tui.palette import DeskCommands
 
 

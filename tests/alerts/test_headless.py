@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator
 from pathlib import Path
-
-import pytest
 
 from desk.config import load_settings
 from desk.register import Register
 from desk.sim import SimCluster
+from tests.builders import sim_fixture
 from tests.conftest import REPO
-from tests.sync.conftest import NOW, desk_command, desk_env, write_config
+from tests.sync.conftest import desk_command, desk_env, write_config
 from tests.waiting import PATIENCE
 
 ALERTS = """
@@ -29,10 +27,7 @@ above = "1"
 """
 
 
-@pytest.fixture
-async def sim() -> AsyncIterator[SimCluster]:
-    async with SimCluster(seed=11, now=NOW, days=3) as cluster:
-        yield cluster
+sim = sim_fixture(days=3)
 
 
 async def test_sync_once_prints_alerts_as_json_lines(tmp_path: Path, sim: SimCluster) -> None:

@@ -3,61 +3,37 @@ a real sync round (the engine's own HTTP client), with a fixed clock."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
 
 import aiohttp
-import pytest
 
 from desk.alerts.engine import Notice
-from desk.config import load_settings
-from desk.feeds.clock import FakeClock
-from desk.feeds.http import HttpClient, RetryPolicy
 from desk.register import Register
 from desk.sim import SimCluster
 from desk.sync import SyncEngine
 from desk.sync.alerting import alerting
-from tests.sync.conftest import NOW
+from tests.builders import NOW, quick_client, sim_desk, sim_fixture
 
 DAY = (NOW - timedelta(days=2)).date()
 
 
-@pytest.fixture
-async def sim() -> AsyncIterator[SimCluster]:
-    async with SimCluster(seed=11, now=NOW, days=10) as cluster:
-        yield cluster
+sim = sim_fixture(days=10)
 
 
 async def test_hashprice_below_cost_and_an_open_break_are_told(tmp_path: Path, sim: SimCluster) -> None:
-    overrides = sim.settings_overrides()
-    overrides["pools"]["braiins"]["enabled"] = False  # its request pacing would slow the test
-    settings = load_settings(
-        None,
-        env={},
-        overrides={
-            **overrides,
-            "register": {"path": str(tmp_path / "register.sqlite")},
-            "sync": {"backfill_days": 8},
-            "reconcile": {"days": 3},
-            "alerts": [
-                {"name": "below-cost", "kind": "hashprice", "hashcost": "1000000"},
-                {"name": "breaks", "kind": "reconciliation"},
-            ],
-        },
+    alerts = [
+        {"name": "below-cost", "kind": "hashprice", "hashcost": "1000000"},
+        {"name": "breaks", "kind": "reconciliation"},
+    ]
+    settings = await sim_desk(
+        sim, tmp_path / "register.sqlite", sync={"backfill_days": 8}, reconcile={"days": 3}, alerts=alerts
     )
-    async with Register.open(settings.register.path, operator="admin", create=True) as register:
-        await register.init_accounts(settings)
     paid = next(p for p in sim.model.pools["f2main"].payouts if p.requested_at.date() == DAY)
     sim.chain.drop_tx(paid.tx_id)
     said: list[Notice] = []
     async with aiohttp.ClientSession() as session:
-        http = HttpClient(
-            session,
-            clock=FakeClock(NOW),
-            policy=RetryPolicy(attempts=2, base_delay_s=0.01, timeout_s=2.0),
-            pacing=False,
-        )
+        http = quick_client(session, timeout_s=2.0)  # float-ok: seconds
         async with (
             Register.open(settings.register.path, operator="sync-bot") as register,
             alerting(settings, said.append) as alerts,

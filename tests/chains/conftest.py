@@ -8,37 +8,26 @@ import json
 import os
 import sys
 from collections.abc import AsyncIterator, Callable
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
-import aiohttp
 import pytest
 from aiohttp import web
 
 from desk.cli.demo_cmds import write_config
 from desk.config import DeskSettings, load_settings
-from desk.feeds.clock import FakeClock
-from desk.feeds.http import HttpClient, RetryPolicy
 from desk.register import Register
 from desk.sim import SimCluster
 from desk.sim.demo_reserve import open_demo_reserve
+from tests.builders import NOW, http_fixture, serve_on_loopback, sim_fixture
 from tests.conftest import REPO
 from tests.feeds.conftest import sample, serve  # noqa: F401  (the `serve` fixture)
 from tests.waiting import PATIENCE
 
-NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 JSON = "application/json"
 
 
-@pytest.fixture
-async def http() -> AsyncIterator[HttpClient]:
-    async with aiohttp.ClientSession() as session:
-        yield HttpClient(
-            session,
-            clock=FakeClock(NOW),
-            policy=RetryPolicy(attempts=2, base_delay_s=0.01, timeout_s=1.0),  # float-ok: seconds
-            pacing=False,
-        )
+http = http_fixture()
 
 
 @pytest.fixture
@@ -55,21 +44,14 @@ async def serve_rpc() -> AsyncIterator[Callable[..., object]]:
 
         app = web.Application()
         app.router.add_post("/", handler)
-        runner = web.AppRunner(app, access_log=None)
-        await runner.setup()
-        await web.TCPSite(runner, "127.0.0.1", 0).start()
-        runners.append(runner)
-        return f"http://127.0.0.1:{runner.addresses[0][1]}/"
+        return await serve_on_loopback(app, runners) + "/"
 
     yield start
     for runner in runners:
         await runner.cleanup()
 
 
-@pytest.fixture
-async def sim() -> AsyncIterator[SimCluster]:
-    async with SimCluster(seed=11, now=NOW, days=30) as cluster:
-        yield cluster
+sim = sim_fixture()
 
 
 @pytest.fixture

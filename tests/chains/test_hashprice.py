@@ -20,11 +20,9 @@ from desk.mining.hashprice import (
     hashprice_report,
     round_fraction,
 )
-from desk.money import Amount, Asset
+from desk.money import BTC, Amount
 from desk.register import NewEntry, Posting
-from tests.chains.conftest import NOW
-
-BTC = Asset("BTC", 8)
+from tests.builders import NOW
 
 
 def test_the_issue_vector() -> None:

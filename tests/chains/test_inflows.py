@@ -7,7 +7,7 @@ from datetime import timedelta
 from desk.money import Amount
 from desk.register import NewEntry, Posting
 from desk.reserves.inflows import daily_totals, reserve_inflows
-from tests.chains.conftest import NOW
+from tests.builders import NOW
 
 
 async def test_inflows_are_tagged_by_kind_and_counter_account(settings, register) -> None:

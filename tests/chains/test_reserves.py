@@ -8,14 +8,12 @@ from decimal import Decimal
 import pytest
 
 from desk.config import AddressSettings
-from desk.money import Amount, Asset
+from desk.money import BNB, KZTE, Amount
 from desk.register import NewEntry, Posting
 from desk.reserves.chains import ChainReader
 from desk.reserves.proof import NoReserveAddresses, check_reserves
 from desk.sim.esplora import SIM_RESERVE_BNB, SIM_RESERVE_BTC, SIM_RESERVE_SOL
-from tests.chains.conftest import NOW
-
-BNB = Asset("BNB", 18)
+from tests.builders import NOW
 
 
 async def test_demo_reserve_equals_the_chain_exactly(sim, settings, register, http) -> None:
@@ -24,7 +22,7 @@ async def test_demo_reserve_equals_the_chain_exactly(sim, settings, register, ht
     by_asset = {c.asset: c for c in report.checks}
     assert by_asset["BNB"].register == by_asset["BNB"].on_chain == Amount(BNB, "8000")
     assert by_asset["BNB"].on_chain.units == 8000 * 10**18
-    assert by_asset["KZTE"].on_chain == Amount(Asset("KZTE", 2), "250000")
+    assert by_asset["KZTE"].on_chain == Amount(KZTE, "250000")
     assert by_asset["BTC"].on_chain.units == 1_250_000_000
     assert set(report.heights) == {"bitcoin", "bsc", "solana"}
     # only reserve accounts are proven: the revenue wallet's address is not in the report

@@ -13,7 +13,7 @@ from desk.feeds.chains.bsc import BscClient
 from desk.feeds.chains.esplora import EsploraClient
 from desk.feeds.chains.solana import SolanaClient
 from desk.feeds.errors import Malformed
-from desk.money import Amount, Asset
+from desk.money import BNB, BTC, KZTE, Amount
 from tests.chains.conftest import JSON
 from tests.feeds.conftest import sample
 
@@ -32,7 +32,7 @@ async def test_esplora_address_is_funded_minus_spent_in_sats(serve, http) -> Non
         }
     )
     state = await EsploraClient(url, http).address_state(COLD)
-    assert state.confirmed.amount == Amount(Asset("BTC", 8), "12.5")
+    assert state.confirmed.amount == Amount(BTC, "12.5")
     assert state.confirmed.amount.units == 1_250_000_000
     assert state.confirmed.block_height == 925010 and state.confirmed.chain == "bitcoin"
     assert state.mempool.units == 0
@@ -73,7 +73,7 @@ async def test_bsc_balance_of_8000_bnb_in_wei_is_exact(serve_rpc, http) -> None:
     )
     address = json.loads(sample("bsc/eth_getBalance_request.json"))["params"][0]
     balance = await BscClient(url, http).balance(address)
-    assert balance.amount == Amount(Asset("BNB", 18), "8000")
+    assert balance.amount == Amount(BNB, "8000")
     assert balance.amount.units == 8000 * 10**18 > 2**64
     assert balance.block_height == 0x2B0D1A0
     request = next(c for c in calls if c["method"] == "eth_getBalance")
@@ -109,7 +109,7 @@ async def test_solana_sums_integer_amounts_at_their_decimals_and_ignores_ui_amou
     calls: list = []
     url = await serve_rpc({"getTokenAccountsByOwner": sample("solana/getTokenAccountsByOwner_response.json")}, calls)
     balance = await SolanaClient(url, MINT, http).balance(OWNER)
-    assert balance.amount == Amount(Asset("KZTE", 2), "250000")
+    assert balance.amount == Amount(KZTE, "250000")
     assert balance.amount.units == 25_000_000 and balance.block_height == 380000123
     expected = json.loads(sample("solana/getTokenAccountsByOwner_request.json"))
     assert calls[0]["method"] == expected["method"] and calls[0]["params"] == expected["params"]

@@ -16,7 +16,7 @@ from desk.feeds.errors import FeedError, Malformed, ServerError
 from desk.feeds.factory import build_feeds
 from desk.sim import SimCluster
 from desk.sim.esplora import SIM_KZTE_MINT, SIM_RESERVE_BNB, SIM_RESERVE_BTC, SIM_RESERVE_SOL, SIM_WALLET
-from tests.chains.conftest import NOW
+from tests.builders import NOW
 
 
 def confirmed_payouts(sim: SimCluster) -> dict[str, int]:

@@ -3,62 +3,31 @@ post earnings, sales and transfers the way the desk does (drafts approved by a s
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 
-from desk.config import DeskSettings, load_settings
-from desk.money import Amount, Asset
+from desk.config import DeskSettings
+from desk.money import BTC, USDT, Amount
 from desk.register import NewEntry, Posting, Quote, Register
+from tests.builders import desk_config, register_fixtures
 
-BTC = Asset("BTC", 8)
-USDT = Asset("USDT", 6)
 NOV = datetime(2026, 11, 1, tzinfo=UTC)
 
-CONFIG = """
-[operator]
-name = "aliya"
-[accounts]
-wallets = ["ops"]
-exchanges = ["aix", "binx"]
-seizure_cases = ["case-17"]
-[pools.f2main]
-kind = "f2pool"
-user = "kz-01"
-[pools.ocean]
-kind = "ocean"
-user = "bc1qocean"
-[reserve]
-accounts = ["cold"]
+CONFIG = desk_config(
+    exchanges=("aix", "binx"),
+    extra="""
 [venues.aix]
 eligible = true
 licence = "AFSA-A-LA-2023-0005"
 [venues.binx]
 eligible = false
-"""
+""",
+)
 
 
-@pytest.fixture
-def config_file(tmp_path: Path) -> Path:
-    path = tmp_path / "desk.toml"
-    path.write_text(CONFIG + f'\n[register]\npath = "{tmp_path / "register.sqlite"}"\n')
-    path.chmod(0o600)
-    return path
-
-
-@pytest.fixture
-def settings(config_file: Path) -> DeskSettings:
-    return load_settings(config_file, env={})
-
-
-@pytest.fixture
-async def register(settings: DeskSettings) -> AsyncIterator[Register]:
-    async with Register.open(settings.register.path, operator="aliya", create=True) as reg:
-        await reg.init_accounts(settings)
-        yield reg
+config_file, settings, register = register_fixtures(CONFIG)
 
 
 class Book:

@@ -8,10 +8,9 @@ from textual.app import App
 from textual.widgets import Input, Static
 
 from desk.config import DeskSettings
-from desk.money import Amount
+from desk.money import BTC, Amount
 from desk.register import Register
 from desk.tui.screens.acquisition import AcquisitionForm
-from tests.compliance.conftest import BTC
 from tests.waiting import until
 
 NOW = datetime(2026, 11, 20, 9, tzinfo=UTC)

@@ -13,10 +13,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from desk.config import DeskSettings
-from desk.money import Amount
+from desk.money import BTC, USDT, Amount
 from desk.register import EntryRejected, NewEntry, Posting, Register, reversal_of
 from desk.register.canonical import canonical_json, chain_hash, entry_body, entry_payload
-from tests.compliance.conftest import BTC, USDT, Book
+from tests.compliance.conftest import Book
 
 T = datetime(2026, 11, 5, tzinfo=UTC)
 SEIZED = {"case_reference": "2-1234/2026", "legal_basis": "court order of 1 Nov 2026", "authority": "AFM"}

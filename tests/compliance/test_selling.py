@@ -10,9 +10,9 @@ import pytest
 from desk.compliance import VERIFY_MARK, ComplianceError, parse_period, sell_rules, sell_through
 from desk.compliance.periods import PeriodError
 from desk.config import DeskSettings, SellRuleSettings
-from desk.money import Amount
+from desk.money import BTC, Amount
 from desk.register import Register, reversal_of
-from tests.compliance.conftest import BTC, NOV, Book
+from tests.compliance.conftest import NOV, Book
 
 AFTER_NOV = datetime(2026, 12, 5, tzinfo=UTC)
 

@@ -12,12 +12,11 @@ import pytest
 
 from desk.config import DeskSettings, load_settings
 from desk.controls import Controls
-from desk.money import Amount, Asset
+from desk.money import BTC, Amount
 from desk.register import NewEntry, Posting, Quote, Register
 from tests.register.conftest import CONFIG
 
 T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
-BTC = Asset("BTC", 8)
 
 ROLES = """
 [roles]

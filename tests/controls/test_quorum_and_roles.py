@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from desk.money import Amount
+from desk.money import BTC, Amount
 from desk.register import NotPermitted, PolicyRefused, SelfApproval
-from tests.controls.conftest import BTC, ROLES, move
+from tests.controls.conftest import ROLES, move
 
 QUORUM_KZT = ROLES + '[[policy.quorums]]\ncurrency = "KZT"\nat_least = "100000000"\napprovals = 2\n'
 

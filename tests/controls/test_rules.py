@@ -6,9 +6,9 @@ from datetime import timedelta
 
 import pytest
 
-from desk.money import Amount
+from desk.money import BTC, KZTE, Amount
 from desk.register import EntryRejected, PolicyRefused
-from tests.controls.conftest import BTC, T0, move
+from tests.controls.conftest import T0, move
 
 OPEN_POLICY = """
 [policy.allowlist]
@@ -164,10 +164,8 @@ async def test_a_draft_with_some_of_its_quorum_already_claims_its_share_of_the_w
 
 
 async def test_kzte_is_valued_at_its_configured_peg(make_desk) -> None:
-    from desk.money import Asset
     from desk.register import NewEntry, Posting
 
-    kzte = Asset("KZTE", 2)
     open_as = await make_desk(
         '[prices]\nkzte_peg = "2"\n[[policy.limits]]\nper = "transfer"\ncurrency = "KZT"\nbelow = "1000"\n'
     )
@@ -177,8 +175,8 @@ async def test_kzte_is_valued_at_its_configured_peg(make_desk) -> None:
                 kind="opening",
                 ts=T0,
                 postings=(
-                    Posting("equity:opening", -Amount(kzte, 5000)),
-                    Posting("assets:wallet:ops", Amount(kzte, 5000)),
+                    Posting("equity:opening", -Amount(KZTE, 5000)),
+                    Posting("assets:wallet:ops", Amount(KZTE, 5000)),
                 ),
             )
         )
@@ -189,8 +187,8 @@ async def test_kzte_is_valued_at_its_configured_peg(make_desk) -> None:
                 kind="transfer",
                 ts=T0,
                 postings=(
-                    Posting("assets:wallet:ops", -Amount(kzte, amount)),
-                    Posting("assets:reserve:cold", Amount(kzte, amount)),
+                    Posting("assets:wallet:ops", -Amount(KZTE, amount)),
+                    Posting("assets:reserve:cold", Amount(KZTE, amount)),
                 ),
             )
 

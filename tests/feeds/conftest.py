@@ -3,22 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
-from datetime import UTC, datetime
 from pathlib import Path
 from types import SimpleNamespace
 
-import aiohttp
 import pytest
 from aiohttp import web
 from pydantic import SecretStr
 
 from desk.config import PoolSettings, PriceSourceSettings
-from desk.feeds.clock import FakeClock
-from desk.feeds.http import HttpClient, RetryPolicy
-from desk.sim import SimCluster
+from tests.builders import http_fixture, serve_on_loopback, sim_fixture
 
 SAMPLES = Path(__file__).parent / "samples"
-NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 
 
 def sample(name: str) -> str:
@@ -57,33 +52,17 @@ async def serve() -> AsyncIterator[Callable[..., object]]:
 
         app = web.Application()
         app.router.add_route("*", "/{tail:.*}", handler)
-        runner = web.AppRunner(app, access_log=None)
-        await runner.setup()
-        site = web.TCPSite(runner, "127.0.0.1", 0)
-        await site.start()
-        runners.append(runner)
-        return f"http://127.0.0.1:{runner.addresses[0][1]}"
+        return await serve_on_loopback(app, runners)
 
     yield start
     for runner in runners:
         await runner.cleanup()
 
 
-@pytest.fixture
-async def http() -> AsyncIterator[HttpClient]:
-    async with aiohttp.ClientSession() as session:
-        yield HttpClient(
-            session,
-            clock=FakeClock(NOW),
-            policy=RetryPolicy(attempts=2, base_delay_s=0.01, timeout_s=1.0),
-            pacing=False,
-        )
+http = http_fixture()
 
 
-@pytest.fixture
-async def sim() -> AsyncIterator[SimCluster]:
-    async with SimCluster(seed=7, now=NOW, days=30) as cluster:
-        yield cluster
+sim = sim_fixture(seed=7)
 
 
 def pool(kind: str, url: str, **extra: object) -> PoolSettings:

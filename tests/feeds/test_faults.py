@@ -14,7 +14,7 @@ from desk.feeds.factory import build_feeds
 from desk.feeds.feed import Feed, poll_all
 from desk.feeds.http import HttpClient, RetryPolicy
 from desk.sim import SimCluster
-from tests.feeds.conftest import NOW
+from tests.builders import NOW
 
 EXPECTED = {
     "500": ("degraded", "HTTP 500"),

@@ -8,10 +8,8 @@ import pytest
 from desk.feeds.errors import FeedError, Malformed
 from desk.feeds.fields import address, external_id, tx_id
 from desk.feeds.records import Payout
-from desk.money import Amount, Asset
-from tests.feeds.conftest import NOW
-
-BTC = Asset("BTC", 8)
+from desk.money import BTC, Amount
+from tests.builders import NOW
 
 
 def test_tx_ids_are_64_hex_digits_kept_in_lower_case() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import json
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -17,6 +18,7 @@ from desk.feeds.errors import FeedError, Malformed
 from desk.feeds.pools.braiins import BraiinsClient
 from desk.feeds.pools.f2pool import F2PoolClient
 from desk.feeds.records import Payout
+from desk.money import Amount
 from tests.feeds.conftest import pool, sample
 
 BAD_VALUES = st.one_of(
@@ -76,15 +78,64 @@ class Canned:
         return Response(200, body, {}, url)
 
 
-def check_payouts(original: list[Payout], mutated: list[Payout]) -> None:
-    """Every record returned must equal the original record with the same id."""
-    by_id = {p.external_id: p for p in original}
-    for record in mutated:
-        if record.external_id in by_id:
-            reference = by_id[record.external_id]
-            assert record.amount.value >= 0 and record.fee.value >= 0 and record.fee <= record.amount
-            assert record.amount.units <= 21_000_000 * 10**8
-            assert record.destination == reference.destination or record.destination
+#: which Payout fields each Braiins payout key decides (the payout id is the rail, request
+#: time and amount); a key not listed decides nothing of the payout
+DECIDES = {
+    "amount_sats": ("amount", "external_id"),
+    "fee_sats": ("fee",),
+    "destination": ("destination",),
+    "tx_id": ("tx_id",),
+    "status": ("status",),
+    "requested_at_ts": ("requested_at", "external_id"),
+    "resolved_at_ts": ("resolved_at",),
+}
+
+
+def said(value: Any) -> Any:
+    """What a mutated JSON value says, as the parser should read it (satoshis as a whole
+    number, text as text)."""
+    number = value
+    if isinstance(value, str):
+        try:
+            number = Decimal(value.strip())
+        except ArithmeticError:
+            return value
+    if isinstance(number, Decimal) and number.is_finite() and number == number.to_integral_value():
+        return int(number)
+    return value
+
+
+def check_payouts(original: list[Payout], mutated: list[Payout], path: tuple, value: Any, drop: bool) -> None:
+    """Every payout returned is an original one, field for field, or the one from the row
+    the mutation touched, equal to its original in every field the mutated key does not
+    decide and holding exactly what the mutated key says in those it does (amounts in
+    satoshis, the destination as written). A dropped required key leaves no payout."""
+    rows = [(rail, i) for rail in ("onchain", "lightning") for i in range(len(BRAIINS[rail]))]
+    assert len(original) == len(rows), "every row of the untouched sample parses"
+    by_row = dict(zip(rows, original, strict=True))
+    touched = by_row.get(path[:2]) if len(path) == 3 else None
+    unexplained = [record for record in mutated if record not in original]
+    if not unexplained:
+        return
+    (record,) = unexplained  # one row was mutated: at most one payout differs
+    assert touched is not None, f"{record} differs from every original, yet no single row was touched"
+    key = path[-1]
+    decided = DECIDES.get(key, ())
+    for name in Payout.__dataclass_fields__:
+        if name not in decided:
+            assert getattr(record, name) == getattr(touched, name), f"{name} changed by mutating {key}"
+    assert not drop or key in ("tx_id",), f"dropping {key} still gave {record}"
+    expected = None if drop else said(value)
+    if key in ("amount_sats", "fee_sats"):
+        assert getattr(record, decided[0]).units == expected, f"{key} {value!r} read as {getattr(record, decided[0])}"
+    elif key in ("destination", "status", "tx_id"):
+        assert getattr(record, key) == expected, f"{key} {value!r} read as {getattr(record, key)!r}"
+    elif key in ("requested_at_ts", "resolved_at_ts"):
+        moment = getattr(record, decided[0])
+        read = None if moment is None else int(moment.timestamp())
+        # a unix time is read in whole seconds (desk/feeds/parsing.py unix_seconds)
+        whole = None if drop or value is None else int(Decimal(str(value).strip()))
+        assert read == whole, f"{key} {value!r} read as {moment}"
 
 
 BRAIINS = json.loads(sample("braiins/payouts.json"), parse_float=Decimal)
@@ -106,7 +157,7 @@ async def test_mutated_braiins_payouts_are_right_or_refused(path: tuple, value: 
     except FeedError as exc:
         assert isinstance(exc, Malformed) and exc.reason
         return
-    check_payouts(original, window.payouts)
+    check_payouts(original, window.payouts, path, value, drop)
     for record in window.payouts:
         assert record.amount.units >= 0 and record.status in ("queued", "confirmed")
     for refused in window.refused:  # a refused row is named, with its field, and nothing of it kept
@@ -135,6 +186,53 @@ async def test_mutated_f2pool_transactions_are_right_or_refused(path: tuple, val
         assert payout.amount.value >= 0 and payout.fee.value >= 0 and payout.fee <= payout.amount
     for refused in window.refused:
         assert refused.reason.startswith(refused.where) and refused.where.startswith("f2pool transactions[")
+
+
+async def braiins_payouts(data: Any) -> list[Payout]:
+    from desk.sim.encode import dumps
+
+    client = BraiinsClient("bp", pool("braiins", "http://sim"), Canned(rewards=REWARDS, payouts=dumps(data)))  # type: ignore[arg-type]
+    return (await client.window(*YEAR)).payouts
+
+
+@pytest.mark.parametrize(
+    ("field", "wrong"),
+    [
+        ("amount", lambda p: replace(p, amount=Amount.from_units(p.amount.asset, p.amount.units + 1))),
+        ("destination", lambda p: replace(p, destination="bc1qsomeoneelse0000000000000000000000000")),
+        ("fee", lambda p: replace(p, fee=Amount.from_units(p.fee.asset, 1))),
+    ],
+)
+async def test_check_payouts_catches_a_payout_read_wrong(field: str, wrong: Any) -> None:
+    """The check itself: a parser that read one payout's amount, fee or destination wrong,
+    keeping its id, is caught (an earlier check compared no amount and no destination)."""
+    original = await braiins_payouts(BRAIINS)
+    misread = [wrong(original[0]), *original[1:]]
+    with pytest.raises(AssertionError, match=field):
+        check_payouts(original, misread, ("onchain", 0, "trigger_type"), "x", False)
+    check_payouts(original, list(original), ("onchain", 0, "trigger_type"), "x", False)
+
+
+async def test_check_payouts_holds_a_mutated_amount_to_what_the_json_says() -> None:
+    original = await braiins_payouts(BRAIINS)
+    assert (
+        check_payouts(
+            original,
+            await braiins_payouts(mutate(BRAIINS, ("onchain", 0, "amount_sats"), 5, False)),
+            ("onchain", 0, "amount_sats"),
+            5,
+            False,
+        )
+        is None
+    )
+    with pytest.raises(AssertionError, match="amount_sats"):
+        check_payouts(
+            original,
+            await braiins_payouts(mutate(BRAIINS, ("onchain", 0, "amount_sats"), 5, False)),
+            ("onchain", 0, "amount_sats"),
+            6,
+            False,
+        )
 
 
 @pytest.mark.parametrize("text", ["", "{", "[1,2", "null", "NaN", '{"btc": null}'])

@@ -18,7 +18,8 @@ from desk.feeds.pools.f2pool import F2PoolClient
 from desk.feeds.pools.foundry import FoundryClient
 from desk.feeds.pools.ocean import OceanClient
 from desk.sim import SimCluster
-from tests.feeds.conftest import NOW, pool
+from tests.builders import NOW
+from tests.feeds.conftest import pool
 from tests.feeds.pool_samples import FOUNDRY_USER, OCEAN_USER, answers, edit, routes
 
 CLIENTS = {"braiins": BraiinsClient, "f2pool": F2PoolClient, "foundry": FoundryClient, "ocean": OceanClient}

@@ -14,7 +14,6 @@ import sqlite3
 import struct
 import sys
 import termios
-from collections.abc import AsyncIterator
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -25,16 +24,14 @@ from desk.cli.demo_cmds import write_config
 from desk.config import load_settings
 from desk.register import Register, probe_register
 from desk.sim import SimCluster
+from tests.builders import sim_fixture
 from tests.conftest import REPO
 
 TIMEOUT_S = 120
 
 
-@pytest.fixture
-async def sim() -> AsyncIterator[SimCluster]:
-    """On the real clock (no fixed `now`): the exchanges' time is this machine's."""
-    async with SimCluster(seed=5, days=2) as cluster:
-        yield cluster
+#: On the real clock (no fixed `now`): the exchanges' time is this machine's.
+sim = sim_fixture(seed=5, now=None, days=2)
 
 
 @pytest.fixture

@@ -10,7 +10,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from desk.money import (
+    BNB,
+    BTC,
     MAX_WHOLE_UNITS,
+    USDT,
     Amount,
     Asset,
     AssetMismatch,
@@ -19,17 +22,18 @@ from desk.money import (
     to_decimal,
 )
 
-BTC = Asset("BTC", 8)
-BNB = Asset("BNB", 18)
 KZT = Asset("KZT", 2)
-ASSETS = [BTC, BNB, KZT, Asset("USDT", 6), Asset("USD", 2)]
+ASSETS = [BTC, BNB, KZT, USDT, Asset("USD", 2)]
 
 
 @st.composite
 def amounts(draw: st.DrawFn) -> Amount:
     asset = draw(st.sampled_from(ASSETS))
-    units = draw(st.integers(min_value=-(MAX_WHOLE_UNITS * 10**asset.precision) + 1,
-                             max_value=MAX_WHOLE_UNITS * 10**asset.precision - 1))
+    units = draw(
+        st.integers(
+            min_value=-(MAX_WHOLE_UNITS * 10**asset.precision) + 1, max_value=MAX_WHOLE_UNITS * 10**asset.precision - 1
+        )
+    )
     return Amount.from_units(asset, units)
 
 
@@ -141,8 +145,15 @@ def test_bad_text_is_refused_with_a_clear_reason(text: str, needle: str) -> None
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("1234567.5", "1234567.5"), ("0.5", "0.5"), (".5", "0.5"), ("5.", "5"), ("1e-8", "0.00000001"),
-     ("  42 ", "42"), ("+3", "3")],
+    [
+        ("1234567.5", "1234567.5"),
+        ("0.5", "0.5"),
+        (".5", "0.5"),
+        ("5.", "5"),
+        ("1e-8", "0.00000001"),
+        ("  42 ", "42"),
+        ("+3", "3"),
+    ],
 )
 def test_good_text_parses_exactly(text: str, expected: str) -> None:
     assert parse_amount(text, BTC).value == Decimal(expected)

@@ -17,14 +17,12 @@ from desk.feeds.errors import FeedError, Malformed
 from desk.feeds.http import HttpClient, RetryPolicy
 from desk.feeds.prices.server_time import server_time
 from desk.sim import SimCluster
+from tests.builders import sim_fixture
 
 NOW = datetime(2026, 11, 24, 12, 0, 7, 250_000, tzinfo=UTC)
 
 
-@pytest.fixture
-async def sim() -> AsyncIterator[SimCluster]:
-    async with SimCluster(seed=3, now=NOW, days=1) as cluster:
-        yield cluster
+sim = sim_fixture(seed=3, now=NOW, days=1)
 
 
 @pytest.fixture

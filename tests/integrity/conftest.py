@@ -15,27 +15,15 @@ import pytest
 
 from desk.config import DeskSettings, load_settings
 from desk.controls import proposals
-from desk.money import Amount, Asset
+from desk.money import BTC, Amount
 from desk.register import Checkpoint, NewEntry, Posting, Quote, Register
 from desk.valuation.prices import PricePolicy
 from desk.valuation.receipt import value_inflows
+from tests.builders import desk_config, write_desk_config
 
-BTC = Asset("BTC", 8)
 T0 = datetime(2026, 11, 2, tzinfo=UTC)
 
-CONFIG = """
-[operator]
-name = "aliya"
-[accounts]
-wallets = ["ops"]
-exchanges = ["aix"]
-seizure_cases = ["case-17"]
-[pools.f2main]
-kind = "f2pool"
-user = "kz-01"
-[reserve]
-accounts = ["cold"]
-"""
+CONFIG = desk_config(ocean=None)
 
 
 @dataclass(frozen=True)
@@ -104,10 +92,7 @@ def prices() -> list[Quote]:
 
 
 async def build(tmp: Path) -> Book:
-    config = tmp / "desk.toml"
-    config.write_text(CONFIG + f'\n[register]\npath = "{tmp / "register.sqlite"}"\n')
-    config.chmod(0o600)
-    settings = load_settings(config, env={})
+    settings = load_settings(write_desk_config(tmp, CONFIG), env={})
     clock = iter(T0 + timedelta(days=3, seconds=s) for s in range(10_000))
     async with Register.open(settings.register.path, operator="aliya", create=True, clock=lambda: next(clock)) as reg:
         await reg.init_accounts(settings)

@@ -16,10 +16,11 @@ from dataclasses import dataclass
 
 import pytest
 
+from desk.money import BTC
 from desk.register import IntegrityError, Register, verify_file
 from desk.register.canonical import chain_hash
 from desk.register.chain import action_payload
-from tests.integrity.conftest import BTC, Book, raw
+from tests.integrity.conftest import Book, raw
 from tests.integrity.forge import forge_everything, rebuild_sums, rechain_actions, rechain_entries
 
 AGAINST = "against"

@@ -24,15 +24,13 @@ from desk.register import Register
 from desk.sim import SimCluster
 from desk.sim.model import SimPayout
 from desk.sync import SyncEngine
-from tests.sync.conftest import NOW, write_config
+from tests.builders import NOW, sim_fixture
+from tests.sync.conftest import write_config
 
 Reconcile = Callable[..., Awaitable[Report]]
 
 
-@pytest.fixture
-async def sim() -> AsyncIterator[SimCluster]:
-    async with SimCluster(seed=11, now=NOW, days=30) as cluster:
-        yield cluster
+sim = sim_fixture()
 
 
 def desk_settings(tmp_path: Path, sim: SimCluster, **extra: object) -> DeskSettings:

@@ -20,8 +20,8 @@ from desk.register import NewEntry, Posting, Register
 from desk.sim import SimCluster
 from desk.sim.esplora import SIM_RESERVE_BTC, SIM_WALLET
 from desk.sync.mapping import source_of
+from tests.builders import NOW
 from tests.reconcile.conftest import Reconcile, day_of, desk_settings, payout_on, sync
-from tests.sync.conftest import NOW
 
 DAY = date(2026, 11, 20)
 

@@ -2,57 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
-import pytest
-
-from desk.config import DeskSettings, load_settings
-from desk.money import Amount, Asset
-from desk.register import NewEntry, Posting, Register
+from desk.money import BTC, Amount, Asset
+from desk.register import NewEntry, Posting
+from tests.builders import desk_config, register_fixtures
 
 T0 = datetime(2026, 11, 1, tzinfo=UTC)
-BTC = Asset("BTC", 8)
-BNB = Asset("BNB", 18)
-USDT = Asset("USDT", 6)
 
-CONFIG = """
-[operator]
-name = "aliya"
-[accounts]
-wallets = ["ops"]
-exchanges = ["aix"]
-seizure_cases = ["case-17"]
-[pools.f2main]
-kind = "f2pool"
-user = "kz-01"
-[pools.ocean]
-kind = "ocean"
-user = "bc1qocean"
-[reserve]
-accounts = ["cold"]
-"""
+CONFIG = desk_config()
 
 
-@pytest.fixture
-def config_file(tmp_path: Path) -> Path:
-    path = tmp_path / "desk.toml"
-    path.write_text(CONFIG + f'\n[register]\npath = "{tmp_path / "register.sqlite"}"\n')
-    path.chmod(0o600)
-    return path
-
-
-@pytest.fixture
-def settings(config_file: Path) -> DeskSettings:
-    return load_settings(config_file, env={})
-
-
-@pytest.fixture
-async def register(settings: DeskSettings) -> AsyncIterator[Register]:
-    async with Register.open(settings.register.path, operator="aliya", create=True) as reg:
-        await reg.init_accounts(settings)
-        yield reg
+config_file, settings, register = register_fixtures(CONFIG)
 
 
 def earning(i: int, amount: str = "0.01", pool: str = "f2main", day: int = 0) -> NewEntry:

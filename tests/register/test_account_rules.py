@@ -8,10 +8,10 @@ from datetime import timedelta
 import pytest
 
 from desk.config import DeskSettings
-from desk.money import Amount
+from desk.money import BTC, Amount
 from desk.register import KINDS, NewEntry, Posting, Register, RuleRefused, reversal_of, rules
 from desk.register.accounts import KINDS as ACCOUNT_TYPES
-from tests.register.conftest import BTC, T0, earning, payout, transfer
+from tests.register.conftest import T0, earning, payout, transfer
 
 ONE = Amount(BTC, "0.1")
 

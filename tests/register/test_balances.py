@@ -9,9 +9,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from desk.config import DeskSettings
-from desk.money import Amount
+from desk.money import BNB, BTC, Amount
 from desk.register import NewEntry, Posting, Register
-from tests.register.conftest import BNB, BTC, T0
+from tests.register.conftest import T0
 
 #: Moves the account rules allow from a feed (desk/register/rules.py): (kind, from, to).
 FLOWS = [

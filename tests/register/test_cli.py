@@ -53,7 +53,7 @@ def test_init_transfer_approve_verify_checkpoint_export(desk, tmp_path: Path, co
     unknown = desk(
         "transfer", "--from", "assets:wallet:nope", "--to", "assets:reserve:cold", "--asset", "BTC", "--amount", "1"
     )
-    assert unknown.returncode == 4 and "--from: no account assets:wallet:nope" in unknown.stderr
+    assert unknown.returncode == 4 and "--from: unknown account assets:wallet:nope" in unknown.stderr
     drafted = desk(
         "transfer",
         "--from",

@@ -9,9 +9,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from desk.money import Amount, Asset
+from desk.money import BNB, BTC, USDT, Amount, Asset
 from desk.register import EntryRejected, NewEntry, Posting, Register
-from tests.register.conftest import BNB, BTC, T0, USDT, earning
+from tests.register.conftest import T0, earning
 
 
 async def snapshot(reg: Register) -> tuple:

@@ -17,11 +17,11 @@ from pathlib import Path
 import pytest
 
 from desk.config import DeskSettings
-from desk.money import Amount
+from desk.money import BNB, BTC, USDT, Amount
 from desk.register import NewEntry, Posting, Register, reversal_of
 from desk.register.export import export
 from desk.register.export.beancount import account_name
-from tests.register.conftest import BNB, BTC, T0, USDT, earning, payout, transfer
+from tests.register.conftest import T0, earning, payout, transfer
 
 
 async def book(register: Register, settings: DeskSettings) -> dict[tuple[str, str], Amount]:

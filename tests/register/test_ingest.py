@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import dataclasses
 
-from desk.money import Amount
+from desk.money import BTC, Amount
 from desk.register import PageFilter, Register
-from tests.register.conftest import BTC, earning, payout
+from tests.register.conftest import earning, payout
 
 
 async def test_the_same_batch_twice_changes_nothing(register: Register) -> None:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from desk.config import DeskSettings
-from desk.money import Amount
+from desk.money import BTC, Amount
 from desk.register import EntryRejected, Register, SelfApproval
-from tests.register.conftest import BTC, earning, payout, transfer
+from tests.register.conftest import earning, payout, transfer
 
 
 async def fund_wallet(reg: Register) -> None:

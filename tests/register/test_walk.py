@@ -8,9 +8,9 @@ from datetime import timedelta
 
 import pytest
 
-from desk.money import Amount
+from desk.money import BTC, Amount
 from desk.register import Entry, NewEntry, PageFilter, Posting, Register, walk
-from tests.register.conftest import BTC, T0
+from tests.register.conftest import T0
 
 PAGE = 3
 #: Register sizes around every page boundary of a PAGE-entry page.

@@ -11,9 +11,9 @@ import sys
 from datetime import timedelta
 from pathlib import Path
 
-from desk.money import Amount
+from desk.money import BTC, Amount
 from desk.register import NewEntry, Posting, Register
-from tests.register.conftest import BTC, T0
+from tests.register.conftest import T0
 
 
 def entry(i: int, tag: str) -> NewEntry:

@@ -12,13 +12,11 @@ from pathlib import Path
 
 from desk.compliance import record_kwh
 from desk.config import DeskSettings, load_settings
-from desk.money import Amount, Asset
+from desk.money import BTC, USDT, Amount
 from desk.register import NewEntry, Posting, Quote, Register, SelfApproval
 from desk.valuation.prices import PricePolicy
 from desk.valuation.receipt import value_inflows
 
-BTC = Asset("BTC", 8)
-USDT = Asset("USDT", 6)
 ALMATY = timezone(timedelta(hours=5))
 NOV = [date(2026, 11, d) for d in range(1, 31)]
 AS_OF = datetime(2026, 12, 1, 8, tzinfo=UTC)

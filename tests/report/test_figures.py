@@ -6,10 +6,10 @@ from __future__ import annotations
 from decimal import Decimal
 
 from desk.config import DeskSettings
-from desk.money import Amount
+from desk.money import BTC, Amount
 from desk.register import Register
 from desk.report import Month, Report, build_report, render
-from tests.report.seed import AS_OF, BTC, NOV, f2_amount, ocean_amount
+from tests.report.seed import AS_OF, NOV, f2_amount, ocean_amount
 
 NOVEMBER = Month.parse("2026-11")
 

@@ -5,46 +5,24 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import aiohttp
-import pytest
 
 from desk.cli import main
-from desk.config import load_settings
-from desk.feeds.clock import FakeClock
-from desk.feeds.http import HttpClient, RetryPolicy
 from desk.register import Register
 from desk.sim import SimCluster
 from desk.sync import SyncEngine
+from tests.builders import NOW, quick_client, sim_desk, sim_fixture
 from tests.reconcile.conftest import cli_config
-from tests.sync.conftest import NOW
 
-
-@pytest.fixture
-async def sim() -> AsyncIterator[SimCluster]:
-    async with SimCluster(seed=11, now=NOW, days=10) as cluster:
-        yield cluster
+sim = sim_fixture(days=10)
 
 
 async def test_report_with_a_reconciliation_of_the_month(tmp_path: Path, sim: SimCluster) -> None:
-    overrides = sim.settings_overrides()
-    overrides["pools"]["braiins"]["enabled"] = False
-    settings = load_settings(
-        None,
-        env={},
-        overrides={**overrides, "register": {"path": str(tmp_path / "r.sqlite")}, "sync": {"backfill_days": 30}},
-    )
-    async with Register.open(settings.register.path, operator="admin", create=True) as register:
-        await register.init_accounts(settings)
+    settings = await sim_desk(sim, tmp_path / "r.sqlite", sync={"backfill_days": 30})
     async with aiohttp.ClientSession() as session:
-        http = HttpClient(
-            session,
-            clock=FakeClock(NOW),
-            policy=RetryPolicy(attempts=2, base_delay_s=0.01, timeout_s=2.0),
-            pacing=False,
-        )
+        http = quick_client(session, timeout_s=2.0)  # float-ok: seconds
         async with Register.open(settings.register.path, operator="sync-bot") as register:
             assert not (await SyncEngine(settings, register, http).run_once()).failed
     config = cli_config(tmp_path, sim, settings)

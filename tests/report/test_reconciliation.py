@@ -6,11 +6,11 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 from desk.config import DeskSettings
-from desk.money import Amount
+from desk.money import BTC, Amount
 from desk.reconcile import Break, BreakKind, DayReport, Report, Resolution
 from desk.register import Register
 from desk.report import Month, build_report, render
-from tests.report.seed import AS_OF, BTC
+from tests.report.seed import AS_OF
 
 NOVEMBER = Month.parse("2026-11")
 

@@ -24,9 +24,9 @@ from desk.sim.sales import EXCHANGE, add_sales, settings_with_venue
 from desk.sim.workload import RESERVE, WALLET, build, feed_entry, start_of
 from desk.valuation.prices import PricePolicy
 from desk.valuation.receipt import value_inflows
+from tests.builders import NOW
 
 #: The end of every register here: the 24th of November 2026, noon.
-NOW = datetime(2026, 11, 24, 12, tzinfo=UTC)
 #: The walk's page size in the boundary tests.
 PAGE = 3
 #: Sizes around every page boundary: none, one, a page less one, a page, a page and one, several.

@@ -21,7 +21,8 @@ from desk.report.fmt import amount as fmt_amount
 from desk.report.period import Month
 from desk.reserves.inflows import daily_totals, reserve_inflows
 from desk.sim.workload import POOLS
-from tests.scale.conftest import NOW, PAGE, SIZES, T0, feed_book, sales_book
+from tests.builders import NOW
+from tests.scale.conftest import PAGE, SIZES, T0, feed_book, sales_book
 from tests.scale.tools import (
     as_decimal,
     bean_check,

@@ -25,7 +25,8 @@ from desk.reserves.inflows import reserve_inflows
 from desk.sim.sales import EXCHANGE
 from desk.sim.workload import POOLS, RESERVE
 from desk.valuation.reserve import reserve_report
-from tests.scale.conftest import BIG, NOW, SALES_PER_DAY, Big
+from tests.builders import NOW
+from tests.scale.conftest import BIG, SALES_PER_DAY, Big
 from tests.scale.tools import (
     as_decimal,
     beancount_book,

@@ -5,8 +5,6 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import AsyncIterator
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -14,10 +12,9 @@ import pytest
 from desk.config import DeskSettings, load_settings
 from desk.register import Register
 from desk.sim import SimCluster
+from tests.builders import sim_fixture
 from tests.conftest import REPO
 from tests.feeds.conftest import serve  # noqa: F401  (the fixture: sample answers over a real socket)
-
-NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 
 
 def toml_value(value: object) -> str:
@@ -36,10 +33,7 @@ def write_config(path: Path, register: Path, overrides: dict, **sync: int) -> Pa
     return path
 
 
-@pytest.fixture
-async def sim() -> AsyncIterator[SimCluster]:
-    async with SimCluster(seed=11, now=NOW, days=30) as cluster:
-        yield cluster
+sim = sim_fixture()
 
 
 @pytest.fixture

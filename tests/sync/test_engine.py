@@ -10,23 +10,19 @@ import aiohttp
 import pytest
 
 from desk.config import DeskSettings
-from desk.feeds.clock import FakeClock
-from desk.feeds.http import HttpClient, RetryPolicy
+from desk.feeds.http import HttpClient
 from desk.register import PageFilter, Register
 from desk.sim import SimCluster
 from desk.sync import SyncEngine
 from desk.sync.events import FeedPolled, Progress, RoundFinished
-from tests.sync.conftest import NOW
+from tests.builders import NOW, sync_engine
 from tests.waiting import PATIENCE, until
 
 
 @pytest.fixture
 async def engine(settings: DeskSettings) -> AsyncIterator[SyncEngine]:
-    async with Register.open(settings.register.path, operator="sync-bot") as register, \
-            aiohttp.ClientSession() as session:
-        http = HttpClient(session, clock=FakeClock(NOW), pacing=False,
-                          policy=RetryPolicy(attempts=2, base_delay_s=0.01, timeout_s=0.5))
-        yield SyncEngine(settings, register, http, chunk_days=7)
+    async with sync_engine(settings) as engine:
+        yield engine
 
 
 async def pool_totals(register: Register, pool: str) -> tuple[int, int]:
@@ -108,8 +104,10 @@ async def test_an_incremental_sync_asks_only_for_recent_days(engine: SyncEngine,
 async def test_the_service_writes_streamed_prices_once_per_interval(settings: DeskSettings, sim: SimCluster) -> None:
     sim.state.stream_interval_s = 0.05
     fast = settings.model_copy(update={"sync": settings.sync.model_copy(update={"prices_interval": 1})})
-    async with Register.open(settings.register.path, operator="sync-bot") as register, \
-            aiohttp.ClientSession() as session:
+    async with (
+        Register.open(settings.register.path, operator="sync-bot") as register,
+        aiohttp.ClientSession() as session,
+    ):
         engine = SyncEngine(fast, register, HttpClient(session, pacing=False))
         assert [s.name for s in engine.streams] == ["binance_ws"]
         stop = asyncio.Event()

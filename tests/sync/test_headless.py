@@ -17,21 +17,27 @@ from desk.config import DeskSettings
 from desk.register import Register
 from desk.register.verify import verify_file
 from desk.sim import SimCluster
+from tests.builders import NOW
 from tests.conftest import REPO
-from tests.sync.conftest import NOW, desk_command, desk_env, write_config
+from tests.sync.conftest import desk_command, desk_env, write_config
 from tests.waiting import PATIENCE
 
 
 async def run_desk(config: Path, *args: str, timeout: float = PATIENCE) -> tuple[int, str, str]:
     process = await asyncio.create_subprocess_exec(
-        *desk_command(*args), env=desk_env(config), cwd=REPO,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+        *desk_command(*args),
+        env=desk_env(config),
+        cwd=REPO,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
     out, err = await asyncio.wait_for(process.communicate(), timeout)
     return process.returncode or 0, out.decode(), err.decode()
 
 
-async def test_sync_once_writes_everything_and_logs_json_lines(config: Path, settings: DeskSettings,
-                                                               sim: SimCluster) -> None:
+async def test_sync_once_writes_everything_and_logs_json_lines(
+    config: Path, settings: DeskSettings, sim: SimCluster
+) -> None:
     code, out, err = await run_desk(config, "sync", "--once")
     assert code == 0, err
     events = [json.loads(line) for line in out.splitlines()]
@@ -43,8 +49,9 @@ async def test_sync_once_writes_everything_and_logs_json_lines(config: Path, set
     assert code == 0 and "braiins" in out
 
 
-async def test_one_feed_down_exit_1_with_the_reason_in_the_log(config: Path, settings: DeskSettings,
-                                                             sim: SimCluster) -> None:
+async def test_one_feed_down_exit_1_with_the_reason_in_the_log(
+    config: Path, settings: DeskSettings, sim: SimCluster
+) -> None:
     sim.faults.set("foundry", "403")
     code, out, _ = await run_desk(config, "sync", "--once")
     assert code == 1
@@ -67,8 +74,12 @@ async def start_service(config: Path, **env: str) -> asyncio.subprocess.Process:
     """`desk sync` as a service; returns once it has reported its first event. (The
     simulator runs on this test's event loop, so the wait must not block it.)"""
     service = await asyncio.create_subprocess_exec(
-        *desk_command("sync"), env={**desk_env(config), **env}, cwd=REPO,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+        *desk_command("sync"),
+        env={**desk_env(config), **env},
+        cwd=REPO,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
     assert service.stdout is not None
     await asyncio.wait_for(service.stdout.readline(), PATIENCE)
     return service
@@ -108,8 +119,12 @@ async def test_kill_9_during_a_100k_backfill_twenty_times_loses_and_doubles_noth
         rng = random.Random(20)
         for _ in range(20):
             process = await asyncio.create_subprocess_exec(
-                *desk_command("sync", "--once"), env=desk_env(config), cwd=REPO,
-                stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL)
+                *desk_command("sync", "--once"),
+                env=desk_env(config),
+                cwd=REPO,
+                stdout=asyncio.subprocess.DEVNULL,
+                stderr=asyncio.subprocess.DEVNULL,
+            )
             await asyncio.sleep(rng.uniform(0.5, 6.0))
             if process.returncode is None:
                 process.kill()
@@ -142,9 +157,14 @@ async def test_a_tui_like_writer_and_desk_sync_together_for_30_seconds(config: P
             deadline = time.monotonic() + 30
             while time.monotonic() < deadline:
                 amount = Amount.from_units(BTC, 1000 + posted)
-                await register.post(NewEntry(kind="opening", ts=NOW, memo=f"tui {posted}",
-                                             postings=(Posting("equity:opening", -amount),
-                                                       Posting("assets:reserve:cold", amount))))
+                await register.post(
+                    NewEntry(
+                        kind="opening",
+                        ts=NOW,
+                        memo=f"tui {posted}",
+                        postings=(Posting("equity:opening", -amount), Posting("assets:reserve:cold", amount)),
+                    )
+                )
                 posted += 1
                 await asyncio.sleep(0.02)
     finally:
@@ -182,8 +202,9 @@ async def test_a_ban_is_honoured_by_the_next_process(config: Path, settings: Des
     assert block.kind == "ban" and block.host == sim.urls["binance"]
 
 
-async def test_status_lists_every_configured_feed_the_stream_included(config: Path, settings: DeskSettings,
-                                                                      sim: SimCluster) -> None:
+async def test_status_lists_every_configured_feed_the_stream_included(
+    config: Path, settings: DeskSettings, sim: SimCluster
+) -> None:
     code, _, _ = await run_desk(config, "sync", "--once")
     assert code == 0
     code, out, _ = await run_desk(config, "status")
@@ -214,13 +235,22 @@ async def test_sync_once_never_ends_with_a_traceback(config: Path, settings: Des
     sim.faults.set("f2main", "fee_over")  # one payout refused, the rest written
     sim.faults.set("foundry", "garbled")
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-c", INJECTED_BUG, "sync", "--once", env=desk_env(config), cwd=REPO,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+        sys.executable,
+        "-c",
+        INJECTED_BUG,
+        "sync",
+        "--once",
+        env=desk_env(config),
+        cwd=REPO,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
     out, err = (text.decode() for text in await asyncio.wait_for(process.communicate(), 120))
     assert process.returncode == 1
     assert "Traceback" not in err and "Traceback" not in out, err
-    reasons = dict(line.removeprefix("desk sync: ").split(": ", 1) for line in err.splitlines()
-                   if line.startswith("desk sync: "))
+    reasons = dict(
+        line.removeprefix("desk sync: ").split(": ", 1) for line in err.splitlines() if line.startswith("desk sync: ")
+    )
     assert set(reasons) == {"f2main", "foundry", "ocean"}, err  # one line per failed feed, with why
     # the first payout of each chunk's answer has the fee over its amount: refused, each alone
     refused = r"\d+ of \d+ rows refused: f2pool transactions\[\d+\]\.payout_extra\.tip: .*"
@@ -237,15 +267,19 @@ async def test_sync_once_never_ends_with_a_traceback(config: Path, settings: Des
     assert verify_file(settings.register.path).ok
 
 
-async def test_refused_rows_are_listed_and_acknowledged_from_the_command_line(config: Path,
-                                                                           settings: DeskSettings) -> None:
+async def test_refused_rows_are_listed_and_acknowledged_from_the_command_line(
+    config: Path, settings: DeskSettings
+) -> None:
     from desk.register import NewRefusal
 
     reason = "braiins payouts.onchain[0].fee_sats: 4276541 sats is more than the payout's 4276540 sats"
     async with Register.open(settings.register.path, operator="sync-bot") as register:
         (row,) = await register.record_refusals(
-            "braiins", [NewRefusal("payout:1", "payout", NOW.date(), "braiins payouts.onchain[0]", reason)],
-            NOW.date(), NOW.date())
+            "braiins",
+            [NewRefusal("payout:1", "payout", NOW.date(), "braiins payouts.onchain[0]", reason)],
+            NOW.date(),
+            NOW.date(),
+        )
     code, out, _ = await run_desk(config, "feeds", "refused", "--json")
     assert code == 1 and json.loads(out)["reason"] == reason and json.loads(out)["state"] == "open"
     code, out, _ = await run_desk(config, "feeds", "acknowledge", str(row.id), "--note", "display error at the pool")

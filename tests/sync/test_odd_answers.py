@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from datetime import UTC, date, datetime
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -21,9 +21,9 @@ from desk.feeds.clock import FakeClock
 from desk.feeds.http import HttpClient, RetryPolicy
 from desk.register import PageFilter, Register
 from desk.sync import SyncEngine
+from tests.builders import NOW
 from tests.feeds.pool_samples import OCEAN_USER, answers, edit, pool_config, routes
 
-NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 #: entries each pool's samples make: Braiins 2 rewards and 3 payouts, the others one of each
 ROWS = {"braiins": 5, "f2pool": 2, "foundry": 2, "ocean": 2}
 EARNINGS = {

@@ -23,7 +23,8 @@ from desk.sync import SyncEngine
 from desk.sync.events import FeedPolled
 from desk.sync.history import STEP, PriceHistory, mark_key, reached
 from desk.valuation.prices import business_date
-from tests.sync.conftest import NOW, write_config
+from tests.builders import NOW, sync_engine
+from tests.sync.conftest import write_config
 
 BACKFILL_DAYS = 7
 SYMBOLS = ("BTCUSDT", "BNBUSDT")
@@ -42,17 +43,8 @@ async def settings(tmp_path: Path, sim: SimCluster) -> DeskSettings:
 
 @pytest.fixture
 async def engine(settings: DeskSettings) -> AsyncIterator[SyncEngine]:
-    async with (
-        Register.open(settings.register.path, operator="sync-bot") as register,
-        aiohttp.ClientSession() as session,
-    ):
-        http = HttpClient(
-            session,
-            clock=FakeClock(NOW),
-            pacing=False,
-            policy=RetryPolicy(attempts=2, base_delay_s=0.01, timeout_s=0.5),  # float-ok
-        )
-        yield SyncEngine(settings, register, http, chunk_days=7)
+    async with sync_engine(settings) as engine:
+        yield engine
 
 
 def rate_date(at: datetime) -> date:

@@ -28,9 +28,8 @@ from desk.sync import SyncEngine
 from desk.sync.alerting import alerting
 from desk.sync.events import FeedCrashed, FeedPolled, SyncEvent
 from desk.sync.mapping import map_records
-from tests.sync.conftest import NOW
+from tests.builders import NOW
 
-#: how long a wait may take before the test fails: never reached when the engine works
 PATIENCE_S = 60
 
 

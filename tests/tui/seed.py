@@ -15,26 +15,13 @@ from pathlib import Path
 from desk.config import DeskSettings, load_settings
 from desk.money import BNB, BTC, Amount
 from desk.register import NewEntry, Posting, Quote, Register
-from desk.tui.live import FeedState
+from desk.tui.feed_states import FeedState
+from tests.builders import desk_config, write_desk_config
 
 T0 = datetime(2026, 11, 1, tzinfo=UTC)
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 
-CONFIG = """
-[operator]
-name = "aliya"
-[accounts]
-wallets = ["ops"]
-exchanges = ["aix"]
-[pools.f2main]
-kind = "f2pool"
-user = "kz-01"
-[pools.ocean]
-kind = "ocean"
-user = "bc1qocean"
-[reserve]
-accounts = ["cold"]
-"""
+CONFIG = desk_config(cases=())
 
 #: (base, quote, source, price, age at NOW): the latest quote of each feed.
 QUOTES = (
@@ -81,10 +68,7 @@ def demo_feeds(now: datetime = NOW) -> tuple[FeedState, ...]:
 
 
 def write_settings(tmp: Path) -> DeskSettings:
-    path = tmp / "desk.toml"
-    path.write_text(CONFIG + f'\n[register]\npath = "{tmp / "register.sqlite"}"\n')
-    path.chmod(0o600)
-    return load_settings(path, env={})
+    return load_settings(write_desk_config(tmp, CONFIG), env={})
 
 
 def earning_amount(i: int) -> Amount:

@@ -9,13 +9,13 @@ import pytest
 
 from desk.config import load_settings
 from desk.controls import Controls, proposals
-from desk.money import Amount
+from desk.money import BTC, Amount
 from desk.register import NewEntry, Posting, Register
 from desk.tui.app import create_app
 from desk.tui.screens.approvals import ApprovalsScreen
 from desk.tui.screens.policy import PolicyScreen
 from tests.tui.pilot import palette, settle
-from tests.tui.seed import BTC, NOW, seed, write_settings
+from tests.tui.seed import NOW, seed, write_settings
 
 CONTROLS = """
 [roles]

@@ -4,11 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from desk.money import Amount, Asset
+from desk.money import BNB, BTC, Amount
 from desk.tui.format import amount_text
-
-BNB = Asset("BNB", 18)
-BTC = Asset("BTC", 8)
 
 
 @pytest.mark.parametrize(

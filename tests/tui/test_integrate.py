@@ -8,7 +8,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from desk.config import load_settings
-from desk.money import Amount, Asset
+from desk.money import BTC, USDT, Amount
 from desk.register import NewEntry, Posting, Register
 from desk.tui.app import create_app
 from desk.tui.screens.acquisition import AcquisitionForm
@@ -17,10 +17,8 @@ from desk.tui.screens.detail import EntryDetail
 from desk.tui.screens.help import HelpScreen
 from desk.tui.widgets.compliance_panel import CompliancePanel
 from tests.tui.pilot import palette, settle
-from tests.tui.seed import BTC, CONFIG, NOW, T0, earning_amount, seed
+from tests.tui.seed import CONFIG, NOW, T0, earning_amount, seed
 from tests.waiting import until
-
-USDT = Asset("USDT", 6)
 
 SEIZURE = {
     "case": "c-117",

@@ -21,13 +21,13 @@ from textual.widgets import Static
 
 from desk.cli.demo_cmds import demo_operators, sim_argv, write_config
 from desk.config import load_settings
-from desk.money import Amount
+from desk.money import BTC, Amount
+from desk.operations.sync_process import SyncCommand
 from desk.register import NewEntry, Posting, Register
 from desk.register.verify import verify_file
 from desk.tui.app import create_app
-from desk.tui.live import FeedState, SyncCommand
+from desk.tui.feed_states import FeedState
 from desk.tui.screens.register import RegisterScreen
-from tests.tui.seed import BTC
 from tests.waiting import PATIENCE, until
 
 

@@ -12,7 +12,7 @@ import pytest
 from desk.sync.control import obey
 from desk.sync.events import FeedPolled, Progress
 from desk.sync.reporters import json_lines
-from desk.tui.live import HISTORY, FeedState, apply_event, recorded_feeds, unavailable
+from desk.tui.feed_states import HISTORY, FeedState, apply_event, recorded_feeds, unavailable
 
 T = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 FEEDS = (FeedState("ocean", "pool", "waiting", "not polled yet"), FeedState("nbk", "price", "waiting"))

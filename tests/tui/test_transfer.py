@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+from pathlib import Path
+
 import pytest
 
+from desk.cli import main
 from desk.tui.screens.approvals import ApprovalsScreen
 from desk.tui.screens.transfer import TransferForm
 from tests.tui.pilot import settle
@@ -83,3 +87,37 @@ async def test_transfer_validation(make_app, values: dict[str, str], message: st
         form = app.screen
         # validated as typed; the balance is read by a worker: wait for the message, not a while
         await until(lambda: any(message in e for e in form.errors), f"{message!r} among {form.errors}")
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        {"from": "assets:wallet:nope", "to": "assets:reserve:cold", "asset": "BTC", "amount": "0.1"},
+        {"from": "assets:wallet:ops", "to": "assets:wallet:ops", "asset": "BTC", "amount": "0.1"},
+        {"from": "assets:wallet:ops", "to": "assets:reserve:cold", "asset": "btc", "amount": "0.1"},
+        {"from": "assets:wallet:ops", "to": "assets:reserve:cold", "asset": "BTC", "amount": "0.123456789"},
+        {"from": "income:mining:f2main", "to": "assets:reserve:cold", "asset": "BTC", "amount": "0.1"},
+    ],
+    ids=["unknown account", "same account", "lower-case asset", "too many decimals", "account rule"],
+)
+async def test_the_form_and_desk_transfer_refuse_alike(
+    make_app, tmp_path: Path, capsys: pytest.CaptureFixture[str], values: dict[str, str]
+) -> None:
+    """One check (desk.operations.transfer) behind both faces: what the form shows first is
+    what `desk transfer` prints, the fields named as each face names them."""
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("t")
+        await settle(pilot)
+        await fill(pilot, **values)
+        form = app.screen
+        await until(lambda: form.errors, "the form's refusal")
+        shown = form.errors[0]
+    args = [f"--{name}={values[name]}" for name in ("from", "to", "asset", "amount")]
+    code = await asyncio.to_thread(main, ["transfer", *args, "--config", str(tmp_path / "desk.toml")])
+    printed = capsys.readouterr().err.strip()
+    assert code == 4
+    for name in ("from", "to", "asset", "amount"):
+        shown = shown.replace(f"{name}:", f"--{name}:").replace(f"{name} and", f"--{name} and")
+        shown = shown.replace(f"and {name} are", f"and --{name} are")
+    assert printed == f"desk transfer: {shown}"

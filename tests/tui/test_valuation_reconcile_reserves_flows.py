@@ -8,7 +8,6 @@ figures); the reconciliation and reserves screens read the simulator over real s
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -36,8 +35,9 @@ from desk.tui.screens.reserves import ReservesScreen
 from desk.tui.screens.valuation import ValuationScreen
 from desk.valuation.frames import moments
 from desk.valuation.reserve import reserve_report, value_series
+from tests.builders import NOW as SIM_NOW
+from tests.builders import sim_fixture
 from tests.reconcile.conftest import payout_on
-from tests.sync.conftest import NOW as SIM_NOW
 from tests.tui.pilot import palette, settle
 from tests.tui.seed import CONFIG, NOW, seed
 
@@ -224,10 +224,7 @@ async def test_valuation_in_btc_divides_by_the_price_of_a_bitcoin(valued) -> Non
 # ----------------------------------------------------------------------- simulator
 
 
-@pytest.fixture
-async def sim() -> AsyncIterator[SimCluster]:
-    async with SimCluster(seed=11, now=SIM_NOW, days=30) as cluster:
-        yield cluster
+sim = sim_fixture(now=SIM_NOW)
 
 
 @pytest.fixture

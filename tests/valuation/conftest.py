@@ -2,64 +2,32 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
-from pathlib import Path
 
-import pytest
-
-from desk.config import DeskSettings, load_settings
-from desk.money import Amount, Asset
+from desk.money import BTC, Amount
 from desk.register import NewEntry, Posting, Quote, Register
+from tests.builders import desk_config, register_fixtures
 
-BTC = Asset("BTC", 8)
-BNB = Asset("BNB", 18)
-USDT = Asset("USDT", 6)
-KZTE = Asset("KZTE", 2)
 ALMATY = timezone(timedelta(hours=5))
 #: Friday 6 November 2026, 10:00 UTC
 FRI = datetime(2026, 11, 6, 10, tzinfo=UTC)
 
-CONFIG = """
-[operator]
-name = "aliya"
-[accounts]
-wallets = ["ops"]
-exchanges = ["aix"]
-seizure_cases = ["case-17"]
-[pools.f2main]
-kind = "f2pool"
-user = "kz-01"
-[reserve]
-accounts = ["cold", "custody"]
+CONFIG = desk_config(
+    ocean=None,
+    reserve=("cold", "custody"),
+    extra="""
 [prices]
 kzte_peg = "1"
 [valuation]
 stale_after = 3600
 rate_stale_days = 5
 price_band = "2"
-"""
+""",
+)
 
 
-@pytest.fixture
-def config_file(tmp_path: Path) -> Path:
-    path = tmp_path / "desk.toml"
-    path.write_text(CONFIG + f'\n[register]\npath = "{tmp_path / "register.sqlite"}"\n')
-    path.chmod(0o600)
-    return path
-
-
-@pytest.fixture
-def settings(config_file: Path) -> DeskSettings:
-    return load_settings(config_file, env={})
-
-
-@pytest.fixture
-async def register(settings: DeskSettings) -> AsyncIterator[Register]:
-    async with Register.open(settings.register.path, operator="aliya", create=True, clock=lambda: FRI) as reg:
-        await reg.init_accounts(settings)
-        yield reg
+config_file, settings, register = register_fixtures(CONFIG, clock=lambda: FRI)
 
 
 def quote(base: str, quote_: str, price: str, source: str, at: datetime) -> Quote:

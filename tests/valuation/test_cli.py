@@ -9,10 +9,10 @@ import sqlite3
 import sys
 from decimal import Decimal
 
-from desk.money import Amount
+from desk.money import BNB, Amount
 from desk.register import NewEntry, Posting
 from tests.conftest import REPO
-from tests.valuation.conftest import BNB, FRI, post
+from tests.valuation.conftest import FRI, post
 from tests.valuation.test_reserve import T3, fund  # noqa: F401  (fixture)
 
 

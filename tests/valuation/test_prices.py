@@ -8,9 +8,9 @@ from decimal import Decimal
 
 import pytest
 
-from desk.money import Amount
+from desk.money import BNB, BTC, KZTE, USDT, Amount
 from desk.valuation.prices import PriceBook, PriceMissing, PricePolicy, value_in, value_of
-from tests.valuation.conftest import BNB, BTC, FRI, KZTE, USDT, nbk, quote
+from tests.valuation.conftest import FRI, nbk, quote
 
 
 async def test_usd_market_preferred_over_usdt_and_named(register) -> None:

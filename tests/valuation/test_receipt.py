@@ -9,12 +9,12 @@ from decimal import Decimal
 
 import pytest
 
-from desk.money import Amount
+from desk.money import BTC, Amount
 from desk.register import NewEntry, Posting
 from desk.register import valuations as store
 from desk.valuation.prices import PricePolicy
 from desk.valuation.receipt import revalue, value_inflows
-from tests.valuation.conftest import BTC, FRI, earning, nbk, post, quote
+from tests.valuation.conftest import FRI, earning, nbk, post, quote
 
 POLICY = PricePolicy(rate_sources=("nbk",))
 

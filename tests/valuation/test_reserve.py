@@ -9,13 +9,13 @@ from decimal import Decimal
 import pytest
 
 from desk.config import AddressSettings
-from desk.money import Amount
+from desk.money import BNB, BTC, USDT, Amount
 from desk.register import NewEntry, Posting, Register
 from desk.valuation import fifo
 from desk.valuation.prices import PricePolicy
 from desk.valuation.receipt import revalue, value_inflows
 from desk.valuation.reserve import reserve_report, value_series
-from tests.valuation.conftest import BNB, BTC, FRI, USDT, earning, nbk, post, quote
+from tests.valuation.conftest import FRI, earning, nbk, post, quote
 
 T1 = datetime(2026, 11, 2, 8, tzinfo=UTC)
 T2 = datetime(2026, 11, 3, 8, tzinfo=UTC)

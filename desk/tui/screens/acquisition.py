@@ -19,7 +19,7 @@ from textual.screen import ModalScreen
 from textual.suggester import SuggestFromList
 from textual.widgets import Input, Label, Static
 
-from desk.compliance.acquisitions import PURCHASE_FIELDS, SEIZURE_FIELDS, purchase_entry, record_seizure, seizure_entry
+from desk.operations.acquisition import FIELDS, acquisition_entry, record_acquisition
 from desk.register import EntryRejected, NewEntry, RegisterError
 
 LABELS = {
@@ -62,7 +62,7 @@ class AcquisitionForm(ModalScreen[str | None]):
             raise ValueError(f"an acquisition form is for a seizure or a purchase, not {kind!r}")
         super().__init__()
         self.kind = kind
-        self.fields = SEIZURE_FIELDS if kind == "seizure" else PURCHASE_FIELDS
+        self.fields = FIELDS[kind]
         self.entry: NewEntry | None = None
         self.problem: EntryRejected | None = None
 
@@ -104,11 +104,10 @@ class AcquisitionForm(ModalScreen[str | None]):
         """Build the entry from the fields; show what is wrong (a field still empty only on
         submit, so typing is not interrupted)."""
         reg = self.app.register  # type: ignore[attr-defined]
-        build = seizure_entry if self.kind == "seizure" else purchase_entry
         errors = self.query_one("#acquisition-errors", Static)
         hint = self.query_one("#acquisition-hint", Static)
         try:
-            self.entry = build(reg, self.values(), self.app.now())  # type: ignore[attr-defined]
+            self.entry = acquisition_entry(reg, self.kind, self.values(), self.app.now())  # type: ignore[attr-defined,arg-type]
         except EntryRejected as exc:
             self.entry, self.problem = None, exc
             missing = str(exc) == "required"
@@ -142,14 +141,12 @@ class AcquisitionForm(ModalScreen[str | None]):
 
     @work(exclusive=True)
     async def record(self, entry: NewEntry) -> None:
-        reg = self.app.register  # type: ignore[attr-defined]
         try:
-            if self.kind == "seizure":
-                seq = await record_seizure(reg, entry)
-                done = f"entry #{seq}: seizure of {entry.postings[1].amount} posted"
+            recorded = await record_acquisition(self.app.register, self.kind, entry)  # type: ignore[attr-defined,arg-type]
+            if recorded.posted:
+                done = f"entry #{recorded.number}: seizure of {entry.postings[1].amount} posted"
             else:
-                draft_id = await reg.draft(entry)
-                done = f"draft #{draft_id}: purchase waiting for another operator's approval"
+                done = f"draft #{recorded.number}: purchase waiting for another operator's approval"
         except RegisterError as exc:
             self.query_one("#acquisition-errors", Static).update(f"✗ {exc}")
             self.app.bell()

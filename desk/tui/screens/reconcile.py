@@ -22,6 +22,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Footer, Header, Input, Label, Static
 
 from desk.money import Amount
+from desk.operations.breaks import refusal, resolve_break
 from desk.reconcile.live import read_view
 from desk.reconcile.view import BreakRow, DayRow, ReconciliationView
 from desk.register import EntryRejected
@@ -213,9 +214,9 @@ class ReconcileScreen(Screen[None]):
             message.update("no break selected")
             self.app.bell()
             return
-        if row.state != "open":
-            why = "it explains itself" if row.state == "explained" else f"resolved by {row.resolved_by}"
-            message.update(Text.assemble(("refused: ", "bold"), f"break {row.id} is {row.state}: {why}"))
+        refused = refusal(row)
+        if refused is not None:
+            message.update(Text.assemble(("refused: ", "bold"), refused))
             self.app.bell()
             return
 
@@ -227,17 +228,9 @@ class ReconcileScreen(Screen[None]):
 
     @work(group="reconcile-resolve")
     async def _resolve(self, row: BreakRow, note: str) -> None:
-        detail = {
-            "scope": row.scope,
-            "day": row.day.isoformat(),
-            "kind": row.kind,
-            "difference": str(row.difference.value),
-            "asset": row.difference.asset.code,
-            "txid": row.txid,
-        }
         message = self.query_one("#rec-message", Static)
         try:
-            seq = await self.app.register.resolve_break(row.id, note, detail)  # type: ignore[attr-defined]
+            seq = await resolve_break(self.app.register, row, note)  # type: ignore[attr-defined]
         except EntryRejected as exc:
             message.update(Text.assemble(("refused: ", "bold"), str(exc)))
             self.app.bell()

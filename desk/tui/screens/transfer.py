@@ -12,8 +12,9 @@ from textual.screen import ModalScreen
 from textual.suggester import SuggestFromList
 from textual.widgets import Input, Label, Static
 
-from desk.money import Amount, MoneyError, parse_amount
-from desk.register import NewEntry, Posting, RegisterError, rules
+from desk.money import Amount
+from desk.operations.transfer import TransferInput, check_transfer, draft_transfer, missing
+from desk.register import RegisterError
 from desk.tui.screens.figures import Figures
 
 FIELDS = ("from", "to", "asset", "amount", "reference", "memo")
@@ -87,50 +88,17 @@ class TransferForm(ModalScreen[int | None]):
         else:
             self.query_one(f"#tf-{FIELDS[FIELDS.index(name) + 1]}", Input).focus()
 
+    def typed(self) -> TransferInput:
+        return TransferInput(*(self.value(name) for name in FIELDS))
+
     def validate_form(self) -> Amount | None:
-        """Judge what is typed so far by the register's own rules (desk/register/rules.py):
-        the form refuses exactly what the register would refuse, before it is asked."""
-        reg = self.app.register  # type: ignore[attr-defined]
-        accounts = set(reg.accounts())
-        errors: list[str] = []
-        src, dst, code, text = self.value("from"), self.value("to"), self.value("asset"), self.value("amount")
-        for label, acct in (("from", src), ("to", dst)):
-            if acct and acct not in accounts:
-                errors.append(f"{label}: unknown account {acct}")
-        if src and src == dst:
-            errors.append("from and to are the same account")
-        asset = None
-        if code:
-            try:
-                asset = reg.asset(code)
-            except RegisterError as exc:
-                errors.append(f"asset: {exc}")
-        amount: Amount | None = None
-        if asset is not None and text:
-            try:
-                amount = parse_amount(text, asset)
-            except MoneyError as exc:
-                errors.append(str(exc))
-            else:
-                if amount.units <= 0:
-                    errors.append("amount: must be more than zero")
-                    amount = None
-        if src in accounts and dst in accounts and src != dst:
-            # the direction of each leg is what the account rules judge; one unit stands in
-            # for an amount not typed yet
-            moved = amount or Amount.from_units(asset or next(iter(reg.assets().values())), 1)
-            refusal = rules.flow_refusal("transfer", (Posting(src, -moved), Posting(dst, moved)))
-            if refusal is not None:
-                errors.append(str(refusal))
-        if src in accounts and amount is not None:
-            held = {key: have.units for key, have in self.balances.items()}
-            refusal = rules.funds_refusal((Posting(src, -amount),), held)
-            if refusal is not None:
-                errors.append(str(refusal))
-        self.errors = errors
-        self.query_one("#transfer-errors", Static).update("\n".join(f"✗ {e}" for e in errors))
-        self.query_one("#transfer-value", Static).update(self._value_text(amount))
-        return amount
+        """Judge what is typed so far as `desk transfer` does (desk.operations.transfer): the
+        form refuses exactly what the register would refuse, before it is asked."""
+        check = check_transfer(self.app.register, self.typed(), held=self.balances)  # type: ignore[attr-defined]
+        self.errors = check.problems
+        self.query_one("#transfer-errors", Static).update("\n".join(f"✗ {e}" for e in check.problems))
+        self.query_one("#transfer-value", Static).update(self._value_text(check.amount))
+        return check.amount
 
     def _value_text(self, amount: Amount | None) -> str:
         """The amount's worth at current prices in USD and KZT (and BTC when that is the
@@ -150,31 +118,23 @@ class TransferForm(ModalScreen[int | None]):
 
     def action_submit(self) -> None:
         amount = self.validate_form()
-        missing = [f for f in ("from", "to", "asset", "amount") if not self.value(f)]
-        if missing:
-            self.query_one("#transfer-errors", Static).update(f"✗ required: {', '.join(missing)}")
+        empty = missing(self.typed())
+        if empty:
+            self.query_one("#transfer-errors", Static).update(f"✗ required: {', '.join(empty)}")
             self.app.bell()
             return
         if self.errors or amount is None:
             self.app.bell()
             return
-        self.record(amount)
+        self.record()
 
     @work(exclusive=True)
-    async def record(self, amount: Amount) -> None:
-        reg = self.app.register  # type: ignore[attr-defined]
-        entry = NewEntry(
-            kind="transfer",
-            ts=self.app.now(),  # type: ignore[attr-defined]
-            postings=(Posting(self.value("from"), -amount), Posting(self.value("to"), amount)),
-            memo=self.value("memo"),
-            reference=self.value("reference") or None,
-        )
+    async def record(self) -> None:
         try:
-            draft_id = await reg.draft(entry)
+            drafted = await draft_transfer(self.app.register, self.typed(), self.app.now())  # type: ignore[attr-defined]
         except RegisterError as exc:
             self.query_one("#transfer-errors", Static).update(f"✗ {exc}")
             self.app.bell()
             return
-        self.notify(f"draft #{draft_id} recorded; awaiting approval")
-        self.dismiss(draft_id)
+        self.notify(f"draft #{drafted.id} recorded; awaiting approval")
+        self.dismiss(drafted.id)

@@ -1,0 +1,84 @@
+"""Running the sync service in this process: `desk sync` (once for cron, or until stopped as
+a service) and the demo's first round. One sync per register at a time (desk.sync.lock), the
+alerts judged after each poll, and a stop that finishes the write in flight."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import sys
+from collections.abc import Callable
+
+from desk.config import DeskSettings
+from desk.feeds.http import http_session
+from desk.register import Register, RegisterUnavailable
+from desk.sync import SyncEngine
+from desk.sync.alerting import alerting
+from desk.sync.control import read_commands
+from desk.sync.events import SyncEvent
+from desk.sync.lock import SyncAlreadyRunning, SyncLock
+
+#: SyncAlreadyRunning: what `claim_register` raises when another sync holds the register
+__all__ = ["SyncAlreadyRunning", "claim_register", "run_engine", "stop_on_signals"]
+
+
+def claim_register(settings: DeskSettings) -> SyncLock:
+    """The configured register's sync lock, taken: RegisterUnavailable when there is no
+    register, SyncAlreadyRunning when another sync holds it. Release it when done."""
+    if not settings.register.path.exists():
+        raise RegisterUnavailable(f"{settings.register.path}: no register here; run `desk init` to create it")
+    lock = SyncLock(settings.register.path)
+    lock.acquire()
+    return lock
+
+
+def stop_on_signals() -> asyncio.Event:
+    """An event set on SIGINT or SIGTERM: a service stops between writes, never inside one."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    return stop
+
+
+async def run_engine(
+    settings: DeskSettings,
+    *,
+    once: bool,
+    reporter: Callable[[SyncEvent], None],
+    stop: asyncio.Event | None = None,
+    pacing: bool = True,
+    control: bool = False,
+) -> bool:
+    """Run the engine over the configured register; True when every feed answered well.
+    `pacing=False` only for desk's own simulator, which has no rate limits to respect.
+    `control`: a service also obeys commands on stdin (desk.sync.control)."""
+    async with (
+        Register.open(settings.register.path, operator=settings.operator.name) as register,
+        http_session(pacing=pacing) as http,
+        alerting(settings) as alerts,
+    ):
+        engine = SyncEngine(settings, register, http)
+        engine.subscribe(reporter)
+        alerts.attach(register, engine)  # [[alerts]] notices as JSON lines, judged after each poll
+        if once:
+            round_task = asyncio.ensure_future(engine.run_once())
+            stopper = asyncio.ensure_future((stop or asyncio.Event()).wait())
+            done, _ = await asyncio.wait({round_task, stopper}, return_when=asyncio.FIRST_COMPLETED)
+            if round_task in done:
+                stopper.cancel()
+                summary = round_task.result()
+                for reason in summary.reasons:  # one line per failed feed, whatever the reporter
+                    print(f"desk sync: {reason}", file=sys.stderr, flush=True)
+                return not summary.failed
+            round_task.cancel()
+            await asyncio.gather(round_task, return_exceptions=True)
+            await engine.drain()
+            return True
+        stop = stop or asyncio.Event()
+        commands = asyncio.ensure_future(read_commands(engine, stop)) if control else None
+        await engine.run(stop)
+        if commands is not None:
+            commands.cancel()
+            await asyncio.gather(commands, return_exceptions=True)
+        return all(feed.health.last_error is None for feed in engine.feeds)
