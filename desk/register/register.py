@@ -32,7 +32,6 @@ from desk.register.drafts import Draft
 from desk.register.entries import Entry, NewEntry
 from desk.register.errors import NotFound
 from desk.register.guard import Guard, default_guard
-from desk.register.ledger import Signatures
 from desk.register.pages import Key, PageFilter
 from desk.register.posting import IngestResult
 from desk.register.quotes import Quote
@@ -40,8 +39,6 @@ from desk.register.transaction import Transaction
 from desk.register.verify import Progress, VerifyResult, verify_file
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
-
     from desk.config import DeskSettings
 
 __all__ = ["Draft", "IngestResult", "Quote", "Register"]
@@ -93,20 +90,6 @@ class Register:
     async def _one(self, sql: str, params: Sequence[Any] = ()) -> tuple | None:
         async with self._conn.execute(sql, params) as cursor:
             return await cursor.fetchone()
-
-    def _check(self, entry: NewEntry, opening: Sequence[str] = ()) -> None:
-        catalogue.check(self, entry, opening)
-
-    async def _append(
-        self, batch: Sequence[NewEntry], signatures: Signatures, *, check: Callable[[NewEntry], None] | None = None
-    ) -> list[int]:
-        return await posting.append(self, batch, signatures, check=check)
-
-    async def _entries(self, seqs: list[int], *, with_amendments: bool = False) -> list[Entry]:
-        return await reads.entries(self, seqs, with_amendments=with_amendments)
-
-    async def _built(self, rows: list[tuple], *, with_amendments: bool = False) -> list[Entry]:
-        return await reads.built(self, rows, with_amendments=with_amendments)
 
     # ---------------------------------------------------------------- catalogue
 

@@ -18,7 +18,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from desk.register import actions, proposals
+from desk.register import actions, catalogue, posting, proposals
 from desk.register.entries import NEEDS_APPROVAL, NewEntry
 from desk.register.errors import EntryRejected
 from desk.register.ledger import Signatures
@@ -58,8 +58,8 @@ class Transaction:
         for entry in entries:
             if entry.kind in NEEDS_APPROVAL:
                 raise EntryRejected(f"a {entry.kind} needs a second operator: draft it", field="kind")
-            register._check(entry)
-        return await register._append(list(entries), Signatures(drafted_by=register.operator))
+            catalogue.check(register, entry)
+        return await posting.append(register, list(entries), Signatures(drafted_by=register.operator))
 
     async def set_mark(self, key: str, value: str) -> None:
         """Keep a sync mark under `key` (e.g. `price_history:...`)."""
