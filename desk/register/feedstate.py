@@ -1,5 +1,7 @@
-"""What the sync keeps about its feeds beside `sync_state`, so a restarted desk knows it too:
+"""What the sync keeps about its feeds, so a restarted desk (and another process) knows it too:
 
+- sync state: each feed's last poll, whether it succeeded, how far it has synced, its state
+  and reason (what the screen shows when another process syncs this register);
 - host blocks: a host that banned desk (HTTP 418) or asked it to wait (429 with a retry
   time) and until when; a new process honours them instead of asking again and extending
   the ban;
