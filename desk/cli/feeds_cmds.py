@@ -16,6 +16,7 @@ from rich.table import Table
 from desk.cli.catalogue import summary
 from desk.cli.common import add_command, settings_from
 from desk.cli.exit_codes import ExitCode
+from desk.controls import Controls
 from desk.feeds.factory import build_feeds
 from desk.feeds.feed import poll_all
 from desk.feeds.http import HttpClient, http_session
@@ -145,8 +146,9 @@ async def feeds_refused(args: argparse.Namespace) -> ExitCode:
 async def feeds_acknowledge(args: argparse.Namespace) -> ExitCode:
     settings = settings_from(args)
     try:
-        async with Register.open(settings.register.path, operator=settings.operator.name) as register:
-            seq = await register.acknowledge_refusal(args.id, args.note)
+        controls = Controls.from_settings(settings)  # acknowledging a refused row is a checker's act
+        async with Register.open(settings.register.path, operator=settings.operator.name, controls=controls) as reg:
+            seq = await reg.acknowledge_refusal(args.id, args.note)
     except RegisterUnavailable as exc:
         print(f"desk feeds acknowledge: {exc}", file=sys.stderr)
         return ExitCode.REGISTER

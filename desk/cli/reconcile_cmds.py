@@ -20,6 +20,7 @@ from rich.table import Table
 from desk.cli.common import add_command, day, settings_from
 from desk.cli.exit_codes import ExitCode
 from desk.config import DeskSettings
+from desk.controls import Controls
 from desk.feeds.http import http_session
 from desk.money import Amount
 from desk.operations.breaks import find_break, resolve_break
@@ -133,7 +134,8 @@ async def run_resolve(args: argparse.Namespace) -> ExitCode:
 def _open(settings: DeskSettings):  # type: ignore[no-untyped-def]
     if not settings.register.path.exists():
         raise RegisterUnavailable(f"{settings.register.path}: no register here; run `desk init` to create it")
-    return Register.open(settings.register.path, operator=settings.operator.name)
+    controls = Controls.from_settings(settings)  # resolving a break is a checker's act
+    return Register.open(settings.register.path, operator=settings.operator.name, controls=controls)
 
 
 def _fmt(value: Amount | None) -> str:

@@ -23,8 +23,8 @@ from pathlib import Path
 from desk.cli.common import add_command, settings_from
 from desk.cli.exit_codes import ExitCode
 from desk.config import load_settings
-from desk.sync.lock import SyncLock
-from desk.tui.live import SyncCommand
+from desk.operations.sync_process import SyncCommand
+from desk.operations.sync_service import sync_lock_path
 
 DEFAULT_PORT = 8000
 #: the wildcard binds (every address of this machine; behind --public only)
@@ -183,7 +183,7 @@ def run_server(
             templates_path=local_page(Path(page)),
             banner=banner,
             sync=SyncCommand.for_config(config),
-            lock=SyncLock(register).path,
+            lock=sync_lock_path(register),
         )
         try:
             server.serve()

@@ -19,7 +19,7 @@ import textual_serve
 from aiohttp import web
 from textual_serve.server import Server
 
-from desk.tui.live import SyncChild, SyncCommand
+from desk.operations.sync_process import SyncChild, SyncCommand
 
 #: textual-serve's page fetches its font from Google: a third party told each time the desk is
 #: opened, and a page that waits on a failing request on a machine without internet access

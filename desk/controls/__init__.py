@@ -13,6 +13,13 @@ Refusals are `PolicyRefused` (naming the rule) and `NotPermitted` (naming the ro
 
 from desk.controls.engine import ACT_ROLES, CONTROLLED, Controls, Tally, describe_tally
 from desk.controls.policy import ROLES, Limit, Policy, PolicyChange, Quorum
+from desk.register import install_default
+
+# A register opened without controls in a process that has loaded them is judged by the
+# policy its own log holds (no configured baseline), as before the register stopped
+# importing this package; one opened where they are not loaded meets the register's
+# OpenGuard, which refuses a person's act once a policy change has been approved.
+install_default(Controls)
 
 __all__ = [
     "ACT_ROLES",

@@ -2,8 +2,10 @@
 
 `Controls` holds the configured baseline; the effective policy is that baseline with every
 approved policy change in the chained actions log applied in order, read inside the same
-write transaction as the act it judges. The register calls in from its write path
-(`draft`, `approve`, `reject`), so the CLI, the screen and any script meet the same rules.
+write transaction as the act it judges. `Controls` is the register's guard
+(desk/register/guard.py): the register calls it from its write path (`post`, `draft`,
+`approve`, `reject`, ...), so the CLI, the screen and any script meet the same rules, and it
+reads the register through its public API only (the register never imports this package).
 
 Which entries the rules judge: transfers and conversions (the kinds that move the fund's
 money by a person's decision). Reversals still need a second operator, and count toward the
@@ -17,7 +19,6 @@ A limit or quorum stated in KZT/USD needs a price: a missing price refuses a lim
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -26,13 +27,11 @@ from typing import TYPE_CHECKING
 
 from desk.controls.policy import Limit, Policy, PolicyChange, Quorum, baseline_from_settings, shown
 from desk.money import Amount
-from desk.register.entries import NewEntry, format_ts
-from desk.register.errors import NotPermitted, PolicyRefused
-from desk.register.units import from_db
+from desk.register import Draft, NewEntry, NotPermitted, PageFilter, PolicyRefused
 
 if TYPE_CHECKING:
     from desk.config import DeskSettings
-    from desk.register.register import Draft, Register
+    from desk.register import Register
     from desk.valuation.prices import PricePolicy
 
 #: Entry kinds the allowlist and the limits judge: every decision that moves the fund's money.
@@ -90,8 +89,8 @@ class Controls:
     async def policy(self, register: Register) -> Policy:
         """The baseline with every approved change of the actions log applied, in log order."""
         policy = self.baseline
-        for (detail,) in await register._all("SELECT detail FROM actions WHERE action = 'policy_approve' ORDER BY seq"):
-            policy = policy.apply(PolicyChange.parse(json.loads(detail)["change"], register.assets()))
+        for action in await register.actions_named("policy_approve"):
+            policy = policy.apply(PolicyChange.parse(action["detail"]["change"], register.assets()))
         return policy
 
     def require(self, policy: Policy, operator: str, act: str) -> None:
@@ -146,15 +145,7 @@ class Controls:
     # ---------------------------------------------------------------- rules
 
     async def _tally(self, register: Register, policy: Policy, draft: Draft) -> Tally:
-        approvers = tuple(
-            dict.fromkeys(
-                op
-                for (op,) in await register._all(
-                    "SELECT operator FROM actions WHERE draft_id = ? AND action = 'approval' ORDER BY seq",
-                    (draft.id,),
-                )
-            )
-        )
+        approvers = await register.draft_approvers(draft.id)
         required, rules = 1, []
         outflows = _outflows(draft.entry)
         if draft.entry.kind in CONTROLLED:
@@ -273,27 +264,12 @@ async def _claimed(
 ) -> list[tuple[datetime, Outflows]]:
     """What the window already holds: posted controlled entries, and pending drafts with at
     least one approval (other than `draft_id`)."""
-    lo, hi = format_ts(start), format_ts(end)
-    marks = ",".join("?" * len(CONTROLLED))
-    legs: dict[int, list] = defaultdict(list)
-    times: dict[int, str] = {}
-    for seq, ts, code, units in await register._all(
-        "SELECT e.seq, e.ts, p.asset, p.units FROM entries e JOIN postings p ON p.entry_seq = e.seq "
-        f"WHERE e.kind IN ({marks}) AND e.ts >= ? AND e.ts < ?",
-        (*CONTROLLED, lo, hi),
-    ):
-        times[seq] = ts
-        units = from_db(units)
-        if units < 0:
-            legs[seq].append((code, units))
     claimed: list[tuple[datetime, Outflows]] = []
-    for seq, rows in legs.items():
-        out: Outflows = {}
-        for code, units in rows:
-            asset = register.asset(code)
-            prior = out.get(code, (Amount.zero(asset), ()))[0]
-            out[code] = (prior + Amount.from_units(asset, -units), ())
-        claimed.append((datetime.fromisoformat(times[seq].replace("Z", "+00:00")), out))
+    for kind in CONTROLLED:
+        async for posted in register.walk(PageFilter(kind=kind, since=start, until=end)):
+            out = {code: (amount, ()) for code, (amount, _into) in _outflows(posted).items()}
+            if out:
+                claimed.append((posted.ts, out))
     for draft in await register.partly_approved_drafts(exclude=draft_id):
         entry = draft.entry
         if entry.kind in CONTROLLED and start <= entry.ts < end:

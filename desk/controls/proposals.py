@@ -4,8 +4,8 @@ Every step (proposed, approved, rejected, a refused self-approval) is a chained 
 proposed change lives in the chained `policy_propose` action and an approval applies exactly
 that (desk/register/proposals.py keeps the insert-only rows and derives the state). The
 approval's action carries the change itself, so the effective policy can be rebuilt from the
-actions log alone (see `Controls.policy`). These functions share the register's write
-transaction and actions log, as its own maker-checker methods do.
+actions log alone (see `Controls.policy`). Each step is one `Register.transaction()`: the
+role is judged, the row kept and the action recorded together or not at all.
 """
 
 from __future__ import annotations
@@ -15,14 +15,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from desk.controls.engine import Controls
 from desk.controls.policy import PolicyChange
-from desk.register import connection
-from desk.register import proposals as store
-from desk.register.errors import EntryRejected, SelfApproval
+from desk.register import EntryRejected, ProposalRecord, SelfApproval
 from desk.register.text import check_text
 
 if TYPE_CHECKING:
-    from desk.register.register import Register
+    from desk.register import Register
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,11 +39,11 @@ class Proposal:
 async def propose(register: Register, change: Mapping[str, Any]) -> int:
     """Record a proposed change (validated now) for another admin to approve; return its id."""
     parsed = PolicyChange.parse(change, register.assets())
-    async with connection.immediate(register._conn, register._lock):
-        controls = register.controls
+    async with register.transaction() as tx:
+        controls = _controls(register)
         controls.require(await controls.policy(register), register.operator, "propose")
-        proposal_id = await store.insert(register, parsed.as_data())
-        await register._record("policy_propose", detail={"proposal": proposal_id, "change": parsed.as_data()})
+        proposal_id = await tx.add_proposal(parsed.as_data())
+        await tx.record("policy_propose", {"proposal": proposal_id, "change": parsed.as_data()})
     return proposal_id
 
 
@@ -52,18 +51,17 @@ async def approve(register: Register, proposal_id: int) -> PolicyChange:
     """Apply a pending change, approved by an admin other than its proposer. What is applied
     is the change its chained `policy_propose` action holds, never the row's copy."""
     refused = False
-    async with connection.immediate(register._conn, register._lock):
-        proposal = _proposal(register, await store.pending(register, proposal_id))
-        controls = register.controls
+    async with register.transaction() as tx:
+        proposal = _proposal(register, await tx.pending_proposal(proposal_id))
+        controls = _controls(register)
         if proposal.proposed_by == register.operator:
-            await register._record(
-                "policy_refused_self_approval", detail={"proposal": proposal_id, "proposer": proposal.proposed_by}
-            )
+            refusal = {"proposal": proposal_id, "proposer": proposal.proposed_by}
+            await tx.record("policy_refused_self_approval", refusal)
             refused = True
         else:
             controls.require(await controls.policy(register), register.operator, "decide")
             detail = {"proposal": proposal_id, "proposer": proposal.proposed_by, "change": proposal.change.as_data()}
-            await register._record("policy_approve", detail=detail)
+            await tx.record("policy_approve", detail)
     if refused:
         raise SelfApproval(
             f"policy change #{proposal_id} was proposed by {register.operator}; a different admin must approve it "
@@ -77,19 +75,26 @@ async def reject(register: Register, proposal_id: int, reason: str) -> None:
     if not reason.strip():
         raise EntryRejected("a rejection needs a reason", field="reason")
     reason = check_text(reason, "reason", required=True)
-    async with connection.immediate(register._conn, register._lock):
-        proposal = await store.pending(register, proposal_id)
+    async with register.transaction() as tx:
+        proposal = await tx.pending_proposal(proposal_id)
         if proposal.proposed_by != register.operator:
-            controls = register.controls
+            controls = _controls(register)
             controls.require(await controls.policy(register), register.operator, "decide")
-        await register._record("policy_reject", detail={"proposal": proposal_id, "reason": reason})
+        await tx.record("policy_reject", {"proposal": proposal_id, "reason": reason})
 
 
 async def proposals(register: Register, state: str = "pending", limit: int = 200) -> list[Proposal]:
-    return [_proposal(register, record) for record in await store.listing(register, state, limit)]
+    return [_proposal(register, record) for record in await register.proposal_records(state, limit)]
 
 
-def _proposal(register: Register, record: store.ProposalRecord) -> Proposal:
+def _controls(register: Register) -> Controls:
+    """The register's controls; a register opened without them (its guard is the register's
+    `OpenGuard`) is judged by the policy its own log holds, as `Controls()` reads it."""
+    guard = register.controls
+    return guard if isinstance(guard, Controls) else Controls()
+
+
+def _proposal(register: Register, record: ProposalRecord) -> Proposal:
     return Proposal(
         id=record.id,
         created_at=record.created_at,

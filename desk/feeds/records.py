@@ -17,6 +17,9 @@ from desk.feeds import fields
 from desk.feeds.errors import Malformed
 from desk.money import Amount
 
+# one Quote (re-exported here for the price clients): what a price feed reads is what the register keeps
+from desk.register import Quote as Quote
+
 STATUSES = ("queued", "confirmed")
 RAILS = ("onchain", "lightning")
 
@@ -131,20 +134,3 @@ class PoolWindow:
     hashrates: list[Hashrate] = field(default_factory=list)
     refused: list[Refusal] = field(default_factory=list)
     rows: int = 0
-
-
-@dataclass(frozen=True, slots=True)
-class Quote:
-    """`price` units of `quote` per one `base`, as `source` said at `source_time`.
-
-    USDT is its own currency, never USD; KZT comes only from the National Bank.
-    `source_date_note` says when a rate is an earlier day's (NBK on a holiday).
-    """
-
-    base: str
-    quote: str
-    price: Decimal
-    source: str
-    source_time: datetime
-    received_time: datetime
-    note: str | None = None

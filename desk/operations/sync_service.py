@@ -8,6 +8,7 @@ import asyncio
 import signal
 import sys
 from collections.abc import Callable
+from pathlib import Path
 
 from desk.config import DeskSettings
 from desk.feeds.http import http_session
@@ -82,3 +83,8 @@ async def run_engine(
             commands.cancel()
             await asyncio.gather(commands, return_exceptions=True)
         return all(feed.health.last_error is None for feed in engine.feeds)
+
+
+def sync_lock_path(register: Path) -> Path:
+    """The file whose lock the register's one sync holds (`desk serve` serves once it is held)."""
+    return SyncLock(register).path

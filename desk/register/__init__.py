@@ -25,6 +25,14 @@ Public API (all async on `Register`):
         await reg.record_pool_days(pool, [(day, hs, basis, source)], quiet) ; await reg.pool_days(since, until)
         await reg.record_refusals(feed, [NewRefusal], since, until) -> open ; await reg.refusals(feed=, state=)
         await reg.acknowledge_refusal(id, note) -> action seq
+        async with reg.transaction() as tx:                    # one write transaction a caller composes
+            await tx.record(action, detail) ; await tx.append([NewEntry]) ; await tx.set_mark(key, value)
+            await tx.add_proposal(change) -> id ; await tx.pending_proposal(id) -> ProposalRecord
+        await reg.first_action(name) ; await reg.draft_approvers(draft_id) ; await reg.proposal_records(state, limit)
+
+    Register.open(..., controls=guard): a `Guard` (guard.py; desk.controls.Controls implements it)
+    judges every person's act inside its write transaction; without one, the default guard
+    (`install_default`: desk.controls installs its Controls when loaded; else `OpenGuard`).
 
     probe_register(path) -> RegisterProbe    # blocking, read-only: there? a register? private? (desk doctor)
 
@@ -35,6 +43,7 @@ which kinds may move money out of and into which accounts, text.py for what text
 """
 
 from desk.register.chain import Checkpoint
+from desk.register.drafts import Draft
 from desk.register.entries import KINDS, NEEDS_APPROVAL, Entry, NewEntry, Posting, reversal_of
 from desk.register.errors import (
     EntryRejected,
@@ -48,18 +57,25 @@ from desk.register.errors import (
     SelfApproval,
 )
 from desk.register.feedstate import HostBlock, NewRefusal, PoolDay, RefusedRow
+from desk.register.guard import Approvals, Guard, OpenGuard, install_default
 from desk.register.pages import PageFilter
+from desk.register.posting import IngestResult
 from desk.register.probe import RegisterProbe, probe_register
-from desk.register.register import Draft, IngestResult, Quote, Register
+from desk.register.proposals import ProposalRecord
+from desk.register.quotes import Quote
+from desk.register.register import Register
+from desk.register.transaction import Transaction
 from desk.register.verify import VerifyResult, verify_file
 
 __all__ = [
     "KINDS",
     "NEEDS_APPROVAL",
+    "Approvals",
     "Checkpoint",
     "Draft",
     "Entry",
     "EntryRejected",
+    "Guard",
     "HostBlock",
     "IngestResult",
     "IntegrityError",
@@ -67,10 +83,12 @@ __all__ = [
     "NewRefusal",
     "NotFound",
     "NotPermitted",
+    "OpenGuard",
     "PageFilter",
     "PolicyRefused",
     "PoolDay",
     "Posting",
+    "ProposalRecord",
     "Quote",
     "RefusedRow",
     "Register",
@@ -79,7 +97,9 @@ __all__ = [
     "RegisterUnavailable",
     "RuleRefused",
     "SelfApproval",
+    "Transaction",
     "VerifyResult",
+    "install_default",
     "probe_register",
     "reversal_of",
     "verify_file",

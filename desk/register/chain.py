@@ -101,6 +101,30 @@ def action_body(row: Sequence[Any]) -> str:
     )
 
 
+def detail_text(detail: dict[str, Any] | None) -> str:
+    """How an action's detail is stored: compact JSON with sorted keys."""
+    return json.dumps(detail or {}, sort_keys=True, separators=(",", ":"))
+
+
+def chained_action(
+    head: Head,
+    *,
+    ts: str,
+    operator: str,
+    action: str,
+    detail: dict[str, Any] | None = None,
+    draft_id: int | None = None,
+    entry_seq: int | None = None,
+) -> tuple[Any, ...]:
+    """The actions row that follows `head`: (seq, ts, operator, action, draft_id, entry_seq,
+    detail, prev_hash, hash). Every chained action desk writes (a decision, an amendment, a
+    valuation, a policy change) is hashed here, the way verify rehashes it (`action_body`),
+    so the writer and the checker cannot drift apart."""
+    seq, prev = head
+    row = (seq + 1, ts, operator, action, draft_id, entry_seq, detail_text(detail))
+    return (*row, prev, hash_body(prev, action_body(row)))
+
+
 def action_hash(row: Sequence[Any]) -> str:
     """The hash an actions row (…, detail, prev_hash, hash) should carry."""
     try:

@@ -1,5 +1,7 @@
-"""What the sync keeps about its feeds beside `sync_state`, so a restarted desk knows it too:
+"""What the sync keeps about its feeds, so a restarted desk (and another process) knows it too:
 
+- sync state: each feed's last poll, whether it succeeded, how far it has synced, its state
+  and reason (what the screen shows when another process syncs this register);
 - host blocks: a host that banned desk (HTTP 418) or asked it to wait (429 with a retry
   time) and until when; a new process honours them instead of asking again and extending
   the ban;
@@ -20,9 +22,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from desk.register import connection
+from desk.register import actions, connection
 from desk.register.entries import format_ts, parse_ts
 from desk.register.errors import EntryRejected, NotFound
 from desk.register.text import MAX_TEXT, check_text
@@ -87,6 +89,56 @@ _REFUSAL_COLUMNS = (
 )
 
 
+# ---------------------------------------------------------------------- sync state
+
+
+async def record_sync(
+    register: Register,
+    feed: str,
+    *,
+    at: datetime,
+    ok: bool,
+    written: int,
+    state: str,
+    reason: str | None,
+    synced_through: date | None,
+) -> None:
+    async with connection.immediate(register._conn, register._lock):
+        await register._conn.execute(
+            "INSERT INTO sync_state (feed, last_attempt, last_ok, synced_through, written, state, reason) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(feed) DO UPDATE SET last_attempt = excluded.last_attempt, "
+            "last_ok = COALESCE(excluded.last_ok, last_ok), "
+            "synced_through = COALESCE(excluded.synced_through, synced_through), "
+            "written = written + excluded.written, state = excluded.state, reason = excluded.reason",
+            (
+                feed,
+                format_ts(at),
+                format_ts(at) if ok else None,
+                synced_through.isoformat() if synced_through else None,
+                written,
+                state,
+                reason,
+            ),
+        )
+
+
+async def sync_state(register: Register) -> dict[str, dict[str, Any]]:
+    rows = await register._all(
+        "SELECT feed, last_attempt, last_ok, synced_through, written, state, reason FROM sync_state ORDER BY feed"
+    )
+    return {
+        r[0]: {
+            "last_attempt": parse_ts(r[1]),
+            "last_ok": parse_ts(r[2]) if r[2] else None,
+            "synced_through": date.fromisoformat(r[3]) if r[3] else None,
+            "written": r[4],
+            "state": r[5],
+            "reason": r[6],
+        }
+        for r in rows
+    }
+
+
 # ---------------------------------------------------------------------- meta marks
 
 
@@ -96,8 +148,8 @@ async def meta_value(register: Register, key: str) -> str | None:
 
 
 async def set_meta(register: Register, key: str, value: str) -> None:
-    async with connection.immediate(register._conn, register._lock):
-        await register._conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
+    async with register.transaction() as tx:
+        await tx.set_mark(key, value)
 
 
 # ---------------------------------------------------------------------- host blocks
@@ -250,7 +302,7 @@ async def acknowledge_refusal(register: Register, refusal_id: int, note: str) ->
             "reason": refused.reason,
             "note": note,
         }
-        seq = await register._record("acknowledge_refusal", detail=detail)
+        seq = await actions.record(register, "acknowledge_refusal", detail=detail)
         await register._conn.execute(
             "UPDATE feed_refusals SET state = 'acknowledged', settled_at = ?, settled_by = ?, note = ? WHERE id = ?",
             (format_ts(register._clock()), register.operator, note or None, refusal_id),

@@ -9,7 +9,7 @@ last pass stopped instead of replaying a million entries. Two tables:
   while it is held), at its place in that account's FIFO queue (`pos`). The fronts of the
   queues are read through a partial index of the rows held; the rows held at a past moment by
   their two entries' times.
-- `lot_days`: per account, asset, source, cost known or not, and UTC day, the net units and
+- `lot_days` (lot_days.py): per account, asset, source, cost known or not, and UTC day, the net units and
   cost that came in, so the cost basis at the end of any day is a sum of days (like balances).
 
 Marks in `meta` say how far the replay has gone: the (ts, seq) key of the last entry replayed
@@ -27,14 +27,19 @@ desk/valuation/fifo.py `check` replays from scratch and compares row for row and
 from __future__ import annotations
 
 import asyncio
-import decimal
-from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from desk.money import MONEY_CONTEXT
 from desk.register import connection
+from desk.register.lot_days import DayKey as DayKey
+from desk.register.lot_days import SumKey as SumKey
+from desk.register.lot_days import Sums as Sums
+from desk.register.lot_days import account_paths as account_paths
+from desk.register.lot_days import add_days, step_changes, summed
+from desk.register.lot_days import day_sums as day_sums
+from desk.register.lot_days import days as days
+from desk.register.lot_days import step_sums as step_sums
 from desk.register.pages import Key
 from desk.register.units import from_db, to_db
 
@@ -47,11 +52,6 @@ FRONT_BATCH = 1_000
 THREAD_THRESHOLD = 5_000
 #: The key before every entry.
 START: Key = ("", 0)
-
-#: (account, asset, source, cost known, UTC day): a `lot_days` row's key
-DayKey = tuple[str, str, str, bool, str]
-#: (account, asset, source, cost known): what day sums are summed over
-SumKey = tuple[str, str, str, bool]
 
 #: id, pos, account, asset, units, source, entry_seq, acquired (the entry's ts), cost_usd,
 #: cost_kzt, basis, usdt_priced: a residence as read back
@@ -89,12 +89,6 @@ class Placed(NamedTuple):
     usdt_priced: bool
     placed_seq: int
     taken_seq: int | None
-
-
-class Sums(NamedTuple):
-    units: int
-    cost_usd: Decimal
-    cost_kzt: Decimal
 
 
 class LotsChanged(Exception):
@@ -162,10 +156,6 @@ async def replay_rows(register: Register, *, after: Key, through: Key, head: int
         "AND (e.ts < ?3 OR (e.ts = ?3 AND e.seq <= ?4)) AND e.seq <= ?5 ORDER BY e.ts, e.seq, p.idx",
         (*after, *through, head),
     )
-
-
-def account_paths(register: Register) -> dict[int, str]:
-    return {i: p for p, i in register._account_ids.items()}
 
 
 async def next_row(register: Register) -> int:
@@ -247,84 +237,6 @@ def _held_rows(rows: Sequence[Sequence[Any]], paths: Mapping[int, str]) -> list[
     return [_held(r, paths) for r in rows]
 
 
-async def day_sums(register: Register, prefix: str, *, before_day: str | None = None) -> dict[SumKey, Sums]:
-    """Net units and cost per (account, asset, source, cost known) that came into accounts under
-    `prefix`, over every day (or the days before `before_day`, YYYY-MM-DD)."""
-    paths = account_paths(register)
-    ids = [i for p, i in register._account_ids.items() if p.startswith(prefix)]
-    if not ids:
-        return {}
-    sql = (
-        "SELECT account_id, asset, source, cost_known, units, cost_usd, cost_kzt FROM lot_days "
-        f"WHERE account_id IN ({','.join('?' * len(ids))})"
-    )
-    params: list[Any] = list(ids)
-    if before_day is not None:
-        sql += " AND day < ?"
-        params.append(before_day)
-    return _summed(
-        ((paths[r[0]], r[1], r[2], bool(r[3])), from_db(r[4]), Decimal(r[5]), Decimal(r[6]))
-        for r in await register._all(sql, params)
-    )
-
-
-async def days(register: Register) -> dict[DayKey, Sums]:
-    """Every `lot_days` row: what `check` compares with a replay from scratch."""
-    paths = account_paths(register)
-    rows = await register._all(
-        "SELECT account_id, asset, source, cost_known, day, units, cost_usd, cost_kzt FROM lot_days"
-    )
-    return {
-        (paths[r[0]], r[1], r[2], bool(r[3]), r[4]): Sums(from_db(r[5]), Decimal(r[6]), Decimal(r[7])) for r in rows
-    }
-
-
-async def step_sums(register: Register, prefix: str, *, since: str, through: Key) -> dict[SumKey, Sums]:
-    """Net units and cost that came into accounts under `prefix` by the entries with a time at
-    or after `since` (register text) and a key up to `through`: what a day holds so far."""
-    changes = await _step_changes(register, since=since, before=None, through=through)
-    return _summed(change for change in changes if change[0][0].startswith(prefix))
-
-
-async def _step_changes(
-    register: Register, *, since: str, before: Key | None, through: Key | None
-) -> list[tuple[SumKey, int, Decimal, Decimal]]:
-    """(key, units, usd, kzt) of every residence placed (+) or taken (-) by the entries with a
-    time at or after `since` and a key before `before` (or up to `through`)."""
-    paths = account_paths(register)
-    if before is not None:
-        bound, params = "(e.ts < ?2 OR (e.ts = ?2 AND e.seq < ?3))", (since, *before)
-    else:
-        assert through is not None
-        bound, params = "(e.ts < ?2 OR (e.ts = ?2 AND e.seq <= ?3))", (since, *through)
-    changes: list[tuple[SumKey, int, Decimal, Decimal]] = []
-    for column, sign in (("placed_seq", 1), ("taken_seq", -1)):
-        rows = await register._all(
-            "SELECT l.account_id, l.asset, l.source, l.cost_usd IS NOT NULL AND l.cost_kzt IS NOT NULL, l.units, "
-            f"l.cost_usd, l.cost_kzt FROM entries e INDEXED BY entries_ts JOIN lots l ON l.{column} = e.seq "
-            f"WHERE e.ts >= ?1 AND {bound}",
-            params,
-        )
-        for r in rows:
-            known = bool(r[3])
-            usd = Decimal(r[5]) if known else Decimal(0)
-            kzt = Decimal(r[6]) if known else Decimal(0)
-            changes.append(((paths[r[0]], r[1], r[2], known), sign * from_db(r[4]), sign * usd, sign * kzt))
-    return changes
-
-
-def _summed(items: Iterable[tuple[SumKey, int, Decimal, Decimal]]) -> dict[SumKey, Sums]:
-    units: dict[SumKey, int] = defaultdict(int)
-    usd: dict[SumKey, list[Decimal]] = defaultdict(list)
-    kzt: dict[SumKey, list[Decimal]] = defaultdict(list)
-    for key, u, cost_usd, cost_kzt in items:
-        units[key] += u
-        usd[key].append(cost_usd)
-        kzt[key].append(cost_kzt)
-    with decimal.localcontext(MONEY_CONTEXT):
-        return {key: Sums(units[key], sum(usd[key], Decimal(0)), sum(kzt[key], Decimal(0))) for key in units}
-
-
 async def write(
     register: Register,
     placed: Sequence[Placed],
@@ -364,7 +276,7 @@ async def write(
             ],
         )
         await register._conn.executemany("UPDATE lots SET taken_seq = ? WHERE id = ?", [(s, i) for i, s in taken])
-        await _add_days(register, days)
+        await add_days(register, days)
         await _set_mark(register, new)
 
 
@@ -379,8 +291,8 @@ async def rewind(register: Register, start: Key, *, expect: Mark, head: int, val
         await register._conn.execute(f"DELETE FROM lots WHERE placed_seq IN ({_LATER})", start)
         day = start[0][:10]
         await register._conn.execute("DELETE FROM lot_days WHERE day >= ?", (day,))
-        changes = await _step_changes(register, since=day, before=start, through=None)
-        await _add_days(register, {(*key, day): sums for key, sums in _summed(changes).items()})
+        changes = await step_changes(register, since=day, before=start, through=None)
+        await add_days(register, {(*key, day): sums for key, sums in summed(changes).items()})
         row = await register._one(
             "SELECT ts, seq FROM entries INDEXED BY entries_ts WHERE ts <= ?1 AND (ts < ?1 OR seq < ?2) "
             "ORDER BY ts DESC, seq DESC LIMIT 1",
@@ -389,30 +301,6 @@ async def rewind(register: Register, start: Key, *, expect: Mark, head: int, val
         new = Mark((row[0], row[1]) if row else START, head, valuation)
         await _set_mark(register, new)
     return new
-
-
-async def _add_days(register: Register, days: Mapping[DayKey, Sums]) -> None:
-    """Add to `lot_days` (read, add in Python, write back: SQL would sum text through float)."""
-    ids = register._account_ids
-    rows = []
-    for key, sums in days.items():
-        account, asset, source, known, day = key
-        params = (ids[account], asset, source, int(known), day)
-        old = await register._one(
-            "SELECT units, cost_usd, cost_kzt FROM lot_days WHERE account_id = ? AND asset = ? AND source = ? "
-            "AND cost_known = ? AND day = ?",
-            params,
-        )
-        units, usd, kzt = sums
-        if old is not None:
-            with decimal.localcontext(MONEY_CONTEXT):
-                units, usd, kzt = units + from_db(old[0]), usd + Decimal(old[1]), kzt + Decimal(old[2])
-        rows.append((*params, to_db(units), str(usd), str(kzt)))
-    await register._conn.executemany(
-        "INSERT OR REPLACE INTO lot_days (account_id, asset, source, cost_known, day, units, cost_usd, cost_kzt) "
-        "VALUES (?,?,?,?,?,?,?,?)",
-        rows,
-    )
 
 
 async def _set_mark(register: Register, new: Mark) -> None:

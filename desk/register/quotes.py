@@ -12,13 +12,38 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
 from json.encoder import encode_basestring as _string  # what canonical_json writes strings with
 from typing import TYPE_CHECKING, Any
 
+from desk.money import to_decimal
+from desk.register import connection
 from desk.register.canonical import GENESIS, hash_body
+from desk.register.entries import format_ts, parse_ts
 
 if TYPE_CHECKING:
     from desk.register.register import Register
+
+
+@dataclass(frozen=True, slots=True)
+class Quote:
+    """`price` units of `quote` per one `base`, as `source` said at `source_time`: what a
+    price feed reads and what the register keeps (one class for both, so nothing converts).
+
+    USDT is its own currency, never USD; KZT comes only from the National Bank. `note` says
+    when a rate is an earlier day's (NBK on a holiday); it is shown, not kept.
+    """
+
+    base: str
+    quote: str
+    price: Decimal
+    source: str
+    source_time: datetime
+    received_time: datetime
+    note: str | None = None
+
 
 #: The columns of a quote in the order they are hashed and written.
 COLUMNS = ("source", "base", "quote", "source_time", "price", "received_time")
@@ -52,6 +77,40 @@ def chained(rows: Iterable[Sequence[str]], head: tuple[int, str]) -> list[tuple[
         out.append((*row, n, prev, digest))
         prev = digest
     return out
+
+
+async def record(register: Register, quotes: Iterable[Quote]) -> int:
+    """Keep `quotes` (a quote already kept is ignored); return how many were new."""
+    rows = [
+        (
+            q.source,
+            q.base,
+            q.quote,
+            format_ts(q.source_time),
+            str(to_decimal(q.price, what="price")),
+            format_ts(q.received_time),
+        )
+        for q in quotes
+    ]
+    if not rows:
+        return 0
+    async with connection.immediate(register._conn, register._lock):
+        return await insert_new(register, rows)
+
+
+async def price_at(register: Register, base: str, quote: str, at: datetime, source: str | None) -> Quote | None:
+    sql = (
+        "SELECT source, base, quote, source_time, price, received_time FROM quotes "
+        "WHERE base = ? AND quote = ? AND source_time <= ?"
+    )
+    params: list[Any] = [base, quote, format_ts(at)]
+    if source:
+        sql += " AND source = ?"
+        params.append(source)
+    row = await register._one(sql + " ORDER BY source_time DESC LIMIT 1", params)
+    if row is None:
+        return None
+    return Quote(row[1], row[2], Decimal(row[4]), row[0], parse_ts(row[3]), parse_ts(row[5]))
 
 
 async def insert_new(register: Register, rows: Sequence[tuple[str, ...]]) -> int:

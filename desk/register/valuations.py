@@ -11,17 +11,16 @@ in desk/valuation/; this module only reads and writes.
 from __future__ import annotations
 
 import asyncio
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from desk.register import connection
-from desk.register.canonical import GENESIS, chain_hash
+from desk.register import actions, connection
+from desk.register.chain import Head, chained_action
 from desk.register.entries import format_ts, parse_ts
-from desk.register.register import Quote
+from desk.register.quotes import Quote
 from desk.register.units import from_db
 
 if TYPE_CHECKING:
@@ -187,21 +186,17 @@ async def write(
     was; inside the transaction they are used only if that head is still the head (else they
     are hashed again), so other writers wait for the inserts, not for the hashing."""
     now = format_ts(register._clock())
-    head = await _actions_head(register)
+    head = await actions.head(register)
     prepared = await _prepare(head, rows, now, register.operator) if rows else None
     async with connection.immediate(register._conn, register._lock):
         if expect_through is not None and await valued_through(register) != expect_through:
             raise ValuationChanged("another writer valued these entries first")
         if rows:
-            current = await _actions_head(register)
-            actions, values = (
+            current = await actions.head(register)
+            chained, values = (
                 prepared if current == head and prepared else await _prepare(current, rows, now, register.operator)
             )
-            await register._conn.executemany(
-                "INSERT INTO actions (seq, ts, operator, action, draft_id, entry_seq, detail, prev_hash, hash) "
-                "VALUES (?,?,?,?,?,?,?,?,?)",
-                actions,
-            )
+            await actions.insert_rows(register, chained)
             await register._conn.executemany(
                 f"INSERT INTO valuations ({COLUMNS}) VALUES ({','.join('?' * 18)})", values
             )
@@ -212,45 +207,21 @@ async def write(
     return len(rows)
 
 
-async def _actions_head(register: Register) -> tuple[int, str]:
-    head = await register._one("SELECT seq, hash FROM actions ORDER BY seq DESC LIMIT 1")
-    return (head[0], head[1]) if head else (0, GENESIS)
-
-
-async def _prepare(
-    head: tuple[int, str], rows: Sequence[Valuation], now: str, operator: str
-) -> tuple[list[tuple], list[tuple]]:
+async def _prepare(head: Head, rows: Sequence[Valuation], now: str, operator: str) -> tuple[list[tuple], list[tuple]]:
     if len(rows) >= THREAD_THRESHOLD:
         return await asyncio.to_thread(_prepared, head, rows, now, operator)
     return _prepared(head, rows, now, operator)
 
 
-def _prepared(
-    head: tuple[int, str], rows: Sequence[Valuation], now: str, operator: str
-) -> tuple[list[tuple], list[tuple]]:
-    """The chained action rows and the valuation rows (pure: a worker thread for big batches)."""
-    seq, prev = head
-    actions, values = [], []
+def _prepared(head: Head, rows: Sequence[Valuation], now: str, operator: str) -> tuple[list[tuple], list[tuple]]:
+    """The chained action rows (hashed by `chained_action`, as every action is) and the
+    valuation rows (pure: a worker thread for big batches)."""
+    chained, values = [], []
     for v in rows:
-        seq += 1
         d = v.detail()
-        body = json.dumps(d, sort_keys=True, separators=(",", ":"))
-        action = (seq, now, operator, "valuation", None, v.entry_seq, body)
-        # the payload `action_payload` rebuilds from the row when verifying, without parsing
-        # back the detail just written
-        payload = {
-            "v": 1,
-            "seq": seq,
-            "ts": now,
-            "operator": operator,
-            "action": "valuation",
-            "draft_id": None,
-            "entry_seq": v.entry_seq,
-            "detail": d,
-        }
-        digest = chain_hash(prev, payload)
-        actions.append((*action, prev, digest))
-        prev = digest
+        action = chained_action(head, ts=now, operator=operator, action="valuation", detail=d, entry_seq=v.entry_seq)
+        chained.append(action)
+        head = (action[0], action[8])
         values.append(
             (
                 v.entry_seq,
@@ -270,10 +241,10 @@ def _prepared(
                 v.kzt_rate_source,
                 v.reason,
                 now,
-                seq,
+                action[0],
             )
         )
-    return actions, values
+    return chained, values
 
 
 async def current(register: Register, seqs: Sequence[int] | None = None) -> dict[tuple[int, str], Valuation]:

@@ -20,6 +20,7 @@ from collections.abc import AsyncIterator
 from contextlib import aclosing
 from typing import TYPE_CHECKING
 
+from desk.register import reads
 from desk.register.entries import Entry
 from desk.register.pages import ENTRY_COLUMNS, ENTRY_JOINS, Key, PageFilter, entries_query, page_queries
 
@@ -65,10 +66,10 @@ async def walk(
             )
             rows = await register._all(sql, params)
             keys = [(r[1], r[0]) for r in rows]
-            entries = await register._built(rows)
+            entries = await reads.built(register, rows)
         else:
             keys = await page_keys(register, filters, key, newest_first=newest_first, limit=size)
-            entries = await register._entries([seq for _, seq in keys])
+            entries = await reads.entries(register, [seq for _, seq in keys])
         for entry in entries:
             yield entry
         if len(keys) < size:
