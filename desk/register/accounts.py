@@ -25,6 +25,9 @@ KINDS: dict[str, bool] = {
     "assets:wallet": True,
     "assets:exchange": True,
     "assets:reserve": True,
+    #: coins of an approved on-chain transfer between leaving one address and settling at
+    #: another: `assets:transit:<chain>` (desk/transfers)
+    "assets:transit": True,
     "expenses:fees": False,
     "equity:opening": False,
 }

@@ -54,8 +54,9 @@ FLOW_RULES: tuple[FlowRule, ...] = (
     _rule(
         "assets:wallet",
         IN,
-        {"payout", "transfer", "conversion", "purchase", "seizure", "opening"},
-        "a wallet receives payouts, transfers, conversions, purchases, seizures and opening balances",
+        {"payout", "transfer", "conversion", "purchase", "seizure", "opening", "settlement", "return"},
+        "a wallet receives payouts, transfers (settled or returned), conversions, purchases, seizures and "
+        "opening balances",
     ),
     _rule(
         "assets:exchange",
@@ -66,21 +67,30 @@ FLOW_RULES: tuple[FlowRule, ...] = (
     _rule(
         "assets:exchange",
         IN,
-        {"transfer", "conversion", "purchase", "seizure", "opening"},
-        "an exchange account receives transfers, conversions, purchases, seizures and opening balances",
+        {"transfer", "conversion", "purchase", "seizure", "opening", "settlement", "return"},
+        "an exchange account receives transfers (settled or returned), conversions, purchases, seizures and "
+        "opening balances",
     ),
     _rule(
         "assets:reserve",
         OUT,
-        {"transfer", "conversion"},
-        "the reserve gives only through maker-checker (a transfer or conversion, drafted and approved)",
+        {"transfer", "conversion", "fee"},
+        "the reserve gives only through maker-checker (a transfer or conversion, drafted and approved) "
+        "and the network fee such a transfer paid on chain",
     ),
     _rule(
         "assets:reserve",
         IN,
-        {"transfer", "conversion", "purchase", "seizure", "opening"},
-        "the reserve receives through maker-checker, a seizure or an opening balance",
+        {"transfer", "conversion", "purchase", "seizure", "opening", "settlement", "return"},
+        "the reserve receives through maker-checker (settled or returned on chain), a seizure or an opening balance",
     ),
+    _rule(
+        "assets:transit",
+        OUT,
+        {"settlement", "return"},
+        "coins in transit leave only when their transfer settles at its destination or returns to its source",
+    ),
+    _rule("assets:transit", IN, {"transfer"}, "coins enter transit only by an approved on-chain transfer"),
     _rule("expenses:fees", OUT, (), "fees paid are never taken back; undo a fee by reversing its entry"),
     _rule(
         "expenses:fees",

@@ -39,6 +39,7 @@ from desk.register.canonical import GENESIS, details_from_text, entry_body, hash
 from desk.register.chain import Checkpoint, Head, action_hash
 from desk.register.entries import NEEDS_APPROVAL
 from desk.register.units import from_db
+from desk.register.verify_transfers import check_transfers
 
 #: Rows read per step (entries; postings take three times as many).
 CHUNK = 20_000
@@ -104,6 +105,7 @@ def verify_file(path: Path, against: Checkpoint | None = None, progress: Progres
         result.actions = actions.count
         clock.lap("actions")
         _check_requests(conn, found, entries, seen)
+        check_transfers(conn, found.add)
         clock.lap("requests")
         quote_walk = _walk_quotes(conn, found, against.quotes[0] if against and against.quotes else None, progress)
         result.quotes = quote_walk.count

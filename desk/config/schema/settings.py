@@ -26,6 +26,7 @@ from desk.config.schema.sections import (
     SyncSettings,
     ValuationSettings,
 )
+from desk.config.schema.transfers import TransfersSettings
 from desk.config.schema.treasury import PolicySettings, RoleName
 from desk.config.sources import sources_in_order
 from desk.money import DEFAULT_PRECISIONS, MAX_PRECISION, Asset
@@ -65,6 +66,7 @@ class DeskSettings(BaseSettings):
     roles: dict[Name, list[RoleName]] = Field(default_factory=dict)
     policy: PolicySettings = Field(default_factory=PolicySettings)
     alerts: list[AlertSettings] = Field(default_factory=list)
+    transfers: TransfersSettings = Field(default_factory=TransfersSettings)
 
     @field_validator("assets", mode="before")
     @classmethod
