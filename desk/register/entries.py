@@ -214,9 +214,13 @@ def _check_on_chain(postings: tuple[Posting, ...], details: Mapping[str, str]) -
     transit = f"assets:transit:{details['chain']}"
     into = [p.account for p in postings if p.amount.value > 0]
     if len(postings) != 2 or into != [transit]:
-        raise EntryRejected(f"an on-chain transfer on {details['chain']} moves one amount into {transit}", field="postings")
+        raise EntryRejected(
+            f"an on-chain transfer on {details['chain']} moves one amount into {transit}", field="postings"
+        )
     if account_kind(details["to"]) not in ("assets:reserve", "assets:wallet", "assets:exchange"):
-        raise EntryRejected(f"details.to {details['to']!r} is not a reserve, wallet or exchange account", field="details")
+        raise EntryRejected(
+            f"details.to {details['to']!r} is not a reserve, wallet or exchange account", field="details"
+        )
     if any(p.account == details["to"] for p in postings):
         raise EntryRejected("an on-chain transfer goes to another account than the one it leaves", field="details")
 

@@ -23,8 +23,8 @@ import aiosqlite
 
 from desk.money import Amount, Asset, to_decimal
 from desk.register import connection, drafts, feedstate, rules, walk
-from desk.register import transfers as transfer_life
 from desk.register import quotes as quote_chain
+from desk.register import transfers as transfer_life
 from desk.register.accounts import account_kind, accounts_from_settings
 from desk.register.canonical import GENESIS, chain_hash, details_from_text
 from desk.register.chain import Checkpoint, action_payload

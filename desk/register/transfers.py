@@ -230,7 +230,7 @@ async def record(register: Register, draft_id: int, change: Change) -> Transfer 
             current.state,
             current.txid,
             current.confirmations,
-        ) and (change.fee_units is None or current.fee is not None and change.fee_units == current.fee.units):
+        ) and (change.fee_units is None or (current.fee is not None and change.fee_units == current.fee.units)):
             return None
         allowed = NEXT.get(current.state, frozenset())
         if change.state not in allowed:
