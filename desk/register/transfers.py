@@ -10,10 +10,10 @@ insert-only copy in `transfer_states`, for listing):
                      ↘ replaced (RBF: the replacement's txid) ↗
     … or failed / expired, which return the coins to the source.
 
-Settling posts a `settlement` (transit → destination) and, when the network fee is known and
-paid in the transferred asset, a `fee` (source → expenses:fees); failing or expiring posts a
-`return` (transit → source). Those entries are derived here from the approved entry itself,
-never from what a caller says, in the same transaction as the action that names them, so
+Settling posts a `settlement` (transit → destination, and, when the network fee is known and
+paid in the transferred asset, source → expenses:fees); failing or expiring posts a `return`
+(transit → source). Only a transfer action may post those kinds (rules.lifecycle_gate). Those
+entries are derived here from the approved entry itself, never from what a caller says, in the same transaction as the action that names them, so
 `desk verify` can hold every lifecycle entry to the action that posted it
 (verify_transfers.py).
 """
@@ -27,7 +27,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from desk.money import Amount
-from desk.register import connection
+from desk.register import connection, rules
 from desk.register.entries import Entry, NewEntry, Posting, parse_ts
 from desk.register.errors import EntryRejected, NotFound
 from desk.register.ledger import Signatures
@@ -272,31 +272,20 @@ async def _closing_entries(register: Register, current: Transfer, change: Change
     tx = change.txid or current.txid
     on = f" (tx {tx})" if tx else ""
     if change.state == SETTLED:
-        entries = [
-            NewEntry(
-                kind="settlement",
-                ts=now,
-                postings=(Posting(current.transit, -current.amount), Posting(current.destination, current.amount)),
-                memo=f"settles transfer #{current.draft_id} on {current.chain}{on}",
-                reference=tx,
-            )
-        ]
+        postings = [Posting(current.transit, -current.amount), Posting(current.destination, current.amount)]
         fee_units = change.fee_units if change.fee_units is not None else (current.fee.units if current.fee else None)
         if fee_units:
             fee = Amount.from_units(current.amount.asset, fee_units)
-            entries.append(
-                NewEntry(
-                    kind="fee",
-                    ts=now,
-                    postings=(Posting(current.source, -fee), Posting("expenses:fees", fee)),
-                    memo=f"network fee of transfer #{current.draft_id}{on}",
-                    reference=tx,
-                )
-            )
-        for entry in entries:
-            register._check(entry)
-        return entries
-    if change.state in (FAILED, EXPIRED):
+            postings += [Posting(current.source, -fee), Posting("expenses:fees", fee)]
+        entry = NewEntry(
+            kind="settlement",
+            ts=now,
+            postings=tuple(postings),
+            memo=f"settles transfer #{current.draft_id} on {current.chain}{on}"
+            + (f", network fee {fee}" if fee_units else ""),
+            reference=tx,
+        )
+    elif change.state in (FAILED, EXPIRED):
         entry = NewEntry(
             kind="return",
             ts=now,
@@ -304,9 +293,11 @@ async def _closing_entries(register: Register, current: Transfer, change: Change
             memo=f"returns transfer #{current.draft_id}: {change.state}{on}",
             reference=tx,
         )
+    else:
+        return []
+    with rules.lifecycle_gate():
         register._check(entry)
-        return [entry]
-    return []
+    return [entry]
 
 
 # ---------------------------------------------------------------- the chain watch's marks

@@ -93,7 +93,7 @@ async def test_approval_leaves_the_coins_in_transit_and_settlement_moves_them(
     await register.record_transfer(draft_id, Change("confirming", confirmations=1))
     assert (await register.verify()).ok
     done = await register.record_transfer(draft_id, Change("settled", confirmations=3))
-    assert done is not None and done.state == "settled" and len(done.closing_seqs) == 2
+    assert done is not None and done.state == "settled" and len(done.closing_seqs) == 1
     assert await balances(register) == {
         "assets:reserve:cold": Amount(BTC, "0.5"),
         "assets:wallet:ops": Amount(BTC, "1.4999880"),
@@ -136,3 +136,16 @@ async def test_verify_names_an_edited_state_row_and_a_lifecycle_entry_nobody_pos
     conn.close()
     result = await register.verify()
     assert not result.ok and "differs from its chained action" in result.problems[0]
+
+
+async def test_a_settlement_cannot_be_posted_by_hand(register: Register) -> None:
+    from desk.register import RuleRefused
+
+    await register.open_transit("bitcoin")
+    entry = NewEntry(
+        kind="settlement",
+        ts=T0,
+        postings=(Posting("assets:transit:bitcoin", -Amount(BTC, 1)), Posting("assets:reserve:cold", Amount(BTC, 1))),
+    )
+    with pytest.raises(RuleRefused, match="refused by rule lifecycle"):
+        await register.post(entry)
