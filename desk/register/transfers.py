@@ -13,9 +13,9 @@ insert-only copy in `transfer_states`, for listing):
 Settling posts a `settlement` (transit → destination, and, when the network fee is known and
 paid in the transferred asset, source → expenses:fees); failing or expiring posts a `return`
 (transit → source). Only a transfer action may post those kinds (rules.lifecycle_gate). Those
-entries are derived here from the approved entry itself, never from what a caller says, in the same transaction as the action that names them, so
-`desk verify` can hold every lifecycle entry to the action that posted it
-(verify_transfers.py).
+entries are derived here from the approved entry itself, never from what a caller says, in
+the same transaction as the action that names them, so `desk verify` can hold every
+lifecycle entry to the action that posted it (verify_transfers.py).
 """
 
 from __future__ import annotations
