@@ -11,6 +11,8 @@ from typing import Any
 from aiohttp import web
 
 from desk.sim import braiins, bsc, esplora, exchanges, f2pool, foundry, nbk, ocean, server_time, solana
+from desk.sim.chain import ChainSim
+from desk.sim.chain import admin_routes as chain_routes
 from desk.sim.faults import FAULT_KEY, FAULTS, admin_routes, middleware
 from desk.sim.model import MiningModel
 from desk.sim.state import STATE_KEY, TOKEN, SimState
@@ -67,7 +69,7 @@ class SimCluster:
         self.state = SimState(self.model, fixed_now=now, latency_s=latency_s)
         self.faults = Faults(self.state)
         #: the three chains and their test hooks (drop, shorten, redirect, add a receipt, set a balance)
-        self.chain = esplora.ChainSim(self.model, self.state)
+        self.chain = ChainSim(self.model, self.state)
         self.urls: dict[str, str] = {}
         self._runners: list[web.AppRunner] = []
         self._port = port
@@ -89,9 +91,9 @@ class SimCluster:
             "kraken": lambda: exchanges.kraken_routes() + server_time.kraken_routes(),
             "coinbase": lambda: exchanges.coinbase_routes() + server_time.coinbase_routes(),
             "nbk": nbk.routes,
-            "esplora": lambda: esplora.routes(self.chain),
-            "bsc": lambda: bsc.routes(self.chain),
-            "solana": lambda: solana.routes(self.chain),
+            "esplora": lambda: esplora.routes(self.chain) + chain_routes(self.chain),
+            "bsc": lambda: bsc.routes(self.chain) + chain_routes(self.chain),
+            "solana": lambda: solana.routes(self.chain) + chain_routes(self.chain),
         }
         return {name: make() for name, make in route_makers.items()}
 
@@ -134,8 +136,11 @@ class SimCluster:
             "prices": {
                 "sources": {
                     "binance": {"kind": "binance", "base_url": self.urls["binance"], "symbols": ["BTCUSDT", "BNBUSDT"]},
-                "binance_ws": {"kind": "binance_ws", "base_url": self.urls["binance"].replace("http", "ws", 1),
-                               "symbols": ["BTCUSDT", "BNBUSDT"]},
+                    "binance_ws": {
+                        "kind": "binance_ws",
+                        "base_url": self.urls["binance"].replace("http", "ws", 1),
+                        "symbols": ["BTCUSDT", "BNBUSDT"],
+                    },
                     "kraken": {"kind": "kraken", "base_url": self.urls["kraken"], "symbols": ["XBTUSD"]},
                     "coinbase": {"kind": "coinbase", "base_url": self.urls["coinbase"], "symbols": ["BTC-USD"]},
                     "nbk": {"kind": "nbk", "base_url": self.urls["nbk"], "symbols": ["USD"]},
