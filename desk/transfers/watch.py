@@ -20,7 +20,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from desk.config import AddressSettings, DeskSettings
+from desk.config import CHAIN_ASSETS, AddressSettings, DeskSettings
 from desk.feeds.chains.records import ChainMovement
 from desk.feeds.errors import FeedError
 from desk.money import Amount
@@ -108,22 +108,22 @@ class TransferWatch:
         at = self.clock()
         report = Poll(at)
         flying = await self.register.transfers(IN_FLIGHT)
-        tracked = [t.txid for t in flying if t.txid]
+        tracked = {chain: [t.txid for t in flying if t.txid and t.chain == chain] for chain in CHAIN_ASSETS}
         entries = list(self.settings.addresses)
-        read = await asyncio.gather(*(self._read(e, tracked) for e in entries))
+        read = await asyncio.gather(*(self._read(e, tracked[e.chain]) for e in entries))
         movements: list[tuple[AddressSettings, ChainMovement]] = []
-        blind: set[str] = set()
+        blind: set[tuple[str, str]] = set()
         for entry, found, error in read:
             if error is not None:
                 report.errors[entry.address] = error
-                blind.add(entry.account)
+                blind.add((entry.account, entry.chain))
             else:
                 movements += [(entry, m) for m in found]
         history = await self._history(read)
         claimed: set[str] = set()
         expiry = timedelta(hours=self.settings.transfers.expiry_hours)
         for transfer in flying:
-            if transfer.source in blind or transfer.destination in blind:
+            if {(transfer.source, transfer.chain), (transfer.destination, transfer.chain)} & blind:
                 continue
             ends = Ends(
                 self._addresses(transfer.source, transfer.chain), self._addresses(transfer.destination, transfer.chain)
