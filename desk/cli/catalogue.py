@@ -32,6 +32,8 @@ CATALOGUE: dict[str, Command] = {
     "approve": Command(REGISTER, "approve a pending draft (not your own)"),
     "reject": Command(REGISTER, "reject a pending draft with a reason"),
     "pending": Command(REGISTER, "list the drafts waiting for approval"),
+    "transfers": Command("desk.cli.transfers_cmds", "on-chain transfers: state, confirmations, tx id, fee, age"),
+    "broadcast": Command("desk.cli.transfers_cmds", "record the tx id an approved on-chain transfer was sent as"),
     "log": Command(REGISTER, "the most recent entries"),
     "export": Command(REGISTER, "the whole register as CSV, an hledger journal or a beancount file"),
     "feeds": Command("desk.cli.feeds_cmds", "the pool and price feeds"),

@@ -26,9 +26,7 @@ from desk.private_files import private_writer
 from desk.register import (
     Checkpoint,
     EntryRejected,
-    NewEntry,
     NotFound,
-    Posting,
     Register,
     RegisterError,
     RegisterUnavailable,
@@ -36,6 +34,7 @@ from desk.register import (
 )
 from desk.register.export import FORMATS, export
 from desk.register.text import shown
+from desk.transfers.drafting import draft_transfer, on_chain_entry
 
 Handler = Callable[[argparse.Namespace], Awaitable[ExitCode]]
 
@@ -220,22 +219,26 @@ async def transfer(args: argparse.Namespace) -> ExitCode:
         for flag, account in (("--from", args.source), ("--to", args.target)):
             if account not in register.accounts():
                 raise EntryRejected(f"{flag}: no account {account}; known: {', '.join(register.accounts())}")
-        entry = NewEntry(
-            kind="transfer",
-            ts=datetime.now(UTC),
-            postings=(Posting(args.source, -amount), Posting(args.target, amount)),
-            memo=args.memo,
-            reference=args.reference,
+        settings = settings_from(args)
+        entry = on_chain_entry(
+            settings, args.source, args.target, amount, datetime.now(UTC), args.memo, args.reference
         )
         try:
-            draft_id = await register.draft(entry)
+            draft_id = await draft_transfer(register, entry)
         except EntryRejected as exc:
             if exc.field in ("memo", "reference"):
                 raise EntryRejected(f"--{exc.field}: {exc}", field=exc.field) from None
             raise
+    chain = (entry.details or {}).get("chain")
     print(
         f"draft #{draft_id}: {amount} from {args.source} to {args.target}; "
         f"another operator approves with `desk approve {draft_id}`"
+        + (
+            f"; on {chain} it waits in assets:transit:{chain} until "
+            f"{settings.transfers.required(amount.asset.code)} confirmations settle it (`desk transfers`)"
+            if chain
+            else ""
+        )
     )
     return ExitCode.OK
 

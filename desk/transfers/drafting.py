@@ -34,20 +34,31 @@ def addresses_of(settings: DeskSettings, account: str, chain: str) -> list[Addre
 
 
 def on_chain_entry(
-    settings: DeskSettings, source: str, destination: str, amount: Amount, ts: datetime, memo: str = ""
+    settings: DeskSettings,
+    source: str,
+    destination: str,
+    amount: Amount,
+    ts: datetime,
+    memo: str = "",
+    reference: str | None = None,
 ) -> NewEntry:
     """The entry to draft for moving `amount` from `source` to `destination`: into transit
     when it travels on chain, straight to the destination otherwise."""
     chain = chain_of(settings, source, destination, amount.asset.code)
     if chain is None:
         return NewEntry(
-            kind="transfer", ts=ts, postings=(Posting(source, -amount), Posting(destination, amount)), memo=memo
+            kind="transfer",
+            ts=ts,
+            postings=(Posting(source, -amount), Posting(destination, amount)),
+            memo=memo,
+            reference=reference,
         )
     return NewEntry(
         kind="transfer",
         ts=ts,
         postings=(Posting(source, -amount), Posting(transit_account(chain), amount)),
         memo=memo,
+        reference=reference,
         details={"to": destination, "chain": chain},
     )
 
