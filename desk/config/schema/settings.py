@@ -15,6 +15,7 @@ from desk.config.schema.alerts import AlertSettings
 from desk.config.schema.base import ENV_PREFIX, NESTED, Name
 from desk.config.schema.chains import AddressSettings, ChainsSettings
 from desk.config.schema.compliance import ComplianceSettings, VenueSettings
+from desk.config.schema.custody import CustodySettings
 from desk.config.schema.feeds import PoolSettings, PricesSettings
 from desk.config.schema.sections import (
     AccountsSettings,
@@ -65,6 +66,7 @@ class DeskSettings(BaseSettings):
     roles: dict[Name, list[RoleName]] = Field(default_factory=dict)
     policy: PolicySettings = Field(default_factory=PolicySettings)
     alerts: list[AlertSettings] = Field(default_factory=list)
+    custody: CustodySettings = Field(default_factory=CustodySettings)
 
     @field_validator("assets", mode="before")
     @classmethod
