@@ -22,7 +22,7 @@ as a balance change; the scan names its tx hash and amount.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from datetime import date, datetime
 from typing import Any
 
@@ -152,14 +152,18 @@ class BscClient(JsonRpcClient):
                 fee = read_row(receipt, f"{self.name} eth_getTransactionReceipt({h})", receipt_fee, self.refused, today)
                 if fee is not None:
                     self._fees[h] = fee
-        result = []
-        for line in lines:
-            seen = self._movement(line, address, tip)
-            if seen is not None:
-                result.append(seen)
-        return result
+        built = (
+            read_row(line, f"{self.name} tx {line.hash}", self._movement(address, tip), self.refused, today)
+            for line in lines
+        )
+        return [seen for seen in built if seen is not None]
 
-    def _movement(self, line: TxLine, address: str, tip: int) -> Seen | None:
+    def _movement(self, address: str, tip: int) -> Callable[[TxLine, str], Seen | None]:
+        return lambda line, where: self._build(line, address, tip, where)
+
+    def _build(self, line: TxLine, address: str, tip: int, where: str) -> Seen | None:
+        """The movement `line` makes at `address` (None: not ours, nothing moved, reverted,
+        or its receipt not served yet: read again next time)."""
         if address not in (line.sender, line.to) or line.sender == line.to or line.wei == 0:
             return None
         fee_wei: int | None = None
@@ -169,7 +173,6 @@ class BscClient(JsonRpcClient):
             succeeded, fee_wei = self._fees[line.hash]
             if not succeeded:
                 return None
-        where = f"{self.name} tx {line.hash}"
         outgoing = line.sender == address
         movement = ChainMovement(
             chain=CHAIN,
