@@ -106,6 +106,19 @@ async def test_esplora_garbled_row_is_refused_alone(serve, http) -> None:
     assert "[0].vout[0].value" in refusal.reason and "'5 BTC'" in refusal.reason and refusal.kind == "movement"
 
 
+async def test_esplora_tracked_tx_off_the_page_is_read_by_itself(serve, http) -> None:
+    url = await serve(
+        {
+            f"/address/{COLD}/txs": (200, "[]", JSON),
+            f"/tx/{TXID}": (200, json.dumps(json.loads(sample("esplora/address_txs.json"))[0]), JSON),
+            f"/tx/{'ee' * 32}": (404, "Transaction not found", "text/plain"),
+            "/blocks/tip/height": (200, "925100", "text/plain"),
+        }
+    )
+    (move,) = await EsploraClient(url, http).movements(COLD, tracked=[TXID, "ee" * 32])
+    assert (move.txid, move.direction, move.confirmations) == (TXID, "in", 100)
+
+
 def bsc_answers(tip: int, pending: bool = True) -> Callable[[str, list[Any]], Any]:
     block = result_of("bsc/eth_getBlockByNumber_full.json")
     number = int(block["number"], 16)
