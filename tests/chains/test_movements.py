@@ -187,6 +187,23 @@ async def test_bsc_garbled_tx_is_refused_alone(rpc_node, http) -> None:
     assert refusal.reason.endswith("'12.5' is not a 0x-prefixed hex quantity") and ".value" in refusal.reason
 
 
+async def test_bsc_garbled_block_is_refused_and_the_scan_goes_on(rpc_node, http) -> None:
+    tip = 0x2B0BC10
+    answer = bsc_answers(tip=tip)
+
+    def node(method: str, params: list[Any]) -> Any:
+        result = answer(method, params)
+        if method == "eth_getBlockByNumber" and int(params[0], 16) == tip - 1:
+            result = {**result, "timestamp": "yesterday"}
+        return result
+
+    client = BscClient(await rpc_node(node), http)
+    (move,) = await client.movements(RESERVE_BNB)
+    assert move.block_height == tip and client.cursor == tip + 1
+    (refusal,) = client.refused
+    assert refusal.where.endswith(f"eth_getBlockByNumber({hex(tip - 1)})") and "timestamp" in refusal.reason
+
+
 def solana_answers(tip: int, tx: Any) -> Callable[[str, list[Any]], Any]:
     def answer(method: str, params: list[Any]) -> Any:
         if method == "getSlot":
