@@ -114,7 +114,7 @@ class ChainSim:
             self.balances[key] = units
             return
         self.balances.pop(key, None)
-        others = sum(tx.sats for tx in self.txs_of(address) if tx.height <= self.tip_height())
+        others = sum(tx.sats for tx in self.txs_of(address) if self.mined_payout(tx))
         if units < others:
             raise ValueError(f"{address} already received {others} sats; its balance cannot be {units}")
         self.balances[key] = units - others
@@ -155,6 +155,11 @@ class ChainSim:
 
     def tip_height(self) -> int:
         return self.tip("bitcoin")
+
+    def mined_payout(self, tx: SimTx) -> bool:
+        """Whether a pool payout is mined: by the chain's clock, as the pool reports it (the
+        blocks mined on demand add confirmations but never confirm a payout early)."""
+        return tx.height <= clock_height("bitcoin", self.state.now())
 
     def mine(self, chain: str, blocks: int = 1) -> int:
         """Mine `blocks` blocks on `chain` now (a test's way to advance confirmations without
@@ -238,8 +243,7 @@ class ChainSim:
         mined ledger txs' net."""
         moved = self.ledger.net(chain, address)
         if chain == "bitcoin":
-            tip = self.tip_height()
-            return sum(tx.sats for tx in self.txs_of(address) if tx.height <= tip) + moved
+            return sum(tx.sats for tx in self.txs_of(address) if self.mined_payout(tx)) + moved
         return self.balances.get((chain, address.lower() if chain == "bsc" else address), 0) + moved
 
     # ------------------------------------------------------------------ blocks

@@ -83,7 +83,7 @@ def height_of_hash(seed: int, value: str) -> int | None:
 
 
 def _status(chain: ChainSim, tx: SimTx) -> dict[str, Any]:
-    if tx.height > chain.tip_height():
+    if not chain.mined_payout(tx):
         return {"confirmed": False}
     return {
         "confirmed": True,
@@ -270,8 +270,8 @@ def routes(chain: ChainSim) -> list[web.RouteDef]:
             return web.Response(status=400, text="Invalid Bitcoin address", content_type="text/plain")
         tip = chain.tip_height()
         mine = chain.txs_of(addr)
-        confirmed = [tx for tx in mine if tx.height <= tip]
-        pending = [tx for tx in mine if tx.height > tip]
+        confirmed = [tx for tx in mine if chain.mined_payout(tx)]
+        pending = [tx for tx in mine if not chain.mined_payout(tx)]
         funded = chain.balance_units("bitcoin", addr)
         ledger_pending = [tx for tx in chain.ledger.of("bitcoin", addr) if tx.status(tip) == "mempool"]
 
@@ -302,7 +302,7 @@ def routes(chain: ChainSim) -> list[web.RouteDef]:
         confirmed: list[tuple[Any, ...]] = []
         for tx in chain.txs_of(addr):
             row = (tx.txid, lambda tx=tx: tx_json(chain, tx))
-            (pending if tx.height > tip else confirmed).append(((tx.seen_at, tx.height), row))
+            (confirmed if chain.mined_payout(tx) else pending).append(((tx.seen_at, tx.height), row))
         for ltx in chain.ledger.of("bitcoin", addr):
             row = (ltx.txid, lambda ltx=ltx: ledger_tx_json(chain, ltx))
             if ltx.status(tip) == "confirmed" and ltx.height is not None:

@@ -15,6 +15,7 @@ from desk.config.schema.alerts import AlertSettings
 from desk.config.schema.base import ENV_PREFIX, NESTED, Name
 from desk.config.schema.chains import AddressSettings, ChainsSettings
 from desk.config.schema.compliance import ComplianceSettings, VenueSettings
+from desk.config.schema.custody import CustodySettings
 from desk.config.schema.feeds import PoolSettings, PricesSettings
 from desk.config.schema.sections import (
     AccountsSettings,
@@ -67,6 +68,7 @@ class DeskSettings(BaseSettings):
     policy: PolicySettings = Field(default_factory=PolicySettings)
     alerts: list[AlertSettings] = Field(default_factory=list)
     transfers: TransfersSettings = Field(default_factory=TransfersSettings)
+    custody: CustodySettings = Field(default_factory=CustodySettings)
 
     @field_validator("assets", mode="before")
     @classmethod

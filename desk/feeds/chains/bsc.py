@@ -22,7 +22,7 @@ as a balance change; the scan names its tx hash and amount.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from datetime import date, datetime
 from typing import Any
 
@@ -46,6 +46,8 @@ KEEP_BLOCKS = 1_200
 #: Blocks read at most per call; calls per JSON-RPC batch.
 MAX_SCAN = 400
 BATCH = 50
+#: Receipts' fees remembered at most (a mined tx's fee never changes).
+FEES_KEPT = 10_000
 
 
 class BscClient(JsonRpcClient):
@@ -86,9 +88,9 @@ class BscClient(JsonRpcClient):
         if address not in self._watched:
             self._watched.add(address)
             self.cursor = min(self.cursor if self.cursor is not None else tip + 1, max(0, tip - FIRST_WINDOW + 1))
-        await self._scan(tip)
         self.refused = []
         today = self.http.clock.now().date()
+        await self._scan(tip, today)
         rows = [
             (row, f"{self.name} block {n} tx {h}") for n, kept in sorted(self._rows.items()) for h, row in kept.items()
         ]
@@ -105,9 +107,10 @@ class BscClient(JsonRpcClient):
         self._pending.note(listed)
         return [seen.movement for seen in listed] + gone
 
-    async def _scan(self, tip: int) -> None:
+    async def _scan(self, tip: int, today: date) -> None:
         """Read the blocks from the cursor up to the tip (at most MAX_SCAN), keeping the rows
-        that name a watched address; forget blocks older than KEEP_BLOCKS."""
+        that name a watched address (a block whose shape is wrong is refused alone and passed,
+        so one bad answer cannot stop the scan); forget blocks older than KEEP_BLOCKS."""
         start = self.cursor if self.cursor is not None else max(0, tip - FIRST_WINDOW + 1)
         numbers = list(range(start, min(tip, start + MAX_SCAN - 1) + 1))
         for first in range(0, len(numbers), BATCH):
@@ -117,16 +120,22 @@ class BscClient(JsonRpcClient):
                 if block is None:  # not there yet on this node: read it next time
                     self.cursor = number
                     return
-                self._keep(number, block)
+                where = f"{self.name} eth_getBlockByNumber({hex(number)})"
+                read_row(block, where, lambda b, w, n=number: self._keep(n, b, w), self.refused, today)
                 self.cursor = number + 1
-        for number in [n for n in self._rows if n < tip - KEEP_BLOCKS]:
-            self._rows.pop(number)
-            self._times.pop(number, None)
+        oldest = tip - KEEP_BLOCKS
+        for kept in (self._rows, self._times):
+            for number in [n for n in kept if n < oldest]:
+                kept.pop(number)
+        while len(self._fees) > FEES_KEPT:
+            self._fees.pop(next(iter(self._fees)))
 
-    def _keep(self, number: int, block: Any) -> None:
-        where = f"{self.name} eth_getBlockByNumber({hex(number)})"
-        self._times[number] = unix_seconds(quantity(field(block, "timestamp", where), f"{where}.timestamp"), where)
+    def _keep(self, number: int, block: Any, where: str) -> None:
+        """Keep a block's time and its rows naming a watched address."""
+        if quantity(field(block, "number", where), f"{where}.number") != number:
+            raise Malformed(f"{where}.number: {block['number']!r} is not the block asked for")
         txs = as_list(field(block, "transactions", where), f"{where}.transactions")
+        self._times[number] = unix_seconds(quantity(field(block, "timestamp", where), f"{where}.timestamp"), where)
         mine = {}
         for row in txs:
             if any(touches(row, address) for address in self._watched):
@@ -152,14 +161,18 @@ class BscClient(JsonRpcClient):
                 fee = read_row(receipt, f"{self.name} eth_getTransactionReceipt({h})", receipt_fee, self.refused, today)
                 if fee is not None:
                     self._fees[h] = fee
-        result = []
-        for line in lines:
-            seen = self._movement(line, address, tip)
-            if seen is not None:
-                result.append(seen)
-        return result
+        built = (
+            read_row(line, f"{self.name} tx {line.hash}", self._movement(address, tip), self.refused, today)
+            for line in lines
+        )
+        return [seen for seen in built if seen is not None]
 
-    def _movement(self, line: TxLine, address: str, tip: int) -> Seen | None:
+    def _movement(self, address: str, tip: int) -> Callable[[TxLine, str], Seen | None]:
+        return lambda line, where: self._build(line, address, tip, where)
+
+    def _build(self, line: TxLine, address: str, tip: int, where: str) -> Seen | None:
+        """The movement `line` makes at `address` (None: not ours, nothing moved, reverted,
+        or its receipt not served yet: read again next time)."""
         if address not in (line.sender, line.to) or line.sender == line.to or line.wei == 0:
             return None
         fee_wei: int | None = None
@@ -169,7 +182,6 @@ class BscClient(JsonRpcClient):
             succeeded, fee_wei = self._fees[line.hash]
             if not succeeded:
                 return None
-        where = f"{self.name} tx {line.hash}"
         outgoing = line.sender == address
         movement = ChainMovement(
             chain=CHAIN,

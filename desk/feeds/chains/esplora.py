@@ -14,6 +14,7 @@ request); a plain Esplora has no `/v1` (404), and then each block's coinbase is 
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -23,10 +24,11 @@ from typing import Any
 from desk.config import DeskSettings
 from desk.feeds.chains.base import ChainClient, ChainError
 from desk.feeds.chains.esplora_txs import esplora_movement
-from desk.feeds.chains.movements import PendingMemory, Seen, read_movements
+from desk.feeds.chains.movements import PendingMemory, Seen, read_movements, read_row
 from desk.feeds.chains.records import ChainBalance, ChainMovement, ChainReceipt
 from desk.feeds.chains.subsidy import subsidy_sats
 from desk.feeds.errors import Malformed
+from desk.feeds.fields import tx_id
 from desk.feeds.http import HttpClient
 from desk.feeds.parsing import as_list, decimal, field, sats, text, unix_seconds
 from desk.feeds.records import Refusal
@@ -281,12 +283,13 @@ class EsploraClient(ChainClient):
 
     # ------------------------------------------------------------------ movements
 
-    async def movements(self, address: str) -> list[ChainMovement]:
+    async def movements(self, address: str, tracked: Collection[str] = ()) -> list[ChainMovement]:
         """Every tx of `address` the node lists (its mempool ones, then the newest page of
         confirmed ones) as a movement in or out, confirmations counted from the tip read just
-        before; then, once each, the mempool txs this client reported before that the node no
-        longer knows, as "replaced" (a listed tx spends the same outpoint) or "dropped".
-        A garbled row is refused alone: see `self.refused`."""
+        before, and each `tracked` txid (a transfer in flight) the page no longer shows,
+        read by itself; then, once each, the mempool txs this client reported before that the
+        node no longer knows, as "replaced" (a listed tx spends the same outpoint) or
+        "dropped". A garbled row is refused alone: see `self.refused`."""
         tip = await self.tip_height()
         path = f"/address/{address}/txs"
         _, data = await self._get(path)
@@ -300,8 +303,13 @@ class EsploraClient(ChainClient):
             self.http.clock.now().date(),
         )
         later: list[Seen] = []
+        listed_ids = {seen.movement.txid for seen in listed}
+        for txid in sorted({tx_id(t, f"{where}: tracked txid") for t in tracked} - listed_ids):
+            found = await self._tx(txid, address, tip)
+            if found is not None:
+                later.append(found)
         gone = []
-        for seen in self._pending.missing(address, listed):
+        for seen in self._pending.missing(address, listed + later):
             found = await self._tx(seen.movement.txid, address, tip)
             if found is not None:
                 later.append(found)  # mined, and paged out of the newest confirmed ones
@@ -320,7 +328,9 @@ class EsploraClient(ChainClient):
             if exc.status == 404:
                 return None
             raise
-        return esplora_movement(data, address, tip, f"{self.name} {path}")
+        today = self.http.clock.now().date()
+        reader = lambda tx, here: esplora_movement(tx, address, tip, here)  # noqa: E731
+        return read_row(data, f"{self.name} {path}", reader, self.refused, today)
 
 
 def esplora_client(settings: DeskSettings, http: HttpClient) -> EsploraClient:

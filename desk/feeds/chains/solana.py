@@ -16,7 +16,7 @@ out. Confirmations are slots from the tx's slot to the tip (getSlot), inclusive.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from datetime import date
 
 from desk.config import DeskSettings
@@ -133,22 +133,32 @@ class SolanaClient(JsonRpcClient):
                 self._changes[(owner, row.signature)] = change
         if change.delta == 0:
             return None
-        where = f"{self.name} tx {row.signature[:16]}..."
-        landed = row.status != "processed"
-        movement = ChainMovement(
-            chain=CHAIN,
-            txid=row.signature,
-            address=owner,
-            direction="in" if change.delta > 0 else "out",
-            amount=units_to_amount(abs(change.delta), change.decimals, self.asset, f"{where} amount"),
-            fee=None,
-            counterparty=change.counterparty,
-            block_height=change.slot if landed else None,
-            block_time=change.block_time if landed else None,
-            confirmations=confirmations(tip, change.slot) if landed else 0,
-            status="confirmed" if landed else "mempool",
+        return read_row(
+            change, f"{self.name} tx {row.signature[:16]}...", self._movement(owner, row, tip), self.refused, today
         )
-        return Seen(movement)
+
+    def _movement(self, owner: str, row: SignatureRow, tip: int) -> Callable[[TokenChange, str], Seen]:
+        """How a landed change becomes the owner's movement (its amount at desk's precision:
+        a change below it is refused, never rounded)."""
+
+        def build(change: TokenChange, where: str) -> Seen:
+            landed = row.status != "processed"
+            movement = ChainMovement(
+                chain=CHAIN,
+                txid=row.signature,
+                address=owner,
+                direction="in" if change.delta > 0 else "out",
+                amount=units_to_amount(abs(change.delta), change.decimals, self.asset, f"{where} amount"),
+                fee=None,
+                counterparty=change.counterparty,
+                block_height=change.slot if landed else None,
+                block_time=change.block_time if landed else None,
+                confirmations=confirmations(tip, change.slot) if landed else 0,
+                status="confirmed" if landed else "mempool",
+            )
+            return Seen(movement)
+
+        return build
 
 
 def solana_client(settings: DeskSettings, http: HttpClient) -> SolanaClient:
