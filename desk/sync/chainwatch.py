@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from desk.alerts.engine import Notice
 from desk.config import DeskSettings
+from desk.feeds.custody import custodian_client
 from desk.register import Register
 from desk.reserves.chains import ChainReader
 from desk.sync.events import ChainWatched, TransferChanged
@@ -46,7 +47,8 @@ class ChainWatchHook:
             return
         self.engine = engine
         reader = ChainReader(self.settings, engine.http)
-        self.watch = TransferWatch(self.settings, register, reader, engine.clock.now)
+        custodian = custodian_client(self.settings, engine.http)
+        self.watch = TransferWatch(self.settings, register, reader, engine.clock.now, custodian)
 
     async def poll(self) -> Poll | None:
         """One poll of the watch, told to the sync's listeners; None without addresses."""

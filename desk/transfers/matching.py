@@ -100,10 +100,12 @@ def judge(
         hours = int(expiry.total_seconds() // 3600)
         return Match(frozenset(ours), Change(EXPIRED, note=f"not mined within {hours} h of its approval"))
     if best is None:
-        gone = next((m for m in mine if m.status in ("replaced", "dropped")), None)
+        # dropped from the mempool: the coins did not move; it expires in its time unless a
+        # replacement turns up. Replaced by a tx that pays elsewhere: it failed.
+        gone = next((m for m in mine if m.status == "replaced" and m.replaced_by), None)
         if gone is not None and transfer.confirmations == 0:
-            why = f"replaced by tx {gone.replaced_by}" if gone.replaced_by else "dropped from the mempool"
-            return Match(frozenset(ours), Change(FAILED, txid=transfer.txid, note=f"{why}, which pays elsewhere"))
+            note = f"replaced by tx {gone.replaced_by}, which pays elsewhere"
+            return Match(frozenset(ours), Change(FAILED, txid=transfer.txid, note=note))
         return Match(frozenset(ours), None)
     fee = _fee(mine, best.txid)
     if transfer.txid is not None and best.txid != transfer.txid:

@@ -22,11 +22,13 @@ from typing import Protocol
 
 from desk.config import CHAIN_ASSETS, AddressSettings, DeskSettings
 from desk.feeds.chains.records import ChainMovement
+from desk.feeds.custody import CustodianClient
 from desk.feeds.errors import FeedError
 from desk.money import Amount
 from desk.reconcile import Break, BreakKind
 from desk.register import EntryRejected, Register
 from desk.register.transfers import IN_FLIGHT, Change, Transfer
+from desk.transfers.custody import Handed, hand_over
 from desk.transfers.matching import Ends, judge
 
 log = logging.getLogger(__name__)
@@ -97,18 +99,35 @@ class TransferWatch:
     remembers which mempool txs it reported, to tell a replacement when it sees one)."""
 
     def __init__(
-        self, settings: DeskSettings, register: Register, source: MovementSource, clock: Callable[[], datetime]
+        self,
+        settings: DeskSettings,
+        register: Register,
+        source: MovementSource,
+        clock: Callable[[], datetime],
+        custodian: CustodianClient | None = None,
     ) -> None:
         self.settings = settings
         self.register = register
         self.source = source
         self.clock = clock
+        #: submits approved transfers for signing and broadcast (`[custody] url`), if any
+        self.custodian = custodian
 
     async def poll(self) -> Poll:
         at = self.clock()
         report = Poll(at)
         flying = await self.register.transfers(IN_FLIGHT)
-        tracked = {chain: [t.txid for t in flying if t.txid and t.chain == chain] for chain in CHAIN_ASSETS}
+        handed = Handed()
+        if self.custodian is not None and flying:
+            handed = await hand_over(self.settings, self.register, self.custodian, flying)
+            report.changes += handed.changes
+            report.errors.update(handed.errors)
+            if handed.changes:
+                flying = await self.register.transfers(IN_FLIGHT)
+        tracked = {
+            chain: sorted({t.txid for t in flying if t.txid and t.chain == chain} | handed.txids(chain))
+            for chain in CHAIN_ASSETS
+        }
         entries = list(self.settings.addresses)
         read = await asyncio.gather(*(self._read(e, tracked[e.chain]) for e in entries))
         movements: list[tuple[AddressSettings, ChainMovement]] = []

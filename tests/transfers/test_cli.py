@@ -21,12 +21,13 @@ from tests.chains.conftest import run_desk
 
 @pytest.fixture
 def config(config: Path) -> Path:
-    """The simulator's config without its pools: these tests are about chains, and a one-shot
-    sync then reads the chains and prices alone."""
+    """The simulator's config without its pools (these tests are about chains: a one-shot sync
+    then reads the chains and prices alone) and without its custodian."""
     import tomllib
 
     data = tomllib.loads(config.read_text())
     data.pop("pools")
+    data.pop("custody")  # the operator records the broadcast by hand here
     return write_config(config, data)
 
 
