@@ -18,6 +18,7 @@ from desk.cli.register_cmds import _errors, opened
 from desk.config import DeskSettings
 from desk.register.transfers import IN_FLIGHT, STATES, Transfer
 from desk.transfers.broadcast import record_broadcast
+from desk.transfers.states import age_text
 
 
 def add_commands(subparsers: argparse._SubParsersAction) -> None:
@@ -76,18 +77,6 @@ def _json(transfer: Transfer, required: int, now: datetime) -> dict[str, Any]:
     }
 
 
-def age(seconds: float) -> str:  # float-ok: a duration
-    """A short age: 45 s, 12 min, 3 h 05 min, 2 d 4 h."""
-    whole = max(0, int(seconds))
-    if whole < 60:
-        return f"{whole} s"
-    if whole < 3600:
-        return f"{whole // 60} min"
-    if whole < 86_400:
-        return f"{whole // 3600} h {whole % 3600 // 60:02d} min"
-    return f"{whole // 86_400} d {whole % 86_400 // 3600} h"
-
-
 def _table(found: list[Transfer], settings: DeskSettings, now: datetime) -> Table:
     table = Table(title=f"{len(found)} on-chain transfers")
     for column in ("draft", "state", "conf", "from → to", "amount", "tx", "fee", "age"):
@@ -102,7 +91,7 @@ def _table(found: list[Transfer], settings: DeskSettings, now: datetime) -> Tabl
             t.amount.format(code=True),
             (t.txid[:16] + "…") if t.txid else "-",
             t.fee.format() if t.fee is not None else "-",
-            age((now - t.approved_at).total_seconds()),
+            age_text((now - t.approved_at).total_seconds()),
         )
     return table
 
