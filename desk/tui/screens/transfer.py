@@ -13,7 +13,8 @@ from textual.suggester import SuggestFromList
 from textual.widgets import Input, Label, Static
 
 from desk.money import Amount, MoneyError, parse_amount
-from desk.register import NewEntry, Posting, RegisterError, rules
+from desk.register import Posting, RegisterError, rules
+from desk.transfers.drafting import draft_transfer, on_chain_entry
 from desk.tui.screens.figures import Figures
 
 FIELDS = ("from", "to", "asset", "amount", "reference", "memo")
@@ -163,18 +164,22 @@ class TransferForm(ModalScreen[int | None]):
     @work(exclusive=True)
     async def record(self, amount: Amount) -> None:
         reg = self.app.register  # type: ignore[attr-defined]
-        entry = NewEntry(
-            kind="transfer",
-            ts=self.app.now(),  # type: ignore[attr-defined]
-            postings=(Posting(self.value("from"), -amount), Posting(self.value("to"), amount)),
-            memo=self.value("memo"),
-            reference=self.value("reference") or None,
+        entry = on_chain_entry(
+            self.app.settings,  # type: ignore[attr-defined]
+            self.value("from"),
+            self.value("to"),
+            amount,
+            self.app.now(),  # type: ignore[attr-defined]
+            self.value("memo"),
+            self.value("reference") or None,
         )
         try:
-            draft_id = await reg.draft(entry)
+            draft_id = await draft_transfer(reg, entry)
         except RegisterError as exc:
             self.query_one("#transfer-errors", Static).update(f"✗ {exc}")
             self.app.bell()
             return
-        self.notify(f"draft #{draft_id} recorded; awaiting approval")
+        chain = (entry.details or {}).get("chain")
+        on_chain = f"; once approved it travels on {chain} (transfers in flight)" if chain else ""
+        self.notify(f"draft #{draft_id} recorded; awaiting approval{on_chain}")
         self.dismiss(draft_id)
