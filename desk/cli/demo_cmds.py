@@ -22,6 +22,7 @@ from rich.console import Console
 from rich.table import Table
 
 from desk.cli.common import add_command
+from desk.cli.demo_blocks import BlockClock
 from desk.cli.exit_codes import ExitCode
 from desk.cli.sync_cmds import run_engine, stop_on_signals
 from desk.config import DeskSettings, load_settings
@@ -34,6 +35,9 @@ from desk.tui.live import SYNC_NICENESS, SyncCommand
 DEMO_OPERATORS = ("demo-maker", "demo-checker")
 #: the demo syncs often so that a newcomer sees the register fill
 DEMO_SYNC = {"backfill_days": 30, "pools_interval": 10, "prices_interval": 5}
+#: the demo's chain watch reads often, so an approved transfer is seen moving at once; the
+#: simulated custodian (`[custody] url`, in the simulator's config) broadcasts it
+DEMO_TRANSFERS = {"watch_interval": 3}
 
 
 def add_commands(subparsers: argparse._SubParsersAction) -> None:
@@ -192,13 +196,15 @@ def open_demo(args: argparse.Namespace) -> int:
                 "register": {"path": str(register)},
                 "operator": {"name": operators[0]},
                 "sync": DEMO_SYNC,
+                "transfers": DEMO_TRANSFERS,
             },
         )
         settings = load_settings(config, env={})
         asyncio.run(_init_register(settings))
         app = create_app(settings, register, operators=list(operators), sync=SyncCommand.for_config(config))
         app.title = "desk demo"
-        app.run()
+        with BlockClock(overrides["chains"]["esplora"]["base_url"]):
+            app.run()
     return int(app.return_code or 0)
 
 

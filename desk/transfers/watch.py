@@ -7,6 +7,9 @@ payout, a settlement), or a transfer was broadcast as it. What the chain held be
 watch first read an address is history, not news: the first read marks the height it began
 at (a chained action), and mined movements at or below it are left alone.
 
+A deposit into a wallet the pools pay into waits three pool polls before it counts as
+unrecorded: the chain may show a payout before the pool's feed reports it.
+
 A chain that cannot be read degrades alone: its addresses' transfers wait (none expires
 while the watch is blind to it) and the reason is in the poll's `errors`.
 """
@@ -161,6 +164,8 @@ class TransferWatch:
         for entry, m in unknown:
             if m.txid in known or m.status not in ("mempool", "confirmed") or (m.address, m.txid) in seen:
                 continue
+            if self._payout_pending(entry, m, at):
+                continue
             seen.add((m.address, m.txid))
             report.unrecorded.append(Unrecorded(entry.account, m))
         report.in_flight = await self.register.transfers(IN_FLIGHT)
@@ -198,6 +203,15 @@ class TransferWatch:
                 continue
             history |= {(entry.chain, m.txid) for m in found if m.block_height is not None and m.block_height <= start}
         return history
+
+    def _payout_pending(self, entry: AddressSettings, m: ChainMovement, at: datetime) -> bool:
+        """A deposit into a wallet the pools pay into may be a payout the pool feed has not
+        reported yet: it is a break only once mined and older than three pool polls."""
+        wallets = {f"assets:wallet:{pool.pays_into}" for pool in self.settings.pools.values()}
+        if m.direction != "in" or entry.account not in wallets:
+            return False
+        grace = timedelta(seconds=3 * self.settings.sync.pools_interval)
+        return m.block_time is None or at - m.block_time < grace
 
     def _addresses(self, account: str, chain: str) -> frozenset[str]:
         return frozenset(
