@@ -108,7 +108,12 @@ async def listing(register: Register, states: Iterable[str] | None = None) -> li
     wanted = set(states) if states is not None else None
     if wanted is not None and (unknown := wanted - set(STATES)):
         raise EntryRejected(f"transfer state {sorted(unknown)[0]!r} is not one of {', '.join(STATES)}", field="state")
-    transit_ids = [i for path, i in register._account_ids.items() if path.startswith(TRANSIT_PREFIX)]
+    # read from the file, not the catalogue this connection loaded: another process (the
+    # screen) may have opened a transit account since; then the catalogue is loaded again
+    transit = await register._all("SELECT id, path FROM accounts WHERE kind = 'assets:transit'")
+    if any(path not in register._account_ids for _, path in transit):
+        await register._load_catalogue()
+    transit_ids = [i for i, _ in transit]
     if not transit_ids:
         return []
     marks = ",".join("?" * len(transit_ids))
