@@ -116,12 +116,15 @@ class TransferWatch:
         #: submits approved transfers for signing and broadcast (`[custody] url`), if any
         self.custodian = custodian
 
-    async def poll(self) -> Poll:
+    async def poll(self, *, record: bool = True) -> Poll:
+        """One read of every watched address. With `record=False` (a reconciliation that
+        only reads) nothing is written or submitted: transfers are matched but not moved on,
+        and an address the watch never began on counts its mined history as history."""
         at = self.clock()
         report = Poll(at)
         flying = await self.register.transfers(IN_FLIGHT)
         handed = Handed()
-        if self.custodian is not None and flying:
+        if record and self.custodian is not None and flying:
             handed = await hand_over(self.settings, self.register, self.custodian, flying)
             report.changes += handed.changes
             report.errors.update(handed.errors)
@@ -141,7 +144,7 @@ class TransferWatch:
                 blind.add((entry.account, entry.chain))
             else:
                 movements += [(entry, m) for m in found]
-        history = await self._history(read)
+        history = await self._history(read, record=record)
         claimed: set[str] = set()
         expiry = timedelta(hours=self.settings.transfers.expiry_hours)
         for transfer in flying:
@@ -156,7 +159,7 @@ class TransferWatch:
             required = self.settings.transfers.required(transfer.amount.asset.code)
             match = judge(transfer, ends, relevant, claimed, required=required, now=at, expiry=expiry)
             claimed |= match.txids
-            if match.change is not None:
+            if record and match.change is not None:
                 await self._record(report, transfer, match.change)
         unknown = [(e, m) for e, m in movements if m.txid not in claimed and (e.chain, m.txid) not in history]
         known = await self.register.known_txids(m.txid for _, m in unknown)
@@ -183,7 +186,7 @@ class TransferWatch:
         return entry, found, None
 
     async def _history(
-        self, read: Sequence[tuple[AddressSettings, list[ChainMovement], str | None]]
+        self, read: Sequence[tuple[AddressSettings, list[ChainMovement], str | None]], *, record: bool
     ) -> set[tuple[str, str]]:
         """(chain, txid) of the movements that were on chain before the watch began: on the
         first good read of an address, its mined movements; afterwards those at or below
@@ -197,7 +200,8 @@ class TransferWatch:
             if key not in starts:
                 heights = [m.block_height for m in found if m.status == "confirmed" and m.block_height is not None]
                 starts[key] = max(heights, default=None)
-                await self.register.record_watch_start(entry.chain, entry.address, starts[key])
+                if record:
+                    await self.register.record_watch_start(entry.chain, entry.address, starts[key])
             start = starts[key]
             if start is None:
                 continue

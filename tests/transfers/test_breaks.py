@@ -62,3 +62,22 @@ async def test_a_recorded_payout_is_no_break_and_a_pool_deposit_waits_for_the_fe
     sim.advance(timedelta(seconds=3 * settings.sync.pools_interval + 3600))  # blocks mined now are dated ahead
     polled = await watch.poll()
     assert [b.txid for b in polled.breaks] == [other]  # the recorded payout is not a break
+
+
+async def test_unrecorded_movements_are_in_the_reconciliation_until_resolved(
+    sim: SimCluster, settings: DeskSettings, register: Register, watch: TransferWatch, http
+) -> None:
+    from desk.reconcile import Report
+    from desk.reconcile.movements import with_movements
+
+    await watch.poll()
+    out_tx = sim.chain.unrecorded("outflow", "bitcoin", SIM_RESERVE_BTC, 30_000_000)
+    empty = Report(since=NOW.date(), until=NOW.date() + timedelta(days=1), as_of=NOW, days=())
+    report = await with_movements(settings, register, http, empty)
+    (found,) = report.open_breaks
+    assert (found.txid, found.kind, found.scope) == (out_tx, BreakKind.UNRECORDED_OUTFLOW, "assets:reserve:cold")
+    assert await register.transfers() == [] and (await watch.poll()).breaks  # reading wrote nothing
+    async with Register.open(settings.register.path, operator="bek") as checker:
+        await checker.resolve_break(found.id, "cold storage sweep, approved on paper")
+    report = await with_movements(settings, register, http, empty)
+    assert report.open_breaks == [] and report.breaks[0].resolution is not None
