@@ -348,6 +348,8 @@ MIGRATIONS: list[list[Step]] = [
         ) STRICT""",
         "CREATE INDEX transfer_states_by_draft ON transfer_states(draft_id, action_seq)",
         "CREATE INDEX transfer_states_by_txid ON transfer_states(txid) WHERE txid IS NOT NULL",
+        # the approval that posted an entry, found from the entry (the transfers in transit)
+        "CREATE INDEX actions_approving ON actions(entry_seq) WHERE action = 'approve'",
         """CREATE TRIGGER transfer_states_no_update BEFORE UPDATE ON transfer_states
            BEGIN SELECT RAISE(ABORT, 'transfer states are insert-only: record the next state instead'); END""",
         """CREATE TRIGGER transfer_states_no_delete BEFORE DELETE ON transfer_states
