@@ -126,7 +126,8 @@ async def listing(register: Register, states: Iterable[str] | None = None) -> li
             ", ".join(f"'{state}'" for state in sorted(TERMINAL))
         )
     rows = await register._all(
-        "SELECT a.draft_id, a.entry_seq, a.ts FROM actions a WHERE a.action = 'approve' AND a.entry_seq IN "
+        "SELECT a.draft_id, a.entry_seq, a.ts FROM actions a INDEXED BY actions_approving "
+        "WHERE a.action = 'approve' AND a.entry_seq IN "
         f"(SELECT p.entry_seq FROM postings p WHERE p.account_id IN ({marks})) {ended}ORDER BY a.seq",
         transit_ids,
     )
