@@ -149,3 +149,15 @@ async def test_a_settlement_cannot_be_posted_by_hand(register: Register) -> None
     )
     with pytest.raises(RuleRefused, match="refused by rule lifecycle"):
         await register.post(entry)
+
+
+async def test_a_connection_opened_before_the_transfer_sees_it_in_flight(
+    register: Register, settings: DeskSettings
+) -> None:
+    """The sync's connection is opened before the screen drafts and approves (make demo):
+    the transit account comes with the config, so it lists the transfer without reopening."""
+    assert "assets:transit:bitcoin" in register.accounts()
+    async with Register.open(settings.register.path, operator="sync") as sync:
+        draft_id = await approved(register, settings)
+        (flying,) = await sync.transfers({"approved", "broadcast", "confirming", "replaced"})
+        assert flying.draft_id == draft_id
