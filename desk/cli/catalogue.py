@@ -34,6 +34,8 @@ CATALOGUE: dict[str, Command] = {
     "pending": Command(REGISTER, "list the drafts waiting for approval"),
     "log": Command(REGISTER, "the most recent entries"),
     "export": Command(REGISTER, "the whole register as CSV, an hledger journal or a beancount file"),
+    "transfers": Command("desk.cli.transfers_cmds", "on-chain transfers: state, confirmations, tx id, fee, age"),
+    "broadcast": Command("desk.cli.transfers_cmds", "record the tx id an approved on-chain transfer was sent as"),
     "feeds": Command("desk.cli.feeds_cmds", "the pool and price feeds"),
     "sync": Command("desk.cli.sync_cmds", "poll the feeds into the register, headless"),
     "status": Command("desk.cli.sync_cmds", "last successful sync per feed, its age, records written, health"),

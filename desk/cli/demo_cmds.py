@@ -22,6 +22,7 @@ from rich.console import Console
 from rich.table import Table
 
 from desk.cli.common import add_command
+from desk.cli.demo_blocks import BlockClock
 from desk.cli.exit_codes import ExitCode
 from desk.config import DeskSettings, load_settings
 from desk.operations.sync_process import SYNC_NICENESS, SyncCommand
@@ -34,6 +35,9 @@ from desk.sync.reporters import terminal
 DEMO_OPERATORS = ("demo-maker", "demo-checker")
 #: the demo syncs often so that a newcomer sees the register fill
 DEMO_SYNC = {"backfill_days": 30, "pools_interval": 10, "prices_interval": 5}
+#: the demo's chain watch reads often, so an approved transfer is seen moving at once; the
+#: simulated custodian (`[custody] url`, in the simulator's config) broadcasts it
+DEMO_TRANSFERS = {"watch_interval": 3}
 
 
 def add_commands(subparsers: argparse._SubParsersAction) -> None:
@@ -188,11 +192,13 @@ def open_demo(args: argparse.Namespace) -> int:
         import desk.tui.app  # noqa: F401  imported while the simulator starts: a second off the wait
 
         try:
-            config = prepare_demo(Path(tmp), started(), args.register, demo_operators(args.operator)[0])
+            overrides = started()
+            config = prepare_demo(Path(tmp), overrides, args.register, demo_operators(args.operator)[0])
         except RuntimeError as exc:
             print(f"desk demo: {exc}", file=sys.stderr)
             return ExitCode.FAILED
-        return demo_screen(config, args.operator)
+        with BlockClock(overrides["chains"]["esplora"]["base_url"]):
+            return demo_screen(config, args.operator)
 
 
 def prepare_demo(folder: Path, overrides: dict[str, Any], register: Path | None, operator: str) -> Path:
@@ -206,6 +212,7 @@ def prepare_demo(folder: Path, overrides: dict[str, Any], register: Path | None,
             "register": {"path": str(register or folder / "demo.sqlite")},
             "operator": {"name": operator},
             "sync": DEMO_SYNC,
+            "transfers": DEMO_TRANSFERS,
         },
     )
     asyncio.run(_init_register(load_settings(config, env={})))

@@ -26,6 +26,7 @@ from desk.money import Amount
 from desk.operations.breaks import find_break, resolve_break
 from desk.reconcile import Break, Report, reconcile, report_json
 from desk.reconcile.engine import chain_for
+from desk.reconcile.movements import with_movements
 from desk.reconcile.view import view_of
 from desk.register import EntryRejected, Register, RegisterUnavailable
 from desk.register.text import check_text
@@ -80,7 +81,8 @@ async def _report(args: argparse.Namespace, settings: DeskSettings, register: Re
     since, until = _window(args, settings)
     async with http_session() as http:
         chain = chain_for(settings, http)
-        return await reconcile(settings, register, http, since=since, until=until, pools=args.pool, chain=chain)
+        report = await reconcile(settings, register, http, since=since, until=until, pools=args.pool, chain=chain)
+        return await with_movements(settings, register, http, report)  # unrecorded movements: breaks too
 
 
 async def run_report(args: argparse.Namespace) -> ExitCode:

@@ -147,11 +147,19 @@ async def balances(args: argparse.Namespace) -> ExitCode:
 @register_errors("transfer")
 async def transfer(args: argparse.Namespace) -> ExitCode:
     typed = TransferInput(args.source, args.target, args.asset, args.amount, args.reference or "", args.memo)
-    async with opened(settings_from(args)) as register:
-        drafted = await draft_transfer(register, typed, datetime.now(UTC), label=flag)
+    settings = settings_from(args)
+    async with opened(settings) as register:
+        drafted = await draft_transfer(register, typed, datetime.now(UTC), settings=settings, label=flag)
+    chain = drafted.chain
     print(
         f"draft #{drafted.id}: {drafted.amount} from {args.source} to {args.target}; "
         f"another operator approves with `desk approve {drafted.id}`"
+        + (
+            f"; on {chain} it waits in assets:transit:{chain} until "
+            f"{settings.transfers.required(drafted.amount.asset.code)} confirmations settle it (`desk transfers`)"
+            if chain
+            else ""
+        )
     )
     return ExitCode.OK
 

@@ -108,8 +108,8 @@ def _print_report(report: ReserveReport) -> None:
         title=f"proof of reserves, read {report.checked_at:%Y-%m-%d %H:%M:%S} UTC; register head "
         f"#{report.register_head[0]} {report.register_head[1][:16]}…"
     )
-    for column in ("address", "chain", "asset", "on chain", "register", "difference", "as of"):
-        figure = column in ("on chain", "register", "difference")
+    for column in ("address", "chain", "asset", "on chain", "in flight", "register", "difference", "as of"):
+        figure = column in ("on chain", "in flight", "register", "difference")
         table.add_column(column, justify="right" if figure else "left", overflow="fold")
     for account in dict.fromkeys(c.account for c in report.checks):
         table.add_row(f"[bold]{account}[/]")
@@ -121,25 +121,33 @@ def _print_report(report: ReserveReport) -> None:
                 if balance is not None and balance.block_height is not None:
                     as_of = f"{'slot' if reading.entry.chain == 'solana' else 'block'} {balance.block_height:,}"
                 on_chain = reading.on_chain.format() if reading.on_chain is not None else "[red]unreadable[/]"
-                figures = _figures(check) if single else ("", "")
+                figures = _figures(check) if single else ("", "", "")
                 table.add_row(reading.entry.address, reading.entry.chain, check.asset, on_chain, *figures, as_of)
             if not single:
                 total = check.on_chain.format() if check.on_chain is not None else "[red]unknown[/]"
                 table.add_row("  all addresses", "", check.asset, total, *_figures(check), "")
     Console().print(table)
-    print("OK: the register equals the chain" if report.ok else "FAILED: see the lines below")
+    flying = any(c.in_flight is not None for c in report.checks)
+    if report.ok:
+        rest = ", with the transfers in flight explaining the rest" if flying else ""
+        print("OK: the register equals the chain" + rest)
+    else:
+        print("FAILED: see the lines below")
 
 
-def _figures(check) -> tuple[str, str]:
+def _figures(check) -> tuple[str, str, str]:
     register = check.register.format() if check.register is not None else "[red]not in register[/]"
+    flight = check.in_flight.format() if check.in_flight is not None else ""
     diff = check.difference
     if diff is None:
         shown = "[red]not proven[/]"
+    elif diff and check.explained:
+        shown = f"[yellow]{diff.format()}[/] in flight"
     elif diff:
         shown = f"[red]{diff.format()}[/]"
     else:
         shown = "[green]0[/]"
-    return register, shown
+    return flight, register, shown
 
 
 async def transparency(args: argparse.Namespace) -> ExitCode:

@@ -109,16 +109,20 @@ def serve(args: argparse.Namespace) -> int:
 def serve_demo(args: argparse.Namespace, banner: list[str]) -> int:
     """The demo's simulator and register, prepared once here, and one demo screen per browser
     session on them; the simulator stops and the register goes when the server stops."""
+    from desk.cli.demo_blocks import BlockClock
     from desk.cli.demo_cmds import DEMO_OPERATORS, prepare_demo, simulator
 
     with tempfile.TemporaryDirectory(prefix="desk-serve-demo-") as tmp, simulator(args.seed) as started:
         try:
-            config = prepare_demo(Path(tmp), started(), None, DEMO_OPERATORS[0])
+            overrides = started()
+            config = prepare_demo(Path(tmp), overrides, None, DEMO_OPERATORS[0])
         except RuntimeError as exc:
             print(f"desk serve: {exc}", file=sys.stderr)
             return ExitCode.FAILED
         register = load_settings(config, env={}).register.path
-        return run_server(args, session_command("demo", "--attach", str(config)), config, register, "desk demo", banner)
+        command = session_command("demo", "--attach", str(config))
+        with BlockClock(overrides["chains"]["esplora"]["base_url"]):  # once for every session
+            return run_server(args, command, config, register, "desk demo", banner)
 
 
 def session_command(*argv: str) -> str:

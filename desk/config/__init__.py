@@ -56,6 +56,7 @@ from desk.config.schema.sections import (
     ValuationSettings,
 )
 from desk.config.schema.settings import DeskSettings
+from desk.config.schema.transfers import TransfersSettings
 from desk.config.schema.treasury import (
     LimitSettings,
     LimitWindow,
@@ -111,6 +112,7 @@ __all__ = [
     "SellRuleSettings",
     "SolanaSettings",
     "SyncSettings",
+    "TransfersSettings",
     "ValuationSettings",
     "ValueCurrency",
     "VenueSettings",

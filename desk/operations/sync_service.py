@@ -15,8 +15,9 @@ from desk.feeds.http import http_session
 from desk.register import Register, RegisterUnavailable
 from desk.sync import SyncEngine
 from desk.sync.alerting import alerting
+from desk.sync.chainwatch import ChainWatchHook
 from desk.sync.control import read_commands
-from desk.sync.events import SyncEvent
+from desk.sync.events import RoundFinished, SyncEvent
 from desk.sync.lock import SyncAlreadyRunning, SyncLock
 
 #: SyncAlreadyRunning: what `claim_register` raises when another sync holds the register
@@ -62,8 +63,10 @@ async def run_engine(
         engine = SyncEngine(settings, register, http)
         engine.subscribe(reporter)
         alerts.attach(register, engine)  # [[alerts]] notices as JSON lines, judged after each poll
+        chains = ChainWatchHook(settings, alerts.emit)  # transfers in flight, unrecorded movements
+        chains.attach(register, engine)
         if once:
-            round_task = asyncio.ensure_future(engine.run_once())
+            round_task = asyncio.ensure_future(_round_then_watch(engine, chains))
             stopper = asyncio.ensure_future((stop or asyncio.Event()).wait())
             done, _ = await asyncio.wait({round_task, stopper}, return_when=asyncio.FIRST_COMPLETED)
             if round_task in done:
@@ -78,11 +81,21 @@ async def run_engine(
             return True
         stop = stop or asyncio.Event()
         commands = asyncio.ensure_future(read_commands(engine, stop)) if control else None
+        watching = asyncio.ensure_future(chains.run(stop))
         await engine.run(stop)
+        await asyncio.gather(watching, return_exceptions=True)
         if commands is not None:
             commands.cancel()
             await asyncio.gather(commands, return_exceptions=True)
         return all(feed.health.last_error is None for feed in engine.feeds)
+
+
+async def _round_then_watch(engine: SyncEngine, chains: ChainWatchHook) -> RoundFinished:
+    """One round of the feeds, then one poll of the chain watch (after the payouts it may
+    recognise are written)."""
+    summary = await engine.run_once()
+    await chains.poll()
+    return summary
 
 
 def sync_lock_path(register: Path) -> Path:

@@ -9,8 +9,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from desk.config import DeskSettings
 from desk.money import Amount, MoneyError, parse_amount
 from desk.register import EntryRejected, NewEntry, Posting, Register, RegisterError, rules
+from desk.transfers.drafting import draft_transfer as draft_entry
+from desk.transfers.drafting import on_chain_entry
 
 #: a field's name ("from", "to", "asset", "amount", "reference", "memo") as a face shows it
 Label = Callable[[str], str]
@@ -104,32 +107,43 @@ def missing(typed: TransferInput) -> list[str]:
 
 @dataclass(frozen=True, slots=True)
 class Drafted:
-    """A transfer drafted: the draft's id and the amount it moves."""
+    """A transfer drafted: the draft's id, the amount it moves and the chain it travels on
+    (None for a book move between accounts without addresses)."""
 
     id: int
     amount: Amount
+    chain: str | None = None
 
 
-async def draft_transfer(register: Register, typed: TransferInput, at: datetime, *, label: Label = as_typed) -> Drafted:
+async def draft_transfer(
+    register: Register,
+    typed: TransferInput,
+    at: datetime,
+    *,
+    settings: DeskSettings | None = None,
+    label: Label = as_typed,
+) -> Drafted:
     """Record `typed` as a draft at `at` for a second operator to approve.
     Refused (EntryRejected naming the field, nothing written) when a field is missing or a
-    check fails; the register then judges the draft itself (funds, limits, text)."""
+    check fails; the register then judges the draft itself (funds, limits, text). With the
+    desk's `settings`, a transfer between two watched addresses is drafted on chain, through
+    `assets:transit:<chain>` (desk/transfers/drafting.py)."""
     empty = missing(typed)
     if empty:
         raise EntryRejected(f"{label(empty[0])}: empty; it is required", field=empty[0])
     check = check_transfer(register, typed, label=label)
     if check.problems or check.amount is None:
         raise EntryRejected(check.problems[0] if check.problems else f"{label('amount')}: required")
-    entry = NewEntry(
-        kind="transfer",
-        ts=at,
-        postings=(Posting(typed.source.strip(), -check.amount), Posting(typed.target.strip(), check.amount)),
-        memo=typed.memo,
-        reference=typed.reference or None,
-    )
+    source, target, reference = typed.source.strip(), typed.target.strip(), typed.reference or None
+    if settings is None:
+        postings = (Posting(source, -check.amount), Posting(target, check.amount))
+        entry = NewEntry(kind="transfer", ts=at, postings=postings, memo=typed.memo, reference=reference)
+    else:
+        entry = on_chain_entry(settings, source, target, check.amount, at, typed.memo, reference)
     try:
-        return Drafted(await register.draft(entry), check.amount)
+        draft_id = await draft_entry(register, entry)
     except EntryRejected as exc:
         if exc.field in ("memo", "reference") and label(exc.field) != exc.field:
             raise EntryRejected(f"{label(exc.field)}: {exc}", field=exc.field) from None
         raise
+    return Drafted(draft_id, check.amount, (entry.details or {}).get("chain"))

@@ -35,6 +35,10 @@ class BreakKind(StrEnum):
     NOT_REPORTED = "not_reported_by_pool"
     AMOUNT_MISMATCH = "amount_mismatch"
     UNPAID = "unpaid_over_threshold"
+    #: a movement at a watched address that no transfer, entry or payout accounts for
+    #: (desk/transfers/watch.py): an incident until a person explains it
+    UNRECORDED_OUTFLOW = "unrecorded_outflow"
+    UNRECORDED_DEPOSIT = "unrecorded_deposit"
 
 
 #: Kinds that explain themselves: a known, expected reconciling item. Every other kind is

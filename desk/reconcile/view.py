@@ -11,6 +11,7 @@ from desk.config import DeskSettings
 from desk.feeds.http import HttpClient
 from desk.money import Amount
 from desk.reconcile.engine import chain_for, reconcile
+from desk.reconcile.movements import with_movements
 from desk.reconcile.report import Report
 from desk.register import Register
 
@@ -105,4 +106,4 @@ async def load_view(
 ) -> ReconciliationView:
     """Reconcile [since, until] (pools live, the chain when configured) and return the rows."""
     report = await reconcile(settings, register, http, since=since, until=until, chain=chain_for(settings, http))
-    return view_of(report)
+    return view_of(await with_movements(settings, register, http, report))

@@ -25,6 +25,9 @@ KINDS: dict[str, bool] = {
     "assets:wallet": True,
     "assets:exchange": True,
     "assets:reserve": True,
+    #: coins of an approved on-chain transfer between leaving one address and settling at
+    #: another: `assets:transit:<chain>` (desk/transfers)
+    "assets:transit": True,
     "expenses:fees": False,
     "equity:opening": False,
 }
@@ -56,6 +59,9 @@ def accounts_from_settings(settings: DeskSettings) -> list[str]:
     paths += [f"assets:exchange:{name}" for name in settings.accounts.exchanges]
     paths += [f"income:seized:{case}" for case in settings.accounts.seizure_cases]
     paths += [f"assets:reserve:{name}" for name in settings.reserve.accounts]
+    # where an on-chain transfer waits between approval and settlement: opened with the
+    # config, so every process (the screen, the sync) knows it from the start
+    paths += [f"assets:transit:{chain}" for chain in sorted({a.chain for a in settings.addresses})]
     for path in paths:
         account_kind(path)
     return paths

@@ -25,7 +25,25 @@ from desk.register.accounts import account_kind
 from desk.register.errors import EntryRejected
 from desk.register.text import check_text
 
-KINDS = ("earning", "payout", "transfer", "conversion", "fee", "seizure", "opening", "reversal", "purchase")
+KINDS = (
+    "earning",
+    "payout",
+    "transfer",
+    "conversion",
+    "fee",
+    "seizure",
+    "opening",
+    "reversal",
+    "purchase",
+    "settlement",
+    "return",
+)
+#: The kinds the chain watch posts on an approved on-chain transfer's behalf (desk/transfers):
+#: a `settlement` moves it from transit to its destination once confirmed, a `return` moves it
+#: back to its source when it expired, failed or was double-spent. Each is named by the chained
+#: transfer action that posted it, so neither needs a second operator: the transfer they finish
+#: was approved by one.
+LIFECYCLE_KINDS = frozenset({"settlement", "return"})
 #: Kinds that move the fund's money by a person's decision: drafted by one operator and
 #: posted only when another approves.
 NEEDS_APPROVAL = frozenset({"transfer", "conversion", "reversal", "purchase"})
@@ -38,6 +56,8 @@ DETAILS: dict[str, dict[str, bool]] = {
     "seizure": {"case_reference": True, "legal_basis": True, "authority": True},
     "purchase": {"exchange": True, "order_id": True},
     "reversal": {"reverses_kind": True},
+    # an on-chain transfer is drafted into `assets:transit:<chain>`; it names where it goes
+    "transfer": {"to": True, "chain": True},
 }
 STATUSES = ("queued", "confirmed")
 
@@ -179,11 +199,30 @@ def _check_details(entry: NewEntry) -> None:
         raise EntryRejected(f"a {entry.kind} needs details.{', details.'.join(missing)}", field="details")
     if entry.kind == "reversal" and details["reverses_kind"] != "purchase":
         raise EntryRejected("details.reverses_kind is only given for the reversal of a purchase", field="details")
+    if entry.kind == "transfer":
+        _check_on_chain(entry.postings, details)
     if entry.kind == "purchase":
         paid = [p for p in entry.postings if p.amount.value < 0]
         venue = f"assets:exchange:{details['exchange']}"
         if [p.account for p in paid] != [venue]:
             raise EntryRejected(f"a purchase on {details['exchange']} pays from {venue}", field="postings")
+
+
+def _check_on_chain(postings: tuple[Posting, ...], details: Mapping[str, str]) -> None:
+    """An on-chain transfer takes from one account into `assets:transit:<chain>` and names
+    an address-holding account as where it settles."""
+    transit = f"assets:transit:{details['chain']}"
+    into = [p.account for p in postings if p.amount.value > 0]
+    if len(postings) != 2 or into != [transit]:
+        raise EntryRejected(
+            f"an on-chain transfer on {details['chain']} moves one amount into {transit}", field="postings"
+        )
+    if account_kind(details["to"]) not in ("assets:reserve", "assets:wallet", "assets:exchange"):
+        raise EntryRejected(
+            f"details.to {details['to']!r} is not a reserve, wallet or exchange account", field="details"
+        )
+    if any(p.account == details["to"] for p in postings):
+        raise EntryRejected("an on-chain transfer goes to another account than the one it leaves", field="details")
 
 
 def net_by_asset(postings: Iterable[Posting]) -> dict[Asset, int]:

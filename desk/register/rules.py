@@ -13,12 +13,14 @@ only where the entry it undoes moved it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 from desk.money import Amount, Asset
 from desk.register.accounts import account_kind
-from desk.register.entries import Entry, NewEntry, Posting
+from desk.register.entries import LIFECYCLE_KINDS, Entry, NewEntry, Posting
 from desk.register.errors import RuleRefused
 
 OUT, IN = "out", "in"
@@ -50,43 +52,59 @@ FLOW_RULES: tuple[FlowRule, ...] = (
     _rule("income:seized", IN, (), "seized income is never debited; undo a seizure by reversing it"),
     _rule("assets:pool", OUT, {"payout"}, "a pool account gives only by paying out"),
     _rule("assets:pool", IN, {"earning", "opening"}, "a pool account receives only its earnings"),
-    _rule("assets:wallet", OUT, {"transfer", "conversion", "fee"}, "a wallet gives by a transfer, conversion or fee"),
+    _rule(
+        "assets:wallet",
+        OUT,
+        {"transfer", "conversion", "fee", "settlement"},
+        "a wallet gives by a transfer, conversion or fee (an on-chain transfer's fee when it settles)",
+    ),
     _rule(
         "assets:wallet",
         IN,
-        {"payout", "transfer", "conversion", "purchase", "seizure", "opening"},
-        "a wallet receives payouts, transfers, conversions, purchases, seizures and opening balances",
+        {"payout", "transfer", "conversion", "purchase", "seizure", "opening", "settlement", "return"},
+        "a wallet receives payouts, transfers (settled or returned), conversions, purchases, seizures and "
+        "opening balances",
     ),
     _rule(
         "assets:exchange",
         OUT,
-        {"transfer", "conversion", "purchase", "fee"},
-        "an exchange account gives by a transfer, conversion, purchase or fee",
+        {"transfer", "conversion", "purchase", "fee", "settlement"},
+        "an exchange account gives by a transfer, conversion, purchase or fee (an on-chain transfer's fee when it "
+        "settles)",
     ),
     _rule(
         "assets:exchange",
         IN,
-        {"transfer", "conversion", "purchase", "seizure", "opening"},
-        "an exchange account receives transfers, conversions, purchases, seizures and opening balances",
+        {"transfer", "conversion", "purchase", "seizure", "opening", "settlement", "return"},
+        "an exchange account receives transfers (settled or returned), conversions, purchases, seizures and "
+        "opening balances",
     ),
     _rule(
         "assets:reserve",
         OUT,
-        {"transfer", "conversion"},
-        "the reserve gives only through maker-checker (a transfer or conversion, drafted and approved)",
+        {"transfer", "conversion", "settlement"},
+        "the reserve gives only through maker-checker (a transfer or conversion, drafted and approved) "
+        "and the network fee such a transfer paid on chain when it settles",
     ),
     _rule(
         "assets:reserve",
         IN,
-        {"transfer", "conversion", "purchase", "seizure", "opening"},
-        "the reserve receives through maker-checker, a seizure or an opening balance",
+        {"transfer", "conversion", "purchase", "seizure", "opening", "settlement", "return"},
+        "the reserve receives through maker-checker (settled or returned on chain), a seizure or an opening balance",
     ),
+    _rule(
+        "assets:transit",
+        OUT,
+        {"settlement", "return"},
+        "coins in transit leave only when their transfer settles at its destination or returns to its source",
+    ),
+    _rule("assets:transit", IN, {"transfer"}, "coins enter transit only by an approved on-chain transfer"),
     _rule("expenses:fees", OUT, (), "fees paid are never taken back; undo a fee by reversing its entry"),
     _rule(
         "expenses:fees",
         IN,
-        {"payout", "fee", "transfer", "conversion", "purchase"},
-        "fees are paid by payouts, fees, transfers, conversions and purchases",
+        {"payout", "fee", "transfer", "conversion", "purchase", "settlement"},
+        "fees are paid by payouts, fees, transfers, conversions, purchases and settled on-chain transfers",
     ),
     _rule("equity:opening", OUT, {"opening"}, "opening equity funds only opening balances"),
     _rule("equity:opening", IN, (), "opening equity is never paid back into"),
@@ -98,6 +116,22 @@ RULES: Mapping[tuple[str, str], FlowRule] = {(r.account_type, r.direction): r fo
 REVERSAL_EXISTS = "reversal:exists"
 REVERSAL_MIRROR = "reversal:mirror"
 REVERSAL_ONCE = "reversal:once"
+#: Settlements and returns: posted only by a transfer's chained action (register/transfers.py).
+LIFECYCLE = "lifecycle"
+_lifecycle: ContextVar[bool] = ContextVar("lifecycle", default=False)
+
+
+@contextmanager
+def lifecycle_gate() -> Iterator[None]:
+    """Within this block (a transfer action's write, desk/register/transfers.py) the entries
+    that settle or return a transfer may pass `check_flows`; nowhere else."""
+    token = _lifecycle.set(True)
+    try:
+        yield
+    finally:
+        _lifecycle.reset(token)
+
+
 #: Funds: what an approval may take from an account that must hold it.
 FUNDS = "funds"
 FUNDED_TYPES = frozenset({"assets:wallet", "assets:exchange", "assets:reserve"})
@@ -119,6 +153,12 @@ def flow_refusal(kind: str, postings: Iterable[Posting]) -> RuleRefused | None:
 
 
 def check_flows(entry: NewEntry) -> None:
+    if entry.kind in LIFECYCLE_KINDS and not _lifecycle.get():
+        raise RuleRefused(
+            LIFECYCLE,
+            f"a {entry.kind} is posted only by the chain watch or `desk broadcast` as an approved transfer's "
+            "life goes on (desk/transfers); it cannot be posted, ingested or drafted",
+        )
     refusal = flow_refusal(entry.kind, entry.postings)
     if refusal is not None:
         raise refusal

@@ -333,6 +333,28 @@ MIGRATIONS: list[list[Step]] = [
         "INSERT INTO meta (key, value) VALUES ('lots_through_ts', ''), ('lots_through_seq', 0), ('lots_head', 0), "
         "('lots_valuation', 0)",
     ],
+    # the life of an approved on-chain transfer (desk/register/transfers.py): each change of
+    # state is a chained `transfer` action naming the draft; this table is its insert-only
+    # copy, kept so the transfers in flight are listed without reading the whole log
+    [
+        """CREATE TABLE transfer_states (
+            action_seq INTEGER PRIMARY KEY REFERENCES actions(seq),
+            draft_id INTEGER NOT NULL REFERENCES drafts(id),
+            state TEXT NOT NULL,
+            txid TEXT,
+            confirmations INTEGER NOT NULL DEFAULT 0,
+            entry_seq INTEGER REFERENCES entries(seq),
+            detail TEXT NOT NULL
+        ) STRICT""",
+        "CREATE INDEX transfer_states_by_draft ON transfer_states(draft_id, action_seq)",
+        "CREATE INDEX transfer_states_by_txid ON transfer_states(txid) WHERE txid IS NOT NULL",
+        # the approval that posted an entry, found from the entry (the transfers in transit)
+        "CREATE INDEX actions_approving ON actions(entry_seq) WHERE action = 'approve'",
+        """CREATE TRIGGER transfer_states_no_update BEFORE UPDATE ON transfer_states
+           BEGIN SELECT RAISE(ABORT, 'transfer states are insert-only: record the next state instead'); END""",
+        """CREATE TRIGGER transfer_states_no_delete BEFORE DELETE ON transfer_states
+           BEGIN SELECT RAISE(ABORT, 'transfer states are insert-only: record the next state instead'); END""",
+    ],
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -36,6 +36,7 @@ from desk.register.chain import Checkpoint, Head
 from desk.register.verify_actions import ActionWalk, check_requests, valuation_detail, walk_actions
 from desk.register.verify_entries import EntryWalk, check_sums, walk_entries
 from desk.register.verify_findings import CHUNK, Findings, Progress
+from desk.register.verify_transfers import check_transfers
 
 __all__ = ["Progress", "VerifyResult", "valuation_detail", "verify_file"]
 
@@ -77,6 +78,7 @@ def verify_file(path: Path, against: Checkpoint | None = None, progress: Progres
         result.actions = actions.count
         clock.lap("actions")
         check_requests(conn, found, entries, seen)
+        check_transfers(conn, found.add)
         clock.lap("requests")
         quote_walk = _walk_quotes(conn, found, against.quotes[0] if against and against.quotes else None, progress)
         result.quotes = quote_walk.count

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Collection
 from datetime import timedelta
 
 from desk.config import AddressSettings, DeskSettings
 from desk.feeds.chains.bsc import BscClient, bsc_client
 from desk.feeds.chains.esplora import EsploraClient, esplora_client
-from desk.feeds.chains.records import ChainBalance
+from desk.feeds.chains.records import ChainBalance, ChainMovement
 from desk.feeds.chains.solana import SolanaClient, solana_client
 from desk.feeds.errors import FeedError
 from desk.feeds.health import FeedHealth
@@ -70,3 +71,23 @@ class ChainReader:
             raise
         health.record_ok(self.http.clock.now(), 1, time.perf_counter() - started)
         return balance
+
+    async def movements(self, entry: AddressSettings, tracked: Collection[str] = ()) -> list[ChainMovement]:
+        """The movements in and out of the address (`tracked`: txids of transfers in flight,
+        looked up wherever they are on chains that cannot list an address's history); a
+        failure is recorded in the source's health and re-raised. One reader per watch: the
+        clients remember the mempool txs they reported, to say when one was replaced."""
+        health = self.health[self.source_of(entry.chain)]
+        started = time.perf_counter()
+        try:
+            if entry.chain == "bitcoin":
+                found = await self.esplora.movements(entry.address)
+            elif entry.chain == "bsc":
+                found = await self.bsc.movements(entry.address, tracked)
+            else:
+                found = await self.solana.movements(entry.address, tracked)
+        except FeedError as exc:
+            health.record_failure(self.http.clock.now(), exc, time.perf_counter() - started)
+            raise
+        health.record_ok(self.http.clock.now(), len(found), time.perf_counter() - started)
+        return found

@@ -1,5 +1,9 @@
 """The register against the chain: each reserve account's balance per asset, beside what its
-addresses hold on chain, to the last unit.
+addresses hold on chain, to the last unit, and beside what transfers in flight carry.
+
+While a transfer is in flight the chain may be ahead of or behind the book by exactly its
+amount (or fee): the proof holds when the difference is one the transfers in flight explain
+(desk/transfers/proof.py), and fails only on an unexplained one.
 
 An account with several addresses on one asset is compared once, with the sum of its
 addresses. A chain that cannot be read leaves its accounts unproven (never zero): the proof
@@ -19,7 +23,9 @@ from desk.feeds.errors import FeedError
 from desk.money import Amount
 from desk.register import Register
 from desk.register.errors import NotFound
+from desk.register.transfers import IN_FLIGHT
 from desk.reserves.chains import ChainReader
+from desk.transfers.proof import InFlight, in_flight
 
 RESERVE_PREFIX = "assets:reserve:"
 
@@ -50,6 +56,8 @@ class AccountCheck:
     register: Amount | None
     readings: tuple[AddressReading, ...]
     problem: str | None = None
+    #: transfers in flight on this account and what they explain (desk/transfers/proof.py)
+    flight: InFlight | None = None
 
     @property
     def on_chain(self) -> Amount | None:
@@ -70,8 +78,19 @@ class AccountCheck:
         return self.on_chain - self.register
 
     @property
+    def in_flight(self) -> Amount | None:
+        """What is on its way into (+) or out of (−) the account, as recorded."""
+        return self.flight.amount if self.flight and self.flight.transfers else None
+
+    @property
+    def explained(self) -> bool:
+        """The difference is one that the transfers in flight account for (zero included)."""
+        diff = self.difference
+        return diff is not None and (not diff or (self.flight is not None and self.flight.explained(diff)))
+
+    @property
     def ok(self) -> bool:
-        return self.problem is None and self.difference is not None and not self.difference
+        return self.problem is None and self.explained
 
     @property
     def errors(self) -> list[str]:
@@ -106,7 +125,7 @@ class ReserveReport:
         for check in self.checks:
             lines += [f"{check.account} {check.asset}: {e}" for e in check.errors]
             diff = check.difference
-            if diff:
+            if diff and not check.explained:
                 addresses = ", ".join(r.entry.address for r in check.readings)
                 lines.append(
                     f"{check.account} {check.asset}: chain {check.on_chain} vs register {check.register}, "
@@ -127,6 +146,8 @@ class ReserveReport:
                     "register": _text(c.register),
                     "on_chain": _text(c.on_chain),
                     "difference": _text(c.difference),
+                    "in_flight": _text(c.in_flight),
+                    "transfers_in_flight": [t.draft_id for t in c.flight.transfers] if c.flight else [],
                     "ok": c.ok,
                     "problem": c.problem,
                     "addresses": [_reading_json(r) for r in c.readings],
@@ -180,9 +201,11 @@ async def check_reserves(settings: DeskSettings, register: Register, reader: Cha
     for reading in readings:
         groups.setdefault((reading.entry.account, reading.entry.asset), []).append(reading)
     report = ReserveReport(checked_at=reader.http.clock.now(), register_head=head)
+    flying = await register.transfers(IN_FLIGHT)
     for (account, asset), group in groups.items():
         registered, problem = await _register_balance(register, account, asset)
-        report.checks.append(AccountCheck(account, asset, registered, tuple(group), problem))
+        flight = in_flight(flying, account, registered.asset) if registered is not None else None
+        report.checks.append(AccountCheck(account, asset, registered, tuple(group), problem, flight))
     return report
 
 

@@ -4,14 +4,20 @@ desk at them."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from aiohttp import web
 
-from desk.sim import braiins, bsc, esplora, exchanges, f2pool, foundry, nbk, ocean, server_time, solana
+from desk.sim import braiins, bsc, custody, esplora, exchanges, f2pool, foundry, nbk, ocean, server_time, solana
+from desk.sim.chain import ChainSim
+from desk.sim.chain import admin_routes as chain_routes
+from desk.sim.custody import Custodian
 from desk.sim.faults import FAULT_KEY, FAULTS, admin_routes, middleware
+from desk.sim.ledger import CHAINS
 from desk.sim.model import MiningModel
 from desk.sim.state import STATE_KEY, TOKEN, SimState
 
@@ -52,6 +58,8 @@ class SimCluster:
         threshold_sats: int = 1_000_000,
         latency_s: float = 0.0,
         port: int = 0,
+        custody_delay_s: float = 2.0,  # float-ok: seconds
+        mine_every_s: float | None = None,  # float-ok: seconds
     ) -> None:
         anchor = now or datetime.now(UTC)
         start = anchor.date() - timedelta(days=days)
@@ -67,7 +75,13 @@ class SimCluster:
         self.state = SimState(self.model, fixed_now=now, latency_s=latency_s)
         self.faults = Faults(self.state)
         #: the three chains and their test hooks (drop, shorten, redirect, add a receipt, set a balance)
-        self.chain = esplora.ChainSim(self.model, self.state)
+        self.chain = ChainSim(self.model, self.state)
+        #: the custodian: broadcasts submitted transfers on `chain` after `custody_delay_s`
+        self.custodian = Custodian(self.chain, delay_s=custody_delay_s)
+        #: mine a block on every chain this often (the demo: confirmations in seconds, not
+        #: hours); None: blocks come with the chains' clocks and `chain.mine` only
+        self.mine_every_s = mine_every_s
+        self._miner: asyncio.Task[None] | None = None
         self.urls: dict[str, str] = {}
         self._runners: list[web.AppRunner] = []
         self._port = port
@@ -89,9 +103,10 @@ class SimCluster:
             "kraken": lambda: exchanges.kraken_routes() + server_time.kraken_routes(),
             "coinbase": lambda: exchanges.coinbase_routes() + server_time.coinbase_routes(),
             "nbk": nbk.routes,
-            "esplora": lambda: esplora.routes(self.chain),
-            "bsc": lambda: bsc.routes(self.chain),
-            "solana": lambda: solana.routes(self.chain),
+            "esplora": lambda: esplora.routes(self.chain) + chain_routes(self.chain),
+            "bsc": lambda: bsc.routes(self.chain) + chain_routes(self.chain),
+            "solana": lambda: solana.routes(self.chain) + chain_routes(self.chain),
+            "custody": lambda: custody.routes(self.custodian),
         }
         return {name: make() for name, make in route_makers.items()}
 
@@ -116,8 +131,21 @@ class SimCluster:
             bound = runner.addresses[0][1]
             self.urls[name] = f"http://127.0.0.1:{bound}"
             self._runners.append(runner)
+        if self.mine_every_s:
+            self._miner = asyncio.create_task(self._mine_forever(self.mine_every_s))
+
+    async def _mine_forever(self, every_s: float) -> None:  # float-ok: seconds
+        while True:
+            await asyncio.sleep(every_s)
+            for chain in CHAINS:
+                self.chain.mine(chain)
 
     async def stop(self) -> None:
+        if self._miner is not None:
+            self._miner.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._miner
+            self._miner = None
         for runner in self._runners:
             await runner.cleanup()
         self._runners.clear()
@@ -134,8 +162,11 @@ class SimCluster:
             "prices": {
                 "sources": {
                     "binance": {"kind": "binance", "base_url": self.urls["binance"], "symbols": ["BTCUSDT", "BNBUSDT"]},
-                "binance_ws": {"kind": "binance_ws", "base_url": self.urls["binance"].replace("http", "ws", 1),
-                               "symbols": ["BTCUSDT", "BNBUSDT"]},
+                    "binance_ws": {
+                        "kind": "binance_ws",
+                        "base_url": self.urls["binance"].replace("http", "ws", 1),
+                        "symbols": ["BTCUSDT", "BNBUSDT"],
+                    },
                     "kraken": {"kind": "kraken", "base_url": self.urls["kraken"], "symbols": ["XBTUSD"]},
                     "coinbase": {"kind": "coinbase", "base_url": self.urls["coinbase"], "symbols": ["BTC-USD"]},
                     "nbk": {"kind": "nbk", "base_url": self.urls["nbk"], "symbols": ["USD"]},
@@ -147,6 +178,7 @@ class SimCluster:
                 "solana": {"rpc_url": self.urls["solana"], "kzte_mint": esplora.SIM_KZTE_MINT},
             },
             "addresses": esplora.demo_addresses(),
+            "custody": {"url": self.urls["custody"], "token": TOKEN},
             # the demo's exchange account, AIFC-licensed, so sell-through has an eligible venue
             "accounts": {"exchanges": [DEMO_VENUE]},
             "venues": {DEMO_VENUE: {"eligible": True}},

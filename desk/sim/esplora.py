@@ -1,15 +1,16 @@
-"""A simulated Bitcoin chain served as Esplora, and the test hooks of all three chains.
+"""A simulated Bitcoin chain served as Esplora (the chains' state is `chain.ChainSim`).
 
-Blocks come every 600 s from a fixed anchor (height 925,001 at the sample's block time), so
-heights and times agree on every machine. Every payout of the simulated pools is a tx with
+Blocks come every 600 s from a fixed anchor (desk/sim/heights.py), plus the blocks mined on
+demand. Every payout of the simulated pools is a tx with
 the tx id the pool reports, paying the pool's destination (the demo's revenue wallet) the
 amount the wallet receives (payout minus network fee): in the mempool from the request,
 confirmed in the last block at or before the time the pool calls it confirmed. Reserve
 addresses hold seeded balances (see `ChainSim.set_balance`).
 
-A test changes history through `ChainSim` (`sim.chain`) or `POST /__sim/chain` on any chain
-server: drop a tx, shorten one, redirect it to another address, add an extra receipt, set a
-balance. The usual faults (`/__sim/fault`) apply to these servers as to the others.
+The ledger's txs (custodian transfers, unrecorded movements: desk/sim/ledger.py) are served
+beside the payouts in the same shapes: an outgoing one spends an input of the sender, pays
+the recipient and returns change; a replaced or dropped one is gone (404), as on a node.
+The usual faults (`/__sim/fault`) apply to these servers as to the others.
 """
 
 from __future__ import annotations
@@ -17,20 +18,18 @@ from __future__ import annotations
 import hashlib
 import random
 import re
-from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
-from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
 from desk.feeds.chains.subsidy import subsidy_sats
-from desk.sim.model import MiningModel
-from desk.sim.state import SimState, json_response
+from desk.sim.heights import block_time
+from desk.sim.state import json_response
 
-ANCHOR_HEIGHT = 925_001
-ANCHOR_TIME = datetime.fromtimestamp(1_795_400_000, UTC)
-BLOCK_SECONDS = 600
+if TYPE_CHECKING:
+    from desk.sim.chain import ChainSim, SimTx
+    from desk.sim.ledger import LedgerTx
+
 RETARGET = 2016
 #: Difficulty around which epochs vary; with ~0.03 BTC fees it gives the model's hashprice.
 BASE_DIFFICULTY = 132_200_000_000_000
@@ -69,15 +68,6 @@ def demo_addresses() -> list[dict[str, str]]:
 _BITCOIN_ADDRESS = re.compile(r"(?:bc1|tb1|bcrt1)[a-z0-9]{8,87}|[123mn][1-9A-HJ-NP-Za-km-z]{25,34}")
 
 
-def height_at(moment: datetime) -> int:
-    """The height of the last block mined at or before `moment`."""
-    return ANCHOR_HEIGHT + int((moment - ANCHOR_TIME).total_seconds()) // BLOCK_SECONDS
-
-
-def block_time(height: int) -> datetime:
-    return ANCHOR_TIME + timedelta(seconds=(height - ANCHOR_HEIGHT) * BLOCK_SECONDS)
-
-
 def block_hash(seed: int, height: int) -> str:
     """A hash that carries its height (hex digits 8..16), so `/block/{hash}` needs no index."""
     tail = hashlib.sha256(f"{seed}:block:{height}".encode()).hexdigest()
@@ -92,186 +82,8 @@ def height_of_hash(seed: int, value: str) -> int | None:
     return height if block_hash(seed, height) == value else None
 
 
-@dataclass(frozen=True, slots=True)
-class SimTx:
-    """A transaction paying one of the watched addresses (one output to it)."""
-
-    txid: str
-    address: str
-    sats: int
-    seen_at: datetime  # in the mempool from then
-    height: int  # confirmed in this block
-    sender: str
-
-
-class ChainSim:
-    """The three simulated chains' state and the hooks tests use to change it."""
-
-    def __init__(
-        self, model: MiningModel, state: SimState, *, reserve: dict[tuple[str, str], int] | None = None
-    ) -> None:
-        self.model = model
-        self.state = state
-        self.dropped: set[str] = set()
-        self.shortened: dict[str, int] = {}
-        self.redirected: dict[str, str] = {}
-        self.extra: list[SimTx] = []
-        self._payouts: list[SimTx] | None = None
-        #: serve mempool.space's /v1/blocks (fees in `extras`); False: a plain Esplora (404)
-        self.mempool_api = True
-        #: (chain, address) -> base units outside the pools' payouts: sats, wei, KZTE 10^-6
-        self.balances: dict[tuple[str, str], int] = {}
-        self._opened = datetime.combine(model.start, datetime.min.time(), tzinfo=UTC)
-        # the reserve's addresses receive no payouts, so their funding is their balance (kept
-        # lazy: a 100k-payout simulation starts without walking its payouts)
-        for (chain, address), units in (DEMO_RESERVE if reserve is None else reserve).items():
-            self.balances[(chain, address.lower() if chain == "bsc" else address)] = units
-
-    # ------------------------------------------------------------------ hooks
-
-    def drop_tx(self, txid: str) -> None:
-        """The tx never reaches the chain (the pool still reports it)."""
-        self._known(txid)
-        self.dropped.add(txid)
-
-    def shorten(self, txid: str, sats: int) -> None:
-        """The tx pays `sats` less than the pool says."""
-        tx = self._known(txid)
-        if not 0 < sats < tx.sats:
-            raise ValueError(f"cannot shorten {txid} ({tx.sats} sats) by {sats} sats")
-        self.shortened[txid] = sats
-
-    def redirect(self, txid: str, address: str) -> None:
-        """The tx pays another address than the pool's destination."""
-        self._known(txid)
-        self.redirected[txid] = address
-
-    def add_receipt(self, address: str, sats: int, *, at: datetime | None = None, txid: str | None = None) -> str:
-        """An extra tx paying `address` (a deposit that is not revenue); confirmed in the block
-        at or before `at` (default: ten minutes ago). Returns its tx id."""
-        if sats <= 0:
-            raise ValueError("an extra receipt pays a positive number of sats")
-        moment = at or self.state.now() - timedelta(minutes=10)
-        number = len(self.extra)
-        txid = txid or hashlib.sha256(f"{self.model.seed}:extra:{number}:{address}:{sats}".encode()).hexdigest()
-        self.extra.append(SimTx(txid, address, sats, moment, height_at(moment), "bc1qdesksimoutsider0000000000000000"))
-        return txid
-
-    def set_balance(self, chain: str, address: str, units: int) -> None:
-        """Set an address's balance in base units (sats, wei, or KZTE's 10^-6). On bitcoin this
-        is one funding tx at the simulation's start, sized so the confirmed balance is `units`
-        beside whatever the pools paid there."""
-        if isinstance(units, bool) or not isinstance(units, int) or units < 0:
-            raise ValueError(f"balance of {address} must be whole non-negative base units, not {units!r}")
-        if chain not in ("bitcoin", "bsc", "solana"):
-            raise ValueError(f"unknown chain {chain!r}; one of bitcoin, bsc, solana")
-        key = (chain, address.lower() if chain == "bsc" else address)
-        if chain != "bitcoin":
-            self.balances[key] = units
-            return
-        self.balances.pop(key, None)
-        others = sum(tx.sats for tx in self.txs_of(address) if tx.height <= self.tip_height())
-        if units < others:
-            raise ValueError(f"{address} already received {others} sats; its balance cannot be {units}")
-        self.balances[key] = units - others
-
-    def apply(self, body: dict[str, Any]) -> dict[str, Any]:
-        """The `POST /__sim/chain` form of the hooks: {"op": "drop"|"shorten"|"redirect"|
-        "add_receipt"|"set_balance", ...}. Big numbers may come as strings."""
-        op = body.get("op")
-        if op == "drop":
-            self.drop_tx(str(body["txid"]))
-        elif op == "shorten":
-            self.shorten(str(body["txid"]), int(body["sats"]))
-        elif op == "redirect":
-            self.redirect(str(body["txid"]), str(body["address"]))
-        elif op == "add_receipt":
-            at = datetime.fromisoformat(body["at"]) if body.get("at") else None
-            return {"txid": self.add_receipt(str(body["address"]), int(body["sats"]), at=at, txid=body.get("txid"))}
-        elif op == "set_balance":
-            self.set_balance(str(body["chain"]), str(body["address"]), int(body["units"]))
-        else:
-            raise ValueError(f"unknown op {op!r}; one of drop, shorten, redirect, add_receipt, set_balance")
-        return {"op": op}
-
-    # ------------------------------------------------------------------ history
-
-    def tip_height(self) -> int:
-        return height_at(self.state.now())
-
-    def payout_txs(self) -> list[SimTx]:
-        """Every pool payout as the chain carries it, before the hooks' changes (computed once:
-        the model's payouts never change)."""
-        if self._payouts is not None:
-            return self._payouts
-        result = []
-        for pool in self.model.pools.values():
-            for p in pool.payouts:
-                sender = POOL_WALLET.format(name=pool.name)
-                result.append(
-                    SimTx(
-                        p.tx_id, p.destination, p.sats - p.fee_sats, p.requested_at, height_at(p.confirmed_at), sender
-                    )
-                )
-        self._payouts = result
-        return result
-
-    def _known(self, txid: str) -> SimTx:
-        for tx in self.payout_txs() + self.extra:
-            if tx.txid == txid:
-                return tx
-        raise KeyError(f"no simulated tx {txid}")
-
-    def txs(self) -> list[SimTx]:
-        """Every tx visible now (mempool and confirmed), with the hooks applied."""
-        now = self.state.now()
-        result = []
-        for tx in self.payout_txs() + self.extra + self._fundings():
-            if tx.txid in self.dropped or tx.seen_at > now:
-                continue
-            if tx.txid in self.redirected:
-                tx = replace(tx, address=self.redirected[tx.txid])
-            if tx.txid in self.shortened:
-                tx = replace(tx, sats=tx.sats - self.shortened[tx.txid])
-            result.append(tx)
-        return result
-
-    def _fundings(self) -> list[SimTx]:
-        return [
-            SimTx(
-                hashlib.sha256(f"{self.model.seed}:funding:{address}".encode()).hexdigest(),
-                address,
-                units,
-                self._opened,
-                height_at(self._opened),
-                "bc1qdesksimtreasury000000000000000000",
-            )
-            for (chain, address), units in self.balances.items()
-            if chain == "bitcoin" and units
-        ]
-
-    def txs_of(self, address: str) -> list[SimTx]:
-        return [tx for tx in self.txs() if tx.address == address]
-
-    def balance_units(self, chain: str, address: str) -> int:
-        if chain == "bitcoin":
-            tip = self.tip_height()
-            return sum(tx.sats for tx in self.txs_of(address) if tx.height <= tip)
-        return self.balances.get((chain, address.lower() if chain == "bsc" else address), 0)
-
-    # ------------------------------------------------------------------ blocks
-
-    def difficulty(self, height: int) -> Decimal:
-        rng = random.Random(f"{self.model.seed}:difficulty:{height // RETARGET}")
-        whole = BASE_DIFFICULTY * rng.randint(960, 1040) // 1000
-        return Decimal(whole) + Decimal(rng.randint(0, 99)).scaleb(-2)
-
-    def fees_sats(self, height: int) -> int:
-        return random.Random(f"{self.model.seed}:fees:{height}").randint(1_000_000, 5_000_000)
-
-
 def _status(chain: ChainSim, tx: SimTx) -> dict[str, Any]:
-    if tx.height > chain.tip_height():
+    if not chain.mined_payout(tx):
         return {"confirmed": False}
     return {
         "confirmed": True,
@@ -317,6 +129,44 @@ def tx_json(chain: ChainSim, tx: SimTx) -> dict[str, Any]:
         "weight": 561,
         "fee": fee,
         "status": _status(chain, tx),
+    }
+
+
+def ledger_tx_json(chain: ChainSim, tx: LedgerTx) -> dict[str, Any]:
+    """A ledger tx in Esplora's shape: the sender's input (the coins it spends), the output to
+    the recipient, and change back to the sender."""
+    change = 100_000
+    prev_txid, prev_vout = tx.spends.rsplit(":", 1)
+    confirmed = tx.status(chain.tip_height()) == "confirmed" and tx.height is not None
+    status: dict[str, Any] = {"confirmed": False}
+    if confirmed and tx.height is not None:
+        status = {
+            "confirmed": True,
+            "block_height": tx.height,
+            "block_hash": block_hash(chain.model.seed, tx.height),
+            "block_time": int(block_time(tx.height).timestamp()),
+        }
+    return {
+        "txid": tx.txid,
+        "version": 2,
+        "locktime": 0,
+        "vin": [
+            {
+                "txid": prev_txid,
+                "vout": int(prev_vout),
+                "prevout": {"scriptpubkey_address": tx.sender, "value": tx.units + tx.fee + change},
+                "is_coinbase": False,
+                "sequence": 4294967293,
+            }
+        ],
+        "vout": [
+            {"scriptpubkey_type": "v0_p2wpkh", "scriptpubkey_address": tx.to, "value": tx.units},
+            {"scriptpubkey_type": "v0_p2wpkh", "scriptpubkey_address": tx.sender, "value": change},
+        ],
+        "size": 222,
+        "weight": 561,
+        "fee": tx.fee,
+        "status": status,
     }
 
 
@@ -411,7 +261,8 @@ def routes(chain: ChainSim) -> list[web.RouteDef]:
         if int(request.match_info.get("start") or 0) > 0:
             return json_response([])
         ours = [tx_json(chain, tx) for tx in chain.txs() if tx.height == height]
-        return json_response([coinbase_json(chain, height), *ours])
+        ledger = [ledger_tx_json(chain, tx) for tx in chain.ledger.visible("bitcoin") if tx.height == height]
+        return json_response([coinbase_json(chain, height), *ours, *ledger])
 
     async def address(request: web.Request) -> web.Response:
         addr = request.match_info["address"]
@@ -419,51 +270,70 @@ def routes(chain: ChainSim) -> list[web.RouteDef]:
             return web.Response(status=400, text="Invalid Bitcoin address", content_type="text/plain")
         tip = chain.tip_height()
         mine = chain.txs_of(addr)
-        confirmed = [tx for tx in mine if tx.height <= tip]
-        pending = [tx for tx in mine if tx.height > tip]
+        confirmed = [tx for tx in mine if chain.mined_payout(tx)]
+        pending = [tx for tx in mine if not chain.mined_payout(tx)]
         funded = chain.balance_units("bitcoin", addr)
+        ledger_pending = [tx for tx in chain.ledger.of("bitcoin", addr) if tx.status(tip) == "mempool"]
 
-        def stats(txs: list[SimTx], total: int) -> dict[str, int]:
+        def stats(count: int, total: int, spent: int = 0) -> dict[str, int]:
             return {
-                "funded_txo_count": len(txs),
+                "funded_txo_count": count,
                 "funded_txo_sum": total,
                 "spent_txo_count": 0,
-                "spent_txo_sum": 0,
-                "tx_count": len(txs),
+                "spent_txo_sum": spent,
+                "tx_count": count,
             }
 
+        ins = sum(tx.sats for tx in pending) + sum(tx.units for tx in ledger_pending if tx.to == addr)
+        outs = sum(tx.units + tx.fee for tx in ledger_pending if tx.sender == addr)
         return json_response(
             {
                 "address": addr,
-                "chain_stats": stats(confirmed, funded),
-                "mempool_stats": stats(pending, sum(tx.sats for tx in pending)),
+                "chain_stats": stats(len(confirmed), funded),
+                "mempool_stats": stats(len(pending) + len(ledger_pending), ins, outs),
             }
         )
 
-    def ordered(addr: str) -> tuple[list[SimTx], list[SimTx]]:
+    def ordered(addr: str) -> tuple[list[tuple[str, dict[str, Any]]], list[tuple[str, dict[str, Any]]]]:
+        """(txid, Esplora json) of the address's mempool txs, newest first, and of its
+        confirmed ones, highest block first: the pools' payouts and the ledger's txs."""
         tip = chain.tip_height()
-        mine = chain.txs_of(addr)
-        pending = sorted((tx for tx in mine if tx.height > tip), key=lambda t: (t.seen_at, t.txid), reverse=True)
-        confirmed = sorted((tx for tx in mine if tx.height <= tip), key=lambda t: (t.height, t.txid), reverse=True)
-        return pending, confirmed
+        pending: list[tuple[Any, ...]] = []
+        confirmed: list[tuple[Any, ...]] = []
+        for tx in chain.txs_of(addr):
+            row = (tx.txid, lambda tx=tx: tx_json(chain, tx))
+            (confirmed if chain.mined_payout(tx) else pending).append(((tx.seen_at, tx.height), row))
+        for ltx in chain.ledger.of("bitcoin", addr):
+            row = (ltx.txid, lambda ltx=ltx: ledger_tx_json(chain, ltx))
+            if ltx.status(tip) == "confirmed" and ltx.height is not None:
+                confirmed.append(((ltx.seen_at, ltx.height), row))
+            else:
+                pending.append(((ltx.seen_at, 0), row))
+        pending.sort(key=lambda item: (item[0][0], item[1][0]), reverse=True)
+        confirmed.sort(key=lambda item: (item[0][1], item[1][0]), reverse=True)
+        return [(txid, make()) for _, (txid, make) in pending[:50]], [(txid, make) for _, (txid, make) in confirmed]
 
     async def address_txs(request: web.Request) -> web.Response:
         pending, confirmed = ordered(request.match_info["address"])
-        return json_response([tx_json(chain, tx) for tx in pending[:50] + confirmed[:25]])
+        return json_response([body for _, body in pending] + [make() for _, make in confirmed[:25]])
 
     async def address_txs_chain(request: web.Request) -> web.Response:
         _, confirmed = ordered(request.match_info["address"])
         last = request.match_info["last"]
-        ids = [tx.txid for tx in confirmed]
+        ids = [txid for txid, _ in confirmed]
         if last not in ids:
             return web.Response(status=400, text="Invalid hex string", content_type="text/plain")
         after = ids.index(last) + 1
-        return json_response([tx_json(chain, tx) for tx in confirmed[after : after + 25]])
+        return json_response([make() for _, make in confirmed[after : after + 25]])
 
     async def transaction(request: web.Request) -> web.Response:
+        txid = request.match_info["txid"]
         for tx in chain.txs():
-            if tx.txid == request.match_info["txid"]:
+            if tx.txid == txid:
                 return json_response(tx_json(chain, tx))
+        for ltx in chain.ledger.visible("bitcoin"):
+            if ltx.txid == txid:
+                return json_response(ledger_tx_json(chain, ltx))
         return not_found("Transaction not found")
 
     return [
@@ -480,18 +350,4 @@ def routes(chain: ChainSim) -> list[web.RouteDef]:
         web.get("/address/{address}/txs", address_txs),
         web.get("/address/{address}/txs/chain/{last}", address_txs_chain),
         web.get("/tx/{txid}", transaction),
-        *admin_routes(chain),
     ]
-
-
-def admin_routes(chain: ChainSim) -> list[web.RouteDef]:
-    """POST /__sim/chain with a hook as JSON (see `ChainSim.apply`); served by every chain."""
-
-    async def change(request: web.Request) -> web.Response:
-        try:
-            body = await request.json()
-            return json_response(chain.apply(body))
-        except (KeyError, ValueError, TypeError) as exc:
-            return json_response({"error": str(exc)}, status=400)
-
-    return [web.post("/__sim/chain", change)]

@@ -18,8 +18,19 @@ from desk.sim import row_faults
 from desk.sim.encode import dumps
 from desk.sim.row_faults import ROW_FAULTS
 
-FAULTS = ("500", "429", "418", "drop", "truncated", "wrong_types", "empty_number", "403", "ws_silent",
-          "ws_shutdown", *ROW_FAULTS)
+FAULTS = (
+    "500",
+    "429",
+    "418",
+    "drop",
+    "truncated",
+    "wrong_types",
+    "empty_number",
+    "403",
+    "ws_silent",
+    "ws_shutdown",
+    *ROW_FAULTS,
+)
 RETRY_AFTER_S = 120
 FAULT_KEY = web.AppKey("faults", dict)
 

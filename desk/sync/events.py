@@ -74,3 +74,25 @@ class RoundFinished(SyncEvent):
     failed: tuple[str, ...] = field(default_factory=tuple)
     duration_s: float = 0.0  # float-ok: a duration, not money
     reasons: tuple[str, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True, slots=True)
+class TransferChanged(SyncEvent):
+    """The chain watch moved an on-chain transfer along its life (desk/transfers)."""
+
+    draft_id: int = 0
+    state: str = ""
+    before: str = ""
+    txid: str | None = None
+    confirmations: int = 0
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ChainWatched(SyncEvent):
+    """One poll of the chain watch ended: transfers still in flight, unrecorded movements
+    found (each also an alert), and the addresses that could not be read."""
+
+    in_flight: int = 0
+    unrecorded: tuple[str, ...] = ()
+    errors: tuple[str, ...] = ()

@@ -10,7 +10,16 @@ from dataclasses import asdict
 from datetime import datetime
 from typing import IO, Any, Protocol
 
-from desk.sync.events import FeedCrashed, FeedPolled, Progress, RoundFinished, RoundStarted, SyncEvent
+from desk.sync.events import (
+    ChainWatched,
+    FeedCrashed,
+    FeedPolled,
+    Progress,
+    RoundFinished,
+    RoundStarted,
+    SyncEvent,
+    TransferChanged,
+)
 
 Reporter = Callable[[SyncEvent], None]
 
@@ -26,8 +35,15 @@ def _plain(value: Any) -> Any:
 def json_lines(stream: IO[str] | None = None) -> Reporter:
     """One JSON object per event and line: `{"event": "feed", "feed": ..., "status": ...}`."""
     out = stream or sys.stdout
-    names = {RoundStarted: "round_started", FeedPolled: "feed", Progress: "progress", RoundFinished: "round_finished",
-             FeedCrashed: "feed_crashed"}
+    names = {
+        RoundStarted: "round_started",
+        FeedPolled: "feed",
+        Progress: "progress",
+        RoundFinished: "round_finished",
+        FeedCrashed: "feed_crashed",
+        TransferChanged: "transfer",
+        ChainWatched: "chain_watch",
+    }
 
     def report(event: SyncEvent) -> None:
         record = {"event": names.get(type(event), type(event).__name__)}
@@ -65,8 +81,14 @@ def terminal(stream: IO[str] | None = None) -> Reporter:
     from rich.progress import Progress as Bar
 
     console = Console(file=stream or sys.stderr)
-    bar = Bar(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-              console=console, transient=True)
+    bar = Bar(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    )
     tasks: dict[str, Any] = {}
     styles = {"ok": "green", "stale": "yellow", "degraded": "yellow", "down": "red"}
 
@@ -94,5 +116,8 @@ def terminal(stream: IO[str] | None = None) -> Reporter:
                 bar.stop()
             failed = f", failed: {', '.join(event.failed)}" if event.failed else ""
             console.print(f"round done: {event.written} written in {event.duration_s:.2f}s{failed}")
+        elif isinstance(event, TransferChanged):
+            tx = f" tx {event.txid}" if event.txid else ""
+            console.print(f"transfer #{event.draft_id}: {event.before} → {event.state}{tx} {escape(event.note)}")
 
     return report

@@ -18,7 +18,7 @@ ONE = Amount(BTC, "0.1")
 
 def account_of(account_type: str) -> str:
     named = {"income:mining": "f2main", "assets:pool": "f2main", "assets:wallet": "ops", "assets:exchange": "aix",
-             "assets:reserve": "cold", "income:seized": "case-17"}  # fmt: skip
+             "assets:reserve": "cold", "income:seized": "case-17", "assets:transit": "bitcoin"}  # fmt: skip
     return f"{account_type}:{named[account_type]}" if ACCOUNT_TYPES[account_type] else account_type
 
 

@@ -15,6 +15,7 @@ from desk.config.schema.alerts import AlertSettings
 from desk.config.schema.base import ENV_PREFIX, NESTED, Name
 from desk.config.schema.chains import AddressSettings, ChainsSettings
 from desk.config.schema.compliance import ComplianceSettings, VenueSettings
+from desk.config.schema.custody import CustodySettings
 from desk.config.schema.feeds import PoolSettings, PricesSettings
 from desk.config.schema.sections import (
     AccountsSettings,
@@ -26,6 +27,7 @@ from desk.config.schema.sections import (
     SyncSettings,
     ValuationSettings,
 )
+from desk.config.schema.transfers import TransfersSettings
 from desk.config.schema.treasury import PolicySettings, RoleName
 from desk.config.sources import sources_in_order
 from desk.money import DEFAULT_PRECISIONS, MAX_PRECISION, Asset
@@ -65,6 +67,8 @@ class DeskSettings(BaseSettings):
     roles: dict[Name, list[RoleName]] = Field(default_factory=dict)
     policy: PolicySettings = Field(default_factory=PolicySettings)
     alerts: list[AlertSettings] = Field(default_factory=list)
+    transfers: TransfersSettings = Field(default_factory=TransfersSettings)
+    custody: CustodySettings = Field(default_factory=CustodySettings)
 
     @field_validator("assets", mode="before")
     @classmethod

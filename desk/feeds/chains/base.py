@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 
 from desk.feeds.errors import FeedError, Malformed
 from desk.feeds.http import HttpClient, Response
-from desk.feeds.parsing import field, loads
+from desk.feeds.parsing import as_list, field, loads
 from desk.money import MONEY_CONTEXT, Amount, Asset, MoneyError
 
 T = TypeVar("T")
@@ -67,6 +67,34 @@ class JsonRpcClient(ChainClient):
         if response.status != 200:
             raise ChainError(f"{where}: HTTP {response.status}")
         return field(data, "result", where)
+
+    async def rpc_batch(self, method: str, params: list[list[Any]]) -> list[Any]:
+        """One JSON-RPC 2.0 batch (an array of calls in one POST) of `method` with each of
+        `params`; the results in the same order (the node may answer in any order: matched
+        by id). An error object in any answer is the batch's ChainError."""
+        if not params:
+            return []
+        ids = [next(self._ids) for _ in params]
+        body = [{"jsonrpc": "2.0", "id": i, "method": method, "params": p} for i, p in zip(ids, params, strict=True)]
+        response = await self.http.request("POST", self.url, json_body=body)
+        where = f"{self.name} {method} x{len(params)}"
+        if response.status != 200:
+            raise ChainError(f"{where}: HTTP {response.status} {response.text[:80]}".strip())
+        data = await self.json_of(response, where)
+        if isinstance(data, dict) and data.get("error") is not None:
+            raise ChainError(f"{where}: node error {str(data['error'])[:160]}")
+        answers = {item.get("id"): item for item in as_list(data, where) if isinstance(item, dict)}
+        results = []
+        for i in ids:
+            item = answers.get(i)
+            if item is None:
+                raise Malformed(f"{where}: no answer for call id {i}")
+            if item.get("error") is not None:
+                error = item["error"]
+                message = error.get("message") if isinstance(error, dict) else error
+                raise ChainError(f"{where}: node error: {str(message)[:160]}")
+            results.append(field(item, "result", f"{where} id {i}"))
+        return results
 
 
 def units_to_amount(units: int, decimals: int, asset: Asset, where: str) -> Amount:

@@ -14,6 +14,7 @@ request); a plain Esplora has no `/v1` (404), and then each block's coinbase is 
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -22,11 +23,15 @@ from typing import Any
 
 from desk.config import DeskSettings
 from desk.feeds.chains.base import ChainClient, ChainError
-from desk.feeds.chains.records import ChainBalance, ChainReceipt
+from desk.feeds.chains.esplora_txs import esplora_movement
+from desk.feeds.chains.movements import PendingMemory, Seen, read_movements, read_row
+from desk.feeds.chains.records import ChainBalance, ChainMovement, ChainReceipt
 from desk.feeds.chains.subsidy import subsidy_sats
 from desk.feeds.errors import Malformed
+from desk.feeds.fields import tx_id
 from desk.feeds.http import HttpClient
 from desk.feeds.parsing import as_list, decimal, field, sats, text, unix_seconds
+from desk.feeds.records import Refusal
 from desk.money import BTC, Amount
 
 CHAIN = "bitcoin"
@@ -79,6 +84,9 @@ class EsploraClient(ChainClient):
         self._fees: dict[str, int] = {}
         #: whether the API has mempool.space's /v1/blocks (None: not asked yet)
         self._extras: bool | None = None
+        self._pending = PendingMemory()
+        #: the rows the last `movements` call refused alone (the others were kept)
+        self.refused: list[Refusal] = []
 
     async def _get(self, path: str) -> tuple[str, Any]:
         """GET `path`; the raw text and, when it is JSON, the parsed answer."""
@@ -272,6 +280,57 @@ class EsploraClient(ChainClient):
                 amount = sats(field(out, "value", f"{where}.vout[{i}]"), f"{where}.vout[{i}].value")
                 result.append(ChainReceipt(CHAIN, txid, address, amount, height, block_time, confirmations))
         return result
+
+    # ------------------------------------------------------------------ movements
+
+    async def movements(self, address: str, tracked: Collection[str] = ()) -> list[ChainMovement]:
+        """Every tx of `address` the node lists (its mempool ones, then the newest page of
+        confirmed ones) as a movement in or out, confirmations counted from the tip read just
+        before, and each `tracked` txid (a transfer in flight) the page no longer shows,
+        read by itself; then, once each, the mempool txs this client reported before that the
+        node no longer knows, as "replaced" (a listed tx spends the same outpoint) or
+        "dropped". A garbled row is refused alone: see `self.refused`."""
+        tip = await self.tip_height()
+        path = f"/address/{address}/txs"
+        _, data = await self._get(path)
+        where = f"{self.name} {path}"
+        self.refused = []
+        listed = read_movements(
+            as_list(data, where),
+            where,
+            lambda tx, here: esplora_movement(tx, address, tip, here),
+            self.refused,
+            self.http.clock.now().date(),
+        )
+        later: list[Seen] = []
+        listed_ids = {seen.movement.txid for seen in listed}
+        for txid in sorted({tx_id(t, f"{where}: tracked txid") for t in tracked} - listed_ids):
+            found = await self._tx(txid, address, tip)
+            if found is not None:
+                later.append(found)
+        gone = []
+        for seen in self._pending.missing(address, listed + later):
+            found = await self._tx(seen.movement.txid, address, tip)
+            if found is not None:
+                later.append(found)  # mined, and paged out of the newest confirmed ones
+            else:
+                gone.append(self._pending.gone(seen, listed))
+        self._pending.note(listed + later)
+        return [seen.movement for seen in listed + later] + gone
+
+    async def _tx(self, txid: str, address: str, tip: int) -> Seen | None:
+        """`GET /tx/{txid}` as a movement of `address`; None when the node does not know it
+        (Esplora's 404 "Transaction not found": dropped from the mempool or replaced)."""
+        path = f"/tx/{txid}"
+        try:
+            _, data = await self._get(path)
+        except ChainError as exc:
+            if exc.status == 404:
+                return None
+            raise
+        today = self.http.clock.now().date()
+        reader = lambda tx, here: esplora_movement(tx, address, tip, here)  # noqa: E731
+        return read_row(data, f"{self.name} {path}", reader, self.refused, today)
 
 
 def esplora_client(settings: DeskSettings, http: HttpClient) -> EsploraClient:

@@ -111,6 +111,11 @@ class BinanceStream:
         price = decimal(field(data, "c", "miniTicker"), "miniTicker.c")
         if price is None or price <= 0:
             raise Malformed("miniTicker.c: not a positive price")
-        return Quote(base=base, quote=quote, price=price, source=self.name,
-                     source_time=unix_millis(field(data, "E", "miniTicker"), "miniTicker.E"),
-                     received_time=self.clock.now())
+        return Quote(
+            base=base,
+            quote=quote,
+            price=price,
+            source=self.name,
+            source_time=unix_millis(field(data, "E", "miniTicker"), "miniTicker.E"),
+            received_time=self.clock.now(),
+        )

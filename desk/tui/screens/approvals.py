@@ -141,7 +141,8 @@ class ApprovalsScreen(Screen[None]):
                 str(d.id),
                 d.drafted_by,
                 str(dst.amount) if dst else "",
-                dst.account if dst else "",
+                # an on-chain transfer is drafted into transit; it names where it settles
+                (d.entry.details or {}).get("to") or (dst.account if dst else ""),
                 f"{len(tally.approvers)}/{tally.required}",
                 ", ".join(tally.rules) or "maker-checker",
                 src.account if src else "",

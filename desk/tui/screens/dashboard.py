@@ -34,6 +34,7 @@ from desk.tui.format import amount_text, header_text, row_text
 from desk.tui.screens.figures import Figures, Shown, age_text, price_text
 from desk.tui.widgets.compliance_panel import CompliancePanel
 from desk.tui.widgets.rows import KeyedRows
+from desk.tui.widgets.transfers_panel import TransfersPanel
 
 #: Chart time frames: (label, length, hourly buckets).
 FRAMES: dict[str, tuple[timedelta, bool]] = {
@@ -98,6 +99,7 @@ class DashboardScreen(Screen[None]):
                 with Vertical(id="dash-top-right"):
                     yield KeyedRows(id="dash-reserve", classes="panel")
                     yield CompliancePanel(id="dash-compliance")
+                    yield TransfersPanel(id="dash-transfers")
             with Horizontal(classes="dash-row", id="dash-mid"):
                 with Vertical(id="dash-inflows", classes="panel"):
                     yield Static("", id="inflows-head")
@@ -218,6 +220,7 @@ class DashboardScreen(Screen[None]):
         # its height is the screen's (1fr), not its text's: no layout pass needed
         self.query_one("#dash-recent", Static).update("\n".join(lines), layout=False)
         await self._show_compliance(reg, now)
+        await self.query_one(TransfersPanel).load(reg, self.app.settings, now)  # type: ignore[attr-defined]
 
     async def _show_compliance(self, reg: Any, now: datetime) -> None:
         """The sell-through standing of the current period, read again when the register changed."""

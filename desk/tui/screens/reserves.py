@@ -26,7 +26,7 @@ from desk.reserves.proof import AccountCheck, AddressReading, ReserveReport
 #: Reads the proof for the app (the live read by default; a prepared one in snapshots).
 ProofSource = Callable[[Any], Awaitable[ReserveReport]]
 
-COLUMNS = ("address", "chain", "asset", "on chain", "register", "difference", "as of block · time")
+COLUMNS = ("address", "chain", "asset", "on chain", "in flight", "register", "difference", "as of block · time")
 
 
 async def live_proof(app: Any) -> ReserveReport:
@@ -64,7 +64,9 @@ def check_rows(check: AccountCheck) -> list[tuple[Text | str, ...]]:
     """One row per address; the account's register balance and the difference on its
     first row (an account with several addresses is compared once, with their sum)."""
     diff = check.difference
-    if check.ok:
+    if check.ok and diff:
+        diff_cell = Text(f"{exact(diff)} in flight", style="yellow", justify="right")
+    elif check.ok:
         diff_cell = Text("0", style="green", justify="right")
     elif diff is None:
         diff_cell = Text("unproven", style="bold red", justify="right")
@@ -84,6 +86,7 @@ def check_rows(check: AccountCheck) -> list[tuple[Text | str, ...]]:
                 reading.entry.chain,
                 check.asset,
                 on_chain,
+                Text(_amount(check.in_flight) if first and check.in_flight is not None else "", justify="right"),
                 Text(_amount(check.register) if first else "", justify="right"),
                 diff_cell if first else Text(""),
                 _as_of(reading),
@@ -96,6 +99,7 @@ def check_rows(check: AccountCheck) -> list[tuple[Text | str, ...]]:
                 "",
                 check.asset,
                 Text(_amount(check.on_chain), justify="right"),
+                Text(""),
                 Text(""),
                 Text(""),
                 "",
@@ -159,7 +163,9 @@ class ReservesScreen(Screen[None]):
         failures = report.failures()
         checked = f"checked {report.checked_at:%Y-%m-%d %H:%M:%S} UTC"
         if report.ok:
-            status.update(f"register equals chain · {len(report.checks)} account(s) · {checked}")
+            flying = sum(len(c.flight.transfers) for c in report.checks if c.flight)
+            held = f" · holds with {flying} transfer(s) in flight" if flying else ""
+            status.update(f"register equals chain · {len(report.checks)} account(s){held} · {checked}")
             status.set_classes("-clean")
         else:
             status.update(f"PROOF FAILS: {len(failures)} problem(s) · {checked}")

@@ -131,10 +131,16 @@ class TransferForm(ModalScreen[int | None]):
     @work(exclusive=True)
     async def record(self) -> None:
         try:
-            drafted = await draft_transfer(self.app.register, self.typed(), self.app.now())  # type: ignore[attr-defined]
+            drafted = await draft_transfer(
+                self.app.register,  # type: ignore[attr-defined]
+                self.typed(),
+                self.app.now(),  # type: ignore[attr-defined]
+                settings=self.app.settings,  # type: ignore[attr-defined]
+            )
         except RegisterError as exc:
             self.query_one("#transfer-errors", Static).update(f"✗ {exc}")
             self.app.bell()
             return
-        self.notify(f"draft #{drafted.id} recorded; awaiting approval")
+        on_chain = f"; once approved it travels on {drafted.chain} (transfers in flight)" if drafted.chain else ""
+        self.notify(f"draft #{drafted.id} recorded; awaiting approval{on_chain}")
         self.dismiss(drafted.id)
