@@ -12,9 +12,8 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from desk.cli.common import add_command, settings_from
+from desk.cli.common import add_command, opened, register_errors, settings_from
 from desk.cli.exit_codes import ExitCode
-from desk.cli.register_cmds import _errors, opened
 from desk.config import DeskSettings
 from desk.register.transfers import IN_FLIGHT, STATES, Transfer
 from desk.transfers.broadcast import record_broadcast
@@ -96,7 +95,7 @@ def _table(found: list[Transfer], settings: DeskSettings, now: datetime) -> Tabl
     return table
 
 
-@_errors("transfers")
+@register_errors("transfers")
 async def transfers(args: argparse.Namespace) -> ExitCode:
     settings = settings_from(args)
     async with opened(settings) as register:
@@ -113,7 +112,7 @@ async def transfers(args: argparse.Namespace) -> ExitCode:
     return ExitCode.OK
 
 
-@_errors("broadcast")
+@register_errors("broadcast")
 async def broadcast(args: argparse.Namespace) -> ExitCode:
     settings = settings_from(args)
     async with opened(settings) as register:

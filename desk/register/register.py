@@ -27,7 +27,6 @@ from desk.money import Amount, Asset
 from desk.register import actions, catalogue, connection, decisions, drafts, feedstate, posting, reads, walk
 from desk.register import proposals as proposal_store
 from desk.register import quotes as quote_store
-from desk.register import transfers as transfer_life
 from desk.register.chain import Checkpoint
 from desk.register.drafts import Draft
 from desk.register.entries import Entry, NewEntry
@@ -37,6 +36,7 @@ from desk.register.pages import Key, PageFilter
 from desk.register.posting import IngestResult
 from desk.register.quotes import Quote
 from desk.register.transaction import Transaction
+from desk.register.transfer_methods import TransferMethods
 from desk.register.verify import Progress, VerifyResult, verify_file
 
 if TYPE_CHECKING:
@@ -49,7 +49,7 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-class Register:
+class Register(TransferMethods):
     """Open with `async with Register.open(path, operator=...) as reg:`."""
 
     def __init__(
@@ -370,37 +370,6 @@ class Register:
         `tx.append`, `tx.set_mark`, ... commit together or not at all."""
         async with connection.immediate(self._conn, self._lock):
             yield Transaction(self)
-
-    # ---------------------------------------------------------------- on-chain transfers (transfers.py)
-
-    async def open_transit(self, chain: str) -> str:
-        """Open `assets:transit:<chain>`, where an approved on-chain transfer waits; return it."""
-        return await transfer_life.open_transit(self, chain)
-
-    async def transfers(self, states: Iterable[str] | None = None) -> list[transfer_life.Transfer]:
-        """Every approved on-chain transfer (in `states`, if given), oldest approval first."""
-        return await transfer_life.listing(self, states)
-
-    async def transfer(self, draft_id: int) -> transfer_life.Transfer:
-        """The approved on-chain transfer of draft `draft_id` (NotFound if there is none)."""
-        return await transfer_life.by_draft(self, draft_id)
-
-    async def record_transfer(self, draft_id: int, change: transfer_life.Change) -> transfer_life.Transfer | None:
-        """Record a change of a transfer's state (a chained action; settling or ending it
-        posts its entries); None when that change was already recorded."""
-        return await transfer_life.record(self, draft_id, change)
-
-    async def record_watch_start(self, chain: str, address: str, height: int | None) -> int:
-        """Mark the height the chain watch began reading `address` at (a chained action)."""
-        return await transfer_life.record_watch_start(self, chain, address, height)
-
-    async def watch_starts(self) -> dict[tuple[str, str], int | None]:
-        """(chain, address) -> the height the chain watch began reading it at."""
-        return await transfer_life.watch_starts(self)
-
-    async def known_txids(self, txids: Iterable[str]) -> set[str]:
-        """The txids among `txids` an entry or a transfer already records."""
-        return await transfer_life.known_txids(self, txids)
 
     async def first_action(self, action: str) -> dict[str, Any] | None:
         """The oldest action of one name, or None ("was a policy change ever approved")."""
