@@ -32,7 +32,7 @@ from desk.sim.workload import build, feed_entry, settings_for
 from desk.valuation import fifo
 from desk.valuation.prices import PricePolicy
 from desk.valuation.receipt import value_inflows
-from desk.valuation.reserve import end_of, reserve_report, value_series
+from desk.valuation.worth import end_of, reserve_report, value_series
 
 
 async def seconds(coro) -> tuple[float, object]:  # type: ignore[no-untyped-def]

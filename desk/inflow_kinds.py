@@ -4,7 +4,7 @@ Coins come into the fund mined (a pool's earnings, and what is swept from the wa
 pools pay into), seized (handed over by an authority: `income:seized:<case>`) or purchased
 (bought on an exchange); within the fund they move by internal transfer; an opening balance
 is its own kind, and anything these rules do not recognise is `other` rather than forced
-into a kind it may not deserve. The reserve's inflows (desk.reserves.inflows, the
+into a kind it may not deserve. The reserve's inflows (desk.proof.inflows, the
 transparency snapshot) and the valuation at receipt (desk.valuation.receipt) read them here.
 """
 

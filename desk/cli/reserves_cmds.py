@@ -21,10 +21,10 @@ from desk.config import DeskSettings
 from desk.feeds.chains.esplora import EsploraClient, esplora_client
 from desk.feeds.http import HttpClient, http_session
 from desk.mining.hashprice import HashpriceReport, HashpriceUnavailable, hashprice_report
+from desk.proof.chains import ChainReader
+from desk.proof.proof import NoReserveAddresses, ReserveReport, check_reserves
+from desk.proof.transparency import ProofFailed, build_snapshot, write_snapshot
 from desk.register import Register, RegisterUnavailable
-from desk.reserves.chains import ChainReader
-from desk.reserves.proof import NoReserveAddresses, ReserveReport, check_reserves
-from desk.reserves.transparency import ProofFailed, build_snapshot, write_snapshot
 
 SPARKS = "▁▂▃▄▅▆▇█"
 

@@ -19,7 +19,7 @@ from desk.register import Register, RegisterUnavailable
 from desk.valuation import fifo
 from desk.valuation.prices import PricePolicy, Valued
 from desk.valuation.receipt import value_inflows
-from desk.valuation.reserve import DayValue, ReserveReport, end_of, reserve_report, value_series
+from desk.valuation.worth import DayValue, ReserveReport, end_of, reserve_report, value_series
 
 
 def _moment(text: str) -> datetime:

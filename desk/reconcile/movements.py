@@ -9,10 +9,10 @@ from dataclasses import replace
 
 from desk.config import DeskSettings
 from desk.feeds.http import HttpClient
+from desk.proof.chains import ChainReader
 from desk.reconcile.breaks import Break, Resolution
 from desk.reconcile.report import DayReport, Report
 from desk.register import Register
-from desk.reserves.chains import ChainReader
 from desk.transfers.watch import TransferWatch
 
 

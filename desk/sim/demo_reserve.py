@@ -11,8 +11,8 @@ from datetime import UTC, datetime, time, timedelta
 from desk.config import DeskSettings
 from desk.feeds.chains.base import units_to_amount
 from desk.money import Amount
+from desk.proof.proof import reserve_addresses
 from desk.register import NewEntry, Posting, Register
-from desk.reserves.proof import reserve_addresses
 from desk.sim.esplora import DEMO_RESERVE, KZTE_DECIMALS
 
 #: Base-unit decimals the simulated chains count in: sats, wei, KZTE's SPL decimals.

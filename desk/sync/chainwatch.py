@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING
 from desk.alerts.engine import Notice
 from desk.config import DeskSettings
 from desk.feeds.custody import custodian_client
+from desk.proof.chains import ChainReader
 from desk.register import Register
-from desk.reserves.chains import ChainReader
 from desk.sync.events import ChainWatched, TransferChanged
 from desk.transfers.watch import Poll, TransferWatch
 

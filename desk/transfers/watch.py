@@ -38,7 +38,7 @@ log = logging.getLogger(__name__)
 
 
 class MovementSource(Protocol):
-    """Reads an address's movements (desk.reserves.chains.ChainReader is one)."""
+    """Reads an address's movements (desk.proof.chains.ChainReader is one)."""
 
     async def movements(self, entry: AddressSettings, tracked: Collection[str] = ()) -> list[ChainMovement]: ...
 

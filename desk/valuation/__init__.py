@@ -10,11 +10,11 @@ Public API (all async functions take an open `Register`):
     fifo.totals(register, policy, at) -> ({asset: LotTotals}, {(source, asset): units})  # from the day sums
     fifo.held(register, policy, at) -> [Lot]                     # the lots one by one
     fifo.check(register, policy) -> [problem]                    # the kept lots against a replay from scratch
-    reserve.reserve_report(register, settings, at, with_lots=True, list_lots=False) -> ReserveReport
+    worth.reserve_report(register, settings, at, with_lots=True, list_lots=False) -> ReserveReport
         # .total_usd/.total_kzt, .assets (each with its Valued price, source, age), .by_asset,
         # .by_custody, .by_source (Slices with .weight and .percent), .cost_usd/.cost_kzt,
         # .unrealised_usd/.unrealised_kzt, .lots (with list_lots), .flags (missing | stale | ...)
-    reserve.value_series(register, settings, days) -> [DayValue]           # for a chart of value over time
+    worth.value_series(register, settings, days) -> [DayValue]           # for a chart of value over time
 
 The frozen valuations at receipt live in the register (desk/register/valuations.py), and so do
 the FIFO lots, continued pass by pass (desk/register/lots.py).

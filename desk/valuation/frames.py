@@ -1,6 +1,6 @@
 """The reserve's value over a chart's time frame (1D by the hour, 7D, 30D and 1Y by the UTC
 day), the price of a bitcoin at each moment (for BTC as the reporting currency), and the
-report a valuation screen shows beside them. The figures are desk.valuation.reserve's; this
+report a valuation screen shows beside them. The figures are desk.valuation.worth's; this
 picks the moments. Hashprice, read live, is desk.mining.live's.
 """
 
@@ -14,7 +14,7 @@ from typing import Any
 from desk.money import ONE_BTC
 from desk.register import Register
 from desk.valuation.prices import PriceMissing, PricePolicy, snapshot, value_in
-from desk.valuation.reserve import ReserveReport, end_of, reserve_report, value_series
+from desk.valuation.worth import ReserveReport, end_of, reserve_report, value_series
 
 #: Chart time frames: label -> (number of points, hourly?).
 FRAMES: dict[str, tuple[int, bool]] = {"1D": (25, True), "7D": (7, False), "30D": (30, False), "1Y": (365, False)}

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 from desk.money import Amount
+from desk.proof.inflows import daily_totals, reserve_inflows
 from desk.register import NewEntry, Posting
-from desk.reserves.inflows import daily_totals, reserve_inflows
 from tests.builders import NOW
 
 

@@ -9,9 +9,9 @@ import pytest
 
 from desk.config import AddressSettings
 from desk.money import BNB, KZTE, Amount
+from desk.proof.chains import ChainReader
+from desk.proof.proof import NoReserveAddresses, check_reserves
 from desk.register import NewEntry, Posting
-from desk.reserves.chains import ChainReader
-from desk.reserves.proof import NoReserveAddresses, check_reserves
 from desk.sim.esplora import SIM_RESERVE_BNB, SIM_RESERVE_BTC, SIM_RESERVE_SOL
 from tests.builders import NOW
 

@@ -12,8 +12,8 @@ import pytest
 
 from desk.cli import main
 from desk.config import ConfigError, load_settings
+from desk.proof.transparency import write_snapshot
 from desk.register import Register, RegisterUnavailable
-from desk.reserves.transparency import write_snapshot
 from desk.sync.lock import SyncAlreadyRunning, SyncLock
 from tests.integrity.conftest import Book
 

@@ -13,13 +13,13 @@ import pytest
 from desk.compliance import parse_period, sell_through
 from desk.config import DeskSettings
 from desk.money import BTC, Amount
+from desk.proof.inflows import daily_totals, reserve_inflows
 from desk.reconcile.sources import register_rows
 from desk.register import Register
 from desk.register.export import export
 from desk.report.build import build_report
 from desk.report.fmt import amount as fmt_amount
 from desk.report.period import Month
-from desk.reserves.inflows import daily_totals, reserve_inflows
 from desk.sim.workload import POOLS
 from tests.builders import NOW
 from tests.scale.conftest import PAGE, SIZES, T0, feed_book, sales_book

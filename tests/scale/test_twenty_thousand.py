@@ -12,6 +12,7 @@ from pathlib import Path
 from desk.alerts.observe import last_payouts
 from desk.compliance import parse_period, sell_through
 from desk.money import BTC, Amount
+from desk.proof.inflows import reserve_inflows
 from desk.reconcile.sources import register_rows
 from desk.register import Register
 from desk.register.entries import format_ts
@@ -21,10 +22,9 @@ from desk.report.build import build_report
 from desk.report.fmt import amount as fmt_amount
 from desk.report.fmt import money
 from desk.report.period import Month
-from desk.reserves.inflows import reserve_inflows
 from desk.sim.sales import EXCHANGE
 from desk.sim.workload import POOLS, RESERVE
-from desk.valuation.reserve import reserve_report
+from desk.valuation.worth import reserve_report
 from tests.builders import NOW
 from tests.scale.conftest import BIG, SALES_PER_DAY, Big
 from tests.scale.tools import (

@@ -15,8 +15,8 @@ from desk.config import DeskSettings, load_settings
 from desk.feeds.clock import FakeClock
 from desk.feeds.http import HttpClient, RetryPolicy
 from desk.money import Amount
+from desk.proof.chains import ChainReader
 from desk.register import NewEntry, Posting, Register
-from desk.reserves.chains import ChainReader
 from desk.sim import SimCluster
 from desk.sim.demo_reserve import open_demo_reserve
 from desk.sim.esplora import SIM_WALLET

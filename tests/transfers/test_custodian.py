@@ -13,9 +13,9 @@ import pytest
 from desk.config import DeskSettings
 from desk.feeds.custody import custodian_client
 from desk.feeds.http import HttpClient
+from desk.proof.chains import ChainReader
+from desk.proof.proof import check_reserves
 from desk.register import Register
-from desk.reserves.chains import ChainReader
-from desk.reserves.proof import check_reserves
 from desk.sim import SimCluster
 from desk.transfers.watch import Poll, TransferWatch
 from tests.transfers.conftest import approved

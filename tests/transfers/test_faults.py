@@ -9,9 +9,9 @@ from datetime import timedelta
 from desk.config import DeskSettings
 from desk.feeds.http import HttpClient
 from desk.money import Amount
+from desk.proof.chains import ChainReader
+from desk.proof.proof import check_reserves
 from desk.register import Register
-from desk.reserves.chains import ChainReader
-from desk.reserves.proof import check_reserves
 from desk.sim import SimCluster
 from desk.sim.chain import OUTSIDER
 from desk.sim.esplora import SIM_RESERVE_BTC, SIM_WALLET

@@ -8,9 +8,9 @@ import pytest
 
 from desk.config import DeskSettings
 from desk.money import Amount
+from desk.proof.chains import ChainReader
+from desk.proof.proof import check_reserves
 from desk.register import Register
-from desk.reserves.chains import ChainReader
-from desk.reserves.proof import check_reserves
 from desk.sim import SimCluster
 from desk.sim.esplora import SIM_RESERVE_BNB, SIM_RESERVE_BTC, SIM_RESERVE_SOL, SIM_WALLET
 from desk.transfers.broadcast import record_broadcast

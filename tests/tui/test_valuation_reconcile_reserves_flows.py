@@ -34,7 +34,7 @@ from desk.tui.screens.reconcile import ReconcileScreen, ResolveDialog
 from desk.tui.screens.reserves import ReservesScreen
 from desk.tui.screens.valuation import ValuationScreen
 from desk.valuation.frames import moments
-from desk.valuation.reserve import reserve_report, value_series
+from desk.valuation.worth import reserve_report, value_series
 from tests.builders import NOW as SIM_NOW
 from tests.builders import sim_fixture
 from tests.reconcile.conftest import payout_on

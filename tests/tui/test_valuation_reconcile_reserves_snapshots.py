@@ -19,12 +19,12 @@ import pytest
 from desk.config import DeskSettings, load_settings
 from desk.feeds.clock import FakeClock
 from desk.feeds.http import HttpClient, RetryPolicy
+from desk.proof.chains import ChainReader
+from desk.proof.proof import ReserveReport, check_reserves
 from desk.reconcile import reconcile
 from desk.reconcile.engine import chain_for
 from desk.reconcile.view import ReconciliationView, view_of
 from desk.register import Register
-from desk.reserves.chains import ChainReader
-from desk.reserves.proof import ReserveReport, check_reserves
 from desk.sim import SimCluster
 from desk.sim.demo_reserve import open_demo_reserve
 from desk.sim.esplora import SIM_RESERVE_BNB

@@ -14,7 +14,7 @@ from desk.register import NewEntry, Posting, Register
 from desk.valuation import fifo
 from desk.valuation.prices import PricePolicy
 from desk.valuation.receipt import revalue, value_inflows
-from desk.valuation.reserve import reserve_report, value_series
+from desk.valuation.worth import reserve_report, value_series
 from tests.valuation.conftest import FRI, earning, nbk, post, quote
 
 T1 = datetime(2026, 11, 2, 8, tzinfo=UTC)

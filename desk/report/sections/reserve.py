@@ -14,7 +14,7 @@ from desk.report.context import Context, source_of, trace
 from desk.report.fmt import amount as fmt_amount
 from desk.report.fmt import money
 from desk.report.model import Chart, Row, Section, Source
-from desk.valuation.reserve import ReserveReport, Slice, reserve_report, value_series
+from desk.valuation.worth import ReserveReport, Slice, reserve_report, value_series
 
 TITLE = "Reserve composition and value at month end"
 COLUMNS = ("by", "slice", "amount", "value (USD)", "value (KZT)", "weight")

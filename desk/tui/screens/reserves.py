@@ -3,7 +3,7 @@ register's balance of its account, the difference highlighted, the block (slot) 
 each chain was read at, and the register's head hash the proof is signed off with (the
 hash the public transparency snapshot publishes). `g` reads the chains again.
 
-The comparison is desk.reserves.proof's; the read talks to three chains, so it runs in a
+The comparison is desk.proof.proof's; the read talks to three chains, so it runs in a
 worker, and a chain that cannot be read is named on its row, never shown as zero.
 """
 
@@ -20,8 +20,8 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from desk.money import Amount
-from desk.reserves.live import read_proof
-from desk.reserves.proof import AccountCheck, AddressReading, ReserveReport
+from desk.proof.live import read_proof
+from desk.proof.proof import AccountCheck, AddressReading, ReserveReport
 
 #: Reads the proof for the app (the live read by default; a prepared one in snapshots).
 ProofSource = Callable[[Any], Awaitable[ReserveReport]]

@@ -30,7 +30,7 @@ from desk.tui.format import amount_text
 from desk.tui.screens.figures import age_text, money_text, price_text
 from desk.tui.widgets.rows import KeyedRows
 from desk.valuation.frames import FRAMES, Valuation, load_valuation
-from desk.valuation.reserve import Slice
+from desk.valuation.worth import Slice
 
 ASSET_COLUMNS = (
     "asset",

@@ -10,9 +10,9 @@ from datetime import datetime
 from desk.config import DeskSettings
 from desk.feeds.clock import CallableClock
 from desk.feeds.http import http_session
+from desk.proof.chains import ChainReader
+from desk.proof.proof import ReserveReport, check_reserves
 from desk.register import Register
-from desk.reserves.chains import ChainReader
-from desk.reserves.proof import ReserveReport, check_reserves
 
 
 async def read_proof(settings: DeskSettings, register: Register, now: Callable[[], datetime]) -> ReserveReport:

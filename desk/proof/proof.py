@@ -21,10 +21,10 @@ from desk.config import AddressSettings, DeskSettings
 from desk.feeds.chains.records import ChainBalance
 from desk.feeds.errors import FeedError
 from desk.money import Amount
+from desk.proof.chains import ChainReader
 from desk.register import Register
 from desk.register.errors import NotFound
 from desk.register.transfers import IN_FLIGHT
-from desk.reserves.chains import ChainReader
 from desk.transfers.proof import InFlight, in_flight
 
 RESERVE_PREFIX = "assets:reserve:"

@@ -19,10 +19,10 @@ from typing import Any
 
 from desk.config import DeskSettings
 from desk.private_files import READ_ONLY, private_dir
+from desk.proof.chains import ChainReader
+from desk.proof.inflows import daily_totals, reserve_inflows
+from desk.proof.proof import ReserveReport, check_reserves
 from desk.register import Register
-from desk.reserves.chains import ChainReader
-from desk.reserves.inflows import daily_totals, reserve_inflows
-from desk.reserves.proof import ReserveReport, check_reserves
 
 JSON_NAME = "reserve.json"
 HTML_NAME = "index.html"

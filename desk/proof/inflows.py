@@ -9,8 +9,8 @@ from datetime import date
 from desk.config import DeskSettings
 from desk.inflow_kinds import KINDS, inflow_kind
 from desk.money import Amount
+from desk.proof.proof import RESERVE_PREFIX
 from desk.register import PageFilter, Register
-from desk.reserves.proof import RESERVE_PREFIX
 
 
 @dataclass(frozen=True, slots=True)
