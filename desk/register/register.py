@@ -47,6 +47,8 @@ from desk.register.verify import Progress, VerifyResult, verify_file
 if TYPE_CHECKING:
     from desk.config import DeskSettings
     from desk.controls.engine import Controls
+    from desk.register.moves import Move
+    from desk.register.period import Credits
 
 #: Entries at or above this batch size are prepared in a worker thread, off the event loop.
 THREAD_THRESHOLD = 200
@@ -787,7 +789,14 @@ class Register:
     # ---------------------------------------------------------------- sync state
 
     async def record_sync(
-        self, feed: str, *, at: datetime, ok: bool, written: int, state: str, reason: str | None,
+        self,
+        feed: str,
+        *,
+        at: datetime,
+        ok: bool,
+        written: int,
+        state: str,
+        reason: str | None,
         synced_through: date | None = None,
     ) -> None:
         """Remember a feed's last poll: when, whether it succeeded, how far it has synced."""
@@ -798,8 +807,15 @@ class Register:
                 "last_ok = COALESCE(excluded.last_ok, last_ok), "
                 "synced_through = COALESCE(excluded.synced_through, synced_through), "
                 "written = written + excluded.written, state = excluded.state, reason = excluded.reason",
-                (feed, format_ts(at), format_ts(at) if ok else None,
-                 synced_through.isoformat() if synced_through else None, written, state, reason),
+                (
+                    feed,
+                    format_ts(at),
+                    format_ts(at) if ok else None,
+                    synced_through.isoformat() if synced_through else None,
+                    written,
+                    state,
+                    reason,
+                ),
             )
 
     async def sync_state(self) -> dict[str, dict[str, Any]]:
@@ -807,9 +823,14 @@ class Register:
             "SELECT feed, last_attempt, last_ok, synced_through, written, state, reason FROM sync_state ORDER BY feed"
         )
         return {
-            r[0]: {"last_attempt": parse_ts(r[1]), "last_ok": parse_ts(r[2]) if r[2] else None,
-                   "synced_through": date.fromisoformat(r[3]) if r[3] else None, "written": r[4], "state": r[5],
-                   "reason": r[6]}
+            r[0]: {
+                "last_attempt": parse_ts(r[1]),
+                "last_ok": parse_ts(r[2]) if r[2] else None,
+                "synced_through": date.fromisoformat(r[3]) if r[3] else None,
+                "written": r[4],
+                "state": r[5],
+                "reason": r[6],
+            }
             for r in rows
         }
 
@@ -933,6 +954,31 @@ class Register:
             result.append((account, start, Amount.from_units(self.asset(asset), units)))
         return sorted(result, key=lambda r: (r[1], r[0], r[2].asset.code))
 
+    # ---------------------------------------------------------------- a period read whole (period.py, moves.py)
+    # (imported here, not at the top, so that this block is the only change to this file)
+
+    async def period_credits(
+        self, since: datetime, until: datetime, *, credited: str, into: str, besides: Sequence[str] = ()
+    ) -> Credits:
+        """The inflows dated in [since, until) summed per credited account, asset and day,
+        with their frozen valuations summed: the monthly report's totals without reading
+        the month entry by entry (see period.py)."""
+        from desk.register import period
+
+        return await period.credits(self, since, until, credited=credited, into=into, besides=besides)
+
+    async def last_seq_in(self, since: datetime, until: datetime) -> int | None:
+        """The highest seq among the entries dated in [since, until), or None."""
+        from desk.register import period
+
+        return await period.last_seq(self, since, until)
+
+    async def moves(self, accounts: Sequence[str], since: datetime, until: datetime) -> list[Move]:
+        """Each entry dated in [since, until) that posts to one of `accounts`, with what it
+        posts to each of them, in (time, seq) order, read in one pass (see moves.py)."""
+        from desk.register import moves
+
+        return await moves.moves(self, accounts, since, until)
 
 
 def _check_detail_text(where: str, value: Any) -> None:
