@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from decimal import Context, Decimal
+from decimal import Context, Decimal, localcontext
 from typing import TYPE_CHECKING
 
 from desk.money import Amount
@@ -36,7 +36,6 @@ if TYPE_CHECKING:
 _HALF = 2**32
 #: Exact decimal arithmetic for the sums (far wider than any figure).
 _EXACT = Context(prec=80)
-_ZERO = Decimal(0)
 
 #: The sign of a units value; a text value is always beyond 63 bits, so never zero.
 _SIGN = "CASE WHEN typeof({u}) = 'integer' THEN sign({u}) WHEN substr({u}, 1, 1) = '-' THEN -1 ELSE 1 END"
@@ -117,8 +116,9 @@ def _credits_sql(register: Register, credited: str, into: str, besides: Sequence
     """Per inflow dated in [?1, ?2) (not of a kind in `besides`, ?3...): its first credited
     account; per asset it received, the units when one posting received them (as the
     valuations table writes units) beside its newest valuation of the asset. The rows: per
-    account, asset and day the entries and units received ("day"); each valuation matched to
-    its receipt ("value", summed by the caller); and each receipt left unmatched ("one")."""
+    account, asset and day the entries and units received ("day"); the valuations matched to
+    their receipts, per account, asset, state and currency, their figures as lists of text for
+    Python to add ("sum"); and each receipt left unmatched ("one")."""
     credit = f"p.account_id IN ({_ids(register, credited)}) AND {_SIGN.format(u='p.units')} < 0"
     receipt = f"r.account_id IN ({_ids(register, into)}) AND {_SIGN.format(u='r.units')} > 0"
     marks = ",".join(f"?{3 + i}" for i in range(len(besides)))
@@ -141,12 +141,14 @@ WITH origin AS MATERIALIZED (
      AND v.revision = (SELECT max(revision) FROM valuations w WHERE w.entry_seq = x.seq AND w.asset = x.asset)
     WHERE x.postings = 1 AND typeof(x.units) = 'integer' AND v.units = CAST(x.units AS TEXT)
 )
-SELECT 'day', account, asset, day, count(*), sum(high), sum(low), group_concat(rest, ' '), NULL
+SELECT 'day', account, asset, day, count(*), sum(high), sum(low), group_concat(rest, ' '), NULL, NULL
 FROM received GROUP BY account, asset, day
 UNION ALL
-SELECT 'value', account, asset, seq, state, currency, usd, kzt, reason FROM matched
+SELECT 'sum', account, asset, state, currency, count(*), min(seq), reason,
+       group_concat(usd, ' '), group_concat(kzt, ' ')
+FROM matched GROUP BY account, asset, state, currency
 UNION ALL
-SELECT 'one', account, asset, seq, ts, NULL, NULL, NULL, NULL
+SELECT 'one', account, asset, seq, ts, NULL, NULL, NULL, NULL, NULL
 FROM received x WHERE NOT EXISTS (SELECT 1 FROM matched m WHERE m.seq = x.seq AND m.asset = x.asset)
 """
 
@@ -161,26 +163,16 @@ async def credits(
         _credits_sql(register, credited, into, besides), (format_ts(since), format_ts(until), *besides)
     )
     assets = register.assets()
-    days, singles = [], []
-    values: dict[tuple[str, str, str, str | None], list] = {}
+    days, sums, singles = [], [], []
     for what, account_id, code, *rest in rows:
         account = paths[account_id]
         if what == "day":
             day, count, high, low, text = rest[:5]
             received = Amount.from_units(assets[code], _units(high, low, text))
             days.append(CreditDay(account, code, date.fromisoformat(day), count, received))
-        elif what == "value":
-            seq, state, currency, usd, kzt, reason = rest
-            key = (account, code, state, currency)
-            found = values.get(key)
-            if found is None:
-                values[key] = [1, _dec(usd) or _ZERO, _dec(kzt) or _ZERO, seq, reason]
-                continue
-            found[0] += 1
-            found[1] = _EXACT.add(found[1], _dec(usd) or _ZERO)
-            found[2] = _EXACT.add(found[2], _dec(kzt) or _ZERO)
-            if seq < found[3]:
-                found[3:5] = [seq, reason]
+        elif what == "sum":  # min(seq) makes the bare `reason` that of the first (SQLite's rule)
+            state, currency, count, first, reason, usd, kzt = rest
+            sums.append(ReceiptSum(account, code, state, currency, count, _sum(usd), _sum(kzt), first, reason))
         else:
             singles.append((rest[0], rest[1], account, code))
     received_units = await _received(register, sorted({seq for seq, *_ in singles}), into)
@@ -196,7 +188,7 @@ async def credits(
         for seq, ts, account, code in sorted(singles)
     ]
     days.sort(key=lambda d: (d.day, d.account, d.asset))
-    sums = [ReceiptSum(*key, *figures) for key, figures in sorted(values.items(), key=lambda kv: str(kv[0]))]
+    sums.sort(key=lambda s: (s.account, s.asset, s.state, s.currency or ""))
     return Credits(days, sums, others)
 
 
@@ -213,6 +205,12 @@ async def _frozen(register: Register, seqs: list[int]) -> dict[tuple[int, str], 
         ):
             found[(seq, code)] = Frozen(int(units), state, currency, _dec(usd), _dec(kzt), reason)
     return found
+
+
+def _sum(texts: str | None) -> Decimal:
+    """The exact sum of space-separated decimal texts (none: zero)."""
+    with localcontext(_EXACT):
+        return sum(map(Decimal, (texts or "").split()), Decimal(0))
 
 
 def _dec(text: str | None) -> Decimal | None:
