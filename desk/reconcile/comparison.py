@@ -12,6 +12,7 @@ classified by the rules in rules.py.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -237,34 +238,44 @@ class _PoolComparison:
     # ------------------------------------------------------------------ the register's own rows
 
     def register_only(self) -> None:
-        """Register rows on the pool's accounts that no pool record accounts for."""
+        """Register rows on the pool's accounts that no pool record accounts for. A window
+        of a busy register holds tens of thousands: the day sums are added in units, once
+        per day, not an Amount per row."""
+        zero = _zero()
+        earned: dict[date, int] = defaultdict(int)
+        paid: dict[date, int] = defaultdict(int)
         for row in self.facts.rows.get(self.pool.name, ()):
-            if row.seq in self.matched or row.day not in self.days:
+            day = row.day
+            if row.seq in self.matched or day not in self.days:
                 continue
-            day = self.days[row.day]
-            day.earned_register += row.income
-            day.paid_register += row.paid
+            delta = row.pool_delta.units
+            earned[day] += row.income.units
+            paid[day] += -delta if delta < 0 else 0
             amount = row.income if row.income else -row.pool_delta
             if not amount:
                 continue
             kind = rules.register_row_not_from_pool(f"{row.memo} {row.external_id or ''}")
             self.add(
-                row.day,
+                day,
                 kind,
                 -amount,
                 f"entry:{row.seq}",
                 f"register #{row.seq} ({row.kind}, {row.memo[:60]}) is not in the pool's records",
-                expected=_zero(),
+                expected=zero,
                 found=amount,
                 txid=row.reference,
             )
+        for day, units in earned.items():
+            self.days[day].earned_register += Amount.from_units(zero.asset, units)
+        for day, units in paid.items():
+            self.days[day].paid_register += Amount.from_units(zero.asset, units)
 
     # ------------------------------------------------------------------ balance carried
 
     def carried(self) -> None:
         threshold = self.facts.thresholds[self.pool.name]
         balances = self.facts.balances.get(self.pool.name, {})
-        rows = self.facts.rows.get(self.pool.name, ())
+        rows = sorted(self.facts.rows.get(self.pool.name, ()), key=lambda r: r.ts)
         for day in self.days:
             balance = balances.get(day)
             if balance is None:
@@ -309,18 +320,20 @@ class _PoolComparison:
 
 def _after_next_payout(rows: Sequence[RegisterRow], balance: Amount, start: datetime, end: datetime) -> Amount | None:
     """The register's pool balance right after its first payout in [start, end), rolling
-    forward from `balance` at `start`; None when no payout falls in the window."""
+    forward from `balance` at `start`; None when no payout falls in the window. `rows` are
+    in time order: the window's first row is found by bisection, not by a scan per day."""
     running = balance
-    for row in rows:
-        if start <= row.ts < end:
-            running += row.pool_delta
-            if row.pool_delta.value < 0:
-                return running
+    for row in rows[bisect_left(rows, start, key=lambda r: r.ts) :]:
+        if row.ts >= end:
+            break
+        running += row.pool_delta
+        if row.pool_delta.value < 0:
+            return running
     return None
 
 
 def _with_resolutions(day: DayReport, resolutions: Mapping[str, Resolution]) -> DayReport:
-    if not any(b.id in resolutions for b in day.breaks):
+    if not resolutions or not any(b.id in resolutions for b in day.breaks):
         return day
     return replace(
         day, breaks=tuple(replace(b, resolution=resolutions.get(b.id)) if not b.explained else b for b in day.breaks)
