@@ -101,7 +101,8 @@ COMMANDS = [
     Command(
         "desk reconcile, 30 days",
         desk("reconcile", "--from", WINDOW[0], "--to", WINDOW[1]),
-        "flat",
+        "<= 3x balances, flat",
+        lambda s, b: s <= 3 * b,
         flat=True,
     ),
     Command("desk export --format hledger", desk("export", "--format", "hledger", "--out", "{work}/book.journal")),
