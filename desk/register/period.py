@@ -76,28 +76,16 @@ class ReceiptSum:
 
 
 @dataclass(frozen=True, slots=True)
-class Frozen:
-    """A receipt's newest frozen valuation, as stored: the units it valued and its figures."""
-
-    units: int
-    state: str
-    currency: str | None
-    usd: Decimal | None
-    kzt: Decimal | None
-    reason: str | None
-
-
-@dataclass(frozen=True, slots=True)
 class Receipt:
-    """One inflow's receipt of one asset that the sums leave out: SQLite could not match it
-    to a frozen valuation of the same units (there is none, it values another amount, or the
-    receipt is several postings or past 63 bits, which only Python adds exactly)."""
+    """One inflow's receipt of one asset that the sums leave out, for the caller to value:
+    SQLite could not match it to a frozen valuation of the same units (there is none, it
+    values another amount, or the receipt is several postings or past 63 bits, which only
+    Python adds exactly)."""
 
     seq: int
     ts: datetime
     account: str
     amount: Amount
-    frozen: Frozen | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,15 +164,8 @@ async def credits(
         else:
             singles.append((rest[0], rest[1], account, code))
     received_units = await _received(register, sorted({seq for seq, *_ in singles}), into)
-    frozen = await _frozen(register, sorted({seq for seq, *_ in singles}))
     others = [
-        Receipt(
-            seq,
-            parse_ts(ts),
-            account,
-            Amount.from_units(assets[code], received_units[(seq, code)]),
-            frozen.get((seq, code)),
-        )
+        Receipt(seq, parse_ts(ts), account, Amount.from_units(assets[code], received_units[(seq, code)]))
         for seq, ts, account, code in sorted(singles)
     ]
     days.sort(key=lambda d: (d.day, d.account, d.asset))
@@ -192,29 +173,10 @@ async def credits(
     return Credits(days, sums, others)
 
 
-async def _frozen(register: Register, seqs: list[int]) -> dict[tuple[int, str], Frozen]:
-    """The newest valuation of each asset of each entry in `seqs` that has one."""
-    found: dict[tuple[int, str], Frozen] = {}
-    for start in range(0, len(seqs), 500):
-        chunk = seqs[start : start + 500]
-        marks = ",".join("?" * len(chunk))
-        for seq, code, units, state, currency, usd, kzt, reason in await register._all(
-            "SELECT entry_seq, asset, units, state, price_currency, usd, kzt, reason FROM valuations "
-            f"WHERE entry_seq IN ({marks}) ORDER BY entry_seq, asset, revision",
-            chunk,
-        ):
-            found[(seq, code)] = Frozen(int(units), state, currency, _dec(usd), _dec(kzt), reason)
-    return found
-
-
 def _sum(texts: str | None) -> Decimal:
     """The exact sum of space-separated decimal texts (none: zero)."""
     with localcontext(_EXACT):
         return sum(map(Decimal, (texts or "").split()), Decimal(0))
-
-
-def _dec(text: str | None) -> Decimal | None:
-    return Decimal(text) if text is not None else None
 
 
 async def _received(register: Register, seqs: list[int], into: str) -> dict[tuple[int, str], int]:
