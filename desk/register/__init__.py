@@ -25,6 +25,9 @@ Public API (all async on `Register`):
         await reg.record_pool_days(pool, [(day, hs, basis, source)], quiet) ; await reg.pool_days(since, until)
         await reg.record_refusals(feed, [NewRefusal], since, until) -> open ; await reg.refusals(feed=, state=)
         await reg.acknowledge_refusal(id, note) -> action seq
+        await reg.period_credits(since, until, credited="income:", into="assets:", besides=()) -> Credits
+                                                                 # a period's inflows summed (period.py)
+        await reg.last_seq_in(since, until) -> int | None ; await reg.moves(accounts, since, until) -> list[Move]
 
     probe_register(path) -> RegisterProbe    # blocking, read-only: there? a register? private? (desk doctor)
 
