@@ -31,10 +31,11 @@ class MonthLedger:
     end: datetime
     #: the month's entries of the LISTED kinds, oldest first (by time, then seq)
     listed: tuple[Entry, ...]
-    #: the month's inflows other than purchases, summed per credited account, asset and day
-    credits: Credits
     opening: dict[tuple[str, str], Amount]
     closing: dict[tuple[str, str], Amount]
+    #: the month's inflows other than purchases, summed per credited account, asset and day
+    #: (without every entry)
+    credits: Credits | None = None
     #: every entry of the month, oldest first: read only when the report's traces list them
     entries: tuple[Entry, ...] | None = None
 
@@ -52,14 +53,20 @@ async def month_entries(register: Register, start: datetime, end: datetime, kind
 
 
 async def load(register: Register, start: datetime, end: datetime, *, every_entry: bool = False) -> MonthLedger:
-    """The month's ledger; with `every_entry`, every entry of the month as well."""
+    """The month's ledger: with `every_entry`, every entry of the month, else the register's
+    sums of its inflows."""
     listed = [e for kind in LISTED for e in await month_entries(register, start, end, kind)]
+    credits = entries = None
+    if every_entry:
+        entries = tuple(await month_entries(register, start, end))
+    else:
+        credits = await register.period_credits(start, end, credited=CREDITED, into=INTO, besides=("purchase",))
     return MonthLedger(
         start=start,
         end=end,
         listed=tuple(sorted(listed, key=lambda e: (e.ts, e.seq))),
-        credits=await register.period_credits(start, end, credited=CREDITED, into=INTO, besides=("purchase",)),
         opening=await register.balances(at=start),
         closing=await register.balances(at=end),
-        entries=tuple(await month_entries(register, start, end)) if every_entry else None,
+        credits=credits,
+        entries=entries,
     )

@@ -111,7 +111,9 @@ def groups(ctx: Context) -> dict[tuple[str, str, str], Group]:
                 g.sources.append(source_of(entry, amount))
     else:
         assets = ctx.register.assets()
-        for day in ctx.ledger.credits.days:
+        credits = ctx.ledger.credits
+        assert credits is not None  # the ledger sums the inflows when it does not read every entry
+        for day in credits.days:
             group(where_credited(day.account), assets[day.asset]).add(day.day, day.entries, day.received.units)
         for entry, where, amounts in _purchases(ctx):
             for amount in amounts:
@@ -154,9 +156,11 @@ async def tallies(ctx: Context) -> tuple[dict[tuple[str, str, str], Tally], dict
         for seq, _, amount, where in inflows:
             tallied[(*where, amount.asset.code)].add(seq, values[(seq, amount.asset.code)])
         return tallied, values
-    for summed in ctx.ledger.credits.sums:
+    credits = ctx.ledger.credits
+    assert credits is not None  # the ledger sums the inflows when it does not read every entry
+    for summed in credits.sums:
         tallied[(*where_credited(summed.account), summed.asset)].add_sum(summed)
-    singles = [(r.seq, r.ts, r.amount, where_credited(r.account)) for r in ctx.ledger.credits.others]
+    singles = [(r.seq, r.ts, r.amount, where_credited(r.account)) for r in credits.others]
     singles += [(e.seq, e.ts, a, where) for e, where, amounts in _purchases(ctx) for a in amounts]
     values = await at_receipt(ctx.register, [(seq, ts, a) for seq, ts, a, _ in singles], ctx.policy)
     for seq, _, amount, where in singles:
