@@ -93,6 +93,11 @@ async def register_rows(
     accounts = {pool: (f"income:mining:{pool}", f"assets:pool:{pool}") for pool in pools}
     owner = {account: pool for pool, pair in accounts.items() for account in pair}
     rows: dict[str, list[RegisterRow]] = {pool: [] for pool in pools}
+    zero = Amount.zero(btc)
+
+    def amount(units: int) -> Amount:
+        return Amount.from_units(btc, units) if units else zero
+
     for move in await register.moves(list(owner), day_start(since), day_start(until + timedelta(days=1))):
         for pool in dict.fromkeys(owner[account] for account, _ in move.units):
             income, balance = accounts[pool]
@@ -105,8 +110,8 @@ async def register_rows(
                     move.source,
                     move.external_id,
                     move.reference,
-                    Amount.from_units(btc, -move.units.get((income, btc.code), 0)),
-                    Amount.from_units(btc, move.units.get((balance, btc.code), 0)),
+                    amount(-move.units.get((income, btc.code), 0)),
+                    amount(move.units.get((balance, btc.code), 0)),
                 )
             )
     return rows
