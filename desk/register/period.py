@@ -110,7 +110,9 @@ def _credits_sql(register: Register, credited: str, into: str, besides: Sequence
     credit = f"p.account_id IN ({_ids(register, credited)}) AND {_SIGN.format(u='p.units')} < 0"
     receipt = f"r.account_id IN ({_ids(register, into)}) AND {_SIGN.format(u='r.units')} > 0"
     marks = ",".join(f"?{3 + i}" for i in range(len(besides)))
-    kind = f"AND (SELECT kind FROM entries e WHERE e.seq = p.entry_seq) NOT IN ({marks})" if besides else ""
+    # the period's entries of those kinds, read once through (kind, ts), not looked up per posting
+    kind = f"AND p.entry_seq NOT IN (SELECT seq FROM entries WHERE kind IN ({marks}) AND ts >= ?1 AND ts < ?2)"
+    kind = kind if besides else ""
     return f"""
 WITH origin AS MATERIALIZED (
     SELECT p.entry_seq AS seq, p.account_id AS account, min(p.idx) FROM postings p
@@ -123,21 +125,20 @@ WITH origin AS MATERIALIZED (
            sum(CASE WHEN typeof(r.units) = 'integer' THEN r.units % {_HALF} END) AS low,
            group_concat(CASE WHEN typeof(r.units) <> 'integer' THEN r.units END, ' ') AS rest
     FROM origin o JOIN postings r ON r.entry_seq = o.seq WHERE {receipt} GROUP BY o.seq, r.asset
-), matched AS MATERIALIZED (
-    SELECT x.seq, x.account, x.asset, v.state, v.price_currency AS currency, v.usd, v.kzt, v.reason
-    FROM received x JOIN valuations v ON v.entry_seq = x.seq AND v.asset = x.asset
+), valued AS MATERIALIZED (
+    SELECT x.seq, x.ts, x.account, x.asset, v.state, v.price_currency AS currency, v.usd, v.kzt, v.reason,
+           coalesce(x.postings = 1 AND typeof(x.units) = 'integer' AND v.units = CAST(x.units AS TEXT), 0) AS matched
+    FROM received x LEFT JOIN valuations v ON v.entry_seq = x.seq AND v.asset = x.asset
      AND v.revision = (SELECT max(revision) FROM valuations w WHERE w.entry_seq = x.seq AND w.asset = x.asset)
-    WHERE x.postings = 1 AND typeof(x.units) = 'integer' AND v.units = CAST(x.units AS TEXT)
 )
 SELECT 'day', account, asset, day, count(*), sum(high), sum(low), group_concat(rest, ' '), NULL, NULL
 FROM received GROUP BY account, asset, day
 UNION ALL
 SELECT 'sum', account, asset, state, currency, count(*), min(seq), reason,
        group_concat(usd, ' '), group_concat(kzt, ' ')
-FROM matched GROUP BY account, asset, state, currency
+FROM valued WHERE matched GROUP BY account, asset, state, currency
 UNION ALL
-SELECT 'one', account, asset, seq, ts, NULL, NULL, NULL, NULL, NULL
-FROM received x WHERE NOT EXISTS (SELECT 1 FROM matched m WHERE m.seq = x.seq AND m.asset = x.asset)
+SELECT 'one', account, asset, seq, ts, NULL, NULL, NULL, NULL, NULL FROM valued WHERE NOT matched
 """
 
 
