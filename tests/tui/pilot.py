@@ -11,10 +11,14 @@ def tables_laid_out(screen) -> bool:
     """Every table on `screen` has laid out the rows it holds: a DataTable measures new rows
     (its column widths, its height) when its queue next runs empty, so a picture taken
     between a worker's `add_row` and that moment shows the columns cut short. Its height is
-    the header's plus the rows' once it has."""
+    the header's plus the rows' once it has; and a table refilled with as many rows as it
+    had keeps its height while its widths wait to be measured, which only its own marks
+    (new rows, updated cells, dimensions to update) tell."""
     for table in screen.query(DataTable):
         header = table.header_height if table.show_header else 0
         if table.virtual_size.height != header + sum(row.height for row in table.rows.values()):
+            return False
+        if table._require_update_dimensions or table._new_rows or table._updated_cells:
             return False
     return True
 
