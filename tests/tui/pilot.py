@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from textual.widgets import DataTable
+from textual.worker import WorkerCancelled
 
 from tests.waiting import until
 
@@ -28,11 +29,15 @@ async def settle(pilot) -> None:
     on the screen and its tables laid out. Asked again after every wait, since a finishing
     worker may start the next (a dashboard read asked for while one ran) and a deferred read
     comes due later: a wait for that state, never for a duration, so a loaded machine only
-    makes it longer."""
+    makes it longer. A worker cancelled while awaited (a newer read took its place, which
+    a loaded machine makes likely) only means another turn."""
 
     async def quiet() -> bool:
         await pilot.pause()
-        await pilot.app.workers.wait_for_complete()
+        try:
+            await pilot.app.workers.wait_for_complete()
+        except WorkerCancelled:  # a newer read replaced it (exclusive workers): not quiet yet
+            return False
         await pilot.pause()
         workers_done = all(worker.is_finished for worker in pilot.app.workers)
         pending = getattr(pilot.app.screen, "refresh_pending", False)
