@@ -6,17 +6,17 @@ import argparse
 import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from desk.cli.common import add_command, instant, settings_from
 from desk.cli.exit_codes import ExitCode
 from desk.config import DeskSettings
-from desk.feeds.http import http_session
 from desk.private_files import write_private
-from desk.reconcile import Report as Reconciliation
-from desk.reconcile import reconcile
-from desk.reconcile.engine import chain_for
 from desk.register import Register, RegisterUnavailable
 from desk.report import FORMATS, Month, build_report, render
+
+if TYPE_CHECKING:
+    from desk.reconcile import Report as Reconciliation
 
 
 def _month(text: str) -> Month:
@@ -29,7 +29,12 @@ def _month(text: str) -> Month:
 async def _reconcile(
     settings: DeskSettings, register: Register, month: Month, as_of: datetime | None
 ) -> Reconciliation:
-    """The month's days up to today (or `as_of`), reconciled against the pools and the chain."""
+    """The month's days up to today (or `as_of`), reconciled against the pools and the chain.
+    Imported here: only --reconcile needs an HTTP client (aiohttp takes a while to load)."""
+    from desk.feeds.http import http_session
+    from desk.reconcile import reconcile
+    from desk.reconcile.engine import chain_for
+
     today = (as_of or datetime.now(UTC)).date()
     last = min(month.next_first_day - timedelta(days=1), today)
     async with http_session() as http:

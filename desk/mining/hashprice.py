@@ -26,16 +26,18 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from desk.config import DeskSettings
-from desk.feeds.chains.esplora import FEE_WINDOW, EsploraClient, NetworkStats
 from desk.feeds.chains.subsidy import subsidy_sats
 from desk.feeds.errors import FeedError
 from desk.money import BTC, Amount
 from desk.register import Register
 from desk.valuation.prices import PriceMissing
 from desk.valuation.prices import value_of as default_value_of
+
+if TYPE_CHECKING:  # the Esplora client comes from the caller: the monthly report reads no network
+    from desk.feeds.chains.esplora import EsploraClient, NetworkStats
 
 SATS_PER_BTC = 100_000_000
 PETA = 10**15
@@ -197,7 +199,7 @@ async def network_inputs(settings: DeskSettings, esplora: EsploraClient | None, 
     failure = "no Esplora configured"
     if esplora is not None and (mining.difficulty is None or mining.fees_per_block_btc is None):
         try:
-            stats = await esplora.network_stats(FEE_WINDOW)
+            stats = await esplora.network_stats()  # over its FEE_WINDOW of blocks
         except FeedError as exc:
             failure = exc.reason
     if mining.difficulty is not None:

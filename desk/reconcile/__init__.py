@@ -9,7 +9,8 @@ kept in an open queue until an operator resolves them with a note (a chained act
 """
 
 from desk.reconcile.breaks import EXPLAINED, Break, BreakKind, Resolution
-from desk.reconcile.engine import Facts, compare, reconcile
+from desk.reconcile.comparison import Facts, compare
+from desk.reconcile.engine import reconcile
 from desk.reconcile.report import DayReport, Report, report_json
 
 __all__ = [

@@ -18,8 +18,8 @@ from desk.feeds.factory import POOLS
 from desk.feeds.feed import Feed
 from desk.feeds.http import HttpClient
 from desk.feeds.records import Earning, Payout
-from desk.money import Amount, Asset
-from desk.register import Entry, PageFilter, Register
+from desk.money import Amount
+from desk.register import Register
 
 
 def day_start(day: date) -> datetime:
@@ -82,34 +82,38 @@ async def fetch_pool(name: str, settings: DeskSettings, http: HttpClient, since:
     return PoolSide(name, pool.kind, pool.pays_into, tuple(result.earnings), tuple(result.payouts))
 
 
-def row_of(entry: Entry, pool: str, btc: Asset) -> RegisterRow:
-    income = Amount.zero(btc)
-    delta = Amount.zero(btc)
-    for posting in entry.postings:
-        if posting.asset != btc:
-            continue
-        if posting.account == f"income:mining:{pool}":
-            income -= posting.amount
-        elif posting.account == f"assets:pool:{pool}":
-            delta += posting.amount
-    return RegisterRow(
-        entry.seq, entry.ts, entry.kind, entry.memo, entry.source, entry.external_id, entry.reference, income, delta
-    )
-
-
 async def register_rows(
     register: Register, pools: Sequence[str], since: date, until: date
 ) -> dict[str, list[RegisterRow]]:
     """Per pool, every entry on its income or balance account posted in [since, until], in
-    (time, seq) order: one walk over the window for every pool (an earning touches both of
-    its pool's accounts; walked per account it would be read twice)."""
+    (time, seq) order, with the BTC it books as the pool's income and what it adds to the
+    pool's balance: read in one pass over the window's postings to those accounts
+    (Register.moves), not entry by entry."""
     btc = register.asset("BTC")
-    owner = {f"{prefix}{pool}": pool for pool in pools for prefix in ("income:mining:", "assets:pool:")}
+    accounts = {pool: (f"income:mining:{pool}", f"assets:pool:{pool}") for pool in pools}
+    owner = {account: pool for pool, pair in accounts.items() for account in pair}
     rows: dict[str, list[RegisterRow]] = {pool: [] for pool in pools}
-    window = PageFilter(since=day_start(since), until=day_start(until + timedelta(days=1)))
-    async for entry in register.walk(window):
-        for pool in dict.fromkeys(owner[p.account] for p in entry.postings if p.account in owner):
-            rows[pool].append(row_of(entry, pool, btc))
+    zero = Amount.zero(btc)
+
+    def amount(units: int) -> Amount:
+        return Amount.from_units(btc, units) if units else zero
+
+    for move in await register.moves(list(owner), day_start(since), day_start(until + timedelta(days=1))):
+        for pool in dict.fromkeys(owner[account] for account, _ in move.units):
+            income, balance = accounts[pool]
+            rows[pool].append(
+                RegisterRow(
+                    move.seq,
+                    move.ts,
+                    move.kind,
+                    move.memo,
+                    move.source,
+                    move.external_id,
+                    move.reference,
+                    amount(-move.units.get((income, btc.code), 0)),
+                    amount(move.units.get((balance, btc.code), 0)),
+                )
+            )
     return rows
 
 

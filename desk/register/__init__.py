@@ -33,6 +33,9 @@ Public API (all async on `Register`):
     Register.open(..., controls=guard): a `Guard` (guard.py; desk.controls.Controls implements it)
     judges every person's act inside its write transaction; without one, the default guard
     (`install_default`: desk.controls installs its Controls when loaded; else `OpenGuard`).
+        await reg.period_credits(since, until, credited="income:", into="assets:", besides=()) -> Credits
+                                                                 # a period's inflows summed (period.py)
+        await reg.last_seq_in(since, until) -> int | None ; await reg.moves(accounts, since, until) -> list[Move]
 
     probe_register(path) -> RegisterProbe    # blocking, read-only: there? a register? private? (desk doctor)
 

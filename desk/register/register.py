@@ -33,6 +33,7 @@ from desk.register.entries import Entry, NewEntry
 from desk.register.errors import NotFound
 from desk.register.guard import Guard, default_guard
 from desk.register.pages import Key, PageFilter
+from desk.register.period_methods import PeriodMethods
 from desk.register.posting import IngestResult
 from desk.register.quotes import Quote
 from desk.register.transaction import Transaction
@@ -49,7 +50,7 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-class Register(TransferMethods):
+class Register(TransferMethods, PeriodMethods):
     """Open with `async with Register.open(path, operator=...) as reg:`."""
 
     def __init__(

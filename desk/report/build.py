@@ -9,9 +9,9 @@ register and arguments always give the same report, byte for byte.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from desk.config import DeskSettings
-from desk.reconcile import Report as Reconciliation
 from desk.register import Register
 from desk.report import ledger
 from desk.report.context import Context
@@ -32,6 +32,9 @@ from desk.report.sections import (
     transfers,
 )
 from desk.valuation.prices import PricePolicy
+
+if TYPE_CHECKING:  # a reconciliation is made by desk.reconcile, which reads the pools over HTTP
+    from desk.reconcile import Report as Reconciliation
 
 #: The sections in the order the report shows them.
 SECTIONS = (
@@ -72,7 +75,7 @@ async def build_report(
         end=end,
         as_of=as_of,
         detail=detail,
-        ledger=await ledger.load(register, month.start, end),
+        ledger=await ledger.load(register, month.start, end, every_entry=detail),
         policy=PricePolicy.from_settings(settings),
     )
     if reconciliation is not None:

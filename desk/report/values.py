@@ -10,14 +10,16 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
 from desk.money import Amount
 from desk.register import Register
 from desk.register import valuations as frozen
+from desk.register.period import ReceiptSum
 from desk.register.valuations import Receipt
+from desk.report.fmt import money
 from desk.valuation.prices import PriceMissing, PricePolicy, value_of
 from desk.valuation.receipt import Inflow, price_book, value_all
 
@@ -76,3 +78,56 @@ def _value(receipt: Receipt, *, frozen_: bool) -> Value:
         stale=receipt.state == "stale",
         frozen=frozen_,
     )
+
+
+@dataclass(slots=True)
+class Tally:
+    """The values at receipt of a group of inflows added up, as the report's row shows them:
+    one Value at a time, or a sum of frozen valuations the register made (ReceiptSum)."""
+
+    count: int = 0
+    missing: int = 0
+    unfrozen: int = 0
+    stale: bool = False
+    #: USD values per the currency their price was in (USD, or USDT labelled)
+    usd: dict[str, Decimal] = field(default_factory=dict)
+    kzt: Decimal = Decimal(0)
+    #: (seq, why) of the first inflow without a price
+    first_missing: tuple[int, str] | None = None
+
+    def add(self, seq: int, value: Value) -> None:
+        self.count += 1
+        self.unfrozen += 0 if value.frozen else 1
+        if value.missing:
+            self._missing(1, seq, value.missing)
+        self._values(value.usd_currency, value.usd or Decimal(0), value.kzt or Decimal(0), value.stale)
+
+    def add_sum(self, summed: ReceiptSum) -> None:
+        """`summed.count` frozen valuations at once."""
+        self.count += summed.count
+        if summed.state == "missing":  # as a Value: no figures, its reason (else "price missing")
+            self._missing(summed.count, summed.first_seq, summed.first_reason or "price missing")
+            self._values("USD", Decimal(0), Decimal(0), False)
+        else:
+            self._values(summed.currency or "USD", summed.usd, summed.kzt, summed.state == "stale")
+
+    def _missing(self, count: int, seq: int, why: str) -> None:
+        self.missing += count
+        if self.first_missing is None or (seq, why) < self.first_missing:
+            self.first_missing = (seq, why)
+
+    def _values(self, currency: str, usd: Decimal, kzt: Decimal, stale: bool) -> None:
+        self.usd[currency] = self.usd.get(currency, Decimal(0)) + usd
+        self.kzt += kzt
+        self.stale = self.stale or stale
+
+
+def value_cell(tally: Tally, currency: str) -> str:
+    """The sum of the values in one currency, or a plain statement of what is missing."""
+    if tally.missing:
+        return f"price missing for {tally.missing} of {tally.count} entries"
+    totals = tally.usd if currency == "USD" else {"KZT": tally.kzt}
+    text = " + ".join(money(totals[c], c) for c in sorted(totals))
+    if tally.stale:
+        text += " (stale price)"
+    return text

@@ -94,14 +94,13 @@ async def test_a_clock_five_minutes_off_the_exchanges_fails_with_the_fix(config:
     code, out, _ = await doctor(config)
     assert code == 1
     (clock,) = lines_of(out, "clock")
-    assert clock.startswith("FAIL") and "behind binance" in clock
-    # The offset is measured across a round trip: on a loaded machine it reads 4 min 59.97 s
-    # (± 0.05 s). What must hold is that 5 min lies within what the measure says it can tell.
-    measured = re.search(r"the local clock is (\d+) min ([\d.]+) s behind binance \(± ([\d.]+) s\)", clock)
-    assert measured, clock
-    minutes, secs, uncertainty = measured.groups()
-    assert abs(int(minutes) * 60 + Decimal(secs) - 300) <= Decimal(uncertainty) + Decimal("0.01"), clock
-    assert "behind kraken" in clock and "behind coinbase" in clock
+    assert clock.startswith("FAIL") and "the local clock is " in clock
+    # five minutes, each as measured within the uncertainty the doctor states (a loaded machine
+    # widens the round trip: 4 min 59.99 s ± 0.01 s is five minutes), shown to the hundredth
+    offsets = {name: (seconds, bound) for name, seconds, bound in clock_offsets(clock)}
+    assert sorted(offsets) == ["binance", "coinbase", "kraken"], clock
+    for name, (seconds, bound) in offsets.items():
+        assert abs(seconds - 300) <= bound + Decimal("0.01"), (name, clock)
     assert "fix: synchronise the clock" in out
     code, out, _ = await doctor(config, "--json")
     report = json.loads(out)
@@ -234,3 +233,9 @@ def test_a_path_that_cannot_even_be_looked_at_is_named_with_the_reason(tmp_path:
     path = tmp_path / ("x" * 300) / "register.sqlite"
     probe = probe_register(path)
     assert probe.problem == f"{path}: cannot be read (File name too long)"
+
+
+def clock_offsets(line: str) -> list[tuple[str, Decimal, Decimal]]:
+    """(exchange, seconds behind, ± bound) of each "M min S s behind NAME (± B s)" in `line`."""
+    found = re.finditer(r"(?:(\d+) min)? ?(?:([\d.]+) s)? behind (\w+) \(± ([\d.]+) s\)", line)
+    return [(m[3], 60 * Decimal(m[1] or 0) + Decimal(m[2] or 0), Decimal(m[4])) for m in found]

@@ -15,12 +15,14 @@ from desk.config import DeskSettings
 from desk.money import BTC, Amount
 from desk.proof.inflows import daily_totals, reserve_inflows
 from desk.reconcile.sources import register_rows
-from desk.register import Register
+from desk.register import PageFilter, Register
 from desk.register.export import export
 from desk.report.build import build_report
 from desk.report.fmt import amount as fmt_amount
 from desk.report.period import Month
-from desk.sim.workload import POOLS
+from desk.sim.workload import POOLS, quotes_for
+from desk.valuation.prices import PricePolicy
+from desk.valuation.receipt import value_inflows
 from tests.builders import NOW
 from tests.scale.conftest import PAGE, SIZES, T0, feed_book, sales_book
 from tests.scale.tools import (
@@ -142,3 +144,37 @@ def _units_sql(extra: str = "") -> str:
         "SELECT COALESCE(SUM(p.units), 0) FROM postings p JOIN accounts a ON a.id = p.account_id "
         f"WHERE a.path = ? {extra}"
     )
+
+
+@pytest.mark.parametrize("priced", [False, True], ids=["no prices", "priced"])
+@pytest.mark.parametrize("n", SIZES)
+async def test_the_registers_month_sums_are_the_sums_of_the_walked_entries(
+    register: Register, settings: DeskSettings, n: int, priced: bool
+) -> None:
+    """The report without --detail reads the register's sums (Register.period_credits); with
+    it, every entry. Both agree cell for cell, and the sums are those of the walked entries."""
+    await feed_book(register, 4 * n)
+    if priced:
+        await register.record_quotes(quotes_for(T0 - timedelta(days=1), NOW))
+    await value_inflows(register, PricePolicy.from_settings(settings))
+    month = Month(2026, 11)
+    fast = await build_report(register, settings, month, detail=False)
+    walked = await build_report(register, settings, month, detail=True)
+    assert [[r.cells for r in s.rows] for s in fast.sections] == [[r.cells for r in s.rows] for s in walked.sections]
+    assert [s.notes for s in fast.sections] == [s.notes for s in walked.sections]
+    assert fast.charts == walked.charts
+
+    expected: dict[tuple[str, str, object], list[int]] = {}
+    async for entry in register.walk(PageFilter(since=month.start, until=month.end)):
+        credited = [p.account for p in entry.postings if p.account.startswith("income:") and p.amount.units < 0]
+        for p in entry.postings if credited else ():  # an inflow is credited from income (a payout is not)
+            if p.account.startswith("assets:") and p.amount.units > 0:
+                key = (credited[0], p.asset.code, entry.ts.date())
+                count, units = expected.get(key, [0, 0])
+                expected[key] = [count + 1, units + p.amount.units]
+    credits = await register.period_credits(month.start, month.end, credited="income:", into="assets:")
+    assert {(d.account, d.asset, d.day): [d.entries, d.received.units] for d in credits.days} == expected
+    valued = {(s.account, s.state): s.count for s in credits.sums}
+    assert sum(valued.values()) == sum(count for count, _ in expected.values())  # every one frozen and matched
+    assert {state for _, state in valued} <= ({"valued", "stale"} if priced else {"missing"})
+    assert credits.others == []

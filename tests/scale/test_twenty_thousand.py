@@ -9,6 +9,8 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
+
 from desk.alerts.observe import last_payouts
 from desk.compliance import parse_period, sell_through
 from desk.money import BTC, Amount
@@ -110,10 +112,11 @@ async def test_sell_through_of_the_month_and_of_the_year_counts_every_sale(big: 
             assert btc.sold_elsewhere.units == 0
 
 
-async def test_the_monthly_report_totals_match_sql_and_the_prices(big: Big) -> None:
+@pytest.mark.parametrize("detail", [True, False], ids=["every entry", "register sums"])
+async def test_the_monthly_report_totals_match_sql_and_the_prices(big: Big, detail: bool) -> None:
     since, until = datetime(2026, 11, 1, tzinfo=UTC), datetime(2026, 12, 1, tzinfo=UTC)
     async with Register.open(big.path, operator="auditor") as reg:
-        report = await build_report(reg, big.settings, Month(2026, 11))
+        report = await build_report(reg, big.settings, Month(2026, 11), detail=detail)
     inflows = {row.cells[1]: row.cells for row in report.section("inflows").rows}
     for pool in POOLS:
         rows = sql(

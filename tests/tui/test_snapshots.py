@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from textual.widgets import Input
 
 from tests.tui.pilot import settle
 from tests.tui.seed import NOW, demo_feeds
@@ -11,10 +12,13 @@ SIZES = [(120, 40), (80, 24)]
 
 
 async def _settle(pilot) -> None:
-    """Workers done and toasts gone (a toast's timer against a loaded machine's clock would
-    make the picture flaky)."""
+    """Workers done, toasts gone and text cursors steady: a toast's timer, or an input's
+    cursor blinking every half second, against a loaded machine's clock would make the
+    picture depend on when it is taken."""
     await settle(pilot)
     pilot.app.clear_notifications()
+    for field in pilot.app.screen.query(Input):
+        field.cursor_blink = False  # the cursor stays shown, as in every picture
     await pilot.pause()
 
 

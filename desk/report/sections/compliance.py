@@ -8,8 +8,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 from desk.compliance import ComplianceError, compliance_snapshot, current_period
-from desk.money import Amount
-from desk.report.context import Context, trace
+from desk.report.context import Context
 from desk.report.fmt import amount as fmt_amount
 from desk.report.fmt import money
 from desk.report.model import Row, Section
@@ -57,7 +56,7 @@ async def section(ctx: Context) -> Section:
     for r in snapshot.rows:
         traces = ()
         if same_period:  # the period is the report's month: its mined coins are this month's earnings
-            traces = (trace("mined", mined(ctx, r.asset), Amount.zero(r.mined.asset)),)
+            traces = (mined(ctx, r.asset, "mined"),)
         rows.append(
             Row(
                 (

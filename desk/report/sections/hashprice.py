@@ -10,12 +10,11 @@ from __future__ import annotations
 from decimal import Decimal
 
 from desk.mining.hashprice import HashpriceUnavailable, hashprice_report
-from desk.money import Amount
-from desk.report.context import Context, source_of, trace
+from desk.report.context import Context
 from desk.report.fmt import amount as fmt_amount
 from desk.report.fmt import money
 from desk.report.model import Row, Section
-from desk.report.sections.inflows import origin, received
+from desk.report.sections.inflows import mined
 from desk.report.values import now_value
 
 TITLE = "Hashprice realised"
@@ -33,14 +32,7 @@ async def section(ctx: Context) -> Section:
         return Section("hashprice", TITLE, COLUMNS, unavailable=str(exc))
     if report.realised is None:
         return Section("hashprice", TITLE, COLUMNS, unavailable=report.realised_note or "no realised figure")
-    mined = [
-        source_of(e, a)
-        for e in ctx.ledger.entries
-        if (origin(e) or ("",))[0] == "mined"
-        for a in received(e)
-        if a.asset.code == "BTC"
-    ]
-    total = trace("mined in the month", mined, Amount.zero(report.realised.asset))
+    total = mined(ctx, report.realised.asset.code, "mined in the month")
     realised_value = await now_value(ctx.register, report.realised, ctx.end, ctx.policy)
     priced = {p.currency: p for p in report.priced}
     usd, kzt = priced.get("USD") or priced.get("USDT"), priced.get("KZT")

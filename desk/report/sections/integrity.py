@@ -12,8 +12,9 @@ COLUMNS = ("what", "entry", "hash", "when")
 
 async def section(ctx: Context) -> Section:
     rows = []
-    if ctx.ledger.entries:
-        last = max(ctx.ledger.entries, key=lambda e: e.seq)  # the chain runs in seq order
+    last_seq = await ctx.register.last_seq_in(ctx.month.start, ctx.end)  # the chain runs in seq order
+    if last_seq is not None:
+        last = await ctx.register.entry(last_seq)
         rows.append(Row(("last entry dated in the period", f"#{last.seq}", last.hash, last.ts.isoformat())))
     seq, digest = await ctx.register.head()
     rows.append(Row(("register head", f"#{seq}", digest, "-")))

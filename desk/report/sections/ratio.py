@@ -8,23 +8,20 @@ from desk.report.fmt import amount as fmt_amount
 from desk.report.fmt import percent
 from desk.report.model import Row, Section
 from desk.report.sections.conversions import sales
-from desk.report.sections.inflows import mined as mined_in
-from desk.report.sections.inflows import month_inflows
+from desk.report.sections.inflows import mined, mined_codes
 
 TITLE = "Liquidation-to-production ratio"
 COLUMNS = ("asset", "mined", "sold", "sold ÷ mined")
 
 
 async def section(ctx: Context) -> Section:
-    codes = sorted({a.asset.code for _, where, amounts in month_inflows(ctx) if where[0] == "mined" for a in amounts})
-    mined = {code: mined_in(ctx, code) for code in codes}
-    if not mined:
+    codes = mined_codes(ctx)
+    if not codes:
         return Section("ratio", TITLE, COLUMNS, unavailable="nothing was mined in this month")
     rows = []
-    for code, sources in sorted(mined.items()):
-        zero = Amount.zero(sources[0].amount.asset)
-        made = trace("mined", sources, zero)
-        sold = trace("sold", [source_of(e, a) for e, a in sales(ctx, code)], zero)
+    for code in codes:
+        made = mined(ctx, code, "mined")
+        sold = trace("sold", [source_of(e, a) for e, a in sales(ctx, code)], Amount.zero(made.figure.asset))
         rows.append(
             Row(
                 (code, fmt_amount(made.figure), fmt_amount(sold.figure), percent(sold.figure.value, made.figure.value)),

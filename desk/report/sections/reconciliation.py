@@ -9,11 +9,14 @@ resolutions the register holds."""
 from __future__ import annotations
 
 from collections import Counter
+from typing import TYPE_CHECKING
 
-from desk.reconcile import Report as Reconciliation
 from desk.report.context import Context
 from desk.report.fmt import amount as fmt_amount
 from desk.report.model import Row, Section
+
+if TYPE_CHECKING:  # a reconciliation is made by desk.reconcile, which reads the pools over HTTP
+    from desk.reconcile import Report as Reconciliation
 
 TITLE = "Reconciliation status"
 COLUMNS = ("scope", "day", "state", "break", "kind", "difference", "detail")

@@ -13,7 +13,7 @@ from desk.register.accounts import is_reserve
 from desk.report.context import Context, source_of, trace
 from desk.report.fmt import amount as fmt_amount
 from desk.report.fmt import money
-from desk.report.model import Chart, Row, Section, Source
+from desk.report.model import Chart, Row, Section, Source, Trace
 from desk.valuation.worth import ReserveReport, Slice, reserve_report, value_series
 
 TITLE = "Reserve composition and value at month end"
@@ -28,6 +28,16 @@ async def at_end(ctx: Context) -> ReserveReport:
     return ctx.shared["reserve"]
 
 
+def holding(ctx: Context, asset: str) -> Trace:
+    """What the reserve accounts held of `asset` at the end of the month: with --detail, as
+    the sum of what they held before it and each of the month's postings to them."""
+    zero = Amount.zero(ctx.register.asset(asset))
+    if ctx.detail:
+        return trace("holding", movements(ctx, asset), zero)
+    held = [amount for (account, code), amount in ctx.ledger.closing.items() if is_reserve(account) and code == asset]
+    return Trace("holding", sum(held, zero), ())
+
+
 def movements(ctx: Context, asset: str) -> list[Source]:
     """What the reserve accounts held of `asset` before the month, then each of the
     month's postings to them."""
@@ -35,7 +45,7 @@ def movements(ctx: Context, asset: str) -> list[Source]:
     for (account, code), held in sorted(ctx.ledger.opening.items()):
         if is_reserve(account) and code == asset:
             sources.append(Source(None, (ctx.ledger.start - timedelta(days=1)).date(), "balance", held))
-    for entry in ctx.ledger.entries:
+    for entry in ctx.ledger.entries or ():
         for posting in entry.postings:
             if is_reserve(posting.account) and posting.asset.code == asset:
                 sources.append(source_of(entry, posting.amount))
@@ -71,8 +81,7 @@ async def section(ctx: Context) -> Section:
         return Section("reserve", TITLE, COLUMNS, unavailable="the reserve held nothing at the end of the month")
     rows = []
     for s in report.by_asset:
-        t = trace("holding", movements(ctx, s.label), Amount.zero(ctx.register.asset(s.label)))
-        rows.append(Row(_slice_row("asset", s).cells, (t,)))
+        rows.append(Row(_slice_row("asset", s).cells, (holding(ctx, s.label),)))
     rows += [_slice_row("custody", s) for s in report.by_custody]
     rows += [_slice_row("source", s) for s in report.by_source]
     rows.append(Row(("total", "", "", money(report.total_usd, "USD"), money(report.total_kzt, "KZT"), "100.00 %")))
