@@ -19,22 +19,36 @@ def tables_laid_out(screen) -> bool:
     return True
 
 
+async def register_noticed(app) -> bool:
+    """Whether the app has noticed every change to its register: its watcher looks only a
+    few times a second, so a write (the test's, or a form's) moves `data_version`, and the
+    screens read again, some time after it; on a loaded machine, after a settle that did
+    not wait for it (a reload then ran while the snapshot was taken, or as the app closed).
+    An app without the live link (a bare test app) has nothing to notice."""
+    live = getattr(app, "live", None)
+    return live is None or await live.caught_up()
+
+
 async def settle(pilot) -> None:
-    """Until the app is quiet: its messages processed, no worker running, no read pending
-    on the screen and its tables laid out. Asked again after every wait, since a finishing
-    worker may start the next (a dashboard read asked for while one ran) and a deferred read
-    comes due later: a wait for that state, never for a duration, so a loaded machine only
-    makes it longer."""
+    """Until the app is quiet: every register change noticed, its messages processed, no
+    worker running, no read pending on the screen and its tables laid out. Asked again after
+    every wait, since a finishing worker may start the next (a dashboard read asked for while
+    one ran) and a deferred read comes due later: a wait for that state, never for a
+    duration, so a loaded machine only makes it longer. The register is asked first: a
+    change noticed while the rest is waited for starts its reads before the workers are
+    counted."""
 
     async def quiet() -> bool:
+        noticed = await register_noticed(pilot.app)
         await pilot.pause()
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()
+        screen = pilot.app.screen
         workers_done = all(worker.is_finished for worker in pilot.app.workers)
-        pending = getattr(pilot.app.screen, "refresh_pending", False)
-        return workers_done and not pending and tables_laid_out(pilot.app.screen)
+        pending = getattr(screen, "refresh_pending", False)
+        return noticed and workers_done and not pending and tables_laid_out(screen)
 
-    await until(quiet, "the app to settle (no worker running, no read pending)")
+    await until(quiet, "the app to settle (register changes noticed, no worker running, no read pending)")
 
 
 async def palette(pilot, text: str) -> None:
