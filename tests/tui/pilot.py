@@ -61,3 +61,19 @@ async def palette(pilot, text: str) -> None:
     await settle(pilot)
     await pilot.press("enter")
     await settle(pilot)
+
+
+def notifications(app) -> list[str]:
+    """Every message `app` notifies from now on, kept in a list: a toast is removed once its
+    timeout (5-8 s) has passed, which a loaded machine can outlast before a test looks, and a
+    screen's result callback (which notifies) runs a turn after the screen closed. Wait for
+    the message to be in this list, never for the toast to be still up."""
+    said: list[str] = []
+    notify = app.notify
+
+    def recording(message, *args, **kwargs):
+        said.append(str(message))
+        return notify(message, *args, **kwargs)
+
+    app.notify = recording
+    return said
