@@ -230,7 +230,7 @@ async def test_help_lists_every_shown_binding(make_app) -> None:
         await settle(pilot)
         shown = {b.binding.description for b in app.screen.active_bindings.values() if b.binding.show}
         await pilot.press("question_mark")
-        await pilot.pause()
+        await settle(pilot)
         assert isinstance(app.screen, HelpScreen)
         listed = {text for _key, text in app.screen.rows}
         assert shown <= listed
