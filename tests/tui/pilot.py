@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from textual.widgets import DataTable
+from textual.widgets import DataTable, Input
 
 from tests.waiting import until
 
@@ -29,6 +29,15 @@ async def register_noticed(app) -> bool:
     return live is None or await live.caught_up()
 
 
+def steady_cursors(screen) -> None:
+    """Stop the blinking of every text cursor on `screen`: an Input's cursor shows and hides
+    on a 0.5 s timer, so whether a picture had it depended on how long the machine took to
+    get there (the transfer form's snapshot failed under load). Without the blink a focused
+    input shows its cursor from the next key or focus on, steadily, and hides it until then."""
+    for field in screen.query(Input):
+        field.cursor_blink = False
+
+
 async def settle(pilot) -> None:
     """Until the app is quiet: every register change noticed, its messages processed, no
     worker running, no read pending on the screen and its tables laid out. Asked again after
@@ -36,7 +45,7 @@ async def settle(pilot) -> None:
     one ran) and a deferred read comes due later: a wait for that state, never for a
     duration, so a loaded machine only makes it longer. The register is asked first: a
     change noticed while the rest is waited for starts its reads before the workers are
-    counted."""
+    counted. Text cursors stop blinking (`steady_cursors`)."""
 
     async def quiet() -> bool:
         noticed = await register_noticed(pilot.app)
@@ -44,6 +53,7 @@ async def settle(pilot) -> None:
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()
         screen = pilot.app.screen
+        steady_cursors(screen)
         workers_done = all(worker.is_finished for worker in pilot.app.workers)
         pending = getattr(screen, "refresh_pending", False)
         return noticed and workers_done and not pending and tables_laid_out(screen)
