@@ -45,14 +45,20 @@ async def settle(pilot) -> None:
     one ran) and a deferred read comes due later: a wait for that state, never for a
     duration, so a loaded machine only makes it longer. The register is asked first: a
     change noticed while the rest is waited for starts its reads before the workers are
-    counted. Text cursors stop blinking (`steady_cursors`)."""
+    counted. A key's action may switch the screen a turn after the key (the binding runs
+    from the screen's queue, the switch from the app's), so while this waited: the new
+    screen, before its Mount ran, had no worker and no table and looked quiet; the approvals
+    snapshot then caught its table's first fill unmeasured. Such a look is taken again.
+    Text cursors stop blinking (`steady_cursors`)."""
 
     async def quiet() -> bool:
+        screen = pilot.app.screen
         noticed = await register_noticed(pilot.app)
         await pilot.pause()
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()
-        screen = pilot.app.screen
+        if pilot.app.screen is not screen or not screen.is_mounted:
+            return False  # the screen changed while this look waited: look again at the new one
         steady_cursors(screen)
         workers_done = all(worker.is_finished for worker in pilot.app.workers)
         pending = getattr(screen, "refresh_pending", False)

@@ -3,9 +3,12 @@ should see, tables included."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
+from textual import work
 from textual.app import App, ComposeResult
+from textual.screen import Screen
 from textual.widgets import DataTable
 
 from desk.money import BTC, Amount
@@ -57,3 +60,43 @@ async def test_settle_waits_until_the_app_has_noticed_a_write(make_app) -> None:
         )
         await settle(pilot)
         assert app.data_version > version
+
+
+class FilledOnMount(Screen[None]):
+    """A screen that fills its table from a worker its Mount starts, as the desk's do."""
+
+    def compose(self) -> ComposeResult:
+        yield DataTable()
+
+    def on_mount(self) -> None:
+        self.query_one(DataTable).add_column("a")
+        self.fill()
+
+    @work
+    async def fill(self) -> None:
+        await asyncio.sleep(0)
+        self.query_one(DataTable).add_row(CELL)
+
+
+async def test_settle_looks_again_when_the_screen_changed_while_it_waited() -> None:
+    """A key's action can switch the screen a turn after the key, i.e. while settle waits.
+    Here the switch lands at the end of settle's last pause: the new screen has not mounted,
+    so it has no worker and no table, and the old settle judged it quiet."""
+    app: App[None] = App()
+    async with app.run_test() as pilot:
+        await settle(pilot)
+        screen = FilledOnMount()
+        pause = pilot.pause
+        calls = 0
+
+        async def pause_then_switch(*args, **kwargs) -> None:
+            nonlocal calls
+            await pause(*args, **kwargs)
+            calls += 1
+            if calls == 2:
+                app.push_screen(screen)
+
+        pilot.pause = pause_then_switch
+        await settle(pilot)
+        assert app.screen is screen
+        assert screen.query_one(DataTable).row_count == 1 and tables_laid_out(screen)
