@@ -34,6 +34,8 @@ class Live:
         self._follow_register = command is None
         self._listeners: list[Callable[[dict[str, Any]], None]] = []
         self._restarting: asyncio.Task[None] | None = None
+        #: the register's change marker as last noticed (and shown: `data_version` moved for it)
+        self._noticed: tuple[int, int] | None = None
 
     async def start(self) -> None:
         register = self.app.register
@@ -90,9 +92,17 @@ class Live:
             self._watcher.cancel()
             await asyncio.gather(self._watcher, return_exceptions=True)
 
+    async def caught_up(self) -> bool:
+        """Whether every change to the register so far has been noticed and passed on (the
+        watcher looks only every `interval`): a test or the screenshot script that wrote to
+        the register waits for this before it judges the screen, or the screens' reload
+        for that write comes after it looked."""
+        register = self.app.register
+        return register is not None and self._noticed == await register.changes()
+
     async def _watch_register(self) -> None:
         register = self.app.register
-        marker = await register.changes()
+        self._noticed = await register.changes()
         while True:
             await asyncio.sleep(self.interval)
             try:
@@ -100,11 +110,11 @@ class Live:
             except sqlite3.Error as exc:  # a passing hiccup of the file must not end the watching
                 log.warning("register change check failed: %s", exc)
                 continue
-            if current != marker:
-                marker = current
+            if current != self._noticed:
                 self.app.data_version += 1
                 if self._follow_register:
                     self.app.feeds = recorded_feeds(self.app.feeds, await register.sync_state())
+                self._noticed = current
 
     def _on_event(self, record: dict[str, Any]) -> None:
         for callback in self._listeners:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from textual.widgets import DataTable
+from textual.widgets import DataTable, Input
 from textual.worker import WorkerCancelled
 
 from tests.waiting import until
@@ -24,26 +24,56 @@ def tables_laid_out(screen) -> bool:
     return True
 
 
+async def register_noticed(app) -> bool:
+    """Whether the app has noticed every change to its register: its watcher looks only a
+    few times a second, so a write (the test's, or a form's) moves `data_version`, and the
+    screens read again, some time after it; on a loaded machine, after a settle that did
+    not wait for it (a reload then ran while the snapshot was taken, or as the app closed).
+    An app without the live link (a bare test app) has nothing to notice."""
+    live = getattr(app, "live", None)
+    return live is None or await live.caught_up()
+
+
+def steady_cursors(screen) -> None:
+    """Stop the blinking of every text cursor on `screen`: an Input's cursor shows and hides
+    on a 0.5 s timer, so whether a picture had it depended on how long the machine took to
+    get there (the transfer form's snapshot failed under load). Without the blink a focused
+    input shows its cursor from the next key or focus on, steadily, and hides it until then."""
+    for field in screen.query(Input):
+        field.cursor_blink = False
+
+
 async def settle(pilot) -> None:
-    """Until the app is quiet: its messages processed, no worker running, no read pending
-    on the screen and its tables laid out. Asked again after every wait, since a finishing
-    worker may start the next (a dashboard read asked for while one ran) and a deferred read
-    comes due later: a wait for that state, never for a duration, so a loaded machine only
-    makes it longer. A worker cancelled while awaited (a newer read took its place, which
-    a loaded machine makes likely) only means another turn."""
+    """Until the app is quiet: every register change noticed, its messages processed, no
+    worker running, no read pending on the screen and its tables laid out. Asked again after
+    every wait, since a finishing worker may start the next (a dashboard read asked for while
+    one ran) and a deferred read comes due later: a wait for that state, never for a
+    duration, so a loaded machine only makes it longer. The register is asked first: a
+    change noticed while the rest is waited for starts its reads before the workers are
+    counted. A key's action may switch the screen a turn after the key (the binding runs
+    from the screen's queue, the switch from the app's), so while this waited: the new
+    screen, before its Mount ran, had no worker and no table and looked quiet; the approvals
+    snapshot then caught its table's first fill unmeasured. Such a look is taken again.
+    A worker cancelled while awaited (a newer read took its place) only means another turn.
+    Text cursors stop blinking (`steady_cursors`)."""
 
     async def quiet() -> bool:
+        screen = pilot.app.screen
+        noticed = await register_noticed(pilot.app)
         await pilot.pause()
         try:
             await pilot.app.workers.wait_for_complete()
         except WorkerCancelled:  # a newer read replaced it (exclusive workers): not quiet yet
             return False
         await pilot.pause()
+        if pilot.app.screen is not screen or not screen.is_mounted:
+            return False  # the screen changed while this look waited: look again at the new one
+        steady_cursors(screen)
         workers_done = all(worker.is_finished for worker in pilot.app.workers)
-        pending = getattr(pilot.app.screen, "refresh_pending", False)
-        return workers_done and not pending and tables_laid_out(pilot.app.screen)
+        pending = getattr(screen, "refresh_pending", False)
+        return noticed and workers_done and not pending and tables_laid_out(screen)
 
-    await until(quiet, "the app to settle (no worker running, no read pending)")
+    await until(quiet, "the app to settle (register changes noticed, no worker running, no read pending)")
 
 
 async def palette(pilot, text: str) -> None:
@@ -56,3 +86,19 @@ async def palette(pilot, text: str) -> None:
     await settle(pilot)
     await pilot.press("enter")
     await settle(pilot)
+
+
+def notifications(app) -> list[str]:
+    """Every message `app` notifies from now on, kept in a list: a toast is removed once its
+    timeout (5-8 s) has passed, which a loaded machine can outlast before a test looks, and a
+    screen's result callback (which notifies) runs a turn after the screen closed. Wait for
+    the message to be in this list, never for the toast to be still up."""
+    said: list[str] = []
+    notify = app.notify
+
+    def recording(message, *args, **kwargs):
+        said.append(str(message))
+        return notify(message, *args, **kwargs)
+
+    app.notify = recording
+    return said

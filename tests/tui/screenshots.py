@@ -35,6 +35,7 @@ SCREENS: dict[str, list[str]] = {
 
 async def render_all(outdir: Path, size: tuple[int, int] = (120, 40)) -> list[Path]:
     from desk.tui.app import create_app
+    from tests.tui.pilot import settle
     from tests.tui.seed import NOW, demo_feeds, seed, write_settings
 
     outdir.mkdir(parents=True, exist_ok=True)
@@ -46,13 +47,10 @@ async def render_all(outdir: Path, size: tuple[int, int] = (120, 40)) -> list[Pa
             app = create_app(settings, path, now=lambda: NOW, operators=["aliya", "bolat"])
             async with app.run_test(size=size) as pilot:
                 app.feeds = demo_feeds(NOW)
-                await pilot.pause()
-                await app.workers.wait_for_complete()
+                await settle(pilot)
                 for key in keys:
                     await pilot.press(key)
-                    await pilot.pause()
-                await app.workers.wait_for_complete()
-                await pilot.pause()
+                    await settle(pilot)  # the screen a key opens reads first (see tests.tui.pilot)
                 app.clear_notifications()
                 await pilot.pause()
                 target = outdir / f"{name}.svg"

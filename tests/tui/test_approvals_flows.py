@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from textual.worker import WorkerState
 
 from desk.config import load_settings
 from desk.controls import Controls, proposals
@@ -15,7 +17,8 @@ from desk.tui.app import create_app
 from desk.tui.screens.approvals import ApprovalsScreen
 from desk.tui.screens.policy import PolicyScreen
 from tests.tui.pilot import palette, settle
-from tests.tui.seed import NOW, seed, write_settings
+from tests.tui.seed import BTC, NOW, seed, write_settings
+from tests.waiting import until
 
 CONTROLS = """
 [roles]
@@ -175,3 +178,37 @@ async def test_a_checker_rejects_a_draft_and_an_admin_a_policy_change_with_a_rea
         assert "change #1 rejected: too loose" in _text(app, "#policy-message")
         assert app.screen.waiting == []
         assert (await app.register.verify()).ok
+
+
+@pytest.mark.parametrize(
+    ("key", "screen_type", "read"), [("p", ApprovalsScreen, "drafts"), ("P", PolicyScreen, "policy")]
+)
+async def test_a_reload_finishing_after_the_screen_lost_its_widgets_is_dropped(
+    controlled, monkeypatch: pytest.MonkeyPatch, key: str, screen_type: type, read: str
+) -> None:
+    """When the app closes, Textual removes a screen's widgets before it cancels the screen's
+    workers; a reload (started by a register change noticed late) whose reads finish in
+    between failed on the missing table ("No nodes match 'DataTable'") and ended the app with
+    an error. The reload's read is held until the widgets are gone, as the closing app does."""
+    app = controlled("bolat", "carl")
+    async with app.run_test(size=(140, 40)) as pilot:
+        await pilot.press(key)
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, screen_type)
+        reading, release = asyncio.Event(), asyncio.Event()
+        target = app.register if read == "drafts" else app.register.controls
+        real = getattr(target, read)
+
+        async def held(*args, **kwargs):
+            reading.set()
+            await release.wait()
+            return await real(*args, **kwargs)
+
+        monkeypatch.setattr(target, read, held)
+        worker = screen.reload()
+        await until(reading.is_set, "the reload to be reading")
+        await screen.remove_children()
+        release.set()
+        await worker.wait()  # raised WorkerFailed(NoMatches) before the fix
+        assert worker.state == WorkerState.SUCCESS

@@ -34,7 +34,7 @@ async def test_search_finds_payout_by_tx_prefix(make_app) -> None:
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("r")
-        await pilot.pause()
+        await settle(pilot)
         await pilot.press("slash")
         await pilot.press(*"deadbeef")
         await pilot.press("enter")
@@ -54,7 +54,7 @@ async def test_help_screen_lists_keys(make_app) -> None:
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("question_mark")
-        await pilot.pause()
+        await settle(pilot)
         assert isinstance(app.screen, HelpScreen)
         assert any("Transfer" in text for _k, text in app.screen.rows)
         await pilot.press("escape")

@@ -16,8 +16,8 @@ from desk.tui.screens.approvals import ApprovalsScreen
 from desk.tui.screens.detail import EntryDetail
 from desk.tui.screens.help import HelpScreen
 from desk.tui.widgets.compliance_panel import CompliancePanel
-from tests.tui.pilot import palette, settle
-from tests.tui.seed import CONFIG, NOW, T0, earning_amount, seed
+from tests.tui.pilot import notifications, palette, settle
+from tests.tui.seed import BTC, CONFIG, NOW, T0, earning_amount, seed
 from tests.waiting import until
 
 SEIZURE = {
@@ -130,12 +130,13 @@ async def test_seizure_from_the_keyboard_posts_and_shows_its_details(make_app) -
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         before = await app.register.balance("assets:reserve:cold", "BTC")
+        said = notifications(app)
         await pilot.press("S")
         await settle(pilot)
         assert isinstance(app.screen, AcquisitionForm) and app.screen.kind == "seizure"
         await type_fields(pilot, SEIZURE)
-        await until(lambda: not isinstance(app.screen, AcquisitionForm), "the form to close")
-        assert any("seizure of 0.75000000 BTC posted" in str(n.message) for n in app._notifications)
+        await until(lambda: any("seizure of 0.75000000 BTC posted" in m for m in said), "the seizure's notice")
+        assert not isinstance(app.screen, AcquisitionForm)
         after = await app.register.balance("assets:reserve:cold", "BTC")
         assert after - before == Amount(BTC, "0.75")
         # newest first in the register: the seizure (at NOW) is on top
@@ -182,12 +183,13 @@ async def test_purchase_from_the_keyboard_waits_in_approvals(make_app) -> None:
                 memo="USDT on the exchange",
             )
         )
+        said = notifications(app)
         await pilot.press("B")
         await settle(pilot)
         assert isinstance(app.screen, AcquisitionForm) and app.screen.kind == "purchase"
         await type_fields(pilot, PURCHASE)
-        await until(lambda: not isinstance(app.screen, AcquisitionForm), "the form to close")
-        assert any("purchase waiting for another operator" in str(n.message) for n in app._notifications)
+        await until(lambda: any("purchase waiting for another operator" in m for m in said), "the purchase's notice")
+        assert not isinstance(app.screen, AcquisitionForm)
         assert await app.register.count() == 64  # drafted, not posted
         await pilot.press("p")
         await settle(pilot)

@@ -17,6 +17,7 @@ from textual.widgets import DataTable, Footer, Header, Input, Label, Static
 from desk.controls import Tally, describe_tally
 from desk.register import Draft, NotPermitted, PolicyRefused, RegisterError, SelfApproval
 from desk.register.text import shown
+from desk.tui.late import present
 
 
 class RejectDialog(ModalScreen[str | None]):
@@ -126,10 +127,17 @@ class ApprovalsScreen(Screen[None]):
 
     @work(exclusive=True, group="approvals")
     async def reload(self) -> None:
+        """Read the pending drafts and their tallies, then show them. Every read comes before
+        the first update, so a result that arrives once the app has taken the screen's
+        widgets away (it is closing) is dropped whole (desk.tui.late)."""
         reg = self.app.register  # type: ignore[attr-defined]
-        self.query_one("#approvals-operator", Static).update(await operator_line(self.app))
-        self.drafts = await reg.drafts("pending")
-        self.tallies = {d.id: await reg.controls.tally(reg, d) for d in self.drafts}
+        operator = await operator_line(self.app)
+        drafts = await reg.drafts("pending")
+        tallies = {d.id: await reg.controls.tally(reg, d) for d in drafts}
+        if not present(self, "#approvals-operator", "#approvals-table", "#approvals-rule"):
+            return
+        self.query_one("#approvals-operator", Static).update(operator)
+        self.drafts, self.tallies = drafts, tallies
         table = self.query_one(DataTable)
         row = table.cursor_row
         table.clear()

@@ -14,6 +14,7 @@ from textual.widgets import DataTable, Footer, Header, Static
 from desk.controls import proposals
 from desk.controls.proposals import Proposal
 from desk.register import RegisterError
+from desk.tui.late import present
 from desk.tui.screens.approvals import operator_line, refusal, reject_with_reason
 
 
@@ -56,11 +57,17 @@ class PolicyScreen(Screen[None]):
 
     @work(exclusive=True, group="policy")
     async def reload(self) -> None:
+        """Read the policy and the changes waiting, then show them; every read first, so a
+        late result (the app closing took the widgets) is dropped whole (desk.tui.late)."""
         reg = self.app.register  # type: ignore[attr-defined]
-        self.query_one("#policy-operator", Static).update(await operator_line(self.app))
+        operator = await operator_line(self.app)
         policy = await reg.controls.policy(reg)
+        waiting = await proposals.proposals(reg, "pending")
+        if not present(self, "#policy-operator", "#policy-rules", "#policy-table"):
+            return
+        self.query_one("#policy-operator", Static).update(operator)
         self.query_one("#policy-rules", Static).update("\n".join(policy.lines()))
-        self.waiting = await proposals.proposals(reg, "pending")
+        self.waiting = waiting
         table = self.query_one(DataTable)
         table.clear()
         for p in self.waiting:
