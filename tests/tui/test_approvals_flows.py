@@ -17,7 +17,7 @@ from desk.tui.app import create_app
 from desk.tui.screens.approvals import ApprovalsScreen
 from desk.tui.screens.policy import PolicyScreen
 from tests.tui.pilot import palette, settle
-from tests.tui.seed import BTC, NOW, seed, write_settings
+from tests.tui.seed import NOW, seed, write_settings
 from tests.waiting import until
 
 CONTROLS = """

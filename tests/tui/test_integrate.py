@@ -17,7 +17,7 @@ from desk.tui.screens.detail import EntryDetail
 from desk.tui.screens.help import HelpScreen
 from desk.tui.widgets.compliance_panel import CompliancePanel
 from tests.tui.pilot import notifications, palette, settle
-from tests.tui.seed import BTC, CONFIG, NOW, T0, earning_amount, seed
+from tests.tui.seed import CONFIG, NOW, T0, earning_amount, seed
 from tests.waiting import until
 
 SEIZURE = {
