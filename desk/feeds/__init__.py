@@ -1,4 +1,5 @@
-"""Feeds: clients for the mining pools and price sources desk reads, over one aiohttp session.
+"""Feeds: clients for the mining pools, price sources, chains and the custodian desk talks to,
+over one aiohttp session.
 
 Every client parses its source's real JSON or XML into typed records (`records.py`) with
 exact Decimal amounts; the shared behaviour of talking to a remote host — timeouts,

@@ -34,6 +34,8 @@ CHAIN = "solana"
 #: Signatures read per token account and call (newest first).
 SIGNATURES = 25
 COMMITMENT = {"commitment": "confirmed"}
+#: Landed changes remembered at most (oldest forgotten first; read again if asked).
+CHANGES_KEPT = 10_000
 
 
 class SolanaClient(JsonRpcClient):
@@ -131,6 +133,8 @@ class SolanaClient(JsonRpcClient):
                 return None
             if row.status != "processed":
                 self._changes[(owner, row.signature)] = change
+                if len(self._changes) > CHANGES_KEPT:
+                    self._changes.pop(next(iter(self._changes)))
         if change.delta == 0:
             return None
         return read_row(
