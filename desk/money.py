@@ -236,11 +236,11 @@ class Amount:
 
     def __add__(self, other: object) -> Amount:
         o = self._same(other)
-        return Amount.from_units(self.asset, self._units + o._units)
+        return Amount.from_units(self.asset, self._units + o.units)
 
     def __sub__(self, other: object) -> Amount:
         o = self._same(other)
-        return Amount.from_units(self.asset, self._units - o._units)
+        return Amount.from_units(self.asset, self._units - o.units)
 
     def __neg__(self) -> Amount:
         return Amount.from_units(self.asset, -self._units)

@@ -27,6 +27,7 @@ SCREENS: dict[str, list[str]] = {
     "feeds": ["f"],
     "help": ["question_mark"],
     "valuation": ["V"],
+    "reserves": ["R"],
     "policy": ["P"],
     "seizure": ["S"],
     "purchase": ["B"],
