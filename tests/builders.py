@@ -146,3 +146,21 @@ async def serve_on_loopback(app: web.Application, runners: list[web.AppRunner]) 
     await web.TCPSite(runner, "127.0.0.1", 0).start()
     runners.append(runner)
     return f"http://127.0.0.1:{runner.addresses[0][1]}"
+
+
+#: Two watched Bitcoin addresses: the ops wallet's and cold storage's, so that a transfer between
+#: the two travels on chain, through `assets:transit:bitcoin` (the transfer lifecycle's tests).
+WALLET = "bc1qopswallet0000000000000000000000000000"
+COLD = "bc1qcoldreserve000000000000000000000000000"
+WATCHED_BTC = f"""
+[[addresses]]
+account = "assets:wallet:ops"
+chain = "bitcoin"
+asset = "BTC"
+address = "{WALLET}"
+[[addresses]]
+account = "assets:reserve:cold"
+chain = "bitcoin"
+asset = "BTC"
+address = "{COLD}"
+"""

@@ -10,33 +10,24 @@ from pathlib import Path
 import pytest
 
 from desk.config import DeskSettings, load_settings
-from desk.money import Amount, Asset
+from desk.money import BTC, Amount
 from desk.register import EntryRejected, NewEntry, Posting, Register
 from desk.register.transfers import Change
 from desk.transfers.drafting import draft_transfer, on_chain_entry
+from tests.builders import WATCHED_BTC
 
-BTC = Asset("BTC", 8)
 T0 = datetime(2026, 11, 1, tzinfo=UTC)
-WALLET = "bc1qopswallet0000000000000000000000000000"
-COLD = "bc1qcoldreserve000000000000000000000000000"
-CONFIG = f"""
+CONFIG = (
+    """
 [operator]
 name = "aliya"
 [accounts]
 wallets = ["ops"]
 [reserve]
 accounts = ["cold"]
-[[addresses]]
-account = "assets:wallet:ops"
-chain = "bitcoin"
-asset = "BTC"
-address = "{WALLET}"
-[[addresses]]
-account = "assets:reserve:cold"
-chain = "bitcoin"
-asset = "BTC"
-address = "{COLD}"
 """
+    + WATCHED_BTC
+)
 
 
 @pytest.fixture

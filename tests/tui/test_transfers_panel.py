@@ -14,33 +14,18 @@ from desk.register import Register
 from desk.register.transfers import Change
 from desk.transfers.drafting import draft_transfer, on_chain_entry
 from desk.tui.widgets.transfers_panel import TransfersPanel
-from tests.builders import write_desk_config
+from tests.builders import WATCHED_BTC, write_desk_config
 from tests.tui.pilot import settle
 from tests.tui.seed import CONFIG, NOW, demo_feeds, seed
 from tests.waiting import until
 
-WALLET = "bc1qopswallet0000000000000000000000000000"
-COLD = "bc1qcoldreserve000000000000000000000000000"
-#: the seeded desk with both BTC accounts watched on chain, so a move between them travels through transit
-ADDRESSES = f"""
-[[addresses]]
-account = "assets:wallet:ops"
-chain = "bitcoin"
-asset = "BTC"
-address = "{WALLET}"
-[[addresses]]
-account = "assets:reserve:cold"
-chain = "bitcoin"
-asset = "BTC"
-address = "{COLD}"
-"""
 TXID = "5d92e5a1" + "c3" * 28
 
 
 @pytest.fixture
 async def seeded(tmp_path: Path) -> tuple[DeskSettings, Path]:
     """The seeded register (tests/tui/conftest.py's `make_app` opens it), on-chain addresses added."""
-    settings = load_settings(write_desk_config(tmp_path, CONFIG + ADDRESSES), env={})
+    settings = load_settings(write_desk_config(tmp_path, CONFIG + WATCHED_BTC), env={})
     return settings, await seed(settings)
 
 
