@@ -7,15 +7,10 @@ current law" mark while the rows say so. No Textual here: the screen takes plain
 """
 
 from desk.compliance.fee import FeeError, FeeStatement, fee_statement, record_kwh
+from desk.compliance.flows import ComplianceError
 from desk.compliance.periods import Period, PeriodError, parse_period, period_of
-from desk.compliance.selling import (
-    ComplianceError,
-    ComplianceSnapshot,
-    SellThrough,
-    compliance_snapshot,
-    current_period,
-    sell_through,
-)
+from desk.compliance.selling import compliance_snapshot, current_period, sell_through
+from desk.compliance.standing import ComplianceSnapshot, SellThrough
 from desk.compliance.tables import VERIFY_MARK, fee_rates, sell_rules
 
 __all__ = [

@@ -34,244 +34,31 @@ desk.valuation). A period cannot mix bases; ask for a shorter one.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from collections.abc import Sequence
+from datetime import datetime, timedelta
 from decimal import Decimal
-from itertools import pairwise
 
+from desk.compliance.flows import (
+    ComplianceError,
+    Flows,
+    Stretch,
+    Valuer,
+    eligible_venues,
+    ever_mined,
+    kzt,
+    stretch_flows,
+    stretches,
+)
 from desk.compliance.periods import Period, period_of
-from desk.compliance.tables import VERIFY_MARK, boundaries, in_force, sell_rules
+from desk.compliance.standing import ComplianceSnapshot, SellThrough
+from desk.compliance.tables import in_force, sell_rules
 from desk.config import DeskSettings, SellRuleSettings
 from desk.money import Amount, Asset
-from desk.register import Entry, PageFilter, Register
+from desk.register import Register
 from desk.valuation.prices import PriceMissing, PricePolicy, Valued, value_of
 
-Valuer = Callable[[Register, Amount, datetime, str], Awaitable[Valued]]
 #: Two decimal places of KZT (tiyn), as figures are reported.
 TIYN = Decimal("0.01")
-
-
-class ComplianceError(ValueError):
-    """A period that cannot be judged as asked (e.g. it mixes bases)."""
-
-
-@dataclass(frozen=True, slots=True)
-class Stretch:
-    """A part of the period governed by one rule (or by none: nothing owed there)."""
-
-    first: date
-    after: date
-    rule: SellRuleSettings | None
-
-    @property
-    def since(self) -> datetime:
-        return datetime.combine(self.first, time(0), tzinfo=UTC)
-
-    @property
-    def until(self) -> datetime:
-        return datetime.combine(self.after, time(0), tzinfo=UTC)
-
-
-@dataclass(slots=True)
-class _Flows:
-    """Coin units per bucket, and (fiat basis) KZT values."""
-
-    mined: int = 0
-    eligible: int = 0
-    elsewhere: int = 0
-    reserve: int = 0
-    mined_kzt: Decimal = Decimal(0)
-    counted_kzt: Decimal = Decimal(0)
-    by_venue: dict[str, int] = field(default_factory=dict)
-
-
-@dataclass(frozen=True, slots=True)
-class SellThrough:
-    """One asset's standing in one period. Shares are fractions (0.75 = 75 %)."""
-
-    period: Period
-    asset: str
-    basis: str
-    mined: Amount
-    sold_eligible: Amount
-    sold_elsewhere: Amount
-    to_reserve: Amount
-    reserve_counts: bool
-    counted: Amount
-    retained: Amount
-    #: counted / mined in the basis; None when nothing was mined
-    share: Decimal | None
-    #: what the rules require as a share of everything mined in the period
-    required_share: Decimal
-    #: in the basis: coins of the asset, or KZT for fiat_revenue
-    required: Decimal
-    counted_measure: Decimal
-    #: counted - required in coins (negative: shortfall); None on the fiat basis
-    gap: Amount | None
-    gap_kzt: Decimal | None
-    gap_kzt_note: str | None
-    elapsed: Decimal
-    pace_share: Decimal
-    days_left: int
-    due: date
-    status: str
-    venues: tuple[str, ...]
-    by_venue: dict[str, Amount]
-    rules: tuple[str, ...]
-    sources: tuple[str, ...]
-    verify: bool
-
-    @property
-    def verify_mark(self) -> str | None:
-        return VERIFY_MARK if self.verify else None
-
-    def as_dict(self) -> dict[str, object]:
-        """Plain JSON-ready data: amounts and shares as exact decimal strings."""
-
-        def text(value: Decimal | Amount | None) -> str | None:
-            if value is None:
-                return None
-            return value.format(grouping=False) if isinstance(value, Amount) else str(value)
-
-        return {
-            "period": self.period.label,
-            "asset": self.asset,
-            "basis": self.basis,
-            "mined": text(self.mined),
-            "sold_eligible": text(self.sold_eligible),
-            "sold_elsewhere": text(self.sold_elsewhere),
-            "to_reserve": text(self.to_reserve),
-            "reserve_counts": self.reserve_counts,
-            "counted": text(self.counted),
-            "retained": text(self.retained),
-            "share": text(self.share),
-            "required_share": text(self.required_share),
-            "required": text(self.required),
-            "gap": text(self.gap),
-            "gap_kzt": text(self.gap_kzt),
-            "gap_kzt_note": self.gap_kzt_note,
-            "elapsed": text(self.elapsed),
-            "pace_share": text(self.pace_share),
-            "days_left": self.days_left,
-            "due": self.due.isoformat(),
-            "status": self.status,
-            "venues": list(self.venues),
-            "by_venue": {v: text(a) for v, a in self.by_venue.items()},
-            "rules": list(self.rules),
-            "sources": list(self.sources),
-            "verify": self.verify_mark,
-        }
-
-
-def eligible_venues(settings: DeskSettings, rule: SellRuleSettings) -> frozenset[str]:
-    if rule.venues:
-        return frozenset(rule.venues)
-    return frozenset(name for name, venue in settings.venues.items() if venue.eligible)
-
-
-def stretches(rules: Sequence[SellRuleSettings], period: Period) -> list[Stretch]:
-    cuts = boundaries(rules, period.first, period.after)
-    result = []
-    for first, after in pairwise(cuts):
-        governing = in_force(rules, first)
-        if len(governing) > 1:
-            names = ", ".join(r.id for r in governing)
-            raise ComplianceError(f"sell-through rules {names} are all in force on {first}: the schedule overlaps")
-        result.append(Stretch(first, after, governing[0] if governing else None))
-    return result
-
-
-def _exchange(account: str) -> str | None:
-    return account.split(":", 2)[2] if account.startswith("assets:exchange:") else None
-
-
-def _sale(flows: _Flows, posting_account: str, units: int, venues: frozenset[str]) -> bool:
-    """Add `units` sold from `posting_account`; return whether it counts as eligible."""
-    venue = _exchange(posting_account)
-    if venue is not None:
-        flows.by_venue[venue] = flows.by_venue.get(venue, 0) + units
-    if venue is not None and venue in venues:
-        flows.eligible += units
-        return True
-    flows.elsewhere += units
-    return False
-
-
-async def _stretch_flows(
-    register: Register,
-    settings: DeskSettings,
-    stretch: Stretch,
-    assets: Sequence[Asset],
-    valuer: Valuer | None,
-    now: datetime,
-) -> dict[str, _Flows]:
-    """Mined, sold and moved to reserve of each of `assets` within one stretch, as of `now`
-    (what is recorded after `now` is not yet known then). Each kind of entry is walked once
-    for every asset."""
-    flows = {asset.code: _Flows() for asset in assets}
-    since, until = stretch.since, min(stretch.until, now)
-    if until <= since:
-        return flows
-    opening, closing = await register.balances(at=since), await register.balances(at=until)
-    for (account, code), amount in closing.items():
-        if account.startswith("income:mining:") and code in flows:
-            flows[code].mined -= amount.units
-    for (account, code), amount in opening.items():
-        if account.startswith("income:mining:") and code in flows:
-            flows[code].mined += amount.units
-    venues = eligible_venues(settings, stretch.rule) if stretch.rule else frozenset()
-    counts_reserve = bool(stretch.rule and stretch.rule.reserve_transfers_count)
-    for kind in ("conversion", "purchase", "reversal", "transfer"):
-        async for entry in register.walk(PageFilter(kind=kind, since=since, until=until)):
-            for posting in entry.postings:
-                found = flows.get(posting.asset.code)
-                if found is None:
-                    continue
-                units = posting.amount.units
-                priced = entry.price is not None
-                if kind in ("conversion", "purchase") and units < 0:
-                    eligible = _sale(found, posting.account, -units, venues)
-                    if valuer and eligible:
-                        found.counted_kzt += await _kzt(register, valuer, -posting.amount, entry.ts)
-                elif kind == "reversal" and priced and units > 0:
-                    if (entry.details or {}).get("reverses_kind") != "purchase":
-                        eligible = _sale(found, posting.account, -units, venues)
-                        if valuer and eligible:
-                            found.counted_kzt -= await _kzt(register, valuer, posting.amount, entry.ts)
-                elif not priced and posting.account.startswith("assets:reserve:") and _moves_holdings(entry):
-                    found.reserve += units
-                    if valuer and counts_reserve:
-                        found.counted_kzt += (1 if units > 0 else -1) * await _kzt(
-                            register, valuer, abs(posting.amount), entry.ts
-                        )
-    if valuer:
-        async for entry in register.walk(PageFilter(kind="earning", since=since, until=until)):
-            for posting in entry.postings:
-                if posting.asset.code in flows and posting.account.startswith("income:mining:"):
-                    flows[posting.asset.code].mined_kzt += await _kzt(register, valuer, -posting.amount, entry.ts)
-    return flows
-
-
-async def _ever_mined(register: Register, asset: Asset) -> bool:
-    """Whether any pool has ever credited `asset` (mining income balances are O(1) reads)."""
-    for account in register.accounts():
-        if account.startswith("income:mining:") and (await register.balance(account, asset.code)).units:
-            return True
-    return False
-
-
-def _moves_holdings(entry: Entry) -> bool:
-    """A transfer, or the reversal of one: only asset accounts (a seizure's reversal, which
-    touches income, is not a transfer out of the reserve)."""
-    return all(p.account.startswith("assets:") for p in entry.postings)
-
-
-async def _kzt(register: Register, valuer: Valuer, amount: Amount, at: datetime) -> Decimal:
-    """The KZT value of a positive `amount`; a negative one is valued by its size, negated."""
-    sign = -1 if amount.value < 0 else 1
-    valued = await valuer(register, abs(amount), at, "KZT")
-    return sign * valued.value
 
 
 def _status(
@@ -316,10 +103,10 @@ async def sell_through(
     results = []
     assets = list(register.assets().values())
     per_part = [
-        (part, await _stretch_flows(register, settings, part, assets, valuer if fiat else None, now)) for part in parts
+        (part, await stretch_flows(register, settings, part, assets, valuer if fiat else None, now)) for part in parts
     ]
     for asset in assets:
-        total = _Flows()
+        total = Flows()
         required = Decimal(0)
         counted_measure = Decimal(0)
         mined_measure = Decimal(0)
@@ -345,7 +132,7 @@ async def sell_through(
                 required += part.rule.required_share * mined_here
         if not (total.mined or total.eligible or total.elsewhere or total.reserve):
             continue
-        if not total.mined and not await _ever_mined(register, asset):
+        if not total.mined and not await ever_mined(register, asset):
             continue  # e.g. USDT spent on a purchase: a sale of it is no sell-through of mining
         results.append(
             await _standing(
@@ -375,7 +162,7 @@ async def _standing(
     asset: Asset,
     basis: str,
     parts: list[Stretch],
-    total: _Flows,
+    total: Flows,
     reserve_counts: bool,
     required: Decimal,
     counted_measure: Decimal,
@@ -404,7 +191,7 @@ async def _standing(
         at = min(now, period.end - timedelta(microseconds=1))
         if gap:
             try:
-                gap_kzt = (await _kzt(register, valuer, gap, at)).quantize(TIYN)
+                gap_kzt = (await kzt(register, valuer, gap, at)).quantize(TIYN)
             except PriceMissing as exc:
                 note = str(exc)
         else:
@@ -457,48 +244,6 @@ def period_rules(
     """The rules governing any part of `period`, oldest first."""
     rules = list(rules) if rules is not None else sell_rules(settings)
     return [s.rule for s in stretches(rules, period) if s.rule is not None]
-
-
-@dataclass(frozen=True, slots=True)
-class ComplianceSnapshot:
-    """What a screen shows: the period, each asset's standing, the rules and their mark."""
-
-    period: Period
-    as_of: datetime
-    rows: tuple[SellThrough, ...]
-    rules: tuple[SellRuleSettings, ...]
-
-    @property
-    def verify_mark(self) -> str | None:
-        return VERIFY_MARK if any(r.verify for r in self.rules) else None
-
-    @property
-    def status(self) -> str:
-        """The worst status of any asset ("ok" when nothing is owed)."""
-        order = ("ok", "amber", "red")
-        return max((r.status for r in self.rows), key=order.index, default="ok")
-
-    def as_dict(self) -> dict[str, object]:
-        return {
-            "period": self.period.label,
-            "as_of": self.as_of.isoformat(),
-            "status": self.status,
-            "verify": self.verify_mark,
-            "rules": [
-                {
-                    "id": r.id,
-                    "effective_from": r.effective_from.isoformat(),
-                    "effective_to": r.effective_to.isoformat() if r.effective_to else None,
-                    "required_share": str(r.required_share),
-                    "basis": r.basis,
-                    "period": r.period,
-                    "reserve_transfers_count": r.reserve_transfers_count,
-                    "source": r.source,
-                }
-                for r in self.rules
-            ],
-            "assets": [row.as_dict() for row in self.rows],
-        }
 
 
 async def compliance_snapshot(
