@@ -37,7 +37,7 @@ from desk.feeds.records import Quote
 from desk.register import Register
 from desk.sync.events import FeedCrashed, FeedPolled, RoundFinished, RoundStarted, SyncEvent
 from desk.sync.history import PriceHistory, has_history
-from desk.sync.mapping import Mapper, map_records, register_quote
+from desk.sync.mapping import Mapper, map_records
 from desk.sync.pools import PoolSync
 from desk.sync.supervisor import FIRST_BACKOFF_S, Supervisor
 from desk.valuation import fifo
@@ -245,7 +245,7 @@ class SyncEngine:
     async def report_stream(self, stream: BinanceStream) -> FeedPolled:
         """Write what `stream` brought since the last report; publish and record its state."""
         quotes, self._streamed[stream.name] = list(self._streamed.get(stream.name, {}).values()), {}
-        written = await self._write(self.register.record_quotes([register_quote(q) for q in quotes])) if quotes else 0
+        written = await self._write(self.register.record_quotes(quotes)) if quotes else 0
         now = self.clock.now()
         state, reason = stream.health.state(now), stream.health.reason(now)
         await self._write(
@@ -342,7 +342,7 @@ class SyncEngine:
             if result.ok:
                 for quote in result.quotes:
                     self.latest_quotes[(quote.base, quote.quote, quote.source)] = quote
-                quotes = [register_quote(q) for q in result.quotes]
+                quotes = list(result.quotes)
                 seen, written = len(quotes), await self._write(self.register.record_quotes(quotes))
             error = result.error
             if has_history(feed):

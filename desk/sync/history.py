@@ -46,7 +46,6 @@ from desk.feeds.prices.binance import BinanceClient
 from desk.feeds.prices.nbk import ALMATY, NbkClient
 from desk.feeds.records import Quote
 from desk.register import Register
-from desk.sync.mapping import register_quote
 
 log = logging.getLogger("desk.sync")
 
@@ -176,6 +175,6 @@ class PriceHistory:
 
     async def _store(self, quotes: list[Quote], key: str, mark: str) -> int:
         """Keep `quotes`, then move the mark to `mark` (what they reach); the quotes newly kept."""
-        kept = await self.register.record_quotes([register_quote(q) for q in quotes])
+        kept = await self.register.record_quotes(quotes)
         await self.register.set_meta(key, mark)
         return kept

@@ -18,8 +18,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
 from desk.feeds.records import Earning, Payout
-from desk.feeds.records import Quote as FeedQuote
-from desk.register import NewEntry, Posting, Quote
+from desk.register import NewEntry, Posting
 
 
 @dataclass(slots=True)
@@ -90,8 +89,3 @@ def payout_entry(payout: Payout, wallet: str) -> NewEntry:
         external_id=f"payout:{payout.external_id}",
         status=payout.status,
     )
-
-
-def register_quote(quote: FeedQuote) -> Quote:
-    return Quote(base=quote.base, quote=quote.quote, price=quote.price, source=quote.source,
-                 source_time=quote.source_time, received_time=quote.received_time)
