@@ -16,7 +16,7 @@ import json
 
 from desk.cli.common import add_command, global_options, opened, register_errors, settings_from
 from desk.cli.exit_codes import ExitCode
-from desk.controls import ROLES, PolicyChange, proposals
+from desk.controls import ROLES, PolicyChange, controls_of, proposals
 from desk.controls.policy import VALUE_CURRENCIES, WINDOWS
 
 #: propose subcommands: (name, op, help, arguments)
@@ -97,7 +97,7 @@ CHANGE_KEYS = ("asset", "destination", "per", "currency", "below", "at_least", "
 @register_errors("policy show")
 async def show_policy(args: argparse.Namespace) -> ExitCode:
     async with opened(settings_from(args)) as register:
-        policy = await register.controls.policy(register)
+        policy = await controls_of(register).policy(register)
     if args.json:
         print(json.dumps(policy.as_data(), indent=2))
         return ExitCode.OK

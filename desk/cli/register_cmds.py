@@ -16,7 +16,7 @@ from desk.cli.common import add_command, day, flag, opened, register_errors, set
 from desk.cli.exit_codes import ExitCode
 from desk.cli.files import read_text_file
 from desk.cli.progress import VerifyMeter
-from desk.controls import describe_tally
+from desk.controls import controls_of, describe_tally
 from desk.operations.transfer import TransferInput, draft_transfer
 from desk.private_files import private_writer
 from desk.register import Checkpoint, EntryRejected
@@ -169,7 +169,7 @@ async def approve(args: argparse.Namespace) -> ExitCode:
     async with opened(settings_from(args)) as register:
         seq = await register.approve(args.draft_id)
         if seq is None:
-            tally = await register.controls.tally(register, await register.draft_by_id(args.draft_id))
+            tally = await controls_of(register).tally(register, await register.draft_by_id(args.draft_id))
     if seq is None:
         print(
             f"draft #{args.draft_id}: approval {len(tally.approvers)} of {tally.required} recorded "
@@ -193,7 +193,7 @@ async def reject(args: argparse.Namespace) -> ExitCode:
 async def pending(args: argparse.Namespace) -> ExitCode:
     async with opened(settings_from(args)) as register:
         drafts = await register.drafts("pending")
-        tallies = [await register.controls.tally(register, draft) for draft in drafts]
+        tallies = [await controls_of(register).tally(register, draft) for draft in drafts]
     for draft, tally in zip(drafts, tallies, strict=True):
         legs = ", ".join(f"{p.account} {p.amount}" for p in draft.entry.postings)
         print(

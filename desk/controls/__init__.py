@@ -4,6 +4,7 @@
     Register.open(path, operator=..., controls=controls)   # the register judges every act
     await controls.policy(register) -> Policy # baseline + approved changes from the log
     await controls.tally(register, draft) -> Tally(rules, required, approvers, remaining)
+    controls_of(register) -> Controls      # the register's guard as Controls (policy, tally)
     await proposals.propose(register, {"op": "limit_set", ...}) -> id
     await proposals.approve(register, id) ; await proposals.reject(register, id, reason)
 
@@ -11,7 +12,7 @@ Refusals are `PolicyRefused` (naming the rule) and `NotPermitted` (naming the ro
 `EntryRejected`, so every caller that shows a refused entry shows these too.
 """
 
-from desk.controls.engine import ACT_ROLES, CONTROLLED, Controls, Tally, describe_tally
+from desk.controls.engine import ACT_ROLES, CONTROLLED, Controls, Tally, controls_of, describe_tally
 from desk.controls.policy import ROLES, Limit, Policy, PolicyChange, Quorum
 from desk.register import install_default
 
@@ -31,5 +32,6 @@ __all__ = [
     "PolicyChange",
     "Quorum",
     "Tally",
+    "controls_of",
     "describe_tally",
 ]

@@ -275,3 +275,13 @@ async def _claimed(
         if entry.kind in CONTROLLED and start <= entry.ts < end:
             claimed.append((entry.ts, _outflows(entry)))
     return claimed
+
+
+def controls_of(register: Register) -> Controls:
+    """The controls that judge `register`, for what only `Controls` answers (`policy`,
+    `tally`): its guard when that is a `Controls`, else `Controls()`, which reads the policy
+    the register's own log holds (what the default guard of a process that loaded this
+    package judges by). `register.controls` is typed as the register's `Guard` protocol,
+    which has neither, so callers come through here rather than assume the implementation."""
+    guard = register.controls
+    return guard if isinstance(guard, Controls) else Controls()

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from desk.controls.engine import Controls
+from desk.controls.engine import controls_of
 from desk.controls.policy import PolicyChange
 from desk.register import EntryRejected, ProposalRecord, SelfApproval
 from desk.register.text import check_text
@@ -40,7 +40,7 @@ async def propose(register: Register, change: Mapping[str, Any]) -> int:
     """Record a proposed change (validated now) for another admin to approve; return its id."""
     parsed = PolicyChange.parse(change, register.assets())
     async with register.transaction() as tx:
-        controls = _controls(register)
+        controls = controls_of(register)
         controls.require(await controls.policy(register), register.operator, "propose")
         proposal_id = await tx.add_proposal(parsed.as_data())
         await tx.record("policy_propose", {"proposal": proposal_id, "change": parsed.as_data()})
@@ -53,7 +53,7 @@ async def approve(register: Register, proposal_id: int) -> PolicyChange:
     refused = False
     async with register.transaction() as tx:
         proposal = _proposal(register, await tx.pending_proposal(proposal_id))
-        controls = _controls(register)
+        controls = controls_of(register)
         if proposal.proposed_by == register.operator:
             refusal = {"proposal": proposal_id, "proposer": proposal.proposed_by}
             await tx.record("policy_refused_self_approval", refusal)
@@ -78,20 +78,13 @@ async def reject(register: Register, proposal_id: int, reason: str) -> None:
     async with register.transaction() as tx:
         proposal = await tx.pending_proposal(proposal_id)
         if proposal.proposed_by != register.operator:
-            controls = _controls(register)
+            controls = controls_of(register)
             controls.require(await controls.policy(register), register.operator, "decide")
         await tx.record("policy_reject", {"proposal": proposal_id, "reason": reason})
 
 
 async def proposals(register: Register, state: str = "pending", limit: int = 200) -> list[Proposal]:
     return [_proposal(register, record) for record in await register.proposal_records(state, limit)]
-
-
-def _controls(register: Register) -> Controls:
-    """The register's controls; a register opened without them (its guard is the register's
-    `OpenGuard`) is judged by the policy its own log holds, as `Controls()` reads it."""
-    guard = register.controls
-    return guard if isinstance(guard, Controls) else Controls()
 
 
 def _proposal(register: Register, record: ProposalRecord) -> Proposal:

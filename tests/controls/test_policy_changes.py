@@ -6,7 +6,7 @@ import sqlite3
 
 import pytest
 
-from desk.controls import proposals
+from desk.controls import controls_of, proposals
 from desk.register import EntryRejected, NotPermitted, PolicyRefused, SelfApproval
 from tests.controls.conftest import ROLES, move
 
@@ -24,7 +24,7 @@ async def test_a_change_applies_only_when_a_different_admin_approves(make_desk) 
         assert change.describe() == "limit BTC per transfer below 1"
         with pytest.raises(PolicyRefused, match="rule limit:transfer:BTC"):
             await maker.draft(move("2"))
-        assert (await carl.controls.policy(carl)).limits[0].rule == "limit:transfer:BTC"
+        assert (await controls_of(carl).policy(carl)).limits[0].rule == "limit:transfer:BTC"
         log = [(a["action"], a["operator"]) for a in await carl.actions()][:3]
         assert log == [("policy_approve", "carl"), ("policy_refused_self_approval", "dana"), ("draft", "aliya")]
         assert (await carl.verify()).ok
@@ -89,7 +89,7 @@ async def test_allowlist_and_quorum_changes(make_desk) -> None:
         await proposals.approve(carl, await proposals.propose(dana, quorum))
         draft_id = await maker.draft(move("1", to="assets:exchange:aix"))
         assert await bolat.approve(draft_id) is None
-        policy = await dana.controls.policy(dana)
+        policy = await controls_of(dana).policy(dana)
         assert policy.as_data()["allowlist"] == {"BTC": ["assets:exchange:aix"]}
         assert policy.as_data()["quorums"] == [{"rule": "quorum:BTC:1", "at_least": "1", "unit": "BTC", "approvals": 2}]
 
