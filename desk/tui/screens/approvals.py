@@ -14,7 +14,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Footer, Header, Input, Label, Static
 
-from desk.controls import Tally, describe_tally
+from desk.controls import Tally, controls_of, describe_tally
 from desk.register import Draft, NotPermitted, PolicyRefused, RegisterError, SelfApproval
 from desk.register.text import shown
 from desk.tui.late import present
@@ -85,7 +85,7 @@ def reject_with_reason(
 async def operator_line(app: object) -> str:
     """Who acts now and with which roles (`o` switches in the demo)."""
     reg = app.register  # type: ignore[attr-defined]
-    policy = await reg.controls.policy(reg)
+    policy = await controls_of(reg).policy(reg)
     roles = ", ".join(sorted(policy.roles_of(reg.operator)))
     note = "  [dim](no roles configured: everyone may act)[/dim]" if policy.open else ""
     return f"operator: [b]{reg.operator}[/b] ({roles}){note}"
@@ -133,7 +133,7 @@ class ApprovalsScreen(Screen[None]):
         reg = self.app.register  # type: ignore[attr-defined]
         operator = await operator_line(self.app)
         drafts = await reg.drafts("pending")
-        tallies = {d.id: await reg.controls.tally(reg, d) for d in drafts}
+        tallies = {d.id: await controls_of(reg).tally(reg, d) for d in drafts}
         if not present(self, "#approvals-operator", "#approvals-table", "#approvals-rule"):
             return
         self.query_one("#approvals-operator", Static).update(operator)
@@ -188,7 +188,7 @@ class ApprovalsScreen(Screen[None]):
         reg = self.app.register  # type: ignore[attr-defined]
         try:
             seq = await reg.approve(draft.id)
-            tally = await reg.controls.tally(reg, await reg.draft_by_id(draft.id)) if seq is None else None
+            tally = await controls_of(reg).tally(reg, await reg.draft_by_id(draft.id)) if seq is None else None
         except RegisterError as exc:
             refusal(self, exc)
             return

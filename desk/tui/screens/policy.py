@@ -11,7 +11,7 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
-from desk.controls import proposals
+from desk.controls import controls_of, proposals
 from desk.controls.proposals import Proposal
 from desk.register import RegisterError
 from desk.tui.late import present
@@ -61,7 +61,7 @@ class PolicyScreen(Screen[None]):
         late result (the app closing took the widgets) is dropped whole (desk.tui.late)."""
         reg = self.app.register  # type: ignore[attr-defined]
         operator = await operator_line(self.app)
-        policy = await reg.controls.policy(reg)
+        policy = await controls_of(reg).policy(reg)
         waiting = await proposals.proposals(reg, "pending")
         if not present(self, "#policy-operator", "#policy-rules", "#policy-table"):
             return
