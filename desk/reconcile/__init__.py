@@ -5,7 +5,7 @@ kept in an open queue until an operator resolves them with a note (a chained act
     report = await reconcile(settings, register, http, since=..., until=..., chain=esplora)
     report.ordered        # days, mismatches first
     report.open_breaks    # the unmatched queue
-    await register.resolve_break(break_id, note)
+    await resolutions.resolve(register, break_id, note)   # desk.reconcile.resolutions
 """
 
 from desk.reconcile.breaks import EXPLAINED, Break, BreakKind, Resolution

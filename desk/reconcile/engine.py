@@ -16,7 +16,7 @@ from desk.feeds.chains.esplora import esplora_client
 from desk.feeds.chains.records import ChainReceipt
 from desk.feeds.http import HttpClient
 from desk.money import BTC, Amount
-from desk.reconcile.breaks import Resolution
+from desk.reconcile import resolutions
 from desk.reconcile.comparison import Facts, compare, days_between
 from desk.reconcile.report import Report
 from desk.reconcile.sources import (
@@ -55,13 +55,6 @@ def chain_for(settings: DeskSettings, http: HttpClient) -> ReceiptSource | None:
 
 def thresholds_of(settings: DeskSettings) -> dict[str, Amount]:
     return {name: Amount(BTC, Decimal(settings.reconcile.threshold(name))) for name in settings.pools}
-
-
-async def resolutions_of(register: Register) -> dict[str, Resolution]:
-    return {
-        break_id: Resolution(break_id, r["note"], r["by"], r["at"], r["seq"])
-        for break_id, r in (await register.resolved_breaks()).items()
-    }
 
 
 async def _known_refs(
@@ -138,7 +131,7 @@ async def reconcile(
         wallets=wallets,
         receipts=receipts,
         known_refs=known,
-        resolutions=await resolutions_of(register),
+        resolutions=await resolutions.resolved(register),
         report_pools=frozenset(pools) if pools else None,
     )
     return compare(facts, problems)

@@ -10,7 +10,8 @@ from dataclasses import replace
 from desk.config import DeskSettings
 from desk.feeds.http import HttpClient
 from desk.proof.chains import ChainReader
-from desk.reconcile.breaks import Break, Resolution
+from desk.reconcile import resolutions
+from desk.reconcile.breaks import Break
 from desk.reconcile.report import DayReport, Report
 from desk.register import Register
 from desk.transfers.watch import TransferWatch
@@ -22,15 +23,14 @@ async def with_movements(settings: DeskSettings, register: Register, http: HttpC
         return report
     watch = TransferWatch(settings, register, ChainReader(settings, http), http.clock.now)
     polled = await watch.poll(record=False)
-    resolved = await register.resolved_breaks()
+    resolved = await resolutions.resolved(register)
     already = {b.txid for b in report.breaks if b.txid}  # a receipt the pools' side already named
     grouped: dict[tuple[str, object], list[Break]] = {}
     for found in polled.breaks:
         if not report.since <= found.day <= report.until or found.txid in already:
             continue
         if found.id in resolved:
-            r = resolved[found.id]
-            found = replace(found, resolution=Resolution(found.id, r["note"], r["by"], r["at"], r["seq"]))
+            found = replace(found, resolution=resolved[found.id])
         grouped.setdefault((found.scope, found.day), []).append(found)
     days = tuple(DayReport(scope=scope, day=day, breaks=tuple(breaks)) for (scope, day), breaks in grouped.items())  # type: ignore[arg-type]
     problems = tuple(f"chain watch: {address}: {why}" for address, why in polled.errors.items())

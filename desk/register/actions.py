@@ -9,7 +9,6 @@ Register and are reached through its thin public methods and its `Transaction`.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -17,8 +16,8 @@ from typing import TYPE_CHECKING, Any
 from desk.register import connection
 from desk.register.canonical import GENESIS
 from desk.register.chain import Checkpoint, Head, action_payload, chained_action
-from desk.register.entries import format_ts, parse_ts
-from desk.register.errors import EntryRejected, RegisterError
+from desk.register.entries import format_ts
+from desk.register.errors import RegisterError
 from desk.register.text import check_text
 
 if TYPE_CHECKING:
@@ -107,37 +106,6 @@ def check_detail_text(where: str, value: Any) -> None:
     elif isinstance(value, list):
         for item in value:
             check_detail_text(where, item)
-
-
-# ---------------------------------------------------------------------- resolved breaks
-
-
-def break_resolution(break_id: str, note: str, detail: dict[str, Any] | None) -> dict[str, Any]:
-    """The detail of a `resolve_break` action, refused unless the note and the id are sound."""
-    if not note.strip():
-        raise EntryRejected("a resolution needs a note saying what the break was", field="note")
-    note = check_text(note, "note", required=True)
-    if not break_id or len(break_id) > 64:
-        raise EntryRejected(f"{break_id!r} is not a break id", field="break")
-    return {**(detail or {}), "break": break_id, "note": note}
-
-
-async def refuse_resolved(register: Register, break_id: str) -> None:
-    """Inside the resolution's transaction: a break is resolved once."""
-    for (body,) in await register._all("SELECT detail FROM actions WHERE action = 'resolve_break'"):
-        if json.loads(body).get("break") == break_id:
-            raise EntryRejected(f"break {break_id} is already resolved", field="break")
-
-
-async def resolved_breaks(register: Register) -> dict[str, dict[str, Any]]:
-    rows = await register._all(
-        "SELECT seq, ts, operator, detail FROM actions WHERE action = 'resolve_break' ORDER BY seq"
-    )
-    resolved = {}
-    for seq, ts, operator, body in rows:
-        detail = json.loads(body)
-        resolved[detail["break"]] = {"note": detail["note"], "by": operator, "at": parse_ts(ts), "seq": seq}
-    return resolved
 
 
 # ---------------------------------------------------------------------- checkpoints

@@ -3,7 +3,7 @@
 This class is the facade: every public method is the register's API (listed in
 __init__.py) and delegates to the module that holds the idea — catalogue.py (assets and
 accounts), posting.py (post, ingest and the append beneath them), decisions.py
-(maker-checker), actions.py (the chained actions log, checkpoints, resolved breaks),
+(maker-checker), actions.py (the chained actions log, checkpoints),
 reads.py (entries, balances, flows), walk.py and pages.py (keyset pages), quotes.py (the
 price history), feedstate.py (what the sync keeps), transaction.py (one write transaction
 for what a caller composes). Every write is one short transaction (`connection.immediate`);
@@ -181,21 +181,6 @@ class Register(TransferMethods, PeriodMethods):
         """Every action of one name, oldest first; recorded in [since, until) when given (a
         month's approvals are read, not every approval there ever was)."""
         return await actions.named(self, action, since=since, until=until)
-
-    async def resolve_break(self, break_id: str, note: str, detail: dict[str, Any] | None = None) -> int:
-        """Record this operator's resolution of a reconciliation break (a `resolve_break`
-        action in the chained log, with the note and what the break was); return its seq.
-        A break is resolved once: a second resolution of the same id is refused."""
-        resolution = actions.break_resolution(break_id, note, detail)
-        async with self.transaction() as tx:
-            # Accepting a break as explained is a checker's judgement, as an approval is.
-            await self.controls.authorize(self, "approve")
-            await actions.refuse_resolved(self, break_id)
-            return await tx.record("resolve_break", resolution)
-
-    async def resolved_breaks(self) -> dict[str, dict[str, Any]]:
-        """Every resolved break id with its note, operator, time and action seq."""
-        return await actions.resolved_breaks(self)
 
     # ---------------------------------------------------------------- reading
 

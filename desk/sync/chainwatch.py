@@ -19,6 +19,7 @@ from desk.alerts.engine import Notice
 from desk.config import DeskSettings
 from desk.feeds.custody import custodian_client
 from desk.proof.chains import ChainReader
+from desk.reconcile import resolutions
 from desk.register import Register
 from desk.sync.events import ChainWatched, TransferChanged
 from desk.transfers.watch import Poll, TransferWatch
@@ -55,7 +56,7 @@ class ChainWatchHook:
         if self.watch is None or self.engine is None:
             return None
         polled = await self.watch.poll()
-        resolved = await self.watch.register.resolved_breaks()
+        resolved = await resolutions.resolved(self.watch.register)
         for before, change in polled.changes:
             self.engine._emit(
                 TransferChanged(

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from desk.controls import controls_of
 from desk.money import BTC, Amount
+from desk.reconcile import resolutions
 from desk.register import NotPermitted, PolicyRefused, SelfApproval
 from tests.controls.conftest import ROLES, move
 
@@ -16,7 +18,7 @@ async def test_at_the_threshold_two_distinct_checkers_are_needed(make_desk) -> N
     async with open_as("aliya") as maker, open_as("bolat") as bolat, open_as("dana") as dana:
         draft_id = await maker.draft(move("2"))
         assert await bolat.approve(draft_id) is None
-        tally = await bolat.controls.tally(bolat, await bolat.draft_by_id(draft_id))
+        tally = await controls_of(bolat).tally(bolat, await bolat.draft_by_id(draft_id))
         assert (tally.required, tally.approvers, tally.remaining) == (2, ("bolat",), 1)
         assert "quorum:KZT:100000000" in tally.rules
         with pytest.raises(PolicyRefused, match="bolat has already approved draft #1; the same checker counts once"):
@@ -151,6 +153,6 @@ async def test_recording_kwh_and_resolving_a_break_are_acts_that_need_a_role(mak
             await audit.record_action("fee_kwh", {"period": "2026-11", "kwh": "10"})
         assert isinstance(await maker.record_action("fee_kwh", {"period": "2026-11", "kwh": "10"}), int)
         with pytest.raises(NotPermitted, match="aliya may not approve: that needs the checker role"):
-            await maker.resolve_break("rb-000000000001", "timing, paid next day")
-        assert isinstance(await checker.resolve_break("rb-000000000001", "timing, paid next day"), int)
-        assert list(await audit.resolved_breaks()) == ["rb-000000000001"]
+            await resolutions.resolve(maker, "rb-000000000001", "timing, paid next day")
+        assert isinstance(await resolutions.resolve(checker, "rb-000000000001", "timing, paid next day"), int)
+        assert list(await resolutions.resolved(audit)) == ["rb-000000000001"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
@@ -13,6 +14,9 @@ import pytest
 from desk.cli import main, reconcile_cmds
 from desk.cli.exit_codes import ExitCode
 from desk.config import DeskSettings
+from desk.money import BTC, Amount
+from desk.reconcile import resolutions
+from desk.reconcile.view import BreakRow
 from desk.register import EntryRejected, Register
 from desk.sim import SimCluster
 from tests.reconcile.conftest import Reconcile, cli_config, payout_on
@@ -25,11 +29,13 @@ async def test_resolving_a_break_records_a_chained_action_and_closes_it(
     sim.chain.drop_tx(payout_on(sim, "braiins", DAY).tx_id)
     (found,) = (await run(DAY, DAY)).open_breaks
     async with Register.open(settings.register.path, operator="checker-1") as register:
-        seq = await register.resolve_break(found.id, "  pool re-sent it as tx abc on 11-21  ", {"kind": found.kind})
+        seq = await resolutions.resolve(
+            register, found.id, "  pool re-sent it as tx abc on 11-21  ", {"kind": found.kind}
+        )
         with pytest.raises(EntryRejected, match="already resolved"):
-            await register.resolve_break(found.id, "again")
+            await resolutions.resolve(register, found.id, "again")
         with pytest.raises(EntryRejected, match="needs a note"):
-            await register.resolve_break("rb-000000000000", "   ")
+            await resolutions.resolve(register, "rb-000000000000", "   ")
         (action,) = [a for a in await register.actions(limit=10) if a["action"] == "resolve_break"]
         assert action["seq"] == seq and action["operator"] == "checker-1"
         assert action["detail"] == {
@@ -44,6 +50,49 @@ async def test_resolving_a_break_records_a_chained_action_and_closes_it(
     resolved = after.find(found.id)
     assert resolved is not None and resolved.state == "resolved"
     assert resolved.resolution is not None and resolved.resolution.by == "checker-1"
+
+
+async def test_a_row_that_is_not_open_is_refused_and_nothing_is_written(tmp_path: Path) -> None:
+    """The rules of desk.reconcile.resolutions on rows of the view: an explained break and
+    a resolved one are refused in the words both faces show, before any write."""
+    row = BreakRow(
+        id="rb-0123456789ab",
+        state="explained",
+        scope="f2main",
+        day=DAY,
+        kind="pool_fee",
+        difference=Amount.from_units(BTC, 777),
+        why="",
+        txid=None,
+        resolved_by=None,
+        resolved_note=None,
+    )
+    async with Register.open(tmp_path / "r.sqlite", operator="checker-1", create=True) as register:
+        with pytest.raises(EntryRejected, match="rb-0123456789ab is pool_fee: it explains itself"):
+            await resolutions.resolve_row(register, row, "paid next day")
+        with pytest.raises(EntryRejected, match="already resolved by bek"):
+            await resolutions.resolve_row(register, replace(row, state="resolved", resolved_by="bek"), "again")
+        with pytest.raises(EntryRejected, match="is not a break id"):
+            await resolutions.resolve(register, "rb-" + "0" * 70, "a note")
+        assert await resolutions.resolved(register) == {}
+        seq = await resolutions.resolve_row(register, replace(row, state="open", kind="short_payment"), " short ")
+    (action,) = [a for a in await _actions(tmp_path / "r.sqlite") if a["action"] == "resolve_break"]
+    assert action["seq"] == seq
+    assert action["detail"] == {
+        "break": "rb-0123456789ab",
+        "note": "short",
+        "scope": "f2main",
+        "day": str(DAY),
+        "kind": "short_payment",
+        "difference": "0.00000777",
+        "asset": "BTC",
+        "txid": None,
+    }
+
+
+async def _actions(path: Path) -> list[dict[str, object]]:
+    async with Register.open(path, operator="audit") as register:
+        return await register.actions(limit=10)
 
 
 async def desk(*argv: str) -> int:

@@ -13,6 +13,7 @@ from pathlib import Path
 from desk.compliance import record_kwh
 from desk.config import DeskSettings, load_settings
 from desk.money import BTC, USDT, Amount
+from desk.reconcile import resolutions
 from desk.register import NewEntry, Posting, Quote, Register, SelfApproval
 from desk.valuation.prices import PricePolicy
 from desk.valuation.receipt import value_inflows
@@ -256,7 +257,8 @@ async def seed(settings: DeskSettings, *, freeze: bool = True) -> None:
         await record_kwh(reg, settings, "2026-11", "1250000", ["own"], "meter 11/2026")
 
         clock.at = datetime(2026, 11, 25, 10, tzinfo=UTC)
-        await reg.resolve_break(
+        await resolutions.resolve(
+            reg,
             "rb-0123456789ab",
             "ocean compensation row for the 2026-11-19 outage, agreed by email",
             {"scope": "ocean", "day": "2026-11-19", "kind": "amount_mismatch"},

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from desk.config import DeskSettings
 from desk.money import Amount
-from desk.reconcile import BreakKind
+from desk.reconcile import BreakKind, resolutions
 from desk.register import NewEntry, Posting, Register
 from desk.sim import SimCluster
 from desk.sim.esplora import SIM_RESERVE_BTC, SIM_RESERVE_SOL, SIM_WALLET
@@ -78,6 +78,6 @@ async def test_unrecorded_movements_are_in_the_reconciliation_until_resolved(
     assert (found.txid, found.kind, found.scope) == (out_tx, BreakKind.UNRECORDED_OUTFLOW, "assets:reserve:cold")
     assert await register.transfers() == [] and (await watch.poll()).breaks  # reading wrote nothing
     async with Register.open(settings.register.path, operator="bek") as checker:
-        await checker.resolve_break(found.id, "cold storage sweep, approved on paper")
+        await resolutions.resolve(checker, found.id, "cold storage sweep, approved on paper")
     report = await with_movements(settings, register, http, empty)
     assert report.open_breaks == [] and report.breaks[0].resolution is not None

@@ -22,6 +22,7 @@ from desk.feeds.clock import FakeClock
 from desk.feeds.http import HttpClient, RetryPolicy
 from desk.mining.hashprice import hashprice_report
 from desk.money import DEFAULT_PRECISIONS, Amount
+from desk.reconcile import resolutions
 from desk.register import NewEntry, Posting, Quote, Register
 from desk.sim import SimCluster
 from desk.sim.demo_reserve import open_demo_reserve
@@ -311,8 +312,8 @@ async def test_reconcile_lists_open_breaks_first_and_resolves_one_from_the_keybo
         assert app.screen is screen
         assert "refused" in str(screen.query_one("#rec-message").render())
     async with Register.open(sim_settings.register.path, operator="test") as register:
-        resolved = await register.resolved_breaks()
-    assert resolved[missing.id]["note"] == "resent 11-21" and resolved[missing.id]["by"] == "checker-1"
+        resolved = await resolutions.resolved(register)
+    assert resolved[missing.id].note == "resent 11-21" and resolved[missing.id].by == "checker-1"
 
 
 async def test_reconcile_names_a_pool_and_the_chain_that_cannot_be_read(

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import TYPE_CHECKING
 
+from desk.reconcile.resolutions import resolved
 from desk.report.context import Context
 from desk.report.fmt import amount as fmt_amount
 from desk.report.model import Row, Section
@@ -26,9 +27,9 @@ async def resolutions(ctx: Context) -> list[str]:
     """The resolutions recorded in the month, one line each."""
     start, end = ctx.month.start, ctx.end
     lines = []
-    for break_id, r in sorted((await ctx.register.resolved_breaks()).items(), key=lambda kv: kv[1]["seq"]):
-        if start <= r["at"] < end:
-            lines.append(f"resolved {break_id} by {r['by']} at {r['at'].isoformat()} (action #{r['seq']}): {r['note']}")
+    for r in sorted((await resolved(ctx.register)).values(), key=lambda r: r.action_seq):
+        if start <= r.at < end:
+            lines.append(f"resolved {r.break_id} by {r.by} at {r.at.isoformat()} (action #{r.action_seq}): {r.note}")
     return lines
 
 
