@@ -104,6 +104,15 @@ def decimal(value: Any, where: str, *, optional: bool = False) -> Decimal | None
     return result
 
 
+def price(value: Any, where: str) -> Decimal:
+    """A quoted price: a number above zero (a price of zero or less is no quote, whatever
+    the exchange sent)."""
+    number = decimal(value, where)
+    if number is None or number <= 0:
+        raise Malformed(f"{where}: {number} is not a positive price")
+    return number
+
+
 def btc(value: Any, where: str, *, allow_negative: bool = False) -> Amount:
     """BTC as a decimal number (string or JSON number) with at most 8 decimals."""
     number = decimal(value, where)

@@ -250,16 +250,21 @@ def _prepared(head: Head, rows: Sequence[Valuation], now: str, operator: str) ->
 async def current(register: Register, seqs: Sequence[int] | None = None) -> dict[tuple[int, str], Valuation]:
     """The newest revision per (entry, asset): for `seqs`, or for every valued entry. Rows
     are turned into records in a worker thread: a million of them would stall the loop."""
-    sql = f"SELECT id, {COLUMNS} FROM valuations"
+    rows = await _revisions(register, f"SELECT id, {COLUMNS} FROM valuations", seqs)
+    return await asyncio.to_thread(_newest, rows) if len(rows) > THREAD_THRESHOLD else _newest(rows)
+
+
+async def _revisions(register: Register, sql: str, seqs: Sequence[int] | None) -> list[tuple]:
+    """The rows of `sql` (a SELECT of valuations) for `seqs`, or for every entry, in
+    (entry, asset, revision) order; `seqs` asked 500 at a time, below SQLite's bound-parameter limit."""
     order = " ORDER BY entry_seq, asset, revision"
     if seqs is None:
-        rows = await register._all(sql + order)
-    else:
-        rows = []
-        for i in range(0, len(seqs), 500):
-            chunk = list(seqs[i : i + 500])
-            rows += await register._all(sql + f" WHERE entry_seq IN ({','.join('?' * len(chunk))})" + order, chunk)
-    return await asyncio.to_thread(_newest, rows) if len(rows) > THREAD_THRESHOLD else _newest(rows)
+        return await register._all(sql + order)
+    rows: list[tuple] = []
+    for i in range(0, len(seqs), 500):
+        chunk = list(seqs[i : i + 500])
+        rows += await register._all(sql + f" WHERE entry_seq IN ({','.join('?' * len(chunk))})" + order, chunk)
+    return rows
 
 
 def _newest(rows: Sequence[Sequence[Any]]) -> dict[tuple[int, str], Valuation]:
@@ -289,14 +294,7 @@ class CostRow(NamedTuple):
 async def costs(register: Register, seqs: Sequence[int] | None = None) -> dict[tuple[int, str], CostRow]:
     """(entry, asset) -> its newest valuation's cost figures, for `seqs` or every valued inflow."""
     sql = "SELECT entry_seq, asset, units, usd, kzt, price_currency, revision, state, source FROM valuations"
-    order = " ORDER BY entry_seq, asset, revision"
-    if seqs is None:
-        rows = await register._all(sql + order)
-    else:
-        rows = []
-        for i in range(0, len(seqs), 500):
-            chunk = list(seqs[i : i + 500])
-            rows += await register._all(sql + f" WHERE entry_seq IN ({','.join('?' * len(chunk))})" + order, chunk)
+    rows = await _revisions(register, sql, seqs)
     return await asyncio.to_thread(_cost_rows, rows) if len(rows) > THREAD_THRESHOLD else _cost_rows(rows)
 
 

@@ -32,6 +32,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from itertools import groupby
+from operator import itemgetter
 from typing import NamedTuple
 
 from desk.money import MONEY_CONTEXT
@@ -295,15 +297,10 @@ def _new_lot(book: Book, step: Step, asset: str, account: str, units: int, cost_
 def steps_from_rows(rows: Sequence[tuple], paths: Mapping[int, str]) -> list[Step]:
     """Group posting rows (seq, ts, kind, account_id, asset, units) of consecutive entries."""
     steps: list[Step] = []
-    i, n = 0, len(rows)
-    while i < n:
-        seq = rows[i][0]
-        j = i
-        while j < n and rows[j][0] == seq:
-            j += 1
-        moves = tuple(Move(paths[r[3]], r[4], from_db(r[5])) for r in rows[i:j])
-        steps.append(Step(seq, parse_ts(rows[i][1]), rows[i][2], moves))
-        i = j
+    for seq, group in groupby(rows, key=itemgetter(0)):
+        postings = list(group)
+        moves = tuple(Move(paths[r[3]], r[4], from_db(r[5])) for r in postings)
+        steps.append(Step(seq, parse_ts(postings[0][1]), postings[0][2], moves))
     return steps
 
 

@@ -17,6 +17,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
+from itertools import groupby
+from operator import itemgetter
 from typing import Any, NamedTuple
 
 from desk.inflow_kinds import RECEIPT_KINDS
@@ -65,13 +67,8 @@ class PassResult:
 def inflows_of(rows: Sequence[tuple[Any, ...]], assets: dict[str, Asset]) -> list[Inflow]:
     """The inflows among posting rows (seq, ts, kind, account, asset, units) in seq order."""
     result: list[Inflow] = []
-    i, n = 0, len(rows)
-    while i < n:
-        seq = rows[i][0]
-        j = i
-        while j < n and rows[j][0] == seq:
-            j += 1
-        postings = rows[i:j]
+    for seq, group in groupby(rows, key=itemgetter(0)):
+        postings = list(group)
         kind = postings[0][2]
         credits_income = any(p[3].startswith("income:") and from_db(p[5]) < 0 for p in postings)
         if kind in RECEIPT_KINDS or credits_income:
@@ -83,7 +80,6 @@ def inflows_of(rows: Sequence[tuple[Any, ...]], assets: dict[str, Asset]) -> lis
             ts = parse_ts(postings[0][1])
             for code, units in sorted(received.items()):
                 result.append(Inflow(seq, ts, kind, Amount.from_units(assets[code], units)))
-        i = j
     return result
 
 

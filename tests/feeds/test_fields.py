@@ -3,10 +3,13 @@ printable ASCII, valid UTF-8 without control characters, and a payout's fee with
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 
 from desk.feeds.errors import FeedError, Malformed
 from desk.feeds.fields import address, external_id, tx_id
+from desk.feeds.parsing import price
 from desk.feeds.records import Payout
 from desk.money import BTC, Amount
 from tests.builders import NOW
@@ -66,3 +69,11 @@ def test_a_payout_refuses_to_exist_with_a_fee_over_its_amount() -> None:
     assert payout(1000, 1000).fee.units == 1000
     with pytest.raises(FeedError, match=r"payout fee: 0.00001001 BTC is more than the payout itself"):
         payout(1000, 1001)
+
+
+def test_a_price_is_a_number_above_zero_named_by_its_field() -> None:
+    """One rule for every exchange's quote (Binance, its stream, Coinbase, Kraken)."""
+    assert price("65000.10", "x.price") == Decimal("65000.10") and price(3, "x") == 3
+    for bad, why in (("0", "0 is not a positive price"), ("-3", "-3 is not a positive price"), ("", "missing number")):
+        with pytest.raises(Malformed, match=rf"^x\.price: {why}"):
+            price(bad, "x.price")

@@ -14,7 +14,8 @@ import json
 from datetime import datetime
 
 from desk.feeds.errors import FeedError, Malformed
-from desk.feeds.parsing import as_list, decimal, field, text, unix_millis
+from desk.feeds.parsing import as_list, field, text, unix_millis
+from desk.feeds.parsing import price as parsed_price
 from desk.feeds.pools.base import OFF_LOOP_CHARS
 from desk.feeds.prices.base import PriceClient, split_symbol
 from desk.feeds.records import Quote
@@ -45,9 +46,7 @@ class BinanceClient(PriceClient):
                 base, quote = split_symbol(symbol)
             except ValueError as exc:
                 raise Malformed(f"{where}.symbol: {exc}") from None
-            price = decimal(field(row, "price", where), f"{where}.price")
-            if price is None or price <= 0:
-                raise Malformed(f"{where}.price: {price} is not a positive price")
+            price = parsed_price(field(row, "price", where), f"{where}.price")
             result.append(
                 Quote(
                     base=base,
@@ -90,9 +89,7 @@ class BinanceClient(PriceClient):
             where = f"binance klines[{i}]"
             if not isinstance(row, list) or len(row) < 7:
                 raise Malformed(f"{where}: expected an array of at least 7 fields")
-            close = decimal(row[4], f"{where}[4] close")
-            if close is None or close <= 0:
-                raise Malformed(f"{where}[4]: {row[4]!r} is not a positive price")
+            close = parsed_price(row[4], f"{where}[4] close")
             closed_at = unix_millis(row[6], f"{where}[6] close time")
             if closed_at > received:
                 continue

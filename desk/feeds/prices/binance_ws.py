@@ -19,7 +19,8 @@ from desk.config import PriceSourceSettings
 from desk.feeds.clock import Clock
 from desk.feeds.errors import FeedError, Malformed, Unreachable
 from desk.feeds.health import FeedHealth
-from desk.feeds.parsing import decimal, field, loads, text, unix_millis
+from desk.feeds.parsing import field, loads, text, unix_millis
+from desk.feeds.parsing import price as parsed_price
 from desk.feeds.prices.base import split_symbol
 from desk.feeds.records import Quote
 
@@ -108,9 +109,7 @@ class BinanceStream:
             base, quote = split_symbol(symbol)
         except ValueError as exc:
             raise Malformed(f"miniTicker.s: {exc}") from None
-        price = decimal(field(data, "c", "miniTicker"), "miniTicker.c")
-        if price is None or price <= 0:
-            raise Malformed("miniTicker.c: not a positive price")
+        price = parsed_price(field(data, "c", "miniTicker"), "miniTicker.c")
         return Quote(
             base=base,
             quote=quote,

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from desk.feeds.errors import FeedError, Malformed
-from desk.feeds.parsing import decimal, field, iso_time
+from desk.feeds.errors import FeedError
+from desk.feeds.parsing import field, iso_time
+from desk.feeds.parsing import price as parsed_price
 from desk.feeds.prices.base import PriceClient
 from desk.feeds.records import Quote
 
@@ -22,9 +23,7 @@ class CoinbaseClient(PriceClient):
                 raise FeedError(f"{self.name} {product}: HTTP {response.status} {message or ''}".strip())
             base, _, quote = product.partition("-")
             where = f"coinbase {product}"
-            price = decimal(field(data, "price", where), f"{where}.price")
-            if price is None or price <= 0:
-                raise Malformed(f"{where}.price: not a positive price")
+            price = parsed_price(field(data, "price", where), f"{where}.price")
             result.append(
                 Quote(
                     base=base,

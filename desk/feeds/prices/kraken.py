@@ -6,7 +6,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 from desk.feeds.errors import FeedError, Malformed, RateLimited
-from desk.feeds.parsing import as_list, decimal, field
+from desk.feeds.parsing import as_list, field
+from desk.feeds.parsing import price as parsed_price
 from desk.feeds.prices.base import PriceClient
 from desk.feeds.records import Quote
 
@@ -49,9 +50,7 @@ class KrakenClient(PriceClient):
             except ValueError as exc:
                 raise Malformed(f"{where}: {exc}") from None
             last = as_list(field(row, "c", where), f"{where}.c")
-            price = decimal(last[0] if last else None, f"{where}.c[0]")
-            if price is None or price <= 0:
-                raise Malformed(f"{where}.c[0]: not a positive price")
+            price = parsed_price(last[0] if last else None, f"{where}.c[0]")
             quotes.append(
                 Quote(
                     base=base,
