@@ -4,6 +4,9 @@ call now. A folder's conftest says only how its own desk differs (`desk_config(.
 
 from __future__ import annotations
 
+import asyncio
+import os
+import sys
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
@@ -20,6 +23,8 @@ from desk.feeds.http import HttpClient, RetryPolicy
 from desk.register import Register
 from desk.sim import SimCluster
 from desk.sync import SyncEngine
+from tests.conftest import REPO
+from tests.waiting import PATIENCE
 
 #: the simulator's "now" and the moment most tests call now (Tuesday 24 November 2026, noon UTC)
 NOW = datetime(2026, 11, 24, 12, tzinfo=UTC)
@@ -164,3 +169,28 @@ chain = "bitcoin"
 asset = "BTC"
 address = "{COLD}"
 """
+
+
+def desk_command(*args: str) -> list[str]:
+    """The `desk` command line as this interpreter runs it."""
+    return [sys.executable, "-m", "desk", *args]
+
+
+def desk_env(config: Path) -> dict[str, str]:
+    """The environment of a `desk` child process: this one, configured by `config`."""
+    return {**os.environ, "DESK_CONFIG": str(config), "PYTHONPATH": str(REPO)}
+
+
+async def run_desk(config: Path, *args: str, timeout: float = PATIENCE) -> tuple[int, str, str]:
+    """`desk ARGS` in a child process while this loop keeps serving the simulator; its exit
+    code, stdout and stderr."""
+    process = await asyncio.create_subprocess_exec(
+        *desk_command(*args),
+        env=desk_env(config),
+        cwd=REPO,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await asyncio.wait_for(process.communicate(), timeout)
+    assert process.returncode is not None
+    return process.returncode, out.decode(), err.decode()

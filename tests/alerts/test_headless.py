@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 from pathlib import Path
 
 from desk.config import load_settings
 from desk.register import Register
 from desk.sim import SimCluster
-from tests.builders import sim_fixture
-from tests.conftest import REPO
-from tests.sync.conftest import desk_command, desk_env, write_config
-from tests.waiting import PATIENCE
+from tests.builders import run_desk, sim_fixture
+from tests.sync.conftest import write_config
 
 ALERTS = """
 [[alerts]]
@@ -39,16 +36,9 @@ async def test_sync_once_prints_alerts_as_json_lines(tmp_path: Path, sim: SimClu
     async with Register.open(settings.register.path, operator="admin", create=True) as register:
         await register.init_accounts(settings)
     sim.faults.set("foundry", "403")
-    process = await asyncio.create_subprocess_exec(
-        *desk_command("sync", "--once"),
-        env=desk_env(config),
-        cwd=REPO,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    out, err = await asyncio.wait_for(process.communicate(), PATIENCE)
-    assert process.returncode == 1, err.decode()  # a feed failed; the alerts still went out
-    events = [json.loads(line) for line in out.decode().splitlines()]
+    code, out, err = await run_desk(config, "sync", "--once")
+    assert code == 1, err  # a feed failed; the alerts still went out
+    events = [json.loads(line) for line in out.splitlines()]
     alerts = [e for e in events if e["event"] == "alert"]
     assert {"feeds-down", "btc-above-1"} <= {a["rule"] for a in alerts}
     down = [a for a in alerts if a["rule"] == "feeds-down"]

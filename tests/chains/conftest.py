@@ -3,10 +3,7 @@ method, and the simulator with its three chains."""
 
 from __future__ import annotations
 
-import asyncio
 import json
-import os
-import sys
 from collections.abc import AsyncIterator, Callable
 from datetime import timedelta
 from pathlib import Path
@@ -20,9 +17,7 @@ from desk.register import Register
 from desk.sim import SimCluster
 from desk.sim.demo_reserve import open_demo_reserve
 from tests.builders import NOW, http_fixture, serve_on_loopback, sim_fixture
-from tests.conftest import REPO
 from tests.feeds.conftest import sample, serve  # noqa: F401  (the `serve` fixture)
-from tests.waiting import PATIENCE
 
 JSON = "application/json"
 
@@ -79,24 +74,3 @@ async def settings(config: Path) -> DeskSettings:
 async def register(settings: DeskSettings) -> AsyncIterator[Register]:
     async with Register.open(settings.register.path, operator="chains-test") as reg:
         yield reg
-
-
-def desk_env(config: Path) -> dict[str, str]:
-    return {**os.environ, "DESK_CONFIG": str(config), "PYTHONPATH": str(REPO)}
-
-
-async def run_desk(config: Path, *args: str, timeout: float = PATIENCE) -> tuple[int, str, str]:
-    """`desk ARGS` in a child process while this loop keeps serving the simulator."""
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "desk",
-        *args,
-        env=desk_env(config),
-        cwd=REPO,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    out, err = await asyncio.wait_for(process.communicate(), timeout)
-    assert process.returncode is not None
-    return process.returncode, out.decode(), err.decode()

@@ -8,7 +8,7 @@ import re
 import stat
 
 from desk.sim.esplora import SIM_RESERVE_BNB, SIM_RESERVE_SOL
-from tests.chains.conftest import run_desk as run
+from tests.builders import run_desk as run
 
 
 async def test_reserves_clean_exits_0_and_json_is_exact(sim, config, settings) -> None:

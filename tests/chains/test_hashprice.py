@@ -85,7 +85,7 @@ async def fixed_prices(register, amount: Amount, at: datetime, currency: str) ->
     return FakeValued(currency, amount.value * price, price, "test", at)
 
 
-async def post_earnings(register, per_day_sats: int, days: int) -> None:
+async def post_pool_earnings(register, pool: str, per_day_sats: int, days: int) -> None:
     btc = register.asset("BTC")
     for offset in range(1, days + 1):
         day = NOW.date() - timedelta(days=offset)
@@ -94,14 +94,14 @@ async def post_earnings(register, per_day_sats: int, days: int) -> None:
             NewEntry(
                 kind="earning",
                 ts=datetime.combine(day, datetime.min.time(), tzinfo=UTC) + timedelta(hours=12),
-                postings=(Posting("income:mining:braiins", -amount), Posting("assets:pool:braiins", amount)),
+                postings=(Posting(f"income:mining:{pool}", -amount), Posting(f"assets:pool:{pool}", amount)),
             )
         )
 
 
 async def test_report_from_the_simulated_chain(sim, settings, register, http) -> None:
     settings = settings.model_copy(update={"mining": settings.mining.model_copy(update={"hashrate_ph": Decimal(10)})})
-    await post_earnings(register, 5_000_000, 7)
+    await post_pool_earnings(register, "braiins", 5_000_000, 7)
     esplora = EsploraClient(sim.urls["esplora"], http)
     report = await hashprice_report(settings, register, esplora, NOW, value_of=fixed_prices)
     tip = sim.chain.tip_height()
@@ -133,7 +133,7 @@ async def test_configuration_replaces_esplora_and_a_missing_price_is_flagged(set
 
 
 async def test_without_hashrate_realised_says_what_to_set(sim, settings, register, http) -> None:
-    await post_earnings(register, 1_000, 2)
+    await post_pool_earnings(register, "braiins", 1_000, 2)
     report = await hashprice_report(
         settings, register, EsploraClient(sim.urls["esplora"], http), NOW, value_of=fixed_prices
     )
@@ -145,20 +145,6 @@ async def test_esplora_down_without_overrides_is_unavailable(sim, settings, regi
     sim.faults.set("esplora", "500")
     with pytest.raises(HashpriceUnavailable, match="difficulty or a reachable Esplora"):
         await hashprice_report(settings, register, EsploraClient(sim.urls["esplora"], http), NOW)
-
-
-async def post_pool_earnings(register, pool: str, per_day_sats: int, days: int) -> None:
-    btc = register.asset("BTC")
-    for offset in range(1, days + 1):
-        day = NOW.date() - timedelta(days=offset)
-        amount = Amount.from_units(btc, per_day_sats)
-        await register.post(
-            NewEntry(
-                kind="earning",
-                ts=datetime.combine(day, datetime.min.time(), tzinfo=UTC) + timedelta(hours=12),
-                postings=(Posting(f"income:mining:{pool}", -amount), Posting(f"assets:pool:{pool}", amount)),
-            )
-        )
 
 
 async def test_realised_uses_the_pools_own_hashrate_per_day(sim, settings, register, http) -> None:

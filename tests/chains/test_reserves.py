@@ -16,6 +16,21 @@ from desk.sim.esplora import SIM_RESERVE_BNB, SIM_RESERVE_BTC, SIM_RESERVE_SOL
 from tests.builders import NOW
 
 
+async def open_cold_btc(register, value: str) -> None:
+    """Post an opening balance of `value` BTC to the cold reserve."""
+    btc = register.asset("BTC")
+    await register.post(
+        NewEntry(
+            kind="opening",
+            ts=NOW,
+            postings=(
+                Posting("equity:opening", -Amount(btc, value)),
+                Posting("assets:reserve:cold", Amount(btc, value)),
+            ),
+        )
+    )
+
+
 async def test_demo_reserve_equals_the_chain_exactly(sim, settings, register, http) -> None:
     report = await check_reserves(settings, register, ChainReader(settings, http))
     assert report.ok, report.failures()
@@ -41,17 +56,7 @@ async def test_one_wei_short_is_a_difference_naming_the_address(sim, settings, r
 
 
 async def test_register_ahead_of_chain_is_a_difference(sim, settings, register, http) -> None:
-    btc = register.asset("BTC")
-    await register.post(
-        NewEntry(
-            kind="opening",
-            ts=NOW,
-            postings=(
-                Posting("equity:opening", -Amount(btc, "0.5")),
-                Posting("assets:reserve:cold", Amount(btc, "0.5")),
-            ),
-        )
-    )
+    await open_cold_btc(register, "0.5")
     report = await check_reserves(settings, register, ChainReader(settings, http))
     (check,) = [c for c in report.checks if c.asset == "BTC"]
     assert check.difference.value == Decimal("-0.5")
@@ -76,17 +81,7 @@ async def test_a_chain_down_is_named_and_the_others_still_reported(sim, settings
 async def test_several_addresses_of_one_account_are_summed(sim, settings, register, http) -> None:
     second = "bc1qdesksimreserve0second000000000000000000"
     sim.chain.set_balance("bitcoin", second, 250_000_000)
-    btc = register.asset("BTC")
-    await register.post(
-        NewEntry(
-            kind="opening",
-            ts=NOW,
-            postings=(
-                Posting("equity:opening", -Amount(btc, "2.5")),
-                Posting("assets:reserve:cold", Amount(btc, "2.5")),
-            ),
-        )
-    )
+    await open_cold_btc(register, "2.5")
     extra = AddressSettings(account="assets:reserve:cold", chain="bitcoin", asset="BTC", address=second)
     widened = settings.model_copy(update={"addresses": [*settings.addresses, extra]})
     report = await check_reserves(widened, register, ChainReader(widened, http))

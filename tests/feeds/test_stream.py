@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from decimal import Decimal
 
 import aiohttp
+import pytest
 
 from desk.feeds.prices.binance_ws import BinanceStream
 from desk.sim import SimCluster
@@ -15,18 +18,29 @@ from tests.waiting import until
 
 def stream_for(sim: SimCluster, session: aiohttp.ClientSession, silence_s: float = 0.5) -> BinanceStream:
     url = sim.urls["binance"].replace("http", "ws", 1)
-    return BinanceStream("binance_ws", prices("binance_ws", url, ["BTCUSDT", "BNBUSDT"]), session,
-                         silence_s=silence_s, max_backoff_s=0.2)
+    return BinanceStream(
+        "binance_ws", prices("binance_ws", url, ["BTCUSDT", "BNBUSDT"]), session, silence_s=silence_s, max_backoff_s=0.2
+    )
 
 
-async def collect_until(stream: BinanceStream, condition) -> list:
+@asynccontextmanager
+async def running(stream: BinanceStream) -> AsyncIterator[list]:
+    """`stream` running in a task of its own, its quotes gathered in the list yielded; stopped
+    on leaving the block."""
     quotes: list = []
     stop = asyncio.Event()
     task = asyncio.create_task(stream.run(quotes.append, stop))
-    await until(lambda: condition(quotes), "the quotes asked for")
-    stop.set()
-    task.cancel()
-    await asyncio.gather(task, return_exceptions=True)
+    try:
+        yield quotes
+    finally:
+        stop.set()
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+
+
+async def collect_until(stream: BinanceStream, condition) -> list:
+    async with running(stream) as quotes:
+        await until(lambda: condition(quotes), "the quotes asked for")
     return quotes
 
 
@@ -46,41 +60,28 @@ async def test_quotes_arrive_from_the_stream(sim: SimCluster) -> None:
     assert stream.health.last_error is None
 
 
-async def test_a_silent_stream_is_noticed_and_reconnected_by_the_watchdog(sim: SimCluster) -> None:
+@pytest.mark.parametrize(
+    ("fault", "silence_s", "by_watchdog"),
+    [("ws_silent", 0.5, True), ("ws_shutdown", 60, False)],
+    ids=["silence: the watchdog reconnects", "serverShutdown: reconnected at once"],
+)
+async def test_a_lost_stream_is_reconnected_and_quotes_resume(
+    sim: SimCluster,
+    fault: str,
+    silence_s: float,  # float-ok: seconds
+    by_watchdog: bool,
+) -> None:
+    """A silent socket that stays open is ended by the watchdog (nothing else would); a
+    serverShutdown announcement is acted on at once, before any silence is recorded."""
     sim.state.stream_interval_s = 0.05
     async with aiohttp.ClientSession() as session:
-        stream = stream_for(sim, session, silence_s=0.5)
-        quotes: list = []
-        stop = asyncio.Event()
-        task = asyncio.create_task(stream.run(quotes.append, stop))
-        await until(lambda: quotes, "the first quote")
-        sim.faults.set("binance", "ws_silent")
-        await until(lambda: stream.reconnects >= 1, "a reconnect")
-        # the watchdog's doing (nothing else ends a silent socket that stays open)
-        assert "silent" in stream.health.failures[0].reason
-        sim.faults.clear()
-        count = len(quotes)
-        await until(lambda: len(quotes) > count, "quotes again after the reconnect")
-        stop.set()
-        task.cancel()
-        await asyncio.gather(task, return_exceptions=True)
-
-
-async def test_server_shutdown_reconnects_at_once(sim: SimCluster) -> None:
-    sim.state.stream_interval_s = 0.05
-    async with aiohttp.ClientSession() as session:
-        stream = stream_for(sim, session, silence_s=60)
-        quotes: list = []
-        stop = asyncio.Event()
-        task = asyncio.create_task(stream.run(quotes.append, stop))
-        await until(lambda: quotes, "the first quote")
-        sim.faults.set("binance", "ws_shutdown")
-        await until(lambda: stream.reconnects >= 1, "a reconnect")
-        sim.faults.clear()
-        # at once, on the announcement: not by the watchdog, which would have recorded a silence
-        assert not [f for f in stream.health.failures if "silent" in f.reason]
-        count = len(quotes)
-        await until(lambda: len(quotes) > count, "quotes again after the reconnect")
-        stop.set()
-        task.cancel()
-        await asyncio.gather(task, return_exceptions=True)
+        stream = stream_for(sim, session, silence_s=silence_s)
+        async with running(stream) as quotes:
+            await until(lambda: quotes, "the first quote")
+            sim.faults.set("binance", fault)
+            await until(lambda: stream.reconnects >= 1, "a reconnect")
+            sim.faults.clear()
+            silences = [f for f in stream.health.failures if "silent" in f.reason]
+            assert bool(silences) is by_watchdog, stream.health.failures
+            count = len(quotes)
+            await until(lambda: len(quotes) > count, "quotes again after the reconnect")

@@ -15,15 +15,20 @@ import pytest
 from tests.conftest import REPO
 
 
-@functools.cache
-def script(shell: str) -> str:
-    result = subprocess.run(
+def print_completion(shell: str) -> subprocess.CompletedProcess[str]:
+    """`desk --print-completion <shell>`, run as a person runs it."""
+    return subprocess.run(
         [sys.executable, "-m", "desk", "--print-completion", shell],
         capture_output=True,
         text=True,
         cwd=REPO,
         check=False,
     )
+
+
+@functools.cache
+def script(shell: str) -> str:
+    result = print_completion(shell)
     assert result.returncode == 0, result.stderr
     return result.stdout
 
@@ -103,11 +108,5 @@ def test_zsh_completes_at_an_interactive_prompt(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("shell", ["fish", ""])
 def test_an_unsupported_shell_is_a_usage_error(shell: str) -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "desk", "--print-completion", shell],
-        capture_output=True,
-        text=True,
-        cwd=REPO,
-        check=False,
-    )
+    result = print_completion(shell)
     assert result.returncode == 2 and "invalid choice" in result.stderr

@@ -12,7 +12,6 @@ import pty
 import re
 import sqlite3
 import struct
-import sys
 import termios
 from datetime import timedelta
 from decimal import Decimal
@@ -24,7 +23,7 @@ from desk.cli.demo_cmds import write_config
 from desk.config import load_settings
 from desk.register import Register, probe_register
 from desk.sim import SimCluster
-from tests.builders import sim_fixture
+from tests.builders import desk_command, sim_fixture
 from tests.conftest import REPO
 
 TIMEOUT_S = 120
@@ -53,11 +52,7 @@ def doctor_env(config: Path, **extra: str) -> dict[str, str]:
 
 async def doctor(config: Path, *args: str, **env: str) -> tuple[int, str, str]:
     process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "desk",
-        "doctor",
-        *args,
+        *desk_command("doctor", *args),
         env=doctor_env(config, **env),
         cwd=REPO,
         stdout=asyncio.subprocess.PIPE,
@@ -179,10 +174,7 @@ async def on_terminal(config: Path, columns: int, lines: int, **env: str) -> tup
     master, slave = pty.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", lines, columns, 0, 0))
     process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "desk",
-        "doctor",
+        *desk_command("doctor"),
         env=doctor_env(config, **env),
         cwd=REPO,
         stdin=slave,

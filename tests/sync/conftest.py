@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import sys
 from pathlib import Path
 
 import pytest
@@ -13,7 +11,6 @@ from desk.config import DeskSettings, load_settings
 from desk.register import Register
 from desk.sim import SimCluster
 from tests.builders import sim_fixture
-from tests.conftest import REPO
 from tests.feeds.conftest import serve  # noqa: F401  (the fixture: sample answers over a real socket)
 
 
@@ -47,11 +44,3 @@ async def settings(config: Path) -> DeskSettings:
     async with Register.open(settings.register.path, operator="admin", create=True) as register:
         await register.init_accounts(settings)
     return settings
-
-
-def desk_command(*args: str) -> list[str]:
-    return [sys.executable, "-m", "desk", *args]
-
-
-def desk_env(config: Path) -> dict[str, str]:
-    return {**os.environ, "DESK_CONFIG": str(config), "PYTHONPATH": str(REPO)}

@@ -17,22 +17,10 @@ from desk.config import DeskSettings
 from desk.register import Register
 from desk.register.verify import verify_file
 from desk.sim import SimCluster
-from tests.builders import NOW
+from tests.builders import NOW, desk_command, desk_env, run_desk
 from tests.conftest import REPO
-from tests.sync.conftest import desk_command, desk_env, write_config
+from tests.sync.conftest import write_config
 from tests.waiting import PATIENCE
-
-
-async def run_desk(config: Path, *args: str, timeout: float = PATIENCE) -> tuple[int, str, str]:
-    process = await asyncio.create_subprocess_exec(
-        *desk_command(*args),
-        env=desk_env(config),
-        cwd=REPO,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    out, err = await asyncio.wait_for(process.communicate(), timeout)
-    return process.returncode or 0, out.decode(), err.decode()
 
 
 async def test_sync_once_writes_everything_and_logs_json_lines(

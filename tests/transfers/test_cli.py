@@ -16,7 +16,7 @@ from desk.cli.demo_cmds import write_config
 from desk.config import DeskSettings
 from desk.sim import SimCluster
 from desk.sim.esplora import SIM_RESERVE_BNB, SIM_RESERVE_BTC, SIM_WALLET
-from tests.chains.conftest import run_desk
+from tests.builders import run_desk
 
 
 @pytest.fixture

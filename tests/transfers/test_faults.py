@@ -15,6 +15,7 @@ from desk.register import Register
 from desk.sim import SimCluster
 from desk.sim.chain import OUTSIDER
 from desk.sim.esplora import SIM_RESERVE_BTC, SIM_WALLET
+from desk.sim.ledger import LedgerTx
 from desk.transfers.watch import TransferWatch
 from tests.transfers.conftest import approved
 
@@ -24,6 +25,19 @@ HALF = 50_000_000
 
 async def ops_btc(register: Register) -> Amount:
     return await register.balance("assets:wallet:ops", "BTC")
+
+
+async def half_sent(
+    sim: SimCluster, settings: DeskSettings, register: Register, watch: TransferWatch
+) -> tuple[Amount, int, LedgerTx]:
+    """0.5 BTC from the ops wallet to cold, approved, broadcast (to be mined next block) and seen by a poll:
+    the ops wallet's BTC before it, the draft's id and the transaction."""
+    await watch.poll()
+    before = await ops_btc(register)
+    draft_id = await approved(register, settings, "BTC", "0.5", COLD)
+    sent = sim.chain.ledger.broadcast("bitcoin", SIM_WALLET, SIM_RESERVE_BTC, HALF)
+    await watch.poll()
+    return before, draft_id, sent
 
 
 async def test_never_mined_expires_and_returns_the_coins(
@@ -51,11 +65,7 @@ async def test_never_mined_expires_and_returns_the_coins(
 async def test_replaced_by_fee_is_matched_to_the_replacement_and_settles(
     sim: SimCluster, settings: DeskSettings, register: Register, watch: TransferWatch
 ) -> None:
-    await watch.poll()
-    before = await ops_btc(register)
-    draft_id = await approved(register, settings, "BTC", "0.5", COLD)
-    first = sim.chain.ledger.broadcast("bitcoin", SIM_WALLET, SIM_RESERVE_BTC, HALF)
-    await watch.poll()
+    before, draft_id, first = await half_sent(sim, settings, register, watch)
     second = sim.chain.ledger.replace_by_fee(first.txid)
     polled = await watch.poll()
     assert [(c.state, c.txid) for _, c in polled.changes] == [("replaced", second.txid)]
@@ -72,11 +82,7 @@ async def test_replaced_by_fee_is_matched_to_the_replacement_and_settles(
 async def test_double_spent_fails_and_the_double_spend_is_an_unrecorded_outflow(
     sim: SimCluster, settings: DeskSettings, register: Register, watch: TransferWatch
 ) -> None:
-    await watch.poll()
-    before = await ops_btc(register)
-    draft_id = await approved(register, settings, "BTC", "0.5", COLD)
-    first = sim.chain.ledger.broadcast("bitcoin", SIM_WALLET, SIM_RESERVE_BTC, HALF)
-    await watch.poll()
+    before, draft_id, first = await half_sent(sim, settings, register, watch)
     thief = sim.chain.ledger.double_spend(first.txid, OUTSIDER["bitcoin"])
     polled = await watch.poll()
     assert [c.state for _, c in polled.changes] == ["failed"]

@@ -9,11 +9,9 @@ import sqlite3
 import sys
 from decimal import Decimal
 
-from desk.money import BNB, Amount
-from desk.register import NewEntry, Posting
 from tests.conftest import REPO
 from tests.valuation.conftest import FRI, post
-from tests.valuation.test_reserve import T3, fund  # noqa: F401  (fixture)
+from tests.valuation.test_reserve import UNPRICED_BNB, fund  # noqa: F401  (fixture)
 
 
 async def desk(config, *args: str) -> tuple[int, str, str]:
@@ -49,13 +47,7 @@ async def test_value_json_through_the_cli(register, fund, config_file) -> None: 
 
 
 async def test_a_missing_price_exits_1_and_is_flagged(register, fund, config_file) -> None:  # noqa: F811
-    bnb = NewEntry(
-        kind="opening",
-        ts=T3,
-        memo="opening BNB",
-        postings=(Posting("equity:opening", -Amount(BNB, "5")), Posting("assets:reserve:cold", Amount(BNB, "5"))),
-    )
-    await post(register, bnb)
+    await post(register, UNPRICED_BNB)
     code, out, _ = await desk(config_file, "value", "--at", "2026-11-06", "--json")
     assert code == 1
     flags = json.loads(out)["flags"]

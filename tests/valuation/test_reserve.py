@@ -22,6 +22,15 @@ T2 = datetime(2026, 11, 3, 8, tzinfo=UTC)
 T3 = datetime(2026, 11, 4, 8, tzinfo=UTC)
 
 
+#: 5 BNB brought in with no BNB price anywhere in the history
+UNPRICED_BNB = NewEntry(
+    kind="opening",
+    ts=T3,
+    memo="opening BNB",
+    postings=(Posting("equity:opening", -Amount(BNB, "5")), Posting("assets:reserve:cold", Amount(BNB, "5"))),
+)
+
+
 def moved(kind: str, at: datetime, *legs: tuple[str, str]) -> NewEntry:
     return NewEntry(kind=kind, ts=at, memo=kind, postings=tuple(Posting(a, Amount(BTC, v)) for a, v in legs))
 
@@ -116,14 +125,7 @@ async def test_missing_and_stale_prices_are_flagged_not_zero(register, fund) -> 
     assert empty.assets == [] and empty.total_usd == 0 and not empty.flags
     stale = (await reserve_report(register, fund, T3 + timedelta(hours=5))).assets[0]
     assert stale.usd.stale and stale.usd.source == "coinbase BTC/USD"
-    # 5 BNB brought in with no BNB price anywhere in the history
-    bnb = NewEntry(
-        kind="opening",
-        ts=T3,
-        memo="opening BNB",
-        postings=(Posting("equity:opening", -Amount(BNB, "5")), Posting("assets:reserve:cold", Amount(BNB, "5"))),
-    )
-    await post(register, bnb)
+    await post(register, UNPRICED_BNB)
     await value_inflows(register, PricePolicy.from_settings(fund))
     report = await reserve_report(register, fund, FRI)
     assert report.missing
