@@ -1,8 +1,9 @@
 """The seam between the register and the treasury controls that judge a person's acts.
 
 The register calls a `Guard` from inside each write transaction of a person's act (posting,
-drafting, approving, rejecting, recording an action, resolving a break, acknowledging a
-refused row), so the CLI, the screen and any script meet the same rules. desk.controls
+drafting, approving, rejecting, recording an action, acknowledging a refused row; resolving
+a break asks it from desk.reconcile.resolutions, inside `Register.transaction()`), so the
+CLI, the screen and any script meet the same rules. desk.controls
 implements it (`Controls`); the register never imports desk.controls, which is what keeps
 the layers in order (controls reads prices from desk.valuation, which reads the register).
 
