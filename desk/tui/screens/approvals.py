@@ -95,7 +95,7 @@ class ApprovalsScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("a", "approve", "Approve", id="approvals.approve"),
         Binding("x", "reject", "Reject", id="approvals.reject"),
-        Binding("o", "switch_operator", "Switch operator", id="approvals.switch_operator"),
+        Binding("o", "switch_operator", "Operator", id="approvals.switch_operator"),
     ]
 
     def __init__(self) -> None:
@@ -109,7 +109,7 @@ class ApprovalsScreen(Screen[None]):
         yield DataTable(id="approvals-table", cursor_type="row")
         yield Static("", id="approvals-rule")
         yield Static("", id="approvals-message", classes="message")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)

@@ -11,6 +11,7 @@ back), and hands the loop back between panels, so no single step holds a frame f
 from __future__ import annotations
 
 import asyncio
+import itertools
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -29,9 +30,10 @@ from textual_plotext import PlotextPlot
 
 from desk.compliance import ComplianceError, compliance_snapshot
 from desk.money import ONE_BTC as _ONE_BTC
-from desk.money import Amount
-from desk.tui.format import amount_text, header_text, row_text
+from desk.money import Amount, amount_text
+from desk.tui.format import RECENT, fit, header_text, row_text
 from desk.tui.screens.figures import Figures, Shown, age_text, price_text
+from desk.tui.ticks import SERIES_COLOURS, labelled
 from desk.tui.widgets.compliance_panel import CompliancePanel
 from desk.tui.widgets.rows import KeyedRows
 from desk.tui.widgets.transfers_panel import TransfersPanel
@@ -72,7 +74,7 @@ class DashboardScreen(Screen[None]):
     HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-narrow"), (100, "-wide")]
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("g", "refresh_now", "Refresh", id="dashboard.refresh"),
-        Binding("w", "next_frame", "Time frame", id="dashboard.frame"),
+        Binding("w", "next_frame", "Frame", id="dashboard.frame"),
     ]
 
     frame: reactive[str] = reactive("30D")
@@ -115,7 +117,7 @@ class DashboardScreen(Screen[None]):
             "#dash-prices": "prices",
             "#dash-reserve": "reserve",
             "#dash-feeds": "feeds",
-            "#dash-inflows": "inflows",
+            "#dash-inflows": "inflows: pool earnings",
             "#dash-recent": "latest activity",
         }
         for selector, title in titles.items():
@@ -216,7 +218,7 @@ class DashboardScreen(Screen[None]):
         await asyncio.sleep(0)
         self._show_chart(now, inflows)
         await asyncio.sleep(0)
-        lines = [f"{count} entries", header_text(), *(row_text(e) for e in recent)]
+        lines = [f"{count} entries", header_text(RECENT), *(row_text(e, RECENT) for e in recent)]
         # its height is the screen's (1fr), not its text's: no layout pass needed
         self.query_one("#dash-recent", Static).update("\n".join(lines), layout=False)
         await self._show_compliance(reg, now)
@@ -279,7 +281,8 @@ class DashboardScreen(Screen[None]):
                 cross = f" {diff:+.2f}%"
             flag = " stale" if line.stale else ""
             pair = f"{q.base}/{q.quote}"
-            text = f"{pair:<9}{price_text(q.price):>11}{cross:>7} {q.source:<9}{age_text(line.age):>4}{flag}"
+            # the source cut to its column and kept apart from the age ("binance 8s", never "binance:8s")
+            text = f"{pair:<9}{price_text(q.price):>11}{cross:>7} {fit(q.source, 9)} {age_text(line.age):>4}{flag}"
             rows.append((f"{q.base}-{q.quote}-{q.source}", text, "-stale" if line.stale else ""))
         if not rows:
             rows.append(("none", "no prices yet", "-stale"))
@@ -326,14 +329,15 @@ class DashboardScreen(Screen[None]):
         cur = self.currency
         head = self.query_one("#inflows-head", Static)
         if not str(head.content):
-            head.update(f"{'pool':<8}{'today':>12}{'7 d':>13}{'30 d':>13}")
+            # what the pools credited (earnings), not payouts nor transfers: the heading says so
+            head.update(f"{'pool':<8}{'earned today':>13}{'7 d':>13}{'30 d':>13}")
         box = self.query_one("#inflows-pools", Vertical)
         if not box.is_attached:
             return  # torn down while a read was under way (the app is closing)
         for item in inflows:
             row_id = f"pool-{item.pool}"
             cells = [figures.total(w, cur) for w in item.totals]
-            text = f"{item.pool:<8}" + "".join(f"{_short(c):>{w}}" for c, w in zip(cells, (12, 13, 13), strict=True))
+            text = f"{item.pool:<8}" + "".join(f"{_short(c):>{w}}" for c, w in zip(cells, (13, 13, 13), strict=True))
             data = [float(v) for v in item.series]
             found = box.query(f"#{row_id}")
             if found:
@@ -360,14 +364,21 @@ class DashboardScreen(Screen[None]):
         plt.clear_figure()
         starts = buckets(now, self.frame)
         xs = list(range(len(starts)))
-        for item in inflows:
-            plt.plot(xs, [float(v) for v in item.series], label=item.pool, marker="braille")
+        # each pool in its own colour, named in the border: a legend inside the plot covered it
+        legend = []
+        for item, colour in zip(inflows, itertools.cycle(SERIES_COLOURS)):
+            plt.plot(xs, [float(v) for v in item.series], marker="braille", color=colour)
+            legend.append(f"[{colour}]━ {item.pool}[/]")
         fmt = "%H:%M" if FRAMES[self.frame][1] else "%m-%d"
         step = max(1, len(starts) // 5)
         ticks = xs[::step]
         plt.xticks(ticks, [starts[i].strftime(fmt) for i in ticks])
-        plt.title(f"BTC mined per {'hour' if FRAMES[self.frame][1] else 'day'}, {self.frame} (w: time frame)")
+        y_at, y_text = labelled([v for item in inflows for v in item.series])
+        plt.ylim(y_at[0], y_at[-1])
+        plt.yticks(y_at, y_text)
+        plt.title(f"BTC mined per {'hour' if FRAMES[self.frame][1] else 'day'}, {self.frame} (w)")
         chart.border_title = f"inflows {self.frame}"
+        chart.border_subtitle = " ".join(legend)
         chart.refresh()
 
 

@@ -1,0 +1,58 @@
+"""Chart axes a person can read: evenly spaced y ticks on round values, written as amounts
+(grouped thousands, millions as `M`), never plotext's own `5318353914.1`.
+
+Plotext picks its ticks from the float range of the data and drops those that collide with
+a legend, which left uneven steps; the screens give it these instead.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+#: Multiples of a power of ten a step may take: 1, 2, 2.5, 5.
+STEPS = (Decimal(1), Decimal(2), Decimal("2.5"), Decimal(5))
+#: The colours of a chart's series, in order; plotext and Rich know them by the same names.
+SERIES_COLOURS = ("cyan", "magenta", "yellow", "green", "blue", "red")
+MILLION = Decimal(1_000_000)
+
+
+def nice_step(top: Decimal, count: int) -> Decimal:
+    """The smallest round step such that `count` steps reach `top` (> 0)."""
+    rough = top / count
+    power = Decimal(1).scaleb(rough.adjusted())
+    for unit in (*STEPS, Decimal(10)):
+        if unit * power >= rough:
+            return unit * power
+    return Decimal(10) * power  # pragma: no cover - the loop always returns
+
+
+def y_ticks(values: list[Decimal], count: int = 4) -> list[Decimal]:
+    """From zero to the first round value at or above the largest of `values`, in even steps
+    (at most `count` of them; a chart of amounts starts at zero, so heights compare).
+    Nothing to show: 0 and 1."""
+    top = max((v for v in values if v > 0), default=Decimal(0))
+    if top == 0:
+        return [Decimal(0), Decimal(1)]
+    step = nice_step(top, count)
+    ticks = [Decimal(0)]
+    while ticks[-1] < top:
+        ticks.append(ticks[-1] + step)
+    return ticks
+
+
+def tick_label(value: Decimal, step: Decimal) -> str:
+    """`value` grouped, with the decimals `step` needs; millions as `12.5M` so the axis stays narrow."""
+    if step >= MILLION and value:
+        value, step = value / MILLION, step / MILLION
+        suffix = "M"
+    else:
+        suffix = ""
+    places = max(0, -step.normalize().as_tuple().exponent)  # type: ignore[operator]
+    return f"{value:,.{places}f}{suffix}"
+
+
+def labelled(values: list[Decimal], count: int = 4) -> tuple[list[float], list[str]]:
+    """Tick positions (floats: plotext plots floats) and their labels."""
+    ticks = y_ticks(values, count)
+    step = ticks[1] - ticks[0]
+    return [float(t) for t in ticks], [tick_label(t, step) for t in ticks]
