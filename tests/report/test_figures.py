@@ -210,3 +210,27 @@ async def test_without_detail_the_lots_held_are_not_gathered_and_every_figure_is
     assert any(r.traces for r in full.section("costbasis").rows)
     assert not any(r.traces for r in brief.section("costbasis").rows)  # the reserve's whole history of lots
     assert render(brief, "md") == render(full, "md")
+
+
+async def test_a_running_month_is_judged_now_as_the_dashboard_judges_it(seeded: DeskSettings) -> None:
+    """`desk report --month <this month>` judged sell-through at the month's end ("0 days
+    left, red") while the dashboard and `desk compliance`, judging now, said amber: without
+    --as-of a month still running is reported as of now, so the answer is the same."""
+    from datetime import UTC, datetime
+
+    from desk.compliance import compliance_snapshot
+
+    now = datetime(2026, 11, 20, 12, tzinfo=UTC)
+    async with Register.open(seeded.register.path, operator="auditor") as reg:
+        report = await build_report(reg, seeded, NOVEMBER, now=now)
+        snapshot = await compliance_snapshot(reg, seeded, now=now)
+    assert report.as_of == now and report.end == now
+    judged = {(row.asset, str(row.days_left), row.status) for row in snapshot.rows}
+    assert judged, "the seed mines and sells, so there is a standing to compare"
+    columns = report.section("compliance").columns
+    shown = {
+        (cells[columns.index("asset")], cells[columns.index("days left")], cells[columns.index("status")])
+        for cells in _cells(report, "compliance")
+    }
+    assert shown == judged
+    assert all(days != "0" for _asset, days, _status in shown)
