@@ -234,3 +234,23 @@ async def test_a_running_month_is_judged_now_as_the_dashboard_judges_it(seeded: 
     }
     assert shown == judged
     assert all(days != "0" for _asset, days, _status in shown)
+
+
+async def test_dollars_priced_in_usdt_are_labelled_usdt_not_usd(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """BNB is priced on binance's BNB/USDT: its value is USDT at par, and a total over BTC
+    (USD) and BNB (USDT) holds both. The columns said "USD" over every one of them."""
+    from tests.tui.seed import NOW, seed, write_settings
+
+    settings = write_settings(tmp_path)
+    await seed(settings)
+    async with Register.open(settings.register.path, operator="auditor") as reg:
+        report = await build_report(reg, settings, NOVEMBER, now=NOW)
+    reserve = report.section("reserve")
+    column = reserve.columns.index("value (USD/USDT)")
+    rows = {(cells[0], cells[1]): cells[column] for cells in _cells(report, "reserve")}
+    assert rows[("asset", "BNB")].endswith(" USDT")
+    assert rows[("asset", "BTC")].endswith(" USD")
+    assert rows[("total", "")].endswith(" USD/USDT")
+    assert "cost (USD/USDT)" in report.section("costbasis").columns
+    amounts = {cells[1]: cells[2] for cells in _cells(report, "reserve") if cells[0] == "asset"}
+    assert amounts["BNB"] == "40.00000000 BNB"  # one format: grouped, eight decimals, code whole
