@@ -65,7 +65,8 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
         "--as-of",
         type=instant,
         metavar="DATETIME",
-        help="the report's date-time, printed in it; a month still running is cut here (default: now for a month still running, none printed for a past one)",
+        help="the report's date-time, printed in it; a month still running is cut here "
+        "(default: now for a month still running, none printed for a past one)",
     )
     p.set_defaults(handler=report)
 

@@ -182,3 +182,18 @@ def test_compliance_table_shows_the_mark(desk) -> None:
     code, out, _ = desk("compliance", "--period", "2026-Q4")
     assert code == ExitCode.OK and "nothing mined or sold in 2026-Q4" in out
     assert "verify against the current law" in out and "rule kz-2025" in out
+
+
+def test_the_compliance_table_cuts_no_amount_at_120_columns(desk, settings, monkeypatch) -> None:
+    """Twelve measures side by side cut every amount (`0.2807…`); one line per measure
+    with the assets side by side shows each whole, in the one amount format."""
+    monkeypatch.setenv("COLUMNS", "120")
+
+    async def mine() -> None:
+        async with Register.open(settings.register.path, operator="aliya") as register:
+            await Book(register, settings).earn("0.28071234", datetime(2025, 1, 10, tzinfo=UTC))
+
+    asyncio.run(mine())
+    _code, out, _ = desk("compliance", "--period", "2025-01")
+    assert "0.28071234 BTC" in out and "-0.21053426 BTC" in out
+    assert "…" not in out
