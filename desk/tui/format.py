@@ -14,7 +14,7 @@ from desk.register.text import shown
 #: column holds 21 million BTC to the satoshi beside a four-letter code; the row fills 118
 #: columns, the inside of the register's box on a 120-column terminal.
 Columns = tuple[tuple[int, str], ...]
-COLUMNS: Columns = ((7, "seq"), (16, "time"), (10, "kind"), (24, "amount"), (40, "accounts"), (16, "reference"))
+COLUMNS: Columns = ((7, "seq"), (16, "time"), (10, "kind"), (24, "amount"), (42, "accounts"), (14, "reference"))
 #: The dashboard's latest activity, in half the width: the day without its year, amounts to
 #: a hundred thousand BTC, the accounts in what is left (cut with an ellipsis).
 RECENT: Columns = ((6, "seq"), (11, "time"), (10, "kind"), (20, "amount"), (60, "accounts"))

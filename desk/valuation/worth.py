@@ -225,7 +225,8 @@ def _value_flags(figures: Sequence[AssetFigures], at: datetime) -> list[Flag]:
         if f.usd is not None and f.usd.currency == "USDT":
             flags.append(Flag("usdt", f.asset, f"{f.asset} is priced in USDT ({f.usd.source}): dollars here are USDT"))
         if f.unknown_cost is not None:
-            flags.append(Flag("unknown cost", f.asset, f"{amount_text(f.unknown_cost)} of the reserve has no known cost"))
+            held = amount_text(f.unknown_cost)
+            flags.append(Flag("unknown cost", f.asset, f"{held} of the reserve has no known cost"))
     return flags
 
 
