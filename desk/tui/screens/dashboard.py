@@ -30,7 +30,7 @@ from textual_plotext import PlotextPlot
 
 from desk.compliance import ComplianceError, compliance_snapshot
 from desk.money import ONE_BTC as _ONE_BTC
-from desk.money import Amount, amount_text
+from desk.money import Amount, amount_cell
 from desk.tui.format import RECENT, fit, header_text, row_text
 from desk.tui.screens.figures import Figures, Shown, age_text, price_text
 from desk.tui.ticks import SERIES_COLOURS, labelled
@@ -303,7 +303,7 @@ class DashboardScreen(Screen[None]):
             if usd is not None and total.value:
                 share = f"{usd / total.value * 100:.0f}%"
             age = age_text(figures.at - shown.as_of) if shown.as_of else ""
-            text = f"{amount_text(amount):<24} {shown.text:>22} {share:>4} {age:>4}"
+            text = f"{amount_cell(amount, 24)} {shown.text:>22} {share:>4} {age:>4}"
             rows.append((f"asset-{code}", text, _stale(shown)))
         if not rows:
             rows.append(("empty", "the reserve holds nothing yet", ""))
