@@ -26,6 +26,7 @@ from textual_plotext import PlotextPlot
 from desk.mining.hashprice import HashpriceReport
 from desk.mining.live import read_hashprice
 from desk.money import amount_text
+from desk.tui.format import fit
 from desk.tui.screens.figures import age_text, money_text, price_text
 from desk.tui.screens.hashprice_rows import UNITS, hashprice_rows
 from desk.tui.ticks import labelled
@@ -297,7 +298,7 @@ class ValuationScreen(Screen[None]):
             rows = [head] + [
                 (
                     f"slice-{s.label}",
-                    Text(f"{s.label[:14]:<14}{_weight(s):>8} {_bare(s.usd, 'USD'):>13} {_bare(s.kzt, 'KZT'):>15}"),
+                    Text(f"{fit(s.label, 14)}{_weight(s):>8} {_bare(s.usd, 'USD'):>13} {_bare(s.kzt, 'KZT'):>15}"),
                     "-loud" if s.usd is None or s.kzt is None else "",
                 )
                 for s in slices
