@@ -7,7 +7,9 @@ a legend, which left uneven steps; the screens give it these instead.
 
 from __future__ import annotations
 
+import itertools
 from decimal import Decimal
+from typing import Any
 
 #: Multiples of a power of ten a step may take: 1, 2, 2.5, 5.
 STEPS = (Decimal(1), Decimal(2), Decimal("2.5"), Decimal(5))
@@ -56,3 +58,16 @@ def labelled(values: list[Decimal], count: int = 4) -> tuple[list[float], list[s
     ticks = y_ticks(values, count)
     step = ticks[1] - ticks[0]
     return [float(t) for t in ticks], [tick_label(t, step) for t in ticks]
+
+
+def plot_lines(plt: Any, xs: list[int], series: dict[str, list[Decimal]]) -> str:
+    """Plot each named series in its own colour on even y ticks from zero; return the legend
+    as Rich markup for the chart's border (a legend inside the plot covered the lines)."""
+    legend = []
+    for (name, values), colour in zip(series.items(), itertools.cycle(SERIES_COLOURS)):
+        plt.plot(xs, [float(v) for v in values], marker="braille", color=colour)
+        legend.append(f"[{colour}]━ {name}[/]")
+    y_at, y_text = labelled([v for values in series.values() for v in values])
+    plt.ylim(y_at[0], y_at[-1])
+    plt.yticks(y_at, y_text)
+    return " ".join(legend)

@@ -11,7 +11,6 @@ back), and hands the loop back between panels, so no single step holds a frame f
 from __future__ import annotations
 
 import asyncio
-import itertools
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -33,7 +32,7 @@ from desk.money import ONE_BTC as _ONE_BTC
 from desk.money import Amount, amount_cell
 from desk.tui.format import RECENT, fit, header_text, row_text
 from desk.tui.screens.figures import Figures, Shown, age_text, price_text
-from desk.tui.ticks import SERIES_COLOURS, labelled
+from desk.tui.ticks import plot_lines
 from desk.tui.widgets.compliance_panel import CompliancePanel
 from desk.tui.widgets.rows import KeyedRows
 from desk.tui.widgets.transfers_panel import TransfersPanel
@@ -364,21 +363,14 @@ class DashboardScreen(Screen[None]):
         plt.clear_figure()
         starts = buckets(now, self.frame)
         xs = list(range(len(starts)))
-        # each pool in its own colour, named in the border: a legend inside the plot covered it
-        legend = []
-        for item, colour in zip(inflows, itertools.cycle(SERIES_COLOURS)):
-            plt.plot(xs, [float(v) for v in item.series], marker="braille", color=colour)
-            legend.append(f"[{colour}]━ {item.pool}[/]")
+        legend = plot_lines(plt, xs, {item.pool: item.series for item in inflows})
         fmt = "%H:%M" if FRAMES[self.frame][1] else "%m-%d"
         step = max(1, len(starts) // 5)
         ticks = xs[::step]
         plt.xticks(ticks, [starts[i].strftime(fmt) for i in ticks])
-        y_at, y_text = labelled([v for item in inflows for v in item.series])
-        plt.ylim(y_at[0], y_at[-1])
-        plt.yticks(y_at, y_text)
         plt.title(f"BTC mined per {'hour' if FRAMES[self.frame][1] else 'day'}, {self.frame} (w)")
         chart.border_title = f"inflows {self.frame}"
-        chart.border_subtitle = " ".join(legend)
+        chart.border_subtitle = legend
         chart.refresh()
 
 

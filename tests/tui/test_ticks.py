@@ -1,0 +1,26 @@
+"""Chart axes: round, evenly spaced ticks from zero, written as amounts."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from desk.tui.ticks import labelled
+
+
+@pytest.mark.parametrize(
+    ("values", "labels"),
+    [
+        ([Decimal("5318353914.1")], ["0", "2,000M", "4,000M", "6,000M"]),
+        ([Decimal("207450983.8"), Decimal("69150327.9")], ["0", "100M", "200M", "300M"]),
+        ([Decimal("269939.21")], ["0", "100,000", "200,000", "300,000"]),
+        ([Decimal("0.014"), Decimal("0.0047")], ["0.000", "0.005", "0.010", "0.015"]),
+        ([], ["0", "1"]),
+    ],
+)
+def test_ticks_are_even_round_and_read_as_amounts(values: list[Decimal], labels: list[str]) -> None:
+    at, text = labelled(values)
+    assert text == labels
+    assert len({b - a for a, b in zip(at, at[1:], strict=False)}) == 1
+    assert at[0] == 0 and at[-1] >= max((float(v) for v in values), default=0)
