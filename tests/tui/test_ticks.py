@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import itertools
 from decimal import Decimal
 
 import pytest
 
-from desk.tui.ticks import labelled
+from desk.tui.ticks import labelled, y_ticks
 
 
 @pytest.mark.parametrize(
@@ -20,7 +21,7 @@ from desk.tui.ticks import labelled
     ],
 )
 def test_ticks_are_even_round_and_read_as_amounts(values: list[Decimal], labels: list[str]) -> None:
-    at, text = labelled(values)
-    assert text == labels
-    assert len({b - a for a, b in zip(at, at[1:], strict=False)}) == 1
-    assert at[0] == 0 and at[-1] >= max((float(v) for v in values), default=0)
+    assert labelled(values)[1] == labels
+    ticks = y_ticks(values)
+    assert len({b - a for a, b in itertools.pairwise(ticks)}) == 1
+    assert ticks[0] == 0 and ticks[-1] >= max(values, default=Decimal(0))
