@@ -29,17 +29,13 @@ def nice_step(top: Decimal, count: int) -> Decimal:
 
 
 def y_ticks(values: list[Decimal], count: int = 4) -> list[Decimal]:
-    """From zero to the first round value at or above the largest of `values`, in even steps
-    (at most `count` of them; a chart of amounts starts at zero, so heights compare).
-    Nothing to show: 0 and 1."""
+    """From zero, `count` even round steps reaching at least the largest of `values` (a chart
+    of amounts starts at zero, so heights compare). Nothing to show: 0 and 1."""
     top = max((v for v in values if v > 0), default=Decimal(0))
     if top == 0:
         return [Decimal(0), Decimal(1)]
     step = nice_step(top, count)
-    ticks = [Decimal(0)]
-    while ticks[-1] < top:
-        ticks.append(ticks[-1] + step)
-    return ticks
+    return [step * i for i in range(count + 1)]
 
 
 def tick_label(value: Decimal, step: Decimal) -> str:
@@ -60,14 +56,29 @@ def labelled(values: list[Decimal], count: int = 4) -> tuple[list[float], list[s
     return [float(t) for t in ticks], [tick_label(t, step) for t in ticks]
 
 
-def plot_lines(plt: Any, xs: list[int], series: dict[str, list[Decimal]]) -> str:
-    """Plot each named series in its own colour on even y ticks from zero; return the legend
-    as Rich markup for the chart's border (a legend inside the plot covered the lines)."""
+def even_y(plt: Any, values: list[Decimal], rows: int) -> None:
+    """Round y ticks from zero on `plt`, as many steps as the plot's `rows` have gaps (halved
+    while more than six), so each tick falls on a row: four ticks on five rows fell unevenly."""
+    steps = rows - 1 if rows > 2 else 4
+    while steps > 6 and steps % 2 == 0:
+        steps //= 2
+    y_at, y_text = labelled(values, steps)
+    plt.ylim(y_at[0], y_at[-1])
+    plt.yticks(y_at, y_text)
+
+
+def plot_lines(plt: Any, xs: list[int], series: dict[str, list[Decimal]], rows: int) -> str:
+    """Plot each named series in its own colour on `even_y` ticks; return the legend as Rich
+    markup for the chart's border (a legend inside the plot covered the lines)."""
     legend = []
     for (name, values), colour in zip(series.items(), itertools.cycle(SERIES_COLOURS)):
         plt.plot(xs, [float(v) for v in values], marker="braille", color=colour)
         legend.append(f"[{colour}]━ {name}[/]")
-    y_at, y_text = labelled([v for values in series.values() for v in values])
-    plt.ylim(y_at[0], y_at[-1])
-    plt.yticks(y_at, y_text)
+    even_y(plt, [v for values in series.values() for v in values], rows)
     return " ".join(legend)
+
+
+def plot_rows(height: int) -> int:
+    """The rows a PlotextPlot plots on, from its content `height` (`widget.size`, inside its
+    border): less the title, the frame's top and bottom and the x axis labels."""
+    return height - 4

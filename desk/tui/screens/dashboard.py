@@ -32,7 +32,7 @@ from desk.money import ONE_BTC as _ONE_BTC
 from desk.money import Amount, amount_cell
 from desk.tui.format import RECENT, fit, header_text, row_text
 from desk.tui.screens.figures import Figures, Shown, age_text, price_text
-from desk.tui.ticks import plot_lines
+from desk.tui.ticks import plot_lines, plot_rows
 from desk.tui.widgets.compliance_panel import CompliancePanel
 from desk.tui.widgets.rows import KeyedRows
 from desk.tui.widgets.transfers_panel import TransfersPanel
@@ -353,17 +353,18 @@ class DashboardScreen(Screen[None]):
 
     def _show_chart(self, now: datetime, inflows: list[Inflows]) -> None:
         """Redraw the chart only when its series or frame changed (plotting costs a few ms)."""
-        key = (self.frame, buckets(now, self.frame)[-1], tuple((i.pool, tuple(i.series)) for i in inflows))
+        chart = self.query_one(PlotextPlot)
+        series = tuple((i.pool, tuple(i.series)) for i in inflows)
+        key = (self.frame, buckets(now, self.frame)[-1], series, chart.size.height)  # ticks follow the rows
         if key == self._charted:
             return
         self._charted = key
-        chart = self.query_one(PlotextPlot)
         plt = chart.plt
         plt.clear_data()
         plt.clear_figure()
         starts = buckets(now, self.frame)
         xs = list(range(len(starts)))
-        legend = plot_lines(plt, xs, {item.pool: item.series for item in inflows})
+        legend = plot_lines(plt, xs, {i.pool: i.series for i in inflows}, plot_rows(chart.size.height))
         fmt = "%H:%M" if FRAMES[self.frame][1] else "%m-%d"
         step = max(1, len(starts) // 5)
         ticks = xs[::step]

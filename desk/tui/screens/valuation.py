@@ -29,7 +29,7 @@ from desk.money import amount_text
 from desk.tui.format import fit
 from desk.tui.screens.figures import age_text, money_text, price_text
 from desk.tui.screens.hashprice_rows import UNITS, hashprice_rows
-from desk.tui.ticks import labelled
+from desk.tui.ticks import even_y, plot_rows
 from desk.tui.widgets.rows import KeyedRows
 from desk.valuation.frames import FRAMES, Valuation, load_valuation
 from desk.valuation.worth import Slice
@@ -325,9 +325,8 @@ class ValuationScreen(Screen[None]):
         step = max(1, len(points) // 4)
         ticks = list(range(0, len(points), step))
         plt.xticks(ticks, [points[i].at.strftime(fmt) for i in ticks])
-        y_at, y_text = labelled([v for p in points if (v := p.value(cur)) is not None])
-        plt.ylim(y_at[0], y_at[-1])
-        plt.yticks(y_at, y_text)  # amounts on even steps, never `5318353914.1`
+        # amounts on even steps, never `5318353914.1`
+        even_y(plt, [v for p in points if (v := p.value(cur)) is not None], plot_rows(chart.size.height))
         plt.title(f"reserve value in {cur}, {self.frame} (w)")
         missing = sum(p.missing for p in points)
         stale = sum(p.stale and not p.missing for p in points)
