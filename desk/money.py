@@ -297,11 +297,15 @@ DISPLAY_PLACES: Final = 8
 CODE_WIDTH: Final = 4
 
 
+#: Cutting to the shown places drops digits on purpose: no Inexact trap here.
+_CUT_CONTEXT: Final = decimal.Context(prec=MONEY_CONTEXT.prec, rounding=decimal.ROUND_DOWN, Emax=999, Emin=-999)
+
+
 def _cut(amount: Amount, places: int) -> str:
     """`amount` to `places` decimals, cut toward zero, `≈` in front when digits were dropped."""
-    ctx = MONEY_CONTEXT.copy()
-    ctx.traps[decimal.Inexact] = False
-    shown = amount.value.quantize(Decimal(1).scaleb(-places), rounding=decimal.ROUND_DOWN, context=ctx)
+    if places >= amount.asset.precision:  # every decimal the asset has: nothing to cut (the common case)
+        return f"{amount.value:,.{places}f}"
+    shown = amount.value.quantize(Decimal(1).scaleb(-places), context=_CUT_CONTEXT)
     return f"{'' if shown == amount.value else '≈'}{shown:,.{places}f}"
 
 

@@ -37,16 +37,22 @@ def fit(text: str, width: int) -> str:
     return text.ljust(width) if len(text) <= width else text[: width - 1] + "…"
 
 
+def _cell(entry: Entry, name: str, width: int) -> str:
+    if name == "seq":
+        return str(entry.seq)
+    if name == "time":
+        return entry.ts.strftime("%Y-%m-%d %H:%M" if width >= 16 else "%m-%d %H:%M")
+    if name == "kind":
+        return entry.kind
+    if name == "amount":
+        return entry_amount(entry, width)
+    if name == "accounts":
+        return entry_accounts(entry)
+    return shown(entry.reference or "")
+
+
 def row_text(entry: Entry, columns: Columns = COLUMNS) -> str:
-    cell = {
-        "seq": lambda w: str(entry.seq),
-        "time": lambda w: entry.ts.strftime("%Y-%m-%d %H:%M" if w >= 16 else "%m-%d %H:%M"),
-        "kind": lambda w: entry.kind,
-        "amount": lambda w: entry_amount(entry, w),
-        "accounts": lambda w: entry_accounts(entry),
-        "reference": lambda w: shown(entry.reference or ""),
-    }
-    return " ".join(fit(cell[name](w), w) for w, name in columns)
+    return " ".join(fit(_cell(entry, name, w), w) for w, name in columns)
 
 
 def header_text(columns: Columns = COLUMNS) -> str:
