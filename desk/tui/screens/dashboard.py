@@ -280,8 +280,8 @@ class DashboardScreen(Screen[None]):
                 cross = f" {diff:+.2f}%"
             flag = " stale" if line.stale else ""
             pair = f"{q.base}/{q.quote}"
-            # the source cut to its column and kept apart from the age ("binance 8s", never "binance:8s")
-            text = f"{pair:<9}{price_text(q.price):>11}{cross:>7} {fit(q.source, 9)} {age_text(line.age):>4}{flag}"
+            # the age before the source: "binance:1h 48m" read as an age of 1h 48m
+            text = f"{pair:<9}{price_text(q.price):>10}{cross:>7} {age_text(line.age):>4} {fit(q.source, 10)}{flag}"
             rows.append((f"{q.base}-{q.quote}-{q.source}", text, "-stale" if line.stale else ""))
         if not rows:
             rows.append(("none", "no prices yet", "-stale"))
