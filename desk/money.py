@@ -289,6 +289,51 @@ class Amount:
         return f"Amount({self.asset.code}, '{self.value}')"
 
 
+#: Decimals a person reads an amount to. Eight is bitcoin's satoshi and more than any price
+#: moves BNB by; an 18-decimal BNB balance to the wei would be 27 characters of which the last
+#: ten never matter to an operator, and would not fit a column beside its asset code.
+DISPLAY_PLACES: Final = 8
+#: The width an asset code is padded to in a column, so amounts of BTC, BNB and USDT line up.
+CODE_WIDTH: Final = 4
+
+
+#: Cutting to the shown places drops digits on purpose: no Inexact trap here.
+_CUT_CONTEXT: Final = decimal.Context(prec=MONEY_CONTEXT.prec, rounding=decimal.ROUND_DOWN, Emax=999, Emin=-999)
+
+
+def _cut(amount: Amount, places: int) -> str:
+    """`amount` to `places` decimals, cut toward zero, `≈` in front when digits were dropped."""
+    if places >= amount.asset.precision:  # every decimal the asset has: nothing to cut (the common case)
+        return f"{amount.value:,.{places}f}"
+    shown = amount.value.quantize(Decimal(1).scaleb(-places), context=_CUT_CONTEXT)
+    return f"{'' if shown == amount.value else '≈'}{shown:,.{places}f}"
+
+
+def amount_text(amount: Amount, *, code: bool = True) -> str:
+    """How every screen, CLI table and report writes an amount: grouped thousands and all of
+    the asset's decimals up to `DISPLAY_PLACES` (`12.50000000 BTC`, `8,000.00000000 BNB`,
+    `250,000.00 KZTE`). An amount with digits past those (wei of BNB) is cut toward zero and
+    marked `≈`, so the screen never shows more than is held; the exact figure is
+    `Amount.format` (the entry detail and every export)."""
+    text = _cut(amount, min(amount.asset.precision, DISPLAY_PLACES))
+    return f"{text} {amount.asset.code}" if code else text
+
+
+def amount_cell(amount: Amount, width: int) -> str:
+    """`amount_text` right-aligned in `width` characters, its asset code padded to `CODE_WIDTH`
+    so decimal points line up down a column. The code is never cut: a figure too wide for the
+    cell drops decimals first (`≈` when they were not zeros), then its leading digits behind `…`."""
+    room = width - 1 - max(CODE_WIDTH, len(amount.asset.code))
+    places = min(amount.asset.precision, DISPLAY_PLACES)
+    number = _cut(amount, places)
+    while len(number) > room and places > 0:
+        places -= 1
+        number = _cut(amount, places)
+    if len(number) > room:
+        number = "…" + number[len(number) - room + 1 :] if room > 1 else "…"
+    return f"{number:>{max(room, 0)}} {amount.asset.code:<{CODE_WIDTH}}"
+
+
 def parse_amount(text: str, asset: Asset, *, what: str = "amount", allow_negative: bool = False) -> Amount:
     """Parse what a person typed or a feed sent into an exact `Amount` of `asset`.
 

@@ -6,11 +6,20 @@ desk.compliance.acquisitions."""
 from __future__ import annotations
 
 import argparse
+import sys
 from datetime import UTC, datetime
 
 from desk.cli.common import add_command, flag, instant, opened, register_errors, settings_from
 from desk.cli.exit_codes import ExitCode
-from desk.operations.acquisition import FIELDS, Kind, Recorded, acquisition_entry, record_acquisition
+from desk.money import amount_text
+from desk.operations.acquisition import (
+    FIELDS,
+    Kind,
+    Recorded,
+    acquisition_entry,
+    purchase_price_warning,
+    record_acquisition,
+)
 from desk.register import EntryRejected
 
 #: entry field -> the flag a person typed it with, where that is not `flag(field)`
@@ -67,18 +76,22 @@ def _flagged(exc: EntryRejected) -> EntryRejected:
 async def _record(args: argparse.Namespace, kind: Kind) -> Recorded:
     """The acquisition the flags describe, posted (a seizure) or drafted (a purchase)."""
     values = {name: getattr(args, DESTS.get(name, name)) or "" for name in FIELDS[kind]}
-    async with opened(settings_from(args)) as register:
+    settings = settings_from(args)
+    async with opened(settings) as register:
         try:
             entry = acquisition_entry(register, kind, values, args.at or datetime.now(UTC))
         except EntryRejected as exc:
             raise _flagged(exc) from None
+        warning = await purchase_price_warning(register, settings, entry)
+        if warning is not None:  # said, not refused: the market can be thin or moving fast
+            print(f"desk purchase: warning: {warning}", file=sys.stderr)
         return await record_acquisition(register, kind, entry)
 
 
 @register_errors("seize")
 async def seize(args: argparse.Namespace) -> ExitCode:
     recorded = await _record(args, "seizure")
-    amount = recorded.entry.postings[1].amount
+    amount = amount_text(recorded.entry.postings[1].amount)
     print(f"entry #{recorded.number}: seizure of {amount} under case {args.case_ref} into {args.target}")
     return ExitCode.OK
 
@@ -87,7 +100,7 @@ async def seize(args: argparse.Namespace) -> ExitCode:
 async def purchase(args: argparse.Namespace) -> ExitCode:
     recorded = await _record(args, "purchase")
     draft_id = recorded.number
-    paid, bought = (abs(p.amount) for p in recorded.entry.postings)
+    paid, bought = (amount_text(abs(p.amount)) for p in recorded.entry.postings)
     print(
         f"draft #{draft_id}: buy {bought} for {paid} on {args.exchange} (order {args.order_id}); "
         f"another operator approves with `desk approve {draft_id}`"

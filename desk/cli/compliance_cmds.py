@@ -27,6 +27,7 @@ from desk.compliance import (
 )
 from desk.compliance.fee import kwh_text
 from desk.compliance.periods import period_of
+from desk.money import amount_text
 
 STATUS_STYLE = {"ok": "green", "amber": "yellow", "red": "bold red"}
 
@@ -103,39 +104,29 @@ async def compliance(args: argparse.Namespace) -> ExitCode:
 
 
 def _print_compliance(snapshot: ComplianceSnapshot) -> None:
+    """One column per asset, one line per measure: twelve measures side by side cut every
+    amount at 120 columns (`0.2807…`); a few assets side by side never are."""
     label, rows = snapshot.period.label, snapshot.rows
     console = Console(width=max(120, Console().width))
     table = Table(title=f"sell-through {label}")
-    for column in (
-        "asset",
-        "mined",
-        "sold eligible",
-        "sold elsewhere",
-        "to reserve",
-        "retained",
-        "share",
-        "required",
-        "gap",
-        "gap KZT",
-        "days left",
-        "status",
-    ):
-        table.add_column(column, justify="left" if column in ("asset", "status") else "right")
+    table.add_column("measure", justify="left", no_wrap=True)
     for r in rows:
-        table.add_row(
-            r.asset,
-            r.mined.format(),
-            r.sold_eligible.format(),
-            r.sold_elsewhere.format(),
-            r.to_reserve.format() + (" (counts)" if r.reserve_counts else ""),
-            r.retained.format(),
-            _pct(r.share),
-            _pct(r.required_share),
-            r.gap.format() if r.gap is not None else "—",
-            f"{r.gap_kzt:,.2f}" if r.gap_kzt is not None else "no price",
-            str(r.days_left),
-            f"[{STATUS_STYLE[r.status]}]{r.status}[/]",
-        )
+        table.add_column(r.asset, justify="right", no_wrap=True)
+    measures: list[tuple[str, list[str]]] = [
+        ("mined", [amount_text(r.mined) for r in rows]),
+        ("sold eligible", [amount_text(r.sold_eligible) for r in rows]),
+        ("sold elsewhere", [amount_text(r.sold_elsewhere) for r in rows]),
+        ("to reserve", [amount_text(r.to_reserve) + (" (counts)" if r.reserve_counts else "") for r in rows]),
+        ("retained", [amount_text(r.retained) for r in rows]),
+        ("share", [_pct(r.share) for r in rows]),
+        ("required", [_pct(r.required_share) for r in rows]),
+        ("gap", [amount_text(r.gap) if r.gap is not None else "—" for r in rows]),
+        ("gap KZT", [f"{r.gap_kzt:,.2f} KZT" if r.gap_kzt is not None else "no price" for r in rows]),
+        ("days left", [str(r.days_left) for r in rows]),
+        ("status", [f"[{STATUS_STYLE[r.status]}]{r.status}[/]" for r in rows]),
+    ]
+    for name, cells in measures:
+        table.add_row(name, *cells)
     console.print(table)
     if not rows:
         console.print(f"nothing mined or sold in {label}")

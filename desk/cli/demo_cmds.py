@@ -25,6 +25,7 @@ from desk.cli.common import add_command
 from desk.cli.demo_blocks import BlockClock
 from desk.cli.exit_codes import ExitCode
 from desk.config import DeskSettings, load_settings
+from desk.money import amount_text
 from desk.operations.sync_process import SYNC_NICENESS, SyncCommand
 from desk.operations.sync_service import run_engine, stop_on_signals
 from desk.private_files import write_private
@@ -178,8 +179,8 @@ async def _print_state(console: Console, settings: DeskSettings) -> None:
     table = Table(title=f"register: {count:,} entries")
     table.add_column("account")
     table.add_column("balance", justify="right")
-    for (account, asset), amount in balances.items():
-        table.add_row(account, f"{amount.format()} {asset}")
+    for (account, _asset), amount in balances.items():
+        table.add_row(account, amount_text(amount))
     console.print(table)
     for entry in recent:
         console.print(f"  #{entry.seq} {entry.ts:%Y-%m-%d %H:%M} {entry.kind:<8} {entry.memo}")

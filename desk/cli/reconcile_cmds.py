@@ -22,7 +22,7 @@ from desk.cli.exit_codes import ExitCode
 from desk.config import DeskSettings
 from desk.controls import Controls
 from desk.feeds.http import http_session
-from desk.money import Amount
+from desk.money import Amount, amount_text
 from desk.operations.breaks import find_break, resolve_break
 from desk.reconcile import Break, Report, reconcile, report_json
 from desk.reconcile.engine import chain_for
@@ -141,7 +141,7 @@ def _open(settings: DeskSettings):  # type: ignore[no-untyped-def]
 
 
 def _fmt(value: Amount | None) -> str:
-    return "-" if value is None else value.format()
+    return "-" if value is None else amount_text(value, code=False)
 
 
 #: Beyond this many breaks the list is printed as plain columns: a boxed table of tens of
@@ -152,7 +152,7 @@ BREAK_COLUMNS = ("id", "state", "scope", "day", "kind", "difference", "why")
 
 def _break_cells(b: Break) -> tuple[str, ...]:
     why = b.why if b.resolution is None else f"{b.why} — resolved by {b.resolution.by}: {b.resolution.note}"
-    return (b.id, b.state, b.scope, b.day.isoformat(), b.kind.value, b.difference.format(), why)
+    return (b.id, b.state, b.scope, b.day.isoformat(), b.kind.value, amount_text(b.difference, code=False), why)
 
 
 def _plain_columns(title: str, header: tuple[str, ...], rows: list[tuple[str, ...]], right: int) -> None:

@@ -17,6 +17,7 @@ from desk.cli.exit_codes import ExitCode
 from desk.cli.files import read_text_file
 from desk.cli.progress import VerifyMeter
 from desk.controls import controls_of, describe_tally
+from desk.money import amount_text
 from desk.operations.transfer import TransferInput, draft_transfer
 from desk.private_files import private_writer
 from desk.register import Checkpoint, EntryRejected
@@ -139,7 +140,7 @@ async def balances(args: argparse.Namespace) -> ExitCode:
     table.add_column("asset")
     table.add_column("balance", justify="right")
     for (account, asset), amount in rows.items():
-        table.add_row(account, asset, amount.format())
+        table.add_row(account, asset, amount_text(amount, code=False))
     Console(width=max(100, Console().width)).print(table)
     return ExitCode.OK
 

@@ -65,7 +65,8 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
         "--as-of",
         type=instant,
         metavar="DATETIME",
-        help="the report's date-time, printed in it; a month still running is cut here (default: none printed)",
+        help="the report's date-time, printed in it; a month still running is cut here "
+        "(default: now for a month still running, none printed for a past one)",
     )
     p.set_defaults(handler=report)
 
@@ -76,7 +77,13 @@ async def report(args: argparse.Namespace) -> ExitCode:
         async with Register.open(settings.register.path, operator=settings.operator.name) as register:
             run = await _reconcile(settings, register, args.month, args.as_of) if args.reconcile else None
             built = await build_report(
-                register, settings, args.month, as_of=args.as_of, reconciliation=run, detail=args.detail
+                register,
+                settings,
+                args.month,
+                as_of=args.as_of,
+                reconciliation=run,
+                detail=args.detail,
+                now=datetime.now(UTC),
             )
     except RegisterUnavailable as exc:
         print(f"desk report: {exc}", file=sys.stderr)

@@ -21,6 +21,7 @@ from desk.config import DeskSettings
 from desk.feeds.chains.esplora import EsploraClient, esplora_client
 from desk.feeds.http import HttpClient, http_session
 from desk.mining.hashprice import HashpriceReport, HashpriceUnavailable, hashprice_report
+from desk.money import amount_text
 from desk.proof.chains import ChainReader
 from desk.proof.proof import NoReserveAddresses, ReserveReport, check_reserves
 from desk.proof.transparency import ProofFailed, build_snapshot, write_snapshot
@@ -120,11 +121,13 @@ def _print_report(report: ReserveReport) -> None:
                 as_of = ""
                 if balance is not None and balance.block_height is not None:
                     as_of = f"{'slot' if reading.entry.chain == 'solana' else 'block'} {balance.block_height:,}"
-                on_chain = reading.on_chain.format() if reading.on_chain is not None else "[red]unreadable[/]"
+                on_chain = "[red]unreadable[/]"
+                if reading.on_chain is not None:
+                    on_chain = amount_text(reading.on_chain, code=False)
                 figures = _figures(check) if single else ("", "", "")
                 table.add_row(reading.entry.address, reading.entry.chain, check.asset, on_chain, *figures, as_of)
             if not single:
-                total = check.on_chain.format() if check.on_chain is not None else "[red]unknown[/]"
+                total = amount_text(check.on_chain, code=False) if check.on_chain is not None else "[red]unknown[/]"
                 table.add_row("  all addresses", "", check.asset, total, *_figures(check), "")
     Console().print(table)
     flying = any(c.in_flight is not None for c in report.checks)
@@ -136,13 +139,13 @@ def _print_report(report: ReserveReport) -> None:
 
 
 def _figures(check) -> tuple[str, str, str]:
-    register = check.register.format() if check.register is not None else "[red]not in register[/]"
-    flight = check.in_flight.format() if check.in_flight is not None else ""
+    register = amount_text(check.register, code=False) if check.register is not None else "[red]not in register[/]"
+    flight = amount_text(check.in_flight, code=False) if check.in_flight is not None else ""
     diff = check.difference
     if diff is None:
         shown = "[red]not proven[/]"
     elif diff and check.explained:
-        shown = f"[yellow]{diff.format()}[/] in flight"
+        shown = f"[yellow]{diff.format()}[/] in flight"  # a proof's difference to the last wei
     elif diff:
         shown = f"[red]{diff.format()}[/]"
     else:
@@ -213,13 +216,13 @@ def _print_hashprice(report: HashpriceReport) -> None:
     table.add_row(
         "difficulty", f"{report.difficulty.value:,}", f"{report.difficulty.source}, {_age(report, report.difficulty)}"
     )
-    table.add_row("subsidy", report.subsidy.format(code=True), f"height {report.height:,}")
+    table.add_row("subsidy", amount_text(report.subsidy), f"height {report.height:,}")
     table.add_row(
         "fees per block",
         f"{report.fees_per_block.value} BTC",
         f"{report.fees_per_block.source}, {_age(report, report.fees_per_block)}",
     )
-    table.add_row("expected per PH/s per day", report.expected.format(code=True), "")
+    table.add_row("expected per PH/s per day", amount_text(report.expected), "")
     table.add_row("expected per TH/s per day", f"{report.sats_per_th_day} sats", "")
     for priced in report.priced:
         if priced.value is None:
@@ -234,7 +237,7 @@ def _print_hashprice(report: HashpriceReport) -> None:
     if report.realised is not None:
         table.add_row(
             f"realised per PH/s per day ({report.realised_days} d)",
-            report.realised.format(code=True),
+            amount_text(report.realised),
             escape(f"pools' earnings / {report.hashrate_ph} PH/s ({report.hashrate_source})"),
         )
         table.add_row("hashrate realisation", f"{report.realisation * 100:.2f} %", "realised / expected")

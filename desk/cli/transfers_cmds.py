@@ -15,6 +15,7 @@ from rich.table import Table
 from desk.cli.common import add_command, opened, register_errors, settings_from
 from desk.cli.exit_codes import ExitCode
 from desk.config import DeskSettings
+from desk.money import amount_text
 from desk.register.transfers import IN_FLIGHT, STATES, Transfer
 from desk.transfers.broadcast import record_broadcast
 from desk.transfers.states import age_text
@@ -87,9 +88,9 @@ def _table(found: list[Transfer], settings: DeskSettings, now: datetime) -> Tabl
             t.state,
             f"{t.confirmations}/{required}",
             f"{t.source} → {t.destination}",
-            t.amount.format(code=True),
+            amount_text(t.amount),
             (t.txid[:16] + "…") if t.txid else "-",
-            t.fee.format() if t.fee is not None else "-",
+            amount_text(t.fee, code=False) if t.fee is not None else "-",
             age_text((now - t.approved_at).total_seconds()),
         )
     return table

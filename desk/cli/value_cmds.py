@@ -15,6 +15,7 @@ from rich.table import Table
 
 from desk.cli.common import add_command, day, instant, settings_from
 from desk.cli.exit_codes import ExitCode
+from desk.money import amount_text
 from desk.register import Register, RegisterUnavailable
 from desk.valuation import fifo
 from desk.valuation.prices import PricePolicy, Valued
@@ -211,7 +212,7 @@ def show(report: ReserveReport, series: list[DayValue], fund: str) -> None:
         stale = " STALE" if f.usd and f.usd.stale else ""
         table.add_row(
             f.asset,
-            f.amount.format(),
+            amount_text(f.amount, code=False),
             _money(f.usd.value if f.usd else None) + ("" if not f.usd or f.usd.currency == "USD" else " USDT"),
             _money(f.kzt.value if f.kzt else None),
             s.percent,

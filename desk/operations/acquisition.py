@@ -8,10 +8,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal
+from decimal import Decimal
+from typing import Any, Literal
 
 from desk.compliance.acquisitions import PURCHASE_FIELDS, SEIZURE_FIELDS, purchase_entry, record_seizure, seizure_entry
+from desk.money import amount_text
 from desk.register import NewEntry, Register
+from desk.valuation.prices import snapshot
 
 Kind = Literal["seizure", "purchase"]
 #: the fields each kind is typed in, in the order a person fills them
@@ -42,3 +45,54 @@ async def record_acquisition(register: Register, kind: Kind, entry: NewEntry) ->
     if kind == "seizure":
         return Recorded(kind, await record_seizure(register, entry), entry)
     return Recorded(kind, await register.draft(entry), entry)
+
+
+@dataclass(frozen=True, slots=True)
+class PriceWarning:
+    """A purchase's price away from the market by more than the configured band: said before
+    the draft is recorded, not refused (a thin market or a fast move can be real)."""
+
+    price: Decimal
+    market: Decimal
+    source: str
+    percent: Decimal
+    band: Decimal
+
+    def __str__(self) -> str:
+        side = "above" if self.percent > 0 else "below"
+        return (
+            f"price {self.price:,f} is {abs(self.percent):.1f} % {side} the market "
+            f"({self.market:,f} at {self.source}; warned beyond {self.band} %)"
+        )
+
+
+async def purchase_price_warning(register: Register, settings: Any, entry: NewEntry) -> PriceWarning | None:
+    """Whether a purchase's price is further from the latest market price of the same pair
+    (bought asset in the paying one, any source, at or before the entry's time) than
+    `[valuation] purchase_band` percent; None when it is within, or no market quotes the pair."""
+    if entry.kind != "purchase" or entry.price is None or len(entry.postings) != 2:
+        return None
+    paid, bought = entry.postings
+    base, quote = bought.amount.asset.code, paid.amount.asset.code
+    book = await snapshot(register, [base], entry.ts)
+    quotes = book.latest(base, quote, entry.ts)
+    if not quotes:
+        return None
+    market = max(quotes, key=lambda q: q.source_time)
+    band = Decimal(getattr(getattr(settings, "valuation", None), "purchase_band", Decimal(5)))
+    percent = (entry.price / market.price - 1) * 100
+    if abs(percent) <= band:
+        return None
+    return PriceWarning(entry.price, market.price, f"{market.source} {base}/{quote}", percent, band)
+
+
+def legs_text(entry: NewEntry) -> str:
+    """Both legs of a purchase (`0.25000000 BTC for 24,353.087500 USDT`), else the amount
+    received: a purchase's draft hid what was paid."""
+    given = next((p for p in entry.postings if p.amount.units < 0), None)
+    received = next((p for p in entry.postings if p.amount.units > 0), None)
+    if received is None:
+        return amount_text(given.amount) if given else ""
+    if given is not None and given.amount.asset != received.amount.asset:
+        return f"{amount_text(received.amount)} for {amount_text(-given.amount)}"
+    return amount_text(received.amount)

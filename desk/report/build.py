@@ -61,12 +61,19 @@ async def build_report(
     as_of: datetime | None = None,
     reconciliation: Reconciliation | None = None,
     detail: bool = True,
+    now: datetime | None = None,
 ) -> Report:
     """The report of `month` (up to `as_of` when that falls inside the month), with the
     month's `reconciliation` when one was run (it reads the pools and the chain). Without
     `detail`, a figure whose sources are not the month's entries (the FIFO lots held, as
     many as the reserve's whole history) carries no trace: what only --detail prints is not
-    gathered."""
+    gathered.
+
+    A month still running is reported as of `now` when no `as_of` is given: judged at its
+    end, a sell-through period not yet over read "0 days left, red" while the dashboard and
+    `desk compliance`, judging now, said amber. One as-of rule, so one answer."""
+    if as_of is None and now is not None and month.start < now < month.end:
+        as_of = now
     end = month.cut(as_of)
     ctx = Context(
         register=register,

@@ -6,7 +6,7 @@ import decimal
 from datetime import date, datetime
 from decimal import Decimal
 
-from desk.money import Amount
+from desk.money import Amount, amount_text
 
 #: Currency values are shown to the cent / tiyn, rounded half-even (bankers').
 CENTS = Decimal("0.01")
@@ -19,8 +19,9 @@ def money(value: Decimal, currency: str | None = None) -> str:
 
 
 def amount(value: Amount) -> str:
-    """An asset amount at the asset's own precision: `0.12345678 BTC`."""
-    return value.format(code=True)
+    """An asset amount as the screens and the CLI write it (`desk.money.amount_text`):
+    `8,000.00000000 BNB`, `0.12345678 BTC`; the CSV keeps every decimal."""
+    return amount_text(value)
 
 
 def percent(numerator: Decimal, denominator: Decimal) -> str:

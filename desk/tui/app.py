@@ -27,24 +27,27 @@ class DeskApp(App[None]):
     TITLE = "desk"
     COMMANDS = App.COMMANDS | {DeskCommands}
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("q", "quit", "Quit", id="app.quit"),
-        Binding("d", "switch_screen('dashboard')", "Dashboard", id="app.dashboard"),
+        # The footer shows the screen's own keys, then help and the screens, in short words so
+        # they fit 120 columns; the rarer actions (currency, named in the header, policy, theme,
+        # seizure, purchase) are in `?` and the palette, which list every binding, shown or not.
+        Binding("question_mark", "help", "Help", id="app.help"),
+        Binding("d", "switch_screen('dashboard')", "Dash", id="app.dashboard"),
         Binding("r", "switch_screen('register')", "Register", id="app.register"),
         Binding("p", "switch_screen('approvals')", "Approvals", id="app.approvals"),
-        Binding("P", "switch_screen('policy')", "Policy", id="app.policy"),
-        Binding("t", "transfer", "Transfer", id="app.transfer"),
-        Binding("question_mark", "help", "Help", id="app.help"),
-        Binding("ctrl+c", "quit", "Quit", show=False, id="app.quit_ctrl_c"),
+        Binding("V", "switch_screen('valuation')", "Value", id="app.valuation"),
+        Binding("b", "switch_screen('reconcile')", "Breaks", id="app.reconcile"),
+        Binding("R", "switch_screen('reserves')", "Proof", id="app.reserves"),
         Binding("f", "switch_screen('feeds')", "Feeds", id="app.feeds"),
-        Binding("c", "toggle_currency", "Currency", id="app.currency"),
-        Binding("ctrl+t", "toggle_dark", "Light/dark", id="app.theme"),
+        Binding("t", "transfer", "Transfer", id="app.transfer"),
+        Binding("q", "quit", "Quit", id="app.quit"),
+        Binding("c", "toggle_currency", "Currency", show=False, id="app.currency"),
+        Binding("P", "switch_screen('policy')", "Policy", show=False, id="app.policy"),
+        Binding("S", "acquire('seizure')", "Seizure", show=False, id="app.seizure"),
+        Binding("B", "acquire('purchase')", "Purchase", show=False, id="app.purchase"),
+        Binding("ctrl+t", "toggle_dark", "Light/dark", show=False, id="app.theme"),
+        Binding("ctrl+c", "quit", "Quit", show=False, id="app.quit_ctrl_c"),
         Binding("j", "move('down')", "Down", show=False, id="app.down"),
         Binding("k", "move('up')", "Up", show=False, id="app.up"),
-        Binding("V", "switch_screen('valuation')", "Valuation", id="app.valuation"),
-        Binding("b", "switch_screen('reconcile')", "Breaks", id="app.reconcile"),
-        Binding("R", "switch_screen('reserves')", "Reserves", id="app.reserves"),
-        Binding("S", "acquire('seizure')", "Seizure", id="app.seizure"),
-        Binding("B", "acquire('purchase')", "Purchase", id="app.purchase"),
     ]
 
     #: bumped whenever the register changed, whoever wrote it (see desk.tui.live)
@@ -139,7 +142,7 @@ class DeskApp(App[None]):
         self.currency = REPORTING[(REPORTING.index(self.currency) + 1) % len(REPORTING)]
 
     def watch_currency(self, currency: str) -> None:
-        self.sub_title = f"figures in {currency}"
+        self.sub_title = f"figures in {currency} (c changes)"
 
     def action_toggle_dark(self) -> None:
         self.theme = "textual-light" if self.current_theme.dark else "textual-dark"

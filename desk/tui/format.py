@@ -1,49 +1,59 @@
-"""Text shapes shared by the screens (no floats, exact amounts)."""
+"""Text shapes shared by the screens (no floats, exact amounts).
+
+Amounts are written by `desk.money.amount_text` / `amount_cell`, the one format the CLI and
+the report use too; this module lays them out in the register's fixed columns.
+"""
 
 from __future__ import annotations
 
-from decimal import Decimal
-
-from desk.money import Amount
+from desk.money import amount_cell
 from desk.register import Entry
 from desk.register.text import shown
 
+#: (width, title) of the register's columns: fixed, so no row is ever measured. The amount
+#: column holds 21 million BTC to the satoshi beside a four-letter code; the row fills 118
+#: columns, the inside of the register's box on a 120-column terminal.
+Columns = tuple[tuple[int, str], ...]
+COLUMNS: Columns = ((7, "seq"), (16, "time"), (10, "kind"), (24, "amount"), (42, "accounts"), (14, "reference"))
+#: The dashboard's latest activity, in half the width: the day without its year, amounts to
+#: a hundred thousand BTC, the accounts in what is left (cut with an ellipsis).
+RECENT: Columns = ((6, "seq"), (11, "time"), (10, "kind"), (20, "amount"), (60, "accounts"))
 
-def amount_text(amount: Amount) -> str:
-    """An amount exactly, without the zeros past the eighth decimal (40 BNB, not
-    40.000000000000000000 BNB); bitcoin keeps its eight places."""
-    value = amount.value
-    if amount.asset.precision > 8 and value == value.quantize(Decimal(1).scaleb(-8)):
-        value = value.quantize(Decimal(1).scaleb(-min(8, max(0, -value.normalize().as_tuple().exponent))))
-    return f"{value:f} {amount.asset.code}"  # fixed-point: one wei is 0.000000000000000001, never 1E-18
 
-
-def entry_amount(entry: Entry) -> str:
-    """The positive side of an entry's postings, e.g. '0.01000000 BTC'."""
+def entry_amount(entry: Entry, width: int = COLUMNS[3][0]) -> str:
+    """The positive side of an entry's postings, right-aligned in `width` characters."""
     for posting in entry.postings:
         if posting.amount.units > 0:
-            return str(posting.amount)
-    return str(entry.postings[0].amount) if entry.postings else ""
+            return amount_cell(posting.amount, width)
+    return amount_cell(entry.postings[0].amount, width) if entry.postings else ""
 
 
 def entry_accounts(entry: Entry) -> str:
     return " → ".join(p.account for p in entry.postings)
 
 
-COLUMNS = ((8, "seq"), (17, "time"), (10, "kind"), (22, "amount"), (40, "accounts"), (20, "reference"))
+def fit(text: str, width: int) -> str:
+    """`text` in `width` characters, cut with an ellipsis rather than silently."""
+    return text.ljust(width) if len(text) <= width else text[: width - 1] + "…"
 
 
-def row_text(entry: Entry) -> str:
-    cells = (
-        str(entry.seq),
-        entry.ts.strftime("%Y-%m-%d %H:%M"),
-        entry.kind,
-        entry_amount(entry),
-        entry_accounts(entry),
-        shown(entry.reference or ""),
-    )
-    return " ".join(cell[:w].ljust(w) for (w, _), cell in zip(COLUMNS, cells, strict=True))
+def _cell(entry: Entry, name: str, width: int) -> str:
+    if name == "seq":
+        return str(entry.seq)
+    if name == "time":
+        return entry.ts.strftime("%Y-%m-%d %H:%M" if width >= 16 else "%m-%d %H:%M")
+    if name == "kind":
+        return entry.kind
+    if name == "amount":
+        return entry_amount(entry, width)
+    if name == "accounts":
+        return entry_accounts(entry)
+    return shown(entry.reference or "")
 
 
-def header_text() -> str:
-    return " ".join(name.ljust(w) for w, name in COLUMNS)
+def row_text(entry: Entry, columns: Columns = COLUMNS) -> str:
+    return " ".join(fit(_cell(entry, name, w), w) for w, name in columns)
+
+
+def header_text(columns: Columns = COLUMNS) -> str:
+    return " ".join(name.rjust(w) if name == "amount" else name.ljust(w) for w, name in columns)

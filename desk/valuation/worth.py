@@ -19,7 +19,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
 from desk.config import DeskSettings
-from desk.money import MONEY_CONTEXT, Amount
+from desk.money import MONEY_CONTEXT, Amount, amount_text
 from desk.register import Register
 from desk.register import valuations as store
 from desk.valuation import fifo
@@ -225,7 +225,8 @@ def _value_flags(figures: Sequence[AssetFigures], at: datetime) -> list[Flag]:
         if f.usd is not None and f.usd.currency == "USDT":
             flags.append(Flag("usdt", f.asset, f"{f.asset} is priced in USDT ({f.usd.source}): dollars here are USDT"))
         if f.unknown_cost is not None:
-            flags.append(Flag("unknown cost", f.asset, f"{f.unknown_cost} of the reserve has no known cost"))
+            held = amount_text(f.unknown_cost)
+            flags.append(Flag("unknown cost", f.asset, f"{held} of the reserve has no known cost"))
     return flags
 
 

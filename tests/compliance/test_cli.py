@@ -182,3 +182,41 @@ def test_compliance_table_shows_the_mark(desk) -> None:
     code, out, _ = desk("compliance", "--period", "2026-Q4")
     assert code == ExitCode.OK and "nothing mined or sold in 2026-Q4" in out
     assert "verify against the current law" in out and "rule kz-2025" in out
+
+
+def test_the_compliance_table_cuts_no_amount_at_120_columns(desk, settings, monkeypatch) -> None:
+    """Twelve measures side by side cut every amount (`0.2807…`); one line per measure
+    with the assets side by side shows each whole, in the one amount format."""
+    monkeypatch.setenv("COLUMNS", "120")
+
+    async def mine() -> None:
+        async with Register.open(settings.register.path, operator="aliya") as register:
+            await Book(register, settings).earn("0.28071234", datetime(2025, 1, 10, tzinfo=UTC))
+
+    asyncio.run(mine())
+    _code, out, _ = desk("compliance", "--period", "2025-01")
+    assert "0.28071234 BTC" in out and "-0.21053426 BTC" in out
+    assert "…" not in out
+
+
+def test_desk_purchase_warns_of_a_price_far_from_the_market(desk, settings) -> None:
+    """14 % above the market is drafted (a thin market can be real) with a warning naming the
+    market price and the band; within the band, nothing is said."""
+    from decimal import Decimal
+
+    from desk.register import Quote
+
+    at = datetime(2026, 11, 20, 12, tzinfo=UTC)
+
+    async def quote() -> None:
+        async with Register.open(settings.register.path, operator="aliya") as register:
+            await register.record_quotes([Quote("BTC", "USDT", Decimal("97412.35"), "binance", at, at)])
+
+    asyncio.run(quote())
+    args = ["purchase", "--exchange", "aix", "--asset", "BTC", "--amount", "0.1", "--pay", "USDT"]
+    args += ["--at", "2026-11-20T12:00:00+00:00"]
+    code, out, err = desk(*args, "--order-id", "ord-far", "--price", "111050")
+    assert code == ExitCode.OK and "draft #" in out
+    assert "warning: price 111,050 is 14.0 % above the market (97,412.35 at binance BTC/USDT" in err
+    code, _, err = desk(*args, "--order-id", "ord-near", "--price", "97500")
+    assert code == ExitCode.OK and "warning" not in err

@@ -210,3 +210,47 @@ async def test_without_detail_the_lots_held_are_not_gathered_and_every_figure_is
     assert any(r.traces for r in full.section("costbasis").rows)
     assert not any(r.traces for r in brief.section("costbasis").rows)  # the reserve's whole history of lots
     assert render(brief, "md") == render(full, "md")
+
+
+async def test_a_running_month_is_judged_now_as_the_dashboard_judges_it(seeded: DeskSettings) -> None:
+    """`desk report --month <this month>` judged sell-through at the month's end ("0 days
+    left, red") while the dashboard and `desk compliance`, judging now, said amber: without
+    --as-of a month still running is reported as of now, so the answer is the same."""
+    from datetime import UTC, datetime
+
+    from desk.compliance import compliance_snapshot
+
+    now = datetime(2026, 11, 20, 12, tzinfo=UTC)
+    async with Register.open(seeded.register.path, operator="auditor") as reg:
+        report = await build_report(reg, seeded, NOVEMBER, now=now)
+        snapshot = await compliance_snapshot(reg, seeded, now=now)
+    assert report.as_of == now and report.end == now
+    judged = {(row.asset, str(row.days_left), row.status) for row in snapshot.rows}
+    assert judged, "the seed mines and sells, so there is a standing to compare"
+    columns = report.section("compliance").columns
+    shown = {
+        (cells[columns.index("asset")], cells[columns.index("days left")], cells[columns.index("status")])
+        for cells in _cells(report, "compliance")
+    }
+    assert shown == judged
+    assert all(days != "0" for _asset, days, _status in shown)
+
+
+async def test_dollars_priced_in_usdt_are_labelled_usdt_not_usd(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """BNB is priced on binance's BNB/USDT: its value is USDT at par, and a total over BTC
+    (USD) and BNB (USDT) holds both. The columns said "USD" over every one of them."""
+    from tests.tui.seed import NOW, seed, write_settings
+
+    settings = write_settings(tmp_path)
+    await seed(settings)
+    async with Register.open(settings.register.path, operator="auditor") as reg:
+        report = await build_report(reg, settings, NOVEMBER, now=NOW)
+    reserve = report.section("reserve")
+    column = reserve.columns.index("value (USD/USDT)")
+    rows = {(cells[0], cells[1]): cells[column] for cells in _cells(report, "reserve")}
+    assert rows[("asset", "BNB")].endswith(" USDT")
+    assert rows[("asset", "BTC")].endswith(" USD")
+    assert rows[("total", "")].endswith(" USD/USDT")
+    assert "cost (USD/USDT)" in report.section("costbasis").columns
+    amounts = {cells[1]: cells[2] for cells in _cells(report, "reserve") if cells[0] == "asset"}
+    assert amounts["BNB"] == "40.00000000 BNB"  # one format: grouped, eight decimals, code whole

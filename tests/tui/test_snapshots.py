@@ -130,3 +130,15 @@ def test_dashboard_light(snap_compare, make_app, size) -> None:
         await _settle(pilot)
 
     assert snap_compare(make_app(), terminal_size=size, run_before=go)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=["120x40", "80x24"])
+def test_dashboard_in_btc(snap_compare, make_app, size) -> None:
+    """Figures in bitcoin: a pool's zero today reads 0.00000000 (it read `0E-8`)."""
+
+    async def go(pilot) -> None:
+        await _with_feeds(pilot)
+        await pilot.press("c", "c")
+        await _settle(pilot)
+
+    assert snap_compare(make_app(), terminal_size=size, run_before=go)

@@ -84,5 +84,6 @@ async def _confirming(pilot) -> None:
     await pilot.pause()
 
 
-def test_dashboard_with_a_transfer_in_flight(snap_compare, make_app) -> None:
-    assert snap_compare(make_app(), terminal_size=(120, 40), run_before=_confirming)
+@pytest.mark.parametrize("size", [(120, 40), (80, 24)], ids=["120x40", "80x24"])
+def test_dashboard_with_a_transfer_in_flight(snap_compare, make_app, size) -> None:
+    assert snap_compare(make_app(), terminal_size=size, run_before=_confirming)

@@ -345,7 +345,7 @@ async def test_reserves_table_shows_chain_vs_register_and_refreshes(
         assert report is not None and report.ok
         rows = cells(screen.query_one("#res-table", DataTable))
         bnb = next(r for r in rows if r[2] == "BNB")
-        assert bnb[3] == "8000" == bnb[5] and bnb[6] == "0"  # 8000 BNB in wei, beyond 64 bits
+        assert bnb[3] == "8,000.00000000" == bnb[5] and bnb[6] == "0"  # 8000 BNB in wei, beyond 64 bits
         seq, head = report.register_head
         assert f"register head #{seq} {head}" in str(screen.query_one("#res-head").render())
         assert "register equals chain" in str(screen.query_one("#res-status").render())
@@ -355,7 +355,9 @@ async def test_reserves_table_shows_chain_vs_register_and_refreshes(
         await settle(pilot)
         rows = cells(screen.query_one("#res-table", DataTable))
         bnb = next(r for r in rows if r[2] == "BNB")
-        assert bnb[3] == "8000.000000000000000001" and bnb[5] == "8000" and bnb[6] == "0.000000000000000001"
+        # the one format, but a proof's figure that it would cut is shown to the wei
+        assert bnb[3] == "8,000.000000000000000001" and bnb[5] == "8,000.00000000"
+        assert bnb[6] == "0.000000000000000001"
         assert "PROOF FAILS" in str(screen.query_one("#res-status").render())
         assert "difference 0.000000000000000001 BNB" in str(screen.query_one("#res-failures").render())
 
@@ -369,7 +371,7 @@ async def test_reserves_name_a_chain_that_cannot_be_read(sim: SimCluster, sim_se
         await settle(pilot)
         screen = app.screen
         bnb = next(r for r in cells(screen.query_one("#res-table", DataTable)) if r[2] == "BNB")
-        assert bnb[3] == "unreadable" and bnb[6] == "unproven" and bnb[5] == "8000"
+        assert bnb[3] == "unreadable" and bnb[6] == "unproven" and bnb[5] == "8,000.00000000"
         btc = next(r for r in cells(screen.query_one("#res-table", DataTable)) if r[2] == "BTC")
         assert btc[6] == "0"  # the other chains are still proven
         failures = str(screen.query_one("#res-failures").render())

@@ -86,6 +86,8 @@ class ValuationSettings(Section):
     rate_stale_days: Annotated[int, Field(ge=1, le=60)] = 5
     #: percent: the same asset priced by two sources further apart than this is flagged
     price_band: Annotated[Decimal, Field(gt=0, le=100)] = Decimal(2)
+    #: percent: a purchase drafted at a price further than this from the market is warned about
+    purchase_band: Annotated[Decimal, Field(gt=0, le=100)] = Decimal(5)
 
 
 class ReconcileSettings(Section):

@@ -11,10 +11,18 @@ from desk.report.context import Context, trace
 from desk.report.fmt import amount as fmt_amount
 from desk.report.fmt import money
 from desk.report.model import Row, Section, Source
-from desk.report.sections.reserve import at_end
+from desk.report.sections.reserve import at_end, dollars
 
 TITLE = "Cost basis and unrealised gain (FIFO lots)"
-COLUMNS = ("asset", "held", "cost (USD)", "cost (KZT)", "unrealised (USD)", "unrealised (KZT)", "of unknown cost")
+COLUMNS = (
+    "asset",
+    "held",
+    "cost (USD/USDT)",
+    "cost (KZT)",
+    "unrealised (USD/USDT)",
+    "unrealised (KZT)",
+    "of unknown cost",
+)
 
 
 def _cell(value: Decimal | None, currency: str) -> str:
@@ -46,9 +54,9 @@ async def section(ctx: Context) -> Section:
                 (
                     figures.asset,
                     fmt_amount(figures.amount),
-                    _cell(figures.cost_usd, "USD"),
+                    _cell(figures.cost_usd, dollars(report, figures.asset)),
                     _cell(figures.cost_kzt, "KZT"),
-                    _cell(figures.unrealised_usd, "USD"),
+                    _cell(figures.unrealised_usd, dollars(report, figures.asset)),
                     _cell(figures.unrealised_kzt, "KZT"),
                     fmt_amount(figures.unknown_cost) if figures.unknown_cost else "-",
                 ),
@@ -60,9 +68,9 @@ async def section(ctx: Context) -> Section:
             (
                 "total",
                 "",
-                money(report.cost_usd, "USD"),
+                money(report.cost_usd, dollars(report)),
                 money(report.cost_kzt, "KZT"),
-                money(report.unrealised_usd, "USD"),
+                money(report.unrealised_usd, dollars(report)),
                 money(report.unrealised_kzt, "KZT"),
                 "",
             )

@@ -20,7 +20,7 @@ from desk.report.model import Chart, Row, Section, Source, Trace
 from desk.report.values import Tally, Value, at_receipt, value_cell
 
 TITLE = "Inflows per pool and source (value at receipt)"
-COLUMNS = ("source", "name", "asset", "entries", "amount", "value at receipt (USD)", "value at receipt (KZT)")
+COLUMNS = ("source", "name", "asset", "entries", "amount", "value at receipt (USD/USDT)", "value at receipt (KZT)")
 
 Where = tuple[str, str]
 

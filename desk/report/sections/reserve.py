@@ -17,7 +17,8 @@ from desk.report.model import Chart, Row, Section, Source, Trace
 from desk.valuation.worth import ReserveReport, Slice, reserve_report, value_series
 
 TITLE = "Reserve composition and value at month end"
-COLUMNS = ("by", "slice", "amount", "value (USD)", "value (KZT)", "weight")
+#: dollars are USD, or USDT where an asset is priced on a USDT market (at par, and said so)
+COLUMNS = ("by", "slice", "amount", "value (USD/USDT)", "value (KZT)", "weight")
 
 
 async def at_end(ctx: Context) -> ReserveReport:
@@ -62,13 +63,20 @@ def _value(value: Decimal | None, currency: str) -> str:
     return "price missing" if value is None else money(value, currency)
 
 
-def _slice_row(by: str, s: Slice) -> Row:
+def dollars(report: ReserveReport, asset: str | None = None) -> str:
+    """What a dollar figure holds: USD, USDT (an asset priced on a USDT market), or both
+    added up (`USD/USDT`) for a total over the reserve when any of it is USDT."""
+    priced = {f.usd.currency for f in report.assets if f.usd is not None and asset in (None, f.asset)}
+    return "/".join(sorted(priced)) or "USD"
+
+
+def _slice_row(by: str, s: Slice, currency: str = "USD") -> Row:
     return Row(
         (
             by,
             s.label,
             fmt_amount(s.amount) if s.amount else "",
-            _value(s.usd, "USD"),
+            _value(s.usd, currency),
             _value(s.kzt, "KZT"),
             weight(s.weight),
         )
@@ -80,11 +88,12 @@ async def section(ctx: Context) -> Section:
     if not report.assets:
         return Section("reserve", TITLE, COLUMNS, unavailable="the reserve held nothing at the end of the month")
     rows = []
+    both = dollars(report)
     for s in report.by_asset:
-        rows.append(Row(_slice_row("asset", s).cells, (holding(ctx, s.label),)))
-    rows += [_slice_row("custody", s) for s in report.by_custody]
-    rows += [_slice_row("source", s) for s in report.by_source]
-    rows.append(Row(("total", "", "", money(report.total_usd, "USD"), money(report.total_kzt, "KZT"), "100.00 %")))
+        rows.append(Row(_slice_row("asset", s, dollars(report, s.label)).cells, (holding(ctx, s.label),)))
+    rows += [_slice_row("custody", s, both) for s in report.by_custody]
+    rows += [_slice_row("source", s, both) for s in report.by_source]
+    rows.append(Row(("total", "", "", money(report.total_usd, both), money(report.total_kzt, "KZT"), "100.00 %")))
     notes = [
         f"Valued at {ctx.end.isoformat()} by desk.valuation: USD via a USD market (USDT labelled), KZT at the "
         f"National Bank's official USD/KZT rate of that business date; weights of the {report.weight_basis} value.",

@@ -15,6 +15,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Footer, Header, Input, Label, Static
 
 from desk.controls import Tally, controls_of, describe_tally
+from desk.operations.acquisition import legs_text
 from desk.register import Draft, NotPermitted, PolicyRefused, RegisterError, SelfApproval
 from desk.register.text import shown
 from desk.tui.late import present
@@ -95,7 +96,7 @@ class ApprovalsScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("a", "approve", "Approve", id="approvals.approve"),
         Binding("x", "reject", "Reject", id="approvals.reject"),
-        Binding("o", "switch_operator", "Switch operator", id="approvals.switch_operator"),
+        Binding("o", "switch_operator", "Operator", id="approvals.switch_operator"),
     ]
 
     def __init__(self) -> None:
@@ -109,7 +110,7 @@ class ApprovalsScreen(Screen[None]):
         yield DataTable(id="approvals-table", cursor_type="row")
         yield Static("", id="approvals-rule")
         yield Static("", id="approvals-message", classes="message")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
@@ -148,7 +149,7 @@ class ApprovalsScreen(Screen[None]):
             table.add_row(
                 str(d.id),
                 d.drafted_by,
-                str(dst.amount) if dst else "",
+                legs_text(d.entry),  # a purchase shows what it pays as well as what it buys
                 # an on-chain transfer is drafted into transit; it names where it settles
                 (d.entry.details or {}).get("to") or (dst.account if dst else ""),
                 f"{len(tally.approvers)}/{tally.required}",

@@ -29,9 +29,10 @@ from textual_plotext import PlotextPlot
 
 from desk.compliance import ComplianceError, compliance_snapshot
 from desk.money import ONE_BTC as _ONE_BTC
-from desk.money import Amount
-from desk.tui.format import amount_text, header_text, row_text
+from desk.money import Amount, amount_cell
+from desk.tui.format import RECENT, fit, header_text, row_text
 from desk.tui.screens.figures import Figures, Shown, age_text, price_text
+from desk.tui.ticks import plot_lines, plot_rows
 from desk.tui.widgets.compliance_panel import CompliancePanel
 from desk.tui.widgets.rows import KeyedRows
 from desk.tui.widgets.transfers_panel import TransfersPanel
@@ -72,7 +73,7 @@ class DashboardScreen(Screen[None]):
     HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-narrow"), (100, "-wide")]
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("g", "refresh_now", "Refresh", id="dashboard.refresh"),
-        Binding("w", "next_frame", "Time frame", id="dashboard.frame"),
+        Binding("w", "next_frame", "Frame", id="dashboard.frame"),
     ]
 
     frame: reactive[str] = reactive("30D")
@@ -115,7 +116,7 @@ class DashboardScreen(Screen[None]):
             "#dash-prices": "prices",
             "#dash-reserve": "reserve",
             "#dash-feeds": "feeds",
-            "#dash-inflows": "inflows",
+            "#dash-inflows": "inflows: pool earnings",
             "#dash-recent": "latest activity",
         }
         for selector, title in titles.items():
@@ -216,7 +217,7 @@ class DashboardScreen(Screen[None]):
         await asyncio.sleep(0)
         self._show_chart(now, inflows)
         await asyncio.sleep(0)
-        lines = [f"{count} entries", header_text(), *(row_text(e) for e in recent)]
+        lines = [f"{count} entries", header_text(RECENT), *(row_text(e, RECENT) for e in recent)]
         # its height is the screen's (1fr), not its text's: no layout pass needed
         self.query_one("#dash-recent", Static).update("\n".join(lines), layout=False)
         await self._show_compliance(reg, now)
@@ -279,7 +280,8 @@ class DashboardScreen(Screen[None]):
                 cross = f" {diff:+.2f}%"
             flag = " stale" if line.stale else ""
             pair = f"{q.base}/{q.quote}"
-            text = f"{pair:<9}{price_text(q.price):>11}{cross:>7} {q.source:<9}{age_text(line.age):>4}{flag}"
+            # the age before the source: "binance:1h 48m" read as an age of 1h 48m
+            text = f"{pair:<9}{price_text(q.price):>10}{cross:>7} {age_text(line.age):>4} {fit(q.source, 10)}{flag}"
             rows.append((f"{q.base}-{q.quote}-{q.source}", text, "-stale" if line.stale else ""))
         if not rows:
             rows.append(("none", "no prices yet", "-stale"))
@@ -300,7 +302,7 @@ class DashboardScreen(Screen[None]):
             if usd is not None and total.value:
                 share = f"{usd / total.value * 100:.0f}%"
             age = age_text(figures.at - shown.as_of) if shown.as_of else ""
-            text = f"{amount_text(amount):<24} {shown.text:>22} {share:>4} {age:>4}"
+            text = f"{amount_cell(amount, 24)} {shown.text:>22} {share:>4} {age:>4}"
             rows.append((f"asset-{code}", text, _stale(shown)))
         if not rows:
             rows.append(("empty", "the reserve holds nothing yet", ""))
@@ -326,14 +328,15 @@ class DashboardScreen(Screen[None]):
         cur = self.currency
         head = self.query_one("#inflows-head", Static)
         if not str(head.content):
-            head.update(f"{'pool':<8}{'today':>12}{'7 d':>13}{'30 d':>13}")
+            # what the pools credited (earnings), not payouts nor transfers: the heading says so
+            head.update(f"{'pool':<8}{'earned today':>13}{'7 d':>13}{'30 d':>13}")
         box = self.query_one("#inflows-pools", Vertical)
         if not box.is_attached:
             return  # torn down while a read was under way (the app is closing)
         for item in inflows:
             row_id = f"pool-{item.pool}"
             cells = [figures.total(w, cur) for w in item.totals]
-            text = f"{item.pool:<8}" + "".join(f"{_short(c):>{w}}" for c, w in zip(cells, (12, 13, 13), strict=True))
+            text = f"{item.pool:<8}" + "".join(f"{_short(c):>{w}}" for c, w in zip(cells, (13, 13, 13), strict=True))
             data = [float(v) for v in item.series]
             found = box.query(f"#{row_id}")
             if found:
@@ -350,24 +353,25 @@ class DashboardScreen(Screen[None]):
 
     def _show_chart(self, now: datetime, inflows: list[Inflows]) -> None:
         """Redraw the chart only when its series or frame changed (plotting costs a few ms)."""
-        key = (self.frame, buckets(now, self.frame)[-1], tuple((i.pool, tuple(i.series)) for i in inflows))
+        chart = self.query_one(PlotextPlot)
+        series = tuple((i.pool, tuple(i.series)) for i in inflows)
+        key = (self.frame, buckets(now, self.frame)[-1], series, chart.size.height)  # ticks follow the rows
         if key == self._charted:
             return
         self._charted = key
-        chart = self.query_one(PlotextPlot)
         plt = chart.plt
         plt.clear_data()
         plt.clear_figure()
         starts = buckets(now, self.frame)
         xs = list(range(len(starts)))
-        for item in inflows:
-            plt.plot(xs, [float(v) for v in item.series], label=item.pool, marker="braille")
+        legend = plot_lines(plt, xs, {i.pool: i.series for i in inflows}, plot_rows(chart.size.height))
         fmt = "%H:%M" if FRAMES[self.frame][1] else "%m-%d"
         step = max(1, len(starts) // 5)
         ticks = xs[::step]
         plt.xticks(ticks, [starts[i].strftime(fmt) for i in ticks])
-        plt.title(f"BTC mined per {'hour' if FRAMES[self.frame][1] else 'day'}, {self.frame} (w: time frame)")
+        plt.title(f"BTC mined per {'hour' if FRAMES[self.frame][1] else 'day'}, {self.frame} (w)")
         chart.border_title = f"inflows {self.frame}"
+        chart.border_subtitle = legend
         chart.refresh()
 
 

@@ -53,7 +53,7 @@ class AcknowledgeDialog(ModalScreen[str | None]):
 class FeedsScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("n", "poll_now", "Poll now", id="feeds.poll"),
-        Binding("a", "acknowledge", "Acknowledge refused row", id="feeds.acknowledge"),
+        Binding("a", "acknowledge", "Acknowledge", id="feeds.acknowledge"),
     ]
 
     def __init__(self) -> None:

@@ -128,7 +128,7 @@ def money_text(value: Decimal, currency: str) -> str:
     """Grouped thousands; tenge whole, dollars to the cent, bitcoin to the satoshi."""
     places = {"KZT": 0, "BTC": 8}.get(currency, 2)
     rounded = value.quantize(Decimal(1).scaleb(-places))
-    return f"{rounded:,} {currency}"
+    return f"{rounded:,f} {currency}"  # fixed-point: nothing is "0E-8 BTC"
 
 
 def price_text(price: Decimal) -> str:

@@ -40,7 +40,7 @@ class PolicyScreen(Screen[None]):
         yield Static("[b]changes waiting for a second admin[/b] (propose with `desk policy propose`)")
         yield DataTable(id="policy-table", cursor_type="row")
         yield Static("", id="policy-message", classes="message")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.query_one(DataTable).add_columns("change", "proposed by", "at (UTC)", "what")

@@ -21,7 +21,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Footer, Header, Input, Label, Static
 
-from desk.money import Amount
+from desk.money import Amount, amount_text
 from desk.operations.breaks import refusal, resolve_break
 from desk.reconcile.live import read_view
 from desk.reconcile.view import BreakRow, DayRow, ReconciliationView
@@ -44,7 +44,7 @@ async def live_view(app: Any) -> ReconciliationView:
 
 
 def _amount(value: Amount | None) -> str:
-    return "-" if value is None else value.format()
+    return "-" if value is None else amount_text(value, code=False)
 
 
 def break_cells(row: BreakRow) -> tuple[Text | str, ...]:
@@ -54,7 +54,7 @@ def break_cells(row: BreakRow) -> tuple[Text | str, ...]:
         row.scope,
         row.day.isoformat(),
         row.kind,
-        Text(row.difference.format(code=True), justify="right"),
+        Text(amount_text(row.difference), justify="right"),
         why,
     )
 
@@ -88,7 +88,7 @@ class ResolveDialog(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         r = self.row
         with Vertical(id="resolve-body"):
-            yield Label(f"Resolve {r.id}: {r.kind}, {r.scope} {r.day}, {r.difference.format(code=True)}")
+            yield Label(f"Resolve {r.id}: {r.kind}, {r.scope} {r.day}, {amount_text(r.difference)}")
             yield Label(Text(r.why), id="resolve-why")
             yield Label("note (what the break was and what was done; enter to record)")
             yield Input(id="resolve-note")

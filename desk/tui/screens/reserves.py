@@ -19,7 +19,7 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
-from desk.money import Amount
+from desk.money import Amount, amount_text
 from desk.proof.live import read_proof
 from desk.proof.proof import AccountCheck, AddressReading, ReserveReport
 
@@ -34,11 +34,12 @@ async def live_proof(app: Any) -> ReserveReport:
 
 
 def exact(amount: Amount) -> str:
-    """Exact and fixed-point (never 1E-18), without the trailing zeros of an 18-decimal
-    asset: 8000 BNB is `8000`, one wei more `8000.000000000000000001`; BTC keeps 8 places."""
-    text = format(amount.value, "f")
-    if amount.asset.precision > 8 and "." in text:
-        text = text.rstrip("0").rstrip(".")
+    """The one amount format (`desk.money.amount_text`); where that would cut digits (wei of
+    BNB) the whole figure instead, grouped and without trailing zeros: a proof must show a
+    one-wei difference as one wei, not as `≈0.00000000`."""
+    text = amount_text(amount, code=False)
+    if text.startswith("≈"):
+        text = amount.format().rstrip("0").rstrip(".")
     return text
 
 

@@ -10,7 +10,6 @@ desk.mining.hashprice's; the screen reads them in workers and only lays them out
 
 from __future__ import annotations
 
-from datetime import datetime
 from decimal import Decimal
 from typing import Any, ClassVar
 
@@ -26,27 +25,21 @@ from textual_plotext import PlotextPlot
 
 from desk.mining.hashprice import HashpriceReport
 from desk.mining.live import read_hashprice
-from desk.tui.format import amount_text
+from desk.money import amount_text
+from desk.tui.format import fit
 from desk.tui.screens.figures import age_text, money_text, price_text
+from desk.tui.screens.hashprice_rows import UNITS, hashprice_rows
+from desk.tui.ticks import even_y, plot_rows
 from desk.tui.widgets.rows import KeyedRows
 from desk.valuation.frames import FRAMES, Valuation, load_valuation
 from desk.valuation.worth import Slice
 
-ASSET_COLUMNS = (
-    "asset",
-    "amount",
-    "USD",
-    "KZT",
-    "weight",
-    "price",
-    "age",
-    "source",
-    "cost USD",
-    "unreal. USD",
-)
+#: Dollars are USD from a USD market or USDT from a USDT one (at par, the cell says USDT):
+#: the headings say both rather than call tether dollars.
+ASSET_COLUMNS = ("asset", "amount", "USD/USDT", "KZT", "weight", "price", "age", "source")
+COST_COLUMNS = ("asset", "held", "cost USD/USDT", "cost KZT", "unrealised USD/USDT", "unrealised KZT", "unknown cost")
 #: flag kinds that mean a figure is wrong or incomplete (red); the rest are warnings
 LOUD = ("missing", "inconsistent", "unvalued inflows")
-UNITS = ("USD/PH/day", "sats/TH/day")
 
 
 def _money(value: Decimal | None, currency: str) -> str:
@@ -70,8 +63,8 @@ def _bare(value: Decimal | None, currency: str) -> str:
 class ValuationScreen(Screen[None]):
     HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-narrow"), (100, "-wide")]
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("w", "next_frame", "Time frame", id="valuation.frame"),
-        Binding("h", "hash_units", "Hash units", id="valuation.units"),
+        Binding("w", "next_frame", "Frame", id="valuation.frame"),
+        Binding("h", "hash_units", "Units", id="valuation.units"),
         Binding("g", "reload", "Reload", id="valuation.reload"),
     ]
 
@@ -93,6 +86,7 @@ class ValuationScreen(Screen[None]):
                 yield PlotextPlot(id="val-chart", classes="panel")
             yield KeyedRows(id="val-flags", classes="panel")
             yield DataTable(id="val-assets", cursor_type="row", zebra_stripes=True)
+            yield DataTable(id="val-cost", cursor_type="row", zebra_stripes=True)
             with Horizontal(classes="val-row"):
                 yield KeyedRows(id="val-custody", classes="panel")
                 yield KeyedRows(id="val-source", classes="panel")
@@ -105,7 +99,8 @@ class ValuationScreen(Screen[None]):
         titles = {
             "#val-value": "reserve value",
             "#val-flags": "price flags",
-            "#val-assets": "by asset: price, source, age, cost (FIFO), unrealised",
+            "#val-assets": "by asset: value, price, source, age",
+            "#val-cost": "by asset: cost (FIFO) and unrealised gain",
             "#val-custody": "by custody",
             "#val-source": "by source",
             "#val-hash": "hashprice and production",
@@ -113,6 +108,7 @@ class ValuationScreen(Screen[None]):
         for selector, title in titles.items():
             self.query_one(selector).border_title = title
         self.query_one("#val-assets", DataTable).add_columns(*ASSET_COLUMNS)
+        self.query_one("#val-cost", DataTable).add_columns(*COST_COLUMNS)
         self.action_reload()
         if hasattr(type(self.app), "data_version"):
             self.watch(self.app, "data_version", lambda _v: self.read_again(), init=False)
@@ -270,19 +266,39 @@ class ValuationScreen(Screen[None]):
                 Text(price, style=style, justify="right"),
                 Text(age, style=style),
                 source,
-                Text(_bare(f.cost_usd, "USD") if f.cost_usd is not None else "unknown", justify="right"),
-                Text(_bare(f.unrealised_usd, "USD") if f.unrealised_usd is not None else "-", justify="right"),
+                key=f.asset,
+            )
+        self._show_cost(valuation)
+
+    def _show_cost(self, valuation: Valuation) -> None:
+        """Cost and gain per asset, in a table of their own: beside the values they were cut."""
+        table = self.query_one("#val-cost", DataTable)
+        table.clear()
+        for f in valuation.report.assets:
+            table.add_row(
+                f.asset,
+                Text(amount_text(f.amount), justify="right"),
+                *(
+                    Text(_known(v, c).removesuffix(f" {c}"), justify="right")
+                    for v, c in (
+                        (f.cost_usd, "USD"),
+                        (f.cost_kzt, "KZT"),
+                        (f.unrealised_usd, "USD"),
+                        (f.unrealised_kzt, "KZT"),
+                    )
+                ),
+                Text(amount_text(f.unknown_cost) if f.unknown_cost is not None else "-", justify="right"),
                 key=f.asset,
             )
 
     def _show_slices(self, valuation: Valuation) -> None:
         r = valuation.report
         for selector, slices in (("#val-custody", r.by_custody), ("#val-source", r.by_source)):
-            head = ("head", f"{'':<14}{'weight':>8} {'USD':>13} {'KZT':>15}", "-head")
+            head = ("head", f"{'':<14}{'weight':>8} {'USD/USDT':>13} {'KZT':>15}", "-head")
             rows = [head] + [
                 (
                     f"slice-{s.label}",
-                    Text(f"{s.label[:14]:<14}{_weight(s):>8} {_bare(s.usd, 'USD'):>13} {_bare(s.kzt, 'KZT'):>15}"),
+                    Text(f"{fit(s.label, 14)}{_weight(s):>8} {_bare(s.usd, 'USD'):>13} {_bare(s.kzt, 'KZT'):>15}"),
                     "-loud" if s.usd is None or s.kzt is None else "",
                 )
                 for s in slices
@@ -309,6 +325,8 @@ class ValuationScreen(Screen[None]):
         step = max(1, len(points) // 4)
         ticks = list(range(0, len(points), step))
         plt.xticks(ticks, [points[i].at.strftime(fmt) for i in ticks])
+        # amounts on even steps, never `5318353914.1`
+        even_y(plt, [v for p in points if (v := p.value(cur)) is not None], plot_rows(chart.size.height))
         plt.title(f"reserve value in {cur}, {self.frame} (w)")
         missing = sum(p.missing for p in points)
         stale = sum(p.stale and not p.missing for p in points)
@@ -327,67 +345,3 @@ class ValuationScreen(Screen[None]):
         sparkline.data = [float(a.value) for _d, a in mined]
         sparkline.display = bool(mined)
         self.query_one("#val-hash").border_subtitle = self.units + " (h)"
-
-
-def _age(at: datetime | None, now: datetime) -> str:
-    return "configured" if at is None else f"{age_text(now - at)} old"
-
-
-def hashprice_rows(
-    report: HashpriceReport | None, error: str | None, units: str, now: datetime
-) -> list[tuple[str, str, str]]:
-    """The hashprice panel's rows: expected, realised, their ratio, the inputs' ages and
-    BTC mined per day (the Sparkline under the rows draws the days)."""
-    if report is None:
-        return [
-            ("none", f"hashprice unavailable: {error}" if error else "reading hashprice …", "-loud" if error else "")
-        ]
-    rows = []
-    usd = next((p for p in report.priced if p.currency in ("USD", "USDT")), None)
-    kzt = next((p for p in report.priced if p.currency == "KZT"), None)
-    if units == UNITS[1]:
-        expected = f"{report.sats_per_th_day} sats/TH/day"
-    else:
-        expected = (f"{_money(usd.value, usd.currency)}/PH/day" if usd and usd.value is not None else "USD MISSING") + (
-            f" · {_money(kzt.value, 'KZT')}" if kzt and kzt.value is not None else ""
-        )
-    rows.append(("expected", f"expected    {expected} · {report.expected.format(code=True)}/PH/day", ""))
-    if usd is not None:
-        state = "-loud" if usd.value is None else ("-stale" if usd.stale else "")
-        why = usd.missing or f"{usd.source} {price_text(usd.price or Decimal(0))}, {_age(usd.source_time, now)}"
-        rows.append(("price", f"  price     {why}", state))
-    rows.append(
-        (
-            "difficulty",
-            f"  network   difficulty {report.difficulty.value:,.0f} ({report.difficulty.source}, "
-            f"{_age(report.difficulty.as_of, now)}); fees {report.fees_per_block.value} BTC/block",
-            "",
-        )
-    )
-    if report.realised is None:
-        rows.append(("realised", f"realised    n/a: {report.realised_note}", "-stale"))
-    else:
-        if units == UNITS[1]:
-            realised = f"{Decimal(report.realised.units).scaleb(-3)} sats/TH/day"
-        elif usd is not None and usd.price is not None:
-            realised = f"{_money(report.realised.value * usd.price, usd.currency)}/PH/day"
-        else:
-            realised = "USD MISSING"
-        rows.append(
-            (
-                "realised",
-                f"realised    {realised} · {report.realised.format(code=True)}/PH/day over {report.realised_days} d "
-                f"at {report.hashrate_ph} PH/s",
-                "",
-            )
-        )
-    if report.realisation is not None:
-        rows.append(("ratio", f"realisation {(report.realisation * 100).quantize(Decimal('0.01'))}%", ""))
-    if report.daily_mined:
-        last_day, last = report.daily_mined[-1]
-        rows.append(
-            ("mined", f"BTC mined per day, {len(report.daily_mined)} d (last {last_day}: {last.format(code=True)})", "")
-        )
-    else:
-        rows.append(("mined", "BTC mined per day: none in the register", "-stale"))
-    return rows

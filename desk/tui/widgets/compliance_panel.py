@@ -15,6 +15,7 @@ from textual.containers import Vertical
 from textual.widgets import Static
 
 from desk.compliance import ComplianceSnapshot, SellThrough
+from desk.money import amount_text
 
 STATUSES = ("ok", "amber", "red")
 
@@ -24,10 +25,12 @@ def percent(value: Decimal | None) -> str:
 
 
 def row_text(row: SellThrough) -> str:
-    """One asset on one line: share vs required, pace, days left, gap."""
+    """One asset on two lines broken where the meaning breaks: the shares, pace and time
+    left; then the gap with its amount and status (left to wrap, "short" landed on one line
+    and its amount on the next)."""
     if row.gap is not None:
         word = "surplus" if row.gap.value >= 0 else "short"
-        gap = f"{word} {abs(row.gap).format()} {row.asset}"
+        gap = f"{word} {amount_text(abs(row.gap))}"
     else:
         word = "surplus" if (row.gap_kzt or 0) >= 0 else "short"
         gap = word
@@ -35,7 +38,8 @@ def row_text(row: SellThrough) -> str:
     time_left = "period over" if row.days_left == 0 else f"{row.days_left} d left"
     return (
         f"{row.asset}  {percent(row.share)} of {percent(row.required_share)} required"
-        f" · pace {percent(row.pace_share)} · {time_left} · {gap} · {row.status.upper()}"
+        f" · pace {percent(row.pace_share)} · {time_left}\n"
+        f"{' ' * (len(row.asset) + 2)}{gap} · {row.status.upper()}"
     )
 
 
