@@ -16,7 +16,7 @@ from desk.register import NewEntry, Posting, Register
 from desk.tui.app import create_app
 from desk.tui.screens.approvals import ApprovalsScreen
 from desk.tui.screens.policy import PolicyScreen
-from tests.tui.pilot import palette, settle
+from tests.tui.pilot import confirm, palette, settle
 from tests.tui.seed import NOW, seed, write_settings
 from tests.waiting import until
 
@@ -85,17 +85,17 @@ async def test_quorum_counts_distinct_checkers_on_screen(controlled) -> None:
         await settle(pilot)
         assert "rules: allowlist:BTC, quorum:BTC:0.05 · approvals 0 of 2, 2 to go" in _text(app, "#approvals-rule")
         await pilot.press("a")
-        await settle(pilot)
+        await confirm(pilot)
         assert "approval 1 of 2 recorded; 1 more from a different checker" in _text(app, "#approvals-message")
         assert "approvals 1 of 2 (bolat), 1 to go" in _text(app, "#approvals-rule")
         await pilot.press("a")
-        await settle(pilot)
+        await confirm(pilot)
         assert "refused by rule quorum:BTC:0.05: bolat has already approved" in _text(app, "#approvals-message")
         await pilot.press("o")  # dana
         await settle(pilot)
         assert "operator: dana (admin, checker)" in _text(app, "#approvals-operator")
         await pilot.press("down", "a")
-        await settle(pilot)
+        await confirm(pilot)
         assert "approved as entry #" in _text(app, "#approvals-message")
         assert [d.entry.memo for d in screen.drafts] == ["top-up"]
 
@@ -106,12 +106,12 @@ async def test_refusals_name_the_role_or_the_maker(controlled) -> None:
         await pilot.press("p")
         await settle(pilot)
         await pilot.press("a")
-        await settle(pilot)
+        await confirm(pilot)
         assert "carl may not approve: that needs the checker role" in _text(app, "#approvals-message")
         await pilot.press("o")  # aliya, the maker
         await settle(pilot)
         await pilot.press("a")
-        await settle(pilot)
+        await confirm(pilot)
         assert "a different operator must approve it" in _text(app, "#approvals-message")
         assert len(app.screen.drafts) == 2
 

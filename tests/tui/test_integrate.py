@@ -16,7 +16,7 @@ from desk.tui.screens.approvals import ApprovalsScreen
 from desk.tui.screens.detail import EntryDetail
 from desk.tui.screens.help import HelpScreen
 from desk.tui.widgets.compliance_panel import CompliancePanel
-from tests.tui.pilot import notifications, palette, settle
+from tests.tui.pilot import confirm, notifications, palette, settle
 from tests.tui.seed import CONFIG, NOW, T0, earning_amount, seed
 from tests.waiting import until
 
@@ -202,6 +202,7 @@ async def test_purchase_from_the_keyboard_waits_in_approvals(make_app) -> None:
         assert dict(draft.entry.details or {}) == {"exchange": "aix", "order_id": "ord-55"}
         # approved by the second operator, it is posted and its detail shows the order
         await pilot.press("o", "a")
+        await confirm(pilot)
         await until(lambda: screen.drafts == [], "the approved purchase to leave the queue")
         await pilot.press("r")
         await settle(pilot)
