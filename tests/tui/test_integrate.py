@@ -135,6 +135,7 @@ async def test_seizure_from_the_keyboard_posts_and_shows_its_details(make_app) -
         await settle(pilot)
         assert isinstance(app.screen, AcquisitionForm) and app.screen.kind == "seizure"
         await type_fields(pilot, SEIZURE)
+        await confirm(pilot)
         await until(lambda: any("seizure of 0.75000000 BTC posted" in m for m in said), "the seizure's notice")
         assert not isinstance(app.screen, AcquisitionForm)
         after = await app.register.balance("assets:reserve:cold", "BTC")
@@ -188,6 +189,7 @@ async def test_purchase_from_the_keyboard_waits_in_approvals(make_app) -> None:
         await settle(pilot)
         assert isinstance(app.screen, AcquisitionForm) and app.screen.kind == "purchase"
         await type_fields(pilot, PURCHASE)
+        await confirm(pilot)
         await until(lambda: any("purchase waiting for another operator" in m for m in said), "the purchase's notice")
         assert not isinstance(app.screen, AcquisitionForm)
         assert await app.register.count() == 64  # drafted, not posted

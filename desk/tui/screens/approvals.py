@@ -261,5 +261,5 @@ HISTORY = 8
 async def decisions(reg: Register) -> list[Draft]:
     """The latest approved and rejected drafts, newest decision first."""
     decided = [*await reg.drafts("approved", limit=HISTORY), *await reg.drafts("rejected", limit=HISTORY)]
-    decided.sort(key=lambda d: (d.decided_at is not None, d.decided_at), reverse=True)
+    decided.sort(key=lambda d: (d.decided_at is not None, d.decided_at, d.id), reverse=True)
     return decided[:HISTORY]
