@@ -138,3 +138,21 @@ async def test_a_purchase_shows_what_the_exchange_holds_and_warns_of_a_price_far
         await settle(pilot)
         assert "13.9 % above the market" in _text(form, "#acquisition-warning")
         assert await app.register.drafts() == []
+
+
+async def test_the_transfer_form_shows_what_from_holds_before_an_amount(make_app) -> None:
+    from desk.tui.screens.transfer import TransferForm
+
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("t")
+        await settle(pilot)
+        assert isinstance(app.screen, TransferForm)
+        await pilot.press(*"assets:wallet:ops", "tab")
+        await settle(pilot)
+        held = _text(app.screen, "#transfer-held")
+        assert held.startswith("assets:wallet:ops holds ") and "BTC" in held
+        await pilot.press("tab", *"BTC")
+        await settle(pilot)
+        assert _text(app.screen, "#transfer-held").endswith(" BTC") and app.screen.query_one("#tf-amount").value == ""
