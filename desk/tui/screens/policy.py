@@ -1,18 +1,21 @@
 """Policy: the rules in force (roles, allowlist, limits, quorum) and the changes waiting for a
-second admin, who approves or rejects them here. Proposing is `desk policy propose ...`."""
+second admin, who approves or rejects them here; `n` proposes one, typed in the words of
+`desk policy propose` (desk.operations.policy_change)."""
 
 from __future__ import annotations
 
 from typing import ClassVar
 
-from textual import work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.containers import Vertical
+from textual.screen import ModalScreen, Screen
+from textual.widgets import DataTable, Footer, Header, Input, Label, Static
 
 from desk.controls import proposals
 from desk.controls.proposals import Proposal
+from desk.operations.policy_change import EXAMPLES, propose_change
 from desk.register import RegisterError
 from desk.tui.late import present
 from desk.tui.screens.approvals import operator_line, refusal, reject_with_reason
@@ -26,6 +29,7 @@ class PolicyScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("a", "approve", "Approve change", id="policy.approve"),
         Binding("x", "reject", "Reject change", id="policy.reject"),
+        Binding("n", "propose", "Propose change", id="policy.propose"),
         Binding("o", "switch_operator", "Switch operator", id="policy.switch_operator"),
     ]
 
@@ -37,7 +41,7 @@ class PolicyScreen(Screen[None]):
         yield Header()
         yield Static("", id="policy-operator")
         yield Static("", id="policy-rules")
-        yield Static("[b]changes waiting for a second admin[/b] (propose with `desk policy propose`)")
+        yield Static("[b]changes waiting for a second admin[/b] (n proposes one)")
         yield DataTable(id="policy-table", cursor_type="row")
         yield Static("", id="policy-message", classes="message")
         yield Footer()
@@ -104,7 +108,47 @@ class PolicyScreen(Screen[None]):
             group="policy-act",
         )
 
+    def action_propose(self) -> None:
+        def proposed(done: str | None) -> None:
+            if done:
+                self.query_one("#policy-message", Static).update(done)
+                self.notify(done, title="Proposed")
+                self.reload()
+
+        self.app.push_screen(ProposeDialog(), proposed)
+
     def action_switch_operator(self) -> None:
         operator = self.app.switch_operator()  # type: ignore[attr-defined]
         self.notify(f"now acting as {operator}")
         self.reload()
+
+
+class ProposeDialog(ModalScreen[str | None]):
+    """One line, the change as `desk policy propose` takes it; enter proposes it, a refusal
+    (a wrong field, the admin role missing) shows here and the dialog stays."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel", id="propose.cancel")]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="propose-body", classes="confirm-body"):
+            yield Label("[b]Propose a policy change[/b] (enter proposes it for a second admin, esc leaves)")
+            yield Static("\n".join(f"  e.g. {example}" for example in EXAMPLES), id="propose-examples")
+            yield Input(id="propose-change")
+            yield Static("", id="propose-error")
+
+    @on(Input.Submitted)
+    def _submit(self, event: Input.Submitted) -> None:
+        self.propose(event.value)
+
+    @work(exclusive=True)
+    async def propose(self, text: str) -> None:
+        try:
+            proposal_id, change = await propose_change(self.app.register, text)  # type: ignore[attr-defined]
+        except RegisterError as exc:
+            self.query_one("#propose-error", Static).update(f"✗ {exc}")
+            self.app.bell()
+            return
+        self.dismiss(f"change #{proposal_id} proposed: {change.describe()}; a different admin approves it")
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
