@@ -15,6 +15,7 @@ from desk.money import BTC, Amount
 from desk.register import NewEntry, Posting, Register
 from desk.tui.app import create_app
 from desk.tui.screens.approvals import ApprovalsScreen
+from desk.tui.screens.confirm import ConfirmScreen
 from desk.tui.screens.policy import PolicyScreen
 from tests.tui.pilot import confirm, palette, settle
 from tests.tui.seed import NOW, seed, write_settings
@@ -126,10 +127,17 @@ async def test_policy_screen_shows_the_rules_and_a_second_admin_approves_a_chang
         assert "BTC: assets:reserve:cold" in rules and "quorum:BTC:0.05: 2 distinct checkers from 0.05 BTC" in rules
         assert [p.change.describe() for p in app.screen.waiting] == ["limit KZT per UTC day below 500,000,000"]
         await pilot.press("a")  # dana proposed it
-        await settle(pilot)
+        await confirm(pilot)
         assert "a different admin must approve it" in _text(app, "#policy-message")
         await pilot.press("o", "a")  # carl
+        await until(lambda: isinstance(app.screen, ConfirmScreen), "the confirm step")
+        detail = str(app.screen.query_one("#confirm-detail").render())
+        assert "policy change #1: limit KZT per UTC day below 500,000,000" in detail and "proposed by dana" in detail
+        await pilot.press("escape")
         await settle(pilot)
+        assert "change #1 left as it was" in _text(app, "#policy-message")
+        await pilot.press("a")
+        await confirm(pilot)
         assert "change #1 in force" in _text(app, "#policy-message")
         assert "limit:day:KZT: below 500,000,000 KZT per UTC day" in _text(app, "#policy-rules")
         assert app.screen.waiting == []

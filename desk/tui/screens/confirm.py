@@ -27,9 +27,10 @@ class ConfirmScreen(ModalScreen[bool]):
         Binding("escape,n", "cancel", "No", id="confirm.no"),
     ]
 
-    def __init__(self, description: Description, act: str, *, warnings: list[str] | None = None) -> None:
+    def __init__(self, description: Description | list[str], act: str, *, warnings: list[str] | None = None) -> None:
+        """`description`: the whole act (desk.operations.describe), or its lines (a policy change)."""
         super().__init__()
-        self.description = description
+        self.lines = description if isinstance(description, list) else description.lines()
         #: what `y` does, as a verb phrase ("approve draft #3")
         self.act = act
         #: what to look at twice (a purchase's price far from the market), above the keys
@@ -38,7 +39,7 @@ class ConfirmScreen(ModalScreen[bool]):
     def compose(self) -> ComposeResult:
         with Vertical(id="confirm-body", classes="confirm-body"):
             with VerticalScroll(id="confirm-scroll"):
-                yield Static(Text("\n".join(self.description.lines())), id="confirm-detail")
+                yield Static(Text("\n".join(self.lines)), id="confirm-detail")
             if self.warnings:
                 yield Static(Text("\n".join(f"⚠ {w}" for w in self.warnings)), id="confirm-warning")
             yield Label(f"[b]y[/b] {self.act}   ·   [b]esc[/b] / [b]n[/b] leave it", id="confirm-keys")

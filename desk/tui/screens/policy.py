@@ -19,6 +19,7 @@ from desk.operations.policy_change import EXAMPLES, propose_change
 from desk.register import RegisterError
 from desk.tui.late import present
 from desk.tui.screens.approvals import operator_line, refusal, reject_with_reason
+from desk.tui.screens.confirm import ConfirmScreen
 
 
 class PolicyScreen(Screen[None]):
@@ -83,9 +84,30 @@ class PolicyScreen(Screen[None]):
 
     @work(exclusive=True, group="policy-act")
     async def action_approve(self) -> None:
+        """`a` shows the change beside the policy in force; only `y` there puts it in force."""
         proposal = self._selected()
         if proposal is None:
             return
+        reg = self.app.register  # type: ignore[attr-defined]
+        policy = await reg.controls.policy(reg)
+        lines = [
+            f"policy change #{proposal.id}: {proposal.change.describe()}",
+            f"proposed by {proposal.proposed_by} at {proposal.created_at:%Y-%m-%d %H:%M:%S} UTC",
+            "",
+            "in force now:",
+            *policy.lines(),
+        ]
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.approve(proposal)
+            else:
+                self.query_one("#policy-message", Static).update(f"change #{proposal.id} left as it was")
+
+        self.app.push_screen(ConfirmScreen(lines, f"put change #{proposal.id} in force"), answered)
+
+    @work(exclusive=True, group="policy-act")
+    async def approve(self, proposal: Proposal) -> None:
         try:
             change = await proposals.approve(self.app.register, proposal.id)  # type: ignore[attr-defined]
         except RegisterError as exc:
