@@ -18,7 +18,7 @@ STOCK = {
     "Scroll Up", "Scroll Down", "Scroll Left", "Scroll Right", "Scroll Home", "Scroll End", "Page Up",
     "Page Down", "Page Left", "Page Right", "Focus Next", "Focus Previous", "Copy selected text",
     "PgUp", "PgDn", "Cursor up", "Cursor down", "Cursor left", "Cursor right", "Home", "End", "Page up",
-    "Page down", "Top", "Bottom", "Up", "Down",
+    "Page down", "Top", "Bottom",
 }  # fmt: skip
 MOVING = "↑↓ or j k move · PgUp PgDn page · Home End · tab next field · ctrl+p palette · esc closes"
 KEY_NAMES = {"question_mark": "?", "slash": "/", "escape": "esc", "enter": "⏎", "pageup": "PgUp", "pagedown": "PgDn"}
