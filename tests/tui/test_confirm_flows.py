@@ -133,7 +133,7 @@ async def test_a_purchase_shows_what_the_exchange_holds_and_warns_of_a_price_far
         await type_fields(pilot, {k: v for k, v in PURCHASE.items() if k != "exchange"} | {"price": "111000"})
         await until(lambda: isinstance(app.screen, ConfirmScreen), "the confirm step")
         warning = _text(app.screen, "#confirm-warning")
-        assert "price 111000 USDT per BTC is 13.9 % above the market (97,412.35 USDT, binance" in warning
+        assert "13.9 % above the market" in warning and "binance" in warning
         await pilot.press("escape")
         await settle(pilot)
         assert "13.9 % above the market" in _text(form, "#acquisition-warning")
