@@ -16,6 +16,7 @@ def isolated_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
     monkeypatch.setenv("XDG_DATA_HOME", str(home / "data"))
     monkeypatch.setenv("XDG_STATE_HOME", str(home / "state"))
+    monkeypatch.setenv("XDG_DOCUMENTS_DIR", str(home / "documents"))  # reports and exports (desk.operations.reports)
     for name in list(__import__("os").environ):
         if name.startswith("DESK_"):
             monkeypatch.delenv(name)

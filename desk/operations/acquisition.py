@@ -11,9 +11,16 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, Literal
 
-from desk.compliance.acquisitions import PURCHASE_FIELDS, SEIZURE_FIELDS, purchase_entry, record_seizure, seizure_entry
+from desk.compliance.acquisitions import (
+    OPTIONAL,
+    PURCHASE_FIELDS,
+    SEIZURE_FIELDS,
+    purchase_entry,
+    record_seizure,
+    seizure_entry,
+)
 from desk.money import amount_text
-from desk.register import NewEntry, Register
+from desk.register import EntryRejected, NewEntry, Register
 from desk.valuation.prices import snapshot
 
 Kind = Literal["seizure", "purchase"]
@@ -96,3 +103,49 @@ def legs_text(entry: NewEntry) -> str:
     if given is not None and given.amount.asset != received.amount.asset:
         return f"{amount_text(received.amount)} for {amount_text(-given.amount)}"
     return amount_text(received.amount)
+
+
+def field_problems(register: Register, kind: Kind, values: Mapping[str, str], at: datetime) -> dict[str, str]:
+    """Every problem of the fields typed so far, by field, before the rest is filled in: the
+    form shows a field's problem as soon as the field is left, not only when the whole entry
+    is asked for. Each empty field gets a stand-in that passes, so the builder judges the
+    typed ones; an amount is judged only against an asset that is right."""
+    typed = {name: (values.get(name) or "").strip() for name in FIELDS[kind]}
+    trial = {**_stand_ins(register), **{name: text for name, text in typed.items() if text}}
+    found: dict[str, str] = {}
+    for _ in FIELDS[kind]:
+        try:
+            acquisition_entry(register, kind, trial, at)
+        except EntryRejected as exc:
+            name = exc.field or ""
+            if not typed.get(name) or name in found:
+                break  # a stand-in refused (nothing to stand in with): the typed fields are judged on submit
+            found[name] = str(exc)
+            trial[name] = _stand_ins(register).get(name, "")
+            if name in ("asset", "pay"):
+                trial["amount"] = "1"
+            continue
+        break
+    return found
+
+
+def _stand_ins(register: Register) -> dict[str, str]:
+    """A value for each field that the builders take, where the register has one."""
+    accounts = register.accounts()
+    reserves = [a for a in accounts if a.startswith("assets:reserve:")]
+    venues = [a.removeprefix("assets:exchange:") for a in accounts if a.startswith("assets:exchange:")]
+    codes = sorted(register.assets())
+    stand = {"case": "stand-in", "case_reference": "-", "legal_basis": "-", "authority": "-", "order_id": "-"}
+    stand |= {"amount": "1", "price": "1"}
+    if codes:
+        stand |= {"asset": codes[0], "pay": codes[0]}
+    if reserves:
+        stand["to"] = reserves[0]
+    if venues:
+        stand["exchange"] = venues[0]
+    return stand
+
+
+def missing_fields(kind: Kind, values: Mapping[str, str]) -> list[str]:
+    """The required fields of `kind` still empty, in the order they are filled."""
+    return [name for name in FIELDS[kind] if name not in OPTIONAL and not (values.get(name) or "").strip()]

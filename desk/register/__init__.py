@@ -29,6 +29,7 @@ Public API (all async on `Register`):
             await tx.record(action, detail) ; await tx.append([NewEntry]) ; await tx.set_mark(key, value)
             await tx.add_proposal(change) -> id ; await tx.pending_proposal(id) -> ProposalRecord
         await reg.first_action(name) ; await reg.draft_approvers(draft_id) ; await reg.proposal_records(state, limit)
+        await reg.entries_with_hash(prefix) -> list[int]         # the entry a chain hash (prefix) names
 
     Register.open(..., controls=guard): a `Guard` (guard.py; desk.controls.Controls implements it)
     judges every person's act inside its write transaction; without one, the default guard

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 import aiosqlite
 
 from desk.money import Amount, Asset
-from desk.register import actions, catalogue, connection, decisions, drafts, feedstate, posting, reads, walk
+from desk.register import actions, catalogue, connection, decisions, drafts, feedstate, hashes, posting, reads, walk
 from desk.register import proposals as proposal_store
 from desk.register import quotes as quote_store
 from desk.register.chain import Checkpoint
@@ -368,3 +368,10 @@ class Register(TransferMethods, PeriodMethods):
     async def proposal_records(self, state: str = "pending", limit: int = 200) -> list[proposal_store.ProposalRecord]:
         """Policy proposals in `state`, newest first, as their chained actions hold them."""
         return await proposal_store.listing(self, state, limit)
+
+    # ---------------------------------------------------------------- i17: finding an entry by its hash
+
+    async def entries_with_hash(self, prefix: str) -> list[int]:
+        """The seqs (at most two: two say the prefix is ambiguous) whose chain hash starts with
+        `prefix`, as the entry detail shows it (hashes.py)."""
+        return await hashes.seqs_with_hash(self, prefix)

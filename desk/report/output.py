@@ -14,11 +14,6 @@ from desk.report.period import Month
 from desk.report.render import render
 
 
-def default_path(register: Register, month: Month, fmt: str) -> Path:
-    """Where the screen puts a report: beside the register, named for the month."""
-    return register.path.parent / f"desk-report-{month}.{fmt}"
-
-
 async def write_report(
     register: Register,
     settings: DeskSettings,

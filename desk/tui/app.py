@@ -130,11 +130,13 @@ class DeskApp(App[None]):
     def action_help(self) -> None:
         from desk.tui.screens.help import HelpScreen
 
-        rows = [
-            (b.binding.key_display or b.binding.key, b.binding.description or b.binding.action)
-            for b in self.screen.active_bindings.values()
-        ]
-        self.push_screen(HelpScreen(rows))
+        rows: dict[bool, list[tuple[str, str]]] = {True: [], False: []}
+        for b in self.screen.active_bindings.values():  # the screen's own (and its widgets') first
+            rows[b.node is self].append(
+                (b.binding.key_display or b.binding.key, b.binding.description or b.binding.action)
+            )
+        where = type(self.screen).__name__.removesuffix("Screen").removesuffix("Form")
+        self.push_screen(HelpScreen(rows[True], rows[False], where.lower()))
 
     def action_toggle_currency(self) -> None:
         from desk.tui.screens.figures import REPORTING

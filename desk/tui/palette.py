@@ -31,7 +31,7 @@ COMMANDS = [
     ("Resolve break", "screen.resolve", "resolve the selected open break with a note"),
     ("Reload", "screen.reload", "read the register, pools and chains again for this screen"),
     ("Hashprice units", "screen.hash_units", "USD/PH/day or sats/TH/day"),
-    ("Monthly report", "report", "write this month's report (HTML with charts) beside the register"),
+    ("Monthly report", "report", "write this month's report (HTML with charts) into Documents/desk-reports"),
     ("Help", "help", "list the keys"),
     ("Quit", "quit", "leave desk"),
 ]
@@ -73,11 +73,9 @@ class DeskCommands(Provider):
 
 
 async def write_month_report(app) -> None:  # type: ignore[no-untyped-def]
-    """The current month's report (desk.report) as HTML beside the register; a toast names it."""
-    from desk.report import Month
-    from desk.report.output import default_path, write_report
+    """The current month's report where a person finds it (desk.operations.reports); a toast
+    names the file, and stays until read."""
+    from desk.operations.reports import write_month_report as write
 
-    now = app.now()
-    month = Month(now.year, now.month)
-    path = await write_report(app.register, app.settings, month, default_path(app.register, month, "html"), as_of=now)
-    app.notify(f"monthly report written: {path}", title="Report", timeout=8)
+    path = await write(app.register, app.settings, app.now())
+    app.notify(f"monthly report written: {path}", title="Report", timeout=30)

@@ -11,6 +11,7 @@ from desk.config import DeskSettings
 from desk.money import BTC, Amount
 from desk.register import Register
 from desk.tui.screens.acquisition import AcquisitionForm
+from desk.tui.screens.confirm import ConfirmScreen
 from tests.waiting import until
 
 NOW = datetime(2026, 11, 20, 9, tzinfo=UTC)
@@ -50,6 +51,9 @@ async def test_a_seizure_is_checked_as_typed_and_posted_with_its_fields(register
         await fill(pilot, form, {"to": "assets:reserve:cold"})
         assert "1.50000000 BTC from income:seized:case-9" in str(form.query_one("#acquisition-hint", Static).render())
         await pilot.press("ctrl+s")
+        await until(lambda: isinstance(app.screen, ConfirmScreen), "the confirm step")
+        assert await register.count() == 0  # nothing posted before the second key
+        await pilot.press("y")
         await until(lambda: app.results, "the seizure to be posted")
     assert app.results[0].startswith("entry #1: seizure of 1.50000000 BTC posted")
     entry = await register.entry(1)
@@ -67,12 +71,14 @@ async def test_a_purchase_becomes_a_draft_and_an_empty_field_is_named_on_submit(
         await fill(pilot, form, {"exchange": "aix", "asset": "BTC", "amount": "0.1", "price": "97000", "pay": "USDT"})
         await pilot.press("ctrl+s")
         await until(lambda: str(form.query_one("#acquisition-errors", Static).render()), "the form's refusal")
-        assert str(form.query_one("#acquisition-errors", Static).render()) == "✗ order id: required"
+        assert str(form.query_one("#acquisition-errors", Static).render()) == "✗ required, still empty: order id"
         await fill(pilot, form, {"order_id": "ord-5"})
         assert "buy 0.10000000 BTC for 9,700.000000 USDT at 97000" in str(
             form.query_one("#acquisition-hint", Static).render()
         )
         await pilot.press("ctrl+s")
+        await until(lambda: isinstance(app.screen, ConfirmScreen), "the confirm step")
+        await pilot.press("y")
         await until(lambda: app.results, "the purchase to be drafted")
     assert app.results == ["draft #1: purchase waiting for another operator's approval"]
     (draft,) = await register.drafts()

@@ -1,9 +1,13 @@
-"""The report from the screen: the palette's "Monthly report" writes the month's HTML beside
-the register and a toast names the file."""
+"""The report from the screen: the palette's "Monthly report" writes the month's HTML into the
+user's documents folder (not beside the register: the demo's is deleted on quit) and a toast
+names the file."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
 
 from desk.config import DeskSettings
 from desk.tui.app import create_app
@@ -13,9 +17,12 @@ from tests.waiting import until
 NOW = datetime(2026, 11, 28, 15, tzinfo=UTC)
 
 
-async def test_palette_writes_the_month_and_toasts_its_path(seeded: DeskSettings) -> None:
+async def test_palette_writes_the_month_into_documents_and_toasts_its_path(
+    seeded: DeskSettings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_DOCUMENTS_DIR", str(tmp_path / "docs"))
     app = create_app(seeded, seeded.register.path, now=lambda: NOW)
-    target = seeded.register.path.parent / "desk-report-2026-11.html"
+    target = tmp_path / "docs" / "desk-reports" / "desk-report-2026-11.html"
     toasts: list[str] = []
     shown = app.notify
 
@@ -30,3 +37,4 @@ async def test_palette_writes_the_month_and_toasts_its_path(seeded: DeskSettings
     html = target.read_text()
     assert html.startswith("<!DOCTYPE html>") and "As of: 2026-11-28T15:00:00+00:00." in html
     assert f"monthly report written: {target}" in toasts
+    assert not (seeded.register.path.parent / "desk-report-2026-11.html").exists()

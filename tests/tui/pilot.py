@@ -102,3 +102,13 @@ def notifications(app) -> list[str]:
 
     app.notify = recording
     return said
+
+
+async def confirm(pilot, key: str = "y") -> None:
+    """Answer the confirm step an act opens (desk/tui/screens/confirm.py) with `key` (`y`
+    does it, `escape` leaves it), once the step is up: its detail is read first, in a worker."""
+    from desk.tui.screens.confirm import ConfirmScreen
+
+    await until(lambda: isinstance(pilot.app.screen, ConfirmScreen), "the confirm step to open")
+    await pilot.press(key)
+    await settle(pilot)

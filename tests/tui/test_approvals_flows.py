@@ -15,8 +15,9 @@ from desk.money import BTC, Amount
 from desk.register import NewEntry, Posting, Register
 from desk.tui.app import create_app
 from desk.tui.screens.approvals import ApprovalsScreen
+from desk.tui.screens.confirm import ConfirmScreen
 from desk.tui.screens.policy import PolicyScreen
-from tests.tui.pilot import palette, settle
+from tests.tui.pilot import confirm, palette, settle
 from tests.tui.seed import NOW, seed, write_settings
 from tests.waiting import until
 
@@ -85,17 +86,17 @@ async def test_quorum_counts_distinct_checkers_on_screen(controlled) -> None:
         await settle(pilot)
         assert "rules: allowlist:BTC, quorum:BTC:0.05 · approvals 0 of 2, 2 to go" in _text(app, "#approvals-rule")
         await pilot.press("a")
-        await settle(pilot)
+        await confirm(pilot)
         assert "approval 1 of 2 recorded; 1 more from a different checker" in _text(app, "#approvals-message")
         assert "approvals 1 of 2 (bolat), 1 to go" in _text(app, "#approvals-rule")
         await pilot.press("a")
-        await settle(pilot)
+        await confirm(pilot)
         assert "refused by rule quorum:BTC:0.05: bolat has already approved" in _text(app, "#approvals-message")
         await pilot.press("o")  # dana
         await settle(pilot)
         assert "operator: dana (admin, checker)" in _text(app, "#approvals-operator")
         await pilot.press("down", "a")
-        await settle(pilot)
+        await confirm(pilot)
         assert "approved as entry #" in _text(app, "#approvals-message")
         assert [d.entry.memo for d in screen.drafts] == ["top-up"]
 
@@ -106,12 +107,12 @@ async def test_refusals_name_the_role_or_the_maker(controlled) -> None:
         await pilot.press("p")
         await settle(pilot)
         await pilot.press("a")
-        await settle(pilot)
+        await confirm(pilot)
         assert "carl may not approve: that needs the checker role" in _text(app, "#approvals-message")
         await pilot.press("o")  # aliya, the maker
         await settle(pilot)
         await pilot.press("a")
-        await settle(pilot)
+        await confirm(pilot)
         assert "a different operator must approve it" in _text(app, "#approvals-message")
         assert len(app.screen.drafts) == 2
 
@@ -126,10 +127,17 @@ async def test_policy_screen_shows_the_rules_and_a_second_admin_approves_a_chang
         assert "BTC: assets:reserve:cold" in rules and "quorum:BTC:0.05: 2 distinct checkers from 0.05 BTC" in rules
         assert [p.change.describe() for p in app.screen.waiting] == ["limit KZT per UTC day below 500,000,000"]
         await pilot.press("a")  # dana proposed it
-        await settle(pilot)
+        await confirm(pilot)
         assert "a different admin must approve it" in _text(app, "#policy-message")
         await pilot.press("o", "a")  # carl
+        await until(lambda: isinstance(app.screen, ConfirmScreen), "the confirm step")
+        detail = str(app.screen.query_one("#confirm-detail").render())
+        assert "policy change #1: limit KZT per UTC day below 500,000,000" in detail and "proposed by dana" in detail
+        await pilot.press("escape")
         await settle(pilot)
+        assert "change #1 left as it was" in _text(app, "#policy-message")
+        await pilot.press("a")
+        await confirm(pilot)
         assert "change #1 in force" in _text(app, "#policy-message")
         assert "limit:day:KZT: below 500,000,000 KZT per UTC day" in _text(app, "#policy-rules")
         assert app.screen.waiting == []

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.tui.pilot import settle
+from tests.tui.pilot import confirm, settle
 from tests.tui.test_approvals_flows import controlled  # noqa: F401  (the fixture)
 
 SIZES = [(120, 40), (80, 24)]
@@ -16,7 +16,7 @@ def test_approvals_mid_quorum(snap_compare, controlled, size) -> None:  # noqa: 
         await pilot.press("p")
         await settle(pilot)
         await pilot.press("down", "a")
-        await settle(pilot)
+        await confirm(pilot)
         pilot.app.clear_notifications()  # the toast would hide the message line
         await settle(pilot)
 

@@ -16,7 +16,7 @@ from desk.tui.screens.approvals import ApprovalsScreen
 from desk.tui.screens.detail import EntryDetail
 from desk.tui.screens.help import HelpScreen
 from desk.tui.widgets.compliance_panel import CompliancePanel
-from tests.tui.pilot import notifications, palette, settle
+from tests.tui.pilot import confirm, notifications, palette, settle
 from tests.tui.seed import CONFIG, NOW, T0, earning_amount, seed
 from tests.waiting import until
 
@@ -135,6 +135,7 @@ async def test_seizure_from_the_keyboard_posts_and_shows_its_details(make_app) -
         await settle(pilot)
         assert isinstance(app.screen, AcquisitionForm) and app.screen.kind == "seizure"
         await type_fields(pilot, SEIZURE)
+        await confirm(pilot)
         await until(lambda: any("seizure of 0.75000000 BTC posted" in m for m in said), "the seizure's notice")
         assert not isinstance(app.screen, AcquisitionForm)
         after = await app.register.balance("assets:reserve:cold", "BTC")
@@ -188,6 +189,7 @@ async def test_purchase_from_the_keyboard_waits_in_approvals(make_app) -> None:
         await settle(pilot)
         assert isinstance(app.screen, AcquisitionForm) and app.screen.kind == "purchase"
         await type_fields(pilot, PURCHASE)
+        await confirm(pilot)
         await until(lambda: any("purchase waiting for another operator" in m for m in said), "the purchase's notice")
         assert not isinstance(app.screen, AcquisitionForm)
         assert await app.register.count() == 64  # drafted, not posted
@@ -202,6 +204,7 @@ async def test_purchase_from_the_keyboard_waits_in_approvals(make_app) -> None:
         assert dict(draft.entry.details or {}) == {"exchange": "aix", "order_id": "ord-55"}
         # approved by the second operator, it is posted and its detail shows the order
         await pilot.press("o", "a")
+        await confirm(pilot)
         await until(lambda: screen.drafts == [], "the approved purchase to leave the queue")
         await pilot.press("r")
         await settle(pilot)

@@ -10,7 +10,7 @@ import pytest
 from desk.cli import main
 from desk.tui.screens.approvals import ApprovalsScreen
 from desk.tui.screens.transfer import TransferForm
-from tests.tui.pilot import settle
+from tests.tui.pilot import confirm, settle
 from tests.waiting import until
 
 
@@ -50,14 +50,14 @@ async def test_transfer_draft_approve_as_second_operator(make_app) -> None:
         await until(lambda: len(screen.drafts) == 1, "the draft in approvals")
         # the maker may not approve
         await pilot.press("a")
-        await settle(pilot)
+        await confirm(pilot)
         await until(lambda: "refused" in str(screen.query_one("#approvals-message").render()), "the refusal")
         assert len(screen.drafts) == 1
         # switch to the second demo operator and approve
         await pilot.press("o")
         assert app.register.operator == "bolat"
         await pilot.press("a")
-        await settle(pilot)
+        await confirm(pilot)
         await until(lambda: screen.drafts == [], "the approved draft to leave the queue")
         bal = await app.register.balance("assets:reserve:cold", "BTC")
         assert str(bal.value) == "2.67000000"  # 2.5 opening + 0.02 seeded sweep + 0.15

@@ -278,7 +278,11 @@ async def test_reconcile_lists_open_breaks_first_and_resolves_one_from_the_keybo
         assert (missing.scope, missing.day) == ("foundry", DAY)
         assert shown[index][4] == missing.difference.format(code=True)
         assert abs(missing.difference.units) in (payout.sats, payout.sats - payout.fee_sats)
-        day_states = [r[2] for r in cells(screen.query_one("#rec-days", DataTable))]
+        day_rows = cells(screen.query_one("#rec-days", DataTable))
+        day_states = [r[2] for r in day_rows]
+        # the figures' unit in a column of its own (issue 17: bare numbers before)
+        assert [str(c.label) for c in screen.query_one("#rec-days", DataTable).columns.values()][3] == "unit"
+        assert {r[3] for r in day_rows} == {"BTC"}
         assert "clean" in day_states and day_states.index("clean") > max(
             i for i, s in enumerate(day_states) if s == "open"
         )

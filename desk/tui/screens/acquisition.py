@@ -1,10 +1,13 @@
 """Seizure and purchase entry: keyboard-driven modal forms with the kinds' own fields (case
-reference, legal basis and seizing authority; exchange, order id and price), checked as you
-type by the same code as `desk seize` / `desk purchase` (desk.compliance.acquisitions).
+reference, legal basis and seizing authority; exchange, order id and price), checked by the
+same code as `desk seize` / `desk purchase` (desk.operations.acquisition): a field's problem
+shows as soon as the field is left, and each field keeps its label above it (a placeholder
+vanishes once typed).
 
-A seizure is posted when recorded (it records a handover that already happened); a purchase
-becomes a draft for another operator. The form dismisses with a line saying which, or None
-when cancelled.
+ctrl+s shows the whole entry (desk.operations.describe) and, for a purchase, a price far from
+the market; only `y` there records it. A seizure is posted when recorded (it records a handover
+that already happened); a purchase becomes a draft for another operator. The form dismisses
+with a line saying which, or None when cancelled.
 """
 
 from __future__ import annotations
@@ -19,10 +22,23 @@ from textual.screen import ModalScreen
 from textual.suggester import SuggestFromList
 from textual.widgets import Input, Label, Static
 
-from desk.operations.acquisition import FIELDS, acquisition_entry, record_acquisition
+from desk.money import Amount
+from desk.operations.acquisition import (
+    FIELDS,
+    acquisition_entry,
+    field_problems,
+    missing_fields,
+    purchase_price_warning,
+    record_acquisition,
+)
+from desk.operations.describe import describe_entry
 from desk.register import EntryRejected, NewEntry, RegisterError
+from desk.tui.screens.confirm import ConfirmScreen
 
 LABELS = {
+    "exchange": "exchange (assets:exchange:<name>)",
+    "asset": "asset bought or seized",
+    "amount": "amount",
     "case": "case account name (income:seized:<name>)",
     "case_reference": "case reference",
     "legal_basis": "legal basis",
@@ -35,6 +51,26 @@ LABELS = {
     "into": "lands in (default: the exchange account)",
     "memo": "memo (optional)",
 }
+#: what a field looks like, shown in it while it is empty
+EXAMPLES = {
+    "case": "c-117",
+    "case_reference": "2-117/26",
+    "legal_basis": "CPC art. 48",
+    "authority": "AFM",
+    "asset": "BTC",
+    "amount": "0.75",
+    "to": "assets:reserve:cold",
+    "exchange": "aix",
+    "order_id": "ord-55",
+    "price": "97000",
+    "pay": "USDT",
+}
+
+
+def said(name: str, problem: str) -> str:
+    """`✗ <label>: <problem>`, the field named once even when the problem already names it."""
+    label = LABELS.get(name, name)
+    return f"✗ {label}: {problem.removeprefix(f'{name}: ').removeprefix(f'{label}: ')}"
 
 
 class AcquisitionForm(ModalScreen[str | None]):
@@ -42,19 +78,20 @@ class AcquisitionForm(ModalScreen[str | None]):
 
     DEFAULT_CSS = """
     AcquisitionForm { align: center middle; }
-    #acquisition-body { width: 80%; max-width: 96; height: auto; border: thick $accent; background: $surface;
-                   padding: 0 1; }
+    #acquisition-body { width: 80%; max-width: 96; height: auto; max-height: 100%; border: thick $accent;
+                   background: $surface; padding: 0 1; }
     #acquisition-errors { color: $error; }
-    #acquisition-hint { color: $text-muted; }
-    AcquisitionForm.-short #acquisition-body Input { border: none; height: 1; margin-bottom: 1; }
+    #acquisition-warning { color: $warning; }
+    #acquisition-hint, .af-label { color: $text-muted; }
+    AcquisitionForm.-short #acquisition-body Input { border: none; height: 1; }
     AcquisitionForm.-short #acquisition-body Input:focus { background: $accent 30%; }
     """
-    #: below 36 rows (80x24) the inputs lose their borders so every field, the hint and the
-    #: errors stay on screen
+    #: below 36 rows (80x24) the inputs lose their borders so every field, its label, the
+    #: hint and the errors stay on screen
     VERTICAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-short"), (36, "-tall")]
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="acquisition.cancel"),
-        Binding("ctrl+s", "submit", "Record", id="acquisition.submit"),
+        Binding("ctrl+s", "submit", "Review", id="acquisition.submit"),
     ]
 
     def __init__(self, kind: str) -> None:
@@ -65,13 +102,18 @@ class AcquisitionForm(ModalScreen[str | None]):
         self.fields = FIELDS[kind]
         self.entry: NewEntry | None = None
         self.problem: EntryRejected | None = None
+        #: the fields left at least once: their problems show (a field being typed is not nagged)
+        self.touched: set[str] = set()
+        self.balances: dict[tuple[str, str], Amount] = {}
 
     def compose(self) -> ComposeResult:
         reg = self.app.register  # type: ignore[attr-defined]
         accounts = reg.accounts()
-        title = "New seizure (posted at once)" if self.kind == "seizure" else "New purchase (drafted for approval)"
+        title = "New seizure (posted once confirmed)"
+        if self.kind == "purchase":
+            title = "New purchase (drafted for approval)"
         with Vertical(id="acquisition-body"):
-            yield Label(f"[b]{title}[/b]  enter moves on, ctrl+s records, esc cancels")
+            yield Label(f"[b]{title}[/b]  enter moves on, ctrl+s reviews, esc cancels")
             for name in self.fields:
                 suggester = None
                 if name in ("to", "into"):
@@ -81,15 +123,32 @@ class AcquisitionForm(ModalScreen[str | None]):
                 elif name == "exchange":
                     venues = [a.split(":", 2)[2] for a in accounts if a.startswith("assets:exchange:")]
                     suggester = SuggestFromList(venues, case_sensitive=False)
-                yield Input(placeholder=LABELS.get(name, name), id=f"if-{name}", suggester=suggester)
+                yield Label(LABELS.get(name, name), classes="af-label", id=f"il-{name}")
+                yield Input(placeholder=EXAMPLES.get(name, ""), id=f"if-{name}", suggester=suggester)
             yield Static("", id="acquisition-hint")
+            yield Static("", id="acquisition-warning")
             yield Static("", id="acquisition-errors")
+
+    def on_mount(self) -> None:
+        self.load_balances()
+
+    @work(exclusive=True, group="acquisition-balances")
+    async def load_balances(self) -> None:
+        """What each account holds: a purchase shows what the exchange has to pay with
+        before an amount is typed."""
+        self.balances = await self.app.register.balances()  # type: ignore[attr-defined]
+        self.check(show_missing=False)
 
     def values(self) -> dict[str, str]:
         return {name: self.query_one(f"#if-{name}", Input).value for name in self.fields}
 
     @on(Input.Changed)
     def _changed(self) -> None:
+        self.check(show_missing=False)
+
+    @on(Input.Blurred)
+    def _left(self, event: Input.Blurred) -> None:
+        self.touched.add((event.input.id or "")[3:])
         self.check(show_missing=False)
 
     @on(Input.Submitted)
@@ -101,27 +160,56 @@ class AcquisitionForm(ModalScreen[str | None]):
             self.query_one(f"#if-{self.fields[self.fields.index(name) + 1]}", Input).focus()
 
     def check(self, *, show_missing: bool) -> NewEntry | None:
-        """Build the entry from the fields; show what is wrong (a field still empty only on
-        submit, so typing is not interrupted)."""
+        """Build the entry from the fields; show each left field's problem, and on submit
+        (`show_missing`) every problem and every required field still empty, by name."""
         reg = self.app.register  # type: ignore[attr-defined]
+        values, now = self.values(), self.app.now()  # type: ignore[attr-defined]
         errors = self.query_one("#acquisition-errors", Static)
         hint = self.query_one("#acquisition-hint", Static)
-        try:
-            self.entry = acquisition_entry(reg, self.kind, self.values(), self.app.now())  # type: ignore[attr-defined,arg-type]
-        except EntryRejected as exc:
-            self.entry, self.problem = None, exc
-            missing = str(exc) == "required"
-            if missing and not show_missing:
-                errors.update("")
-                hint.update(f"next: {LABELS.get(exc.field or '', exc.field)}")
-            else:
-                errors.update(f"✗ {LABELS.get(exc.field or '', exc.field)}: {exc}")
-                hint.update("")
-            return None
-        self.problem = None
-        errors.update("")
-        hint.update(self._summary(self.entry))
+        empty = missing_fields(self.kind, values)  # type: ignore[arg-type]
+        # once every required field is filled (or on submit), every problem shows
+        shown = self.touched | ({*self.fields} if show_missing or not empty else set())
+        problems = {k: v for k, v in field_problems(reg, self.kind, values, now).items() if k in shown}  # type: ignore[arg-type]
+        lines = [said(name, problem) for name, problem in problems.items()]
+        if show_missing and empty:
+            lines.append(f"✗ required, still empty: {', '.join(LABELS.get(n, n) for n in empty)}")
+        self.entry = None
+        if not problems and not empty:
+            try:
+                self.entry = acquisition_entry(reg, self.kind, values, now)  # type: ignore[arg-type]
+                self.problem = None
+            except EntryRejected as exc:
+                self.problem = exc
+                if show_missing or exc.field in shown:
+                    lines.append(said(exc.field or "", str(exc)))
+        errors.update("\n".join(lines))
+        if self.entry is not None:
+            hint.update(self._summary(self.entry))
+            if self.kind == "purchase":
+                self.warn(self.entry)
+        else:
+            nxt = next((LABELS.get(n, n) for n in empty), None)
+            hint.update(" · ".join(x for x in (self._holdings(values), f"next: {nxt}" if nxt else "") if x))
+            self.query_one("#acquisition-warning", Static).update("")
         return self.entry
+
+    def _holdings(self, values: dict[str, str]) -> str:
+        """A purchase's exchange account and what it holds, shown before an amount is typed."""
+        if self.kind != "purchase" or not values.get("exchange", "").strip():
+            return ""
+        account = f"assets:exchange:{values['exchange'].strip()}"
+        held = [str(a) for (acct, _code), a in sorted(self.balances.items()) if acct == account and a.units]
+        if account not in self.app.register.accounts():  # type: ignore[attr-defined]
+            return ""
+        return f"{account} holds {', '.join(held) or 'nothing'}"
+
+    @work(exclusive=True, group="acquisition-warning")
+    async def warn(self, entry: NewEntry) -> None:
+        """A price far from the market, said as the price is typed (desk.operations.acquisition)."""
+        settings = getattr(self.app, "settings", None)
+        warning = await purchase_price_warning(self.app.register, settings, entry)  # type: ignore[attr-defined]
+        found = [str(warning)] if warning else []
+        self.query_one("#acquisition-warning", Static).update("\n".join(f"⚠ {w}" for w in found))
 
     def _summary(self, entry: NewEntry) -> str:
         given, received = entry.postings
@@ -137,9 +225,24 @@ class AcquisitionForm(ModalScreen[str | None]):
         if entry is None:
             self.app.bell()
             return
-        self.record(entry)
+        self.review(entry)
 
-    @work(exclusive=True)
+    @work(exclusive=True, group="acquisition-act")
+    async def review(self, entry: NewEntry) -> None:
+        """The whole entry and its warnings in the confirm step; `y` there records it."""
+        reg, now, settings = self.app.register, self.app.now(), getattr(self.app, "settings", None)  # type: ignore[attr-defined]
+        description = await describe_entry(reg, entry, now, settings)
+        warning = await purchase_price_warning(reg, settings, entry)
+        warnings = [str(warning)] if warning else []
+        act = "post this seizure" if self.kind == "seizure" else "draft this purchase"
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.record(entry)
+
+        self.app.push_screen(ConfirmScreen(description, act, warnings=warnings), answered)
+
+    @work(exclusive=True, group="acquisition-act")
     async def record(self, entry: NewEntry) -> None:
         try:
             recorded = await record_acquisition(self.app.register, self.kind, entry)  # type: ignore[attr-defined,arg-type]

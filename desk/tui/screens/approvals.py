@@ -10,38 +10,16 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Vertical
-from textual.screen import ModalScreen, Screen
-from textual.widgets import DataTable, Footer, Header, Input, Label, Static
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Static
 
 from desk.controls import Tally, controls_of, describe_tally
 from desk.operations.acquisition import legs_text
-from desk.register import Draft, NotPermitted, PolicyRefused, RegisterError, SelfApproval
+from desk.operations.describe import Description, describe_draft
+from desk.register import Draft, NotPermitted, PolicyRefused, Register, RegisterError, SelfApproval
 from desk.register.text import shown
 from desk.tui.late import present
-
-
-class RejectDialog(ModalScreen[str | None]):
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel", id="reject.cancel")]
-
-    def __init__(self, title: str) -> None:
-        super().__init__()
-        self.title_text = title
-
-    def compose(self) -> ComposeResult:
-        with Vertical(id="reject-body"):
-            yield Label(f"Reject {self.title_text}: reason (enter to confirm)")
-            yield Input(id="reject-reason")
-
-    @on(Input.Submitted)
-    def _done(self, event: Input.Submitted) -> None:
-        if event.value.strip():
-            self.dismiss(event.value.strip())
-        else:
-            self.app.bell()
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
+from desk.tui.screens.confirm import ConfirmScreen, ReasonScreen
 
 
 def refusal(screen: Screen, exc: RegisterError) -> None:
@@ -61,11 +39,18 @@ def refusal(screen: Screen, exc: RegisterError) -> None:
 
 
 def reject_with_reason(
-    screen: Screen, what: str, reject: Callable[[str], Awaitable[object]], *, done_text: str, group: str
+    screen: Screen,
+    what: str,
+    reject: Callable[[str], Awaitable[object]],
+    *,
+    done_text: str,
+    group: str,
+    describe: Callable[[], Awaitable[Description]] | None = None,
 ) -> None:
-    """Ask for the reason to reject `what`, then `reject(reason)` in a worker: a refusal is
-    shown by `refusal`, success as `done_text: reason` on the message line, and the screen
-    reloads. The one flow behind rejecting a draft and a policy change."""
+    """Ask for the reason to reject `what` (below its full description, when `describe`
+    gives one), then `reject(reason)`: a refusal is shown by `refusal`, success as
+    `done_text: reason` on the message line, and the screen reloads. The one flow behind
+    rejecting a draft and a policy change."""
 
     async def run(reason: str) -> None:
         try:
@@ -79,8 +64,14 @@ def reject_with_reason(
     def answered(reason: str | None) -> None:
         if reason:
             screen.run_worker(run(reason), exclusive=True, group=group)
+        else:
+            screen.query_one(".message", Static).update(f"{what} left as it was")
 
-    screen.app.push_screen(RejectDialog(what), answered)
+    async def ask() -> None:
+        description = await describe() if describe is not None else None
+        screen.app.push_screen(ReasonScreen(what, description), answered)
+
+    screen.run_worker(ask(), exclusive=True, group=group)
 
 
 async def operator_line(app: object) -> str:
@@ -110,11 +101,16 @@ class ApprovalsScreen(Screen[None]):
         yield DataTable(id="approvals-table", cursor_type="row")
         yield Static("", id="approvals-rule")
         yield Static("", id="approvals-message", classes="message")
+        yield Static("[b]recent decisions[/b]", id="approvals-history-title")
+        yield DataTable(id="approvals-history", cursor_type="none", zebra_stripes=True)
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
-        table = self.query_one(DataTable)
+        table = self.query_one("#approvals-table", DataTable)
         table.add_columns("draft", "by", "amount", "to", "approvals", "rules", "from", "memo")
+        self.query_one("#approvals-history", DataTable).add_columns(
+            "draft", "decision", "by", "at (UTC)", "amount", "drafted by", "reason"
+        )
         self.watch(self.app, "data_version", lambda _version: self.reload(), init=False)
         self.reload()
 
@@ -135,11 +131,13 @@ class ApprovalsScreen(Screen[None]):
         operator = await operator_line(self.app)
         drafts = await reg.drafts("pending")
         tallies = {d.id: await controls_of(reg).tally(reg, d) for d in drafts}
-        if not present(self, "#approvals-operator", "#approvals-table", "#approvals-rule"):
+        decided = await decisions(reg)
+        if not present(self, "#approvals-operator", "#approvals-table", "#approvals-rule", "#approvals-history"):
             return
+        self._show_history(decided)
         self.query_one("#approvals-operator", Static).update(operator)
         self.drafts, self.tallies = drafts, tallies
-        table = self.query_one(DataTable)
+        table = self.query_one("#approvals-table", DataTable)
         row = table.cursor_row
         table.clear()
         for d in self.drafts:
@@ -171,8 +169,24 @@ class ApprovalsScreen(Screen[None]):
         text = f"draft #{draft.id}: {describe_tally(self.tallies[draft.id])}" if draft else "no drafts waiting"
         self.query_one("#approvals-rule", Static).update(text)
 
+    def _show_history(self, decided: list[Draft]) -> None:
+        """The latest decisions, newest first: who approved or rejected what, when, and why."""
+        history = self.query_one("#approvals-history", DataTable)
+        history.clear()
+        for d in decided:
+            dst = next((p for p in d.entry.postings if p.amount.units > 0), None)
+            history.add_row(
+                str(d.id),
+                d.state + (f" → #{d.entry_seq}" if d.entry_seq is not None else ""),
+                d.decided_by or "",
+                f"{d.decided_at:%Y-%m-%d %H:%M}" if d.decided_at else "",
+                str(dst.amount) if dst else "",
+                d.drafted_by,
+                Text(shown(d.reason or "")),
+            )
+
     def _selected(self) -> Draft | None:
-        table = self.query_one(DataTable)
+        table = self.query_one("#approvals-table", DataTable)
         if not self.drafts or table.cursor_row >= len(self.drafts) or table.cursor_row < 0:
             return None
         draft = self.drafts[table.cursor_row]
@@ -183,9 +197,24 @@ class ApprovalsScreen(Screen[None]):
 
     @work(exclusive=True, group="approvals-act")
     async def action_approve(self) -> None:
+        """`a` shows the whole draft (desk.operations.describe); only `y` there approves. The
+        modal is pushed, not awaited: no worker waits on a person."""
         draft = self._selected()
         if draft is None:
             return
+        reg = self.app.register  # type: ignore[attr-defined]
+        description = await describe_draft(reg, draft, self.app.now(), self.app.settings)  # type: ignore[attr-defined]
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.approve(draft)
+            else:
+                self._message(f"draft #{draft.id} left as it was")
+
+        self.app.push_screen(ConfirmScreen(description, f"approve draft #{draft.id}"), answered)
+
+    @work(exclusive=True, group="approvals-act")
+    async def approve(self, draft: Draft) -> None:
         reg = self.app.register  # type: ignore[attr-defined]
         try:
             seq = await reg.approve(draft.id)
@@ -206,6 +235,7 @@ class ApprovalsScreen(Screen[None]):
         self.reload()
 
     def action_reject(self) -> None:
+        """`x` shows the whole draft and asks the reason; enter with one rejects."""
         draft = self._selected()
         if draft is None:
             return
@@ -216,9 +246,21 @@ class ApprovalsScreen(Screen[None]):
             lambda reason: reg.reject(draft.id, reason),
             done_text=f"draft #{draft.id} rejected",
             group="approvals-act",
+            describe=lambda: describe_draft(reg, draft, self.app.now(), self.app.settings),  # type: ignore[attr-defined]
         )
 
     def action_switch_operator(self) -> None:
         operator = self.app.switch_operator()  # type: ignore[attr-defined]
         self.notify(f"now acting as {operator}")
         self.reload()
+
+
+#: how many past decisions the approvals screen lists
+HISTORY = 8
+
+
+async def decisions(reg: Register) -> list[Draft]:
+    """The latest approved and rejected drafts, newest decision first."""
+    decided = [*await reg.drafts("approved", limit=HISTORY), *await reg.drafts("rejected", limit=HISTORY)]
+    decided.sort(key=lambda d: (d.decided_at is not None, d.decided_at, d.id), reverse=True)
+    return decided[:HISTORY]

@@ -1,5 +1,6 @@
-"""Help: every binding of the screen underneath, with its key, in two columns so it fits
-80x24. Keys doing the same thing share a line; Textual's stock scrolling and focus keys are
+"""Help: the keys of the screen underneath first (its own and its focused widget's, under the
+screen's name), then the keys that work everywhere, in two columns so it fits 80x24. Keys
+doing the same thing share a line; Textual's stock scrolling, cursor and focus keys are
 summed up in one line instead of a dozen."""
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ from textual.widgets import Static
 STOCK = {
     "Scroll Up", "Scroll Down", "Scroll Left", "Scroll Right", "Scroll Home", "Scroll End", "Page Up",
     "Page Down", "Page Left", "Page Right", "Focus Next", "Focus Previous", "Copy selected text",
-    "PgUp", "PgDn",
+    "PgUp", "PgDn", "Cursor up", "Cursor down", "Cursor left", "Cursor right", "Home", "End", "Page up",
+    "Page down", "Top", "Bottom",
 }  # fmt: skip
 MOVING = "↑↓ or j k move · PgUp PgDn page · Home End · tab next field · ctrl+p palette · esc closes"
 KEY_NAMES = {"question_mark": "?", "slash": "/", "escape": "esc", "enter": "⏎", "pageup": "PgUp", "pagedown": "PgDn"}
@@ -45,16 +47,29 @@ def merged(rows: list[tuple[str, str]]) -> list[tuple[str, str]]:
 class HelpScreen(ModalScreen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,q,question_mark", "dismiss", "Close", id="help.close")]
 
-    def __init__(self, rows: list[tuple[str, str]]) -> None:
+    def __init__(self, rows: list[tuple[str, str]], own: list[tuple[str, str]] | None = None, where: str = "") -> None:
+        """`rows`: the keys that work everywhere; `own`: the keys of the screen `where`."""
         super().__init__()
-        self.rows = merged(rows)
+        self.own = merged(own or [])
+        self.rows = self.own + [row for row in merged(rows) if row not in self.own]
+        self.everywhere = self.rows[len(self.own) :]
+        self.where = where
 
     def compose(self) -> ComposeResult:
-        half = (len(self.rows) + 1) // 2
-        columns = (self.rows[:half], self.rows[half:])
         with Vertical(id="help-body"):
-            yield Static("[b]keys[/b]", id="help-title")
-            with Horizontal(id="help-columns"):
-                for column in columns:
-                    yield Static("\n".join(f"{key:>9}  {text}" for key, text in column), classes="help-column")
+            if self.own:
+                yield Static(f"[b]keys of {self.where or 'this screen'}[/b]", id="help-title")
+                yield from _columns(self.own)
+                yield Static("[b]keys everywhere[/b]", classes="help-heading")
+            else:
+                yield Static("[b]keys[/b]", id="help-title")
+            yield from _columns(self.everywhere)
             yield Static(MOVING, id="help-moving")
+
+
+def _columns(rows: list[tuple[str, str]]) -> ComposeResult:
+    """`rows` in two columns, the first holding the extra one."""
+    half = (len(rows) + 1) // 2
+    with Horizontal(classes="help-columns"):
+        for column in (rows[:half], rows[half:]):
+            yield Static("\n".join(f"{key:>9}  {text}" for key, text in column), classes="help-column")

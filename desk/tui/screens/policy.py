@@ -1,21 +1,25 @@
 """Policy: the rules in force (roles, allowlist, limits, quorum) and the changes waiting for a
-second admin, who approves or rejects them here. Proposing is `desk policy propose ...`."""
+second admin, who approves or rejects them here; `n` proposes one, typed in the words of
+`desk policy propose` (desk.operations.policy_change)."""
 
 from __future__ import annotations
 
 from typing import ClassVar
 
-from textual import work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.containers import Vertical
+from textual.screen import ModalScreen, Screen
+from textual.widgets import DataTable, Footer, Header, Input, Label, Static
 
 from desk.controls import controls_of, proposals
 from desk.controls.proposals import Proposal
+from desk.operations.policy_change import EXAMPLES, propose_change
 from desk.register import RegisterError
 from desk.tui.late import present
 from desk.tui.screens.approvals import operator_line, refusal, reject_with_reason
+from desk.tui.screens.confirm import ConfirmScreen
 
 
 class PolicyScreen(Screen[None]):
@@ -26,6 +30,7 @@ class PolicyScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("a", "approve", "Approve change", id="policy.approve"),
         Binding("x", "reject", "Reject change", id="policy.reject"),
+        Binding("n", "propose", "Propose change", id="policy.propose"),
         Binding("o", "switch_operator", "Switch operator", id="policy.switch_operator"),
     ]
 
@@ -37,7 +42,7 @@ class PolicyScreen(Screen[None]):
         yield Header()
         yield Static("", id="policy-operator")
         yield Static("", id="policy-rules")
-        yield Static("[b]changes waiting for a second admin[/b] (propose with `desk policy propose`)")
+        yield Static("[b]changes waiting for a second admin[/b] (n proposes one)")
         yield DataTable(id="policy-table", cursor_type="row")
         yield Static("", id="policy-message", classes="message")
         yield Footer(compact=True)
@@ -79,9 +84,30 @@ class PolicyScreen(Screen[None]):
 
     @work(exclusive=True, group="policy-act")
     async def action_approve(self) -> None:
+        """`a` shows the change beside the policy in force; only `y` there puts it in force."""
         proposal = self._selected()
         if proposal is None:
             return
+        reg = self.app.register  # type: ignore[attr-defined]
+        policy = await controls_of(reg).policy(reg)
+        lines = [
+            f"policy change #{proposal.id}: {proposal.change.describe()}",
+            f"proposed by {proposal.proposed_by} at {proposal.created_at:%Y-%m-%d %H:%M:%S} UTC",
+            "",
+            "in force now:",
+            *policy.lines(),
+        ]
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.approve(proposal)
+            else:
+                self.query_one("#policy-message", Static).update(f"change #{proposal.id} left as it was")
+
+        self.app.push_screen(ConfirmScreen(lines, f"put change #{proposal.id} in force"), answered)
+
+    @work(exclusive=True, group="policy-act")
+    async def approve(self, proposal: Proposal) -> None:
         try:
             change = await proposals.approve(self.app.register, proposal.id)  # type: ignore[attr-defined]
         except RegisterError as exc:
@@ -104,7 +130,47 @@ class PolicyScreen(Screen[None]):
             group="policy-act",
         )
 
+    def action_propose(self) -> None:
+        def proposed(done: str | None) -> None:
+            if done:
+                self.query_one("#policy-message", Static).update(done)
+                self.notify(done, title="Proposed")
+                self.reload()
+
+        self.app.push_screen(ProposeDialog(), proposed)
+
     def action_switch_operator(self) -> None:
         operator = self.app.switch_operator()  # type: ignore[attr-defined]
         self.notify(f"now acting as {operator}")
         self.reload()
+
+
+class ProposeDialog(ModalScreen[str | None]):
+    """One line, the change as `desk policy propose` takes it; enter proposes it, a refusal
+    (a wrong field, the admin role missing) shows here and the dialog stays."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel", id="propose.cancel")]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="propose-body", classes="confirm-body"):
+            yield Label("[b]Propose a policy change[/b] (enter proposes it for a second admin, esc leaves)")
+            yield Static("\n".join(f"  e.g. {example}" for example in EXAMPLES), id="propose-examples")
+            yield Input(id="propose-change")
+            yield Static("", id="propose-error")
+
+    @on(Input.Submitted)
+    def _submit(self, event: Input.Submitted) -> None:
+        self.propose(event.value)
+
+    @work(exclusive=True)
+    async def propose(self, text: str) -> None:
+        try:
+            proposal_id, change = await propose_change(self.app.register, text)  # type: ignore[attr-defined]
+        except RegisterError as exc:
+            self.query_one("#propose-error", Static).update(f"✗ {exc}")
+            self.app.bell()
+            return
+        self.dismiss(f"change #{proposal_id} proposed: {change.describe()}; a different admin approves it")
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -31,7 +31,19 @@ from desk.register import EntryRejected
 ViewSource = Callable[[Any], Awaitable[ReconciliationView]]
 
 BREAK_COLUMNS = ("state", "pool", "day", "kind", "difference", "why")
-DAY_COLUMNS = ("pool", "day", "state", "earned pool", "earned reg", "paid pool", "paid reg", "on chain", "carried")
+#: every figure of a day row is in the row's one asset, named in its own column
+DAY_COLUMNS = (
+    "pool",
+    "day",
+    "state",
+    "unit",
+    "earned pool",
+    "earned reg",
+    "paid pool",
+    "paid reg",
+    "on chain",
+    "carried",
+)
 STATE_STYLE = {"open": "bold red", "resolved": "cyan", "explained": "yellow", "clean": "green"}
 
 
@@ -68,10 +80,12 @@ def day_cells(row: DayRow) -> tuple[Text | str, ...]:
         row.received_chain,
         row.carried,
     )
+    unit = next((f.asset.code for f in figures if f is not None), "")
     return (
         row.scope,
         row.day.isoformat(),
         Text(row.state, style=STATE_STYLE[row.state]),
+        unit,
         *(Text(_amount(f), justify="right") for f in figures),
     )
 

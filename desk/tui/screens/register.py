@@ -1,7 +1,10 @@
-"""The register screen: the whole book, virtualised, with search and filters."""
+"""The register screen: the whole book, virtualised, with search and filters; a chain hash
+(as the entry detail shows it) opens its entry, `y` copies the highlighted entry's reference
+(or its hash), `e` exports what the search shows to a CSV file."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, time, timedelta
 from typing import ClassVar
 
@@ -12,7 +15,8 @@ from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Static
 
-from desk.register import PageFilter
+from desk.operations.view_export import export_view
+from desk.register import KINDS, Entry, PageFilter
 from desk.tui.widgets.register_view import RegisterView
 
 
@@ -21,6 +25,8 @@ class RegisterScreen(Screen[None]):
         Binding("slash", "search", "Search", id="register.search"),
         Binding("escape", "clear", "Clear", id="register.clear"),
         Binding("v", "verify", "Verify", id="register.verify"),
+        Binding("y", "copy", "Copy ref/hash", id="register.copy"),
+        Binding("e", "export", "Export view", id="register.export"),
     ]
 
     def compose(self) -> ComposeResult:
@@ -68,21 +74,75 @@ class RegisterScreen(Screen[None]):
 
     @on(Input.Submitted, "#search")
     def _search(self, event: Input.Submitted) -> None:
+        view = self.query_one(RegisterView)
         try:
-            filters = parse_filter(event.value)
+            filters = parse_filter(event.value, self.app.register.accounts())  # type: ignore[attr-defined]
         except ValueError as exc:
-            self.query_one("#register-status", Static).update(f"✗ {exc}")
+            # the rows below stay those of the last good search, and the line says so
+            still = describe(view.filters) or "the whole book"
+            self._status(f"✗ {exc} — still showing: {still}", error=True)
             self.app.bell()
+            return
+        self._status("", error=False)
+        text = event.value.strip()
+        if _HASH.fullmatch(text):
+            self.find_hash(text, filters)
+            return
+        view.set_filter(filters)
+        view.focus()
+
+    @work(exclusive=True, group="register-hash")
+    async def find_hash(self, text: str, filters: PageFilter) -> None:
+        """A chain hash (or a prefix of one) opens its entry; otherwise it is searched as a
+        tx hash among the references, as before."""
+        from desk.tui.screens.detail import EntryDetail
+
+        seqs = await self.app.register.entries_with_hash(text)  # type: ignore[attr-defined]
+        if len(seqs) == 1:
+            self._status(f"chain hash {text[:16]}… is entry #{seqs[0]}", error=False)
+            self.app.push_screen(EntryDetail(seqs[0]))
+            return
+        if len(seqs) > 1:
+            self._status(f"✗ {text} starts the hash of more than one entry; type more of it", error=True)
             return
         view = self.query_one(RegisterView)
         view.set_filter(filters)
         view.focus()
+
+    def _status(self, text: str, *, error: bool) -> None:
+        line = self.query_one("#register-status", Static)
+        line.set_class(error, "-error")
+        if text:
+            line.update(text)
+
+    def _highlighted(self) -> Entry | None:
+        view = self.query_one(RegisterView)
+        return view.rows[view.cursor] if 0 <= view.cursor < len(view.rows) else None
+
+    def action_copy(self) -> None:
+        """The highlighted entry's reference (tx hash, order id), or its chain hash when it has
+        none, to the clipboard (the terminal's, through OSC 52)."""
+        entry = self._highlighted()
+        if entry is None:
+            return
+        what, text = ("reference", entry.reference) if entry.reference else ("chain hash", entry.hash)
+        self.app.copy_to_clipboard(text)
+        self.notify(f"copied entry #{entry.seq}'s {what}: {text}", title="Copied")
+
+    @work(exclusive=True, group="register-export")
+    async def action_export(self) -> None:
+        """What the search shows, oldest first, as CSV in the reports folder; a toast says where."""
+        view = self.query_one(RegisterView)
+        path, count = await export_view(self.app.register, view.filters, self.app.now())  # type: ignore[attr-defined]
+        shown = describe(view.filters) or "the whole book"
+        self.notify(f"{count} entries ({shown}) exported to {path}", title="Exported", timeout=30)
 
     def action_search(self) -> None:
         self.query_one("#search", Input).focus()
 
     def action_clear(self) -> None:
         self.query_one("#search", Input).value = ""
+        self._status("", error=False)
         view = self.query_one(RegisterView)
         view.set_filter(PageFilter())
         view.focus()
@@ -102,13 +162,17 @@ class RegisterScreen(Screen[None]):
         self.app.alert(f"the register's chain is broken{where}: {result.problems[0]}", title="Verify")  # type: ignore[attr-defined]
 
 
+#: a search that is one hex word of at least 8 digits may be a chain hash (desk/register/hashes.py)
+_HASH = re.compile(r"[0-9a-fA-F]{8,}")
 DATE_KEYS = {"from": "since", "since": "since", "to": "until", "until": "until"}
 
 
-def parse_filter(text: str) -> PageFilter:
+def parse_filter(text: str, accounts: list[str] | None = None) -> PageFilter:
     """`acct:X asset:BTC kind:payout from:2026-11-01 to:2026-11-20 rest…` → PageFilter; the
-    rest is the text search. `to:` includes that whole day. A bad date raises ValueError
-    naming the word."""
+    rest is the text search. `to:` includes that whole day. `acct:` takes an account's last
+    segment(s) (`ops` for assets:wallet:ops) when `accounts` lists the known ones. A bad
+    date, an unknown kind or an account that names none or several raises ValueError naming
+    the word (and the valid kinds or the candidates)."""
     fields: dict[str, str] = {}
     dates: dict[str, datetime] = {}
     words: list[str] = []
@@ -125,6 +189,10 @@ def parse_filter(text: str) -> PageFilter:
             fields["account" if key.startswith("acct") else key] = value
         else:
             words.append(word)
+    if fields.get("kind") and fields["kind"] not in KINDS:
+        raise ValueError(f"kind:{fields['kind']} is not a kind; one of: {', '.join(sorted(KINDS))}")
+    if fields.get("account") and accounts is not None:
+        fields["account"] = account_named(fields["account"], accounts)
     if "since" in dates and "until" in dates and dates["since"] >= dates["until"]:
         raise ValueError("from: is after to:; the range is empty")
     return PageFilter(
@@ -134,6 +202,20 @@ def parse_filter(text: str) -> PageFilter:
         since=dates.get("since"),
         until=dates.get("until"),
         text=" ".join(words) or None,
+    )
+
+
+def account_named(name: str, accounts: list[str]) -> str:
+    """The account `name` means: itself, or the one account whose last segment(s) it is."""
+    if name in accounts:
+        return name
+    matches = [a for a in accounts if a.endswith(f":{name}")]
+    if len(matches) == 1:
+        return matches[0]
+    if matches:
+        raise ValueError(f"acct:{name} names {len(matches)} accounts: {', '.join(matches)}; type more of it")
+    raise ValueError(
+        f"acct:{name} names no account; accounts end in: {', '.join(a.rsplit(':', 1)[-1] for a in accounts)}"
     )
 
 

@@ -59,6 +59,7 @@ class TransferForm(ModalScreen[int | None]):
                 with Horizontal(classes="tf-row"):
                     yield Label(name, classes="tf-label")
                     yield Input(placeholder=PLACEHOLDERS[name], id=f"tf-{name}", suggester=suggester)
+            yield Static("", id="transfer-held")
             yield Static("", id="transfer-value")
             yield Static("", id="transfer-errors")
 
@@ -98,7 +99,21 @@ class TransferForm(ModalScreen[int | None]):
         self.errors = check.problems
         self.query_one("#transfer-errors", Static).update("\n".join(f"✗ {e}" for e in check.problems))
         self.query_one("#transfer-value", Static).update(self._value_text(check.amount))
+        self.query_one("#transfer-held", Static).update(self._held_text())
         return check.amount
+
+    def _held_text(self) -> str:
+        """What the "from" account holds (of the asset typed, or of every asset), shown as
+        soon as the account is known: before an amount is typed, not only once it is too much."""
+        source, code = self.value("from"), self.value("asset")
+        held = [
+            amount
+            for (account, asset), amount in sorted(self.balances.items())
+            if account == source and amount.units and (not code or asset == code)
+        ]
+        if source not in self.app.register.accounts():  # type: ignore[attr-defined]
+            return ""
+        return f"{source} holds {', '.join(str(a) for a in held) or 'nothing' + (f' in {code}' if code else '')}"
 
     def _value_text(self, amount: Amount | None) -> str:
         """The amount's worth at current prices in USD and KZT (and BTC when that is the
