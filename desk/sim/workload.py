@@ -44,12 +44,12 @@ def settings_for(path: Path, **overrides: object) -> DeskSettings:
 
 
 def pool_of(i: int) -> str:
-    """The pool the `i`th feed entry comes from: each in turn."""
-    return POOLS[i % len(POOLS)]
+    """The pool the `i`th feed entry comes from: ten entries each, in turn."""
+    return POOLS[i // 10 % len(POOLS)]
 
 
 def is_payout(i: int) -> bool:
-    """Nine earnings, then a payout of what they brought."""
+    """Nine earnings, then a payout of what they brought: a pool's balance comes back to zero."""
     return i % 10 == 9
 
 
@@ -57,8 +57,9 @@ def earning_sats(i: int) -> int:
     return 50_000 + i % 1_000
 
 
-#: What every payout pays (nine earnings' worth).
-PAYOUT_SATS = 9 * 50_000
+def payout_sats(i: int) -> int:
+    """What the payout at `i` pays: the nine earnings before it, of the same pool."""
+    return sum(earning_sats(j) for j in range(i - 9, i))
 
 
 def record_hash(i: int) -> str:
@@ -71,7 +72,7 @@ def feed_entry(i: int, t0: datetime) -> NewEntry:
     pool = pool_of(i)
     ts = t0 + STEP * i
     if is_payout(i):
-        amount = Amount.from_units(BTC, PAYOUT_SATS)
+        amount = Amount.from_units(BTC, payout_sats(i))
         txid = record_hash(i)
         return NewEntry(
             kind="payout",
