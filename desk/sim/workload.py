@@ -36,9 +36,14 @@ RESERVE = "assets:reserve:cold"
 WALLET = "assets:wallet:ops"
 
 
+def payout_address(pool: str) -> str:
+    """Where `pool` pays: its OCEAN user, a bech32-shaped address (42 characters) naming it."""
+    return ("bc1q" + pool).ljust(42, "0")
+
+
 def settings_for(path: Path, **overrides: object) -> DeskSettings:
     """Settings with the four pools (and `overrides`, e.g. a simulator's URLs) and the register at `path`."""
-    pools = {name: {"kind": "ocean", "user": "bc1q" + name} for name in POOLS}
+    pools = {name: {"kind": "ocean", "user": payout_address(name)} for name in POOLS}
     merged: dict[str, object] = {"pools": pools, **overrides, "register": {"path": str(path)}}
     return load_settings(None, env={}, overrides=merged)
 
@@ -77,7 +82,7 @@ def feed_entry(i: int, t0: datetime) -> NewEntry:
         return NewEntry(
             kind="payout",
             ts=ts,
-            memo=f"{pool} payout to bc1q{pool}",
+            memo=f"{pool} payout to {payout_address(pool)}",
             reference=txid,
             source=f"pool:{pool}",
             external_id=f"payout:tx:{txid}",
