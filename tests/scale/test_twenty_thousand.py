@@ -99,7 +99,7 @@ async def test_every_export_holds_every_entry_and_the_tools_agree_with_desk_bala
     assert hledger_balances(journal) == desk_balances
     with ledger.open("a", encoding="utf-8") as out:  # exact assertions (`~ 0`: no tolerance) after the last day
         for (account, asset), value in desk_balances.items():
-            out.write(f"{(NOW + timedelta(days=2)):%Y-%m-%d} balance {account_name(account)}  {value} ~ 0 {asset}\n")
+            out.write(f"{(NOW + timedelta(days=2)):%Y-%m-%d} balance {account_name(account)}  {value:f} ~ 0 {asset}\n")
     # beancount's loader runs what bean-check runs (a failed assertion is an error) and sums the postings
     assert beancount_book(ledger) == (total, beancount_names(desk_balances))
 
