@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 
 from rich.console import Console
@@ -56,6 +57,13 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
     )
     _window_options(p)
     p.add_argument("--json", action="store_true", help="the report as JSON (amounts as exact strings)")
+    p.add_argument(
+        "--limit",
+        type=int,
+        default=SHOWN,
+        metavar="N",
+        help=f"list at most N breaks, open ones first (default {SHOWN}; 0: every one); the counts are always whole",
+    )
     p.set_defaults(handler=run_report)
     actions = p.add_subparsers(dest="reconcile_action", metavar="ACTION")
     r = add_command(
@@ -99,7 +107,7 @@ async def run_report(args: argparse.Namespace) -> ExitCode:
     if args.json:
         print(json.dumps(report_json(report), indent=2))
     else:
-        _print(report)
+        _print(report, args.limit)
     for problem in report.problems:
         print(f"desk reconcile: {problem}", file=sys.stderr)
     return ExitCode.FAILED if report.open_breaks or report.problems else ExitCode.OK
@@ -144,6 +152,9 @@ def _fmt(value: Amount | None) -> str:
     return "-" if value is None else amount_text(value, code=False)
 
 
+#: Breaks listed by default: a register at odds with its pools has tens of thousands, and a
+#: person reads the first ones and the counts; `--limit 0` or `--json` gives every one.
+SHOWN = 50
 #: Beyond this many breaks the list is printed as plain columns: a boxed table of tens of
 #: thousands of rows took rich half a minute to lay out, and nobody reads its borders.
 LONG = 500
@@ -165,10 +176,21 @@ def _plain_columns(title: str, header: tuple[str, ...], rows: list[tuple[str, ..
     sys.stdout.write("\n".join([title, *lines]) + "\n")
 
 
-def _print(report: Report) -> None:
+def _by_kind(breaks: list[Break]) -> str:
+    """`not_reported_by_pool 86,412 open, dust 120 explained`: the counts per kind and state."""
+    counts = Counter((b.kind.value, b.state) for b in breaks)
+    return ", ".join(f"{kind} {n:,} {state}" for (kind, state), n in counts.most_common())
+
+
+def _print(report: Report, limit: int = SHOWN) -> None:
     console = Console(width=max(140, Console().width))
-    breaks = sorted(report.breaks, key=lambda b: {"open": 0, "resolved": 1, "explained": 2}[b.state])
-    title = f"breaks {report.since} .. {report.until} ({len(report.open_breaks)} open)"
+    order = {"open": 0, "resolved": 1, "explained": 2}
+    every = sorted(report.breaks, key=lambda b: order[b.state])
+    open_count = sum(1 for b in every if b.state == "open")
+    breaks = every if limit <= 0 else every[:limit]
+    title = f"breaks {report.since} .. {report.until} ({open_count:,} open)"
+    if len(breaks) < len(every):
+        title = f"{title}: the first {len(breaks):,} of {len(every):,}"
     if len(breaks) > LONG:
         _plain_columns(title, BREAK_COLUMNS, [_break_cells(b) for b in breaks], BREAK_COLUMNS.index("difference"))
     elif breaks:
@@ -207,4 +229,12 @@ def _print(report: Report) -> None:
     console.print(days)
     if not report.chain_checked:
         console.print("[yellow]the chain was not read: payouts are not checked on chain[/]")
-    console.print(f"{len(report.open_breaks)} open break(s)" if report.open_breaks else "no open break")
+    if len(breaks) < len(every):
+        console.print(
+            f"{len(every):,} breaks by kind: {_by_kind(every)}; {len(every) - len(breaks):,} not listed: "
+            "`desk reconcile --limit 0` lists every one, `--json` gives them all",
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
+        )
+    console.print(f"{open_count:,} open break(s)" if open_count else "no open break")

@@ -145,11 +145,22 @@ def sats(value: Any, where: str) -> Amount:
     return Amount.from_units(BTC, value)
 
 
+#: No feed desk reads reports a moment before Bitcoin's first block (2009-01-03): an earlier
+#: time is a value misread (a "1E-12" that would read as 1970), not history.
+EARLIEST_UNIX_S = 1_230_940_800
+#: Nor one past 2286: ten digits of seconds.
+LATEST_UNIX_S = 10**10
+
+
 def unix_seconds(value: Any, where: str) -> datetime:
+    """A whole number of seconds since 1970, from 2009 on; a fraction or an exponent that
+    leaves one ("1E-12", "1795305600.5") is refused with the field named, not rounded."""
     number = decimal(value, where)
     assert number is not None
-    if not 0 <= number < 10**10:
-        raise Malformed(f"{where}: {value!r} is not a unix time in seconds")
+    if number != number.to_integral_value():
+        raise Malformed(f"{where}: {shown(str(value))} is not a unix time in whole seconds")
+    if not EARLIEST_UNIX_S <= number < LATEST_UNIX_S:
+        raise Malformed(f"{where}: {shown(str(value))} is not a unix time in seconds between 2009 and 2286")
     return datetime.fromtimestamp(int(number), UTC)
 
 

@@ -25,6 +25,9 @@ log = logging.getLogger("desk.sync_process")
 
 #: the sync child's CPU priority below the screen's: when both want a core, frames come first
 SYNC_NICENESS = 10
+#: After SIGTERM the child is waited for as long as it works: it is killed only when it has
+#: neither spent CPU nor said a word for this long (stuck, not busy with a long write).
+STUCK_AFTER_S = 30.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,7 +52,7 @@ class SyncCommand:
 class SyncChild:
     """The sync as a child process: its JSON-lines events go to `on_event` (one dict each, on
     the app's loop), its end to `on_exit(code, last_error_line)`. Stopping sends SIGTERM,
-    on which `desk sync` finishes the write in flight; nothing is lost."""
+    on which `desk sync` finishes the write in flight, and waits for it; nothing is lost."""
 
     def __init__(
         self,
@@ -64,6 +67,8 @@ class SyncChild:
         self.stopping = False
         self._errors: list[str] = []
         self._tasks: list[asyncio.Task[None]] = []
+        #: lines read from the child, stdout and stderr: a sign of life while it stops
+        self._lines = 0
 
     async def start(self) -> None:
         self.process = await asyncio.create_subprocess_exec(
@@ -89,6 +94,7 @@ class SyncChild:
     async def _read_events(self) -> None:
         assert self.process and self.process.stdout
         while line := await self.process.stdout.readline():
+            self._lines += 1
             try:
                 record = json.loads(line)
             except ValueError:
@@ -103,6 +109,7 @@ class SyncChild:
         for the reason shown when it stops."""
         assert self.process and self.process.stderr
         while line := await self.process.stderr.readline():
+            self._lines += 1
             text = line.decode(errors="replace").strip()
             if text:
                 self._errors = [*self._errors[-19:], text]
@@ -119,20 +126,50 @@ class SyncChild:
         lines = [line for line in self._errors if not line.startswith(("File ", "Traceback", "^", "~"))]
         return lines[-1] if lines else None
 
-    async def stop(self, grace: float = 30.0) -> int | None:  # float-ok: seconds
-        """SIGTERM, then wait for the child to finish its transaction and exit; returns its
-        exit code. Only if it does not exit within `grace` seconds is it killed (SQLite's journal
-        then rolls the open transaction back: still nothing half-written)."""
+    async def stop(self, grace: float = STUCK_AFTER_S) -> int | None:  # float-ok: seconds
+        """SIGTERM, then wait for the child to finish the write in flight and exit; returns its
+        exit code. A write of a big backfill on a loaded machine may take minutes: the child
+        is waited for as long as it makes progress (spends CPU, or writes a line), and killed
+        only when it has done neither for `grace` seconds. Even then nothing is half-written:
+        the write is one transaction, which SQLite's journal rolls back."""
         if self.process is None:
             return None
         self.stopping = True
-        if self.process.returncode is None:
+        process = self.process
+        if process.returncode is None:
             with contextlib.suppress(ProcessLookupError):
-                self.process.send_signal(signal.SIGTERM)
-            try:
-                await asyncio.wait_for(self.process.wait(), grace)
-            except TimeoutError:
-                self.process.kill()
-                await self.process.wait()
+                process.send_signal(signal.SIGTERM)
+            exited = asyncio.ensure_future(process.wait())
+            mark = await self._progress()
+            while not exited.done():
+                await asyncio.wait({exited}, timeout=grace)
+                if exited.done():
+                    break
+                now = await self._progress()
+                if now == mark:
+                    log.warning("sync child %s made no progress for %.0f s after SIGTERM: killed", process.pid, grace)
+                    with contextlib.suppress(ProcessLookupError):
+                        process.kill()
+                    await exited
+                    break
+                mark = now
         await asyncio.gather(*self._tasks, return_exceptions=True)
-        return self.process.returncode
+        return process.returncode
+
+    async def _progress(self) -> tuple[int, int | None]:
+        """A mark that moves while the child works: the lines it wrote, and its CPU time
+        (clock ticks, from /proc, read off the loop; None where there is no /proc)."""
+        pid = self.pid
+        ticks = await asyncio.to_thread(cpu_ticks, pid) if pid is not None else None
+        return self._lines, ticks
+
+
+def cpu_ticks(pid: int) -> int | None:
+    """User and system CPU time of process `pid` in clock ticks, or None if unknown."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    # the command name (field 2) may hold spaces: count fields after its closing parenthesis
+    fields = stat[stat.rindex(")") + 2 :].split()
+    return int(fields[11]) + int(fields[12])  # utime, stime: fields 14 and 15 of the line

@@ -69,10 +69,13 @@ class Facts:
 
 @dataclass(slots=True)
 class _Day:
-    earned_pool: Amount = field(default_factory=_zero)
-    earned_register: Amount = field(default_factory=_zero)
-    paid_pool: Amount = field(default_factory=_zero)
-    paid_register: Amount = field(default_factory=_zero)
+    """A day's figures in integer units (BTC): a busy window adds a hundred thousand records,
+    and an Amount per addition cost most of a reconciliation."""
+
+    earned_pool: int = 0
+    earned_register: int = 0
+    paid_pool: int = 0
+    paid_register: int = 0
     received_chain: Amount = field(default_factory=_zero)
     breaks: list[Break] = field(default_factory=list)
 
@@ -116,7 +119,7 @@ class _PoolComparison:
             if e.day not in self.days:
                 continue
             day = self.days[e.day]
-            day.earned_pool += e.amount
+            day.earned_pool += e.amount.units
             if row is None:
                 credited = e.at or _end_of(e.day) + timedelta(hours=1)
                 kind = rules.record_not_in_register(credited, last_sync, self.facts.now, self.facts.window)
@@ -130,9 +133,9 @@ class _PoolComparison:
                     found=_zero(),
                 )
                 continue
-            day.earned_register += row.income
-            difference = e.amount - row.income
-            if difference:
+            day.earned_register += row.income_units
+            if e.amount.units != row.income_units:
+                difference = e.amount - row.income
                 kind = rules.amount_differs(difference, e.fees)
                 self.add(
                     e.day,
@@ -156,7 +159,7 @@ class _PoolComparison:
             if day_of not in self.days:
                 continue
             day = self.days[day_of]
-            day.paid_pool += p.amount
+            day.paid_pool += p.amount.units
             if row is None:
                 kind = rules.record_not_in_register(
                     p.requested_at, self.pool.last_sync, self.facts.now, self.facts.window
@@ -172,9 +175,9 @@ class _PoolComparison:
                     txid=p.tx_id,
                 )
             else:
-                day.paid_register += row.paid
-                difference = p.amount - row.paid
-                if difference:
+                day.paid_register += -row.delta_units if row.delta_units < 0 else 0
+                if p.amount.units != row.paid.units:
+                    difference = p.amount - row.paid
                     kind = rules.amount_differs(difference, p.fee)
                     self.add(
                         day_of,
@@ -248,10 +251,10 @@ class _PoolComparison:
             day = row.day
             if row.seq in self.matched or day not in self.days:
                 continue
-            delta = row.pool_delta.units
-            earned[day] += row.income.units
+            delta = row.delta_units
+            earned[day] += row.income_units
             paid[day] += -delta if delta < 0 else 0
-            amount = row.income if row.income else -row.pool_delta
+            amount = row.income if row.income_units else -row.pool_delta
             if not amount:
                 continue
             kind = rules.register_row_not_from_pool(f"{row.memo} {row.external_id or ''}")
@@ -266,9 +269,9 @@ class _PoolComparison:
                 txid=row.reference,
             )
         for day, units in earned.items():
-            self.days[day].earned_register += Amount.from_units(zero.asset, units)
+            self.days[day].earned_register += units
         for day, units in paid.items():
-            self.days[day].paid_register += Amount.from_units(zero.asset, units)
+            self.days[day].paid_register += units
 
     # ------------------------------------------------------------------ balance carried
 
@@ -306,10 +309,10 @@ class _PoolComparison:
             DayReport(
                 self.pool.name,
                 day,
-                d.earned_pool,
-                d.earned_register,
-                d.paid_pool,
-                d.paid_register,
+                Amount.from_units(BTC, d.earned_pool),
+                Amount.from_units(BTC, d.earned_register),
+                Amount.from_units(BTC, d.paid_pool),
+                Amount.from_units(BTC, d.paid_register),
                 d.received_chain if chain else None,
                 balances.get(day),
                 tuple(d.breaks),
@@ -322,13 +325,13 @@ def _after_next_payout(rows: Sequence[RegisterRow], balance: Amount, start: date
     """The register's pool balance right after its first payout in [start, end), rolling
     forward from `balance` at `start`; None when no payout falls in the window. `rows` are
     in time order: the window's first row is found by bisection, not by a scan per day."""
-    running = balance
+    running = balance.units
     for row in rows[bisect_left(rows, start, key=lambda r: r.ts) :]:
         if row.ts >= end:
             break
-        running += row.pool_delta
-        if row.pool_delta.value < 0:
-            return running
+        running += row.delta_units
+        if row.delta_units < 0:
+            return Amount.from_units(balance.asset, running)
     return None
 
 

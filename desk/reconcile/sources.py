@@ -18,7 +18,7 @@ from desk.feeds.factory import POOLS
 from desk.feeds.feed import Feed
 from desk.feeds.http import HttpClient
 from desk.feeds.records import Earning, Payout
-from desk.money import Amount
+from desk.money import BTC, Amount, Asset
 from desk.register import Register
 
 
@@ -42,7 +42,8 @@ class PoolSide:
 @dataclass(frozen=True, slots=True)
 class RegisterRow:
     """A register entry as it bears on one pool: income it books (positive) and what it adds
-    to or takes from the pool balance."""
+    to or takes from the pool balance, in integer units of `asset`. A window of a busy
+    register holds a hundred thousand rows: the Amounts are made only when asked for."""
 
     seq: int
     ts: datetime
@@ -51,17 +52,26 @@ class RegisterRow:
     source: str | None
     external_id: str | None
     reference: str | None
-    income: Amount
-    pool_delta: Amount
+    income_units: int
+    delta_units: int
+    asset: Asset = BTC
 
     @property
     def day(self) -> date:
         return self.ts.astimezone(UTC).date()
 
     @property
+    def income(self) -> Amount:
+        return Amount.from_units(self.asset, self.income_units)
+
+    @property
+    def pool_delta(self) -> Amount:
+        return Amount.from_units(self.asset, self.delta_units)
+
+    @property
     def paid(self) -> Amount:
         """What this row took out of the pool balance (a payout), positive."""
-        return -self.pool_delta if self.pool_delta.value < 0 else Amount.zero(self.pool_delta.asset)
+        return Amount.from_units(self.asset, -self.delta_units if self.delta_units < 0 else 0)
 
 
 class ReceiptSource(Protocol):
@@ -93,11 +103,6 @@ async def register_rows(
     accounts = {pool: (f"income:mining:{pool}", f"assets:pool:{pool}") for pool in pools}
     owner = {account: pool for pool, pair in accounts.items() for account in pair}
     rows: dict[str, list[RegisterRow]] = {pool: [] for pool in pools}
-    zero = Amount.zero(btc)
-
-    def amount(units: int) -> Amount:
-        return Amount.from_units(btc, units) if units else zero
-
     for move in await register.moves(list(owner), day_start(since), day_start(until + timedelta(days=1))):
         for pool in dict.fromkeys(owner[account] for account, _ in move.units):
             income, balance = accounts[pool]
@@ -110,8 +115,9 @@ async def register_rows(
                     move.source,
                     move.external_id,
                     move.reference,
-                    amount(-move.units.get((income, btc.code), 0)),
-                    amount(move.units.get((balance, btc.code), 0)),
+                    -move.units.get((income, btc.code), 0),
+                    move.units.get((balance, btc.code), 0),
+                    btc,
                 )
             )
     return rows

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from desk.register import actions, catalogue, connection
+from desk.register import actions, catalogue, conflicts, connection
 from desk.register.accounts import account_kind
 from desk.register.canonical import GENESIS
 from desk.register.entries import NEEDS_APPROVAL, NewEntry
@@ -181,6 +181,7 @@ async def ingest(register: Register, batch: Iterable[NewEntry]) -> IngestResult:
 
     async with connection.immediate(register._conn, register._lock):
         existing = await _existing(register, list(unique))
+        await conflicts.refuse_changed(register, {key: unique[key] for key in existing})
         new = [e for k, e in unique.items() if k not in existing]
         updated = 0
         for key, (seq, status, reference) in existing.items():

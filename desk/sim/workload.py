@@ -5,10 +5,16 @@ all written through the real `Register.ingest`, `draft` and `approve`.
 Benchmarks build their big registers with it (bench/valuation.py, bench/commands.py) and
 scale tests their small ones, so both measure the same shape of book. Deterministic: the
 same size and `now` give the same entries.
+
+The pools are OCEAN pools (earnings per block, TIDES) and the feed entries are what the sync
+writes of their records: `earning:block:<hash>` and `payout:tx:<txid>`, the tx id as the
+payout's reference. So desk.sim.workload_pools can serve, for any window, the very records
+the register holds, and a reconciliation of such a register is the normal case: no break.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from datetime import UTC, datetime, time, timedelta, timezone
 from decimal import Decimal
@@ -30,34 +36,66 @@ RESERVE = "assets:reserve:cold"
 WALLET = "assets:wallet:ops"
 
 
+def payout_address(pool: str) -> str:
+    """Where `pool` pays: its OCEAN user, a bech32-shaped address (42 characters) naming it."""
+    return ("bc1q" + pool).ljust(42, "0")
+
+
 def settings_for(path: Path, **overrides: object) -> DeskSettings:
     """Settings with the four pools (and `overrides`, e.g. a simulator's URLs) and the register at `path`."""
-    pools = {name: {"kind": "ocean", "user": "bc1q" + name} for name in POOLS}
+    pools = {name: {"kind": "ocean", "user": payout_address(name)} for name in POOLS}
     merged: dict[str, object] = {"pools": pools, **overrides, "register": {"path": str(path)}}
     return load_settings(None, env={}, overrides=merged)
 
 
+def pool_of(i: int) -> str:
+    """The pool the `i`th feed entry comes from: ten entries each, in turn."""
+    return POOLS[i // 10 % len(POOLS)]
+
+
+def is_payout(i: int) -> bool:
+    """Nine earnings, then a payout of what they brought: a pool's balance comes back to zero."""
+    return i % 10 == 9
+
+
+def earning_sats(i: int) -> int:
+    return 50_000 + i % 1_000
+
+
+def payout_sats(i: int) -> int:
+    """What the payout at `i` pays: the nine earnings before it, of the same pool."""
+    return sum(earning_sats(j) for j in range(i - 9, i))
+
+
+def record_hash(i: int) -> str:
+    """The block hash of the `i`th entry's earning, or its payout's tx id: 64 hex digits."""
+    return hashlib.sha256(f"desk-workload:{i}".encode()).hexdigest()
+
+
 def feed_entry(i: int, t0: datetime) -> NewEntry:
-    """The `i`th feed entry after `t0`: nine earnings, then a payout of what they brought, per pool in turn."""
-    pool = POOLS[i % len(POOLS)]
+    """The `i`th feed entry after `t0`, as the sync writes the OCEAN record it stands for."""
+    pool = pool_of(i)
     ts = t0 + STEP * i
-    if i % 10 == 9:
-        amount = Amount.from_units(BTC, 9 * 50_000)
+    if is_payout(i):
+        amount = Amount.from_units(BTC, payout_sats(i))
+        txid = record_hash(i)
         return NewEntry(
             kind="payout",
             ts=ts,
-            memo="payout",
+            memo=f"{pool} payout to {payout_address(pool)}",
+            reference=txid,
             source=f"pool:{pool}",
-            external_id=f"p{i}",
+            external_id=f"payout:tx:{txid}",
+            status="confirmed",
             postings=(Posting(f"assets:pool:{pool}", -amount), Posting(WALLET, amount)),
         )
-    amount = Amount.from_units(BTC, 50_000 + i % 1_000)
+    amount = Amount.from_units(BTC, earning_sats(i))
     return NewEntry(
         kind="earning",
         ts=ts,
-        memo="earning",
+        memo=f"{pool} earnings for {ts.date().isoformat()}",
         source=f"pool:{pool}",
-        external_id=f"e{i}",
+        external_id=f"earning:block:{record_hash(i)}",
         postings=(Posting(f"income:mining:{pool}", -amount), Posting(f"assets:pool:{pool}", amount)),
     )
 

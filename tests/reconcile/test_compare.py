@@ -29,9 +29,7 @@ def payout(rail: str = "onchain", tx_id: str | None = "aa" * 32, amount: int = 5
 
 
 def row(seq: int, external_id: str, *, income: int = 0, delta: int = 0, ts: datetime = PAID_AT) -> RegisterRow:
-    return RegisterRow(
-        seq, ts, "payout", "braiins payout", "pool:braiins", external_id, None, sats(income), sats(delta)
-    )
+    return RegisterRow(seq, ts, "payout", "braiins payout", "pool:braiins", external_id, None, income, delta)
 
 
 def facts(pool: PoolSide, rows: list[RegisterRow], receipts: list[ChainReceipt]) -> Facts:

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 from dataclasses import replace
-from datetime import timedelta
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,7 @@ from desk.reconcile import resolutions
 from desk.reconcile.view import BreakRow
 from desk.register import EntryRejected, Register
 from desk.sim import SimCluster
+from desk.sim.workload import feed_entry
 from tests.reconcile.conftest import Reconcile, cli_config, payout_on
 from tests.reconcile.test_three_way import DAY
 
@@ -158,3 +160,35 @@ async def test_desk_reconcile_exit_codes_json_and_resolve(
     (row,) = [line for line in lines if line.startswith(short["id"])]
     assert row.split()[:6] == [short["id"], "resolved", "f2main", str(DAY), "short_payment", "0.00000777"]
     assert await desk("verify", "--config", config) == ExitCode.OK
+
+
+async def test_a_register_at_odds_with_its_pools_lists_the_first_breaks_and_counts_them_all(
+    tmp_path: Path, sim: SimCluster, settings: DeskSettings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Hundreds of entries no pool reports (the bench's register against the demo pools had
+    98,000): the listing stops at --limit with every break still counted, per kind, and says
+    how to see the rest."""
+    start = datetime.combine(DAY, time(0), tzinfo=UTC)
+    async with Register.open(settings.register.path, operator="feeder") as register:
+        await register.ingest([feed_entry(i, start) for i in range(300)])
+    config = str(cli_config(tmp_path, sim, settings))
+    window = ["--from", str(DAY), "--to", str(DAY)]
+    capsys.readouterr()
+
+    assert await desk("reconcile", "--config", config, *window, "--json") == ExitCode.FAILED
+    every = [b for d in json.loads(capsys.readouterr().out)["days"] for b in d["breaks"]]
+    not_reported = [b for b in every if b["kind"] == "not_reported_by_pool"]
+    assert len(not_reported) == 220 and len(every) > 220  # braiins is off in this config: 80 are its
+
+    assert await desk("reconcile", "--config", config, *window, "--limit", "20") == ExitCode.FAILED
+    out = capsys.readouterr().out
+    listed = [line for line in out.splitlines() if re.search(r"\brb-[0-9a-f]{12}\b", line)]
+    assert len(listed) == 20
+    assert f"the first 20 of {len(every)}" in out
+    assert f"{len(every)} breaks by kind: not_reported_by_pool 220 open" in out
+    assert f"{len(every) - 20} not listed: `desk reconcile --limit 0` lists every one" in out
+
+    assert await desk("reconcile", "--config", config, *window, "--limit", "0") == ExitCode.FAILED
+    out = capsys.readouterr().out
+    assert len([line for line in out.splitlines() if re.search(r"\brb-[0-9a-f]{12}\b", line)]) == len(every)
+    assert "not listed" not in out

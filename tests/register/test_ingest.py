@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import dataclasses
 
+import pytest
+
 from desk.money import BTC, Amount
-from desk.register import PageFilter, Register
+from desk.register import EntryRejected, PageFilter, Register
 from tests.register.conftest import earning, payout
 
 
@@ -47,3 +49,25 @@ async def test_a_batch_holding_queued_and_confirmed_keeps_the_confirmed(register
     assert result.new == 1
     (entry,) = await register.recent(1)
     assert entry.status == "confirmed" and entry.reference == "cd" * 32
+
+
+async def test_a_record_that_comes_back_with_another_amount_is_refused_and_nothing_is_written(
+    register: Register,
+) -> None:
+    """A pool that rewrites history must not pass silently: the register holds what it was
+    first told, and refuses the changed record naming the feed, the record and both figures."""
+    await register.ingest([earning(1, "0.01")])
+    head, balances = await register.head(), await register.balances()
+    with pytest.raises(EntryRejected) as refused:
+        await register.ingest([earning(2, "0.02"), earning(1, "0.008")])
+    assert refused.value.field == "postings"
+    message = str(refused.value)
+    assert message.startswith("pool:f2main earn-0-1: the feed now reports postings")
+    assert "assets:pool:f2main 0.00800000 BTC" in message and "assets:pool:f2main 0.01000000 BTC" in message
+    assert await register.head() == head and await register.balances() == balances
+    assert await register.count() == 1  # the new earning in the same batch is not written either
+    # another account for the same amount is a change too; the same record again is not
+    moved = dataclasses.replace(earning(1, "0.01", pool="ocean"), source="pool:f2main")
+    with pytest.raises(EntryRejected, match="income:mining:ocean"):
+        await register.ingest([moved])
+    assert (await register.ingest([earning(1, "0.01")])).unchanged == 1

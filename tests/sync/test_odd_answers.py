@@ -340,3 +340,47 @@ async def test_an_entry_the_register_refuses_is_refused_alone_and_the_rest_writt
         )
         assert summary.failed == ("braiins",) and "1 of 5 rows refused" in summary.reasons[0]
         assert batches[0] == 5 and len(batches) <= 2 * 5  # split in halves down to the one refused
+
+
+async def test_a_pool_that_rewrites_a_written_earning_has_that_record_refused_and_the_rest_written(
+    serve, tmp_path: Path
+) -> None:
+    """The register keeps what the pool first said; the rewritten record becomes a refused
+    row of the feed naming what changed, so a pool that rewrites history never passes
+    silently, and its other records still come in."""
+    good = answers("braiins")
+    first = await serve(routes(good))
+    async with desk(tmp_path, "braiins", first) as engine:
+        await engine.run_once()
+        written = {(e.external_id, e.postings) for e in await entries(engine.register)}
+    rewritten = edit(good[EARNINGS["braiins"]], lambda d: d["btc"]["daily_rewards"][1].update(total_reward="0.04"))
+    second = await serve(routes({**good, EARNINGS["braiins"]: rewritten}))
+    async with desk(tmp_path, "braiins", second) as engine:
+        summary = await engine.run_once()
+        (refused,) = await engine.register.refusals()
+        assert {(e.external_id, e.postings) for e in await entries(engine.register)} == written
+    assert refused.kind == "write" and refused.day == date(2026, 11, 21)
+    assert refused.reason.startswith(
+        "braiins earning:reward:2026-11-21: the register refused it: pool:braiins earning:reward:2026-11-21: "
+        "the feed now reports postings assets:pool:braiins 0.04000000 BTC"
+    )
+    assert "but the register holds assets:pool:braiins 0.04276540 BTC" in refused.reason
+    assert summary.failed == ("braiins",)
+
+
+@pytest.mark.parametrize("when", ["1E-12", "1795219200.5", 1795219200.25, "0", -1795219200, "1E+10"])
+async def test_a_braiins_reward_dated_by_a_fraction_or_out_of_range_is_refused_with_its_field(
+    serve, tmp_path: Path, when: object
+) -> None:
+    """ "1E-12" once read as 1970-01-01 and "…00.5" as the second before: a time that is not a
+    whole number of seconds from 2009 on is refused as a row, naming the feed and the field."""
+    good = answers("braiins")
+    odd = edit(good[EARNINGS["braiins"]], lambda d: d["btc"]["daily_rewards"][1].update(date=when))
+    url = await serve(routes({**good, EARNINGS["braiins"]: odd}))
+    async with desk(tmp_path, "braiins", url) as engine:
+        await engine.run_once()
+        (refused,) = await engine.register.refusals()
+        days = [e.ts.date() for e in await entries(engine.register) if e.kind == "earning"]
+    assert refused.kind == "earning" and refused.reason.startswith("braiins rewards[1].date: ")
+    assert "is not a unix time in" in refused.reason
+    assert date(1970, 1, 1) not in days and len(days) == 1

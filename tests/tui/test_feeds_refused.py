@@ -3,6 +3,8 @@ acknowledges one from the keyboard, with a note, recorded in the chained actions
 
 from __future__ import annotations
 
+import gc
+import warnings
 from datetime import date
 
 from textual.widgets import DataTable
@@ -72,3 +74,24 @@ async def test_escape_leaves_the_refused_row_open(make_app) -> None:
         await settle(pilot)
         assert isinstance(app.screen, FeedsScreen)
         assert [r.state for r in await app.register.refusals()] == ["open"]
+
+
+async def test_refused_rows_asked_for_in_a_burst_leave_no_coroutine_unawaited(make_app) -> None:
+    """Each change of the feeds asks for the refused rows again, and a newer ask replaces an
+    older one not yet started: the replaced ask must not leave a coroutine never awaited
+    (RuntimeWarning "FeedsScreen._load_refused was never awaited")."""
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await app.register.record_refusals("braiins", [FEE_OVER], date(2026, 11, 1), NOW.date())
+        await pilot.press("f")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, FeedsScreen)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            for _ in range(5):
+                screen.load_refused()
+            await settle(pilot)
+            gc.collect()
+        assert not [w for w in caught if "never awaited" in str(w.message)], [str(w.message) for w in caught]
+        assert screen.query_one("#feeds-refused", DataTable).row_count == 1

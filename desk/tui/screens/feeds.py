@@ -6,10 +6,11 @@ the highlighted one, with a note, when the pool will not correct it."""
 from __future__ import annotations
 
 from datetime import datetime
+from functools import partial
 from typing import Any, ClassVar
 
 from rich.text import Text
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
@@ -114,9 +115,15 @@ class FeedsScreen(Screen[None]):
     def load_refused(self) -> None:
         """Read the open refused rows again, off the screen's way (a worker)."""
         if getattr(self.app, "register", None) is not None:
-            self.run_worker(self._load_refused(), exclusive=True, group="feeds-refused")
+            self._load_refused()
 
+    @work(exclusive=True, group="feeds-refused")
     async def _load_refused(self) -> None:
+        """The worker: its coroutine is made when it starts, so a newer ask that replaces one
+        not yet started (exclusive) leaves nothing unawaited behind."""
+        await self._read_refused()
+
+    async def _read_refused(self) -> None:
         self.refused = await self.app.register.refusals()  # type: ignore[attr-defined]
         self._show_refused()
 
@@ -186,11 +193,11 @@ class FeedsScreen(Screen[None]):
                 self.notify(str(exc), title="Not acknowledged", severity="error")
                 return
             self.notify(f"refused row {row.id} of {row.feed} acknowledged: {note}", timeout=4)
-            await self._load_refused()
+            await self._read_refused()
 
         def answered(note: str | None) -> None:
             if note:
-                self.run_worker(acknowledge(note), exclusive=True, group="feeds-acknowledge")
+                self.run_worker(partial(acknowledge, note), exclusive=True, group="feeds-acknowledge")
 
         self.app.push_screen(AcknowledgeDialog(row), answered)
 
