@@ -9,10 +9,9 @@ import re
 from decimal import Decimal
 from pathlib import Path
 from typing import Annotated
-
-import platformdirs
 from urllib.parse import urlsplit
 
+import platformdirs
 from pydantic import Field, SecretStr, field_validator
 
 from desk.config.schema.base import APP_NAME, Name, Section
