@@ -27,17 +27,17 @@ class RawDb:
     def database(self) -> str:
         return urlsplit(self.location).path.lstrip("/")
 
-    def query(self, sql: str, *, user: str = "desk") -> list[list[str]]:
+    def query(self, sql: str, *, user: str = "desk", password: str | None = None) -> list[list[str]]:
         """Rows of a query as text (as psql prints them)."""
         if self.backend == "sqlite":
             with sqlite3.connect(self.path) as conn:
                 return [[str(v) for v in row] for row in conn.execute(sql)]
         assert self.cluster is not None
-        out = self.cluster.psql(sql, self.database, user=user)
+        out = self.cluster.psql(sql, self.database, user=user, password=password)
         return [line.split("|") for line in out.splitlines() if line]
 
-    def execute(self, sql: str, *, user: str = "desk") -> None:
-        """Run a statement as the storage's owner (or `user`); Refused if it says no."""
+    def execute(self, sql: str, *, user: str = "desk", password: str | None = None) -> None:
+        """Run a statement as the storage's owner (or `user` with `password`); Refused if it says no."""
         if self.backend == "sqlite":
             conn = sqlite3.connect(self.path, isolation_level=None)
             try:
@@ -49,7 +49,7 @@ class RawDb:
             return
         assert self.cluster is not None
         try:
-            self.cluster.psql(sql, self.database, user=user)
+            self.cluster.psql(sql, self.database, user=user, password=password)
         except RuntimeError as exc:
             raise Refused(str(exc)) from None
 
