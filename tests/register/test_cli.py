@@ -149,3 +149,13 @@ def test_verify_shows_its_progress_on_a_terminal_and_reports_entries_per_second(
     os.close(leader)
     assert process.returncode == 0
     assert b"\rverifying entries: 50 / 50" in shown and b"entries/s)" in shown
+
+
+def test_init_postgres_creates_the_roles_on_a_server_and_refuses_on_a_file(desk, backend: str) -> None:
+    result = desk("init", "--postgres")
+    if backend == "postgres":
+        assert result.returncode == 0, result.stderr
+        assert "roles: desk_writer, desk_auditor" in result.stdout
+    else:
+        assert result.returncode == 3
+        assert "roles are a PostgreSQL server's" in result.stderr
