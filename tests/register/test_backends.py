@@ -18,6 +18,7 @@ from tests.builders import desk_config, write_desk_config
 from tests.pgserver import PgCluster
 from tests.register.conftest import T0, earning, payout, transfer
 from tests.register.rawdb import RawDb, Refused
+from tests.waiting import until
 
 CONFIG = desk_config()
 
@@ -171,3 +172,49 @@ async def test_a_sqlite_register_has_no_roles(register: Register) -> None:
     """SQLite only: it is the SQLite register's refusal that is tested."""
     with pytest.raises(RegisterUnavailable, match="roles are a PostgreSQL server's"):
         await register.create_roles()
+
+
+async def test_a_writer_waits_for_another_desk_and_retries_without_an_error(
+    tmp_path: Path, pg_cluster: PgCluster, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another desk holds the append lock (a long transaction): this desk's write waits,
+    lets go and retries every LOCK_WAIT, and lands once the other commits; no error."""
+    import asyncio
+
+    import asyncpg
+
+    from desk.register.backends import postgres
+
+    monkeypatch.setattr(postgres, "LOCK_WAIT", "20ms")
+    settings = on("postgres", tmp_path, pg_cluster)
+    async with Register.open(settings.register, operator="aliya", create=True) as reg:
+        await reg.init_accounts(settings)
+        other = await asyncpg.connect(
+            host=pg_cluster.host, port=pg_cluster.port, user="desk", password=pg_cluster.password,
+            database=settings.register.effective_url.rsplit("/", 1)[1],
+        )  # fmt: skip
+        try:
+
+            async def given_up() -> int:
+                """Transactions rolled back in the database: each attempt that gave up."""
+                await other.execute("SELECT pg_stat_clear_snapshot()")
+                return await other.fetchval(
+                    "SELECT xact_rollback FROM pg_stat_database WHERE datname = current_database()"
+                )
+
+            before = await given_up()
+            holding = other.transaction()
+            await holding.start()
+            await other.execute("SELECT pg_advisory_xact_lock($1)", postgres.WRITE_LOCK)
+            writing = asyncio.ensure_future(reg.ingest([earning(1)]))
+
+            async def retried() -> bool:
+                return await given_up() >= before + 3
+
+            await until(retried, "the writer giving up on the lock and asking again, three times")
+            assert not writing.done()
+            await holding.commit()
+            assert (await writing).new == 1
+        finally:
+            await other.close()
+        assert await reg.count() == 1
