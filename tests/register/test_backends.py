@@ -134,8 +134,14 @@ async def test_as_desk_writer_the_server_refuses_to_rewrite_history(tmp_path: Pa
     writer = load_settings(
         tmp_path / "desk.toml", env={"DESK_REGISTER__URL": url, "DESK_REGISTER__PASSWORD": "pw-site_a"}
     )
-    async with Register.open(writer.register, operator="site-a") as reg:
+    async with (
+        Register.open(writer.register, operator="site-a") as reg,
+        Register.open(owner.register, operator="aliya") as elsewhere,
+    ):
+        before = await elsewhere.changes()
         await reg.ingest([earning(i) for i in range(5)])
+        assert (await elsewhere.changes())[0] != before[0]  # another desk's commit moves the marker
+        await reg.changes()  # a desk_writer login may ask it too
         await reg.draft(transfer("0.01"))
         await reg.checkpoint()
         assert (await reg.verify()).ok
