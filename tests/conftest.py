@@ -6,7 +6,17 @@ from pathlib import Path
 
 import pytest
 
+# The throwaway PostgreSQL cluster (tests/pgserver.py), one per test process.
+from tests.pgserver import pg_cluster  # noqa: F401
+
 REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(name="backend")
+def backend(request: pytest.FixtureRequest) -> str:
+    """The register's backend for a test: "sqlite" unless a folder's conftest runs its tests
+    on both (tests/builders.py `parametrize_backends`)."""
+    return getattr(request, "param", "sqlite")
 
 
 @pytest.fixture(autouse=True)

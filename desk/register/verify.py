@@ -31,8 +31,11 @@ from pathlib import Path
 from typing import Any
 
 from desk.register import quotes
+from desk.register.backends import Where
+from desk.register.backends.reader import open_reader
 from desk.register.canonical import GENESIS, hash_body
 from desk.register.chain import Checkpoint, Head
+from desk.register.opening import Location, resolve
 from desk.register.verify_actions import ActionWalk, check_requests, valuation_detail, walk_actions
 from desk.register.verify_entries import EntryWalk, check_sums, walk_entries
 from desk.register.verify_findings import CHUNK, Findings, Progress
@@ -60,8 +63,12 @@ class VerifyResult:
         return not self.problems
 
 
-def verify_file(path: Path, against: Checkpoint | None = None, progress: Progress | None = None) -> VerifyResult:
-    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+def verify_file(
+    path: Location | Where, against: Checkpoint | None = None, progress: Progress | None = None
+) -> VerifyResult:
+    """Verify the register at `path`: an SQLite file, or the `[register]` settings (either
+    backend); blocking, read-only (`Register.verify` runs it in a worker thread)."""
+    conn = open_reader(path if isinstance(path, Where | Path) else resolve(path))
     try:
         found = Findings()
         result = VerifyResult()

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from desk.money import BTC, Amount, Asset
-from desk.register import NewEntry, Posting
-from tests.builders import desk_config, register_fixtures
+from desk.register import NewEntry, Posting, Register
+from tests.builders import desk_config, parametrize_backends, register_fixtures
+from tests.register.rawdb import RawDb
 
 T0 = datetime(2026, 11, 1, tzinfo=UTC)
 
@@ -14,6 +17,18 @@ CONFIG = desk_config()
 
 
 config_file, settings, register = register_fixtures(CONFIG)
+
+
+@pytest.fixture
+def raw(register: Register, backend: str, request: pytest.FixtureRequest) -> RawDb:
+    """The test register's storage held directly (sqlite3 on the file, psql on the database)."""
+    cluster = request.getfixturevalue("pg_cluster") if backend == "postgres" else None
+    return RawDb(backend, register.path, register.location, cluster)
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Every test of the register runs on SQLite and on PostgreSQL (unless `sqlite_only`)."""
+    parametrize_backends(metafunc)
 
 
 def earning(i: int, amount: str = "0.01", pool: str = "f2main", day: int = 0) -> NewEntry:
