@@ -1,0 +1,101 @@
+"""Several desks on one register: each notices what the others commit (`Register.watch`).
+
+Two Register objects on one file stand for two desks (two processes would see the same: the
+marker is the file's, not the connection's). Each test waits for the yield it needs."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sqlite3
+from collections.abc import AsyncIterator, Hashable
+
+import pytest
+
+from desk.config import DeskSettings
+from desk.register import Register
+from desk.register.watch import Pause, watch
+from tests.register.conftest import earning, payout, transfer
+from tests.waiting import PATIENCE
+
+
+async def next_change(changes: AsyncIterator[Hashable]) -> Hashable:
+    """The next marker the watch yields (the net: PATIENCE, only a hang reaches it)."""
+    return await asyncio.wait_for(anext(changes), PATIENCE)
+
+
+async def test_an_entry_a_draft_and_an_approval_at_another_desk_are_each_noticed(
+    register: Register, settings: DeskSettings
+) -> None:
+    await register.ingest([earning(1, "3"), payout(1, "2", tx="aa" * 32)])
+    async with Register.open(settings.register.path, operator="bek") as other:
+        seen = await register.changes()
+        changes = register.watch(since=seen, interval=0.01)
+        await other.ingest([earning(2)])
+        first = await next_change(changes)
+        assert first != seen and first == await register.changes()
+        draft_id = await other.draft(transfer("1"))
+        second = await next_change(changes)
+        assert second != first
+        assert (await register.drafts())[0].id == draft_id
+        # the maker at bek's desk, the checker here; bek's desk notices the approval
+        theirs = other.watch(interval=0.01, since=await other.changes())
+        seq = await register.approve(draft_id)
+        await next_change(theirs)
+        assert (await other.entry(seq)).approved_by == "aliya"
+        await changes.aclose()
+        await theirs.aclose()
+
+
+async def test_a_burst_of_commits_is_one_yield_of_the_latest_marker(register: Register, settings: DeskSettings) -> None:
+    since = await register.changes()
+    async with Register.open(settings.register.path, operator="bek") as other:
+        for i in range(5):
+            await other.ingest([earning(i)])
+    changes = register.watch(since=since, interval=0.01)
+    assert await next_change(changes) == await register.changes()
+    await changes.aclose()
+
+
+async def test_nothing_is_yielded_while_nobody_writes(register: Register, settings: DeskSettings) -> None:
+    """The watch yields only on a change: ten looks at an unchanged register yield nothing."""
+    looks = 0
+
+    async def marker() -> Hashable:
+        nonlocal looks
+        looks += 1
+        return await register.changes()
+
+    changes = watch(marker, Pause(), interval=0)
+    pending = asyncio.ensure_future(anext(changes))
+    while looks < 10:
+        await asyncio.sleep(0)
+    assert not pending.done()
+    async with Register.open(settings.register.path, operator="bek") as other:
+        await other.ingest([earning(1)])
+    assert await asyncio.wait_for(pending, PATIENCE) == await register.changes()
+    await changes.aclose()
+
+
+async def test_a_failed_look_is_logged_and_the_watch_goes_on(
+    register: Register, settings: DeskSettings, caplog: pytest.LogCaptureFixture
+) -> None:
+    looks = 0
+
+    async def marker() -> Hashable:
+        nonlocal looks
+        looks += 1
+        if looks == 2:  # the first look after the start: a passing hiccup of the file
+            raise sqlite3.OperationalError("disk I/O error")
+        return await register.changes()
+
+    changes = watch(marker, Pause(), interval=0)
+    with caplog.at_level(logging.WARNING, logger="desk.register"):
+        pending = asyncio.ensure_future(anext(changes))
+        while looks < 3:
+            await asyncio.sleep(0)
+        async with Register.open(settings.register.path, operator="bek") as other:
+            await other.ingest([earning(1)])
+        assert await asyncio.wait_for(pending, PATIENCE) == await register.changes()
+    assert "register change check failed: disk I/O error" in caplog.text
+    await changes.aclose()
