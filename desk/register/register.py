@@ -27,8 +27,8 @@ from desk.money import Amount, Asset
 from desk.register import actions, catalogue, connection, decisions, drafts, feedstate, posting, reads, walk
 from desk.register import proposals as proposal_store
 from desk.register import quotes as quote_store
-from desk.register import watch as watching
 from desk.register.chain import Checkpoint
+from desk.register.desk_methods import DeskMethods
 from desk.register.drafts import Draft
 from desk.register.entries import Entry, NewEntry
 from desk.register.errors import NotFound
@@ -51,7 +51,7 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-class Register(TransferMethods, PeriodMethods):
+class Register(TransferMethods, PeriodMethods, DeskMethods):
     """Open with `async with Register.open(path, operator=...) as reg:`."""
 
     def __init__(
@@ -384,11 +384,3 @@ class Register(TransferMethods, PeriodMethods):
     async def proposal_records(self, state: str = "pending", limit: int = 200) -> list[proposal_store.ProposalRecord]:
         """Policy proposals in `state`, newest first, as their chained actions hold them."""
         return await proposal_store.listing(self, state, limit)
-
-    # ---------------------------------------------------------------- i16: other desks (watch.py)
-
-    def watch(self, *, since: Any = None, interval: float = watching.INTERVAL) -> AsyncIterator[Any]:  # float-ok
-        """Yield the change marker (`changes()`) each time someone, at this desk or another,
-        commits to the register; a burst of commits is one yield. `since`: the marker the
-        caller holds already. A failed look is logged and the next one tried (watch.py)."""
-        return watching.watch(self.changes, watching.Pause(), since=since, interval=interval)
