@@ -16,10 +16,11 @@ RUNTIME := $(VENV)/.runtime
 #: ... and what `make test` needs (the test extras too; other tools build on this stamp)
 STAMP := $(VENV)/.installed
 #: Debian packages the tests run for real (hledger reads the exports, zsh tries the completion,
-#: chromium and its chromedriver load `desk serve` in tests/browser).
+#: chromium and its chromedriver load `desk serve` in tests/browser, postgresql's initdb and
+#: pg_ctl start the throwaway server of the register's tests: tests/pgserver.py).
 #: Adding one (postgresql, say) is adding its name here: `make test`
 #: installs what is missing, or stops at once with the command that does.
-TEST_SYSTEM_PACKAGES := hledger zsh chromium chromium-driver
+TEST_SYSTEM_PACKAGES := hledger zsh chromium chromium-driver postgresql
 
 # uv never downloads a Python of its own (only the package registries are reachable): it uses
 # $(PYTHON); and it says nothing unless something goes wrong.

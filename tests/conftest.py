@@ -6,6 +6,9 @@ from pathlib import Path
 
 import pytest
 
+# The throwaway PostgreSQL cluster (tests/pgserver.py), one per test process.
+from tests.pgserver import pg_cluster  # noqa: F401
+
 REPO = Path(__file__).resolve().parent.parent
 
 

@@ -57,6 +57,14 @@ def read_toml(path: Path) -> dict[str, Any]:
         raise ConfigError([f"{path}: not UTF-8 text"]) from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError([f"{path}: not valid TOML: {exc}"]) from None
+    register = data.get("register")
+    if isinstance(register, dict) and "password" in register:
+        raise ConfigError(
+            [
+                f"{path}: [register] password: the register's password is never kept in the config file; "
+                "put it in the secrets dir (file register__password) or DESK_REGISTER__PASSWORD"
+            ]
+        )
     if holds_secret(data):
         ensure_private(path, what="config file")
     return data

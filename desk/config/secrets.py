@@ -14,7 +14,7 @@ from pydantic import BaseModel, SecretStr
 from desk.config.errors import ConfigError
 
 #: Keys whose values are secrets in any section: never echoed, and a file holding one is private.
-SECRET_KEYS = frozenset({"token"})
+SECRET_KEYS = frozenset({"token", "password"})
 
 
 def holds_secret(data: Any) -> bool:

@@ -14,7 +14,6 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from desk.register import connection
 from desk.register.canonical import GENESIS
 from desk.register.chain import Checkpoint, Head, action_payload, chained_action
 from desk.register.entries import format_ts, parse_ts
@@ -56,13 +55,13 @@ async def record(
         draft_id=draft_id,
         entry_seq=entry_seq,
     )
-    await register._conn.execute(_INSERT, row)
+    await register._db.execute(_INSERT, row)
     return int(row[0])
 
 
 async def insert_rows(register: Register, rows: Sequence[tuple[Any, ...]]) -> None:
     """Inside a write transaction: append rows `chained_action` built from the current head."""
-    await register._conn.executemany(_INSERT, rows)
+    await register._db.executemany(_INSERT, rows)
 
 
 async def recent(register: Register, limit: int) -> list[dict[str, Any]]:
@@ -144,7 +143,7 @@ async def resolved_breaks(register: Register) -> dict[str, dict[str, Any]]:
 
 
 async def checkpoint(register: Register) -> Checkpoint:
-    async with connection.immediate(register._conn, register._lock):
+    async with register._db.write():
         seq, digest = await register.head()
         if seq == 0:
             raise RegisterError("the register is empty: nothing to checkpoint yet")

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from desk.money import Asset
-from desk.register import connection, rules
+from desk.register import rules
 from desk.register.accounts import account_kind, accounts_from_settings
 from desk.register.entries import NewEntry, validate
 from desk.register.errors import EntryRejected
@@ -32,8 +32,7 @@ async def init_accounts(register: Register, settings: DeskSettings) -> list[str]
     """Create the assets and accounts the configuration implies; return the new accounts.
     Changing the precision of an asset already kept is refused: every amount would change."""
     wanted = accounts_from_settings(settings)
-    conn = register._conn
-    async with connection.immediate(conn, register._lock):
+    async with register._db.write():
         existing = dict(await register._all("SELECT code, precision FROM assets"))
         for code, precision in settings.assets.items():
             if code in existing and existing[code] != precision:
@@ -43,7 +42,7 @@ async def init_accounts(register: Register, settings: DeskSettings) -> list[str]
                     field="assets",
                 )
             if code not in existing:
-                await conn.execute("INSERT INTO assets (code, precision) VALUES (?, ?)", (code, precision))
+                await register._db.execute("INSERT INTO assets (code, precision) VALUES (?, ?)", (code, precision))
         have = {path for (path,) in await register._all("SELECT path FROM accounts")}
         new = [path for path in wanted if path not in have]
         await open_accounts(register, new)
@@ -53,14 +52,14 @@ async def init_accounts(register: Register, settings: DeskSettings) -> list[str]
 
 async def add_account(register: Register, path: str) -> None:
     account_kind(path)  # refuses a path outside the account kinds before anything is written
-    async with connection.immediate(register._conn, register._lock):
+    async with register._db.write():
         await open_accounts(register, [path])
     await load(register)
 
 
 async def open_accounts(register: Register, paths: Sequence[str]) -> None:
     """Inside a write transaction: add accounts (their kind follows from the path)."""
-    await register._conn.executemany(
+    await register._db.executemany(
         "INSERT OR IGNORE INTO accounts (path, kind) VALUES (?, ?)", [(p, account_kind(p)) for p in paths]
     )
 

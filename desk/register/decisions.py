@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from desk.register import actions, catalogue, connection, drafts, posting, rules
+from desk.register import actions, catalogue, drafts, posting, rules
 from desk.register.entries import NewEntry, format_ts
 from desk.register.errors import EntryRejected, NotFound, SelfApproval
 from desk.register.ledger import Signatures
@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 async def draft(register: Register, entry: NewEntry) -> int:
     catalogue.check(register, entry)
     body = drafts.draft_body(entry)
-    async with connection.immediate(register._conn, register._lock):
+    async with register._db.write():
         await _check_reversal(register, entry)
         await register.controls.check_draft(register, entry)
         draft_id = await drafts.insert(register, body)
@@ -36,7 +36,7 @@ async def approve(register: Register, draft_id: int) -> int | None:
     refused = False
     seq: int | None = None
     operator = register.operator
-    async with connection.immediate(register._conn, register._lock):
+    async with register._db.write():
         pending = await drafts.pending(register, draft_id)
         if pending.drafted_by == operator:
             detail = {"maker": pending.drafted_by}
@@ -68,7 +68,7 @@ async def reject(register: Register, draft_id: int, reason: str) -> None:
     if not reason.strip():
         raise EntryRejected("a rejection needs a reason", field="reason")
     reason = check_text(reason, "reason", required=True)
-    async with connection.immediate(register._conn, register._lock):
+    async with register._db.write():
         await register.controls.check_reject(register, await drafts.pending(register, draft_id))
         await actions.record(register, "reject", draft_id=draft_id, detail={"reason": reason})
 

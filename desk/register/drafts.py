@@ -130,10 +130,9 @@ def entry_from_body(register: Register, body: str) -> NewEntry:
 
 async def insert(register: Register, body: str) -> int:
     """Inside the draft's write transaction: the insert-only row; returns the draft id."""
-    cursor = await register._conn.execute(
+    return await register._db.insert_id(
         "INSERT INTO drafts (drafted_by, body) VALUES (?, ?)", (register.operator, body)
     )
-    return int(cursor.lastrowid or 0)
 
 
 _SELECT = (

@@ -24,7 +24,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from desk.register import actions, connection
+from desk.register import actions
 from desk.register.entries import format_ts, parse_ts
 from desk.register.errors import EntryRejected, NotFound
 from desk.register.text import MAX_TEXT, check_text
@@ -103,8 +103,8 @@ async def record_sync(
     reason: str | None,
     synced_through: date | None,
 ) -> None:
-    async with connection.immediate(register._conn, register._lock):
-        await register._conn.execute(
+    async with register._db.write():
+        await register._db.execute(
             "INSERT INTO sync_state (feed, last_attempt, last_ok, synced_through, written, state, reason) "
             "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(feed) DO UPDATE SET last_attempt = excluded.last_attempt, "
             "last_ok = COALESCE(excluded.last_ok, last_ok), "
@@ -156,8 +156,8 @@ async def set_meta(register: Register, key: str, value: str) -> None:
 
 
 async def block_host(register: Register, host: str, until: datetime, kind: str, reason: str) -> None:
-    async with connection.immediate(register._conn, register._lock):
-        await register._conn.execute(
+    async with register._db.write():
+        await register._db.execute(
             "INSERT INTO host_blocks (host, until, kind, reason, recorded_at) VALUES (?, ?, ?, ?, ?) "
             "ON CONFLICT(host) DO UPDATE SET until = excluded.until, kind = excluded.kind, "
             "reason = excluded.reason, recorded_at = excluded.recorded_at",
@@ -191,15 +191,15 @@ async def record_pool_days(
     quiet_rows = [(pool, d.isoformat(), n, now) for d, n in quiet.items() if n]
     if not figures and not quiet_rows:
         return
-    async with connection.immediate(register._conn, register._lock):
-        await register._conn.executemany(
+    async with register._db.write():
+        await register._db.executemany(
             "INSERT INTO pool_days (pool, day, hashrate_hs, basis, source, recorded_at) VALUES (?, ?, ?, ?, ?, ?) "
             "ON CONFLICT(pool, day) DO UPDATE SET hashrate_hs = excluded.hashrate_hs, basis = excluded.basis, "
             "source = excluded.source, recorded_at = excluded.recorded_at "
             "WHERE excluded.basis = 'day' OR pool_days.basis IS NOT 'day'",
             figures,
         )
-        await register._conn.executemany(
+        await register._db.executemany(
             "INSERT INTO pool_days (pool, day, quiet, recorded_at) VALUES (?, ?, ?, ?) "
             "ON CONFLICT(pool, day) DO UPDATE SET quiet = MAX(pool_days.quiet, excluded.quiet)",
             quiet_rows,
@@ -250,8 +250,8 @@ async def record_refusals(
     it), and return the feed's refusals still open."""
     now = format_ts(register._clock())
     keys = {r.row_key for r in refused}
-    async with connection.immediate(register._conn, register._lock):
-        await register._conn.executemany(
+    async with register._db.write():
+        await register._db.executemany(
             "INSERT INTO feed_refusals (feed, row_key, kind, day, place, reason, first_seen, last_seen, times, state) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, 'open') ON CONFLICT(feed, row_key) DO UPDATE SET "
             "place = excluded.place, reason = excluded.reason, last_seen = excluded.last_seen, "
@@ -266,9 +266,7 @@ async def record_refusals(
             (feed, since.isoformat(), until.isoformat()),
         )
         gone = [(now, refusal_id) for refusal_id, key in open_in_window if key not in keys]
-        await register._conn.executemany(
-            "UPDATE feed_refusals SET state = 'resolved', settled_at = ? WHERE id = ?", gone
-        )
+        await register._db.executemany("UPDATE feed_refusals SET state = 'resolved', settled_at = ? WHERE id = ?", gone)
     return await refusals(register, feed=feed)
 
 
@@ -287,7 +285,7 @@ async def acknowledge_refusal(register: Register, refusal_id: int, note: str) ->
     not correct it): it is no longer retried or shown. Recorded as a chained action;
     returns its seq."""
     note = check_text(note.strip(), "note")
-    async with connection.immediate(register._conn, register._lock):
+    async with register._db.write():
         await register.controls.authorize(register, "approve")
         row = await register._one(f"SELECT {_REFUSAL_COLUMNS} FROM feed_refusals WHERE id = ?", (refusal_id,))
         if row is None:
@@ -303,7 +301,7 @@ async def acknowledge_refusal(register: Register, refusal_id: int, note: str) ->
             "note": note,
         }
         seq = await actions.record(register, "acknowledge_refusal", detail=detail)
-        await register._conn.execute(
+        await register._db.execute(
             "UPDATE feed_refusals SET state = 'acknowledged', settled_at = ?, settled_by = ?, note = ? WHERE id = ?",
             (format_ts(register._clock()), register.operator, note or None, refusal_id),
         )

@@ -131,7 +131,7 @@ async def add_days(register: Register, days: Mapping[DayKey, Sums]) -> None:
             with decimal.localcontext(MONEY_CONTEXT):
                 units, usd, kzt = units + from_db(old[0]), usd + Decimal(old[1]), kzt + Decimal(old[2])
         rows.append((*params, to_db(units), str(usd), str(kzt)))
-    await register._conn.executemany(
+    await register._db.executemany(
         "INSERT OR REPLACE INTO lot_days (account_id, asset, source, cost_known, day, units, cost_usd, cost_kzt) "
         "VALUES (?,?,?,?,?,?,?,?)",
         rows,

@@ -31,7 +31,6 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from desk.register import connection
 from desk.register.lot_days import DayKey as DayKey
 from desk.register.lot_days import SumKey as SumKey
 from desk.register.lot_days import Sums as Sums
@@ -250,10 +249,10 @@ async def write(
     the (id, taking seq) of residences kept earlier that it `taken`, what it added to each day,
     and the mark it reached. LotsChanged if another process moved the mark since `expect`."""
     ids = register._account_ids
-    async with connection.immediate(register._conn, register._lock):
+    async with register._db.write():
         if await mark(register) != expect:
             raise LotsChanged("another process kept lots first")
-        await register._conn.executemany(
+        await register._db.executemany(
             "INSERT INTO lots (id, account_id, asset, pos, units, source, entry_seq, cost_usd, cost_kzt, basis, "
             "usdt_priced, placed_seq, taken_seq) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
             [
@@ -275,7 +274,7 @@ async def write(
                 for p in placed
             ],
         )
-        await register._conn.executemany("UPDATE lots SET taken_seq = ? WHERE id = ?", [(s, i) for i, s in taken])
+        await register._db.executemany("UPDATE lots SET taken_seq = ? WHERE id = ?", [(s, i) for i, s in taken])
         await add_days(register, days)
         await _set_mark(register, new)
 
@@ -284,13 +283,13 @@ async def rewind(register: Register, start: Key, *, expect: Mark, head: int, val
     """Undo the replay of every entry with a key at or after `start`: the residences they placed
     are deleted, those they took are held again, and the days from `start`'s on are summed
     again from what is left. Returns the new mark (through the last entry before `start`)."""
-    async with connection.immediate(register._conn, register._lock):
+    async with register._db.write():
         if await mark(register) != expect:
             raise LotsChanged("another process kept lots first")
-        await register._conn.execute(f"UPDATE lots SET taken_seq = NULL WHERE taken_seq IN ({_LATER})", start)
-        await register._conn.execute(f"DELETE FROM lots WHERE placed_seq IN ({_LATER})", start)
+        await register._db.execute(f"UPDATE lots SET taken_seq = NULL WHERE taken_seq IN ({_LATER})", start)
+        await register._db.execute(f"DELETE FROM lots WHERE placed_seq IN ({_LATER})", start)
         day = start[0][:10]
-        await register._conn.execute("DELETE FROM lot_days WHERE day >= ?", (day,))
+        await register._db.execute("DELETE FROM lot_days WHERE day >= ?", (day,))
         changes = await step_changes(register, since=day, before=start, through=None)
         await add_days(register, {(*key, day): sums for key, sums in summed(changes).items()})
         row = await register._one(
@@ -304,7 +303,7 @@ async def rewind(register: Register, start: Key, *, expect: Mark, head: int, val
 
 
 async def _set_mark(register: Register, new: Mark) -> None:
-    await register._conn.executemany(
+    await register._db.executemany(
         "UPDATE meta SET value = ? WHERE key = ?",
         [
             (new.through[0], "lots_through_ts"),
@@ -317,7 +316,7 @@ async def _set_mark(register: Register, new: Mark) -> None:
 
 async def set_mark(register: Register, new: Mark, *, expect: Mark) -> None:
     """Move the mark alone (nothing new to replay, but the head or the valuations moved)."""
-    async with connection.immediate(register._conn, register._lock):
+    async with register._db.write():
         if await mark(register) != expect:
             raise LotsChanged("another process kept lots first")
         await _set_mark(register, new)

@@ -1,7 +1,7 @@
 """Writing entries: a person's post, a feed's idempotent ingest, and the append beneath both.
 
 Every write appends entries with their chained hashes, updates the maintained balances,
-per-day sums and the entry counter, in one short transaction (`connection.immediate`). Big
+per-day sums and the entry counter, in one short transaction (`register._db.write()`). Big
 batches are checked and hashed in a worker thread while SQLite writes the previous chunk, so
 the event loop stays free and both cores work. Functions here take the Register and are
 reached through its thin public methods (and `Transaction.append`).
@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from desk.register import actions, catalogue, connection
+from desk.register import actions, catalogue
 from desk.register.accounts import account_kind
 from desk.register.canonical import GENESIS
 from desk.register.entries import NEEDS_APPROVAL, NewEntry
@@ -50,7 +50,7 @@ async def post(register: Register, entry: NewEntry, opening: Sequence[str]) -> i
         account_kind(path)
     catalogue.check(register, entry, opening)
     try:
-        async with connection.immediate(register._conn, register._lock):
+        async with register._db.write():
             await register.controls.authorize(register, "post")
             new = [p for p in opening if p not in register._account_ids]
             if new:
@@ -91,7 +91,7 @@ async def append(
         )
     await _add_units(register, "balances", ("account_id", "asset"), balance_deltas)
     await _add_units(register, "daily", ("account_id", "asset", "day"), daily_deltas)
-    await register._conn.execute("UPDATE meta SET value = value + ? WHERE key = 'entry_count'", (len(batch),))
+    await register._db.execute("UPDATE meta SET value = value + ? WHERE key = 'entry_count'", (len(batch),))
     return list(range(head_seq - len(batch) + 1, head_seq + 1))
 
 
@@ -139,12 +139,12 @@ async def _write_pipelined(
 
 
 async def _write_rows(register: Register, rows: Rows) -> None:
-    await register._conn.executemany(
+    await register._db.executemany(
         "INSERT INTO entries (seq, ts, kind, memo, reference, source, external_id, status, price, reverses, "
         "drafted_by, approved_by, approved_at, prev_hash, hash, details) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
         rows.entries,
     )
-    await register._conn.executemany(
+    await register._db.executemany(
         "INSERT INTO postings (entry_seq, idx, account_id, asset, units, ts) VALUES (?,?,?,?,?,?)", rows.postings
     )
 
@@ -161,7 +161,7 @@ async def _add_units(register: Register, table: str, key_cols: tuple[str, ...], 
             current[key] = from_db(row[0])
     cols = ", ".join(key_cols)
     marks = ", ".join("?" for _ in key_cols)
-    await register._conn.executemany(
+    await register._db.executemany(
         f"INSERT OR REPLACE INTO {table} ({cols}, units) VALUES ({marks}, ?)",
         [(*key, to_db(current.get(key, 0) + delta)) for key, delta in deltas.items()],
     )
@@ -179,7 +179,7 @@ async def ingest(register: Register, batch: Iterable[NewEntry]) -> IngestResult:
     def check(entry: NewEntry) -> None:
         catalogue.check(register, entry)
 
-    async with connection.immediate(register._conn, register._lock):
+    async with register._db.write():
         existing = await _existing(register, list(unique))
         new = [e for k, e in unique.items() if k not in existing]
         updated = 0
@@ -228,7 +228,7 @@ def _folded_feed_batch(register: Register, entries: list[NewEntry]) -> dict[tupl
 async def _existing(
     register: Register, keys: list[tuple[str, str]]
 ) -> dict[tuple[str, str], tuple[int, str | None, str | None]]:
-    conn = register._conn
+    conn = register._db
     await conn.execute("CREATE TEMP TABLE IF NOT EXISTS batch_keys (source TEXT, external_id TEXT)")
     await conn.execute("DELETE FROM batch_keys")
     await conn.executemany("INSERT INTO batch_keys VALUES (?, ?)", keys)
@@ -245,11 +245,11 @@ async def _amend(
 ) -> None:
     detail = {"before": {"status": status, "reference": reference}, "after": changes}
     action_seq = await actions.record(register, "amend", entry_seq=seq, detail=detail)
-    await register._conn.execute(
+    await register._db.execute(
         "INSERT OR REPLACE INTO entry_state (entry_seq, status, reference, action_seq) VALUES (?, ?, ?, ?)",
         (seq, changes.get("status", status), changes.get("reference", reference), action_seq),
     )
     if "reference" in changes:
-        await register._conn.execute(
+        await register._db.execute(
             "INSERT OR IGNORE INTO refs (ref, entry_seq) VALUES (?, ?)", (changes["reference"].lower(), seq)
         )

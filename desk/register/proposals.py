@@ -50,10 +50,9 @@ def change_text(change: Mapping[str, Any]) -> str:
 
 async def insert(register: Register, change: Mapping[str, Any]) -> int:
     """Inside the proposal's write transaction: the insert-only row; returns its id."""
-    cursor = await register._conn.execute(
+    return await register._db.insert_id(
         "INSERT INTO policy_proposals (proposed_by, body) VALUES (?, ?)", (register.operator, change_text(change))
     )
-    return int(cursor.lastrowid or 0)
 
 
 _SELECT = (

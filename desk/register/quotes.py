@@ -19,7 +19,6 @@ from json.encoder import encode_basestring as _string  # what canonical_json wri
 from typing import TYPE_CHECKING, Any
 
 from desk.money import to_decimal
-from desk.register import connection
 from desk.register.canonical import GENESIS, hash_body
 from desk.register.entries import format_ts, parse_ts
 
@@ -94,7 +93,7 @@ async def record(register: Register, quotes: Iterable[Quote]) -> int:
     ]
     if not rows:
         return 0
-    async with connection.immediate(register._conn, register._lock):
+    async with register._db.write():
         return await insert_new(register, rows)
 
 
@@ -134,7 +133,7 @@ async def insert_new(register: Register, rows: Sequence[tuple[str, ...]]) -> int
             fresh.append(row)
     if fresh:
         head = await register._one("SELECT n, hash FROM quotes WHERE n IS NOT NULL ORDER BY n DESC LIMIT 1")
-        await register._conn.executemany(
+        await register._db.executemany(
             f"INSERT INTO quotes ({', '.join(COLUMNS)}, n, prev_hash, hash) VALUES (?,?,?,?,?,?,?,?,?)",
             chained(fresh, (head[0], head[1]) if head else (0, GENESIS)),
         )

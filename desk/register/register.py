@@ -1,4 +1,4 @@
-"""The register: desk's book of record, one SQLite file, written through this class only.
+"""The register: desk's book of record, written through this class only.
 
 This class is the facade: every public method is the register's API (listed in
 __init__.py) and delegates to the module that holds the idea — catalogue.py (assets and
@@ -6,7 +6,9 @@ accounts), posting.py (post, ingest and the append beneath them), decisions.py
 (maker-checker), actions.py (the chained actions log, checkpoints, resolved breaks),
 reads.py (entries, balances, flows), walk.py and pages.py (keyset pages), quotes.py (the
 price history), feedstate.py (what the sync keeps), transaction.py (one write transaction
-for what a caller composes). Every write is one short transaction (`connection.immediate`);
+for what a caller composes). The rows live in a storage backend (backends/: an SQLite file,
+the default, or a PostgreSQL database several desks share), reached as `_db` by the modules
+of this package. Every write is one short transaction (`_db.write()`);
 a person's act is judged by the register's guard (guard.py), which desk.controls provides.
 Nothing here knows about the screen, the feeds or the controls' rules.
 """
@@ -21,18 +23,18 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import aiosqlite
-
 from desk.money import Amount, Asset
-from desk.register import actions, catalogue, connection, decisions, drafts, feedstate, posting, reads, walk
+from desk.register import actions, catalogue, decisions, drafts, feedstate, posting, reads, walk
 from desk.register import proposals as proposal_store
 from desk.register import quotes as quote_store
+from desk.register.backends import Storage, Where
 from desk.register.chain import Checkpoint
 from desk.register.desk_methods import DeskMethods
 from desk.register.drafts import Draft
 from desk.register.entries import Entry, NewEntry
 from desk.register.errors import NotFound
 from desk.register.guard import Guard, default_guard
+from desk.register.opening import Location, open_storage
 from desk.register.pages import Key, PageFilter
 from desk.register.period_methods import PeriodMethods
 from desk.register.posting import IngestResult
@@ -54,17 +56,18 @@ def _now() -> datetime:
 class Register(TransferMethods, PeriodMethods, DeskMethods):
     """Open with `async with Register.open(path, operator=...) as reg:`."""
 
-    def __init__(
-        self, conn: aiosqlite.Connection, path: Path, operator: str, clock: Any, controls: Guard | None = None
-    ) -> None:
-        self._conn = conn
-        self.path = path
+    def __init__(self, db: Storage, where: Where, operator: str, clock: Any, controls: Guard | None = None) -> None:
+        self._db = db
+        self._where = where
+        #: the SQLite file, or for a register on PostgreSQL a place in desk's data dir (reports
+        #: are written beside it); `location` names the register either way
+        self.path = where.path or Path()
+        self.location = str(where)
         self.operator = operator
         self._clock = clock or _now
         #: Judges every person's act inside its write transaction (desk.controls.Controls:
         #: roles, allowlist, limits and quorum); without one, the default guard (guard.py).
         self.controls: Guard = controls or default_guard()
-        self._lock = asyncio.Lock()
         self._account_ids: dict[str, int] = {}
         self._assets: dict[str, int] = {}
         self._asset_objects: dict[str, Asset] = {}
@@ -74,25 +77,27 @@ class Register(TransferMethods, PeriodMethods, DeskMethods):
     @classmethod
     @asynccontextmanager
     async def open(
-        cls, path: Path, *, operator: str, create: bool = False, clock: Any = None, controls: Guard | None = None
+        cls, where: Location, *, operator: str, create: bool = False, clock: Any = None, controls: Guard | None = None
     ) -> AsyncIterator[Register]:
-        conn = await connection.connect(Path(path), create=create)
-        register = cls(conn, Path(path), operator, clock, controls)
+        """Open the register at `where`: a path (an SQLite file), a `register.url`
+        (`sqlite:///path` or `postgresql://user@host:port/db`) or the `[register]` settings
+        (its url or path, and the password from the secrets dir or the environment)."""
+        db, path, place = await open_storage(where, create=create)
+        register = cls(db, place, operator, clock, controls)
+        register.path = path
         try:
             await catalogue.load(register)
             yield register
         finally:
-            await conn.close()
+            await db.close()
 
     # ------------------------------------------- for the modules of this package (never outside)
 
     async def _all(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
-        async with self._conn.execute(sql, params) as cursor:
-            return list(await cursor.fetchall())
+        return await self._db.all(sql, params)
 
     async def _one(self, sql: str, params: Sequence[Any] = ()) -> tuple | None:
-        async with self._conn.execute(sql, params) as cursor:
-            return await cursor.fetchone()
+        return await self._db.one(sql, params)
 
     # ---------------------------------------------------------------- catalogue
 
@@ -258,10 +263,9 @@ class Register(TransferMethods, PeriodMethods, DeskMethods):
 
     async def changes(self) -> tuple[int, int]:
         """A marker that moves whenever anyone commits to the register: SQLite's data_version
-        (commits by other connections, e.g. a `desk sync`) and this connection's own changes.
-        Cheap enough to ask a few times a second; no table is read."""
-        row = await self._one("PRAGMA data_version")
-        return (row[0] if row else 0, self._conn.total_changes)
+        (commits by other connections, e.g. a `desk sync`) or PostgreSQL's WAL position, and
+        this connection's own changes. Cheap enough to ask a few times a second; no table is read."""
+        return await self._db.changes()
 
     def act_as(self, operator: str) -> None:
         """Sign what follows as `operator` (the demo's switch between its two operators);
@@ -283,7 +287,7 @@ class Register(TransferMethods, PeriodMethods, DeskMethods):
     async def verify(self, against: Checkpoint | None = None, progress: Progress | None = None) -> VerifyResult:
         """Recompute the hash chains and every table derived from them, in a worker thread
         (`progress` is called from that thread; see verify.py)."""
-        return await asyncio.to_thread(verify_file, self.path, against, progress)
+        return await asyncio.to_thread(verify_file, self._where, against, progress)
 
     async def checkpoint(self) -> Checkpoint:
         """Pin the heads of the entries, the actions log and the kept quotes: print them and
@@ -370,7 +374,7 @@ class Register(TransferMethods, PeriodMethods, DeskMethods):
     async def transaction(self) -> AsyncIterator[Transaction]:
         """One write transaction for what a caller composes (transaction.py): `tx.record`,
         `tx.append`, `tx.set_mark`, ... commit together or not at all."""
-        async with connection.immediate(self._conn, self._lock):
+        async with self._db.write():
             yield Transaction(self)
 
     async def first_action(self, action: str) -> dict[str, Any] | None:

@@ -65,7 +65,7 @@ class Transaction:
         """Keep a sync mark under `key` (e.g. `price_history:...`)."""
         if not key.startswith(MARK_PREFIXES):
             raise EntryRejected(f"meta key {key!r} is not a sync mark (price_history:...)", field="key")
-        await self._register._conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
+        await self._register._db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
 
     async def add_proposal(self, change: Mapping[str, Any]) -> int:
         """Keep the insert-only listing row of a proposed policy change; return its id (the

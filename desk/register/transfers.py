@@ -27,7 +27,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from desk.money import Amount
-from desk.register import actions, catalogue, connection, posting, reads, rules
+from desk.register import actions, catalogue, posting, reads, rules
 from desk.register.entries import Entry, NewEntry, Posting, parse_ts
 from desk.register.errors import EntryRejected, NotFound
 from desk.register.ledger import Signatures
@@ -237,7 +237,7 @@ async def record(register: Register, draft_id: int, change: Change) -> Transfer 
         check_text(change.txid, "txid", required=True)
     if change.note:
         check_text(change.note, "note")
-    async with connection.immediate(register._conn, register._lock):
+    async with register._db.write():
         current = await by_draft(register, draft_id)
         if (change.state, change.txid or current.txid, change.confirmations) == (
             current.state,
@@ -271,7 +271,7 @@ async def record(register: Register, draft_id: int, change: Change) -> Transfer 
         action_seq = await actions.record(
             register, ACTION, draft_id=draft_id, entry_seq=seqs[0] if seqs else None, detail=detail, at=now
         )
-        await register._conn.execute(
+        await register._db.execute(
             "INSERT INTO transfer_states (action_seq, draft_id, state, txid, confirmations, entry_seq, detail) "
             "VALUES (?, ?, ?, ?, ?, ?, ?)",
             (action_seq, draft_id, change.state, detail["txid"], change.confirmations, seqs[0] if seqs else None, text),
@@ -320,7 +320,7 @@ async def record_watch_start(register: Register, chain: str, address: str, heigh
     """Mark where the watch began reading `address`: what the chain held before is history
     (opening balances), not movements anyone had to record. Returns the action seq."""
     check_text(address, "address", required=True)
-    async with connection.immediate(register._conn, register._lock):
+    async with register._db.write():
         return await actions.record(
             register, WATCH_START, detail={"chain": chain, "address": address, "height": height}
         )

@@ -17,7 +17,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from desk.register import actions, connection
+from desk.register import actions
 from desk.register.chain import Head, chained_action
 from desk.register.entries import format_ts, parse_ts
 from desk.register.quotes import Quote
@@ -188,7 +188,7 @@ async def write(
     now = format_ts(register._clock())
     head = await actions.head(register)
     prepared = await _prepare(head, rows, now, register.operator) if rows else None
-    async with connection.immediate(register._conn, register._lock):
+    async with register._db.write():
         if expect_through is not None and await valued_through(register) != expect_through:
             raise ValuationChanged("another writer valued these entries first")
         if rows:
@@ -197,11 +197,9 @@ async def write(
                 prepared if current == head and prepared else await _prepare(current, rows, now, register.operator)
             )
             await actions.insert_rows(register, chained)
-            await register._conn.executemany(
-                f"INSERT INTO valuations ({COLUMNS}) VALUES ({','.join('?' * 18)})", values
-            )
+            await register._db.executemany(f"INSERT INTO valuations ({COLUMNS}) VALUES ({','.join('?' * 18)})", values)
         if through is not None:
-            await register._conn.execute(
+            await register._db.execute(
                 "INSERT OR REPLACE INTO meta (key, value) VALUES ('valued_through', ?)", (through,)
             )
     return len(rows)

@@ -31,6 +31,8 @@ from pathlib import Path
 from typing import Any
 
 from desk.register import quotes
+from desk.register.backends import Where
+from desk.register.backends.reader import open_reader
 from desk.register.canonical import GENESIS, hash_body
 from desk.register.chain import Checkpoint, Head
 from desk.register.verify_actions import ActionWalk, check_requests, valuation_detail, walk_actions
@@ -60,8 +62,10 @@ class VerifyResult:
         return not self.problems
 
 
-def verify_file(path: Path, against: Checkpoint | None = None, progress: Progress | None = None) -> VerifyResult:
-    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+def verify_file(
+    path: Path | Where, against: Checkpoint | None = None, progress: Progress | None = None
+) -> VerifyResult:
+    conn = open_reader(path)
     try:
         found = Findings()
         result = VerifyResult()

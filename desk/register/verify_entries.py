@@ -118,7 +118,7 @@ def walk_entries(
         for extra in postings:
             found.add("postings", f"postings of entry #{extra[0]} belong to no entry")
     (count,) = conn.execute("SELECT value FROM meta WHERE key = 'entry_count'").fetchone()
-    if count != walk.count:
+    if str(count) != str(walk.count):  # text on PostgreSQL, an integer in SQLite
         found.add("entry-count", f"the register records {count} entries but holds {walk.count}")
     return walk
 

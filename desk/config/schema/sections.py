@@ -9,9 +9,10 @@ import re
 from decimal import Decimal
 from pathlib import Path
 from typing import Annotated
+from urllib.parse import urlsplit
 
 import platformdirs
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 
 from desk.config.schema.base import APP_NAME, Name, Section
 
@@ -21,14 +22,47 @@ def _default_register_path() -> Path:
 
 
 class RegisterSettings(Section):
-    """Where the book of record lives."""
+    """Where the book of record lives: an SQLite file at `path` (the default), or the
+    database `url` names (`postgresql://user@host:port/db`, several desks on one register;
+    `sqlite:///path` is the file). The server's password comes from the secrets dir (file
+    `register__password`) or `DESK_REGISTER__PASSWORD`, never from the file or the URL."""
 
     path: Path = Field(default_factory=_default_register_path)
+    url: str | None = None
+    password: SecretStr | None = None
 
     @field_validator("path")
     @classmethod
     def _expand(cls, value: Path) -> Path:
         return value.expanduser()
+
+    @field_validator("url")
+    @classmethod
+    def _check_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        if not value.startswith(("sqlite:///", "postgresql://", "postgres://")):
+            raise ValueError(f"{value!r}: expected sqlite:///path or postgresql://user@host:port/db")
+        try:
+            parts = urlsplit(value)
+            parts.port  # noqa: B018 -- a bad port raises here, with the URL named
+        except ValueError as exc:
+            raise ValueError(f"{value!r} is not a URL ({exc})") from None
+        if parts.password is not None:
+            raise ValueError(
+                "a register URL with a password in it is refused (it would be printed wherever the URL is); "
+                "put the password in the secrets dir (register__password) or DESK_REGISTER__PASSWORD"
+            )
+        return value
+
+    @property
+    def effective_url(self) -> str:
+        """The URL the register opens: `url`, else `sqlite:///` and the path."""
+        return self.url or f"sqlite:///{self.path}"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.effective_url.startswith("sqlite:")
 
 
 class OperatorSettings(Section):
