@@ -5,7 +5,9 @@ from __future__ import annotations
 import argparse
 import sys
 
-from desk.cli.common import add_command, register_errors
+from pydantic import SecretStr
+
+from desk.cli.common import add_command, register_errors, settings_from
 from desk.cli.exit_codes import ExitCode
 from desk.cli.progress import CopyMeter
 from desk.operations.migrate import migrate as migrate_register
@@ -24,12 +26,33 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
         "left empty and the same command can be run again. Exit codes: 0 copied and verified, 1 the copy "
         "does not verify, 3 a register could not be opened, 4 the target is not empty.",
     )
-    p.add_argument("--from", dest="source", required=True, metavar="URL", help="sqlite:///path or a path")
-    p.add_argument("--to", dest="target", required=True, metavar="URL", help="sqlite:///path (new) or a path")
+    p.add_argument(
+        "--from",
+        dest="source",
+        required=True,
+        metavar="URL",
+        help="sqlite:///path, a path, or postgresql://user@host:port/db",
+    )
+    p.add_argument(
+        "--to",
+        dest="target",
+        required=True,
+        metavar="URL",
+        help="a new sqlite:///path, or an empty postgresql://user@host:port/db",
+    )
     p.add_argument(
         "--batch", type=int, default=BATCH, metavar="ROWS", help=f"rows read and written at a time (default {BATCH})"
     )
     p.set_defaults(handler=migrate)
+
+
+def _password(args: argparse.Namespace) -> SecretStr | None:
+    """The PostgreSQL server's password, when an end is on one: the configured register's
+    (secrets dir file register__password, or DESK_REGISTER__PASSWORD), never a command-line
+    argument (it would show in `ps` and the shell's history)."""
+    if not any(url.startswith(("postgresql:", "postgres:")) for url in (args.source, args.target)):
+        return None
+    return settings_from(args).register.password
 
 
 @register_errors("migrate")
@@ -40,7 +63,11 @@ async def migrate(args: argparse.Namespace) -> ExitCode:
     meter = CopyMeter(sys.stderr)
     try:
         done = await migrate_register(
-            args.source, args.target, batch=args.batch, progress=meter.progress if sys.stderr.isatty() else None
+            args.source,
+            args.target,
+            batch=args.batch,
+            progress=meter.progress if sys.stderr.isatty() else None,
+            password=_password(args),
         )
     except TargetNotEmpty as exc:
         print(f"desk migrate: {exc}", file=sys.stderr)

@@ -16,13 +16,13 @@ ends from their URLs and decides what a failed verify means. What a failure leav
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+
+from pydantic import SecretStr
 
 from desk.register import CopyReport, Register, RegisterUnavailable, VerifyResult
+from desk.register.backends import where
 from desk.register.copying import BATCH, CopyProgress
 
 #: Who the two ends are opened as: the copy signs nothing, so this name is never recorded.
@@ -41,44 +41,53 @@ class Migration:
         return self.report.verified is not None and self.report.verified.ok
 
 
-def sqlite_path(url: str) -> Path | None:
-    """The file a `sqlite:///path` URL (or a plain path) names; None for another scheme."""
-    parts = urlsplit(url)
-    if parts.scheme == "sqlite":
-        if parts.netloc:
-            raise RegisterUnavailable(
-                f"{url}: a SQLite URL names a file on this machine: sqlite:///absolute/path or sqlite:relative/path"
-            )
-        return Path(unquote(parts.path))
-    if parts.scheme in ("", "file"):
-        return Path(unquote(parts.path))
-    return None
+@dataclass(frozen=True, slots=True)
+class Place:
+    """One end of the copy as `Register.open` takes it: its URL, and the server's password
+    (from the secrets dir or the environment, as the configured register's; None: asyncpg
+    looks for PGPASSWORD or ~/.pgpass)."""
+
+    effective_url: str
+    password: SecretStr | None = None
+    #: what `RegisterPlace` asks for; a PostgreSQL register has no file
+    path: Path = field(default_factory=Path)
 
 
-@asynccontextmanager
-async def open_url(url: str, *, create: bool) -> AsyncIterator[Register]:
-    """The register `url` names (sqlite:///path, a plain path, or postgresql://…)."""
-    path = sqlite_path(url)
-    if path is None:
-        raise RegisterUnavailable(f"{url}: desk migrate knows sqlite:///path URLs (and plain paths)")
-    async with Register.open(path, operator=OPERATOR, create=create) as register:
-        yield register
+def place(url: str, password: SecretStr | None = None) -> Path | Place:
+    """The register `url` names: `sqlite:///path` or a plain path (the file), or
+    `postgresql://user@host:port/db` (refused, with the reason, when it is none of these or
+    holds a password)."""
+    found = where(url)
+    if found.backend == "sqlite":
+        assert found.path is not None
+        return found.path.resolve()
+    return Place(url, password)
 
 
 async def migrate(
-    source_url: str, target_url: str, *, batch: int = BATCH, progress: CopyProgress | None = None
+    source_url: str,
+    target_url: str,
+    *,
+    batch: int = BATCH,
+    progress: CopyProgress | None = None,
+    password: SecretStr | None = None,
 ) -> Migration:
-    """Copy the register at `source_url` into the empty (or new) one at `target_url`."""
-    if _same(source_url, target_url):
+    """Copy the register at `source_url` into the empty (or new) one at `target_url`;
+    `password` is the PostgreSQL server's (either end's)."""
+    source_place, target_place = place(source_url, password), place(target_url, password)
+    if _same(source_place, target_place):
         raise RegisterUnavailable(f"--from and --to name the same register ({source_url}): nothing to copy")
-    async with open_url(source_url, create=False) as source, open_url(target_url, create=True) as target:
+    async with (
+        Register.open(source_place, operator=OPERATOR) as source,
+        Register.open(target_place, operator=OPERATOR, create=True) as target,
+    ):
         report = await source.copy_to(target, batch=batch, progress=progress)
         broken_source = await source.verify() if report.verified is not None and not report.verified.ok else None
     return Migration(report, broken_source)
 
 
-def _same(a: str, b: str) -> bool:
-    first, second = sqlite_path(a), sqlite_path(b)
-    if first is not None and second is not None:
-        return first.resolve() == second.resolve()
-    return a == b
+def _same(a: Path | Place, b: Path | Place) -> bool:
+    if isinstance(a, Path) or isinstance(b, Path):
+        return a == b
+    first, second = where(a.effective_url), where(b.effective_url)
+    return (first.host, first.port, first.database) == (second.host, second.port, second.database)

@@ -31,6 +31,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from desk.register import units
 from desk.register.canonical import GENESIS
 from desk.register.chain import Checkpoint, Head
 from desk.register.errors import RegisterError
@@ -150,6 +151,7 @@ async def copy_register(
                 if progress is not None:
                     progress(table.name, copied, totals[table.name])
             report.rows[table.name] = copied
+        await _continue_ids(target)
         arrived = await _heads(target)
         if (arrived.seq, arrived.head_hash, arrived.actions, arrived.quotes) != (
             report.heads.seq,
@@ -209,7 +211,46 @@ async def _insert(register: Register, table: Table, rows: list[tuple[Any, ...]])
     sql = f"INSERT INTO {table.name} ({columns}) VALUES ({marks})"
     if table.name == "meta":
         sql += " ON CONFLICT (key) DO UPDATE SET value = excluded.value"
-    await register._conn.executemany(sql, rows)
+    if register._db.dialect == "sqlite":
+        rows = _for_sqlite(table, rows)
+    await register._db.executemany(sql, rows)
+
+
+#: The backend's own marks in meta, not the register's: each backend keeps its own.
+BACKEND_MARKS = ("schema_version",)
+
+
+def _for_sqlite(table: Table, rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+    """Rows as the SQLite backend itself writes them, whichever backend they come from:
+    units as INTEGER when they fit 63 bits and as exact TEXT when not (units.py), the meta
+    counters as INTEGER (PostgreSQL keeps meta as text), the backend's own marks left out."""
+    if "units" in table.columns and table.name != "valuations":  # valuations keep units as TEXT on both
+        at = table.columns.index("units")
+        return [(*row[:at], units.to_db(units.from_db(row[at])), *row[at + 1 :]) for row in rows]
+    if table.name == "meta":
+        return [(key, _counter(value)) for key, value in rows if key not in BACKEND_MARKS]
+    return rows
+
+
+def _counter(value: Any) -> Any:
+    """An integer kept as text (PostgreSQL's meta) as the INTEGER SQLite's meta holds."""
+    if isinstance(value, str) and value.lstrip("-").isdigit() and str(int(value)) == value:
+        return int(value)
+    return value
+
+
+async def _continue_ids(register: Register) -> None:
+    """PostgreSQL: move each identity sequence past the ids the copy brought, or the next
+    account, draft or valuation added would be given an id already taken. (SQLite takes the
+    next rowid from the table itself.)"""
+    if register._db.dialect != "postgres":
+        return
+    for table in COPIED:
+        if table.columns[0] == "id":
+            await register._db.execute(
+                f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
+                f"COALESCE(MAX(id), 0) + 1, false) FROM {table.name}"
+            )
 
 
 async def _heads(register: Register) -> Checkpoint:
@@ -234,9 +275,11 @@ async def _head(register: Register, sql: str) -> Head:
 @asynccontextmanager
 async def _read_snapshot(register: Register) -> AsyncIterator[None]:
     """One read transaction on `register`: every read inside sees the register as it was at
-    the first, whatever other connections commit meanwhile (SQLite in WAL mode)."""
-    await register._conn.execute("BEGIN")
+    the first, whatever other connections commit meanwhile (SQLite in WAL mode; PostgreSQL's
+    REPEATABLE READ)."""
+    begin = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY" if register._db.dialect == "postgres" else "BEGIN"
+    await register._db.execute(begin)
     try:
         yield
     finally:
-        await register._conn.execute("ROLLBACK")
+        await register._db.execute("ROLLBACK")
