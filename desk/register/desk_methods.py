@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 class DeskMethods:
     """Mixed into `Register`: what a desk among several asks of the register."""
 
-    def watch(
+    async def watch(
         self: Register,
         *,
         since: Hashable | None = None,
@@ -25,8 +25,19 @@ class DeskMethods:
     ) -> AsyncIterator[Hashable]:
         """Yield the change marker (`changes()`) each time someone, at this desk or another,
         commits to the register; a burst of commits is one yield. `since`: the marker the
-        caller holds already. A failed look is logged and the next one tried (watch.py)."""
-        return watching.watch(self.changes, watching.Pause(), since=since, interval=interval)
+        caller holds already. A failed look is logged and the next one tried (watch.py). On
+        PostgreSQL the server's notifications wake it at once (backends/pg_notify.py); the
+        marker is still read every `interval` in case one was lost."""
+        signal: watching.Signal = watching.Pause()
+        if self._db.dialect == "postgres":
+            from desk.register.backends.pg_notify import PgSignal  # asyncpg only when asked for
+
+            signal = PgSignal(self._where)
+        try:
+            async for marker in watching.watch(self.changes, signal, since=since, interval=interval):
+                yield marker
+        finally:
+            await signal.close()
 
     async def copy_to(
         self: Register,

@@ -42,12 +42,18 @@ class Signal(Protocol):
 
     async def wait(self, longest: float) -> None: ...  # float-ok: seconds
 
+    async def close(self) -> None:
+        """Stop listening (the watch has ended)."""
+
 
 class Pause:
     """The signal of a storage that cannot tell: nothing but the interval passing."""
 
     async def wait(self, longest: float) -> None:  # float-ok: seconds
         await asyncio.sleep(longest)
+
+    async def close(self) -> None:
+        """Nothing to release."""
 
 
 async def watch(

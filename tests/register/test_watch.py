@@ -11,12 +11,17 @@ import sqlite3
 from collections.abc import AsyncIterator, Hashable
 
 import pytest
+from pydantic import SecretStr
 
 from desk.config import DeskSettings
+from desk.operations.migrate import Place
 from desk.register import Register
+from desk.register.backends import where
+from desk.register.backends.pg_notify import PgSignal
 from desk.register.watch import Pause, watch
+from tests.pgserver import PgCluster
 from tests.register.conftest import earning, payout, transfer
-from tests.waiting import PATIENCE
+from tests.waiting import PATIENCE, until
 
 
 async def next_change(changes: AsyncIterator[Hashable]) -> Hashable:
@@ -99,3 +104,38 @@ async def test_a_failed_look_is_logged_and_the_watch_goes_on(
         assert await asyncio.wait_for(pending, PATIENCE) == await register.changes()
     assert "register change check failed: disk I/O error" in caplog.text
     await changes.aclose()
+
+
+async def test_on_postgresql_a_commit_at_another_desk_wakes_the_watch_by_notification(
+    pg_cluster: PgCluster, settings: DeskSettings
+) -> None:
+    """The watch looks at the marker once an hour here: what wakes it after its first look
+    (the one made when it starts listening) is the server's notification of bek's commit."""
+    url = pg_cluster.url(pg_cluster.fresh_database())
+    server = Place(url, SecretStr(pg_cluster.password))
+    async with Register.open(server, operator="aliya", create=True) as here:
+        await here.init_accounts(settings)
+        looks = 0
+
+        async def marker() -> Hashable:
+            nonlocal looks
+            looks += 1
+            return await here.changes()
+
+        signal = PgSignal(where(url, pg_cluster.password))
+        changes = watch(marker, signal, since=await here.changes(), interval=3600)
+        woken = asyncio.ensure_future(next_change(changes))
+        await until(lambda: looks >= 1, "the look made when the watch started listening")
+        async with Register.open(server, operator="bek") as there:
+            await there.ingest([earning(1)])
+        assert await woken == await here.changes() and looks == 2
+        await changes.aclose()
+        await signal.close()
+        # the register's own watch listens the same way
+        mine = here.watch(since=await here.changes(), interval=3600)
+        pending = asyncio.ensure_future(next_change(mine))
+        async with Register.open(server, operator="bek") as there:
+            draft_id = await there.draft(transfer("0.001"))
+        await pending
+        assert (await here.drafts())[0].id == draft_id
+        await mine.aclose()
