@@ -82,17 +82,35 @@ def register_fixtures(text: str, *, clock: Callable[[], datetime] | None = None)
         return write_desk_config(tmp_path, text)
 
     @pytest.fixture(name="settings")
-    def settings(config_file: Path) -> DeskSettings:
-        return load_settings(config_file, env={})
+    def settings(config_file: Path, backend: str, request: pytest.FixtureRequest) -> DeskSettings:
+        return backend_settings(config_file, backend, request)
 
     @pytest.fixture(name="register")
     async def register(settings: DeskSettings) -> AsyncIterator[Register]:
         extra = {} if clock is None else {"clock": clock}
-        async with Register.open(settings.register.path, operator="aliya", create=True, **extra) as reg:
+        async with Register.open(settings.register, operator="aliya", create=True, **extra) as reg:
             await reg.init_accounts(settings)
             yield reg
 
     return config_file, settings, register
+
+
+def backend_settings(config_file: Path, backend: str, request: pytest.FixtureRequest) -> DeskSettings:
+    """The settings of `config_file` (no environment), on the test's backend: for
+    "postgres", a fresh database of the session's cluster (tests/pgserver.py), its URL in
+    DESK_REGISTER__URL and the password in a secrets dir, as a desk on a server has them."""
+    if backend == "sqlite":
+        return load_settings(config_file, env={})
+    cluster = request.getfixturevalue("pg_cluster")
+    url = cluster.url(cluster.fresh_database())
+    return load_settings(config_file, env={"DESK_REGISTER__URL": url}, secrets_dir=cluster.secrets_dir)
+
+
+def parametrize_backends(metafunc: pytest.Metafunc) -> None:
+    """In a conftest's `pytest_generate_tests`: run each test that builds a register on
+    SQLite and on PostgreSQL, except a test marked `sqlite_only` (its docstring says why)."""
+    if "backend" in metafunc.fixturenames and metafunc.definition.get_closest_marker("sqlite_only") is None:
+        metafunc.parametrize("backend", ["sqlite", "postgres"], indirect=True)
 
 
 def quick_client(session: aiohttp.ClientSession, *, timeout_s: float = 1.0) -> HttpClient:  # float-ok: seconds

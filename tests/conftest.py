@@ -12,6 +12,13 @@ from tests.pgserver import pg_cluster  # noqa: F401
 REPO = Path(__file__).resolve().parent.parent
 
 
+@pytest.fixture(name="backend")
+def backend(request: pytest.FixtureRequest) -> str:
+    """The register's backend for a test: "sqlite" unless a folder's conftest runs its tests
+    on both (tests/builders.py `parametrize_backends`)."""
+    return getattr(request, "param", "sqlite")
+
+
 @pytest.fixture(autouse=True)
 def isolated_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
     """No test reads or writes the real user's config or data: XDG dirs point into tmp."""

@@ -64,7 +64,7 @@ def settings_from(args: argparse.Namespace) -> DeskSettings:
 async def opened(settings: DeskSettings, *, create: bool = False) -> AsyncIterator[Register]:
     """The configured register, judged by the configured controls (roles, limits, quorum)."""
     async with Register.open(
-        settings.register.path,
+        settings.register,
         operator=settings.operator.name,
         create=create,
         controls=Controls.from_settings(settings),

@@ -171,7 +171,7 @@ async def headless_demo(args: argparse.Namespace) -> ExitCode:
 
 
 async def _print_state(console: Console, settings: DeskSettings) -> None:
-    async with Register.open(settings.register.path, operator=settings.operator.name) as register:
+    async with Register.open(settings.register, operator=settings.operator.name) as register:
         balances = await register.balances()
         count = await register.count()
         recent = await register.recent(5)
@@ -241,7 +241,7 @@ def demo_operators(chosen: str | None) -> tuple[str, str]:
 
 
 async def _init_register(settings: Any) -> None:
-    async with Register.open(settings.register.path, operator=settings.operator.name, create=True) as register:
+    async with Register.open(settings.register, operator=settings.operator.name, create=True) as register:
         await register.init_accounts(settings)
         from desk.sim.demo_reserve import open_demo_reserve
 

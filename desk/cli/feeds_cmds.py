@@ -106,7 +106,7 @@ async def honour_blocks(http: HttpClient, path: Path, operator: str) -> None:
 async def feeds_refused(args: argparse.Namespace) -> ExitCode:
     settings = settings_from(args)
     try:
-        async with Register.open(settings.register.path, operator=settings.operator.name) as register:
+        async with Register.open(settings.register, operator=settings.operator.name) as register:
             rows = await register.refusals()
             if args.all:
                 rows += await register.refusals(state="acknowledged") + await register.refusals(state="resolved")
@@ -147,7 +147,7 @@ async def feeds_acknowledge(args: argparse.Namespace) -> ExitCode:
     settings = settings_from(args)
     try:
         controls = Controls.from_settings(settings)  # acknowledging a refused row is a checker's act
-        async with Register.open(settings.register.path, operator=settings.operator.name, controls=controls) as reg:
+        async with Register.open(settings.register, operator=settings.operator.name, controls=controls) as reg:
             seq = await reg.acknowledge_refusal(args.id, args.note)
     except RegisterUnavailable as exc:
         print(f"desk feeds acknowledge: {exc}", file=sys.stderr)

@@ -137,7 +137,7 @@ def _open(settings: DeskSettings):  # type: ignore[no-untyped-def]
     if not settings.register.path.exists():
         raise RegisterUnavailable(f"{settings.register.path}: no register here; run `desk init` to create it")
     controls = Controls.from_settings(settings)  # resolving a break is a checker's act
-    return Register.open(settings.register.path, operator=settings.operator.name, controls=controls)
+    return Register.open(settings.register, operator=settings.operator.name, controls=controls)
 
 
 def _fmt(value: Amount | None) -> str:

@@ -73,7 +73,7 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
 async def report(args: argparse.Namespace) -> ExitCode:
     settings = settings_from(args)
     try:
-        async with Register.open(settings.register.path, operator=settings.operator.name) as register:
+        async with Register.open(settings.register, operator=settings.operator.name) as register:
             run = await _reconcile(settings, register, args.month, args.as_of) if args.reconcile else None
             built = await build_report(
                 register, settings, args.month, as_of=args.as_of, reconciliation=run, detail=args.detail

@@ -72,7 +72,7 @@ async def _open(settings: DeskSettings) -> AsyncIterator[tuple[Register, HttpCli
     if not settings.register.path.exists():
         raise RegisterUnavailable(f"{settings.register.path}: no register here; run `desk init` to create it")
     async with (
-        Register.open(settings.register.path, operator=settings.operator.name) as register,
+        Register.open(settings.register, operator=settings.operator.name) as register,
         http_session() as http,
     ):
         yield register, http

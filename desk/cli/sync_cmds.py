@@ -99,7 +99,7 @@ async def status(args: argparse.Namespace) -> ExitCode:
     then the refused rows still open."""
     settings = settings_from(args)
     try:
-        async with Register.open(settings.register.path, operator=settings.operator.name) as register:
+        async with Register.open(settings.register, operator=settings.operator.name) as register:
             states = await register.sync_state()
             count = await register.count()
             refused = await register.refusals()

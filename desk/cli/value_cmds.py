@@ -61,7 +61,7 @@ async def value(args: argparse.Namespace) -> ExitCode:
         return ExitCode.CONFIG
     at = args.at or datetime.now(UTC)
     try:
-        async with Register.open(settings.register.path, operator=settings.operator.name) as register:
+        async with Register.open(settings.register, operator=settings.operator.name) as register:
             policy = PricePolicy.from_settings(settings)
             await value_inflows(register, policy)
             if args.check:

@@ -27,7 +27,7 @@ __all__ = ["SyncAlreadyRunning", "claim_register", "run_engine", "stop_on_signal
 def claim_register(settings: DeskSettings) -> SyncLock:
     """The configured register's sync lock, taken: RegisterUnavailable when there is no
     register, SyncAlreadyRunning when another sync holds it. Release it when done."""
-    if not settings.register.path.exists():
+    if settings.register.is_sqlite and not settings.register.path.exists():
         raise RegisterUnavailable(f"{settings.register.path}: no register here; run `desk init` to create it")
     lock = SyncLock(settings.register.path)
     lock.acquire()
@@ -56,7 +56,7 @@ async def run_engine(
     `pacing=False` only for desk's own simulator, which has no rate limits to respect.
     `control`: a service also obeys commands on stdin (desk.sync.control)."""
     async with (
-        Register.open(settings.register.path, operator=settings.operator.name) as register,
+        Register.open(settings.register, operator=settings.operator.name) as register,
         http_session(pacing=pacing) as http,
         alerting(settings) as alerts,
     ):

@@ -93,5 +93,11 @@ def payout_entry(payout: Payout, wallet: str) -> NewEntry:
 
 
 def register_quote(quote: FeedQuote) -> Quote:
-    return Quote(base=quote.base, quote=quote.quote, price=quote.price, source=quote.source,
-                 source_time=quote.source_time, received_time=quote.received_time)
+    return Quote(
+        base=quote.base,
+        quote=quote.quote,
+        price=quote.price,
+        source=quote.source,
+        source_time=quote.source_time,
+        received_time=quote.received_time,
+    )

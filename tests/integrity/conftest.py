@@ -94,7 +94,7 @@ def prices() -> list[Quote]:
 async def build(tmp: Path) -> Book:
     settings = load_settings(write_desk_config(tmp, CONFIG), env={})
     clock = iter(T0 + timedelta(days=3, seconds=s) for s in range(10_000))
-    async with Register.open(settings.register.path, operator="aliya", create=True, clock=lambda: next(clock)) as reg:
+    async with Register.open(settings.register, operator="aliya", create=True, clock=lambda: next(clock)) as reg:
         await reg.init_accounts(settings)
         await reg.record_quotes(prices())
         await reg.ingest([earning(i) for i in range(12)])

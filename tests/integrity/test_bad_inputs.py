@@ -251,7 +251,7 @@ def seeded(tmp_path_factory: pytest.TempPathFactory) -> Path:
     settings = load_settings(config, env={})
 
     async def build() -> None:
-        async with Register.open(settings.register.path, operator="aliya", create=True) as reg:
+        async with Register.open(settings.register, operator="aliya", create=True) as reg:
             await reg.init_accounts(settings)
             await reg.ingest([earning(i, "1") for i in range(5)] + [payout(3, "2", status="confirmed", tx="aa" * 32)])
             await reg.draft(transfer("0.1", 30))

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from desk.money import BTC, Amount, Asset
 from desk.register import NewEntry, Posting
-from tests.builders import desk_config, register_fixtures
+from tests.builders import desk_config, parametrize_backends, register_fixtures
 
 T0 = datetime(2026, 11, 1, tzinfo=UTC)
 
@@ -14,6 +16,11 @@ CONFIG = desk_config()
 
 
 config_file, settings, register = register_fixtures(CONFIG)
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Every test of the register runs on SQLite and on PostgreSQL (unless `sqlite_only`)."""
+    parametrize_backends(metafunc)
 
 
 def earning(i: int, amount: str = "0.01", pool: str = "f2main", day: int = 0) -> NewEntry:

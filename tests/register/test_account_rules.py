@@ -99,7 +99,7 @@ async def test_approval_judges_the_rules_again(
     with monkeypatch.context() as patch:
         patch.setattr(rules, "check_flows", lambda entry: None)
         draft_id = await register.draft(transfer("0.1", source="income:mining:f2main"))
-    async with Register.open(settings.register.path, operator="bek") as checker:
+    async with Register.open(settings.register, operator="bek") as checker:
         with pytest.raises(RuleRefused, match="income:mining:out"):
             await checker.approve(draft_id)
         assert await checker.count() == 2
@@ -108,7 +108,7 @@ async def test_approval_judges_the_rules_again(
 
 async def approved(register: Register, settings: DeskSettings, entry: NewEntry) -> int:
     draft_id = await register.draft(entry)
-    async with Register.open(settings.register.path, operator="bek") as checker:
+    async with Register.open(settings.register, operator="bek") as checker:
         seq = await checker.approve(draft_id)
     assert seq is not None
     return seq
@@ -121,7 +121,7 @@ async def test_a_reversal_undoes_exactly_one_entry_once(register: Register, sett
     later = T0 + timedelta(days=2)
     first = await register.draft(reversal_of(original, later))
     second = await register.draft(reversal_of(original, later))
-    async with Register.open(settings.register.path, operator="bek") as checker:
+    async with Register.open(settings.register, operator="bek") as checker:
         await checker.approve(first)
         with pytest.raises(RuleRefused, match=f"reversal:once: entry #{seq} is already reversed"):
             await checker.approve(second)
@@ -139,6 +139,6 @@ async def test_an_approval_that_takes_more_than_the_wallet_holds_names_the_funds
 ) -> None:
     await fund(register)
     draft_id = await register.draft(transfer("2.5"))
-    async with Register.open(settings.register.path, operator="bek") as checker:
+    async with Register.open(settings.register, operator="bek") as checker:
         with pytest.raises(RuleRefused, match="refused by rule funds: insufficient balance in assets:wallet:ops"):
             await checker.approve(draft_id)

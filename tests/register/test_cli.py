@@ -106,7 +106,7 @@ def test_verify_shows_its_progress_on_a_terminal_and_reports_entries_per_second(
     from tests.register.conftest import earning
 
     async def fill() -> None:
-        async with Register.open(settings.register.path, operator="aliya", create=True) as reg:
+        async with Register.open(settings.register, operator="aliya", create=True) as reg:
             await reg.init_accounts(settings)
             await reg.ingest([earning(i) for i in range(50)])
 

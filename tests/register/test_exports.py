@@ -72,11 +72,11 @@ async def book(register: Register, settings: DeskSettings) -> dict[tuple[str, st
             )
         ),
     ]
-    async with Register.open(settings.register.path, operator="bek") as checker:
+    async with Register.open(settings.register, operator="bek") as checker:
         seqs = [await checker.approve(d) for d in drafts]
         original = await checker.entry(seqs[2])
     reversal = await register.draft(reversal_of(original, T0))
-    async with Register.open(settings.register.path, operator="bek") as checker:
+    async with Register.open(settings.register, operator="bek") as checker:
         await checker.approve(reversal)
     return await register.balances()
 
@@ -202,11 +202,11 @@ async def inflows_book(register: Register, settings: DeskSettings) -> dict[tuple
             ("96500", "19300", "assets:reserve:cold", "0.2", "ord-2"),
         )
     ]
-    async with Register.open(settings.register.path, operator="bek") as checker:
+    async with Register.open(settings.register, operator="bek") as checker:
         seqs = [await checker.approve(d) for d in bought]
         original = await checker.entry(seqs[1])
     reversal = await register.draft(reversal_of(original, T0))
-    async with Register.open(settings.register.path, operator="bek") as checker:
+    async with Register.open(settings.register, operator="bek") as checker:
         await checker.approve(reversal)
     assert (await register.verify()).ok
     return await register.balances()

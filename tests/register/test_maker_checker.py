@@ -20,7 +20,7 @@ async def test_draft_approved_by_another_operator_is_posted_with_both_names(
     await fund_wallet(register)
     draft_id = await register.draft(transfer("1.5"))
     assert await register.balance("assets:reserve:cold", "BTC") == Amount(BTC, 0)
-    async with Register.open(settings.register.path, operator="bek") as checker:
+    async with Register.open(settings.register, operator="bek") as checker:
         seq = await checker.approve(draft_id)
         entry = await checker.entry(seq)
     assert (entry.drafted_by, entry.approved_by) == ("aliya", "bek")
@@ -41,7 +41,7 @@ async def test_self_approval_is_refused_and_the_attempt_recorded(register: Regis
 
 async def test_rejection_needs_a_reason_and_closes_the_draft(register: Register, settings: DeskSettings) -> None:
     draft_id = await register.draft(transfer("1"))
-    async with Register.open(settings.register.path, operator="bek") as checker:
+    async with Register.open(settings.register, operator="bek") as checker:
         with pytest.raises(EntryRejected, match="reason"):
             await checker.reject(draft_id, "  ")
         await checker.reject(draft_id, "wrong wallet")
@@ -54,7 +54,7 @@ async def test_rejection_needs_a_reason_and_closes_the_draft(register: Register,
 async def test_approval_that_would_overdraw_the_wallet_is_refused(register: Register, settings: DeskSettings) -> None:
     await fund_wallet(register)
     draft_id = await register.draft(transfer("2.00000001"))
-    async with Register.open(settings.register.path, operator="bek") as checker:
+    async with Register.open(settings.register, operator="bek") as checker:
         with pytest.raises(EntryRejected, match="insufficient balance in assets:wallet:ops"):
             await checker.approve(draft_id)
     assert await register.count() == 2

@@ -116,7 +116,7 @@ class Refusing:
 
 async def test_the_register_asks_the_guard_it_was_opened_with(settings) -> None:
     guard = Refusing()
-    async with Register.open(settings.register.path, operator="aliya", create=True, controls=guard) as reg:
+    async with Register.open(settings.register, operator="aliya", create=True, controls=guard) as reg:
         await reg.init_accounts(settings)
         with pytest.raises(PolicyRefused, match="aliya may not post here"):
             await reg.post(earning(1))

@@ -77,3 +77,9 @@ class _Rows:
 
     def fetchall(self) -> list[tuple]:
         return list(self)
+
+    def fetchmany(self, size: int) -> list[tuple]:
+        rows = []
+        while len(rows) < size and (row := self.fetchone()) is not None:
+            rows.append(row)
+        return rows
