@@ -53,10 +53,12 @@ class Table:
     columns: tuple[str, ...]
     #: the columns that order it and page through it (a primary key or a unique index)
     key: tuple[str, ...]
+    #: which rows are the register's (a condition on them), when not all are
+    only: str = "TRUE"
 
 
-def _table(name: str, columns: str, key: str) -> Table:
-    return Table(name, tuple(columns.split()), tuple(key.split()))
+def _table(name: str, columns: str, key: str, only: str = "TRUE") -> Table:
+    return Table(name, tuple(columns.split()), tuple(key.split()), only)
 
 
 COPIED: tuple[Table, ...] = (
@@ -103,8 +105,9 @@ COPIED: tuple[Table, ...] = (
     ),
     _table("transfer_states", "action_seq draft_id state txid confirmations entry_seq detail", "action_seq"),
     # last: the register's own counters and marks, which a new register already holds with
-    # their starting values (entry_count 0, ...), replaced key by key
-    _table("meta", "key value", "key"),
+    # their starting values (entry_count 0, ...), replaced key by key; a backend's own marks
+    # (PostgreSQL's schema_version) stay each backend's
+    _table("meta", "key value", "key", "key NOT IN ('schema_version')"),
 )
 
 
@@ -178,7 +181,7 @@ async def _refuse_non_empty(target: Register) -> None:
 
 
 async def _count(register: Register, table: Table) -> int:
-    row = await register._one(f"SELECT count(*) FROM {table.name}")
+    row = await register._one(f"SELECT count(*) FROM {table.name} WHERE {table.only}")
     return int(row[0]) if row else 0
 
 
@@ -192,10 +195,10 @@ async def _pages(register: Register, table: Table, batch: int) -> AsyncIterator[
     after: Sequence[Any] | None = None
     while True:
         if after is None:
-            sql = f"SELECT {columns} FROM {table.name} ORDER BY {order} LIMIT ?"
+            sql = f"SELECT {columns} FROM {table.name} WHERE {table.only} ORDER BY {order} LIMIT ?"
             rows = await register._all(sql, (batch,))
         else:
-            sql = f"SELECT {columns} FROM {table.name} WHERE {where_key} ORDER BY {order} LIMIT ?"
+            sql = f"SELECT {columns} FROM {table.name} WHERE {table.only} AND {where_key} ORDER BY {order} LIMIT ?"
             rows = await register._all(sql, (*after, batch))
         if not rows:
             return
@@ -216,19 +219,15 @@ async def _insert(register: Register, table: Table, rows: list[tuple[Any, ...]])
     await register._db.executemany(sql, rows)
 
 
-#: The backend's own marks in meta, not the register's: each backend keeps its own.
-BACKEND_MARKS = ("schema_version",)
-
-
 def _for_sqlite(table: Table, rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
     """Rows as the SQLite backend itself writes them, whichever backend they come from:
     units as INTEGER when they fit 63 bits and as exact TEXT when not (units.py), the meta
-    counters as INTEGER (PostgreSQL keeps meta as text), the backend's own marks left out."""
+    counters as INTEGER (PostgreSQL keeps meta as text)."""
     if "units" in table.columns and table.name != "valuations":  # valuations keep units as TEXT on both
         at = table.columns.index("units")
         return [(*row[:at], units.to_db(units.from_db(row[at])), *row[at + 1 :]) for row in rows]
     if table.name == "meta":
-        return [(key, _counter(value)) for key, value in rows if key not in BACKEND_MARKS]
+        return [(key, _counter(value)) for key, value in rows]
     return rows
 
 

@@ -50,6 +50,21 @@ def test_every_table_and_column_of_the_schema_is_copied() -> None:
     assert {t.name: t.columns for t in COPIED} == schema
 
 
+async def test_every_table_and_column_on_postgresql_is_copied(pg_cluster: PgCluster) -> None:
+    database = pg_cluster.fresh_database()
+    async with Register.open(
+        Place(pg_cluster.url(database), SecretStr(pg_cluster.password)), operator="copy", create=True
+    ):
+        pass
+    listed = pg_cluster.psql(
+        "SELECT table_name, string_agg(column_name, ' ' ORDER BY ordinal_position) FROM information_schema.columns "
+        "WHERE table_schema = 'public' GROUP BY table_name",
+        database,
+    )
+    schema = dict(line.split("|") for line in listed.splitlines() if line)
+    assert {t.name: " ".join(t.columns) for t in COPIED} == schema
+
+
 @pytest.mark.parametrize("batch", [1, 3, 5_000])
 async def test_a_copy_is_the_source_row_for_row_and_verifies_against_its_heads(
     book: DeskSettings, tmp_path: Path, batch: int
