@@ -91,6 +91,7 @@ async def desk(url: str, operator: str, other: str, n: int, seconds: float) -> d
     pace = seconds / n if n else 0.0
     drafted: list[int] = []
     approved: set[int] = set()
+    seen: set[int] = set()
     noticed: list[float] = []
     async with Register.open(url, operator=operator) as reg:
         started = time.perf_counter()
@@ -101,9 +102,13 @@ async def desk(url: str, operator: str, other: str, n: int, seconds: float) -> d
                 drafted.append(await reg.draft(transfer(operator, i)))
 
         async def approve_waiting() -> None:
-            for draft in await reg.drafts("pending", limit=None):
+            waiting = await reg.drafts("pending", limit=None)
+            read_at = datetime.now(UTC)
+            for draft in waiting:
                 if draft.drafted_by == other and draft.id not in approved:
-                    noticed.append((datetime.now(UTC) - draft.created_at).total_seconds())
+                    if draft.id not in seen:  # noticed now: its commit to this read
+                        seen.add(draft.id)
+                        noticed.append((read_at - draft.created_at).total_seconds())
                     await reg.approve(draft.id)
                     approved.add(draft.id)
 
