@@ -69,14 +69,16 @@ class PgCluster:
         """A `register.url` for `database` (no password: desk reads it from the secrets dir)."""
         return f"postgresql://{user}@{self.host}:{self.port}/{database}"
 
-    def admin_env(self) -> dict[str, str]:
-        return {**os.environ, "PGPASSWORD": self.password, "PGHOST": self.host, "PGPORT": str(self.port)}
+    def admin_env(self, password: str | None = None) -> dict[str, str]:
+        secret = password or self.password
+        return {**os.environ, "PGPASSWORD": secret, "PGHOST": self.host, "PGPORT": str(self.port)}
 
-    def psql(self, sql: str, database: str = "postgres", user: str = OWNER) -> str:
-        """Run SQL as `user` (the owner unless told) with psql; return its output."""
+    def psql(self, sql: str, database: str = "postgres", user: str = OWNER, password: str | None = None) -> str:
+        """Run SQL as `user` (the owner unless told, with `password` when another) with psql;
+        return its output."""
         done = subprocess.run(
             [pg_bin("psql"), "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-U", user, "-d", database, "-c", sql],
-            env=self.admin_env(),
+            env=self.admin_env(password),
             capture_output=True,
             text=True,
             check=False,

@@ -26,6 +26,12 @@ from desk.register.text import shown
 
 def add_commands(subparsers: argparse._SubParsersAction) -> None:
     p = add_command(subparsers, "init")
+    p.add_argument(
+        "--postgres",
+        action="store_true",
+        help="on a register.url = postgresql://... register, also create the roles desk_writer (insert and "
+        "read only: history cannot be rewritten) and desk_auditor (read only); run as the database's owner",
+    )
     p.set_defaults(handler=init)
 
     p = add_command(
@@ -91,8 +97,11 @@ async def init(args: argparse.Namespace) -> ExitCode:
     settings = settings_from(args)
     async with opened(settings, create=True) as register:
         new = await register.init_accounts(settings)
-        print(f"register: {settings.register.path}")
+        print(f"register: {register.location}")
         print(f"{len(new)} new accounts" + (": " + ", ".join(new) if new else ""))
+        if getattr(args, "postgres", False):
+            roles = await register.create_roles()
+            print(f"roles: {', '.join(roles)} (grant one to each login: GRANT desk_writer TO <login>)")
     return ExitCode.OK
 
 

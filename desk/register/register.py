@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from desk.money import Amount, Asset
-from desk.register import actions, catalogue, decisions, drafts, feedstate, posting, reads, walk
+from desk.register import actions, catalogue, decisions, drafts, feedstate, posting, reads, roles, walk
 from desk.register import proposals as proposal_store
 from desk.register import quotes as quote_store
 from desk.register.backends import Storage, Where
@@ -388,3 +388,10 @@ class Register(TransferMethods, PeriodMethods, DeskMethods):
     async def proposal_records(self, state: str = "pending", limit: int = 200) -> list[proposal_store.ProposalRecord]:
         """Policy proposals in `state`, newest first, as their chained actions hold them."""
         return await proposal_store.listing(self, state, limit)
+
+    # ---------------------------------------------------------------- i16: several desks (PostgreSQL)
+
+    async def create_roles(self) -> tuple[str, ...]:
+        """On a PostgreSQL register, create the desk_writer (insert and read, never rewrite
+        history) and desk_auditor (read only) roles; refused on SQLite (roles.py)."""
+        return await roles.create_roles(self)

@@ -7,8 +7,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from desk.money import BTC, Amount, Asset
-from desk.register import NewEntry, Posting
+from desk.register import NewEntry, Posting, Register
 from tests.builders import desk_config, parametrize_backends, register_fixtures
+from tests.register.rawdb import RawDb
 
 T0 = datetime(2026, 11, 1, tzinfo=UTC)
 
@@ -16,6 +17,13 @@ CONFIG = desk_config()
 
 
 config_file, settings, register = register_fixtures(CONFIG)
+
+
+@pytest.fixture
+def raw(register: Register, backend: str, request: pytest.FixtureRequest) -> RawDb:
+    """The test register's storage held directly (sqlite3 on the file, psql on the database)."""
+    cluster = request.getfixturevalue("pg_cluster") if backend == "postgres" else None
+    return RawDb(backend, register.path, register.location, cluster)
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:

@@ -1,9 +1,9 @@
-"""The hash chains: a clean register verifies, the file refuses edits, the canonical forms
-hold. Tampering behind desk's back is the tamper suite's (tests/integrity/test_tamper.py)."""
+"""The hash chains: a clean register verifies, the storage refuses edits (the SQLite file's
+triggers, PostgreSQL's), the canonical forms hold. Tampering behind desk's back is the tamper
+suite's (tests/integrity/test_tamper.py)."""
 
 from __future__ import annotations
 
-import sqlite3
 from decimal import Decimal
 from pathlib import Path
 
@@ -12,20 +12,13 @@ from hypothesis import strategies as st
 
 from desk.register import Quote, Register
 from desk.register.canonical import canonical_json, entry_body, entry_payload
-from desk.register.verify import verify_file
 from tests.register.conftest import T0, earning, payout, transfer
+from tests.register.rawdb import RawDb, Refused
 
 
 async def filled(register: Register) -> Path:
     await register.ingest([earning(i) for i in range(20)] + [payout(i, "0.001", tx=f"{i:064x}") for i in range(5)])
     return register.path
-
-
-def raw(path: Path) -> sqlite3.Connection:
-    conn = sqlite3.connect(path, isolation_level=None)
-    for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'").fetchall():
-        conn.execute(f"DROP TRIGGER {name}")
-    return conn
 
 
 async def test_a_clean_register_verifies_with_its_head(register: Register) -> None:
@@ -35,10 +28,9 @@ async def test_a_clean_register_verifies_with_its_head(register: Register) -> No
     assert result.head_hash == (await register.head())[1]
 
 
-async def test_the_triggers_refuse_updates_and_deletes(register: Register) -> None:
-    path = await filled(register)
+async def test_the_triggers_refuse_updates_and_deletes(register: Register, raw: RawDb) -> None:
+    await filled(register)
     await register.checkpoint()  # so the actions log has a row to protect
-    conn = sqlite3.connect(path)
     await register.record_quotes([Quote("BTC", "USD", Decimal(97000), "kraken", T0, T0)])
     await register.draft(transfer("0.001"))
     for sql in (
@@ -52,20 +44,18 @@ async def test_the_triggers_refuse_updates_and_deletes(register: Register) -> No
         "DELETE FROM quotes",
     ):
         try:
-            conn.execute(sql)
-        except sqlite3.DatabaseError as exc:
+            raw.execute(sql)
+        except Refused as exc:
             assert "append-only" in str(exc) or "insert-only" in str(exc)
         else:
             raise AssertionError(f"{sql} was allowed")
-    conn.close()
 
 
-async def test_one_changed_byte_names_that_entry(register: Register) -> None:
-    path = await filled(register)
-    with raw(path) as conn:
-        memo = conn.execute("SELECT memo FROM entries WHERE seq = 7").fetchone()[0]
-        conn.execute("UPDATE entries SET memo = ? WHERE seq = 7", (memo[:-1] + "X",))
-    result = verify_file(path)
+async def test_one_changed_byte_names_that_entry(register: Register, raw: RawDb) -> None:
+    await filled(register)
+    [[memo]] = raw.query("SELECT memo FROM entries WHERE seq = 7")
+    raw.tamper(f"UPDATE entries SET memo = '{memo[:-1]}X' WHERE seq = 7")
+    result = await register.verify()
     assert not result.ok and result.first_bad_seq == 7
     assert "entry #7" in result.problems[0]
 

@@ -10,14 +10,27 @@ from pathlib import Path
 
 import pytest
 
+from desk.config import DeskSettings
 from tests.conftest import REPO
 from tests.waiting import PATIENCE
 
 
+def backend_env(settings: DeskSettings) -> dict[str, str]:
+    """The variables that point a desk process at the test's register when it is not the
+    config file's SQLite file (the server's URL, and its password as a desk on a server has it)."""
+    if settings.register.url is None:
+        return {}
+    assert settings.register.password is not None
+    return {
+        "DESK_REGISTER__URL": settings.register.url,
+        "DESK_REGISTER__PASSWORD": settings.register.password.get_secret_value(),
+    }
+
+
 @pytest.fixture
-def desk(config_file: Path):
+def desk(config_file: Path, settings: DeskSettings):
     def run(*args: str, operator: str = "aliya") -> subprocess.CompletedProcess[str]:
-        env = {**os.environ, "DESK_CONFIG": str(config_file), "DESK_OPERATOR__NAME": operator}
+        env = {**os.environ, "DESK_CONFIG": str(config_file), "DESK_OPERATOR__NAME": operator, **backend_env(settings)}
         return subprocess.run(
             [sys.executable, "-m", "desk", *args], capture_output=True, text=True, env=env, cwd=REPO, timeout=PATIENCE
         )
@@ -31,12 +44,13 @@ def test_commands_before_init_say_how_to_fix_it_and_exit_3(desk) -> None:
     assert "run `desk init`" in result.stderr
 
 
-def test_init_transfer_approve_verify_checkpoint_export(desk, tmp_path: Path, config_file: Path) -> None:
+def test_init_transfer_approve_verify_checkpoint_export(desk, tmp_path: Path, config_file: Path, backend: str) -> None:
     assert desk("init").returncode == 0
-    register = Path(
-        next(line for line in config_file.read_text().splitlines() if "register.sqlite" in line).split('"')[1]
-    )
-    assert register.stat().st_mode & 0o077 == 0
+    if backend == "sqlite":  # a file desk creates is its owner's alone
+        register = Path(
+            next(line for line in config_file.read_text().splitlines() if "register.sqlite" in line).split('"')[1]
+        )
+        assert register.stat().st_mode & 0o077 == 0
     refused = desk(
         "transfer",
         "--from",
@@ -118,7 +132,7 @@ def test_verify_shows_its_progress_on_a_terminal_and_reports_entries_per_second(
         r"verified 50 entries, 0 actions and 0 quotes in [0-9.]+ s \([0-9,]+ entries/s\)\n", piped.stderr
     )
     leader, follower = pty.openpty()
-    env = {**os.environ, "DESK_CONFIG": str(config_file), "DESK_OPERATOR__NAME": "aliya"}
+    env = {**os.environ, "DESK_CONFIG": str(config_file), "DESK_OPERATOR__NAME": "aliya", **backend_env(settings)}
     process = subprocess.run(
         [sys.executable, "-m", "desk", "verify"], stdout=subprocess.PIPE, stderr=follower, env=env, cwd=REPO, timeout=60
     )
@@ -135,3 +149,13 @@ def test_verify_shows_its_progress_on_a_terminal_and_reports_entries_per_second(
     os.close(leader)
     assert process.returncode == 0
     assert b"\rverifying entries: 50 / 50" in shown and b"entries/s)" in shown
+
+
+def test_init_postgres_creates_the_roles_on_a_server_and_refuses_on_a_file(desk, backend: str) -> None:
+    result = desk("init", "--postgres")
+    if backend == "postgres":
+        assert result.returncode == 0, result.stderr
+        assert "roles: desk_writer, desk_auditor" in result.stdout
+    else:
+        assert result.returncode == 3
+        assert "roles are a PostgreSQL server's" in result.stderr

@@ -1,7 +1,9 @@
 """A separate writer process for the crash and concurrency tests.
 
-python -m tests.register.writer PATH batch N      # one batch of N payouts, one transaction
-python -m tests.register.writer PATH each N TAG   # N entries, one transaction each
+python -m tests.register.writer URL batch N      # one batch of N payouts, one transaction
+python -m tests.register.writer URL each N TAG   # N entries, one transaction each
+
+URL is `sqlite:///path` or `postgresql://...` (the password in PGPASSWORD).
 """
 
 from __future__ import annotations
@@ -9,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import sys
 from datetime import timedelta
-from pathlib import Path
 
 from desk.money import BTC, Amount
 from desk.register import NewEntry, Posting, Register
@@ -30,7 +31,7 @@ def entry(i: int, tag: str) -> NewEntry:
     )
 
 
-async def main(path: Path, mode: str, n: int, tag: str) -> None:
+async def main(path: str, mode: str, n: int, tag: str) -> None:
     async with Register.open(path, operator=f"writer-{tag}") as reg:
         if mode == "batch":
             batch = [entry(i, tag) for i in range(n)]
@@ -45,4 +46,4 @@ async def main(path: Path, mode: str, n: int, tag: str) -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main(Path(sys.argv[1]), sys.argv[2], int(sys.argv[3]), sys.argv[4] if len(sys.argv) > 4 else "w"))
+    asyncio.run(main(sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4] if len(sys.argv) > 4 else "w"))

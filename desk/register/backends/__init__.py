@@ -72,11 +72,13 @@ class Where:
 
 def where(url: str | Path, password: str | None = None) -> Where:
     """Read a path, `sqlite:///path` or `postgresql://user@host:port/db` (the password
-    comes separately, from the secrets dir or the environment, never in the URL)."""
+    comes separately, from the secrets dir or the environment, never in the URL). As in
+    SQLAlchemy, `sqlite:///` is followed by the path: `sqlite:////srv/desk.sqlite` is the
+    absolute /srv/desk.sqlite, `sqlite:///desk.sqlite` a file in the current folder."""
     if isinstance(url, Path):
         return Where("sqlite", path=url.expanduser())
     if url.startswith("sqlite:///"):
-        return Where("sqlite", path=Path(url.removeprefix("sqlite://")).expanduser())
+        return Where("sqlite", path=Path(url.removeprefix("sqlite:///")).expanduser())
     if url.startswith(("postgresql://", "postgres://")):
         parts = urlsplit(url)
         if parts.password is not None:
