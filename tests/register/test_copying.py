@@ -99,14 +99,14 @@ async def test_a_non_empty_target_is_refused_and_left_as_it_was(book: DeskSettin
         await target.init_accounts(book)
     before = rows(target_path)
     with pytest.raises(TargetNotEmpty, match=r"not empty \(it holds assets, accounts\).*nothing was written"):
-        await migrate(str(book.register.path), f"sqlite://{target_path}")
+        await migrate(str(book.register.path), f"sqlite:///{target_path}")
     assert rows(target_path) == before
 
 
 async def test_a_copy_that_fails_midway_leaves_the_target_empty_and_runs_again(
     book: DeskSettings, tmp_path: Path
 ) -> None:
-    target_url = f"sqlite://{tmp_path / 'target.sqlite'}"
+    target_url = f"sqlite:///{tmp_path / 'target.sqlite'}"
 
     def fail_in_actions(table: str, done: int, total: int) -> None:
         if table == "actions" and done > 4:
@@ -142,7 +142,7 @@ async def test_heads_that_differ_after_the_copy_roll_it_back(
 async def test_the_same_register_twice_and_an_unknown_scheme_are_refused(book: DeskSettings) -> None:
     path = book.register.path
     with pytest.raises(RegisterUnavailable, match="same register"):
-        await migrate(str(path), f"sqlite://{path}")
+        await migrate(str(path), f"sqlite:///{path}")
     with pytest.raises(RegisterUnavailable, match="sqlite:///path"):
         await migrate(str(path), "mysql://db/desk")
 

@@ -22,7 +22,7 @@ async def test_migrate_copies_verifies_and_refuses_to_copy_twice(tmp_path: Path)
     settings = settings_in(tmp_path / "source")
     await build(settings)
     source, target = settings.register.path, tmp_path / "copy" / "register.sqlite"
-    done = desk("migrate", "--from", f"sqlite://{source}", "--to", f"sqlite://{target}", "--batch", "7")
+    done = desk("migrate", "--from", f"sqlite:///{source}", "--to", f"sqlite:///{target}", "--batch", "7")
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("OK 20 entries, ") and "verified, head " in done.stdout
     assert "copied " in done.stderr and "rows in" in done.stderr
