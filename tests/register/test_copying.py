@@ -163,7 +163,10 @@ async def test_sqlite_to_postgresql_and_back_is_the_same_register(
     assert rows(tmp_path / "back.sqlite") == rows(book.register.path)
     async with Register.open(pg_cluster_place(pg_cluster, server), operator="bolat") as shared:
         assert (await shared.head()) == (await _head_of(book.register.path))
-        # ids continue past the copied ones: a new account and a new draft get fresh ids
+        # `desk init --postgres` after the move: no account to open, the roles created
+        assert await shared.init_accounts(book) == []
+        assert await shared.create_roles() == ("desk_writer", "desk_auditor")
+        # ids continue past the copied ones: a new account gets a fresh id (identity sequences moved)
         await shared.add_account("assets:wallet:site2")
         await shared.ingest([earning(99)])
         assert (await shared.verify()).ok
