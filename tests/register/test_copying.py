@@ -168,6 +168,7 @@ async def test_sqlite_to_postgresql_and_back_is_the_same_register(
         assert await shared.create_roles() == ("desk_writer", "desk_auditor")
         # ids continue past the copied ones: a new account gets a fresh id (identity sequences moved)
         await shared.add_account("assets:wallet:site2")
+        assert "assets:wallet:site2" in shared.accounts()
         await shared.ingest([earning(99)])
         assert (await shared.verify()).ok
     refused = migrate(str(book.register.path), server, password=password)
