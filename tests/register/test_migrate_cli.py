@@ -3,10 +3,12 @@ for a refused target and a bad batch size."""
 
 from __future__ import annotations
 
+import io
 import subprocess
 import sys
 from pathlib import Path
 
+from desk.cli.progress import CopyMeter
 from tests.conftest import REPO
 from tests.register.full_book import build, settings_in
 from tests.waiting import PATIENCE
@@ -32,3 +34,15 @@ async def test_migrate_copies_verifies_and_refuses_to_copy_twice(tmp_path: Path)
     assert desk("migrate", "--from", str(source), "--to", str(tmp_path / "x.sqlite"), "--batch", "0").returncode == 2
     missing = desk("migrate", "--from", str(tmp_path / "none.sqlite"), "--to", str(tmp_path / "y.sqlite"))
     assert missing.returncode == 3 and "no register here" in missing.stderr
+
+
+def test_the_progress_line_names_the_table_and_is_cleared_at_the_end() -> None:
+    out = io.StringIO()
+    meter = CopyMeter(out)
+    meter.progress("entries", 5_000, 1_000_000)
+    meter.progress("entries", 1_000_000, 1_000_000)  # the end of a table always is
+    meter.done(1_000_000)
+    text = out.getvalue()
+    assert text.startswith("\rcopying entries: 5,000 / 1,000,000 rows\x1b[K")
+    assert "\rcopying entries: 1,000,000 / 1,000,000 rows" in text
+    assert text.endswith("rows/s)\n") and "\r\x1b[Kcopied 1,000,000 rows in " in text
