@@ -35,6 +35,7 @@ from desk.register.backends import Where
 from desk.register.backends.reader import open_reader
 from desk.register.canonical import GENESIS, hash_body
 from desk.register.chain import Checkpoint, Head
+from desk.register.opening import Location, resolve
 from desk.register.verify_actions import ActionWalk, check_requests, valuation_detail, walk_actions
 from desk.register.verify_entries import EntryWalk, check_sums, walk_entries
 from desk.register.verify_findings import CHUNK, Findings, Progress
@@ -63,9 +64,11 @@ class VerifyResult:
 
 
 def verify_file(
-    path: Path | Where, against: Checkpoint | None = None, progress: Progress | None = None
+    path: Location | Where, against: Checkpoint | None = None, progress: Progress | None = None
 ) -> VerifyResult:
-    conn = open_reader(path)
+    """Verify the register at `path`: an SQLite file, or the `[register]` settings (either
+    backend); blocking, read-only (`Register.verify` runs it in a worker thread)."""
+    conn = open_reader(path if isinstance(path, Where | Path) else resolve(path))
     try:
         found = Findings()
         result = VerifyResult()

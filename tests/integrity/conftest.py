@@ -1,5 +1,7 @@
-"""A register file with one of everything `desk verify` checks, and the tools of an attacker
-who holds the file: a raw connection with the append-only triggers dropped."""
+"""A register with one of everything `desk verify` checks, and the tools of an attacker who
+holds its storage: a raw connection with the append-only triggers out of the way (the SQLite
+file with its triggers dropped, or the PostgreSQL database as its owner: tests/integrity/pgraw.py).
+The tamper suite runs on both backends."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -17,9 +20,11 @@ from desk.config import DeskSettings, load_settings
 from desk.controls import proposals
 from desk.money import BTC, Amount
 from desk.register import Checkpoint, NewEntry, Posting, Quote, Register
+from desk.register.opening import resolve
 from desk.valuation.prices import PricePolicy
 from desk.valuation.receipt import value_inflows
-from tests.builders import desk_config, write_desk_config
+from tests.builders import backend_settings, desk_config, parametrize_backends, write_desk_config
+from tests.integrity.pgraw import PgRaw
 
 T0 = datetime(2026, 11, 2, tzinfo=UTC)
 
@@ -28,7 +33,8 @@ CONFIG = desk_config(ocean=None)
 
 @dataclass(frozen=True)
 class Book:
-    """What the fixture built: the file, its settings and the ids a case may aim at."""
+    """What the fixture built: the file (SQLite) or the database, its settings and the ids a
+    case may aim at. `place` is what opens it: the `[register]` settings."""
 
     path: Path
     settings: DeskSettings
@@ -91,8 +97,8 @@ def prices() -> list[Quote]:
     return out
 
 
-async def build(tmp: Path) -> Book:
-    settings = load_settings(write_desk_config(tmp, CONFIG), env={})
+async def build(tmp: Path, settings: DeskSettings | None = None) -> Book:
+    settings = settings or load_settings(write_desk_config(tmp, CONFIG), env={})
     clock = iter(T0 + timedelta(days=3, seconds=s) for s in range(10_000))
     async with Register.open(settings.register, operator="aliya", create=True, clock=lambda: next(clock)) as reg:
         await reg.init_accounts(settings)
@@ -129,17 +135,28 @@ async def build(tmp: Path) -> Book:
 
 
 @pytest.fixture
-async def book(tmp_path: Path) -> Book:
-    return await build(tmp_path)
+async def book(tmp_path: Path, backend: str, request: pytest.FixtureRequest) -> Book:
+    return await build(tmp_path, backend_settings(write_desk_config(tmp_path, CONFIG), backend, request))
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """The tamper suite runs on SQLite and on PostgreSQL (as the database's owner); the other
+    files here are about files, names and text, and stay on SQLite."""
+    if metafunc.module.__name__.endswith("test_tamper"):
+        parametrize_backends(metafunc)
 
 
 @contextmanager
-def raw(path: Path) -> Iterator[sqlite3.Connection]:
-    """The file as an attacker with write access holds it: every trigger dropped."""
-    conn = sqlite3.connect(path, isolation_level=None)
-    try:
+def raw(book: Book) -> Iterator[Any]:
+    """The storage as an attacker with write access holds it: every trigger out of the way."""
+    place = resolve(book.settings.register)
+    if place.backend == "postgres":
+        conn: Any = PgRaw(place)
+    else:
+        conn = sqlite3.connect(book.path, isolation_level=None)
         for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'").fetchall():
             conn.execute(f"DROP TRIGGER {name}")
+    try:
         yield conn
     finally:
         conn.close()

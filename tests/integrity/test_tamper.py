@@ -175,12 +175,12 @@ CASES = [
 
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
 async def test_every_tampering_is_caught(book: Book, case: Case) -> None:
-    with raw(book.path) as conn:
+    with raw(book) as conn:
         case.edit(conn, book)
-    plain = verify_file(book.path)
+    plain = verify_file(book.settings.register)
     if case.caught == AGAINST:
         assert plain.ok, plain.problems
-        result = verify_file(book.path, book.checkpoint)
+        result = verify_file(book.settings.register, book.checkpoint)
         assert not result.ok
         assert result.kinds == [AGAINST], result.problems
         assert "rewritten or reordered" in result.problems[0]
@@ -190,9 +190,9 @@ async def test_every_tampering_is_caught(book: Book, case: Case) -> None:
 
 
 async def test_an_edited_draft_row_is_refused_at_approval_and_nothing_is_posted(book: Book) -> None:
-    with raw(book.path) as conn:
+    with raw(book) as conn:
         _pending_draft_raised(conn, book)
-    async with Register.open(book.path, operator="bolat") as checker:
+    async with Register.open(book.settings.register, operator="bolat") as checker:
         count = await checker.count()
         with pytest.raises(IntegrityError, match="differs from its chained draft action"):
             await checker.approve(book.pending_draft)
@@ -203,13 +203,13 @@ async def test_an_edited_draft_row_is_refused_at_approval_and_nothing_is_posted(
 
 
 async def test_an_edited_draft_action_is_refused_at_approval(book: Book) -> None:
-    with raw(book.path) as conn:
+    with raw(book) as conn:
         conn.execute(
             "UPDATE actions SET detail = replace(replace(detail, '\"-25000000\"', '\"-70000000\"'), "
             "'\"25000000\"', '\"70000000\"') WHERE action = 'draft' AND draft_id = ?",
             (book.pending_draft,),
         )
-    async with Register.open(book.path, operator="bolat") as checker:
+    async with Register.open(book.settings.register, operator="bolat") as checker:
         with pytest.raises(IntegrityError, match="no longer matches the hash"):
             await checker.approve(book.pending_draft)
 
@@ -217,39 +217,39 @@ async def test_an_edited_draft_action_is_refused_at_approval(book: Book) -> None
 async def test_an_edited_policy_change_is_refused_at_approval(book: Book) -> None:
     from desk.controls import proposals
 
-    with raw(book.path) as conn:
+    with raw(book) as conn:
         conn.execute("UPDATE policy_proposals SET body = replace(body, '\"5\"', '\"500\"') WHERE id = ?", (2,))
-    async with Register.open(book.path, operator="bolat") as admin:
+    async with Register.open(book.settings.register, operator="bolat") as admin:
         with pytest.raises(IntegrityError, match="differs from its chained policy_propose action"):
             await proposals.approve(admin, book.pending_proposal)
 
 
 async def test_a_checkpoint_beyond_a_broken_chain_is_not_called_a_truncation(book: Book) -> None:
-    with raw(book.path) as conn:
+    with raw(book) as conn:
         conn.execute("UPDATE entries SET memo = 'x' WHERE seq = 7")
-    result = verify_file(book.path, book.checkpoint)
+    result = verify_file(book.settings.register, book.checkpoint)
     assert result.first_bad_seq == 7
     assert not any("truncated" in p for p in result.problems), result.problems
     assert any("could not be checked" in p and "broken at #7" in p for p in result.problems)
 
 
 async def test_a_truncation_against_a_checkpoint_is_named(book: Book) -> None:
-    with raw(book.path) as conn:
+    with raw(book) as conn:
         _cut_tail(conn, book)
         # the recorded checkpoint removed too, and the log rechained: only the copy off the
         # machine still knows how far the register reached
         conn.execute("DELETE FROM actions WHERE action = 'checkpoint'")
         rechain_actions(conn)
-    assert verify_file(book.path).ok
-    result = verify_file(book.path, book.checkpoint)
+    assert verify_file(book.settings.register).ok
+    result = verify_file(book.settings.register, book.checkpoint)
     assert "the register was truncated" in result.problems[0]
 
 
 async def test_each_kind_of_mismatch_is_reported_once_with_its_first_row(book: Book) -> None:
-    with raw(book.path) as conn:
+    with raw(book) as conn:
         conn.execute("UPDATE valuations SET usd = '1.00' WHERE id IN (2, 5, 7)")
         conn.execute("UPDATE quotes SET price = '1' WHERE n = 4")
-    result = verify_file(book.path)
+    result = verify_file(book.settings.register)
     assert result.kinds == ["valuations", "quotes"]
     assert "valuation row 2 " in result.problems[0] and "(and 2 more like it)" in result.problems[0]
 
