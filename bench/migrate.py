@@ -60,7 +60,7 @@ async def main() -> None:
         await workload.build(source, args.entries, NOW)
         base = await asyncio.to_thread(backup, source, folder / "backup.sqlite")
         file_s, rows = await timed_migrate(str(source), str(folder / "copy.sqlite"), args.batch)
-        table = [
+        table: list[tuple[str, str, str, str]] = [
             ("SQLite's own online backup (baseline)", f"{base:.1f} s", "", ""),
             (
                 f"desk migrate file -> file, {rows:,} rows, verified",
