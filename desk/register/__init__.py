@@ -39,6 +39,12 @@ Public API (all async on `Register`):
 
     probe_register(path) -> RegisterProbe    # blocking, read-only: there? a register? private? (desk doctor)
 
+    Register.open(settings.register, ...)   # the [register] settings: its url (sqlite:///… or
+                                            # postgresql://user@host:port/db) or path; password from
+                                            # the secrets dir / env (opening.py, backends/)
+        await reg.create_roles() -> ("desk_writer", "desk_auditor")   # PostgreSQL only (roles.py)
+        reg.location -> str                                           # the file, or the server and db
+
     Several desks on one register (desk_methods.py):
         reg.watch(since=None, interval=0.25) -> AsyncIterator[marker]   # yields when anyone commits
         await reg.copy_to(target, batch=5000, progress=None) -> CopyReport  # desk migrate: empty target only
@@ -46,7 +52,7 @@ Public API (all async on `Register`):
 Entries are `NewEntry(kind, ts, postings=(Posting(account, Amount), ...), memo, reference, source,
 external_id, status, price, reverses)`; see entries.py for the rules they keep, rules.py for
 which kinds may move money out of and into which accounts, text.py for what text may hold.
-`verify_file(path, against, progress)` is what `reg.verify` runs (verify.py).
+`verify_file(path or settings.register, against, progress)` is what `reg.verify` runs (verify.py).
 """
 
 from desk.register.chain import Checkpoint

@@ -107,9 +107,9 @@ async def record_sync(
         await register._db.execute(
             "INSERT INTO sync_state (feed, last_attempt, last_ok, synced_through, written, state, reason) "
             "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(feed) DO UPDATE SET last_attempt = excluded.last_attempt, "
-            "last_ok = COALESCE(excluded.last_ok, last_ok), "
-            "synced_through = COALESCE(excluded.synced_through, synced_through), "
-            "written = written + excluded.written, state = excluded.state, reason = excluded.reason",
+            "last_ok = COALESCE(excluded.last_ok, sync_state.last_ok), "
+            "synced_through = COALESCE(excluded.synced_through, sync_state.synced_through), "
+            "written = sync_state.written + excluded.written, state = excluded.state, reason = excluded.reason",
             (
                 feed,
                 format_ts(at),

@@ -101,7 +101,9 @@ async def mark(register: Register) -> Mark:
             "'lots_valuation')"
         )
     )
-    return Mark((rows["lots_through_ts"], rows["lots_through_seq"]), rows["lots_head"], rows["lots_valuation"])
+    # int(): PostgreSQL keeps meta values as text, SQLite as given
+    through = (rows["lots_through_ts"], int(rows["lots_through_seq"]))
+    return Mark(through, int(rows["lots_head"]), int(rows["lots_valuation"]))
 
 
 async def first_changed(register: Register, since: Mark, *, valuation: int) -> Key | None:

@@ -25,6 +25,7 @@ from decimal import Context, Decimal, localcontext
 from typing import TYPE_CHECKING
 
 from desk.money import Amount
+from desk.register import period_pg
 from desk.register.entries import format_ts, parse_ts
 from desk.register.units import from_db
 
@@ -148,9 +149,11 @@ async def credits(
     """The inflows dated in [since, until): entries crediting an account under `credited`,
     except those of a kind in `besides`; see the module docstring."""
     paths = {i: p for p, i in register._account_ids.items()}
-    rows = await register._all(
-        _credits_sql(register, credited, into, besides), (format_ts(since), format_ts(until), *besides)
-    )
+    params = (format_ts(since), format_ts(until), *besides)
+    if register._db.dialect == "postgres":  # PostgreSQL's own SQL for the same rows (period_pg.py)
+        rows = await period_pg.credit_rows(register, _ids(register, credited), _ids(register, into), besides, params)
+    else:
+        rows = await register._all(_credits_sql(register, credited, into, besides), params)
     assets = register.assets()
     days, sums, singles = [], [], []
     for what, account_id, code, *rest in rows:

@@ -22,7 +22,7 @@ def test_make_test_brings_the_system_packages_before_anything_else(tmp_path: Pat
     """The Makefile's one list goes to `.ci/tools` first, so a missing package stops
     `make test` before any set-up time is spent."""
     commands = make("-n", "test", f"VENV={tmp_path / 'venv'}", f"UV={TRUE}").stdout.splitlines()
-    assert commands[0].split() == [".ci/tools", "hledger", "zsh", "chromium", "chromium-driver"]
+    assert commands[0].split() == [".ci/tools", "hledger", "zsh", "chromium", "chromium-driver", "postgresql"]
     assert commands[1] == f"{TRUE} sync --locked --quiet --extra test"
 
 

@@ -10,11 +10,15 @@ from pathlib import Path
 import pytest
 
 from desk.config import ConfigError, DeskSettings, load_settings
-from desk.register import Quote, Register, RegisterUnavailable
+from desk.register import PageFilter, Quote, Register, RegisterUnavailable
+from desk.valuation import fifo
+from desk.valuation.prices import PricePolicy
+from desk.valuation.receipt import value_inflows
 from tests.builders import desk_config, write_desk_config
 from tests.pgserver import PgCluster
 from tests.register.conftest import T0, earning, payout, transfer
 from tests.register.rawdb import RawDb, Refused
+from tests.waiting import until
 
 CONFIG = desk_config()
 
@@ -45,11 +49,34 @@ async def the_same_acts(settings: DeskSettings) -> tuple[object, ...]:
         await reg.approve(approved)
         await reg.reject(rejected, "wrong wallet")
         reg.act_as("aliya")
+        policy = PricePolicy.from_settings(settings)
+        await value_inflows(reg, policy)
+        lots = await fifo.advance(reg, policy)
+        await reg.record_sync("pool:f2main", at=T0, ok=True, written=30, state="ok", reason=None)
+        await reg.record_pool_days("f2main", [(T0.date(), Decimal("1.5e15"), "day", "pool")], {T0.date(): 2})
         point = await reg.checkpoint()
         result = await reg.verify(against=point)
         assert result.ok, result.problems
-        balances = await reg.balances()
-        return (await reg.head(), str(point), await reg.actions(100), result.head_hash, balances, await reg.count())
+        assert await fifo.check(reg, policy) == []
+        since, until = T0 - timedelta(days=1), T0 + timedelta(days=30)
+        return (
+            await reg.head(),
+            str(point),
+            await reg.actions(100),
+            result.head_hash,
+            await reg.balances(),
+            await reg.balances(at=T0.date()),
+            await reg.count(),
+            await reg.period_credits(since, until, credited="income:", into="assets:"),
+            await reg.moves(["assets:wallet:ops", "assets:reserve:cold"], since, until),
+            await reg.flows("income:mining:", since, until),
+            await reg.flows("income:mining:", since, until, hourly=True),
+            await fifo.held(reg, policy, until, "assets:"),
+            lots.replayed,
+            await reg.sync_state(),
+            await reg.pool_days(T0.date(), T0.date()),
+            [e.seq for e in await reg.page(PageFilter(text="payout"))],
+        )
 
 
 async def test_the_same_acts_leave_byte_identical_chains_on_both(tmp_path: Path, pg_cluster: PgCluster) -> None:
@@ -57,7 +84,8 @@ async def test_the_same_acts_leave_byte_identical_chains_on_both(tmp_path: Path,
     on_postgres = await the_same_acts(on("postgres", tmp_path / "b", pg_cluster))
     assert on_sqlite[0] == on_postgres[0]  # the entries' head: seq and hash
     assert on_sqlite[1] == on_postgres[1]  # the checkpoint line, every head in it
-    assert on_sqlite == on_postgres
+    for i, (a, b) in enumerate(zip(on_sqlite, on_postgres, strict=True)):
+        assert a == b, f"item {i} differs between the backends"
 
 
 async def test_a_postgres_register_migrates_once_and_refuses_what_it_is_not(
@@ -144,3 +172,49 @@ async def test_a_sqlite_register_has_no_roles(register: Register) -> None:
     """SQLite only: it is the SQLite register's refusal that is tested."""
     with pytest.raises(RegisterUnavailable, match="roles are a PostgreSQL server's"):
         await register.create_roles()
+
+
+async def test_a_writer_waits_for_another_desk_and_retries_without_an_error(
+    tmp_path: Path, pg_cluster: PgCluster, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another desk holds the append lock (a long transaction): this desk's write waits,
+    lets go and retries every LOCK_WAIT, and lands once the other commits; no error."""
+    import asyncio
+
+    import asyncpg
+
+    from desk.register.backends import postgres
+
+    monkeypatch.setattr(postgres, "LOCK_WAIT", "20ms")
+    settings = on("postgres", tmp_path, pg_cluster)
+    async with Register.open(settings.register, operator="aliya", create=True) as reg:
+        await reg.init_accounts(settings)
+        other = await asyncpg.connect(
+            host=pg_cluster.host, port=pg_cluster.port, user="desk", password=pg_cluster.password,
+            database=settings.register.effective_url.rsplit("/", 1)[1],
+        )  # fmt: skip
+        try:
+
+            async def given_up() -> int:
+                """Transactions rolled back in the database: each attempt that gave up."""
+                await other.execute("SELECT pg_stat_clear_snapshot()")
+                return await other.fetchval(
+                    "SELECT xact_rollback FROM pg_stat_database WHERE datname = current_database()"
+                )
+
+            before = await given_up()
+            holding = other.transaction()
+            await holding.start()
+            await other.execute("SELECT pg_advisory_xact_lock($1)", postgres.WRITE_LOCK)
+            writing = asyncio.ensure_future(reg.ingest([earning(1)]))
+
+            async def retried() -> bool:
+                return await given_up() >= before + 3
+
+            await until(retried, "the writer giving up on the lock and asking again, three times")
+            assert not writing.done()
+            await holding.commit()
+            assert (await writing).new == 1
+        finally:
+            await other.close()
+        assert await reg.count() == 1

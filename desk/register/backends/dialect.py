@@ -5,7 +5,8 @@ statement bound for PostgreSQL goes through `to_postgres`: `?` and `?N` placehol
 `$n`, `INSERT OR IGNORE` / `INSERT OR REPLACE` become `ON CONFLICT` clauses (the conflict key
 of each replaced table is listed in `REPLACE_KEYS`), `IS ?` / `IS NOT ?` become `IS [NOT]
 DISTINCT FROM`, the two-argument scalar `MAX(a, b)` becomes `GREATEST`, JSON field reads
-become `->>`, and the meta counter's arithmetic casts its text. What cannot be translated
+become `->>`, the meta counter's arithmetic casts its text, and SQLite's index hints
+(`INDEXED BY`, `NOT INDEXED`) go. What cannot be translated
 this way (schema DDL, triggers, pragmas) lives in the backend's own module.
 """
 
@@ -25,12 +26,13 @@ REPLACE_KEYS: dict[str, tuple[str, ...]] = {
 
 _OR_IGNORE = re.compile(r"^\s*INSERT\s+OR\s+IGNORE\s+INTO\s+", re.IGNORECASE)
 _OR_REPLACE = re.compile(r"^\s*INSERT\s+OR\s+REPLACE\s+INTO\s+(\w+)\s*\(([^)]*)\)", re.IGNORECASE)
-_IS_PARAM = re.compile(r"\bIS\s+(NOT\s+)?\?", re.IGNORECASE)
+_IS_PARAM = re.compile(r"\bIS\s+(NOT\s+)?(\?|'[^']*')", re.IGNORECASE)
 _SCALAR_MAX = re.compile(r"\bMAX\(\s*([\w.]+)\s*,\s*([\w.]+)\s*\)", re.IGNORECASE)
 _JSON_EQ = re.compile(r"json_extract\(([\w.]+),\s*'\$\.(\w+)'\)\s*=\s*([\w.]+)")
 _JSON = re.compile(r"json_extract\(([\w.]+),\s*'\$\.(\w+)'\)")
 _META_ADD = re.compile(r"SET value = value \+ \?")
 _CATALOGUE = re.compile(r"FROM sqlite_master WHERE name =")
+_INDEX_HINT = re.compile(r"\s+(?:NOT INDEXED|INDEXED BY \w+)\b")
 
 
 @lru_cache(maxsize=1024)
@@ -47,11 +49,12 @@ def to_postgres(sql: str) -> str:
             _OR_REPLACE.sub(lambda m: f"INSERT INTO {m.group(1)} ({m.group(2)})", out, count=1)
             + f" ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {updates}"
         )
-    out = _IS_PARAM.sub(lambda m: "IS DISTINCT FROM ?" if m.group(1) else "IS NOT DISTINCT FROM ?", out)
+    out = _IS_PARAM.sub(lambda m: ("IS DISTINCT FROM " if m.group(1) else "IS NOT DISTINCT FROM ") + m.group(2), out)
     out = _SCALAR_MAX.sub(r"GREATEST(\1, \2)", out)
     out = _JSON_EQ.sub(r"(\1::jsonb ->> '\2') = CAST(\3 AS TEXT)", out)
     out = _JSON.sub(r"(\1::jsonb ->> '\2')", out)
     out = _META_ADD.sub("SET value = CAST(CAST(value AS NUMERIC) + ? AS TEXT)", out)
+    out = _INDEX_HINT.sub("", out)  # SQLite's planner hints; PostgreSQL plans alone
     out = _CATALOGUE.sub("FROM information_schema.tables WHERE table_schema = current_schema() AND table_name =", out)
     return placeholders(out)
 

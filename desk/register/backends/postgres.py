@@ -31,6 +31,8 @@ WRITE_LOCK = 0x6465736B
 MIGRATE_LOCK = WRITE_LOCK + 1
 #: How long a writer keeps retrying before giving up with a clear message (as on SQLite).
 WRITE_PATIENCE_S = 120
+#: How long one attempt waits for the write lock before it lets go and tries again.
+LOCK_WAIT = "5s"
 _RETRYABLE = (
     asyncpg.exceptions.LockNotAvailableError,
     asyncpg.exceptions.SerializationError,
@@ -161,7 +163,7 @@ class PostgresStorage:
             async with self._statement:
                 await self._conn.execute("BEGIN")
                 try:
-                    await self._conn.execute("SET LOCAL lock_timeout = '5s'")
+                    await self._conn.execute(f"SET LOCAL lock_timeout = '{LOCK_WAIT}'")
                     await self._conn.execute("SELECT pg_advisory_xact_lock($1)", WRITE_LOCK)
                     await self._conn.execute("SET LOCAL lock_timeout = 0")
                     return
