@@ -1,6 +1,7 @@
 """Register benchmark: ingest, balance reads, deep pages, verify, bytes per entry.
 
     .venv/bin/python bench/register.py [--entries 1000000] [--batch 100000] [--valuations N] [--quotes N]
+                                       [--url postgresql://user@host:port/db | --postgres]
 
 Prints a table; every figure that has a goal is shown with its ratio to the baseline
 measured in the same run (plain sqlite3 executemany of the same rows into a bare table,
@@ -16,12 +17,19 @@ here: the entry hash chain alone, recomputed bare. Each step of verify is timed 
 check costs can be read off; the register gets a valuation (a chained action and a row, as
 the valuation pass writes them) per entry and a price history of chained quotes first, so
 those checks run at size too.
+
+With `--url` (an empty PostgreSQL database; the password from DESK_REGISTER__PASSWORD or
+PGPASSWORD) or `--postgres` (a throwaway cluster started in a temp dir, as the tests do), the
+same payouts are ingested into the register on the server too, and its ingest rate, balance
+read, deep page and search are shown beside SQLite's from the same run (issue 16's goal: page
+and balance within 3x of SQLite).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sqlite3
 import sys
 import tempfile
@@ -29,6 +37,8 @@ import time
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests.pgserver, for --postgres
 
 from common import print_table
 
@@ -100,12 +110,12 @@ class Bare:
         return time.perf_counter() - start
 
 
-async def fill(path: Path, rows: int, batch: int, bare: Bare | None = None) -> tuple[float, float, float]:
+async def fill(path: Path | str, rows: int, batch: int, bare: Bare | None = None) -> tuple[float, float, float]:
     """Ingest `rows` payouts in batches; with `bare`, write each batch to the baseline table
     right before, so both see the same machine (other load hits both alike). The payouts are
     made before either clock starts: neither figure includes making the test data.
     Returns (ingest seconds, baseline seconds, seconds spent making the payout records)."""
-    settings = settings_for(path)
+    settings = settings_for(Path("accounts-only") if isinstance(path, str) else path)
     ingest_s = bare_s = making_s = 0.0
     async with Register.open(path, operator="bench", create=True) as reg:
         await reg.init_accounts(settings)
@@ -131,7 +141,7 @@ async def timed(fn, repeat: int = 20) -> float:
     return best
 
 
-async def reads(path: Path) -> dict[str, float]:
+async def reads(path: Path | str) -> dict[str, float]:
     async with Register.open(path, operator="bench") as reg:
         count = await reg.count()
         middle = (await reg.entry(count // 2)).key
@@ -212,8 +222,12 @@ async def main() -> None:
     parser.add_argument("--batch", type=int, default=100_000)
     parser.add_argument("--valuations", type=int, default=None, help="valuations to add (default: one per entry)")
     parser.add_argument("--quotes", type=int, default=100_000, help="chained quotes to add (default 100,000)")
+    server = parser.add_mutually_exclusive_group()
+    server.add_argument("--url", help="also on this empty PostgreSQL database")
+    server.add_argument("--postgres", action="store_true", help="also on a throwaway PostgreSQL cluster")
     args = parser.parse_args()
     n, batch = args.entries, min(args.batch, args.entries)
+    on_server = await on_postgresql(args, n, batch) if args.url or args.postgres else None
     valuations = n if args.valuations is None else min(args.valuations, n)
     with tempfile.TemporaryDirectory() as tmp:
         directory = Path(tmp)
@@ -280,7 +294,63 @@ async def main() -> None:
         ("  recorded checkpoints", f"{steps['checkpoints']} s", "", ""),
         ("bytes per entry", f"{size / n:,.0f}", "", ""),
     ]
+    if on_server is not None:
+        rows += server_rows(on_server, n, making, ingest, big_reads)
     print_table(f"register benchmark, {n:,} payouts, batches of {batch:,}", rows)
+
+
+async def on_postgresql(args: argparse.Namespace, n: int, batch: int) -> tuple[float, float, dict[str, float]]:
+    """The same payouts into a register on PostgreSQL, and the same reads of it: (ingest
+    seconds, seconds making the records, reads)."""
+    cluster = None
+    url = args.url
+    if args.postgres:
+        from tests.pgserver import start_cluster  # the repository's root is on the path (above)
+
+        cluster = start_cluster()
+        url = cluster.url(cluster.fresh_database())
+        os.environ["PGPASSWORD"] = cluster.password
+    elif "DESK_REGISTER__PASSWORD" in os.environ:
+        os.environ["PGPASSWORD"] = os.environ["DESK_REGISTER__PASSWORD"]
+    try:
+        ingest, _, making = await fill(url, n, batch)
+        return ingest, making, await reads(url)
+    finally:
+        if cluster is not None:
+            cluster.stop()
+
+
+def server_rows(
+    on_server: tuple[float, float, dict[str, float]], n: int, making: float, ingest: float, local: dict[str, float]
+) -> list[tuple[str, str, str, str]]:
+    """PostgreSQL's figures beside SQLite's from this run."""
+    pg_ingest, pg_making, pg = on_server
+    return [
+        (
+            "PostgreSQL: ingest from payout records",
+            f"{n / (pg_making + pg_ingest):,.0f} entries/s",
+            f"{(making + ingest) / (pg_making + pg_ingest):.2f} of SQLite's rate",
+            "",
+        ),
+        (
+            f"PostgreSQL: balance read at {n:,}",
+            f"{pg['balance'] * 1e3:.3f} ms",
+            f"{pg['balance'] / local['balance']:.2f} x SQLite",
+            "<= 3 x",
+        ),
+        (
+            "PostgreSQL: filtered page of 100, deep",
+            f"{pg['page'] * 1e3:.3f} ms",
+            f"{pg['page'] / local['page']:.2f} x SQLite",
+            "<= 3 x",
+        ),
+        (
+            "PostgreSQL: tx-hash prefix search",
+            f"{pg['search'] * 1e3:.3f} ms",
+            f"{pg['search'] / local['search']:.2f} x SQLite",
+            "",
+        ),
+    ]
 
 
 if __name__ == "__main__":

@@ -73,6 +73,9 @@ CATALOGUE: dict[str, Command] = {
         "desk.cli.reserves_cmds", "expected BTC per PH/s per day from the network, beside what the pools paid"
     ),
     "doctor": Command("desk.cli.doctor_cmds", "check what the configured desk needs and say what to fix"),
+    "migrate": Command(
+        "desk.cli.migrate_cmds", "copy the register to another backend (SQLite file, PostgreSQL), chains verified"
+    ),
 }
 
 

@@ -16,7 +16,7 @@ def open_screen(args: argparse.Namespace) -> int:
     from desk.tui.app import create_app  # textual stays out of the headless commands
 
     settings = settings_from(args)
-    if not settings.register.path.exists():
+    if settings.register.is_sqlite and not settings.register.path.exists():
         print(
             f"desk: no register at {settings.register.path}: run `desk init` first, or `desk demo` to try desk "
             "on its simulator",

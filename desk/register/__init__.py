@@ -46,6 +46,10 @@ Public API (all async on `Register`):
         await reg.create_roles() -> ("desk_writer", "desk_auditor")   # PostgreSQL only (roles.py)
         reg.location -> str                                           # the file, or the server and db
 
+    Several desks on one register (desk_methods.py):
+        reg.watch(since=None, interval=0.25) -> AsyncIterator[marker]   # yields when anyone commits
+        await reg.copy_to(target, batch=5000, progress=None) -> CopyReport  # desk migrate: empty target only
+
 Entries are `NewEntry(kind, ts, postings=(Posting(account, Amount), ...), memo, reference, source,
 external_id, status, price, reverses)`; see entries.py for the rules they keep, rules.py for
 which kinds may move money out of and into which accounts, text.py for what text may hold.
@@ -53,6 +57,7 @@ which kinds may move money out of and into which accounts, text.py for what text
 """
 
 from desk.register.chain import Checkpoint
+from desk.register.copying import CopyMismatch, CopyReport, TargetNotEmpty
 from desk.register.drafts import Draft
 from desk.register.entries import KINDS, NEEDS_APPROVAL, Entry, NewEntry, Posting, reversal_of
 from desk.register.errors import (
@@ -82,6 +87,8 @@ __all__ = [
     "NEEDS_APPROVAL",
     "Approvals",
     "Checkpoint",
+    "CopyMismatch",
+    "CopyReport",
     "Draft",
     "Entry",
     "EntryRejected",
@@ -107,6 +114,7 @@ __all__ = [
     "RegisterUnavailable",
     "RuleRefused",
     "SelfApproval",
+    "TargetNotEmpty",
     "Transaction",
     "VerifyResult",
     "install_default",

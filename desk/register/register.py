@@ -29,6 +29,7 @@ from desk.register import proposals as proposal_store
 from desk.register import quotes as quote_store
 from desk.register.backends import Storage, Where
 from desk.register.chain import Checkpoint
+from desk.register.desk_methods import DeskMethods
 from desk.register.drafts import Draft
 from desk.register.entries import Entry, NewEntry
 from desk.register.errors import NotFound
@@ -52,7 +53,7 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-class Register(TransferMethods, PeriodMethods):
+class Register(TransferMethods, PeriodMethods, DeskMethods):
     """Open with `async with Register.open(path, operator=...) as reg:`."""
 
     def __init__(self, db: Storage, where: Where, operator: str, clock: Any, controls: Guard | None = None) -> None:

@@ -86,7 +86,10 @@ class DeskApp(App[None]):
     async def on_load(self) -> None:
         self.register = await self._stack.enter_async_context(
             Register.open(
-                self.register_path, operator=self.operators[0], clock=self._clock, controls=_controls(self.settings)
+                _location(self.settings, self.register_path),
+                operator=self.operators[0],
+                clock=self._clock,
+                controls=_controls(self.settings),
             )
         )
         await self.live.start()
@@ -186,6 +189,16 @@ class DeskApp(App[None]):
 def _controls(settings: Any) -> Controls | None:
     """The configured roles and policy; a bare settings stand-in gets the register's own."""
     return Controls.from_settings(settings) if isinstance(settings, DeskSettings) else None
+
+
+def _location(settings: Any, register_path: Path) -> Any:
+    """The register the screen opens: the configured server when the settings name one
+    (several desks on one PostgreSQL: `register.url`, its password from the secrets), else
+    the file at `register_path`."""
+    place = getattr(settings, "register", None)
+    if place is not None and not getattr(place, "is_sqlite", True):
+        return place
+    return register_path
 
 
 def create_app(

@@ -1,15 +1,15 @@
 """The screen's live link: a version number that moves whenever the register changes (whoever
 wrote it), and feed health and sync status as the screen's sync child reports them.
 
-The child is started and stopped through desk.operations.sync_process; register changes are
-noticed by polling the register cheaply on the app's own connection.
+The child is started and stopped through desk.operations.sync_process; register changes,
+made at this desk or another, come from the register's own watch (`Register.watch`: SQLite's
+cheap change marker, PostgreSQL's notifications), which the screen only consumes.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import sqlite3
 from collections.abc import Callable
 from typing import Any
 
@@ -20,8 +20,8 @@ log = logging.getLogger("desk.tui")
 
 
 class Live:
-    """The app's live link: bumps `app.data_version` when the register changes (polling a
-    cheap marker every `interval`), keeps `app.feeds` and `app.sync_status` current from the
+    """The app's live link: bumps `app.data_version` when the register changes (the
+    register's watch, looking at least every `interval`), keeps `app.feeds` and `app.sync_status` current from the
     sync child's events, and relays `poll_feed`. `app` is the DeskApp (any object with
     `register`, `feeds`, `data_version`, `sync_status`)."""
 
@@ -103,18 +103,11 @@ class Live:
     async def _watch_register(self) -> None:
         register = self.app.register
         self._noticed = await register.changes()
-        while True:
-            await asyncio.sleep(self.interval)
-            try:
-                current = await register.changes()
-            except sqlite3.Error as exc:  # a passing hiccup of the file must not end the watching
-                log.warning("register change check failed: %s", exc)
-                continue
-            if current != self._noticed:
-                self.app.data_version += 1
-                if self._follow_register:
-                    self.app.feeds = recorded_feeds(self.app.feeds, await register.sync_state())
-                self._noticed = current
+        async for current in register.watch(since=self._noticed, interval=self.interval):
+            self.app.data_version += 1
+            if self._follow_register:
+                self.app.feeds = recorded_feeds(self.app.feeds, await register.sync_state())
+            self._noticed = current
 
     def _on_event(self, record: dict[str, Any]) -> None:
         for callback in self._listeners:

@@ -9,6 +9,8 @@ backends). The version lives in `meta` under `schema_version`.
 
 from __future__ import annotations
 
+from desk.register.backends.pg_notify import NOTIFY_DDL
+
 #: The SQLite version the baseline stands for (schema.SCHEMA_VERSION when it was written).
 BASELINE_VERSION = 13
 
@@ -161,3 +163,8 @@ def role_statements(database: str) -> list[str]:
         # the ingest's scratch table of feed keys
         f'GRANT TEMPORARY ON DATABASE "{database}" TO desk_writer',
     ]
+
+
+# Live across desks: a commit that changed a table a screen follows notifies the desks
+# listening (pg_notify.py).
+BASELINE.extend(NOTIFY_DDL)
