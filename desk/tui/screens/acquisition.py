@@ -15,12 +15,12 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.suggester import SuggestFromList
 from textual.widgets import Input, Label, Static
 
 from desk.operations.acquisition import FIELDS, acquisition_entry, record_acquisition
 from desk.register import EntryRejected, NewEntry, RegisterError
+from desk.tui.screens.base import DeskModal
 
 LABELS = {
     "case": "case account name (income:seized:<name>)",
@@ -37,7 +37,7 @@ LABELS = {
 }
 
 
-class AcquisitionForm(ModalScreen[str | None]):
+class AcquisitionForm(DeskModal[str | None]):
     """`AcquisitionForm("seizure")` or `AcquisitionForm("purchase")`."""
 
     DEFAULT_CSS = """
@@ -67,7 +67,7 @@ class AcquisitionForm(ModalScreen[str | None]):
         self.problem: EntryRejected | None = None
 
     def compose(self) -> ComposeResult:
-        reg = self.app.register  # type: ignore[attr-defined]
+        reg = self.register
         accounts = reg.accounts()
         title = "New seizure (posted at once)" if self.kind == "seizure" else "New purchase (drafted for approval)"
         with Vertical(id="acquisition-body"):
@@ -103,11 +103,11 @@ class AcquisitionForm(ModalScreen[str | None]):
     def check(self, *, show_missing: bool) -> NewEntry | None:
         """Build the entry from the fields; show what is wrong (a field still empty only on
         submit, so typing is not interrupted)."""
-        reg = self.app.register  # type: ignore[attr-defined]
+        reg = self.register
         errors = self.query_one("#acquisition-errors", Static)
         hint = self.query_one("#acquisition-hint", Static)
         try:
-            self.entry = acquisition_entry(reg, self.kind, self.values(), self.app.now())  # type: ignore[attr-defined,arg-type]
+            self.entry = acquisition_entry(reg, self.kind, self.values(), self.desk_app.now())  # type: ignore[arg-type]
         except EntryRejected as exc:
             self.entry, self.problem = None, exc
             missing = str(exc) == "required"
@@ -142,7 +142,7 @@ class AcquisitionForm(ModalScreen[str | None]):
     @work(exclusive=True)
     async def record(self, entry: NewEntry) -> None:
         try:
-            recorded = await record_acquisition(self.app.register, self.kind, entry)  # type: ignore[attr-defined,arg-type]
+            recorded = await record_acquisition(self.register, self.kind, entry)  # type: ignore[arg-type]
             if recorded.posted:
                 done = f"entry #{recorded.number}: seizure of {entry.postings[1].amount} posted"
             else:

@@ -4,7 +4,7 @@ approve or reject as a different operator (maker-checker, quorum, roles)."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual import on, work
@@ -12,12 +12,17 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
-from textual.widgets import DataTable, Footer, Header, Input, Label, Static
+from textual.widgets import DataTable, Header, Input, Label, Static
+from textual.worker import Worker
 
 from desk.controls import Tally, describe_tally
-from desk.register import Draft, NotPermitted, PolicyRefused, RegisterError, SelfApproval
+from desk.register import Draft, NotPermitted, PolicyRefused, Register, RegisterError, SelfApproval
 from desk.register.text import shown
-from desk.tui.late import present
+from desk.tui.screens.base import DeskScreen
+from desk.tui.widgets.footer import DeskFooter
+
+if TYPE_CHECKING:
+    from desk.tui.screens.policy import PolicyScreen
 
 
 class RejectDialog(ModalScreen[str | None]):
@@ -60,7 +65,12 @@ def refusal(screen: Screen, exc: RegisterError) -> None:
 
 
 def reject_with_reason(
-    screen: Screen, what: str, reject: Callable[[str], Awaitable[object]], *, done_text: str, group: str
+    screen: ApprovalsScreen | PolicyScreen,
+    what: str,
+    reject: Callable[[str], Awaitable[object]],
+    *,
+    done_text: str,
+    group: str,
 ) -> None:
     """Ask for the reason to reject `what`, then `reject(reason)` in a worker: a refusal is
     shown by `refusal`, success as `done_text: reason` on the message line, and the screen
@@ -73,7 +83,7 @@ def reject_with_reason(
             refusal(screen, exc)
             return
         screen.query_one(".message", Static).update(f"{done_text}: {reason}")
-        screen.reload()  # type: ignore[attr-defined]
+        screen.reload()
 
     def answered(reason: str | None) -> None:
         if reason:
@@ -82,16 +92,15 @@ def reject_with_reason(
     screen.app.push_screen(RejectDialog(what), answered)
 
 
-async def operator_line(app: object) -> str:
+async def operator_line(reg: Register) -> str:
     """Who acts now and with which roles (`o` switches in the demo)."""
-    reg = app.register  # type: ignore[attr-defined]
     policy = await reg.controls.policy(reg)
     roles = ", ".join(sorted(policy.roles_of(reg.operator)))
     note = "  [dim](no roles configured: everyone may act)[/dim]" if policy.open else ""
     return f"operator: [b]{reg.operator}[/b] ({roles}){note}"
 
 
-class ApprovalsScreen(Screen[None]):
+class ApprovalsScreen(DeskScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("a", "approve", "Approve", id="approvals.approve"),
         Binding("x", "reject", "Reject", id="approvals.reject"),
@@ -109,7 +118,7 @@ class ApprovalsScreen(Screen[None]):
         yield DataTable(id="approvals-table", cursor_type="row")
         yield Static("", id="approvals-rule")
         yield Static("", id="approvals-message", classes="message")
-        yield Footer()
+        yield DeskFooter()
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
@@ -122,20 +131,22 @@ class ApprovalsScreen(Screen[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "switch_operator":
-            return len(self.app.operators) > 1  # type: ignore[attr-defined]
+            return len(self.desk_app.operators) > 1
         return True
 
-    @work(exclusive=True, group="approvals")
-    async def reload(self) -> None:
-        """Read the pending drafts and their tallies, then show them. Every read comes before
-        the first update, so a result that arrives once the app has taken the screen's
-        widgets away (it is closing) is dropped whole (desk.tui.late)."""
-        reg = self.app.register  # type: ignore[attr-defined]
-        operator = await operator_line(self.app)
+    def reload(self) -> Worker[None]:
+        """Read the pending drafts and their tallies in a worker, then show them; a result
+        arriving once the table is gone (the app closing) is dropped (desk.tui.screens.base)."""
+        return self.read(self._read, self._show, into="#approvals-table", group="approvals")
+
+    async def _read(self) -> tuple[str, list[Draft], dict[int, Tally]]:
+        reg = self.register
+        operator = await operator_line(reg)
         drafts = await reg.drafts("pending")
-        tallies = {d.id: await reg.controls.tally(reg, d) for d in drafts}
-        if not present(self, "#approvals-operator", "#approvals-table", "#approvals-rule"):
-            return
+        return operator, drafts, {d.id: await reg.controls.tally(reg, d) for d in drafts}
+
+    def _show(self, read: tuple[str, list[Draft], dict[int, Tally]]) -> None:
+        operator, drafts, tallies = read
         self.query_one("#approvals-operator", Static).update(operator)
         self.drafts, self.tallies = drafts, tallies
         table = self.query_one(DataTable)
@@ -185,7 +196,7 @@ class ApprovalsScreen(Screen[None]):
         draft = self._selected()
         if draft is None:
             return
-        reg = self.app.register  # type: ignore[attr-defined]
+        reg = self.register
         try:
             seq = await reg.approve(draft.id)
             tally = await reg.controls.tally(reg, await reg.draft_by_id(draft.id)) if seq is None else None
@@ -208,7 +219,7 @@ class ApprovalsScreen(Screen[None]):
         draft = self._selected()
         if draft is None:
             return
-        reg = self.app.register  # type: ignore[attr-defined]
+        reg = self.register
         reject_with_reason(
             self,
             f"draft #{draft.id}",
@@ -218,6 +229,6 @@ class ApprovalsScreen(Screen[None]):
         )
 
     def action_switch_operator(self) -> None:
-        operator = self.app.switch_operator()  # type: ignore[attr-defined]
+        operator = self.desk_app.switch_operator()
         self.notify(f"now acting as {operator}")
         self.reload()

@@ -8,17 +8,18 @@ from typing import ClassVar
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
+from textual.worker import Worker
 
-from desk.controls import proposals
+from desk.controls import Policy, proposals
 from desk.controls.proposals import Proposal
 from desk.register import RegisterError
-from desk.tui.late import present
 from desk.tui.screens.approvals import operator_line, refusal, reject_with_reason
+from desk.tui.screens.base import DeskScreen
+from desk.tui.widgets.footer import DeskFooter
 
 
-class PolicyScreen(Screen[None]):
+class PolicyScreen(DeskScreen):
     DEFAULT_CSS = """
     #policy-rules { padding: 0 1 1 1; }
     #policy-table { height: 1fr; }
@@ -40,7 +41,7 @@ class PolicyScreen(Screen[None]):
         yield Static("[b]changes waiting for a second admin[/b] (propose with `desk policy propose`)")
         yield DataTable(id="policy-table", cursor_type="row")
         yield Static("", id="policy-message", classes="message")
-        yield Footer()
+        yield DeskFooter()
 
     def on_mount(self) -> None:
         self.query_one(DataTable).add_columns("change", "proposed by", "at (UTC)", "what")
@@ -52,19 +53,20 @@ class PolicyScreen(Screen[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "switch_operator":
-            return len(self.app.operators) > 1  # type: ignore[attr-defined]
+            return len(self.desk_app.operators) > 1
         return True
 
-    @work(exclusive=True, group="policy")
-    async def reload(self) -> None:
-        """Read the policy and the changes waiting, then show them; every read first, so a
-        late result (the app closing took the widgets) is dropped whole (desk.tui.late)."""
-        reg = self.app.register  # type: ignore[attr-defined]
-        operator = await operator_line(self.app)
-        policy = await reg.controls.policy(reg)
-        waiting = await proposals.proposals(reg, "pending")
-        if not present(self, "#policy-operator", "#policy-rules", "#policy-table"):
-            return
+    def reload(self) -> Worker[None]:
+        """Read the policy and the changes waiting in a worker, then show them; a result
+        arriving once the table is gone (the app closing) is dropped (desk.tui.screens.base)."""
+        return self.read(self._read, self._show, into="#policy-table", group="policy")
+
+    async def _read(self) -> tuple[str, Policy, list[Proposal]]:
+        reg = self.register
+        return await operator_line(reg), await reg.controls.policy(reg), await proposals.proposals(reg, "pending")
+
+    def _show(self, read: tuple[str, Policy, list[Proposal]]) -> None:
+        operator, policy, waiting = read
         self.query_one("#policy-operator", Static).update(operator)
         self.query_one("#policy-rules", Static).update("\n".join(policy.lines()))
         self.waiting = waiting
@@ -83,7 +85,7 @@ class PolicyScreen(Screen[None]):
         if proposal is None:
             return
         try:
-            change = await proposals.approve(self.app.register, proposal.id)  # type: ignore[attr-defined]
+            change = await proposals.approve(self.register, proposal.id)
         except RegisterError as exc:
             refusal(self, exc)
             return
@@ -95,7 +97,7 @@ class PolicyScreen(Screen[None]):
         proposal = self._selected()
         if proposal is None:
             return
-        reg = self.app.register  # type: ignore[attr-defined]
+        reg = self.register
         reject_with_reason(
             self,
             f"policy change #{proposal.id}",
@@ -105,6 +107,6 @@ class PolicyScreen(Screen[None]):
         )
 
     def action_switch_operator(self) -> None:
-        operator = self.app.switch_operator()  # type: ignore[attr-defined]
+        operator = self.desk_app.switch_operator()
         self.notify(f"now acting as {operator}")
         self.reload()

@@ -9,14 +9,17 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, Static
+from textual.widgets import Header, Input, Static
 
 from desk.register import PageFilter
+from desk.tui.screens.base import DeskScreen
+from desk.tui.widgets.footer import DeskFooter
 from desk.tui.widgets.register_view import RegisterView
 
 
-class RegisterScreen(Screen[None]):
+class RegisterScreen(DeskScreen):
+    #: focused as the screen is composed, so its keys are in the footer's first build
+    AUTO_FOCUS = "RegisterView"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "search", "Search", id="register.search"),
         Binding("escape", "clear", "Clear", id="register.clear"),
@@ -30,18 +33,16 @@ class RegisterScreen(Screen[None]):
                 placeholder="memo / reference / tx hash  acct:NAME asset:BTC kind:payout from:YYYY-MM-DD to:YYYY-MM-DD",
                 id="search",
             )
-            yield RegisterView(self.app.register, id="register-view")  # type: ignore[attr-defined]
+            yield RegisterView(self.register, id="register-view")
             yield Static("", id="register-status")
             yield Static("", id="register-chain")
-        yield Footer(compact=True)
+        yield DeskFooter(compact=True)
 
     def on_mount(self) -> None:
-        self.query_one(RegisterView).focus()
-        self.show_head()
+        self.read(self.register.head, self._show_head, into="#register-chain", group="register-head")
 
-    @work(exclusive=True, group="register-head")
-    async def show_head(self) -> None:
-        seq, digest = await self.app.register.head()  # type: ignore[attr-defined]
+    def _show_head(self, head: tuple[int, str]) -> None:
+        seq, digest = head
         self._chain(f"chain head #{seq} {digest[:16]}…  not verified in this session (v verifies)", "")
 
     def _chain(self, text: str, state: str) -> None:
@@ -91,7 +92,7 @@ class RegisterScreen(Screen[None]):
     async def action_verify(self) -> None:
         """Recompute both hash chains (in a worker thread: the screen keeps answering)."""
         self._chain("chain: verifying…", "")
-        result = await self.app.register.verify()  # type: ignore[attr-defined]
+        result = await self.register.verify()
         if result.ok:
             self._chain(
                 f"chain OK: {result.entries} entries, {result.actions} actions, head {result.head_hash[:16]}…", "ok"
@@ -99,7 +100,7 @@ class RegisterScreen(Screen[None]):
             return
         where = f" at entry #{result.first_bad_seq}" if result.first_bad_seq is not None else ""
         self._chain(f"chain BROKEN{where}: {result.problems[0]}", "broken")
-        self.app.alert(f"the register's chain is broken{where}: {result.problems[0]}", title="Verify")  # type: ignore[attr-defined]
+        self.desk_app.alert(f"the register's chain is broken{where}: {result.problems[0]}", title="Verify")
 
 
 DATE_KEYS = {"from": "since", "since": "since", "to": "until", "until": "until"}

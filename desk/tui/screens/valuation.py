@@ -20,14 +20,15 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.reactive import reactive
-from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Sparkline
+from textual.widgets import DataTable, Header, Sparkline
 from textual_plotext import PlotextPlot
 
 from desk.mining.hashprice import HashpriceReport
 from desk.mining.live import read_hashprice
 from desk.tui.format import amount_text
+from desk.tui.screens.base import DeskScreen
 from desk.tui.screens.figures import age_text, money_text, price_text
+from desk.tui.widgets.footer import DeskFooter
 from desk.tui.widgets.rows import KeyedRows
 from desk.valuation.frames import FRAMES, Valuation, load_valuation
 from desk.valuation.worth import Slice
@@ -67,7 +68,7 @@ def _bare(value: Decimal | None, currency: str) -> str:
     return _money(value, currency).removesuffix(f" {currency}")
 
 
-class ValuationScreen(Screen[None]):
+class ValuationScreen(DeskScreen):
     HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-narrow"), (100, "-wide")]
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("w", "next_frame", "Time frame", id="valuation.frame"),
@@ -99,7 +100,7 @@ class ValuationScreen(Screen[None]):
             with Vertical(id="val-hash", classes="panel"):
                 yield KeyedRows(id="val-hash-rows")
                 yield Sparkline([], id="val-mined")
-        yield Footer(compact=True)
+        yield DeskFooter(compact=True)
 
     def on_mount(self) -> None:
         titles = {
@@ -319,7 +320,7 @@ class ValuationScreen(Screen[None]):
 
     # -------------------------------------------------------------- hashprice
     def _show_hashprice(self) -> None:
-        now = self.app.now()  # type: ignore[attr-defined]
+        now = self.desk_app.now()
         rows = [(k, Text(t), c) for k, t, c in hashprice_rows(self.hashprice, self.hashprice_error, self.units, now)]
         self.query_one("#val-hash-rows", KeyedRows).show(rows)
         mined = self.hashprice.daily_mined if self.hashprice else []
