@@ -8,10 +8,13 @@ noticed by polling the register cheaply on the app's own connection.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import sqlite3
 from collections.abc import Callable
 from typing import Any
+
+from textual.worker import Worker, WorkerCancelled, WorkerError, WorkerFailed
 
 from desk.operations.sync_process import SyncChild, SyncCommand
 from desk.tui.feed_states import apply_event, recorded_feeds, unavailable
@@ -30,17 +33,18 @@ class Live:
         self.command = command
         self.interval = interval
         self.child: SyncChild | None = None
-        self._watcher: asyncio.Task[None] | None = None
+        self._watcher: Worker[None] | None = None
         self._follow_register = command is None
         self._listeners: list[Callable[[dict[str, Any]], None]] = []
-        self._restarting: asyncio.Task[None] | None = None
+        self._restarting: Worker[None] | None = None
         #: the register's change marker as last noticed (and shown: `data_version` moved for it)
         self._noticed: tuple[int, int] | None = None
 
     async def start(self) -> None:
         register = self.app.register
         self.app.feeds = recorded_feeds(self.app.feeds, await register.sync_state(), with_state=self.command is None)
-        self._watcher = asyncio.create_task(self._watch_register())
+        # the app's workers, not bare tasks: the app sees them, and cancels them as it closes
+        self._watcher = self.app.run_worker(self._watch_register(), group="live-register", exit_on_error=False)
         if self.command is None:
             self.app.sync_status = "no sync started by this desk: feed health as last recorded in the register"
             return
@@ -67,7 +71,7 @@ class Live:
         if self.child is not None:
             self.child.poll(name)
         elif self.command is not None and not self._follow_register and not self._restarting:
-            self._restarting = asyncio.create_task(self._restart())
+            self._restarting = self.app.run_worker(self._restart(), group="live-restart", exit_on_error=False)
 
     async def _restart(self) -> None:
         try:
@@ -84,13 +88,15 @@ class Live:
     async def stop(self) -> None:
         """Stop the sync child (it finishes its write) and the watcher."""
         if self._restarting is not None:
-            await self._restarting
+            with contextlib.suppress(WorkerCancelled, WorkerFailed, WorkerError):
+                await self._restarting.wait()
         if self.child is not None:
             self.app.sync_status = "stopping the sync: finishing its write"
             await self.child.stop()
         if self._watcher is not None:
             self._watcher.cancel()
-            await asyncio.gather(self._watcher, return_exceptions=True)
+            with contextlib.suppress(WorkerCancelled, WorkerFailed, WorkerError):
+                await self._watcher.wait()
 
     async def caught_up(self) -> bool:
         """Whether every change to the register so far has been noticed and passed on (the

@@ -40,15 +40,6 @@ LABELS = {
 class AcquisitionForm(DeskModal[str | None]):
     """`AcquisitionForm("seizure")` or `AcquisitionForm("purchase")`."""
 
-    DEFAULT_CSS = """
-    AcquisitionForm { align: center middle; }
-    #acquisition-body { width: 80%; max-width: 96; height: auto; border: thick $accent; background: $surface;
-                   padding: 0 1; }
-    #acquisition-errors { color: $error; }
-    #acquisition-hint { color: $text-muted; }
-    AcquisitionForm.-short #acquisition-body Input { border: none; height: 1; margin-bottom: 1; }
-    AcquisitionForm.-short #acquisition-body Input:focus { background: $accent 30%; }
-    """
     #: below 36 rows (80x24) the inputs lose their borders so every field, the hint and the
     #: errors stay on screen
     VERTICAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-short"), (36, "-tall")]

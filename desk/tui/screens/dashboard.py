@@ -10,7 +10,6 @@ back), and hands the loop back between panels, so no single step holds a frame f
 
 from __future__ import annotations
 
-import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -32,6 +31,7 @@ from desk.register import Entry
 from desk.tui.format import amount_text, header_text, row_text
 from desk.tui.screens.base import DeskScreen
 from desk.tui.screens.figures import Figures, Shown, age_text, price_text
+from desk.tui.throttle import Throttle
 from desk.tui.widgets.compliance_panel import CompliancePanel
 from desk.tui.widgets.footer import DeskFooter
 from desk.tui.widgets.rows import KeyedRows
@@ -94,13 +94,8 @@ class DashboardScreen(DeskScreen):
 
     def __init__(self) -> None:
         super().__init__()
-        self._reading = False
-        self._again = False
-        #: when the last read started (monotonic), and whether a deferred one is scheduled
-        self._last_read = -MIN_REFRESH_S
-        self._deferred = False
-        #: a refresh was asked for while another screen was on show
-        self._missed = False
+        #: reads at most once per MIN_REFRESH_S while the register keeps changing (desk.tui.throttle)
+        self.reads = Throttle(self, self._read, interval=MIN_REFRESH_S)
         self._charted: tuple[object, ...] = ()
         #: (data_version, date) the sell-through panel was last read for: it is read again only
         #: when the register changed or the day moved on, not on every two-second refresh
@@ -149,50 +144,22 @@ class DashboardScreen(DeskScreen):
         self.refresh_now()
 
     def refresh_now(self) -> None:
-        """Read and redraw now (a key the operator pressed); while a read is running, one
-        more follows it instead of cancelling it (a burst of writes must not starve the
-        screen of updates)."""
-        if self._reading:
-            self._again = True
-            return
-        self._reading = True
-        self._last_read = time.monotonic()
-        self._read()
+        """Read and redraw now (a key the operator pressed); see desk.tui.throttle."""
+        self.reads.now()
 
     def refresh_soon(self) -> None:
         """Refresh for a change nobody asked to see at once (the register moved, the clock
-        ticked): hidden, only note it; within `MIN_REFRESH_S` of the last read, defer."""
-        if not self.is_current:
-            self._missed = True
-            return
-        wait = self._last_read + MIN_REFRESH_S - time.monotonic()
-        if wait > 0:
-            if not self._deferred:
-                self._deferred = True
-                self.set_timer(wait, self._deferred_refresh)
-            return
-        self.refresh_now()
+        ticked); see desk.tui.throttle."""
+        self.reads.soon()
 
     @property
     def refresh_pending(self) -> bool:
         """Whether a read is running, scheduled or on its way to the panels (tests and the
         screenshot script wait)."""
-        return self._reading or self._deferred or super().refresh_pending
-
-    def _deferred_refresh(self) -> None:
-        self._deferred = False
-        self.refresh_soon()
+        return self.reads.pending or super().refresh_pending
 
     def on_screen_resume(self) -> None:
-        if self._missed:
-            self._missed = False
-            self.refresh_now()
-
-    def _done_reading(self) -> None:
-        self._reading = False
-        if self._again:
-            self._again = False
-            self.refresh_now()
+        self.reads.resumed()
 
     def action_next_frame(self) -> None:
         names = list(FRAMES)
@@ -207,11 +174,11 @@ class DashboardScreen(DeskScreen):
         """Read everything in one worker, then hand each panel its part as a message of its
         own (desk.tui.screens.base): the loop draws frames between panels, and a panel gone
         by then (the app closing) drops its part."""
-        panels = [(self.query_one(selector), show) for selector, show in self._panels()]
+        panels = [(found.first(), show) for selector, show in self._panels() if (found := self.query(selector))]
         try:
             read = await self._fetch()
         finally:
-            self._done_reading()
+            self.reads.done()
         for panel, show in panels:
             self.deliver(panel, show, read)
 

@@ -20,10 +20,6 @@ from desk.tui.widgets.footer import DeskFooter
 
 
 class PolicyScreen(DeskScreen):
-    DEFAULT_CSS = """
-    #policy-rules { padding: 0 1 1 1; }
-    #policy-table { height: 1fr; }
-    """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("a", "approve", "Approve change", id="policy.approve"),
         Binding("x", "reject", "Reject change", id="policy.reject"),

@@ -28,6 +28,7 @@ from desk.mining.live import read_hashprice
 from desk.tui.format import amount_text
 from desk.tui.screens.base import DeskScreen
 from desk.tui.screens.figures import age_text, money_text, price_text
+from desk.tui.throttle import Throttle
 from desk.tui.widgets.footer import DeskFooter
 from desk.tui.widgets.rows import KeyedRows
 from desk.valuation.frames import FRAMES, Valuation, load_valuation
@@ -84,7 +85,8 @@ class ValuationScreen(DeskScreen):
         self.valuation: Valuation | None = None
         self.hashprice: HashpriceReport | None = None
         self.hashprice_error: str | None = None
-        self._reading = self._again = self._stale = False
+        #: reads at most once a second while the register keeps changing (desk.tui.throttle)
+        self.reads = Throttle(self, self._read)
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -125,25 +127,16 @@ class ValuationScreen(DeskScreen):
         return getattr(self.app, "currency", "KZT")
 
     def action_reload(self) -> None:
-        self.read_again()
+        self.reads.now()
         self._read_hashprice()
 
     def read_again(self) -> None:
-        """Read the figures again: now if this screen is shown, else when it is next shown.
-        A read in progress finishes and one more follows (a sync writing all the time must
-        not keep cancelling the read before it ever shows anything)."""
-        if not self.is_current:
-            self._stale = True
-        elif self._reading:
-            self._again = True
-        else:
-            self._reading = True
-            self._read()
+        """Read the figures again: now if this screen is shown, else when it is next shown; a
+        sync writing all the time gets a read a second, never a queue (desk.tui.throttle)."""
+        self.reads.soon()
 
     def on_screen_resume(self) -> None:
-        if self._stale:
-            self._stale = False
-            self.read_again()
+        self.reads.resumed()
 
     def action_next_frame(self) -> None:
         names = list(FRAMES)
@@ -154,7 +147,7 @@ class ValuationScreen(DeskScreen):
 
     def watch_frame(self) -> None:
         if self.is_mounted:
-            self.read_again()
+            self.reads.now()
 
     def watch_units(self) -> None:
         if self.is_mounted:
@@ -168,10 +161,7 @@ class ValuationScreen(DeskScreen):
             self.valuation = await load_valuation(app.register, app.settings, app.now(), self.frame)
             self._redraw()
         finally:
-            self._reading = False
-            if self._again:
-                self._again = False
-                self.read_again()
+            self.reads.done()
 
     @work(group="valuation-hashprice", exclusive=True)
     async def _read_hashprice(self) -> None:
