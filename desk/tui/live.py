@@ -7,13 +7,13 @@ noticed by polling the register cheaply on the app's own connection.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
 import sqlite3
 from collections.abc import Callable
 from typing import Any
 
+from textual.timer import Timer
 from textual.worker import Worker, WorkerCancelled, WorkerError, WorkerFailed
 
 from desk.operations.sync_process import SyncChild, SyncCommand
@@ -33,7 +33,7 @@ class Live:
         self.command = command
         self.interval = interval
         self.child: SyncChild | None = None
-        self._watcher: Worker[None] | None = None
+        self._watcher: Timer | None = None
         self._follow_register = command is None
         self._listeners: list[Callable[[dict[str, Any]], None]] = []
         self._restarting: Worker[None] | None = None
@@ -43,8 +43,10 @@ class Live:
     async def start(self) -> None:
         register = self.app.register
         self.app.feeds = recorded_feeds(self.app.feeds, await register.sync_state(), with_state=self.command is None)
-        # the app's workers, not bare tasks: the app sees them, and cancels them as it closes
-        self._watcher = self.app.run_worker(self._watch_register(), group="live-register", exit_on_error=False)
+        # the app's own timer, not a bare task: the app sees it, and stops it as it closes (not a
+        # worker: one that never ends would keep the app from ever being idle)
+        self._noticed = await register.changes()
+        self._watcher = self.app.set_interval(self.interval, self._check_register, name="live-register")
         if self.command is None:
             self.app.sync_status = "no sync started by this desk: feed health as last recorded in the register"
             return
@@ -94,9 +96,7 @@ class Live:
             self.app.sync_status = "stopping the sync: finishing its write"
             await self.child.stop()
         if self._watcher is not None:
-            self._watcher.cancel()
-            with contextlib.suppress(WorkerCancelled, WorkerFailed, WorkerError):
-                await self._watcher.wait()
+            self._watcher.stop()
 
     async def caught_up(self) -> bool:
         """Whether every change to the register so far has been noticed and passed on (the
@@ -106,21 +106,19 @@ class Live:
         register = self.app.register
         return register is not None and self._noticed == await register.changes()
 
-    async def _watch_register(self) -> None:
+    async def _check_register(self) -> None:
+        """Every `interval`: has the register changed since last noticed?"""
         register = self.app.register
-        self._noticed = await register.changes()
-        while True:
-            await asyncio.sleep(self.interval)
-            try:
-                current = await register.changes()
-            except sqlite3.Error as exc:  # a passing hiccup of the file must not end the watching
-                log.warning("register change check failed: %s", exc)
-                continue
-            if current != self._noticed:
-                self.app.data_version += 1
-                if self._follow_register:
-                    self.app.feeds = recorded_feeds(self.app.feeds, await register.sync_state())
-                self._noticed = current
+        try:
+            current = await register.changes()
+        except sqlite3.Error as exc:  # a passing hiccup of the file must not end the watching
+            log.warning("register change check failed: %s", exc)
+            return
+        if current != self._noticed:
+            self.app.data_version += 1
+            if self._follow_register:
+                self.app.feeds = recorded_feeds(self.app.feeds, await register.sync_state())
+            self._noticed = current
 
     def _on_event(self, record: dict[str, Any]) -> None:
         for callback in self._listeners:
