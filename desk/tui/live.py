@@ -1,17 +1,23 @@
 """The screen's live link: a version number that moves whenever the register changes (whoever
 wrote it), and feed health and sync status as the screen's sync child reports them.
 
-The child is started and stopped through desk.operations.sync_process; register changes,
-made at this desk or another, come from the register's own watch (`Register.watch`: SQLite's
-cheap change marker, PostgreSQL's notifications), which the screen only consumes.
+The child is started and stopped through desk.operations.sync_process; register changes, made
+at this desk or another, are noticed by reading the register's change marker every `interval`
+on the app's own timer (`Register.changes()`: SQLite's data_version, PostgreSQL's WAL position,
+both moved by any desk's commit). `Register.watch` (PostgreSQL's notifications) serves callers
+that can wait on an endless iterator; the screen cannot: an endless worker keeps the app from
+ever being idle.
 """
 
 from __future__ import annotations
 
-import asyncio
+import contextlib
 import logging
 from collections.abc import Callable
 from typing import Any
+
+from textual.timer import Timer
+from textual.worker import Worker, WorkerCancelled, WorkerError, WorkerFailed
 
 from desk.operations.sync_process import SyncChild, SyncCommand
 from desk.tui.feed_states import apply_event, recorded_feeds, unavailable
@@ -20,8 +26,8 @@ log = logging.getLogger("desk.tui")
 
 
 class Live:
-    """The app's live link: bumps `app.data_version` when the register changes (the
-    register's watch, looking at least every `interval`), keeps `app.feeds` and `app.sync_status` current from the
+    """The app's live link: bumps `app.data_version` when the register changes (polling a
+    cheap marker every `interval`), keeps `app.feeds` and `app.sync_status` current from the
     sync child's events, and relays `poll_feed`. `app` is the DeskApp (any object with
     `register`, `feeds`, `data_version`, `sync_status`)."""
 
@@ -30,17 +36,20 @@ class Live:
         self.command = command
         self.interval = interval
         self.child: SyncChild | None = None
-        self._watcher: asyncio.Task[None] | None = None
+        self._watcher: Timer | None = None
         self._follow_register = command is None
         self._listeners: list[Callable[[dict[str, Any]], None]] = []
-        self._restarting: asyncio.Task[None] | None = None
+        self._restarting: Worker[None] | None = None
         #: the register's change marker as last noticed (and shown: `data_version` moved for it)
         self._noticed: tuple[int, int] | None = None
 
     async def start(self) -> None:
         register = self.app.register
         self.app.feeds = recorded_feeds(self.app.feeds, await register.sync_state(), with_state=self.command is None)
-        self._watcher = asyncio.create_task(self._watch_register())
+        # the app's own timer, not a bare task: the app sees it, and stops it as it closes (not a
+        # worker: one that never ends would keep the app from ever being idle)
+        self._noticed = await register.changes()
+        self._watcher = self.app.set_interval(self.interval, self._check_register, name="live-register")
         if self.command is None:
             self.app.sync_status = "no sync started by this desk: feed health as last recorded in the register"
             return
@@ -67,7 +76,7 @@ class Live:
         if self.child is not None:
             self.child.poll(name)
         elif self.command is not None and not self._follow_register and not self._restarting:
-            self._restarting = asyncio.create_task(self._restart())
+            self._restarting = self.app.run_worker(self._restart(), group="live-restart", exit_on_error=False)
 
     async def _restart(self) -> None:
         try:
@@ -84,13 +93,13 @@ class Live:
     async def stop(self) -> None:
         """Stop the sync child (it finishes its write) and the watcher."""
         if self._restarting is not None:
-            await self._restarting
+            with contextlib.suppress(WorkerCancelled, WorkerFailed, WorkerError):
+                await self._restarting.wait()
         if self.child is not None:
             self.app.sync_status = "stopping the sync: finishing its write"
             await self.child.stop()
         if self._watcher is not None:
-            self._watcher.cancel()
-            await asyncio.gather(self._watcher, return_exceptions=True)
+            self._watcher.stop()
 
     async def caught_up(self) -> bool:
         """Whether every change to the register so far has been noticed and passed on (the
@@ -100,10 +109,15 @@ class Live:
         register = self.app.register
         return register is not None and self._noticed == await register.changes()
 
-    async def _watch_register(self) -> None:
+    async def _check_register(self) -> None:
+        """Every `interval`: has the register changed since last noticed?"""
         register = self.app.register
-        self._noticed = await register.changes()
-        async for current in register.watch(since=self._noticed, interval=self.interval):
+        try:
+            current = await register.changes()
+        except Exception as exc:  # a passing hiccup of the store (file or server) must not end the watching
+            log.warning("register change check failed: %s", exc)
+            return
+        if current != self._noticed:
             self.app.data_version += 1
             if self._follow_register:
                 self.app.feeds = recorded_feeds(self.app.feeds, await register.sync_state())

@@ -243,4 +243,4 @@ async def test_a_dashboard_read_while_the_app_closes_is_dropped(make_app) -> Non
         await screen.query_one("#dash").remove()
         screen.refresh_now()
         await settle(pilot)
-        assert not screen._reading
+        assert not screen.refresh_pending

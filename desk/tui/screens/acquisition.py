@@ -18,7 +18,6 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.suggester import SuggestFromList
 from textual.widgets import Input, Label, Static
 
@@ -33,6 +32,7 @@ from desk.operations.acquisition import (
 )
 from desk.operations.describe import describe_entry
 from desk.register import EntryRejected, NewEntry, RegisterError
+from desk.tui.screens.base import DeskModal
 from desk.tui.screens.confirm import ConfirmScreen
 
 LABELS = {
@@ -73,19 +73,9 @@ def said(name: str, problem: str) -> str:
     return f"✗ {label}: {problem.removeprefix(f'{name}: ').removeprefix(f'{label}: ')}"
 
 
-class AcquisitionForm(ModalScreen[str | None]):
+class AcquisitionForm(DeskModal[str | None]):
     """`AcquisitionForm("seizure")` or `AcquisitionForm("purchase")`."""
 
-    DEFAULT_CSS = """
-    AcquisitionForm { align: center middle; }
-    #acquisition-body { width: 80%; max-width: 96; height: auto; max-height: 100%; border: thick $accent;
-                   background: $surface; padding: 0 1; }
-    #acquisition-errors { color: $error; }
-    #acquisition-warning { color: $warning; }
-    #acquisition-hint, .af-label { color: $text-muted; }
-    AcquisitionForm.-short #acquisition-body Input { border: none; height: 1; }
-    AcquisitionForm.-short #acquisition-body Input:focus { background: $accent 30%; }
-    """
     #: below 36 rows (80x24) the inputs lose their borders so every field, its label, the
     #: hint and the errors stay on screen
     VERTICAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-short"), (36, "-tall")]
@@ -107,7 +97,7 @@ class AcquisitionForm(ModalScreen[str | None]):
         self.balances: dict[tuple[str, str], Amount] = {}
 
     def compose(self) -> ComposeResult:
-        reg = self.app.register  # type: ignore[attr-defined]
+        reg = self.register
         accounts = reg.accounts()
         title = "New seizure (posted once confirmed)"
         if self.kind == "purchase":
@@ -136,7 +126,7 @@ class AcquisitionForm(ModalScreen[str | None]):
     async def load_balances(self) -> None:
         """What each account holds: a purchase shows what the exchange has to pay with
         before an amount is typed."""
-        self.balances = await self.app.register.balances()  # type: ignore[attr-defined]
+        self.balances = await self.register.balances()
         self.check(show_missing=False)
 
     def values(self) -> dict[str, str]:
@@ -162,8 +152,8 @@ class AcquisitionForm(ModalScreen[str | None]):
     def check(self, *, show_missing: bool) -> NewEntry | None:
         """Build the entry from the fields; show each left field's problem, and on submit
         (`show_missing`) every problem and every required field still empty, by name."""
-        reg = self.app.register  # type: ignore[attr-defined]
-        values, now = self.values(), self.app.now()  # type: ignore[attr-defined]
+        reg = self.register
+        values, now = self.values(), self.desk_app.now()
         errors = self.query_one("#acquisition-errors", Static)
         hint = self.query_one("#acquisition-hint", Static)
         empty = missing_fields(self.kind, values)  # type: ignore[arg-type]
@@ -199,15 +189,15 @@ class AcquisitionForm(ModalScreen[str | None]):
             return ""
         account = f"assets:exchange:{values['exchange'].strip()}"
         held = [str(a) for (acct, _code), a in sorted(self.balances.items()) if acct == account and a.units]
-        if account not in self.app.register.accounts():  # type: ignore[attr-defined]
+        if account not in self.register.accounts():
             return ""
         return f"{account} holds {', '.join(held) or 'nothing'}"
 
     @work(exclusive=True, group="acquisition-warning")
     async def warn(self, entry: NewEntry) -> None:
         """A price far from the market, said as the price is typed (desk.operations.acquisition)."""
-        settings = getattr(self.app, "settings", None)
-        warning = await purchase_price_warning(self.app.register, settings, entry)  # type: ignore[attr-defined]
+        settings = self.desk_app.settings
+        warning = await purchase_price_warning(self.register, settings, entry)
         found = [str(warning)] if warning else []
         self.query_one("#acquisition-warning", Static).update("\n".join(f"⚠ {w}" for w in found))
 
@@ -230,7 +220,7 @@ class AcquisitionForm(ModalScreen[str | None]):
     @work(exclusive=True, group="acquisition-act")
     async def review(self, entry: NewEntry) -> None:
         """The whole entry and its warnings in the confirm step; `y` there records it."""
-        reg, now, settings = self.app.register, self.app.now(), getattr(self.app, "settings", None)  # type: ignore[attr-defined]
+        reg, now, settings = self.register, self.desk_app.now(), self.desk_app.settings
         description = await describe_entry(reg, entry, now, settings)
         warning = await purchase_price_warning(reg, settings, entry)
         warnings = [str(warning)] if warning else []
@@ -245,7 +235,7 @@ class AcquisitionForm(ModalScreen[str | None]):
     @work(exclusive=True, group="acquisition-act")
     async def record(self, entry: NewEntry) -> None:
         try:
-            recorded = await record_acquisition(self.app.register, self.kind, entry)  # type: ignore[attr-defined,arg-type]
+            recorded = await record_acquisition(self.register, self.kind, entry)  # type: ignore[arg-type]
             if recorded.posted:
                 done = f"entry #{recorded.number}: seizure of {entry.postings[1].amount} posted"
             else:

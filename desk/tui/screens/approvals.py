@@ -4,22 +4,27 @@ approve or reject as a different operator (maker-checker, quorum, roles)."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
+from textual.worker import Worker
 
 from desk.controls import Tally, controls_of, describe_tally
 from desk.operations.acquisition import legs_text
 from desk.operations.describe import Description, describe_draft
 from desk.register import Draft, NotPermitted, PolicyRefused, Register, RegisterError, SelfApproval
 from desk.register.text import shown
-from desk.tui.late import present
+from desk.tui.screens.base import DeskScreen
 from desk.tui.screens.confirm import ConfirmScreen, ReasonScreen
+from desk.tui.widgets.footer import DeskFooter
+
+if TYPE_CHECKING:
+    from desk.tui.screens.policy import PolicyScreen
 
 
 def refusal(screen: Screen, exc: RegisterError) -> None:
@@ -39,7 +44,7 @@ def refusal(screen: Screen, exc: RegisterError) -> None:
 
 
 def reject_with_reason(
-    screen: Screen,
+    screen: ApprovalsScreen | PolicyScreen,
     what: str,
     reject: Callable[[str], Awaitable[object]],
     *,
@@ -59,7 +64,7 @@ def reject_with_reason(
             refusal(screen, exc)
             return
         screen.query_one(".message", Static).update(f"{done_text}: {reason}")
-        screen.reload()  # type: ignore[attr-defined]
+        screen.reload()
 
     def answered(reason: str | None) -> None:
         if reason:
@@ -74,16 +79,15 @@ def reject_with_reason(
     screen.run_worker(ask(), exclusive=True, group=group)
 
 
-async def operator_line(app: object) -> str:
+async def operator_line(reg: Register) -> str:
     """Who acts now and with which roles (`o` switches in the demo)."""
-    reg = app.register  # type: ignore[attr-defined]
     policy = await controls_of(reg).policy(reg)
     roles = ", ".join(sorted(policy.roles_of(reg.operator)))
     note = "  [dim](no roles configured: everyone may act)[/dim]" if policy.open else ""
     return f"operator: [b]{reg.operator}[/b] ({roles}){note}"
 
 
-class ApprovalsScreen(Screen[None]):
+class ApprovalsScreen(DeskScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("a", "approve", "Approve", id="approvals.approve"),
         Binding("x", "reject", "Reject", id="approvals.reject"),
@@ -103,7 +107,7 @@ class ApprovalsScreen(Screen[None]):
         yield Static("", id="approvals-message", classes="message")
         yield Static("[b]recent decisions[/b]", id="approvals-history-title")
         yield DataTable(id="approvals-history", cursor_type="none", zebra_stripes=True)
-        yield Footer(compact=True)
+        yield DeskFooter(compact=True)
 
     def on_mount(self) -> None:
         table = self.query_one("#approvals-table", DataTable)
@@ -119,21 +123,23 @@ class ApprovalsScreen(Screen[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "switch_operator":
-            return len(self.app.operators) > 1  # type: ignore[attr-defined]
+            return len(self.desk_app.operators) > 1
         return True
 
-    @work(exclusive=True, group="approvals")
-    async def reload(self) -> None:
-        """Read the pending drafts and their tallies, then show them. Every read comes before
-        the first update, so a result that arrives once the app has taken the screen's
-        widgets away (it is closing) is dropped whole (desk.tui.late)."""
-        reg = self.app.register  # type: ignore[attr-defined]
-        operator = await operator_line(self.app)
+    def reload(self) -> Worker[None]:
+        """Read the pending drafts and their tallies in a worker, then show them; a result
+        arriving once the table is gone (the app closing) is dropped (desk.tui.screens.base)."""
+        return self.read(self._read, self._show, into="#approvals-table", group="approvals")
+
+    async def _read(self) -> tuple[str, list[Draft], dict[int, Tally], list[Draft]]:
+        reg = self.register
+        operator = await operator_line(reg)
         drafts = await reg.drafts("pending")
         tallies = {d.id: await controls_of(reg).tally(reg, d) for d in drafts}
-        decided = await decisions(reg)
-        if not present(self, "#approvals-operator", "#approvals-table", "#approvals-rule", "#approvals-history"):
-            return
+        return operator, drafts, tallies, await decisions(reg)
+
+    def _show(self, read: tuple[str, list[Draft], dict[int, Tally], list[Draft]]) -> None:
+        operator, drafts, tallies, decided = read
         self._show_history(decided)
         self.query_one("#approvals-operator", Static).update(operator)
         self.drafts, self.tallies = drafts, tallies
@@ -202,8 +208,8 @@ class ApprovalsScreen(Screen[None]):
         draft = self._selected()
         if draft is None:
             return
-        reg = self.app.register  # type: ignore[attr-defined]
-        description = await describe_draft(reg, draft, self.app.now(), self.app.settings)  # type: ignore[attr-defined]
+        reg = self.register
+        description = await describe_draft(reg, draft, self.desk_app.now(), self.desk_app.settings)
 
         def answered(yes: bool | None) -> None:
             if yes:
@@ -215,7 +221,7 @@ class ApprovalsScreen(Screen[None]):
 
     @work(exclusive=True, group="approvals-act")
     async def approve(self, draft: Draft) -> None:
-        reg = self.app.register  # type: ignore[attr-defined]
+        reg = self.register
         try:
             seq = await reg.approve(draft.id)
             tally = await controls_of(reg).tally(reg, await reg.draft_by_id(draft.id)) if seq is None else None
@@ -239,18 +245,18 @@ class ApprovalsScreen(Screen[None]):
         draft = self._selected()
         if draft is None:
             return
-        reg = self.app.register  # type: ignore[attr-defined]
+        reg = self.register
         reject_with_reason(
             self,
             f"draft #{draft.id}",
             lambda reason: reg.reject(draft.id, reason),
             done_text=f"draft #{draft.id} rejected",
             group="approvals-act",
-            describe=lambda: describe_draft(reg, draft, self.app.now(), self.app.settings),  # type: ignore[attr-defined]
+            describe=lambda: describe_draft(reg, draft, self.desk_app.now(), self.desk_app.settings),
         )
 
     def action_switch_operator(self) -> None:
-        operator = self.app.switch_operator()  # type: ignore[attr-defined]
+        operator = self.desk_app.switch_operator()
         self.notify(f"now acting as {operator}")
         self.reload()
 

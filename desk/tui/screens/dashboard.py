@@ -10,8 +10,7 @@ back), and hands the loop back between panels, so no single step holds a frame f
 
 from __future__ import annotations
 
-import asyncio
-import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -21,21 +20,23 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.css.query import NoMatches
 from textual.reactive import reactive
-from textual.screen import Screen
-from textual.widgets import Footer, Header, Sparkline, Static
+from textual.widgets import Header, Sparkline, Static
 from textual_plotext import PlotextPlot
 
-from desk.compliance import ComplianceError, compliance_snapshot
+from desk.compliance import ComplianceError, ComplianceSnapshot, compliance_snapshot
 from desk.money import ONE_BTC as _ONE_BTC
 from desk.money import Amount, amount_cell
+from desk.register import Entry
 from desk.tui.format import RECENT, fit, header_text, row_text
+from desk.tui.screens.base import DeskScreen
 from desk.tui.screens.figures import Figures, Shown, age_text, price_text
+from desk.tui.throttle import Throttle
 from desk.tui.ticks import plot_lines, plot_rows
 from desk.tui.widgets.compliance_panel import CompliancePanel
+from desk.tui.widgets.footer import DeskFooter
 from desk.tui.widgets.rows import KeyedRows
-from desk.tui.widgets.transfers_panel import TransfersPanel
+from desk.tui.widgets.transfers_panel import InFlight, TransfersPanel, read_transfers
 
 #: Chart time frames: (label, length, hourly buckets).
 FRAMES: dict[str, tuple[timedelta, bool]] = {
@@ -58,6 +59,20 @@ class Inflows:
     series: list[Decimal]
 
 
+@dataclass(frozen=True, slots=True)
+class DashboardRead:
+    """One refresh's worth of reads, shown panel by panel."""
+
+    now: datetime
+    figures: Figures
+    reserve: list[Amount]
+    inflows: list[Inflows]
+    recent: list[Entry]
+    count: int
+    compliance: ComplianceSnapshot | str | None
+    transfers: InFlight
+
+
 def buckets(now: datetime, frame: str) -> list[datetime]:
     """The starts of the frame's buckets, oldest first, the last one holding `now`."""
     length, hourly = FRAMES[frame]
@@ -69,7 +84,7 @@ def buckets(now: datetime, frame: str) -> list[datetime]:
     return [last - step * (count - 1 - i) for i in range(count)]
 
 
-class DashboardScreen(Screen[None]):
+class DashboardScreen(DeskScreen):
     HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-narrow"), (100, "-wide")]
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("g", "refresh_now", "Refresh", id="dashboard.refresh"),
@@ -80,13 +95,8 @@ class DashboardScreen(Screen[None]):
 
     def __init__(self) -> None:
         super().__init__()
-        self._reading = False
-        self._again = False
-        #: when the last read started (monotonic), and whether a deferred one is scheduled
-        self._last_read = -MIN_REFRESH_S
-        self._deferred = False
-        #: a refresh was asked for while another screen was on show
-        self._missed = False
+        #: reads at most once per MIN_REFRESH_S while the register keeps changing (desk.tui.throttle)
+        self.reads = Throttle(self, self._read, interval=MIN_REFRESH_S)
         self._charted: tuple[object, ...] = ()
         #: (data_version, date) the sell-through panel was last read for: it is read again only
         #: when the register changed or the day moved on, not on every two-second refresh
@@ -109,7 +119,7 @@ class DashboardScreen(Screen[None]):
             with Horizontal(classes="dash-row", id="dash-bottom"):
                 yield KeyedRows(id="dash-feeds", classes="panel")
                 yield Static("recent …", id="dash-recent", classes="panel")
-        yield Footer(compact=True)
+        yield DeskFooter(compact=True)
 
     def on_mount(self) -> None:
         titles = {
@@ -135,49 +145,22 @@ class DashboardScreen(Screen[None]):
         self.refresh_now()
 
     def refresh_now(self) -> None:
-        """Read and redraw now (a key the operator pressed); while a read is running, one
-        more follows it instead of cancelling it (a burst of writes must not starve the
-        screen of updates)."""
-        if self._reading:
-            self._again = True
-            return
-        self._reading = True
-        self._last_read = time.monotonic()
-        self._read()
+        """Read and redraw now (a key the operator pressed); see desk.tui.throttle."""
+        self.reads.now()
 
     def refresh_soon(self) -> None:
         """Refresh for a change nobody asked to see at once (the register moved, the clock
-        ticked): hidden, only note it; within `MIN_REFRESH_S` of the last read, defer."""
-        if not self.is_current:
-            self._missed = True
-            return
-        wait = self._last_read + MIN_REFRESH_S - time.monotonic()
-        if wait > 0:
-            if not self._deferred:
-                self._deferred = True
-                self.set_timer(wait, self._deferred_refresh)
-            return
-        self.refresh_now()
+        ticked); see desk.tui.throttle."""
+        self.reads.soon()
 
     @property
     def refresh_pending(self) -> bool:
-        """Whether a read is running or scheduled (tests and the screenshot script wait)."""
-        return self._reading or self._deferred
-
-    def _deferred_refresh(self) -> None:
-        self._deferred = False
-        self.refresh_soon()
+        """Whether a read is running, scheduled or on its way to the panels (tests and the
+        screenshot script wait)."""
+        return self.reads.pending or super().refresh_pending
 
     def on_screen_resume(self) -> None:
-        if self._missed:
-            self._missed = False
-            self.refresh_now()
-
-    def _done_reading(self) -> None:
-        self._reading = False
-        if self._again:
-            self._again = False
-            self.refresh_now()
+        self.reads.resumed()
 
     def action_next_frame(self) -> None:
         names = list(FRAMES)
@@ -189,53 +172,73 @@ class DashboardScreen(Screen[None]):
 
     @work(group="dashboard")
     async def _read(self) -> None:
+        """Read everything in one worker, then hand each panel its part as a message of its
+        own (desk.tui.screens.base): the loop draws frames between panels, and a panel gone
+        by then (the app closing) drops its part."""
+        panels = [(found.first(), show) for selector, show in self._panels() if (found := self.query(selector))]
         try:
-            await self._read_and_show()
-        except NoMatches:
-            if self.query("#dash"):
-                raise
-            # the app is closing: its screens lose their widgets before their workers stop
+            read = await self._fetch()
         finally:
-            self._done_reading()
+            self.reads.done()
+        for panel, show in panels:
+            self.deliver(panel, show, read)
 
-    async def _read_and_show(self) -> None:
-        reg = self.app.register  # type: ignore[attr-defined]
-        now: datetime = self.app.now()  # type: ignore[attr-defined]
+    def _panels(self) -> list[tuple[str, Callable[[DashboardRead], Awaitable[None] | None]]]:
+        return [
+            ("#dash-prices", lambda r: self._show_prices(r.figures)),
+            ("#dash-reserve", lambda r: self._show_reserve(r.figures, r.reserve)),
+            ("#dash-feeds", lambda _r: self._show_feeds()),
+            ("#dash-inflows", lambda r: self._show_inflows(r.figures, r.inflows)),
+            ("#dash-chart", lambda r: self._show_chart(r.now, r.inflows)),
+            ("#dash-recent", self._show_recent),
+            ("#dash-compliance", self._show_compliance),
+            ("#dash-transfers", lambda r: self.query_one(TransfersPanel).show(r.transfers)),
+        ]
+
+    async def _fetch(self) -> DashboardRead:
+        reg = self.register
+        now: datetime = self.desk_app.now()
+        settings = self.desk_app.settings
         balances = await reg.balances()
         reserve = [amt for (acct, _a), amt in balances.items() if acct.startswith("assets:reserve:")]
-        figures = await Figures.load(reg, self.app.settings, now, {a.asset.code for a in reserve})  # type: ignore[attr-defined]
+        figures = await Figures.load(reg, settings, now, {a.asset.code for a in reserve})
         inflows = await self._inflows(reg, now)
         recent = await reg.recent(12)
         count = await reg.count()
-        # one panel at a time, handing the loop back in between so frames keep coming
-        self._show_prices(figures)
-        await asyncio.sleep(0)
-        self._show_reserve(figures, reserve)
-        await asyncio.sleep(0)
-        self._show_feeds()
-        self._show_inflows(figures, inflows)
-        await asyncio.sleep(0)
-        self._show_chart(now, inflows)
-        await asyncio.sleep(0)
-        lines = [f"{count} entries", header_text(RECENT), *(row_text(e, RECENT) for e in recent)]
+        return DashboardRead(
+            now,
+            figures,
+            reserve,
+            inflows,
+            recent,
+            count,
+            await self._compliance(reg, now),
+            await read_transfers(reg, settings, now),
+        )
+
+    def _show_recent(self, read: DashboardRead) -> None:
+        lines = [f"{read.count} entries", header_text(RECENT), *(row_text(e, RECENT) for e in read.recent)]
         # its height is the screen's (1fr), not its text's: no layout pass needed
         self.query_one("#dash-recent", Static).update("\n".join(lines), layout=False)
-        await self._show_compliance(reg, now)
-        await self.query_one(TransfersPanel).load(reg, self.app.settings, now)  # type: ignore[attr-defined]
 
-    async def _show_compliance(self, reg: Any, now: datetime) -> None:
-        """The sell-through standing of the current period, read again when the register changed."""
-        key = (getattr(self.app, "data_version", 0), now.date())
+    async def _compliance(self, reg: Any, now: datetime) -> ComplianceSnapshot | str | None:
+        """The sell-through standing of the current period (a problem's text when it cannot be
+        computed), read again only when the register changed or the day moved on (None)."""
+        key = (self.desk_app.data_version, now.date())
         if key == self._compliance_read:
-            return
+            return None
         self._compliance_read = key
-        panel = self.query_one("#dash-compliance", CompliancePanel)
         try:
-            snapshot = await compliance_snapshot(reg, self.app.settings, now=now)  # type: ignore[attr-defined]
+            return await compliance_snapshot(reg, self.desk_app.settings, now=now)
         except ComplianceError as exc:
-            await panel.show_problem(str(exc))
-            return
-        await panel.show(snapshot)
+            return str(exc)
+
+    async def _show_compliance(self, read: DashboardRead) -> None:
+        panel = self.query_one("#dash-compliance", CompliancePanel)
+        if isinstance(read.compliance, str):
+            await panel.show_problem(read.compliance)
+        elif read.compliance is not None:
+            await panel.show(read.compliance)
 
     async def _inflows(self, reg: Any, now: datetime) -> list[Inflows]:
         """Per pool: today / 7 d / 30 d from the daily table, and the frame's series."""
@@ -318,7 +321,7 @@ class DashboardScreen(Screen[None]):
 
     def _show_feeds(self) -> None:
         feeds = getattr(self.app, "feeds", ()) or ()
-        now: datetime = self.app.now()  # type: ignore[attr-defined]
+        now: datetime = self.desk_app.now()
         rows = [(f"feed-{f.name}", feed_line(f, now), f"-{f.state}") for f in feeds]
         if not rows:
             rows.append(("none", "no feeds running (the desk reads the register only)", "-waiting"))
@@ -331,8 +334,6 @@ class DashboardScreen(Screen[None]):
             # what the pools credited (earnings), not payouts nor transfers: the heading says so
             head.update(f"{'pool':<8}{'earned today':>13}{'7 d':>13}{'30 d':>13}")
         box = self.query_one("#inflows-pools", Vertical)
-        if not box.is_attached:
-            return  # torn down while a read was under way (the app is closing)
         for item in inflows:
             row_id = f"pool-{item.pool}"
             cells = [figures.total(w, cur) for w in item.totals]

@@ -9,11 +9,11 @@ from rich.markup import escape
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from desk.register.entries import Entry
 from desk.register.text import shown
+from desk.tui.screens.base import DeskModal
 from desk.tui.screens.figures import Figures
 
 #: How each kind's `details` keys read on screen, in this order; other keys follow as they are.
@@ -41,7 +41,7 @@ def detail_lines(entry: Entry) -> list[str]:
     return ["", f"[b]{entry.kind}[/b]", *lines]
 
 
-class EntryDetail(ModalScreen[None]):
+class EntryDetail(DeskModal[None]):
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,q", "dismiss", "Close", id="detail.close")]
 
     def __init__(self, seq: int) -> None:
@@ -56,11 +56,11 @@ class EntryDetail(ModalScreen[None]):
 
     @work(exclusive=True)
     async def load(self) -> None:
-        reg = self.app.register  # type: ignore[attr-defined]
+        reg = self.register
         e = await reg.entry(self.seq)
         moved = [p.amount for p in e.postings if p.amount.units > 0]
-        figures = await Figures.load(reg, self.app.settings, e.ts, {a.asset.code for a in moved})  # type: ignore[attr-defined]
-        worth = figures.total(moved, self.app.currency)  # type: ignore[attr-defined]
+        figures = await Figures.load(reg, self.desk_app.settings, e.ts, {a.asset.code for a in moved})
+        worth = figures.total(moved, self.desk_app.currency)
         worth_text = f"{worth.text} ({figures.provenance(worth)})" if worth.value is not None else f"n/a: {worth.why}"
         lines = [
             f"[b]entry #{e.seq}[/b]  {e.kind}  {e.ts:%Y-%m-%d %H:%M:%S} UTC",

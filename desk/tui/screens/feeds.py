@@ -10,16 +10,18 @@ from functools import partial
 from typing import Any, ClassVar
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.screen import ModalScreen, Screen
+from textual.screen import ModalScreen
 from textual.theme import Theme
-from textual.widgets import DataTable, Footer, Header, Input, Label, Static
+from textual.widgets import DataTable, Header, Input, Label, Static
 
 from desk.register import RefusedRow, RegisterError
+from desk.tui.screens.base import DeskScreen
 from desk.tui.screens.figures import age_text
+from desk.tui.widgets.footer import DeskFooter
 
 COLUMNS = ("feed", "kind", "state", "last ok", "retry in", "reason")
 REFUSED_COLUMNS = ("id", "feed", "day", "seen", "reason")
@@ -51,7 +53,7 @@ class AcknowledgeDialog(ModalScreen[str | None]):
         self.dismiss(None)
 
 
-class FeedsScreen(Screen[None]):
+class FeedsScreen(DeskScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("n", "poll_now", "Poll now", id="feeds.poll"),
         Binding("a", "acknowledge", "Acknowledge", id="feeds.acknowledge"),
@@ -67,7 +69,7 @@ class FeedsScreen(Screen[None]):
         yield Static("", id="feeds-history")
         yield DataTable(id="feeds-refused", cursor_type="row", zebra_stripes=True)
         yield Static("", id="feeds-status")
-        yield Footer(compact=True)
+        yield DeskFooter(compact=True)
 
     def on_mount(self) -> None:
         self.columns = self.query_one("#feeds-table", DataTable).add_columns(*COLUMNS)
@@ -98,7 +100,7 @@ class FeedsScreen(Screen[None]):
         """Redraw from `app.feeds`: cells in place while the feeds are the same ones (the
         cursor stays put), the whole table when feeds came or went."""
         table = self.query_one("#feeds-table", DataTable)
-        now: datetime = self.app.now()  # type: ignore[attr-defined]
+        now: datetime = self.desk_app.now()
         feeds = self.feeds
         if [str(key.value) for key in table.rows] == [f.name for f in feeds]:
             for feed in feeds:
@@ -113,21 +115,12 @@ class FeedsScreen(Screen[None]):
         self.query_one("#feeds-status", Static).update(f"{status}   (n: poll now, a: acknowledge)".strip())
 
     def load_refused(self) -> None:
-        """Read the open refused rows again, off the screen's way (a worker)."""
+        """Read the open refused rows again, off the screen's way (desk.tui.screens.base)."""
         if getattr(self.app, "register", None) is not None:
-            self._load_refused()
+            self.read(self.register.refusals, self._show_refused, into="#feeds-refused", group="feeds-refused")
 
-    @work(exclusive=True, group="feeds-refused")
-    async def _load_refused(self) -> None:
-        """The worker: its coroutine is made when it starts, so a newer ask that replaces one
-        not yet started (exclusive) leaves nothing unawaited behind."""
-        await self._read_refused()
-
-    async def _read_refused(self) -> None:
-        self.refused = await self.app.register.refusals()  # type: ignore[attr-defined]
-        self._show_refused()
-
-    def _show_refused(self) -> None:
+    def _show_refused(self, refused: list[RefusedRow]) -> None:
+        self.refused = refused
         table = self.query_one("#feeds-refused", DataTable)
         keys = [str(r.id) for r in self.refused]
         if [str(key.value) for key in table.rows] != keys:
@@ -174,7 +167,7 @@ class FeedsScreen(Screen[None]):
         if feed is None:
             self.app.bell()
             return
-        self.app.poll_feed(feed.name)  # type: ignore[attr-defined]
+        self.desk_app.poll_feed(feed.name)
         self.notify(f"asked the sync to poll {feed.name} now", timeout=3)
 
     def action_acknowledge(self) -> None:
@@ -187,13 +180,13 @@ class FeedsScreen(Screen[None]):
 
         async def acknowledge(note: str) -> None:
             try:
-                await self.app.register.acknowledge_refusal(row.id, note)  # type: ignore[attr-defined]
+                await self.register.acknowledge_refusal(row.id, note)
             except RegisterError as exc:
                 self.app.bell()
                 self.notify(str(exc), title="Not acknowledged", severity="error")
                 return
             self.notify(f"refused row {row.id} of {row.feed} acknowledged: {note}", timeout=4)
-            await self._read_refused()
+            self.load_refused()
 
         def answered(note: str | None) -> None:
             if note:

@@ -10,23 +10,20 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.screen import ModalScreen, Screen
-from textual.widgets import DataTable, Footer, Header, Input, Label, Static
+from textual.widgets import DataTable, Header, Input, Label, Static
+from textual.worker import Worker
 
-from desk.controls import controls_of, proposals
+from desk.controls import Policy, controls_of, proposals
 from desk.controls.proposals import Proposal
 from desk.operations.policy_change import EXAMPLES, propose_change
 from desk.register import RegisterError
-from desk.tui.late import present
 from desk.tui.screens.approvals import operator_line, refusal, reject_with_reason
+from desk.tui.screens.base import DeskModal, DeskScreen
 from desk.tui.screens.confirm import ConfirmScreen
+from desk.tui.widgets.footer import DeskFooter
 
 
-class PolicyScreen(Screen[None]):
-    DEFAULT_CSS = """
-    #policy-rules { padding: 0 1 1 1; }
-    #policy-table { height: 1fr; }
-    """
+class PolicyScreen(DeskScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("a", "approve", "Approve change", id="policy.approve"),
         Binding("x", "reject", "Reject change", id="policy.reject"),
@@ -45,7 +42,7 @@ class PolicyScreen(Screen[None]):
         yield Static("[b]changes waiting for a second admin[/b] (n proposes one)")
         yield DataTable(id="policy-table", cursor_type="row")
         yield Static("", id="policy-message", classes="message")
-        yield Footer(compact=True)
+        yield DeskFooter(compact=True)
 
     def on_mount(self) -> None:
         self.query_one(DataTable).add_columns("change", "proposed by", "at (UTC)", "what")
@@ -57,19 +54,20 @@ class PolicyScreen(Screen[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "switch_operator":
-            return len(self.app.operators) > 1  # type: ignore[attr-defined]
+            return len(self.desk_app.operators) > 1
         return True
 
-    @work(exclusive=True, group="policy")
-    async def reload(self) -> None:
-        """Read the policy and the changes waiting, then show them; every read first, so a
-        late result (the app closing took the widgets) is dropped whole (desk.tui.late)."""
-        reg = self.app.register  # type: ignore[attr-defined]
-        operator = await operator_line(self.app)
-        policy = await controls_of(reg).policy(reg)
-        waiting = await proposals.proposals(reg, "pending")
-        if not present(self, "#policy-operator", "#policy-rules", "#policy-table"):
-            return
+    def reload(self) -> Worker[None]:
+        """Read the policy and the changes waiting in a worker, then show them; a result
+        arriving once the table is gone (the app closing) is dropped (desk.tui.screens.base)."""
+        return self.read(self._read, self._show, into="#policy-table", group="policy")
+
+    async def _read(self) -> tuple[str, Policy, list[Proposal]]:
+        reg = self.register
+        return await operator_line(reg), await controls_of(reg).policy(reg), await proposals.proposals(reg, "pending")
+
+    def _show(self, read: tuple[str, Policy, list[Proposal]]) -> None:
+        operator, policy, waiting = read
         self.query_one("#policy-operator", Static).update(operator)
         self.query_one("#policy-rules", Static).update("\n".join(policy.lines()))
         self.waiting = waiting
@@ -88,7 +86,7 @@ class PolicyScreen(Screen[None]):
         proposal = self._selected()
         if proposal is None:
             return
-        reg = self.app.register  # type: ignore[attr-defined]
+        reg = self.register
         policy = await controls_of(reg).policy(reg)
         lines = [
             f"policy change #{proposal.id}: {proposal.change.describe()}",
@@ -109,7 +107,7 @@ class PolicyScreen(Screen[None]):
     @work(exclusive=True, group="policy-act")
     async def approve(self, proposal: Proposal) -> None:
         try:
-            change = await proposals.approve(self.app.register, proposal.id)  # type: ignore[attr-defined]
+            change = await proposals.approve(self.register, proposal.id)
         except RegisterError as exc:
             refusal(self, exc)
             return
@@ -121,7 +119,7 @@ class PolicyScreen(Screen[None]):
         proposal = self._selected()
         if proposal is None:
             return
-        reg = self.app.register  # type: ignore[attr-defined]
+        reg = self.register
         reject_with_reason(
             self,
             f"policy change #{proposal.id}",
@@ -140,12 +138,12 @@ class PolicyScreen(Screen[None]):
         self.app.push_screen(ProposeDialog(), proposed)
 
     def action_switch_operator(self) -> None:
-        operator = self.app.switch_operator()  # type: ignore[attr-defined]
+        operator = self.desk_app.switch_operator()
         self.notify(f"now acting as {operator}")
         self.reload()
 
 
-class ProposeDialog(ModalScreen[str | None]):
+class ProposeDialog(DeskModal[str | None]):
     """One line, the change as `desk policy propose` takes it; enter proposes it, a refusal
     (a wrong field, the admin role missing) shows here and the dialog stays."""
 
@@ -165,7 +163,7 @@ class ProposeDialog(ModalScreen[str | None]):
     @work(exclusive=True)
     async def propose(self, text: str) -> None:
         try:
-            proposal_id, change = await propose_change(self.app.register, text)  # type: ignore[attr-defined]
+            proposal_id, change = await propose_change(self.register, text)
         except RegisterError as exc:
             self.query_one("#propose-error", Static).update(f"✗ {exc}")
             self.app.bell()

@@ -18,14 +18,16 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.screen import ModalScreen, Screen
-from textual.widgets import DataTable, Footer, Header, Input, Label, Static
+from textual.screen import ModalScreen
+from textual.widgets import DataTable, Header, Input, Label, Static
 
 from desk.money import Amount, amount_text
 from desk.operations.breaks import refusal, resolve_break
 from desk.reconcile.live import read_view
 from desk.reconcile.view import BreakRow, DayRow, ReconciliationView
 from desk.register import EntryRejected
+from desk.tui.screens.base import DeskScreen
+from desk.tui.widgets.footer import DeskFooter
 
 #: Reads the view for the app (the live read by default; a prepared one in snapshots).
 ViewSource = Callable[[Any], Awaitable[ReconciliationView]]
@@ -120,7 +122,7 @@ class ResolveDialog(ModalScreen[str | None]):
         self.dismiss(None)
 
 
-class ReconcileScreen(Screen[None]):
+class ReconcileScreen(DeskScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("e", "resolve", "Resolve break", id="reconcile.resolve"),
         Binding("g", "reload", "Reload", id="reconcile.reload"),
@@ -141,7 +143,7 @@ class ReconcileScreen(Screen[None]):
         yield Static("", id="rec-detail")
         yield DataTable(id="rec-days", cursor_type="row", zebra_stripes=True)
         yield Static("", id="rec-message", classes="message")
-        yield Footer(compact=True)
+        yield DeskFooter(compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#rec-breaks", DataTable).add_columns(*BREAK_COLUMNS)
@@ -244,7 +246,7 @@ class ReconcileScreen(Screen[None]):
     async def _resolve(self, row: BreakRow, note: str) -> None:
         message = self.query_one("#rec-message", Static)
         try:
-            seq = await resolve_break(self.app.register, row, note)  # type: ignore[attr-defined]
+            seq = await resolve_break(self.register, row, note)
         except EntryRejected as exc:
             message.update(Text.assemble(("refused: ", "bold"), str(exc)))
             self.app.bell()

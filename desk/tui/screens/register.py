@@ -12,15 +12,18 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, Static
+from textual.widgets import Header, Input, Static
 
 from desk.operations.view_export import export_view
 from desk.register import KINDS, Entry, PageFilter
+from desk.tui.screens.base import DeskScreen
+from desk.tui.widgets.footer import DeskFooter
 from desk.tui.widgets.register_view import RegisterView
 
 
-class RegisterScreen(Screen[None]):
+class RegisterScreen(DeskScreen):
+    #: focused as the screen is composed, so its keys are in the footer's first build
+    AUTO_FOCUS = "RegisterView"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "search", "Search", id="register.search"),
         Binding("escape", "clear", "Clear", id="register.clear"),
@@ -36,18 +39,16 @@ class RegisterScreen(Screen[None]):
                 placeholder="memo / reference / tx hash  acct:NAME asset:BTC kind:payout from:YYYY-MM-DD to:YYYY-MM-DD",
                 id="search",
             )
-            yield RegisterView(self.app.register, id="register-view")  # type: ignore[attr-defined]
+            yield RegisterView(self.register, id="register-view")
             yield Static("", id="register-status")
             yield Static("", id="register-chain")
-        yield Footer(compact=True)
+        yield DeskFooter(compact=True)
 
     def on_mount(self) -> None:
-        self.query_one(RegisterView).focus()
-        self.show_head()
+        self.read(self.register.head, self._show_head, into="#register-chain", group="register-head")
 
-    @work(exclusive=True, group="register-head")
-    async def show_head(self) -> None:
-        seq, digest = await self.app.register.head()  # type: ignore[attr-defined]
+    def _show_head(self, head: tuple[int, str]) -> None:
+        seq, digest = head
         self._chain(f"chain head #{seq} {digest[:16]}…  not verified in this session (v verifies)", "")
 
     def _chain(self, text: str, state: str) -> None:
@@ -76,7 +77,7 @@ class RegisterScreen(Screen[None]):
     def _search(self, event: Input.Submitted) -> None:
         view = self.query_one(RegisterView)
         try:
-            filters = parse_filter(event.value, self.app.register.accounts())  # type: ignore[attr-defined]
+            filters = parse_filter(event.value, self.register.accounts())
         except ValueError as exc:
             # the rows below stay those of the last good search, and the line says so
             still = describe(view.filters) or "the whole book"
@@ -97,7 +98,7 @@ class RegisterScreen(Screen[None]):
         tx hash among the references, as before."""
         from desk.tui.screens.detail import EntryDetail
 
-        seqs = await self.app.register.entries_with_hash(text)  # type: ignore[attr-defined]
+        seqs = await self.register.entries_with_hash(text)
         if len(seqs) == 1:
             self._status(f"chain hash {text[:16]}… is entry #{seqs[0]}", error=False)
             self.app.push_screen(EntryDetail(seqs[0]))
@@ -133,7 +134,7 @@ class RegisterScreen(Screen[None]):
     async def action_export(self) -> None:
         """What the search shows, oldest first, as CSV in the reports folder; a toast says where."""
         view = self.query_one(RegisterView)
-        path, count = await export_view(self.app.register, view.filters, self.app.now())  # type: ignore[attr-defined]
+        path, count = await export_view(self.register, view.filters, self.desk_app.now())
         shown = describe(view.filters) or "the whole book"
         self.notify(f"{count} entries ({shown}) exported to {path}", title="Exported", timeout=30)
 
@@ -151,7 +152,7 @@ class RegisterScreen(Screen[None]):
     async def action_verify(self) -> None:
         """Recompute both hash chains (in a worker thread: the screen keeps answering)."""
         self._chain("chain: verifying…", "")
-        result = await self.app.register.verify()  # type: ignore[attr-defined]
+        result = await self.register.verify()
         if result.ok:
             self._chain(
                 f"chain OK: {result.entries} entries, {result.actions} actions, head {result.head_hash[:16]}…", "ok"
@@ -159,7 +160,7 @@ class RegisterScreen(Screen[None]):
             return
         where = f" at entry #{result.first_bad_seq}" if result.first_bad_seq is not None else ""
         self._chain(f"chain BROKEN{where}: {result.problems[0]}", "broken")
-        self.app.alert(f"the register's chain is broken{where}: {result.problems[0]}", title="Verify")  # type: ignore[attr-defined]
+        self.desk_app.alert(f"the register's chain is broken{where}: {result.problems[0]}", title="Verify")
 
 
 #: a search that is one hex word of at least 8 digits may be a chain hash (desk/register/hashes.py)

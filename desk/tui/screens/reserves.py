@@ -16,12 +16,13 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from desk.money import Amount, amount_text
 from desk.proof.live import read_proof
 from desk.proof.proof import AccountCheck, AddressReading, ReserveReport
+from desk.tui.screens.base import DeskScreen
+from desk.tui.widgets.footer import DeskFooter
 
 #: Reads the proof for the app (the live read by default; a prepared one in snapshots).
 ProofSource = Callable[[Any], Awaitable[ReserveReport]]
@@ -109,7 +110,7 @@ def check_rows(check: AccountCheck) -> list[tuple[Text | str, ...]]:
     return rows
 
 
-class ReservesScreen(Screen[None]):
+class ReservesScreen(DeskScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("g", "reload", "Read chains", id="reserves.reload"),
     ]
@@ -127,7 +128,7 @@ class ReservesScreen(Screen[None]):
         yield Static("", id="res-head")
         yield DataTable(id="res-table", cursor_type="row", zebra_stripes=True)
         yield Static("", id="res-failures")
-        yield Footer(compact=True)
+        yield DeskFooter(compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#res-table", DataTable).add_columns(*COLUMNS)

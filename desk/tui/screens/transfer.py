@@ -8,13 +8,13 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.suggester import SuggestFromList
 from textual.widgets import Input, Label, Static
 
 from desk.money import Amount
 from desk.operations.transfer import TransferInput, check_transfer, draft_transfer, missing
 from desk.register import RegisterError
+from desk.tui.screens.base import DeskModal
 from desk.tui.screens.figures import Figures
 
 FIELDS = ("from", "to", "asset", "amount", "reference", "memo")
@@ -28,7 +28,7 @@ PLACEHOLDERS = {
 }
 
 
-class TransferForm(ModalScreen[int | None]):
+class TransferForm(DeskModal[int | None]):
     """Dismisses with the new draft id, or None when cancelled."""
 
     #: below 30 rows the inputs lose their borders so the whole form fits 80x24
@@ -46,7 +46,7 @@ class TransferForm(ModalScreen[int | None]):
         self.errors: list[str] = []
 
     def compose(self) -> ComposeResult:
-        reg = self.app.register  # type: ignore[attr-defined]
+        reg = self.register
         accounts = reg.accounts()
         with Vertical(id="transfer-body"):
             yield Label("[b]New transfer[/b] (enter moves on, ctrl+s records the draft, esc cancels)")
@@ -68,10 +68,10 @@ class TransferForm(ModalScreen[int | None]):
 
     @work(exclusive=True)
     async def load(self) -> None:
-        reg = self.app.register  # type: ignore[attr-defined]
+        reg = self.register
         self.balances = await reg.balances()
-        now = self.app.now()  # type: ignore[attr-defined]
-        self.figures = await Figures.load(reg, self.app.settings, now, set(reg.assets()))  # type: ignore[attr-defined]
+        now = self.desk_app.now()
+        self.figures = await Figures.load(reg, self.desk_app.settings, now, set(reg.assets()))
         self.validate_form()
 
     def value(self, name: str) -> str:
@@ -95,7 +95,7 @@ class TransferForm(ModalScreen[int | None]):
     def validate_form(self) -> Amount | None:
         """Judge what is typed so far as `desk transfer` does (desk.operations.transfer): the
         form refuses exactly what the register would refuse, before it is asked."""
-        check = check_transfer(self.app.register, self.typed(), held=self.balances)  # type: ignore[attr-defined]
+        check = check_transfer(self.register, self.typed(), held=self.balances)
         self.errors = check.problems
         self.query_one("#transfer-errors", Static).update("\n".join(f"✗ {e}" for e in check.problems))
         self.query_one("#transfer-value", Static).update(self._value_text(check.amount))
@@ -111,7 +111,7 @@ class TransferForm(ModalScreen[int | None]):
             for (account, asset), amount in sorted(self.balances.items())
             if account == source and amount.units and (not code or asset == code)
         ]
-        if source not in self.app.register.accounts():  # type: ignore[attr-defined]
+        if source not in self.register.accounts():
             return ""
         return f"{source} holds {', '.join(str(a) for a in held) or 'nothing' + (f' in {code}' if code else '')}"
 
@@ -120,7 +120,7 @@ class TransferForm(ModalScreen[int | None]):
         reporting currency), with the prices' source and age."""
         if amount is None or self.figures is None:
             return ""
-        currencies = ["USD", "KZT"] + (["BTC"] if self.app.currency == "BTC" else [])  # type: ignore[attr-defined]
+        currencies = ["USD", "KZT"] + (["BTC"] if self.desk_app.currency == "BTC" else [])
         shown = [self.figures.value(amount, cur) for cur in currencies]
         if shown[0].value is None:
             return f"value: n/a ({shown[0].why})"
@@ -147,10 +147,10 @@ class TransferForm(ModalScreen[int | None]):
     async def record(self) -> None:
         try:
             drafted = await draft_transfer(
-                self.app.register,  # type: ignore[attr-defined]
+                self.register,
                 self.typed(),
-                self.app.now(),  # type: ignore[attr-defined]
-                settings=self.app.settings,  # type: ignore[attr-defined]
+                self.desk_app.now(),
+                settings=self.desk_app.settings,
             )
         except RegisterError as exc:
             self.query_one("#transfer-errors", Static).update(f"✗ {exc}")

@@ -19,17 +19,19 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.reactive import reactive
-from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Sparkline
+from textual.widgets import DataTable, Header, Sparkline
 from textual_plotext import PlotextPlot
 
 from desk.mining.hashprice import HashpriceReport
 from desk.mining.live import read_hashprice
 from desk.money import amount_text
 from desk.tui.format import fit
+from desk.tui.screens.base import DeskScreen
 from desk.tui.screens.figures import age_text, money_text, price_text
 from desk.tui.screens.hashprice_rows import UNITS, hashprice_rows
+from desk.tui.throttle import Throttle
 from desk.tui.ticks import even_y, plot_rows
+from desk.tui.widgets.footer import DeskFooter
 from desk.tui.widgets.rows import KeyedRows
 from desk.valuation.frames import FRAMES, Valuation, load_valuation
 from desk.valuation.worth import Slice
@@ -60,7 +62,7 @@ def _bare(value: Decimal | None, currency: str) -> str:
     return _money(value, currency).removesuffix(f" {currency}")
 
 
-class ValuationScreen(Screen[None]):
+class ValuationScreen(DeskScreen):
     HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-narrow"), (100, "-wide")]
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("w", "next_frame", "Frame", id="valuation.frame"),
@@ -76,7 +78,8 @@ class ValuationScreen(Screen[None]):
         self.valuation: Valuation | None = None
         self.hashprice: HashpriceReport | None = None
         self.hashprice_error: str | None = None
-        self._reading = self._again = self._stale = False
+        #: reads at most once a second while the register keeps changing (desk.tui.throttle)
+        self.reads = Throttle(self, self._read)
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -93,7 +96,7 @@ class ValuationScreen(Screen[None]):
             with Vertical(id="val-hash", classes="panel"):
                 yield KeyedRows(id="val-hash-rows")
                 yield Sparkline([], id="val-mined")
-        yield Footer(compact=True)
+        yield DeskFooter(compact=True)
 
     def on_mount(self) -> None:
         titles = {
@@ -120,25 +123,16 @@ class ValuationScreen(Screen[None]):
         return getattr(self.app, "currency", "KZT")
 
     def action_reload(self) -> None:
-        self.read_again()
+        self.reads.now()
         self._read_hashprice()
 
     def read_again(self) -> None:
-        """Read the figures again: now if this screen is shown, else when it is next shown.
-        A read in progress finishes and one more follows (a sync writing all the time must
-        not keep cancelling the read before it ever shows anything)."""
-        if not self.is_current:
-            self._stale = True
-        elif self._reading:
-            self._again = True
-        else:
-            self._reading = True
-            self._read()
+        """Read the figures again: now if this screen is shown, else when it is next shown; a
+        sync writing all the time gets a read a second, never a queue (desk.tui.throttle)."""
+        self.reads.soon()
 
     def on_screen_resume(self) -> None:
-        if self._stale:
-            self._stale = False
-            self.read_again()
+        self.reads.resumed()
 
     def action_next_frame(self) -> None:
         names = list(FRAMES)
@@ -149,7 +143,7 @@ class ValuationScreen(Screen[None]):
 
     def watch_frame(self) -> None:
         if self.is_mounted:
-            self.read_again()
+            self.reads.now()
 
     def watch_units(self) -> None:
         if self.is_mounted:
@@ -163,10 +157,7 @@ class ValuationScreen(Screen[None]):
             self.valuation = await load_valuation(app.register, app.settings, app.now(), self.frame)
             self._redraw()
         finally:
-            self._reading = False
-            if self._again:
-                self._again = False
-                self.read_again()
+            self.reads.done()
 
     @work(group="valuation-hashprice", exclusive=True)
     async def _read_hashprice(self) -> None:
@@ -337,7 +328,7 @@ class ValuationScreen(Screen[None]):
 
     # -------------------------------------------------------------- hashprice
     def _show_hashprice(self) -> None:
-        now = self.app.now()  # type: ignore[attr-defined]
+        now = self.desk_app.now()
         rows = [(k, Text(t), c) for k, t, c in hashprice_rows(self.hashprice, self.hashprice_error, self.units, now)]
         self.query_one("#val-hash-rows", KeyedRows).show(rows)
         mined = self.hashprice.daily_mined if self.hashprice else []

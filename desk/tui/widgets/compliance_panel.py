@@ -88,8 +88,6 @@ class CompliancePanel(Vertical):
         """Display `snapshot`: rows, status colour of the panel, the period in the title.
         Lines of the same shape are updated in place (a busy sync refreshes this often, and a
         remount relayouts the whole dashboard)."""
-        if not self.is_attached:
-            return  # torn down while a read was under way (the app is closing)
         self.snapshot = snapshot
         self.border_title = f"sell-through {snapshot.period.label}"
         for status in STATUSES:

@@ -1,7 +1,12 @@
-"""A Line-API view over the register: renders only visible rows from a cache of keyset pages.
+"""A Line-API view over the register: renders only visible rows from a bounded cache of
+keyset pages.
 
 Rows are fetched page by page (`Register.page(before=key)`) as the viewport reaches them, so
-opening a million-entry book costs one page read plus `count()`.
+opening a million-entry book costs one page read plus `count()`. At most `KEPT_PAGES` pages
+are held: scrolling through the whole book keeps the pages around the viewport, and a page
+let go is read again (from the key it starts after, remembered: one per page) when the
+viewport comes back to it. Reads run in workers that post the page to the view; a page read
+for an older filter is dropped.
 """
 
 from __future__ import annotations
@@ -10,7 +15,6 @@ from typing import ClassVar
 
 from rich.segment import Segment
 from rich.style import Style
-from textual import work
 from textual.binding import Binding, BindingType
 from textual.geometry import Size
 from textual.message import Message
@@ -23,6 +27,10 @@ from desk.register.entries import format_ts
 from desk.tui.format import header_text, row_text
 
 PAGE = 200
+#: pages held at most (the viewport's and its neighbours'); the rest are read again when needed
+KEPT_PAGES = 8
+#: the keyset key a page starts after: (timestamp text, seq) of the previous page's last row
+Key = tuple[str, int]
 
 
 class RegisterView(ScrollView, can_focus=True):
@@ -47,14 +55,41 @@ class RegisterView(ScrollView, can_focus=True):
             self.shown = shown
             self.total = total
 
+    class PageRead(Message):
+        """Page `number` of the view's `generation` (its filter) was read."""
+
+        def __init__(self, generation: int, number: int, rows: list[Entry], total: int | None) -> None:
+            super().__init__()
+            self.generation, self.number, self.rows, self.total = generation, number, rows, total
+
     def __init__(self, register: Register, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.register = register
         self.filters = PageFilter()
-        self.rows: list[Entry] = []
+        #: the pages held, by number (page n holds rows n*PAGE .. n*PAGE+PAGE-1)
+        self.pages: dict[int, list[Entry]] = {}
+        #: starts[n]: the key page n+1 is read before (page n's last row); known for pages read once
+        self.starts: list[Key] = []
+        #: rows known to exist: every row of the pages read so far, in order
+        self.reached = 0
         self.total = 0
         self.exhausted = False
-        self._loading = False
+        #: bumped by each reload: a page read for an older filter is dropped when it arrives
+        self.generation = 0
+        self._reading: set[int] = set()
+
+    @property
+    def rows(self) -> list[Entry]:
+        """The rows held, in order (at most KEPT_PAGES pages: not the whole book)."""
+        return [entry for number in sorted(self.pages) for entry in self.pages[number]]
+
+    def row(self, index: int) -> Entry | None:
+        """Row `index` when its page is held (else None, and its page is asked for)."""
+        page = self.pages.get(index // PAGE)
+        if page is None:
+            self._want(index // PAGE)
+            return None
+        return page[index % PAGE] if index % PAGE < len(page) else None
 
     def on_mount(self) -> None:
         self.reload()
@@ -63,37 +98,62 @@ class RegisterView(ScrollView, can_focus=True):
         self.filters = filters
         self.reload()
 
-    @work(exclusive=True, group="register-load")
-    async def reload(self) -> None:
-        total = await self.register.count()
-        first = await self.register.page(self.filters, limit=PAGE)
-        self.rows = list(first)
-        self.exhausted = len(first) < PAGE
-        self.total = total if self.filters.empty else len(self.rows)
-        self.cursor = 0
+    def reload(self) -> None:
+        """Start again from the newest row under the current filter."""
+        self.generation += 1
+        self.pages, self.starts, self.reached, self.exhausted = {}, [], 0, False
+        self._reading = {0}
+        self.run_worker(self._read(self.generation, 0, counted=True), group="register-load", exclusive=True)
+
+    def _want(self, number: int) -> None:
+        """Read page `number`, or, when the key it starts after is not known yet, the first
+        page not read yet (the way there is read page by page)."""
+        number = min(number, len(self.starts))
+        if number in self._reading or number in self.pages or (self.exhausted and number * PAGE >= self.reached):
+            return
+        self._reading.add(number)
+        self.run_worker(self._read(self.generation, number, counted=False), group=f"register-page-{number}")
+
+    async def _read(self, generation: int, number: int, *, counted: bool) -> None:
+        before = self.starts[number - 1] if number else None
+        total = await self.register.count() if counted else None
+        rows = await self.register.page(self.filters, before=before, limit=PAGE)
+        self.post_message(self.PageRead(generation, number, rows, total))
+
+    def on_register_view_page_read(self, message: RegisterView.PageRead) -> None:
+        message.stop()
+        if message.generation != self.generation:
+            return  # read for a filter no longer shown
+        self._reading.discard(message.number)
+        number, rows = message.number, message.rows
+        if number * PAGE == self.reached and not self.exhausted:  # read for the first time
+            self.reached += len(rows)
+            if len(rows) < PAGE:
+                self.exhausted = True
+            else:
+                self.starts.append((format_ts(rows[-1].ts), rows[-1].seq))
+        self.pages[number] = rows
+        self._let_go()
+        if message.total is not None:  # the first page of a reload
+            self.cursor = 0
+            self.total = message.total
+        if not self.filters.empty:
+            self.total = self.reached
         self._resize()
-        self.post_message(self.Counted(len(self.rows), total))
+        if message.total is not None:
+            self.post_message(self.Counted(self.reached, message.total))
+
+    def _let_go(self) -> None:
+        """Keep at most KEPT_PAGES pages: those farthest from the viewport go first. The first
+        page stays (read again, it would hold the entries written since, shifting every row)."""
+        here = max(0, int(self.scroll_y)) // PAGE
+        while len(self.pages) > KEPT_PAGES:
+            del self.pages[max((n for n in self.pages if n), key=lambda n: abs(n - here))]
 
     def _resize(self) -> None:
-        rows = self.total if self.filters.empty else len(self.rows) + (0 if self.exhausted else 1)
+        rows = self.total if self.filters.empty else self.reached + (0 if self.exhausted else 1)
         self.virtual_size = Size(len(header_text()), rows + 1)
         self.refresh()
-
-    @work(exclusive=True, group="register-more")
-    async def _more(self) -> None:
-        if self._loading or self.exhausted or not self.rows:
-            return
-        self._loading = True
-        try:
-            last = self.rows[-1]
-            page = await self.register.page(self.filters, before=(format_ts(last.ts), last.seq), limit=PAGE)
-            self.rows.extend(page)
-            self.exhausted = len(page) < PAGE
-            if not self.filters.empty:
-                self.total = len(self.rows)
-            self._resize()
-        finally:
-            self._loading = False
 
     def render_line(self, y: int) -> Strip:
         width = self.size.width
@@ -101,12 +161,12 @@ class RegisterView(ScrollView, can_focus=True):
             return Strip([Segment(header_text()[:width].ljust(width), Style(bold=True))])
         scroll_x, scroll_y = self.scroll_offset
         index = scroll_y + y - 1
-        if index >= len(self.rows):
-            if index < self.total and not self.exhausted:
-                self._more()
-                return Strip([Segment("…".ljust(width))])
+        if index >= self.reached and (self.exhausted or index >= self.total):
             return Strip.blank(width)
-        text = row_text(self.rows[index])[scroll_x:]
+        entry = self.row(index)
+        if entry is None:
+            return Strip([Segment("…".ljust(width))])
+        text = row_text(entry)[scroll_x:]
         style = Style(reverse=True) if index == self.cursor and self.has_focus else Style()
         return Strip([Segment(text[:width].ljust(width), style)])
 
@@ -116,14 +176,15 @@ class RegisterView(ScrollView, can_focus=True):
             self.scroll_to(y=new, animate=False)
         elif new >= self.scroll_y + height:
             self.scroll_to(y=new - height + 1, animate=False)
-        if new >= len(self.rows) - 1 and not self.exhausted:
-            self._more()
+        if new >= self.reached - 1 and not self.exhausted:
+            self._want(len(self.starts))
         self.refresh()
 
     def action_cursor(self, delta: int) -> None:
-        limit = max(0, len(self.rows) - 1)
+        limit = max(0, self.reached - 1)
         self.cursor = max(0, min(limit, self.cursor + delta))
 
     def action_open(self) -> None:
-        if self.rows:
-            self.post_message(self.Opened(self.rows[self.cursor].seq))
+        entry = self.row(self.cursor) if self.reached else None
+        if entry is not None:
+            self.post_message(self.Opened(entry.seq))

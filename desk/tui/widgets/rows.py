@@ -20,8 +20,6 @@ class KeyedRows(Vertical):
 
     def show(self, rows: list[tuple[str, str, str]]) -> None:
         """Show `(key, text, classes)` rows in order; rows whose key is gone are removed."""
-        if not self.is_attached:
-            return  # torn down while a read was under way (the app is closing): nothing to show
         wanted = {f"row-{_UNSAFE.sub('_', key)}": (text, classes) for key, text, classes in rows}
         for child in list(self.children):
             if child.id not in wanted:

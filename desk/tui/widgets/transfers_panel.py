@@ -9,7 +9,7 @@ handful, not a window over the book) and shows it; the dashboard calls it on eac
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from textual.widgets import Static
 
@@ -32,12 +32,26 @@ class TransfersPanel(Static):
         self.shown: tuple[str, ...] = ()
 
     async def load(self, register: Any, settings: Any, now: datetime) -> None:
-        flying: list[Transfer] = await register.transfers(IN_FLIGHT)
-        lines = tuple(summary(t, settings.transfers.required(t.amount.asset.code), now) for t in flying[:MOST])
-        if len(flying) > MOST:
-            lines += (f"… and {len(flying) - MOST} more (`desk transfers`)",)
-        if lines != self.shown and self.is_attached:
-            self.shown = lines
-            self.set_class(bool(lines), "-flying")
-            self.border_title = f"transfers in flight ({len(flying)})"
-            self.update("\n".join(lines))
+        self.show(await read_transfers(register, settings, now))
+
+    def show(self, flying: InFlight) -> None:
+        """Show what `read_transfers` read: hidden when nothing is in flight."""
+        if flying.lines != self.shown:
+            self.shown = flying.lines
+            self.set_class(bool(flying.lines), "-flying")
+            self.border_title = f"transfers in flight ({flying.count})"
+            self.update("\n".join(flying.lines))
+
+
+class InFlight(NamedTuple):
+    count: int
+    lines: tuple[str, ...]
+
+
+async def read_transfers(register: Any, settings: Any, now: datetime) -> InFlight:
+    """One line per transfer in flight (at most MOST, then a line counting the rest)."""
+    flying: list[Transfer] = await register.transfers(IN_FLIGHT)
+    lines = tuple(summary(t, settings.transfers.required(t.amount.asset.code), now) for t in flying[:MOST])
+    if len(flying) > MOST:
+        lines += (f"… and {len(flying) - MOST} more (`desk transfers`)",)
+    return InFlight(len(flying), lines)

@@ -1,0 +1,104 @@
+"""What every desk screen shares: typed access to the app, and one way to read and show.
+
+The read pattern: a screen reads in a worker and *returns* what it read; the worker posts it,
+as a `Read` message, to the widget it will be shown in, and the screen applies it when the
+message arrives. When that widget is gone by then (the app closing removes a screen's widgets
+before it cancels the screen's workers; a modal was dismissed), Textual refuses the message,
+so a late result is dropped by Textual itself: no screen checks for its own widgets.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
+
+from textual.message import Message
+from textual.screen import ModalScreen, Screen
+from textual.widget import Widget
+from textual.worker import Worker
+
+if TYPE_CHECKING:
+    from desk.register import Register
+    from desk.tui.app import DeskApp
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+class Read(Message):
+    """A worker's result on its way to the screen: `show(result)` runs when it arrives."""
+
+    def __init__(self, show: Callable[[Any], Awaitable[None] | None], result: object) -> None:
+        super().__init__()
+        self.show = show
+        self.result = result
+
+
+class DeskAccess:
+    """The desk app as its screens see it (typed: no `type: ignore` to reach the register)."""
+
+    app: Any
+
+    @property
+    def desk_app(self) -> DeskApp:
+        return cast("DeskApp", self.app)
+
+    @property
+    def register(self) -> Register:
+        """The app's open register (it opens before the first screen mounts)."""
+        register = self.desk_app.register
+        assert register is not None, "the register opens in the app's on_load, before any screen"
+        return register
+
+
+class Reading:
+    """The read pattern (see the module's docstring), shared by screens and modals."""
+
+    #: results posted and not applied yet (the screen is not settled while there are some)
+    _in_flight = 0
+
+    def read(
+        self,
+        fetch: Callable[[], Awaitable[T]],
+        show: Callable[[T], Awaitable[None] | None],
+        *,
+        into: Widget | str,
+        group: str,
+        exclusive: bool = True,
+    ) -> Worker[None]:
+        """Run `fetch()` in a worker; `show(result)` then runs on the loop, delivered as a
+        message to the widget `into` (a widget, or a selector on this screen): dropped when that
+        widget is gone. Exclusive in `group` by default: a newer read replaces an older one."""
+        node = cast(Screen[Any], self)
+        target = node.query_one(into) if isinstance(into, str) else into
+
+        async def run() -> None:
+            self.deliver(target, show, await fetch())
+
+        return node.run_worker(run(), group=group, exclusive=exclusive)
+
+    def deliver(self, target: Widget, show: Callable[[T], Awaitable[None] | None], result: T) -> None:
+        """Have `show(result)` run on the loop, unless `target` is gone by then (Textual refuses
+        a message to a removed widget: the result is dropped with it)."""
+        if target.post_message(Read(show, result)):
+            self._in_flight += 1
+
+    @property
+    def refresh_pending(self) -> bool:
+        """Whether a result is on its way (tests and the screenshot script wait for none)."""
+        return self._in_flight > 0
+
+    async def on_read(self, message: Read) -> None:
+        message.stop()
+        self._in_flight = max(0, self._in_flight - 1)
+        shown = message.show(message.result)
+        if shown is not None:
+            await shown
+
+
+class DeskScreen(DeskAccess, Reading, Screen[None]):
+    """A full screen of the desk."""
+
+
+class DeskModal(DeskAccess, Reading, ModalScreen[R], Generic[R]):
+    """A modal of the desk (forms, dialogs, detail)."""
