@@ -27,7 +27,7 @@ log = logging.getLogger("desk.sync_process")
 SYNC_NICENESS = 10
 #: After SIGTERM the child is waited for as long as it works: it is killed only when it has
 #: neither spent CPU nor said a word for this long (stuck, not busy with a long write).
-STUCK_AFTER_S = 30.0
+STUCK_AFTER_S = 30.0  # float-ok: seconds
 
 
 @dataclass(frozen=True, slots=True)
