@@ -31,12 +31,12 @@ class DeskApp(App[None]):
         # they fit 120 columns; the rarer actions (currency, named in the header, policy, theme,
         # seizure, purchase) are in `?` and the palette, which list every binding, shown or not.
         Binding("question_mark", "help", "Help", id="app.help"),
-        Binding("d", "switch_screen('dashboard')", "Dash", id="app.dashboard"),
+        Binding("d", "switch_screen('dashboard')", "Dash", tooltip="Dashboard", id="app.dashboard"),
         Binding("r", "switch_screen('register')", "Register", id="app.register"),
         Binding("p", "switch_screen('approvals')", "Approvals", id="app.approvals"),
-        Binding("V", "switch_screen('valuation')", "Value", id="app.valuation"),
-        Binding("b", "switch_screen('reconcile')", "Breaks", id="app.reconcile"),
-        Binding("R", "switch_screen('reserves')", "Proof", id="app.reserves"),
+        Binding("V", "switch_screen('valuation')", "Value", tooltip="Valuation", id="app.valuation"),
+        Binding("b", "switch_screen('reconcile')", "Breaks", tooltip="Reconciliation breaks", id="app.reconcile"),
+        Binding("R", "switch_screen('reserves')", "Proof", tooltip="Proof of reserves", id="app.reserves"),
         Binding("f", "switch_screen('feeds')", "Feeds", id="app.feeds"),
         Binding("t", "transfer", "Transfer", id="app.transfer"),
         Binding("q", "quit", "Quit", id="app.quit"),
@@ -136,7 +136,7 @@ class DeskApp(App[None]):
         rows: dict[bool, list[tuple[str, str]]] = {True: [], False: []}
         for b in self.screen.active_bindings.values():  # the screen's own (and its widgets') first
             rows[b.node is self].append(
-                (b.binding.key_display or b.binding.key, b.binding.description or b.binding.action)
+                (b.binding.key_display or b.binding.key, b.binding.tooltip or b.binding.description or b.binding.action)
             )
         where = type(self.screen).__name__.removesuffix("Screen").removesuffix("Form")
         self.push_screen(HelpScreen(rows[True], rows[False], where.lower()))

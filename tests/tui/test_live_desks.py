@@ -15,7 +15,7 @@ from desk.tui.app import create_app
 from desk.tui.screens.approvals import ApprovalsScreen
 from desk.tui.screens.dashboard import DashboardScreen
 from tests.pgserver import PgCluster
-from tests.tui.pilot import settle
+from tests.tui.pilot import confirm, settle
 from tests.tui.seed import NOW, seed, write_settings
 from tests.waiting import until
 
@@ -57,7 +57,8 @@ async def test_a_draft_made_at_one_desk_is_approved_on_the_screen_of_another(
         await until(lambda: draft_id in {d.id for d in screen.drafts}, "desk A's draft on desk B's screen")
         assert waiting < {d.id for d in screen.drafts}
         screen.query_one("DataTable").move_cursor(row=[d.id for d in screen.drafts].index(draft_id))
-        await pilot.press("a")
+        await pilot.press("a")  # the whole draft first; `y` approves (desk/tui/screens/confirm.py)
+        await confirm(pilot)
         await until(lambda: draft_id not in {d.id for d in screen.drafts}, "the approved draft gone from the queue")
         posted = await desk_a.first()
         assert posted is not None and (posted.memo, posted.drafted_by, posted.approved_by) == (

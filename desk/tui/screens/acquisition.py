@@ -196,7 +196,7 @@ class AcquisitionForm(DeskModal[str | None]):
     @work(exclusive=True, group="acquisition-warning")
     async def warn(self, entry: NewEntry) -> None:
         """A price far from the market, said as the price is typed (desk.operations.acquisition)."""
-        settings = self.desk_app.settings
+        settings = getattr(self.desk_app, "settings", None)  # a form may run in an app without settings
         warning = await purchase_price_warning(self.register, settings, entry)
         found = [str(warning)] if warning else []
         self.query_one("#acquisition-warning", Static).update("\n".join(f"⚠ {w}" for w in found))
@@ -220,7 +220,7 @@ class AcquisitionForm(DeskModal[str | None]):
     @work(exclusive=True, group="acquisition-act")
     async def review(self, entry: NewEntry) -> None:
         """The whole entry and its warnings in the confirm step; `y` there records it."""
-        reg, now, settings = self.register, self.desk_app.now(), self.desk_app.settings
+        reg, now, settings = self.register, self.desk_app.now(), getattr(self.desk_app, "settings", None)
         description = await describe_entry(reg, entry, now, settings)
         warning = await purchase_price_warning(reg, settings, entry)
         warnings = [str(warning)] if warning else []

@@ -75,7 +75,9 @@ class Reading:
         async def run() -> None:
             self.deliver(target, show, await fetch())
 
-        return node.run_worker(run(), group=group, exclusive=exclusive)
+        # the function, not a coroutine: Textual calls it when the worker starts, so a newer read
+        # that replaces this one before it started leaves no coroutine unawaited behind
+        return node.run_worker(run, group=group, exclusive=exclusive)
 
     def deliver(self, target: Widget, show: Callable[[T], Awaitable[None] | None], result: T) -> None:
         """Have `show(result)` run on the loop, unless `target` is gone by then (Textual refuses

@@ -88,7 +88,7 @@ class DashboardScreen(DeskScreen):
     HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-narrow"), (100, "-wide")]
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("g", "refresh_now", "Refresh", id="dashboard.refresh"),
-        Binding("w", "next_frame", "Frame", id="dashboard.frame"),
+        Binding("w", "next_frame", "Frame", tooltip="Chart time frame", id="dashboard.frame"),
     ]
 
     frame: reactive[str] = reactive("30D")

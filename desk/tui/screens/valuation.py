@@ -65,8 +65,8 @@ def _bare(value: Decimal | None, currency: str) -> str:
 class ValuationScreen(DeskScreen):
     HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-narrow"), (100, "-wide")]
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("w", "next_frame", "Frame", id="valuation.frame"),
-        Binding("h", "hash_units", "Units", id="valuation.units"),
+        Binding("w", "next_frame", "Frame", tooltip="Chart time frame", id="valuation.frame"),
+        Binding("h", "hash_units", "Units", tooltip="Hash units", id="valuation.units"),
         Binding("g", "reload", "Reload", id="valuation.reload"),
     ]
 
