@@ -3,17 +3,20 @@ lock on the server, so that two machines cannot both sync one shared register.""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
 from desk.config import DeskSettings
 from desk.register import Register, SyncAlreadyRunning, claim_sync
+from tests.builders import desk_command, desk_env
 from tests.conftest import REPO
-from tests.waiting import until
+from tests.waiting import PATIENCE, until
 
 
 def holder(settings: DeskSettings) -> subprocess.Popen[str]:
@@ -74,3 +77,28 @@ async def test_a_killed_sync_leaves_no_stale_claim(register: Register, settings:
     child.send_signal(signal.SIGKILL)
     child.communicate(timeout=60)
     await until(lambda: claimable(settings), "the claim free once its holder was killed")
+
+
+async def test_desk_sync_is_refused_while_another_holds_the_register_naming_it(
+    register: Register, settings: DeskSettings, config_file: Path
+) -> None:
+    """`desk sync` itself, as a second machine would run it against the same register."""
+    password = settings.register.password
+    server = {
+        "DESK_REGISTER__URL": settings.register.effective_url,
+        **({} if password is None else {"DESK_REGISTER__PASSWORD": password.get_secret_value()}),
+    }
+    claim = await claim_sync(settings.register)
+    try:
+        process = await asyncio.create_subprocess_exec(
+            *desk_command("sync", "--once"),
+            env={**desk_env(config_file), **server},
+            cwd=REPO,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        _out, err = await asyncio.wait_for(process.communicate(), PATIENCE)
+    finally:
+        await claim.release()
+    assert process.returncode == 3, err.decode()
+    assert "already syncing" in err.decode() and f"pid {os.getpid()}" in err.decode()
