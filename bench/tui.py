@@ -11,6 +11,14 @@ a real pseudo-terminal:
   the 1k register, to the first frame on the terminal.
 
     .venv/bin/python bench/tui.py [--sizes 1000 1000000] [--payouts 100000] [--workdir DIR]
+                                  [--url postgresql://user@host:port/db | --postgres] [--screen-only]
+
+With `--url` (a PostgreSQL database, empty or filled by an earlier run with the same single
+size; the password from PGPASSWORD) or `--postgres` (a throwaway cluster started in a temp
+dir, as the tests do: a fresh database per size), the register screen's first paint and
+page-downs are measured on PostgreSQL too, beside SQLite in the same run (goals from issue
+16: first paint under 0.5 s, a page-down within 3x of SQLite). `--screen-only` skips the
+frame-gap and cold-start cases (SQLite only) and measures the register screen alone.
 
 Registers are built once per size (through Register.ingest, in batches) and kept in
 --workdir (default: $TMPDIR/desk-bench-tui; never in the repository).
@@ -36,22 +44,35 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from common import print_table
 
+from desk.config import load_settings
 from desk.money import Amount
 from desk.register import NewEntry, Posting, Register
-from tests.tui.seed import BTC, NOW, T0, write_settings
+from tests.builders import write_desk_config
+from tests.tui.seed import BTC, CONFIG, NOW, T0, write_settings
 
 ROOT = Path(__file__).resolve().parents[1]
 #: the frame-gap probe: an interval timer on the UI loop; a gap longer than this is a stall
 TICK_S = 0.01  # float-ok: seconds
 
 
-async def build(workdir: Path, n: int) -> tuple[Any, Path]:
+def screen_settings(workdir: Path, url: str | None) -> Any:
+    """The bench desk's settings: its file register, or with `url` the PostgreSQL one (the
+    password from PGPASSWORD, as a desk on a server reads it from its environment)."""
+    if url is None:
+        return write_settings(workdir)
+    env = {"DESK_REGISTER__URL": url, "DESK_REGISTER__PASSWORD": os.environ.get("PGPASSWORD", "")}
+    return load_settings(write_desk_config(workdir, CONFIG), env=env)
+
+
+async def build(workdir: Path, n: int, url: str | None = None) -> tuple[Any, Path]:
     workdir.mkdir(parents=True, exist_ok=True)  # noqa: ASYNC240
-    settings = write_settings(workdir)
+    settings = screen_settings(workdir, url)
     path = Path(settings.register.path)
-    if path.exists():  # noqa: ASYNC240 - a one-off check in a bench script
+    if url is None and path.exists():  # noqa: ASYNC240 - a one-off check in a bench script
         return settings, path
-    async with Register.open(path, operator="aliya", create=True) as reg:
+    async with Register.open(settings.register, operator="aliya", create=True) as reg:
+        if await reg.count():  # a server register filled by an earlier run
+            return settings, path
         await reg.init_accounts(settings)
         batch: list[NewEntry] = []
         for i in range(n):
@@ -155,14 +176,14 @@ SCREENS = {
 }
 
 
-async def measure_register(workdir: Path) -> dict[str, float]:  # float-ok: durations
+async def measure_register(workdir: Path, url: str | None = None) -> dict[str, float]:  # float-ok: durations
     """In a fresh process: first paint of the register screen (key to the first row drawn),
     page-downs (key to the cursor row drawn), peak RSS, `esc` out of the transfer form (key to
     the dashboard drawn), and each screen's first content (key to its first drawing)."""
     from desk.tui.app import create_app
     from desk.tui.widgets.register_view import RegisterView
 
-    settings = write_settings(workdir)
+    settings = screen_settings(workdir, url)
     app = create_app(settings, settings.register.path, now=lambda: NOW)
     paints = Paints()
     out: dict[str, float] = {}  # float-ok
@@ -367,6 +388,51 @@ def goal(what: str, figure_ms: float, base_ms: float, most_ms: int) -> tuple[str
     return (what, f"{figure_ms:.1f} ms", f"{figure_ms / base_ms:.2f}", f"<= {most_ms} ms: {verdict}")
 
 
+def on_postgresql(
+    args: argparse.Namespace, sqlite: dict[int, dict[str, float]]
+) -> list[tuple[str, str, str, str]]:  # float-ok
+    """The register screen on PostgreSQL at each size, its ratios to SQLite's figures of this run."""
+    cluster = None
+    if args.postgres:
+        from tests.pgserver import start_cluster
+
+        cluster = start_cluster()
+        os.environ["PGPASSWORD"] = cluster.password
+    rows = []
+    try:
+        for n in args.sizes:
+            url = args.url or cluster.url(cluster.fresh_database())  # type: ignore[union-attr]
+            workdir = args.workdir / f"pg-{n}"
+            t = time.perf_counter()
+            asyncio.run(build(workdir, n, url))
+            print(f"PostgreSQL register of {n:,} ready in {time.perf_counter() - t:.1f} s", file=sys.stderr)
+            m = in_fresh_process("--register-screen", str(workdir), "--register-url", url)
+            base = sqlite[n]
+            paint, page = m["first_paint_s"] * 1000, m["pagedown_median_s"] * 1000
+            rows.append(goal(f"PostgreSQL: first paint, {n:,} entries", paint, base["first_paint_s"] * 1000, 500))
+            within = page <= 3 * base["pagedown_median_s"] * 1000
+            rows.append(
+                (
+                    f"PostgreSQL: one page-down (median of 50), {n:,} entries",
+                    f"{page:.1f} ms",
+                    f"{page / (base['pagedown_median_s'] * 1000):.2f}",
+                    f"<= 3x SQLite: {'PASS' if within else 'FAIL'}",
+                )
+            )
+            rows.append(
+                (
+                    f"PostgreSQL: 50 page-downs, {n:,} entries",
+                    f"{m['pagedown50_s'] * 1000:.0f} ms",
+                    f"{m['pagedown50_s'] / base['pagedown50_s']:.2f}",
+                    "ratio to SQLite",
+                )
+            )
+    finally:
+        if cluster is not None:
+            cluster.stop()
+    return rows
+
+
 def in_fresh_process(*args: str) -> dict[str, float]:  # float-ok
     out = subprocess.run([sys.executable, __file__, *args], capture_output=True, text=True, check=True)
     return json.loads(out.stdout.strip().splitlines()[-1])
@@ -380,9 +446,16 @@ def main() -> None:
     parser.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "desk-bench-tui")
     parser.add_argument("--register-screen", type=Path, help=argparse.SUPPRESS)  # one size, in a fresh process
     parser.add_argument("--frames", nargs=2, metavar=("SCREEN", "MODE"), help=argparse.SUPPRESS)
+    parser.add_argument("--register-url", help=argparse.SUPPRESS)  # with --register-screen: on this server
+    server = parser.add_mutually_exclusive_group()
+    server.add_argument("--url", help="also on this PostgreSQL database (one size)")
+    server.add_argument("--postgres", action="store_true", help="also on a throwaway PostgreSQL cluster")
+    parser.add_argument(
+        "--screen-only", action="store_true", help="the register screen alone (no frames, no cold start)"
+    )
     args = parser.parse_args()
     if args.register_screen:
-        print(json.dumps(asyncio.run(measure_register(args.register_screen))))
+        print(json.dumps(asyncio.run(measure_register(args.register_screen, args.register_url))))
         return
     if args.frames:
         print(json.dumps(asyncio.run(measure_frames(args.payouts, *args.frames, args.seconds))))
@@ -430,7 +503,12 @@ def main() -> None:
                 "<= 150 MB at 1M",
             )
         )
+    if args.url or args.postgres:
+        rows += on_postgresql(args, sizes)
     small = sizes[args.sizes[0]]
+    if args.screen_only:
+        print_table(f"register screen benchmark ({os.cpu_count()} CPUs, shared)", rows)
+        return
     rows.append(goal("`esc` out of the transfer form", small["esc_form_s"] * 1000, small["esc_form_s"] * 1000, 50))
     for key, name in SCREENS.items():
         figure = small[f"first_content_{key}_s"] * 1000

@@ -58,7 +58,7 @@ async def sync(args: argparse.Namespace) -> ExitCode:
         os.nice(args.nice)
     reporter = terminal() if sys.stderr.isatty() and not args.json else json_lines()
     try:
-        lock = claim_register(settings)
+        lock = await claim_register(settings)
     except (SyncAlreadyRunning, RegisterUnavailable) as exc:
         print(f"desk sync: {exc}", file=sys.stderr)
         return ExitCode.REGISTER
@@ -76,7 +76,7 @@ async def sync(args: argparse.Namespace) -> ExitCode:
         print(f"desk sync: {error.reason}; the traceback is in {path}", file=sys.stderr)
         return ExitCode.FAILED
     finally:
-        lock.release()
+        await lock.release()
     if not args.once:
         return ExitCode.OK  # a service stopped by a signal exits 0
     return ExitCode.OK if ok else ExitCode.FAILED

@@ -1,5 +1,5 @@
 """Running the sync service in this process: `desk sync` (once for cron, or until stopped as
-a service) and the demo's first round. One sync per register at a time (desk.sync.lock), the
+a service) and the demo's first round. One sync per register at a time (desk.register.sync_lock), the
 alerts judged after each poll, and a stop that finishes the write in flight."""
 
 from __future__ import annotations
@@ -12,26 +12,25 @@ from pathlib import Path
 
 from desk.config import DeskSettings
 from desk.feeds.http import http_session
-from desk.register import Register, RegisterUnavailable
+from desk.register import Register, RegisterUnavailable, SyncAlreadyRunning, SyncClaim, claim_sync
 from desk.sync import SyncEngine
 from desk.sync.alerting import alerting
 from desk.sync.chainwatch import ChainWatchHook
 from desk.sync.control import read_commands
 from desk.sync.events import RoundFinished, SyncEvent
-from desk.sync.lock import SyncAlreadyRunning, SyncLock
+from desk.sync.lock import SyncLock
 
 #: SyncAlreadyRunning: what `claim_register` raises when another sync holds the register
 __all__ = ["SyncAlreadyRunning", "claim_register", "run_engine", "stop_on_signals"]
 
 
-def claim_register(settings: DeskSettings) -> SyncLock:
-    """The configured register's sync lock, taken: RegisterUnavailable when there is no
-    register, SyncAlreadyRunning when another sync holds it. Release it when done."""
+async def claim_register(settings: DeskSettings) -> SyncClaim:
+    """The configured register's one sync, claimed (on PostgreSQL across every machine):
+    RegisterUnavailable when there is no register, SyncAlreadyRunning when another sync
+    holds it. Release it when done."""
     if settings.register.is_sqlite and not settings.register.path.exists():
         raise RegisterUnavailable(f"{settings.register.path}: no register here; run `desk init` to create it")
-    lock = SyncLock(settings.register.path)
-    lock.acquire()
-    return lock
+    return await claim_sync(settings.register)
 
 
 def stop_on_signals() -> asyncio.Event:

@@ -49,6 +49,9 @@ Public API (all async on `Register`):
     Several desks on one register (desk_methods.py):
         reg.watch(since=None, interval=0.25) -> AsyncIterator[marker]   # yields when anyone commits
         await reg.copy_to(target, batch=5000, progress=None) -> CopyReport  # desk migrate: empty target only
+        await claim_sync(settings.register) -> SyncClaim   # the register's one sync (sync_lock.py): a file
+                                        # lock on SQLite, an advisory lock on PostgreSQL; SyncAlreadyRunning
+                                        # names the holder; `await claim.release()`
 
 Entries are `NewEntry(kind, ts, postings=(Posting(account, Amount), ...), memo, reference, source,
 external_id, status, price, reverses)`; see entries.py for the rules they keep, rules.py for
@@ -79,6 +82,7 @@ from desk.register.probe import RegisterProbe, probe_register
 from desk.register.proposals import ProposalRecord
 from desk.register.quotes import Quote
 from desk.register.register import Register
+from desk.register.sync_lock import SyncAlreadyRunning, SyncClaim, claim_sync
 from desk.register.transaction import Transaction
 from desk.register.verify import VerifyResult, verify_file
 
@@ -114,9 +118,12 @@ __all__ = [
     "RegisterUnavailable",
     "RuleRefused",
     "SelfApproval",
+    "SyncAlreadyRunning",
+    "SyncClaim",
     "TargetNotEmpty",
     "Transaction",
     "VerifyResult",
+    "claim_sync",
     "install_default",
     "probe_register",
     "reversal_of",

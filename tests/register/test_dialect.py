@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from desk.register.backends.dialect import to_postgres
 
 
@@ -16,7 +18,7 @@ def test_placeholders_are_numbered_and_quoted_text_is_left_alone() -> None:
 
 def test_insert_or_ignore_and_or_replace_become_on_conflict() -> None:
     assert to_postgres("INSERT OR IGNORE INTO refs (ref, entry_seq) VALUES (?, ?)") == (
-        "INSERT INTO refs (ref, entry_seq) VALUES ($1, $2) ON CONFLICT DO NOTHING"
+        "INSERT INTO refs (ref, entry_seq) VALUES ($1, $2) ON CONFLICT (ref, entry_seq) DO NOTHING"
     )
     assert to_postgres("INSERT OR REPLACE INTO balances (account_id, asset, units) VALUES (?, ?, ?)") == (
         "INSERT INTO balances (account_id, asset, units) VALUES ($1, $2, $3) "
@@ -40,3 +42,9 @@ def test_sqlite_only_forms_are_rewritten() -> None:
     assert to_postgres("UPDATE meta SET value = value + ? WHERE key = 'entry_count'") == (
         "UPDATE meta SET value = CAST(CAST(value AS NUMERIC) + $1 AS TEXT) WHERE key = 'entry_count'"
     )
+
+
+def test_insert_or_ignore_on_a_table_without_a_named_key_is_refused() -> None:
+    """A bare ON CONFLICT DO NOTHING would swallow a collision on any unique key."""
+    with pytest.raises(ValueError, match="INSERT OR IGNORE INTO entries: name its conflict key"):
+        to_postgres("INSERT OR IGNORE INTO entries (seq) VALUES (?)")
