@@ -142,8 +142,6 @@ async def run_resolve(args: argparse.Namespace) -> ExitCode:
 
 
 def _open(settings: DeskSettings):  # type: ignore[no-untyped-def]
-    if not settings.register.path.exists():
-        raise RegisterUnavailable(f"{settings.register.path}: no register here; run `desk init` to create it")
     controls = Controls.from_settings(settings)  # resolving a break is a checker's act
     return Register.open(settings.register, operator=settings.operator.name, controls=controls)
 

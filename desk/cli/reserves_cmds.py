@@ -70,8 +70,6 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
 
 @asynccontextmanager
 async def _open(settings: DeskSettings) -> AsyncIterator[tuple[Register, HttpClient]]:
-    if not settings.register.path.exists():
-        raise RegisterUnavailable(f"{settings.register.path}: no register here; run `desk init` to create it")
     async with (
         Register.open(settings.register, operator=settings.operator.name) as register,
         http_session() as http,
