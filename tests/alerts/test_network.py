@@ -33,7 +33,7 @@ async def test_hashprice_below_cost_and_an_open_break_are_told(tmp_path: Path, s
     sim.chain.drop_tx(paid.tx_id)
     said: list[Notice] = []
     async with aiohttp.ClientSession() as session:
-        http = quick_client(session, timeout_s=2.0)  # float-ok: seconds
+        http = quick_client(session)
         async with (
             Register.open(settings.register.path, operator="sync-bot") as register,
             alerting(settings, said.append) as alerts,

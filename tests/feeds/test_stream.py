@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from decimal import Decimal
 
 import aiohttp
 import pytest
+from aiohttp import web
 
 from desk.feeds.prices.binance_ws import BinanceStream
 from desk.sim import SimCluster
+from tests.builders import serve_on_loopback
 from tests.feeds.conftest import prices, sample
 from tests.waiting import until
 
@@ -85,3 +88,37 @@ async def test_a_lost_stream_is_reconnected_and_quotes_resume(
             assert bool(silences) is by_watchdog, stream.health.failures
             count = len(quotes)
             await until(lambda: len(quotes) > count, "quotes again after the reconnect")
+
+
+async def test_a_stream_stops_though_the_server_keeps_sending_and_never_answers_the_close() -> None:
+    """A server that goes on sending ticks and never reads: the stream still stops once told
+    to. (The engine's stop hung in aiohttp's close, which reads on while data frames come,
+    each read with a fresh timeout; this server does not bring that hang about every time,
+    the silent-stream test of tests/sync/test_supervised.py did, one run in a few.)"""
+    tick = sample("binance/ws_combined_miniticker.json")
+
+    async def chatty(request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse()
+        await ws.prepare(request)
+        with contextlib.suppress(ConnectionResetError):
+            while True:
+                await ws.send_str(tick)
+                await asyncio.sleep(0.01)  # float-ok: seconds between ticks
+
+    app = web.Application()
+    app.router.add_get("/stream", chatty)
+    runners: list[web.AppRunner] = []
+    try:
+        url = (await serve_on_loopback(app, runners)).replace("http", "ws", 1)
+        async with aiohttp.ClientSession() as session:
+            stream = BinanceStream("binance_ws", prices("binance_ws", url, ["BTCUSDT"]), session)
+            quotes: list = []
+            stop = asyncio.Event()
+            task = asyncio.create_task(stream.run(quotes.append, stop))
+            await until(lambda: len(quotes) >= 3, "ticks from the server")
+            stop.set()
+            task.cancel()
+            await until(task.done, "the stream to stop")
+    finally:
+        for runner in runners:
+            await runner.cleanup()

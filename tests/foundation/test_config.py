@@ -167,7 +167,10 @@ def run_desk(*args: str, env: dict[str, str] | None = None) -> subprocess.Comple
 
 def test_config_check_on_the_example_exits_0_and_masks_secrets() -> None:
     result = run_desk(
-        "config", "check", "--config", str(EXAMPLE),
+        "config",
+        "check",
+        "--config",
+        str(EXAMPLE),
         env={"DESK_POOLS__BRAIINS__TOKEN": "very-secret-token", "DESK_POOLS__F2MAIN__TOKEN": "other-secret"},
     )
     assert result.returncode == 0, result.stderr
@@ -179,7 +182,7 @@ def test_config_check_on_the_example_exits_0_and_masks_secrets() -> None:
 def test_config_check_names_all_three_mistakes_and_exits_2(tmp_path: Path) -> None:
     cfg = write(
         tmp_path / "bad.toml",
-        "[sync]\npools_intervall = 30\nprices_interval = -5\n[assets]\nBTC = \"eight\"\n",
+        '[sync]\npools_intervall = 30\nprices_interval = -5\n[assets]\nBTC = "eight"\n',
     )
     result = run_desk("config", "check", "--config", str(cfg))
     assert result.returncode == 2

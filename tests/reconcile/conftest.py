@@ -24,7 +24,7 @@ from desk.register import Register
 from desk.sim import SimCluster
 from desk.sim.model import SimPayout
 from desk.sync import SyncEngine
-from tests.builders import NOW, sim_fixture
+from tests.builders import HANG_S, NOW, sim_fixture
 from tests.sync.conftest import write_config
 
 Reconcile = Callable[..., Awaitable[Report]]
@@ -55,7 +55,7 @@ async def settings(tmp_path: Path, sim: SimCluster) -> DeskSettings:
 @pytest.fixture
 async def http() -> AsyncIterator[HttpClient]:
     async with aiohttp.ClientSession() as session:
-        policy = RetryPolicy(attempts=2, base_delay_s=0.01, timeout_s=2.0)
+        policy = RetryPolicy(attempts=2, base_delay_s=0.01, timeout_s=HANG_S)
         yield HttpClient(session, clock=FakeClock(NOW), policy=policy, pacing=False)
 
 

@@ -134,7 +134,12 @@ def test_verify_shows_its_progress_on_a_terminal_and_reports_entries_per_second(
     leader, follower = pty.openpty()
     env = {**os.environ, "DESK_CONFIG": str(config_file), "DESK_OPERATOR__NAME": "aliya", **backend_env(settings)}
     process = subprocess.run(
-        [sys.executable, "-m", "desk", "verify"], stdout=subprocess.PIPE, stderr=follower, env=env, cwd=REPO, timeout=60
+        [sys.executable, "-m", "desk", "verify"],
+        stdout=subprocess.PIPE,
+        stderr=follower,
+        env=env,
+        cwd=REPO,
+        timeout=PATIENCE,
     )
     os.close(follower)
     shown = b""

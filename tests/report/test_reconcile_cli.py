@@ -22,7 +22,7 @@ sim = sim_fixture(days=10)
 async def test_report_with_a_reconciliation_of_the_month(tmp_path: Path, sim: SimCluster) -> None:
     settings = await sim_desk(sim, tmp_path / "r.sqlite", sync={"backfill_days": 30})
     async with aiohttp.ClientSession() as session:
-        http = quick_client(session, timeout_s=2.0)  # float-ok: seconds
+        http = quick_client(session)
         async with Register.open(settings.register.path, operator="sync-bot") as register:
             assert not (await SyncEngine(settings, register, http).run_once()).failed
     config = cli_config(tmp_path, sim, settings)

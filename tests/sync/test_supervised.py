@@ -28,9 +28,8 @@ from desk.sync import SyncEngine
 from desk.sync.alerting import alerting
 from desk.sync.events import FeedCrashed, FeedPolled, SyncEvent
 from desk.sync.mapping import map_records
-from tests.builders import NOW
-
-PATIENCE_S = 60
+from tests.builders import HANG_S, NOW
+from tests.waiting import PATIENCE
 
 
 @dataclass
@@ -51,7 +50,7 @@ class Watch:
                 await self.arrived.wait()
             return found
 
-        return await asyncio.wait_for(wait(), PATIENCE_S)
+        return await asyncio.wait_for(wait(), PATIENCE)
 
     def mark(self) -> int:
         return len(self.events)
@@ -83,7 +82,12 @@ async def service(settings: DeskSettings, **engine_args: Any) -> AsyncIterator[t
         aiohttp.ClientSession() as session,
     ):
         http = HttpClient(
-            session, clock=FakeClock(NOW), pacing=False, policy=RetryPolicy(attempts=1, base_delay_s=0.01, timeout_s=2)
+            session,
+            clock=FakeClock(NOW),
+            pacing=False,
+            # no fault here hangs: a timeout only a hang reaches, or a loaded machine's slow answer
+            # would be a failed poll (a "down" where the test waits for "degraded" or "ok")
+            policy=RetryPolicy(attempts=1, base_delay_s=0.01, timeout_s=HANG_S),
         )
         engine = SyncEngine(settings, register, http, **engine_args)
         watch = Watch()
@@ -94,7 +98,7 @@ async def service(settings: DeskSettings, **engine_args: Any) -> AsyncIterator[t
             yield engine, watch
         finally:
             stop.set()
-            await asyncio.wait_for(task, PATIENCE_S)
+            await asyncio.wait_for(task, PATIENCE)
 
 
 class Faults:
@@ -251,7 +255,7 @@ async def test_a_silent_stream_is_stale_recorded_and_alerted(tmp_path, sim: SimC
         assert "silent" in (stale[0].reason or "")
         state = (await engine.register.sync_state())["binance_ws"]
         assert state["state"] == "stale"
-        await asyncio.wait_for(noticed.wait(), PATIENCE_S)
+        await asyncio.wait_for(noticed.wait(), PATIENCE)
         assert notices[0].subject == "feed binance_ws" and "stale" in notices[0].message
         sim.faults.clear()
         start = watch.mark()

@@ -64,11 +64,11 @@ def test_desk_demo_opens_the_screen_and_q_stops_everything(tmp_path: Path) -> No
         assert simulators_running()
         os.write(fd, b"q")
         quit_sent = True
-        read_until(fd, b"\0never", 30)  # drain until the terminal closes
+        read_until(fd, b"\0never", PATIENCE)  # drain until the terminal closes (an OSError ends it)
     finally:
         if not quit_sent:  # a failed step must not leave the demo running (nor this test waiting)
             os.write(fd, b"q")
-            read_until(fd, b"\0never", 30)
+            read_until(fd, b"\0never", PATIENCE)
         _, status = os.waitpid(pid, 0)
     assert os.waitstatus_to_exitcode(status) == 0
     assert simulators_running() == []

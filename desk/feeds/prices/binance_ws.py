@@ -9,6 +9,7 @@ that reconnects after `silence_s` without a message, an immediate reconnect on
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import random
 from collections.abc import Callable
 from datetime import timedelta
@@ -23,6 +24,18 @@ from desk.feeds.parsing import field, loads, text, unix_millis
 from desk.feeds.parsing import price as parsed_price
 from desk.feeds.prices.base import split_symbol
 from desk.feeds.records import Quote
+
+#: Seconds a closing connection waits for the server's close frame, in all.
+CLOSE_S = 2.0  # float-ok: seconds
+
+
+async def _close(ws: aiohttp.ClientWebSocketResponse) -> None:
+    """Close `ws`, waiting at most CLOSE_S in all for the server's answer. aiohttp's own close
+    reads on while data frames keep coming, each read with a fresh timeout: a server that goes
+    on sending ticks without answering the close held a stopping sync (and a test) forever.
+    Cut short, aiohttp drops the connection."""
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(ws.close(), CLOSE_S)
 
 
 class BinanceStream:
@@ -76,24 +89,33 @@ class BinanceStream:
 
     async def _session_once(self, on_quote: Callable[[Quote], None], stop: asyncio.Event) -> bool:
         """One connection: True if it delivered at least one quote before it ended."""
+        ws = await self.session.ws_connect(self.url, heartbeat=None, timeout=aiohttp.ClientWSTimeout(ws_close=CLOSE_S))
+        try:
+            return await self._receive(ws, on_quote, stop)
+        finally:
+            await _close(ws)
+
+    async def _receive(
+        self, ws: aiohttp.ClientWebSocketResponse, on_quote: Callable[[Quote], None], stop: asyncio.Event
+    ) -> bool:
+        """Quotes from `ws` until `stop`, silence, a close or serverShutdown: True if any came."""
         got_any = False
-        async with self.session.ws_connect(self.url, heartbeat=None, timeout=aiohttp.ClientWSTimeout(ws_close=2)) as ws:
-            while not stop.is_set():
-                try:
-                    message = await asyncio.wait_for(ws.receive(), timeout=self.silence_s)
-                except TimeoutError:
-                    error = FeedError(f"{self.name}: stream silent for {self.silence_s:.0f} s; reconnecting")
-                    error.state = "stale"
-                    self.health.record_failure(self.clock.now(), error, 0)
-                    return got_any
-                if message.type != aiohttp.WSMsgType.TEXT:
-                    return got_any  # closed or errored: reconnect
-                quote = self.parse(message.data)
-                if quote is None:  # serverShutdown
-                    return got_any
-                got_any = True
-                self.health.record_ok(self.clock.now(), 1, 0)
-                on_quote(quote)
+        while not stop.is_set():
+            try:
+                message = await asyncio.wait_for(ws.receive(), timeout=self.silence_s)
+            except TimeoutError:
+                error = FeedError(f"{self.name}: stream silent for {self.silence_s:.0f} s; reconnecting")
+                error.state = "stale"
+                self.health.record_failure(self.clock.now(), error, 0)
+                return got_any
+            if message.type != aiohttp.WSMsgType.TEXT:
+                return got_any  # closed or errored: reconnect
+            quote = self.parse(message.data)
+            if quote is None:  # serverShutdown
+                return got_any
+            got_any = True
+            self.health.record_ok(self.clock.now(), 1, 0)
+            on_quote(quote)
         return got_any
 
     def parse(self, raw: str) -> Quote | None:
