@@ -24,8 +24,8 @@ from tests.waiting import until
 
 async def test_poll_now_from_a_served_session_reaches_the_servers_sync(
     tmp_path: Path,
-    small_sim: Sim,
-    monkeypatch: pytest.MonkeyPatch,  # noqa: F811 (the fixture)
+    small_sim: Sim,  # noqa: F811 (the fixture)
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     settings, config = await demo_setup(tmp_path, small_sim)
     relay = tmp_path / "sync.sock"
