@@ -193,6 +193,6 @@ class RegisterView(ScrollView, can_focus=True):
 def clip(text: str, width: int) -> str:
     """`text` in exactly `width` columns: padded, or cut with "…" as its last column, so a row
     cut at the edge (a long memo at 80 columns) says so instead of looking complete."""
-    if len(text) <= width:
-        return text.ljust(width)
+    if len(text.rstrip()) <= width:  # only trailing padding would be lost
+        return text[:width].ljust(width)
     return text[: max(0, width - 1)] + "…" if width else ""
