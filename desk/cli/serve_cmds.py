@@ -24,6 +24,7 @@ from desk.cli.common import add_command, settings_from
 from desk.cli.exit_codes import ExitCode
 from desk.config import load_settings
 from desk.operations.sync_process import SyncCommand
+from desk.operations.sync_relay import RELAY_ENV
 from desk.operations.sync_service import sync_lock_path
 
 DEFAULT_PORT = 8000
@@ -102,8 +103,7 @@ def serve(args: argparse.Namespace) -> int:
     if args.demo:
         return serve_demo(args, banner)
     config = args.config.resolve() if getattr(args, "config", None) else None  # the sessions' cwd may differ
-    command = session_command(*(["--config", str(config)] if config else []))
-    return run_server(args, command, config, settings.register.path, "desk", banner)
+    return run_server(args, ["--config", str(config)] if config else [], config, settings.register.path, "desk", banner)
 
 
 def serve_demo(args: argparse.Namespace, banner: list[str]) -> int:
@@ -120,16 +120,17 @@ def serve_demo(args: argparse.Namespace, banner: list[str]) -> int:
             print(f"desk serve: {exc}", file=sys.stderr)
             return ExitCode.FAILED
         register = load_settings(config, env={}).register.path
-        command = session_command("demo", "--attach", str(config))
         with BlockClock(overrides["chains"]["esplora"]["base_url"]):  # once for every session
-            return run_server(args, command, config, register, "desk demo", banner)
+            return run_server(args, ["demo", "--attach", str(config)], config, register, "desk demo", banner)
 
 
-def session_command(*argv: str) -> str:
+def session_command(argv: list[str], relay: Path) -> str:
     """The shell command textual-serve runs per browser session: `desk ARGV` on this Python and
-    this desk's code (as the sync child is started), exec'd so that no shell stands between."""
+    this desk's code (as the sync child is started), exec'd so that no shell stands between,
+    told where the server's sync takes "poll now" (`relay`)."""
     env = SyncCommand.for_config(None).env or {}
-    command = ["env", f"PYTHONPATH={env.get('PYTHONPATH', '')}", sys.executable, "-m", "desk", *argv]
+    pythonpath = f"PYTHONPATH={env.get('PYTHONPATH', '')}"
+    command = ["env", pythonpath, f"{RELAY_ENV}={relay}", sys.executable, "-m", "desk", *argv]
     return "exec " + shlex.join(command)
 
 
@@ -169,17 +170,18 @@ def _bind_problem(host: str, port: int, exc: OSError) -> str:
 
 
 def run_server(
-    args: argparse.Namespace, command: str, config: Path | None, register: Path, title: str, banner: list[str]
+    args: argparse.Namespace, argv: list[str], config: Path | None, register: Path, title: str, banner: list[str]
 ) -> int:
-    """Serve `command` per browser session, and sync `register` (that of `config`) here, until
+    """Serve `desk ARGV` per browser session, and sync `register` (that of `config`) here, until
     SIGINT/SIGTERM; every session has ended (its app and sync child stopped) and the sync has
     finished its write when this returns."""
     from desk.cli.serve_server import DeskServer, local_page
 
     url = args.public_url or public_url(args.host, args.port)
     with tempfile.TemporaryDirectory(prefix="desk-serve-page-") as page:
+        relay = Path(page) / "sync.sock"
         server = DeskServer(
-            command,
+            session_command(argv, relay),
             host=args.host,
             port=args.port,
             title=title,
@@ -188,6 +190,7 @@ def run_server(
             banner=banner,
             sync=SyncCommand.for_config(config),
             lock=sync_lock_path(register),
+            relay=relay,
         )
         try:
             server.serve()

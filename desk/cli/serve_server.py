@@ -20,6 +20,7 @@ from aiohttp import web
 from textual_serve.server import Server
 
 from desk.operations.sync_process import SyncChild, SyncCommand
+from desk.operations.sync_relay import serve_relay
 
 #: textual-serve's page fetches its font from Google: a third party told each time the desk is
 #: opened, and a page that waits on a failing request on a machine without internet access
@@ -52,8 +53,13 @@ class DeskServer(Server):
     holder records. Were the holder a session's, closing that tab would leave the others with
     no sync at all; held here, it lives as long as the server."""
 
-    def __init__(self, command: str, *, banner: list[str], sync: SyncCommand, lock: Path, **options: Any) -> None:
+    def __init__(
+        self, command: str, *, banner: list[str], sync: SyncCommand, lock: Path, relay: Path, **options: Any
+    ) -> None:
         super().__init__(command, **options)
+        #: the socket where sessions ask this sync to poll a feed now (desk.operations.sync_relay)
+        self.relay = relay
+        self._relay_server: asyncio.Server | None = None
         self.banner = banner
         self.sync_command = sync
         #: the register's sync lock file (desk.sync.lock), where the holder writes its pid
@@ -86,8 +92,18 @@ class DeskServer(Server):
             self.console.print(f"  {line}", highlight=False, soft_wrap=True)
 
     async def on_startup(self, app: web.Application) -> None:
-        """Before the port listens: the register's sync, which every session will see."""
+        """Before the port listens: the register's sync, which every session will see, and
+        the relay through which their "poll now" reaches it."""
         await self._start_sync()
+        if self.sync is not None:
+            self._relay_server = await serve_relay(self.relay, self._poll)
+
+    def _poll(self, name: str) -> str:
+        """A session's "poll now", passed to the sync's control input."""
+        if self.sync is None:
+            return "the server's sync has stopped: restart desk serve"
+        self.sync.poll(name)
+        return f"polling {name} now"
 
     async def _start_sync(self) -> None:
         """Start the sync and wait until it holds the register's lock (its pid in the lock
@@ -143,5 +159,7 @@ class DeskServer(Server):
         for task in sessions:
             task.cancel()
         await asyncio.gather(*sessions, return_exceptions=True)
+        if self._relay_server is not None:
+            self._relay_server.close()
         if self.sync is not None:
             await self.sync.stop()

@@ -15,6 +15,7 @@ from textual.reactive import reactive
 from desk.config import DeskSettings
 from desk.controls import Controls
 from desk.operations.sync_process import SyncCommand
+from desk.operations.sync_relay import relay_from_environment
 from desk.register import Register
 from desk.tui.feed_states import FeedState, configured_feeds
 from desk.tui.heap import freeze_startup_heap, thaw_heap
@@ -81,7 +82,7 @@ class DeskApp(App[None]):
         self._stack = AsyncExitStack()
         self.feeds = configured_feeds(settings)
         #: the live link: register changes, the sync child (`sync`; None: this desk runs no sync)
-        self.live = Live(self, sync)
+        self.live = Live(self, sync, relay=relay_from_environment())
 
     async def on_load(self) -> None:
         self.register = await self._stack.enter_async_context(
@@ -118,9 +119,9 @@ class DeskApp(App[None]):
         self.push_screen("dashboard")
         self.call_after_refresh(freeze_startup_heap)  # no full-GC stalls of frames (desk.tui.live)
 
-    def poll_feed(self, name: str) -> None:
-        """Ask the sync to poll feed `name` now (its answer arrives in `feeds`)."""
-        self.live.poll(name)
+    def poll_feed(self, name: str) -> str:
+        """Ask the sync to poll feed `name` now (its answer arrives in `feeds`); what was done."""
+        return self.live.poll(name)
 
     def switch_operator(self) -> str:
         """Act as the next of `operators` (two only in the demo); returns who acts now."""

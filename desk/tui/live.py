@@ -13,27 +13,41 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import re
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from textual.timer import Timer
 from textual.worker import Worker, WorkerCancelled, WorkerError, WorkerFailed
 
 from desk.operations.sync_process import SyncChild, SyncCommand
+from desk.operations.sync_relay import relay_poll
 from desk.tui.feed_states import apply_event, recorded_feeds, unavailable
 
 log = logging.getLogger("desk.tui")
+#: the holder's pid in the sync lock's refusal (desk.sync.lock)
+HOLDER = re.compile(r"\(pid (\S+)\)")
 
 
 class Live:
     """The app's live link: bumps `app.data_version` when the register changes (polling a
     cheap marker every `interval`), keeps `app.feeds` and `app.sync_status` current from the
     sync child's events, and relays `poll_feed`. `app` is the DeskApp (any object with
-    `register`, `feeds`, `data_version`, `sync_status`)."""
+    `register`, `feeds`, `data_version`, `sync_status`). `relay`: where `desk serve`'s sync
+    takes "poll now" for the sessions it turns away (desk.operations.sync_relay)."""
 
-    def __init__(self, app: Any, command: SyncCommand | None, *, interval: float = 0.25) -> None:  # float-ok
+    def __init__(
+        self,
+        app: Any,
+        command: SyncCommand | None,
+        *,
+        interval: float = 0.25,  # float-ok: seconds
+        relay: Path | None = None,
+    ) -> None:
         self.app = app
         self.command = command
+        self.relay = relay
         self.interval = interval
         self.child: SyncChild | None = None
         self._watcher: Timer | None = None
@@ -70,13 +84,31 @@ class Live:
         self._follow_register = False
         self.app.sync_status = f"sync running (pid {self.child.pid})"
 
-    def poll(self, name: str) -> None:
-        """Ask the sync child to poll `name` now. When this desk's sync has stopped (a crash,
-        a configuration since fixed), asking starts it again: every feed is polled at once."""
+    def poll(self, name: str) -> str:
+        """Ask the sync to poll `name` now; returns what was done, for the operator. When this
+        desk's sync has stopped (a crash, a configuration since fixed), asking starts it again:
+        every feed is polled at once. When another process syncs the register, the request
+        goes to it through `desk serve`'s relay, or, without one, is that process's to make."""
         if self.child is not None:
             self.child.poll(name)
-        elif self.command is not None and not self._follow_register and not self._restarting:
+            return f"asked the sync to poll {name} now"
+        if self._follow_register and self.relay is not None:
+            self.app.run_worker(self._relayed(name), group="live-relay", exit_on_error=False)
+            return f"asked the server's sync to poll {name} now"
+        if self._follow_register:
+            return f"not polled: {self.app.sync_status}; it polls {name} on its own schedule"
+        if self.command is None:
+            return "not polled: this desk runs no sync (feed health as last recorded in the register)"
+        if not self._restarting:
             self._restarting = self.app.run_worker(self._restart(), group="live-restart", exit_on_error=False)
+        return "starting the sync again: every feed is polled at once"
+
+    async def _relayed(self, name: str) -> None:
+        """`poll NAME` through the relay; a toast when the server did not take it."""
+        assert self.relay is not None
+        answer = await relay_poll(self.relay, name)
+        if not answer.startswith("polling"):
+            self.app.notify(f"{name} not polled: {answer}", title="Poll now", severity="warning")
 
     async def _restart(self) -> None:
         try:
@@ -144,7 +176,14 @@ class Live:
     def _on_exit(self, code: int, error: str | None) -> None:
         self.child = None
         if error and "already syncing" in error:
-            self.app.sync_status = f"synced by another process: {error.removeprefix('desk sync: ')}"
+            # the refusal's advice ("stop it first, or use cron") is for a second service, not
+            # for a screen, which follows the holder's records
+            holder = HOLDER.search(error)
+            pid = f" (pid {holder.group(1)})" if holder else ""
+            if self.relay is not None:
+                self.app.sync_status = f"synced by desk serve{pid} for every session; poll now is passed to it"
+            else:
+                self.app.sync_status = f"synced by another process{pid}: feed health as it records it"
             self._follow_register = True
             return
         self._sync_gone(f"the sync stopped (exit {code}): {error or 'no reason given'}")

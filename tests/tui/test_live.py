@@ -253,7 +253,10 @@ async def test_with_a_sync_service_already_running_the_screen_follows_its_record
         app = create_app(settings, settings.register.path, sync=SyncCommand.for_config(config))
         async with app.run_test(size=(120, 40)) as pilot:
             await until(lambda: app.sync_status.startswith("synced by another process"), "the refusal")
-            assert "already syncing" in app.sync_status
+            # the holder named; not the refusal's advice for a second service ("stop it first")
+            assert f"(pid {service.pid})" in app.sync_status and "stop it first" not in app.sync_status
+            # no relay to it (not desk serve's): "poll now" says it is not done, not that it is
+            assert app.poll_feed("ocean").startswith("not polled: synced by another process")
             await until(lambda: feed(app, "ocean").state == "ok", "ocean's state from the register")
             assert feed(app, "ocean").last_ok is not None
             await pilot.press("q")

@@ -102,7 +102,7 @@ async def test_dashboard_shows_feed_health_with_reason_and_countdown(make_app) -
 async def test_feeds_screen_shows_reasons_history_and_polls_the_selected_feed(make_app) -> None:
     app = make_app()
     polled: list[str] = []
-    app.poll_feed = polled.append
+    app.poll_feed = lambda name: polled.append(name) or f"asked the sync to poll {name} now"
     async with app.run_test(size=(120, 40)) as pilot:
         app.feeds = demo_feeds(NOW)
         await pilot.press("f")

@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import ClassVar
 
 from rich.markup import escape
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import Static
@@ -54,8 +53,13 @@ class EntryDetail(DeskModal[None]):
     def on_mount(self) -> None:
         self.load()
 
-    @work(exclusive=True)
-    async def load(self) -> None:
+    def load(self) -> None:
+        """Read in a worker; the text is shown as a message to the body, dropped by Textual
+        when the detail was closed meanwhile (desk.tui.screens.base)."""
+        body = self.query_one("#detail-body", Static)
+        self.read(self._fetch, body.update, into=body, group="detail")
+
+    async def _fetch(self) -> str:
         reg = self.register
         e = await reg.entry(self.seq)
         moved = [p.amount for p in e.postings if p.amount.units > 0]
@@ -77,4 +81,4 @@ class EntryDetail(DeskModal[None]):
             f"hash:      {e.hash}",
             f"prev hash: {e.prev_hash}",
         ]
-        self.query_one("#detail-body", Static).update("\n".join(lines))
+        return "\n".join(lines)

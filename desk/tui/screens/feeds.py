@@ -167,8 +167,7 @@ class FeedsScreen(DeskScreen):
         if feed is None:
             self.app.bell()
             return
-        self.desk_app.poll_feed(feed.name)
-        self.notify(f"asked the sync to poll {feed.name} now", timeout=3)
+        self.notify(self.desk_app.poll_feed(feed.name), timeout=4)
 
     def action_acknowledge(self) -> None:
         """Acknowledge the highlighted refused row: asked for a note, recorded as a chained

@@ -161,19 +161,27 @@ class ReconcileScreen(DeskScreen):
         self.query_one("#rec-status").set_classes("-loading")
         self._read()
 
-    @work(group="reconcile", exclusive=True)
-    async def _read(self) -> None:
+    def _read(self) -> None:
+        """Read in a worker; the result is applied as a message to the status line
+        (desk.tui.screens.base), dropped by Textual if the screen went meanwhile."""
+        self.read(self._fetch, self._apply, into="#rec-status", group="reconcile")
+
+    async def _fetch(self) -> ReconciliationView | Exception:
         try:
-            view = await self.source(self.app)
+            return await self.source(self.app)
         except Exception as exc:  # a bad config or an unreadable register: said, not raised
-            status = self.query_one("#rec-status", Static)
-            status.update(Text(f"reconciliation failed: {exc}"))
-            status.set_classes("-error")
-            self.app.bell()
-        else:
-            self.show(view)
+            return exc
         finally:
             self._reading = False
+
+    def _apply(self, read: ReconciliationView | Exception) -> None:
+        if isinstance(read, Exception):
+            status = self.query_one("#rec-status", Static)
+            status.update(Text(f"reconciliation failed: {read}"))
+            status.set_classes("-error")
+            self.app.bell()
+            return
+        self.show(read)
 
     def show(self, view: ReconciliationView) -> None:
         selected = self.selected()

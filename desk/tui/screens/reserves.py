@@ -13,7 +13,6 @@ from collections.abc import Awaitable, Callable
 from typing import Any, ClassVar
 
 from rich.text import Text
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import DataTable, Header, Static
@@ -145,19 +144,27 @@ class ReservesScreen(DeskScreen):
         status.set_classes("-loading")
         self._read()
 
-    @work(group="reserves", exclusive=True)
-    async def _read(self) -> None:
+    def _read(self) -> None:
+        """Read in a worker; the result is applied as a message to the status line
+        (desk.tui.screens.base), dropped by Textual if the screen went meanwhile."""
+        self.read(self._fetch, self._apply, into="#res-status", group="reserves")
+
+    async def _fetch(self) -> ReserveReport | Exception:
         try:
-            report = await self.source(self.app)
+            return await self.source(self.app)
         except Exception as exc:  # no reserve addresses, a bad config: said, not raised
-            status = self.query_one("#res-status", Static)
-            status.update(Text(f"no proof: {exc}"))
-            status.set_classes("-error")
-            self.app.bell()
-        else:
-            self.show(report)
+            return exc
         finally:
             self._reading = False
+
+    def _apply(self, read: ReserveReport | Exception) -> None:
+        if isinstance(read, Exception):
+            status = self.query_one("#res-status", Static)
+            status.update(Text(f"no proof: {read}"))
+            status.set_classes("-error")
+            self.app.bell()
+            return
+        self.show(read)
 
     def show(self, report: ReserveReport) -> None:
         self.report = report

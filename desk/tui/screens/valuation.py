@@ -151,22 +151,33 @@ class ValuationScreen(DeskScreen):
 
     @work(group="valuation")
     async def _read(self) -> None:
+        """Read in the worker; the screen applies the result as a message to the chart
+        (desk.tui.screens.base), dropped by Textual if the screen went meanwhile."""
         app: Any = self.app
-        self.query_one("#val-chart").border_subtitle = "reading …"
+        chart = self.query_one("#val-chart")
+        chart.border_subtitle = "reading …"
         try:
-            self.valuation = await load_valuation(app.register, app.settings, app.now(), self.frame)
-            self._redraw()
+            valuation = await load_valuation(app.register, app.settings, app.now(), self.frame)
         finally:
             self.reads.done()
+        self.deliver(chart, self._apply, valuation)
 
-    @work(group="valuation-hashprice", exclusive=True)
-    async def _read_hashprice(self) -> None:
+    def _apply(self, valuation: Valuation) -> None:
+        self.valuation = valuation
+        self._redraw()
+
+    def _read_hashprice(self) -> None:
+        self.read(self._fetch_hashprice, self._apply_hashprice, into="#val-hash", group="valuation-hashprice")
+
+    async def _fetch_hashprice(self) -> tuple[HashpriceReport | None, str | None]:
         app: Any = self.app
         try:
-            self.hashprice = await read_hashprice(app.settings, app.register, app.now)
-            self.hashprice_error = None
+            return await read_hashprice(app.settings, app.register, app.now), None
         except Exception as exc:  # no difficulty (no Esplora, nothing configured): said, not raised
-            self.hashprice, self.hashprice_error = None, str(exc)
+            return None, str(exc)
+
+    def _apply_hashprice(self, read: tuple[HashpriceReport | None, str | None]) -> None:
+        self.hashprice, self.hashprice_error = read
         self._show_hashprice()
 
     def _redraw(self) -> None:

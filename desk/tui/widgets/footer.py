@@ -5,16 +5,26 @@ Textual's Footer rebuilds itself (two dozen key widgets, each styled) whenever t
 its bindings *may* have changed: on mount, on every focus change, on every `check_action`
 refresh. Bringing up the register screen asked for four rebuilds of identical keys, and they
 were most of its first paint (bench/tui.py). This one compares what it would show with what it
-shows and rebuilds only on a difference; what it shows is Textual's, unchanged.
+shows and rebuilds only on a difference; what it shows is Textual's, unchanged, but for keys
+that would not fit: Textual lays the keys out in a row that runs on under the palette key
+docked at the right, so a screen with keys of its own showed "t Transfe" running into
+"^p palette" at 120 columns and the keys past it not at all. The app's screen keys are put
+away then, in `PUT_AWAY_FIRST` order, until the row fits; `?` (help, which lists them all) and
+`q` stay.
 """
 
 from __future__ import annotations
 
+from rich.cells import cell_len
+from textual import events
 from textual.screen import Screen
 from textual.widgets import Footer
+from textual.widgets._footer import FooterKey
 
 #: what a footer may show: (key, description, action, shown, enabled, tooltip) per binding
 Shown = tuple[tuple[str, str, str, bool, bool, str], ...]
+#: the app's keys a narrow footer puts away, first to last (the palette and `?` list them all)
+PUT_AWAY_FIRST = ("R", "b", "V", "f", "p", "d", "r", "t")
 
 
 class DeskFooter(Footer):
@@ -41,3 +51,26 @@ class DeskFooter(Footer):
         if keys != self._shown:
             self._shown = keys
             await self.recompose()
+            self.fit()
+
+    def on_resize(self, _event: events.Resize) -> None:
+        self.fit()
+
+    def fit(self) -> None:
+        """Show every key, then put away the app's screen keys until the row ends before the
+        palette key (a key is its text, " " between key and description, one column between
+        keys)."""
+        keys = [k for k in self.query(FooterKey) if not k.has_class("-command-palette")]
+        palette = [k for k in self.query(FooterKey) if k.has_class("-command-palette")]
+        room = self.size.width - sum(cell_len(f"{k.key_display} {k.description}") + 1 for k in palette)
+        for key in keys:
+            key.display = True
+        shown = {key.key: key for key in keys}
+        width = sum(cell_len(f"{k.key_display} {k.description}") + 1 for k in keys)
+        for name in PUT_AWAY_FIRST:
+            if width <= room:
+                return
+            key = shown.get(name)
+            if key is not None and key.action.startswith(("switch_screen", "transfer")):
+                key.display = False
+                width -= cell_len(f"{key.key_display} {key.description}") + 1

@@ -158,7 +158,7 @@ class RegisterView(ScrollView, can_focus=True):
     def render_line(self, y: int) -> Strip:
         width = self.size.width
         if y == 0:
-            return Strip([Segment(header_text()[:width].ljust(width), Style(bold=True))])
+            return Strip([Segment(clip(header_text(), width), Style(bold=True))])
         scroll_x, scroll_y = self.scroll_offset
         index = scroll_y + y - 1
         if index >= self.reached and (self.exhausted or index >= self.total):
@@ -168,7 +168,7 @@ class RegisterView(ScrollView, can_focus=True):
             return Strip([Segment("…".ljust(width))])
         text = row_text(entry)[scroll_x:]
         style = Style(reverse=True) if index == self.cursor and self.has_focus else Style()
-        return Strip([Segment(text[:width].ljust(width), style)])
+        return Strip([Segment(clip(text, width), style)])
 
     def watch_cursor(self, _old: int, new: int) -> None:
         height = max(1, self.size.height - 1)
@@ -188,3 +188,11 @@ class RegisterView(ScrollView, can_focus=True):
         entry = self.row(self.cursor) if self.reached else None
         if entry is not None:
             self.post_message(self.Opened(entry.seq))
+
+
+def clip(text: str, width: int) -> str:
+    """`text` in exactly `width` columns: padded, or cut with "…" as its last column, so a row
+    cut at the edge (a long memo at 80 columns) says so instead of looking complete."""
+    if len(text.rstrip()) <= width:  # only trailing padding would be lost
+        return text[:width].ljust(width)
+    return text[: max(0, width - 1)] + "…" if width else ""

@@ -1,0 +1,65 @@
+"""A read that ends after the widget it fills is gone is dropped, not applied: the valuation,
+reconciliation and reserves screens read in workers that used to update their widgets
+directly (a query for a removed widget raised, and the worker's error ended the app). They now
+post the result to the widget (desk.tui.screens.base `read`/`deliver`), which Textual refuses
+once that widget is removed. Each test holds the read until the target is removed."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+
+from desk.valuation import frames
+from tests.tui.pilot import settle
+from tests.waiting import until
+
+
+@pytest.mark.parametrize(
+    ("name", "key", "target"), [("reconcile", "b", "#rec-status"), ("reserves", "R", "#res-status")]
+)
+async def test_a_late_read_for_a_removed_widget_is_dropped(make_app, name: str, key: str, target: str) -> None:
+    app = make_app()
+    started, release = asyncio.Event(), asyncio.Event()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        screen = app.get_screen(name)
+        real = screen.source
+        screen.source = lambda app_: _late(real, app_, started, release)
+        await pilot.press(key)
+        await until(started.is_set, "the read to start")
+        await screen.query_one(target).remove()
+        release.set()
+        await until(lambda: not screen._reading, "the read to end")
+        await settle(pilot)
+        assert app.is_running and app.screen is screen  # no worker error ended the app
+        await pilot.press("q")
+
+
+async def _late(real: Any, app: Any, started: asyncio.Event, release: asyncio.Event) -> Any:
+    started.set()
+    await release.wait()
+    return await real(app)
+
+
+async def test_a_late_valuation_for_a_removed_chart_is_dropped(make_app, monkeypatch: pytest.MonkeyPatch) -> None:
+    started, release = asyncio.Event(), asyncio.Event()
+    real = frames.load_valuation
+
+    async def late(*args: Any) -> Any:
+        started.set()
+        await release.wait()
+        return await real(*args)
+
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        monkeypatch.setattr("desk.tui.screens.valuation.load_valuation", late)
+        await pilot.press("V")
+        await until(started.is_set, "the read to start")
+        await app.screen.query_one("#val-chart").remove()
+        release.set()
+        await settle(pilot)
+        assert app.is_running and app.screen.id == app.get_screen("valuation").id
+        await pilot.press("q")
