@@ -85,8 +85,10 @@ async def test_the_footer_ends_cleanly_and_names_the_screens(make_app) -> None:
             await settle(pilot)
             footer = screen_lines(app)[-1]
             assert footer.rstrip().endswith("^p palette"), f"a stray character after the palette: {footer!r}"
+            # the key of the screen one is on goes nowhere: a tight footer puts it away first
             for shown in ("? Help", "V Value", "b Breaks", "R Proof", "t Transfer"):
-                assert shown in footer, f"{shown!r} missing from {footer!r}"
+                if not shown.startswith(f"{key} "):
+                    assert shown in footer, f"{shown!r} missing from {footer!r}"
 
 
 async def test_register_rows_keep_the_asset_code_of_18_decimal_bnb_and_mark_a_cut(make_app, seeded) -> None:

@@ -15,6 +15,8 @@ away then, in `PUT_AWAY_FIRST` order, until the row fits; `?` (help, which lists
 
 from __future__ import annotations
 
+import re
+
 from rich.cells import cell_len
 from textual import events
 from textual.screen import Screen
@@ -25,6 +27,7 @@ from textual.widgets._footer import FooterKey
 Shown = tuple[tuple[str, str, str, bool, bool, str], ...]
 #: the app's keys a narrow footer puts away, first to last (the palette and `?` list them all)
 PUT_AWAY_FIRST = ("R", "b", "V", "f", "p", "d", "r", "t")
+_SWITCH = re.compile(r"switch_screen\('(\w+)'\)")
 
 
 class DeskFooter(Footer):
@@ -59,7 +62,8 @@ class DeskFooter(Footer):
     def fit(self) -> None:
         """Show every key, then put away the app's screen keys until the row ends before the
         palette key (a key is its text, " " between key and description, one column between
-        keys)."""
+        keys): first the key of the screen the footer is on (it goes nowhere), then in
+        `PUT_AWAY_FIRST` order."""
         keys = [k for k in self.query(FooterKey) if not k.has_class("-command-palette")]
         palette = [k for k in self.query(FooterKey) if k.has_class("-command-palette")]
         room = self.size.width - sum(cell_len(f"{k.key_display} {k.description}") + 1 for k in palette)
@@ -67,10 +71,20 @@ class DeskFooter(Footer):
             key.display = True
         shown = {key.key: key for key in keys}
         width = sum(cell_len(f"{k.key_display} {k.description}") + 1 for k in keys)
-        for name in PUT_AWAY_FIRST:
+        order = [k for k in keys if self._leads_here(k)] + [shown[n] for n in PUT_AWAY_FIRST if n in shown]
+        for key in order:
             if width <= room:
                 return
-            key = shown.get(name)
-            if key is not None and key.action.startswith(("switch_screen", "transfer")):
+            if key.display and key.action.startswith(("switch_screen", "transfer")):
                 key.display = False
                 width -= cell_len(f"{key.key_display} {key.description}") + 1
+
+    def _leads_here(self, key: FooterKey) -> bool:
+        """Whether `key` switches to the screen this footer is on."""
+        match = _SWITCH.fullmatch(key.action)
+        if match is None:
+            return False
+        try:
+            return self.app.get_screen(match.group(1)) is self.screen
+        except KeyError:
+            return False
