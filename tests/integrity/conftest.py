@@ -46,7 +46,8 @@ class Book:
     amended_seq: int
 
 
-def earning(i: int, amount: str = "0.1") -> NewEntry:
+def earning(i: int, amount: str = "0.1", *, note: str = "") -> NewEntry:
+    """Earning `i` of f2main, its memo ending in `note` (the migration tests add non-ASCII)."""
     return NewEntry(
         kind="earning",
         ts=T0 + timedelta(hours=i),
@@ -54,7 +55,7 @@ def earning(i: int, amount: str = "0.1") -> NewEntry:
             Posting("income:mining:f2main", -Amount(BTC, amount)),
             Posting("assets:pool:f2main", Amount(BTC, amount)),
         ),
-        memo=f"f2main earning {i}",
+        memo=f"f2main earning {i}{note}",
         source="pool:f2main",
         external_id=f"earn-{i}",
     )

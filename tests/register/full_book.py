@@ -9,54 +9,28 @@ refused rows, a price-history mark). Written through the public API only.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
 from desk.config import DeskSettings, load_settings
 from desk.controls import proposals
 from desk.money import BTC, Amount
-from desk.register import NewEntry, NewRefusal, Posting, Quote, Register
+from desk.register import NewEntry, NewRefusal, Quote, Register
 from desk.register.transfers import Change
 from desk.transfers.drafting import draft_transfer, on_chain_entry
 from desk.valuation import fifo
 from desk.valuation.prices import PricePolicy
 from desk.valuation.receipt import value_inflows
 from tests.builders import WATCHED_BTC, desk_config, write_desk_config
-
-T0 = datetime(2026, 11, 2, tzinfo=UTC)
+from tests.integrity.conftest import T0, payout
+from tests.integrity.conftest import earning as integrity_earning
 
 CONFIG = desk_config(ocean=None, extra=WATCHED_BTC)
 
 
 def earning(i: int, amount: str = "0.1") -> NewEntry:
-    return NewEntry(
-        kind="earning",
-        ts=T0 + timedelta(hours=i),
-        postings=(
-            Posting("income:mining:f2main", -Amount(BTC, amount)),
-            Posting("assets:pool:f2main", Amount(BTC, amount)),
-        ),
-        memo=f"f2main earning {i} — Қазақстан",
-        source="pool:f2main",
-        external_id=f"earn-{i}",
-    )
-
-
-def payout(i: int, amount: str, *, status: str, tx: str | None = None) -> NewEntry:
-    return NewEntry(
-        kind="payout",
-        ts=T0 + timedelta(hours=i, minutes=30),
-        postings=(
-            Posting("assets:pool:f2main", -Amount(BTC, amount)),
-            Posting("assets:wallet:ops", Amount(BTC, amount)),
-        ),
-        memo=f"f2main payout {i}",
-        reference=tx,
-        source="pool:f2main",
-        external_id=f"pay-{i}",
-        status=status,
-    )
+    return integrity_earning(i, amount, note=" — Қазақстан")
 
 
 def prices() -> list[Quote]:
