@@ -24,7 +24,7 @@ from desk.money import BTC, Amount
 from desk.reconcile import rules
 from desk.reconcile.breaks import Break, BreakKind, Resolution
 from desk.reconcile.report import DayReport, Report
-from desk.reconcile.sources import PoolSide, RegisterRow
+from desk.reconcile.sides import PoolSide, RegisterRow
 from desk.reconcile.wallets import wallet_reports
 from desk.reconcile.why import carried_why, missing_why, receipt_why
 

@@ -99,11 +99,17 @@ async def reconcile(
     first, last = since - MARGIN, until + MARGIN
     enabled = [name for name, pool in settings.pools.items() if pool.enabled]
     synced = await last_syncs(register)
-    fetched = await asyncio.gather(*(fetch_pool(name, settings, http, first, last) for name in enabled))
+    # the pools answer while the register is read: the wait on them costs no extra time
+    fetching = asyncio.gather(*(fetch_pool(name, settings, http, first, last) for name in enabled))
+    try:
+        rows = await register_rows(register, enabled, first, last)
+    except BaseException:
+        fetching.cancel()
+        raise
+    fetched = await fetching
     sides = [replace(side, last_sync=synced.get(side.name)) for side in fetched]
     problems = [f"pool {s.name}: {s.error} (its days are not reconciled)" for s in sides if s.error]
     report_days = days_between(since, until)
-    rows = await register_rows(register, enabled, first, last)
     balances = {name: await pool_balances(register, name, report_days) for name in enabled}
     wallets = wallet_addresses(settings)
     receipts: dict[str, list[ChainReceipt]] | None = None

@@ -7,8 +7,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Protocol
 
 from desk.config import DeskSettings
@@ -17,61 +16,9 @@ from desk.feeds.errors import FeedError
 from desk.feeds.factory import POOLS
 from desk.feeds.feed import Feed
 from desk.feeds.http import HttpClient
-from desk.feeds.records import Earning, Payout
-from desk.money import BTC, Amount, Asset
+from desk.money import Amount
+from desk.reconcile.sides import PoolSide, RegisterRow, day_start
 from desk.register import Register
-
-
-def day_start(day: date) -> datetime:
-    return datetime.combine(day, time(0), tzinfo=UTC)
-
-
-@dataclass(frozen=True, slots=True)
-class PoolSide:
-    """One pool's own records for the window, or why they could not be read."""
-
-    name: str
-    kind: str
-    wallet: str
-    earnings: tuple[Earning, ...] = ()
-    payouts: tuple[Payout, ...] = ()
-    error: str | None = None
-    last_sync: datetime | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class RegisterRow:
-    """A register entry as it bears on one pool: income it books (positive) and what it adds
-    to or takes from the pool balance, in integer units of `asset`. A window of a busy
-    register holds a hundred thousand rows: the Amounts are made only when asked for."""
-
-    seq: int
-    ts: datetime
-    kind: str
-    memo: str
-    source: str | None
-    external_id: str | None
-    reference: str | None
-    income_units: int
-    delta_units: int
-    asset: Asset = BTC
-
-    @property
-    def day(self) -> date:
-        return self.ts.astimezone(UTC).date()
-
-    @property
-    def income(self) -> Amount:
-        return Amount.from_units(self.asset, self.income_units)
-
-    @property
-    def pool_delta(self) -> Amount:
-        return Amount.from_units(self.asset, self.delta_units)
-
-    @property
-    def paid(self) -> Amount:
-        """What this row took out of the pool balance (a payout), positive."""
-        return Amount.from_units(self.asset, -self.delta_units if self.delta_units < 0 else 0)
 
 
 class ReceiptSource(Protocol):
@@ -104,7 +51,10 @@ async def register_rows(
     owner = {account: pool for pool, pair in accounts.items() for account in pair}
     rows: dict[str, list[RegisterRow]] = {pool: [] for pool in pools}
     for move in await register.moves(list(owner), day_start(since), day_start(until + timedelta(days=1))):
-        for pool in dict.fromkeys(owner[account] for account, _ in move.units):
+        units = move.units
+        # nearly every entry touches one pool; only a rare one (a move between pools) touches two
+        touched = {owner[account] for account, _ in units} if len(units) > 1 else (owner[next(iter(units))[0]],)
+        for pool in sorted(touched):
             income, balance = accounts[pool]
             rows[pool].append(
                 RegisterRow(
@@ -115,8 +65,8 @@ async def register_rows(
                     move.source,
                     move.external_id,
                     move.reference,
-                    -move.units.get((income, btc.code), 0),
-                    move.units.get((balance, btc.code), 0),
+                    -units.get((income, btc.code), 0),
+                    units.get((balance, btc.code), 0),
                     btc,
                 )
             )

@@ -9,7 +9,7 @@ from desk.feeds.chains.records import ChainReceipt
 from desk.feeds.records import Earning, Payout
 from desk.money import BTC, Amount
 from desk.reconcile import BreakKind, Facts, compare
-from desk.reconcile.sources import PoolSide, RegisterRow
+from desk.reconcile.sides import PoolSide, RegisterRow
 
 DAY = date(2026, 11, 20)
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)

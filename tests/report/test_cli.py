@@ -45,3 +45,15 @@ def test_the_report_and_the_alerts_never_import_textual() -> None:
         "sys.exit('textual' in sys.modules)"
     )
     assert subprocess.run([sys.executable, "-c", code], cwd=REPO, check=False).returncode == 0
+
+
+def test_the_monthly_report_starts_without_aiohttp() -> None:
+    """A report reads only the register unless --reconcile is given; importing aiohttp (the
+    reconciliation's HTTP client) cost a sixth of its time at a million entries (issue 12)."""
+    import subprocess
+    import sys
+
+    from tests.conftest import REPO
+
+    code = "import sys, desk.cli.report_cmds, desk.report.build; sys.exit('aiohttp' in sys.modules)"
+    assert subprocess.run([sys.executable, "-c", code], cwd=REPO, check=False).returncode == 0
