@@ -103,6 +103,12 @@ def day(text: str) -> date:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-11-24") from None
 
 
+def out_file(text: str) -> Path | None:
+    """An argparse type for --out: a file to write, or `-` for standard output (the default),
+    as every Unix tool reads it, never a file named "-"."""
+    return None if text == "-" else Path(text)
+
+
 def instant(text: str) -> datetime:
     """An argparse type: a date-time as typed, in UTC unless it names its offset (a trailing Z
     is UTC), returned in UTC. The one parser of a typed moment: `--at` of seize and purchase,

@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from desk.cli.common import add_command, day, flag, opened, register_errors, settings_from
+from desk.cli.common import add_command, day, flag, opened, out_file, register_errors, settings_from
 from desk.cli.exit_codes import ExitCode
 from desk.cli.files import read_text_file
 from desk.cli.progress import VerifyMeter
@@ -89,7 +89,7 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
 
     p = add_command(subparsers, "export")
     p.add_argument("--format", choices=sorted(FORMATS), required=True)
-    p.add_argument("--out", type=Path, metavar="FILE", help="write here (default: standard output)")
+    p.add_argument("--out", type=out_file, metavar="FILE", help="write here (default, or -: standard output)")
     p.set_defaults(handler=export_cmd)
 
 

@@ -5,10 +5,9 @@ from __future__ import annotations
 import argparse
 import sys
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import TYPE_CHECKING
 
-from desk.cli.common import add_command, instant, settings_from
+from desk.cli.common import add_command, instant, out_file, settings_from
 from desk.cli.exit_codes import ExitCode
 from desk.config import DeskSettings
 from desk.private_files import write_private
@@ -54,7 +53,7 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--month", required=True, type=_month, metavar="YYYY-MM", help="e.g. 2026-11")
     p.add_argument("--format", dest="fmt", choices=sorted(FORMATS), default="md", help="default: md")
-    p.add_argument("--out", type=Path, metavar="FILE", help="write here (default: standard output)")
+    p.add_argument("--out", type=out_file, metavar="FILE", help="write here (default, or -: standard output)")
     p.add_argument("--detail", action="store_true", help="list the register entries behind every figure")
     p.add_argument(
         "--reconcile",

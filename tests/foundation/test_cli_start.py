@@ -89,3 +89,21 @@ def test_an_unknown_command_names_the_known_ones(capsys: pytest.CaptureFixture[s
 )
 def test_the_command_is_found_before_parsing(argv: list[str], command: str | None) -> None:
     assert command_in(argv) == command
+
+
+@pytest.mark.parametrize(
+    "command", [["balances"], ["report", "--month", "2026-11", "--out", "{tmp}/report.md"], ["value"], ["verify"]]
+)
+def test_a_command_on_a_sqlite_register_loads_no_postgresql_or_http_client(command: list[str], tmp_path) -> None:
+    """asyncpg is 80 ms of import and aiohttp 150 ms: a desk on a SQLite register that only
+    reads it (issue 12: `desk balances` well under half a second at 1M) loads neither."""
+    config = tmp_path / "desk.toml"
+    config.write_text(f'[operator]\nname = "ops"\n[register]\npath = "{tmp_path / "desk.sqlite"}"\n')
+    init = subprocess.run(
+        [sys.executable, "-m", "desk", "--config", str(config), "init"], capture_output=True, check=False
+    )
+    assert init.returncode == 0, init.stderr[-2000:]
+    done, modules = imported_by("--config", str(config), *(a.format(tmp=tmp_path) for a in command))
+    assert done.returncode in (0, 1), done.stderr[-2000:]
+    loaded = sorted(m for m in modules if m.split(".")[0] in ("asyncpg", "aiohttp", "textual"))
+    assert loaded == [], f"`desk {command[0]}` imported {loaded[:5]}"

@@ -57,3 +57,16 @@ def test_the_monthly_report_starts_without_aiohttp() -> None:
 
     code = "import sys, desk.cli.report_cmds, desk.report.build; sys.exit('aiohttp' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code], cwd=REPO, check=False).returncode == 0
+
+
+@pytest.mark.parametrize("command", [["report", "--month", "2026-11"], ["export", "--format", "csv"]])
+def test_out_dash_is_standard_output_not_a_file_named_dash(
+    command: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = write_config(tmp_path)
+    assert main(["init", "--config", str(config)]) == ExitCode.OK
+    monkeypatch.chdir(tmp_path)
+    capsys.readouterr()
+    assert main([command[0], "--config", str(config), *command[1:], "--out", "-"]) == ExitCode.OK
+    assert capsys.readouterr().out.strip()
+    assert not (tmp_path / "-").exists()

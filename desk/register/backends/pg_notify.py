@@ -18,8 +18,6 @@ import contextlib
 import logging
 from typing import Any
 
-import asyncpg
-
 from desk.register.backends import Where
 from desk.register.errors import RegisterUnavailable
 
@@ -85,6 +83,8 @@ class PgSignal:
         loop = asyncio.get_running_loop()
         if loop.time() < self._retry_at:
             return
+        import asyncpg  # here, not at the top: a SQLite desk never loads it (its import is 80 ms)
+
         from desk.register.backends.postgres import connect
 
         try:
