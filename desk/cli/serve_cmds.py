@@ -12,6 +12,7 @@ a reverse proxy with authentication belongs in front.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import errno
 import ipaddress
 import shlex
@@ -25,7 +26,7 @@ from desk.cli.exit_codes import ExitCode
 from desk.config import load_settings
 from desk.operations.sync_process import SyncCommand
 from desk.operations.sync_relay import RELAY_ENV
-from desk.operations.sync_service import sync_lock_path
+from desk.register import Location, Register, RegisterUnavailable
 
 DEFAULT_PORT = 8000
 #: the wildcard binds (every address of this machine; behind --public only)
@@ -84,8 +85,10 @@ def serve(args: argparse.Namespace) -> int:
         how = f"`o` on the approvals screen switches to {DEMO_OPERATORS[1]}"
     else:
         settings = settings_from(args)
-        if not settings.register.path.exists():
-            print(f"desk serve: no register at {settings.register.path}: run `desk init` first", file=sys.stderr)
+        try:
+            asyncio.run(register_ready(settings.register))
+        except RegisterUnavailable as exc:
+            print(f"desk serve: {exc}", file=sys.stderr)
             return ExitCode.REGISTER
         who, how = settings.operator.name, "the config's operator, as in the terminal"
     try:
@@ -103,7 +106,7 @@ def serve(args: argparse.Namespace) -> int:
     if args.demo:
         return serve_demo(args, banner)
     config = args.config.resolve() if getattr(args, "config", None) else None  # the sessions' cwd may differ
-    return run_server(args, ["--config", str(config)] if config else [], config, settings.register.path, "desk", banner)
+    return run_server(args, ["--config", str(config)] if config else [], config, settings.register, "desk", banner)
 
 
 def serve_demo(args: argparse.Namespace, banner: list[str]) -> int:
@@ -169,8 +172,15 @@ def _bind_problem(host: str, port: int, exc: OSError) -> str:
     return f"cannot listen on {host}:{port}: {exc.strerror or exc}"
 
 
+async def register_ready(register: Location) -> None:
+    """Open the register (a file or a PostgreSQL database) and close it: RegisterUnavailable
+    says why a browser would find no desk (none there yet, server down, wrong password)."""
+    async with Register.open(register, operator="desk serve"):
+        pass
+
+
 def run_server(
-    args: argparse.Namespace, argv: list[str], config: Path | None, register: Path, title: str, banner: list[str]
+    args: argparse.Namespace, argv: list[str], config: Path | None, register: Location, title: str, banner: list[str]
 ) -> int:
     """Serve `desk ARGV` per browser session, and sync `register` (that of `config`) here, until
     SIGINT/SIGTERM; every session has ended (its app and sync child stopped) and the sync has
@@ -189,7 +199,7 @@ def run_server(
             templates_path=local_page(Path(page)),
             banner=banner,
             sync=SyncCommand.for_config(config),
-            lock=sync_lock_path(register),
+            register=register,
             relay=relay,
         )
         try:

@@ -21,6 +21,7 @@ from textual_serve.server import Server
 
 from desk.operations.sync_process import SyncChild, SyncCommand
 from desk.operations.sync_relay import serve_relay
+from desk.register import Location, RegisterUnavailable, holds_sync
 
 #: textual-serve's page fetches its font from Google: a third party told each time the desk is
 #: opened, and a page that waits on a failing request on a machine without internet access
@@ -40,7 +41,7 @@ def local_page(folder: Path) -> Path:
     return folder
 
 
-#: seconds between looks at the lock file while the server's sync starts
+#: seconds between looks at the register's sync claim while the server's sync starts
 LOCK_CHECK = 0.05  # float-ok: seconds
 
 
@@ -54,7 +55,7 @@ class DeskServer(Server):
     no sync at all; held here, it lives as long as the server."""
 
     def __init__(
-        self, command: str, *, banner: list[str], sync: SyncCommand, lock: Path, relay: Path, **options: Any
+        self, command: str, *, banner: list[str], sync: SyncCommand, register: Location, relay: Path, **options: Any
     ) -> None:
         super().__init__(command, **options)
         #: the socket where sessions ask this sync to poll a feed now (desk.operations.sync_relay)
@@ -62,8 +63,9 @@ class DeskServer(Server):
         self._relay_server: asyncio.Server | None = None
         self.banner = banner
         self.sync_command = sync
-        #: the register's sync lock file (desk.sync.lock), where the holder writes its pid
-        self.lock = lock
+        #: the register the sync keeps (a file or a PostgreSQL database), whose one sync
+        #: claim (desk.register.sync_lock) the server's sync is to hold
+        self.register = register
         self.sync: SyncChild | None = None
         self._sync_exited = asyncio.Event()
         #: the sync holds the lock: an exit from now on is news for the operator
@@ -106,12 +108,12 @@ class DeskServer(Server):
         return f"polling {name} now"
 
     async def _start_sync(self) -> None:
-        """Start the sync and wait until it holds the register's lock (its pid in the lock
-        file: a sync with no feeds says nothing else), or has ended (another process syncs this
-        register, or it could not start: said, and the sessions then sync as in a terminal)."""
+        """Start the sync and wait until it holds the register's sync claim (a sync with no
+        feeds says nothing else), or has ended (another process syncs this register, or it
+        could not start: said, and the sessions then sync as in a terminal)."""
         self.sync = SyncChild(self.sync_command, lambda _: None, self._sync_ended)
         await self.sync.start()
-        while self.sync is not None and not self._holds_lock():  # taken within its first second
+        while self.sync is not None and not await self._holds_claim():  # taken within its first second
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._sync_exited.wait(), LOCK_CHECK)
         if self.sync is not None:
@@ -135,10 +137,12 @@ class DeskServer(Server):
         else:
             self.banner.append(f"the sync did not start here ({reason}): each session starts its own")
 
-    def _holds_lock(self) -> bool:
+    async def _holds_claim(self) -> bool:
+        if self.sync is None or self.sync.pid is None:
+            return False
         try:
-            return self.lock.read_text().strip() == str(self.sync.pid if self.sync else None)
-        except OSError:  # not created yet
+            return await holds_sync(self.register, self.sync.pid)
+        except RegisterUnavailable:  # the server is unreachable for now: the sync will say so, or hold it
             return False
 
     async def handle_websocket(self, request: web.Request) -> web.WebSocketResponse:

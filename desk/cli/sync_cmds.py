@@ -63,7 +63,7 @@ async def sync(args: argparse.Namespace) -> ExitCode:
         print(f"desk sync: {exc}", file=sys.stderr)
         return ExitCode.REGISTER
     try:
-        with crash_log(settings.register.path):
+        with crash_log(settings.register):
             ok = await run_engine(
                 settings, once=args.once, reporter=reporter, stop=stop_on_signals(), control=args.control
             )
@@ -71,7 +71,7 @@ async def sync(args: argparse.Namespace) -> ExitCode:
         print(f"desk sync: {exc}", file=sys.stderr)
         return ExitCode.REGISTER
     except Exception as exc:  # outside any one feed (the alerts, the register closing): said, not a traceback
-        with crash_log(settings.register.path) as path:
+        with crash_log(settings.register) as path:
             error = crashed("desk sync", exc, "ran")
         print(f"desk sync: {error.reason}; the traceback is in {path}", file=sys.stderr)
         return ExitCode.FAILED

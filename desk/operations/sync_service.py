@@ -8,7 +8,6 @@ import asyncio
 import signal
 import sys
 from collections.abc import Callable
-from pathlib import Path
 
 from desk.config import DeskSettings
 from desk.feeds.http import http_session
@@ -18,7 +17,6 @@ from desk.sync.alerting import alerting
 from desk.sync.chainwatch import ChainWatchHook
 from desk.sync.control import read_commands
 from desk.sync.events import RoundFinished, SyncEvent
-from desk.sync.lock import SyncLock
 
 #: SyncAlreadyRunning: what `claim_register` raises when another sync holds the register
 __all__ = ["SyncAlreadyRunning", "claim_register", "run_engine", "stop_on_signals"]
@@ -95,8 +93,3 @@ async def _round_then_watch(engine: SyncEngine, chains: ChainWatchHook) -> Round
     summary = await engine.run_once()
     await chains.poll()
     return summary
-
-
-def sync_lock_path(register: Path) -> Path:
-    """The file whose lock the register's one sync holds (`desk serve` serves once it is held)."""
-    return SyncLock(register).path

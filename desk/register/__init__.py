@@ -52,6 +52,7 @@ Public API (all async on `Register`):
         await claim_sync(settings.register) -> SyncClaim   # the register's one sync (sync_lock.py): a file
                                         # lock on SQLite, an advisory lock on PostgreSQL; SyncAlreadyRunning
                                         # names the holder; `await claim.release()`
+        await holds_sync(settings.register, pid) -> bool   # does that process hold the claim now
 
 Entries are `NewEntry(kind, ts, postings=(Posting(account, Amount), ...), memo, reference, source,
 external_id, status, price, reverses)`; see entries.py for the rules they keep, rules.py for
@@ -76,13 +77,14 @@ from desk.register.errors import (
 )
 from desk.register.feedstate import HostBlock, NewRefusal, PoolDay, RefusedRow
 from desk.register.guard import Approvals, Guard, OpenGuard, install_default
+from desk.register.opening import Location
 from desk.register.pages import PageFilter
 from desk.register.posting import IngestResult
 from desk.register.probe import RegisterProbe, probe_register
 from desk.register.proposals import ProposalRecord
 from desk.register.quotes import Quote
 from desk.register.register import Register
-from desk.register.sync_lock import SyncAlreadyRunning, SyncClaim, claim_sync
+from desk.register.sync_lock import SyncAlreadyRunning, SyncClaim, claim_sync, holds_sync
 from desk.register.transaction import Transaction
 from desk.register.verify import VerifyResult, verify_file
 
@@ -100,6 +102,7 @@ __all__ = [
     "HostBlock",
     "IngestResult",
     "IntegrityError",
+    "Location",
     "NewEntry",
     "NewRefusal",
     "NotFound",
@@ -124,6 +127,7 @@ __all__ = [
     "Transaction",
     "VerifyResult",
     "claim_sync",
+    "holds_sync",
     "install_default",
     "probe_register",
     "reversal_of",

@@ -210,12 +210,19 @@ class Register(TransferMethods, PeriodMethods, DeskMethods):
         before: Key | None = None,
         after: Key | None = None,
         limit: int = 100,
+        oldest_first: bool = False,
     ) -> list[Entry]:
         """A window of entries for the screen, newest first: the `limit` entries older than
         `before`, or the `limit` next newer than `after`, or the newest ones when neither is
-        given. A reader that wants every match walks (`walk`) instead."""
+        given. With `oldest_first` (the screen's book read from its start), the `limit`
+        entries next newer than `after` (from the oldest), oldest first. A reader that wants
+        every match walks (`walk`) instead."""
         filters = filters or PageFilter()
-        if after is not None:
+        if oldest_first:
+            if before is not None:
+                raise ValueError("an oldest-first page continues after a key, not before one")
+            keys = await walk.page_keys(self, filters, after, newest_first=False, limit=limit)
+        elif after is not None:
             keys = await walk.page_keys(self, filters, after, newest_first=False, limit=limit)
             keys.reverse()
         else:

@@ -82,6 +82,7 @@ class SyncLock:
 
     def release(self) -> None:
         if self._fd is not None:
+            os.ftruncate(self._fd, 0)  # no pid in the file but a holder's (see holds_sync)
             fcntl.flock(self._fd, fcntl.LOCK_UN)
             os.close(self._fd)
             self._fd = None
@@ -120,7 +121,7 @@ async def _claim_postgres(place: Where) -> _PgClaim:
 
     conn = await connect(place)
     try:
-        name = f"desk sync pid {os.getpid()} on {socket.gethostname()}"
+        name = _claim_name(os.getpid())
         await conn.execute("SELECT set_config('application_name', $1, false)", name)
         if not await conn.fetchval("SELECT pg_try_advisory_lock($1)", SYNC_LOCK):
             holder = await conn.fetchval(_HOLDER, SYNC_LOCK)
@@ -129,6 +130,53 @@ async def _claim_postgres(place: Where) -> _PgClaim:
         await conn.close()
         raise
     return _PgClaim(conn)
+
+
+async def _postgres_holder(place: Where) -> str | None:
+    from desk.register.backends.postgres import connect  # asyncpg only when asked for
+
+    conn = await connect(place)
+    try:
+        return await conn.fetchval(
+            "SELECT a.application_name FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
+            + _HOLDER[_HOLDER.index("WHERE") :],
+            SYNC_LOCK,
+        )
+    finally:
+        await conn.close()
+
+
+def _claim_name(pid: int) -> str:
+    """How the sync of process `pid` on this machine names its claim's connection."""
+    return f"desk sync pid {pid} on {socket.gethostname()}"
+
+
+async def holds_sync(location: Location, pid: int) -> bool:
+    """Whether the process `pid` on this machine holds the register's sync claim now.
+    `desk serve` waits for its own sync to hold it before it lets browsers in.
+
+    On SQLite the holder writes its pid into the lock file once it has the lock and clears it
+    when it lets go; nothing here takes the lock to look (a look that took it could turn a
+    starting sync away). A pid left by a sync that was killed is that of no live process."""
+    place = resolve(location)
+    if place.backend == "postgres":
+        return await _postgres_holder(place) == _claim_name(pid)
+    assert place.path is not None
+    try:
+        written = SyncLock(place.path).path.read_text().strip()
+    except OSError:  # not created yet
+        return False
+    return written == str(pid) and _alive(pid)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # alive, another user's
+        return True
+    return True
 
 
 async def claim_sync(location: Location) -> SyncClaim:

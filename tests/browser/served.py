@@ -31,11 +31,11 @@ class Served:
     """`desk serve ARGV` in a session of its own: its process group is what a terminal's Ctrl+C
     reaches (the server and the apps it started per browser), nothing of the test's."""
 
-    def __init__(self, *argv: str) -> None:
+    def __init__(self, *argv: str, env: dict[str, str] | None = None) -> None:
         self.process = subprocess.Popen(
             [sys.executable, "-m", "desk", "serve", *argv],
             cwd=REPO,
-            env={**os.environ, "PYTHONPATH": str(REPO)},
+            env={**os.environ, "PYTHONPATH": str(REPO), **(env or {})},
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,

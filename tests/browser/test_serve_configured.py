@@ -15,6 +15,7 @@ from pathlib import Path
 from tests.browser.browser import Page, chromium
 from tests.browser.served import Served, alive, apps, assert_all_ended, descendants, free_port
 from tests.conftest import REPO
+from tests.pgserver import PgCluster
 from tests.waiting import PATIENCE
 
 
@@ -42,6 +43,60 @@ def test_the_configured_desk_is_served_as_its_operator_with_one_sync(tmp_path: P
         assert_all_ended(processes, sessions)
     finally:
         served.kill()
+
+
+def test_a_desk_on_a_postgresql_register_is_served_with_its_one_sync(tmp_path: Path, pg_cluster: PgCluster) -> None:
+    """Several desks share a register on PostgreSQL (issue 16); `desk serve` serves one of them
+    (issue 17): the server's sync holds the register's claim on the server, and the page is
+    that desk's screen."""
+    config = tmp_path / "desk.toml"
+    url = pg_cluster.url(pg_cluster.fresh_database())
+    config.write_text(f'[register]\nurl = "{url}"\n\n[operator]\nname = "alice"\n')
+    secret = {"DESK_REGISTER__PASSWORD": pg_cluster.password}
+    init = [sys.executable, "-m", "desk", "--config", str(config), "init"]
+    subprocess.run(init, cwd=REPO, check=True, env={**os.environ, **secret})
+    port = free_port()
+    served = Served("--config", str(config), "--port", str(port), env=secret)
+    try:
+        served.wait_for(f"open http://127.0.0.1:{port} in a browser")
+        sync = [p for p in descendants(served.process.pid) if " sync " in " ".join(alive({p}))]
+        assert len(sync) == 1, served.output
+        assert f"the register's sync runs here (pid {sync[0][0]})" in served.output
+        holder = pg_cluster.psql(
+            "SELECT application_name FROM pg_stat_activity a JOIN pg_locks l ON l.pid = a.pid "
+            "WHERE l.locktype = 'advisory' AND l.granted",
+            database=url.rsplit("/", 1)[1],
+        )
+        assert f"desk sync pid {sync[0][0]} on " in holder
+        with chromium(tmp_path / "profile") as driver:
+            driver.get(f"http://127.0.0.1:{port}/")
+            page = Page(driver)
+            page.wait_for("reserve", "latest activity")
+            page.press("p")
+            page.wait_for("operator: alice")
+            processes = descendants(served.process.pid)
+            sessions = apps(processes, f"desk --config {config} ")
+            assert sessions, alive(processes)
+            served.process.send_signal(signal.SIGTERM)
+            assert served.stop() == 0, served.output
+        assert_all_ended(processes, sessions)
+    finally:
+        served.kill()
+
+
+def test_serve_names_an_unreachable_postgresql_register_and_starts_nothing(tmp_path: Path) -> None:
+    config = tmp_path / "desk.toml"
+    config.write_text(f'[register]\nurl = "postgresql://desk@127.0.0.1:{free_port()}/desk"\n[operator]\nname = "a"\n')
+    done = subprocess.run(
+        [sys.executable, "-m", "desk", "--config", str(config), "serve", "--port", str(free_port())],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=PATIENCE,
+    )
+    assert done.returncode == 3, done.stderr
+    assert done.stderr.startswith("desk serve: ") and "127.0.0.1" in done.stderr, done.stderr
 
 
 def configured(tmp_path: Path) -> Path:

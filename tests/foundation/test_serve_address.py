@@ -67,7 +67,9 @@ def test_the_configured_desk_needs_its_register(tmp_path: Path, capsys: pytest.C
     config = tmp_path / "desk.toml"
     config.write_text(f'[register]\npath = "{tmp_path / "none.sqlite"}"\n')
     assert main(["--config", str(config), "serve"]) == ExitCode.REGISTER
-    assert capsys.readouterr().err.startswith(f"desk serve: no register at {tmp_path / 'none.sqlite'}")
+    assert capsys.readouterr().err == (
+        f"desk serve: {tmp_path / 'none.sqlite'}: no register here; run `desk init` to create it\n"
+    )  # the register's own words, as every other command says it
 
 
 def test_the_page_is_sent_to_an_address_a_browser_can_reach() -> None:

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from desk.config import DeskSettings
-from desk.register import Register, SyncAlreadyRunning, claim_sync
+from desk.register import Register, SyncAlreadyRunning, claim_sync, holds_sync
 from tests.builders import desk_command, desk_env
 from tests.conftest import REPO
 from tests.waiting import PATIENCE, until
@@ -70,6 +70,25 @@ async def test_a_sync_in_another_process_holds_the_register_until_it_ends(
         child.communicate("", timeout=60)  # stdin ends: it releases and exits
     assert child.returncode == 0
     await until(lambda: claimable(settings), "the claim free once its holder stopped")
+
+
+async def test_holds_sync_names_the_holding_process_only_while_it_holds(
+    register: Register, settings: DeskSettings
+) -> None:
+    """What `desk serve` waits on before it lets browsers in: its own sync holding the claim."""
+    assert not await holds_sync(settings.register, os.getpid())
+    child = holder(settings)
+    try:
+        assert await holds_sync(settings.register, child.pid)
+        assert not await holds_sync(settings.register, os.getpid())
+    finally:
+        child.communicate("", timeout=60)
+    assert not await holds_sync(settings.register, child.pid)
+    mine = await claim_sync(settings.register)
+    try:
+        assert await holds_sync(settings.register, os.getpid())
+    finally:
+        await mine.release()
 
 
 async def test_a_killed_sync_leaves_no_stale_claim(register: Register, settings: DeskSettings) -> None:

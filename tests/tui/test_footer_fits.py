@@ -1,4 +1,4 @@
-"""Every screen's key line fits 120 columns: the keys it shows, side by side, plus the palette
+"""Every screen's key line fits 120 and 80 columns: the keys it shows, side by side, plus the palette
 key docked at its right, are no wider than the screen. Textual lays the keys out in a row
 that runs on under the docked palette key, so a line too long showed "t Transfe" running into
 "^p palette" on the approvals screen, and the keys past it not at all."""
@@ -13,10 +13,13 @@ from tests.tui.pilot import settle
 SCREENS = ["d", "r", "p", "P", "f", "V", "b", "R"]
 
 
+@pytest.mark.parametrize("size", [(120, 40), (80, 24)], ids=["120x40", "80x24"])
 @pytest.mark.parametrize("key", SCREENS)
-async def test_the_footer_is_not_cut_at_120_columns(make_app, key: str) -> None:
+async def test_the_footer_is_not_cut(make_app, key: str, size: tuple[int, int]) -> None:
+    """At 80 columns the screen's own keys are put away too, from the last (`?` lists them):
+    the register's `o` showed without its word before."""
     app = make_app(operators=["aliya", "bolat"])  # the approvals screen's `o` shown too
-    async with app.run_test(size=(120, 40)) as pilot:
+    async with app.run_test(size=size) as pilot:
         await settle(pilot)
         await pilot.press(key)
         await settle(pilot)

@@ -98,3 +98,67 @@ async def test_help_lists_the_screen_keys_beside_the_global_ones(make_app) -> No
         assert {"Search", "Verify", "Detail"} <= own  # the register's own, under its name
         assert {"Dashboard", "Transfer"} <= {text for _key, text in app.screen.everywhere}  # then the global ones
         assert str(app.screen.query_one("#help-title").render()) == "keys of register"
+
+
+async def test_o_reads_the_book_oldest_first_across_pages_and_back(
+    make_app, seeded, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Sort (issue 17, "Missing"): the seeded book of 63 entries in pages of 10, oldest first
+    through every page boundary, then newest first again."""
+    import desk.tui.widgets.register_view as register_view
+    from desk.register import Register
+
+    monkeypatch.setattr(register_view, "PAGE", 10)
+    _settings, path = seeded
+    async with Register.open(path, operator="test") as reg:
+        book = [e.seq async for e in reg.walk()]  # oldest first: the order the screen must show
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("r")
+        await settle(pilot)
+        view = app.screen.query_one(RegisterView)
+        assert view.row(0).seq == book[-1] and "newest first" in _status(app)
+        await pilot.press("o")
+        await settle(pilot)
+        assert "oldest first" in _status(app)
+        seen = []
+        for index in range(len(book)):
+            view.cursor = index
+            await until(lambda i=index: view.row(i) is not None, f"row {index} read")
+            seen.append(view.row(index).seq)
+        assert seen == book
+        await pilot.press("o")
+        await settle(pilot)
+        assert view.row(0).seq == book[-1] and "newest first" in _status(app)
+
+
+async def test_y_copies_the_row_under_the_cursor_far_down_a_long_book(
+    make_app, seeded, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The view keeps only the pages near the viewport: the cursor's entry is found by its
+    place in the book, not among the rows held (which copied another entry's reference)."""
+    import desk.tui.widgets.register_view as register_view
+    from desk.register import Register
+
+    monkeypatch.setattr(register_view, "PAGE", 5)
+    monkeypatch.setattr(register_view, "KEPT_PAGES", 10)  # the viewport's 7 pages and a few
+    _settings, path = seeded
+    async with Register.open(path, operator="test") as reg:
+        newest_first = [e async for e in reg.walk(newest_first=True)]
+    app = make_app()
+    copied: list[str] = []
+    app.copy_to_clipboard = copied.append  # type: ignore[method-assign]
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("r")
+        await settle(pilot)
+        view = app.screen.query_one(RegisterView)
+        for _ in range(20):  # the view reads ahead as the cursor reaches the last row read
+            if view.cursor >= 60:
+                break
+            await pilot.press("pagedown")
+            await until(lambda: view.row(view.cursor) is not None, "the cursor's row read")
+            await settle(pilot)
+        target = newest_first[view.cursor]
+        assert view.cursor >= 60 and 0 in view.pages and 1 not in view.pages  # let go of, as at 1M
+        await pilot.press("y")
+        assert copied == [target.reference or target.hash]

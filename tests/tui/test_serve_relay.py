@@ -15,7 +15,6 @@ import pytest
 from desk.cli.serve_server import DeskServer
 from desk.operations.sync_process import SyncCommand
 from desk.operations.sync_relay import RELAY_ENV
-from desk.operations.sync_service import sync_lock_path
 from desk.tui.app import create_app
 from tests.tui.pilot import palette, settle
 from tests.tui.test_live import Sim, demo_setup, small_sim  # noqa: F401 (the fixture)
@@ -29,9 +28,7 @@ async def test_poll_now_from_a_served_session_reaches_the_servers_sync(
 ) -> None:
     settings, config = await demo_setup(tmp_path, small_sim)
     relay = tmp_path / "sync.sock"
-    server = DeskServer(
-        "true", banner=[], sync=SyncCommand.for_config(config), lock=sync_lock_path(settings.register.path), relay=relay
-    )
+    server = DeskServer("true", banner=[], sync=SyncCommand.for_config(config), register=settings.register, relay=relay)
     events: list[dict[str, Any]] = []
     await server.on_startup(None)  # type: ignore[arg-type]  # (the web app is not used)
     try:

@@ -1,6 +1,7 @@
 """The register screen: the whole book, virtualised, with search and filters; a chain hash
 (as the entry detail shows it) opens its entry, `y` copies the highlighted entry's reference
-(or its hash), `e` exports what the search shows to a CSV file."""
+(or its hash), `e` exports what the search shows to a CSV file, `o` reads the book oldest
+first (or newest first again)."""
 
 from __future__ import annotations
 
@@ -30,6 +31,7 @@ class RegisterScreen(DeskScreen):
         Binding("v", "verify", "Verify", id="register.verify"),
         Binding("y", "copy", "Copy ref/hash", id="register.copy"),
         Binding("e", "export", "Export view", id="register.export"),
+        Binding("o", "order", "Order", tooltip="Oldest or newest first", id="register.order"),
     ]
 
     def compose(self) -> ComposeResult:
@@ -60,10 +62,12 @@ class RegisterScreen(DeskScreen):
     @on(RegisterView.Counted)
     def _counted(self, event: RegisterView.Counted) -> None:
         view = self.query_one(RegisterView)
-        shown = f"showing {event.shown} of {event.total}"
+        order = "oldest first" if view.oldest_first else "newest first"
+        shown = f"showing {event.shown} of {event.total}, {order}"
         if not view.filters.empty:
             shown = (
-                f"{event.shown}{'' if view.exhausted else '+'} match {describe(view.filters)}  ({event.total} in all)"
+                f"{event.shown}{'' if view.exhausted else '+'} match {describe(view.filters)}  "
+                f"({event.total} in all), {order}"
             )
         self.query_one("#register-status", Static).update(shown)
 
@@ -117,8 +121,16 @@ class RegisterScreen(DeskScreen):
             line.update(text)
 
     def _highlighted(self) -> Entry | None:
+        """The entry under the cursor (by its index in the book: the rows held are only the
+        pages near the viewport, so a position among them is not the cursor's)."""
         view = self.query_one(RegisterView)
-        return view.rows[view.cursor] if 0 <= view.cursor < len(view.rows) else None
+        return view.row(view.cursor) if view.reached else None
+
+    def action_order(self) -> None:
+        """Newest first or oldest first: the search and its filters stay."""
+        view = self.query_one(RegisterView)
+        view.set_order(oldest_first=not view.oldest_first)
+        view.focus()
 
     def action_copy(self) -> None:
         """The highlighted entry's reference (tx hash, order id), or its chain hash when it has

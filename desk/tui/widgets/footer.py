@@ -9,8 +9,8 @@ shows and rebuilds only on a difference; what it shows is Textual's, unchanged, 
 that would not fit: Textual lays the keys out in a row that runs on under the palette key
 docked at the right, so a screen with keys of its own showed "t Transfe" running into
 "^p palette" at 120 columns and the keys past it not at all. The app's screen keys are put
-away then, in `PUT_AWAY_FIRST` order, until the row fits; `?` (help, which lists them all) and
-`q` stay.
+away then, in `PUT_AWAY_FIRST` order, and then the screen's own from the last, until the row
+fits; `?` (help, which lists them all) and `q` stay.
 """
 
 from __future__ import annotations
@@ -27,6 +27,8 @@ from textual.widgets._footer import FooterKey
 Shown = tuple[tuple[str, str, str, bool, bool, str], ...]
 #: the app's keys a narrow footer puts away, first to last (the palette and `?` list them all)
 PUT_AWAY_FIRST = ("R", "b", "V", "f", "p", "d", "r", "t")
+#: the actions a footer always shows: help (which lists every key) and quit
+KEPT = ("app.help", "app.quit", "help", "quit")
 _SWITCH = re.compile(r"switch_screen\('(\w+)'\)")
 
 
@@ -63,7 +65,8 @@ class DeskFooter(Footer):
         """Show every key, then put away the app's screen keys until the row ends before the
         palette key (a key is its text, " " between key and description, one column between
         keys): first the key of the screen the footer is on (it goes nowhere), then in
-        `PUT_AWAY_FIRST` order."""
+        `PUT_AWAY_FIRST` order, then the screen's own keys from the last; `?` and `q` stay.
+        A key is never shown without its description."""
         keys = [k for k in self.query(FooterKey) if not k.has_class("-command-palette")]
         palette = [k for k in self.query(FooterKey) if k.has_class("-command-palette")]
         room = self.size.width - sum(cell_len(f"{k.key_display} {k.description}") + 1 for k in palette)
@@ -72,10 +75,12 @@ class DeskFooter(Footer):
         shown = {key.key: key for key in keys}
         width = sum(cell_len(f"{k.key_display} {k.description}") + 1 for k in keys)
         order = [k for k in keys if self._leads_here(k)] + [shown[n] for n in PUT_AWAY_FIRST if n in shown]
+        # then the screen's own keys, last first: `?` lists every one of them
+        order += [k for k in reversed(keys) if k not in order and k.action not in KEPT]
         for key in order:
             if width <= room:
                 return
-            if key.display and key.action.startswith(("switch_screen", "transfer")):
+            if key.display:
                 key.display = False
                 width -= cell_len(f"{key.key_display} {key.description}") + 1
 

@@ -1,7 +1,8 @@
 """A Line-API view over the register: renders only visible rows from a bounded cache of
 keyset pages.
 
-Rows are fetched page by page (`Register.page(before=key)`) as the viewport reaches them, so
+Rows are fetched page by page (`Register.page(before=key)`, or after it when the book is read
+oldest first) as the viewport reaches them, so
 opening a million-entry book costs one page read plus `count()`. At most `KEPT_PAGES` pages
 are held: scrolling through the whole book keeps the pages around the viewport, and a page
 let go is read again (from the key it starts after, remembered: one per page) when the
@@ -74,7 +75,9 @@ class RegisterView(ScrollView, can_focus=True):
         self.reached = 0
         self.total = 0
         self.exhausted = False
-        #: bumped by each reload: a page read for an older filter is dropped when it arrives
+        #: the book from its first entry (o on the register screen), not from its newest
+        self.oldest_first = False
+        #: bumped by each reload: a page read for an older filter or order is dropped when it arrives
         self.generation = 0
         self._reading: set[int] = set()
 
@@ -98,6 +101,12 @@ class RegisterView(ScrollView, can_focus=True):
         self.filters = filters
         self.reload()
 
+    def set_order(self, *, oldest_first: bool) -> None:
+        """Newest first (the default: today's activity on top) or oldest first (the book as
+        an auditor reads it), from its first row again."""
+        self.oldest_first = oldest_first
+        self.reload()
+
     def reload(self) -> None:
         """Start again from the newest row under the current filter."""
         self.generation += 1
@@ -115,9 +124,12 @@ class RegisterView(ScrollView, can_focus=True):
         self.run_worker(self._read(self.generation, number, counted=False), group=f"register-page-{number}")
 
     async def _read(self, generation: int, number: int, *, counted: bool) -> None:
-        before = self.starts[number - 1] if number else None
+        key = self.starts[number - 1] if number else None
         total = await self.register.count() if counted else None
-        rows = await self.register.page(self.filters, before=before, limit=PAGE)
+        if self.oldest_first:
+            rows = await self.register.page(self.filters, after=key, limit=PAGE, oldest_first=True)
+        else:
+            rows = await self.register.page(self.filters, before=key, limit=PAGE)
         self.post_message(self.PageRead(generation, number, rows, total))
 
     def on_register_view_page_read(self, message: RegisterView.PageRead) -> None:
@@ -145,10 +157,16 @@ class RegisterView(ScrollView, can_focus=True):
 
     def _let_go(self) -> None:
         """Keep at most KEPT_PAGES pages: those farthest from the viewport go first. The first
-        page stays (read again, it would hold the entries written since, shifting every row)."""
-        here = max(0, int(self.scroll_y)) // PAGE
+        page stays (newest first, read again, it would hold the entries written since, shifting
+        every row)."""
+        top = max(0, int(self.scroll_y))
+        first, last = top // PAGE, (top + max(1, self.size.height)) // PAGE  # the pages on screen
+
+        def distance(number: int) -> int:
+            return first - number if number < first else max(0, number - last)
+
         while len(self.pages) > KEPT_PAGES:
-            del self.pages[max((n for n in self.pages if n), key=lambda n: abs(n - here))]
+            del self.pages[max((n for n in self.pages if n), key=distance)]
 
     def _resize(self) -> None:
         rows = self.total if self.filters.empty else self.reached + (0 if self.exhausted else 1)
