@@ -13,6 +13,7 @@ from rich.table import Table
 from rich.text import Text
 
 from desk.cli.common import add_command, day, flag, opened, out_file, register_errors, settings_from
+from desk.cli.confirming import confirmed
 from desk.cli.exit_codes import ExitCode
 from desk.cli.files import read_text_file
 from desk.cli.progress import VerifyMeter
@@ -73,11 +74,13 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
 
     p = add_command(subparsers, "approve")
     p.add_argument("draft_id", type=int, metavar="ID")
+    p.add_argument("--yes", action="store_true", help="do not ask (the draft is still shown in full)")
     p.set_defaults(handler=approve)
 
     p = add_command(subparsers, "reject")
     p.add_argument("draft_id", type=int, metavar="ID")
     p.add_argument("--reason", required=True)
+    p.add_argument("--yes", action="store_true", help="do not ask (the draft is still shown in full)")
     p.set_defaults(handler=reject)
 
     p = add_command(subparsers, "pending")
@@ -176,7 +179,11 @@ async def transfer(args: argparse.Namespace) -> ExitCode:
 
 @register_errors("approve")
 async def approve(args: argparse.Namespace) -> ExitCode:
-    async with opened(settings_from(args)) as register:
+    settings = settings_from(args)
+    async with opened(settings) as register:
+        if not await confirmed(register, settings, args.draft_id, "approve", assume_yes=args.yes):
+            print(f"draft #{args.draft_id} not approved: nothing recorded", file=sys.stderr)
+            return ExitCode.FAILED
         seq = await register.approve(args.draft_id)
         if seq is None:
             tally = await controls_of(register).tally(register, await register.draft_by_id(args.draft_id))
@@ -193,7 +200,11 @@ async def approve(args: argparse.Namespace) -> ExitCode:
 
 @register_errors("reject")
 async def reject(args: argparse.Namespace) -> ExitCode:
-    async with opened(settings_from(args)) as register:
+    settings = settings_from(args)
+    async with opened(settings) as register:
+        if not await confirmed(register, settings, args.draft_id, "reject", assume_yes=args.yes):
+            print(f"draft #{args.draft_id} not rejected: nothing recorded", file=sys.stderr)
+            return ExitCode.FAILED
         await register.reject(args.draft_id, args.reason)
     print(f"draft #{args.draft_id} rejected")
     return ExitCode.OK

@@ -88,7 +88,9 @@ def test_pending_and_approve_show_the_rule_and_the_approvals_left(desk, tmp_path
     assert "rules: quorum:BTC:1 · approvals 0 of 2, 2 to go" in out
     code, out, _ = desk("approve", "1", operator="bolat")
     assert code == 0
-    assert out.strip() == "draft #1: approval 1 of 2 recorded (bolat); 1 more from a different checker (quorum:BTC:1)"
+    shown, _, result = out.strip().rpartition("\n")  # the draft in full, then what was done
+    assert "postings:" in shown and "worth now:" in shown and "rules: quorum:BTC:1" in shown
+    assert result == "draft #1: approval 1 of 2 recorded (bolat); 1 more from a different checker (quorum:BTC:1)"
     code, _, err = desk("approve", "1", operator="bolat")
     assert code == 4 and "refused by rule quorum:BTC:1: bolat has already approved draft #1" in err
     code, _, err = desk("approve", "1", operator="audit")
@@ -98,3 +100,34 @@ def test_pending_and_approve_show_the_rule_and_the_approvals_left(desk, tmp_path
     code, out, _ = desk("approve", "1", operator="dana")
     assert code == 0 and "approved and posted as entry #2" in out
     assert desk("export", "--format", "csv", operator="audit")[0] == 0
+
+
+@pytest.mark.parametrize(("answer", "code", "posted"), [("n", 1, False), ("y", 0, True)])
+def test_approve_at_a_terminal_shows_the_draft_and_asks(
+    desk, tmp_path: Path, answer: str, code: int, posted: bool
+) -> None:
+    """Confirm what matters (issue 17), on the command line too: at a terminal `desk approve`
+    shows the draft in full and only "y" approves; before, it approved at once."""
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    from tests.conftest import REPO
+    from tests.waiting import PATIENCE
+
+    fund(tmp_path / "register.sqlite")
+    assert desk(*TRANSFER, "--amount", "0.5", operator="aliya")[0] == 0
+    controller, terminal = pty.openpty()
+    env = {**os.environ, "DESK_CONFIG": str(tmp_path / "desk.toml"), "DESK_OPERATOR__NAME": "bolat"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "desk", "approve", "1"], cwd=REPO, env=env, stdin=terminal, stdout=subprocess.PIPE
+    )
+    os.close(terminal)
+    os.write(controller, f"{answer}\n".encode())  # read when the question is asked (the terminal keeps it)
+    out, _ = process.communicate(timeout=PATIENCE)
+    os.close(controller)
+    assert process.returncode == code
+    assert "postings:" in out.decode() and "worth now:" in out.decode()
+    _, pending, _ = desk("pending", operator="dana")
+    assert ("no drafts waiting" in pending) == posted
