@@ -56,7 +56,10 @@ class Served:
         return "\n".join(self.lines)
 
     def wait_for(self, text: str) -> None:
-        """Return once the server has printed `text`; fail with its output if it exits first."""
+        """Return once the server has printed `text`; fail with its output if it exits first.
+        The server's lines reach `output` one by one, as the reader thread gets to them: wait
+        for each line a test needs (asserting one was there after waiting for an earlier one
+        failed under load)."""
         deadline = time.monotonic() + PATIENCE
         while text not in self.output:
             if self.process.poll() is not None:

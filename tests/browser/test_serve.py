@@ -23,7 +23,7 @@ def test_the_page_shows_the_dashboard_r_opens_the_register_and_ctrl_c_stops_it_a
     served = Served("--demo", "--port", str(port), "--seed", SEED)
     try:
         served.wait_for(f"open http://127.0.0.1:{port} in a browser")
-        assert "every browser session acts as demo-maker" in served.output
+        served.wait_for("every browser session acts as demo-maker")
         with chromium(tmp_path / "profile") as driver:
             driver.get(f"http://127.0.0.1:{port}/")
             page = Page(driver)
@@ -51,7 +51,7 @@ def test_the_operator_switch_works_q_ends_one_session_and_sigterm_stops_the_rest
     served = Served("--demo", "--port", str(port), "--seed", SEED, "--host", "0.0.0.0", "--public", "--public-url", url)
     try:
         served.wait_for(f"open {url} in a browser")
-        assert "A reverse proxy with authentication (and TLS) belongs in front of it." in served.output
+        served.wait_for("A reverse proxy with authentication (and TLS) belongs in front of it.")
         with chromium(tmp_path / "profile") as driver:
             driver.get(url + "/")
             page = Page(driver)

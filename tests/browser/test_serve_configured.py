@@ -25,10 +25,10 @@ def test_the_configured_desk_is_served_as_its_operator_with_one_sync(tmp_path: P
     served = Served("--config", str(config), "--port", str(port))
     try:
         served.wait_for(f"open http://127.0.0.1:{port} in a browser")
-        assert "every browser session acts as alice (the config's operator, as in the terminal)" in served.output
+        served.wait_for("every browser session acts as alice (the config's operator, as in the terminal)")
         sync = [p for p in descendants(served.process.pid) if " sync " in " ".join(alive({p}))]
         assert len(sync) == 1 and (tmp_path / "desk.sqlite.sync.lock").read_text() == str(sync[0][0])
-        assert f"the register's sync runs here (pid {sync[0][0]})" in served.output
+        served.wait_for(f"the register's sync runs here (pid {sync[0][0]})")
         with chromium(tmp_path / "profile") as driver:
             driver.get(f"http://127.0.0.1:{port}/")
             page = Page(driver)
@@ -61,7 +61,7 @@ def test_a_desk_on_a_postgresql_register_is_served_with_its_one_sync(tmp_path: P
         served.wait_for(f"open http://127.0.0.1:{port} in a browser")
         sync = [p for p in descendants(served.process.pid) if " sync " in " ".join(alive({p}))]
         assert len(sync) == 1, served.output
-        assert f"the register's sync runs here (pid {sync[0][0]})" in served.output
+        served.wait_for(f"the register's sync runs here (pid {sync[0][0]})")
         holder = pg_cluster.psql(
             "SELECT application_name FROM pg_stat_activity a JOIN pg_locks l ON l.pid = a.pid "
             "WHERE l.locktype = 'advisory' AND l.granted",
@@ -123,7 +123,7 @@ def test_a_register_synced_elsewhere_is_said_and_a_sync_that_dies_is_said(tmp_pa
         served = Served("--config", str(config), "--port", str(port))
         try:
             served.wait_for(f"open http://127.0.0.1:{port} in a browser")
-            assert f"the register is synced elsewhere: another `desk sync` (pid {service.pid})" in served.output
+            served.wait_for(f"the register is synced elsewhere: another `desk sync` (pid {service.pid})")
             served.process.send_signal(signal.SIGTERM)
             assert served.stop() == 0, served.output
         finally:

@@ -107,12 +107,29 @@ async def test_a_register_changing_all_the_time_is_read_once_an_interval_and_the
         monkeypatch.setattr(valuation, "load_valuation", counted)
         stopped = time.monotonic()
         monkeypatch.setattr(throttle, "_now", lambda: stopped, raising=False)
-        for _ in range(5):
+        for _ in range(5):  # not settle: with the clock stopped, the read held back stays pending
             app.data_version += 1
-            await settle(pilot)
+            await pilot.pause()
+            await app.workers.wait_for_complete()
         assert len(reads) <= 1, f"{len(reads)} reads for 5 changes within one interval"
         before = len(reads)
         monkeypatch.setattr(throttle, "_now", lambda: stopped + 10, raising=False)
         await until(lambda: len(reads) == before + 1, "the changes held back to be read once the interval is over")
         await settle(pilot)
         assert len(reads) == before + 1
+
+
+@pytest.mark.parametrize("key", ["d", "V"])
+async def test_a_read_the_throttle_holds_back_is_pending_until_it_is_shown(make_app, key: str) -> None:
+    """A screen whose reads are throttled (dashboard, valuation) is not settled while one is
+    held back to the end of the interval: the valuation screen said it was, so a test that
+    wrote to the register looked before the screen read again (it failed beside a CPU hog)."""
+    app = make_app()
+    async with app.run_test(size=(140, 40)) as pilot:
+        await pilot.press(key)
+        await settle(pilot)
+        screen = app.screen
+        screen.read_again() if key == "V" else screen.refresh_soon()
+        assert screen.refresh_pending  # held back, or started: either way still to be shown
+        await settle(pilot)
+        assert not screen.refresh_pending

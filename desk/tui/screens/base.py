@@ -20,6 +20,7 @@ from textual.worker import Worker
 if TYPE_CHECKING:
     from desk.register import Register
     from desk.tui.app import DeskApp
+    from desk.tui.throttle import Throttle
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -56,6 +57,9 @@ class Reading:
 
     #: results posted and not applied yet (the screen is not settled while there are some)
     _in_flight = 0
+    #: the screen's throttled reads, when it throttles them (desk.tui.throttle): a read
+    #: scheduled there is pending too
+    reads: Throttle | None = None
 
     def read(
         self,
@@ -87,8 +91,10 @@ class Reading:
 
     @property
     def refresh_pending(self) -> bool:
-        """Whether a result is on its way (tests and the screenshot script wait for none)."""
-        return self._in_flight > 0
+        """Whether a read is scheduled, running or on its way to the screen (tests and the
+        screenshot script wait for none). A throttled read not yet due counted as none, so a
+        test that wrote to the register looked at the valuation screen before it read again."""
+        return self._in_flight > 0 or (self.reads is not None and self.reads.pending)
 
     async def on_read(self, message: Read) -> None:
         message.stop()

@@ -153,12 +153,6 @@ class DashboardScreen(DeskScreen):
         ticked); see desk.tui.throttle."""
         self.reads.soon()
 
-    @property
-    def refresh_pending(self) -> bool:
-        """Whether a read is running, scheduled or on its way to the panels (tests and the
-        screenshot script wait)."""
-        return self.reads.pending or super().refresh_pending
-
     def on_screen_resume(self) -> None:
         self.reads.resumed()
 
