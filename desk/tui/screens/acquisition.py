@@ -197,9 +197,10 @@ class AcquisitionForm(DeskModal[str | None]):
     async def warn(self, entry: NewEntry) -> None:
         """A price far from the market, said as the price is typed (desk.operations.acquisition)."""
         settings = getattr(self.desk_app, "settings", None)  # a form may run in an app without settings
+        line = self.query_one("#acquisition-warning", Static)
         warning = await purchase_price_warning(self.register, settings, entry)
-        found = [str(warning)] if warning else []
-        self.query_one("#acquisition-warning", Static).update("\n".join(f"⚠ {w}" for w in found))
+        # delivered, not applied here: the form may have closed while the market was read
+        self.deliver(line, line.update, f"⚠ {warning}" if warning else "")
 
     def _summary(self, entry: NewEntry) -> str:
         given, received = entry.postings

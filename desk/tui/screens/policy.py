@@ -162,10 +162,11 @@ class ProposeDialog(DeskModal[str | None]):
 
     @work(exclusive=True)
     async def propose(self, text: str) -> None:
+        line = self.query_one("#propose-error", Static)
         try:
             proposal_id, change = await propose_change(self.register, text)
         except RegisterError as exc:
-            self.query_one("#propose-error", Static).update(f"✗ {exc}")
+            self.deliver(line, line.update, f"✗ {exc}")  # dropped if the dialog closed meanwhile
             self.app.bell()
             return
         self.dismiss(f"change #{proposal_id} proposed: {change.describe()}; a different admin approves it")

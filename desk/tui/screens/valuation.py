@@ -154,9 +154,12 @@ class ValuationScreen(DeskScreen):
         """Read in the worker; the screen applies the result as a message to the chart
         (desk.tui.screens.base), dropped by Textual if the screen went meanwhile."""
         app: Any = self.app
-        chart = self.query_one("#val-chart")
-        chart.border_subtitle = "reading …"
         try:
+            found = self.query("#val-chart")
+            if not found:  # gone (the app closing) before a held-back read started: nothing to show
+                return
+            chart = found.first()
+            chart.border_subtitle = "reading …"
             valuation = await load_valuation(app.register, app.settings, app.now(), self.frame)
         finally:
             self.reads.done()
