@@ -13,28 +13,20 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import errno
-import ipaddress
 import shlex
-import socket
 import sys
 import tempfile
 from pathlib import Path
 
 from desk.cli.common import add_command, settings_from
 from desk.cli.exit_codes import ExitCode
+from desk.cli.serve_address import Bound, ServeError, bind_address, public_url
 from desk.config import load_settings
 from desk.operations.sync_process import SyncCommand
 from desk.operations.sync_relay import RELAY_ENV
 from desk.register import Location, Register, RegisterUnavailable
 
 DEFAULT_PORT = 8000
-#: the wildcard binds (every address of this machine; behind --public only)
-WILDCARDS = ("0.0.0.0", "::")
-
-
-class ServeError(Exception):
-    """Why `desk serve` cannot listen as asked, in words for the operator."""
 
 
 def add_commands(subparsers: argparse._SubParsersAction) -> None:
@@ -48,7 +40,12 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
         "and every session.",
     )
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)")
-    p.add_argument("--port", type=port_number, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT})")
+    p.add_argument(
+        "--port",
+        type=port_number,
+        default=DEFAULT_PORT,
+        help=f"port (default {DEFAULT_PORT}; 0: any free port, which the printed URL names)",
+    )
     p.add_argument(
         "--public",
         action="store_true",
@@ -66,13 +63,13 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
 
 
 def port_number(text: str) -> int:
-    """--port: a TCP port a browser can be sent to (0, "any free port", cannot be)."""
+    """--port: a TCP port, or 0 for any free one (the URL printed at start names it)."""
     try:
         port = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a port number: {text!r}") from None
-    if not 1 <= port <= 65535:
-        raise argparse.ArgumentTypeError(f"{port} is not a port (1-65535)")
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{port} is not a port (0-65535; 0: any free port)")
     return port
 
 
@@ -92,24 +89,27 @@ def serve(args: argparse.Namespace) -> int:
             return ExitCode.REGISTER
         who, how = settings.operator.name, "the config's operator, as in the terminal"
     try:
-        wide = check_address(args.host, args.port, public=args.public)
+        bound = bind_address(args.host, args.port, public=args.public)
     except ServeError as exc:
         print(f"desk serve: {exc}", file=sys.stderr)
         return ExitCode.CONFIG
-    if wide:
-        print(
-            f"desk serve: WARNING: listening on {args.host} ({', '.join(wide)}), beyond this machine: anyone who "
-            f"reaches this port acts as {who}. A reverse proxy with authentication (and TLS) belongs in front of it.",
-            file=sys.stderr,
-        )
-    banner = [f"every browser session acts as {who} ({how})", "Ctrl+C stops the server and every session"]
-    if args.demo:
-        return serve_demo(args, banner)
-    config = args.config.resolve() if getattr(args, "config", None) else None  # the sessions' cwd may differ
-    return run_server(args, ["--config", str(config)] if config else [], config, settings.register, "desk", banner)
+    with bound:
+        if bound.wide:
+            print(
+                f"desk serve: WARNING: listening on {args.host} ({', '.join(bound.wide)}), beyond this machine: anyone "
+                f"who reaches this port acts as {who}. A reverse proxy with authentication (and TLS) belongs in front "
+                "of it.",
+                file=sys.stderr,
+            )
+        banner = [f"every browser session acts as {who} ({how})", "Ctrl+C stops the server and every session"]
+        if args.demo:
+            return serve_demo(args, bound, banner)
+        config = args.config.resolve() if getattr(args, "config", None) else None  # the sessions' cwd may differ
+        argv = ["--config", str(config)] if config else []
+        return run_server(args, bound, argv, config, settings.register, "desk", banner)
 
 
-def serve_demo(args: argparse.Namespace, banner: list[str]) -> int:
+def serve_demo(args: argparse.Namespace, bound: Bound, banner: list[str]) -> int:
     """The demo's simulator and register, prepared once here, and one demo screen per browser
     session on them; the simulator stops and the register goes when the server stops."""
     from desk.cli.demo_blocks import BlockClock
@@ -124,7 +124,7 @@ def serve_demo(args: argparse.Namespace, banner: list[str]) -> int:
             return ExitCode.FAILED
         register = load_settings(config, env={}).register.path
         with BlockClock(overrides["chains"]["esplora"]["base_url"]):  # once for every session
-            return run_server(args, ["demo", "--attach", str(config)], config, register, "desk demo", banner)
+            return run_server(args, bound, ["demo", "--attach", str(config)], config, register, "desk demo", banner)
 
 
 def session_command(argv: list[str], relay: Path) -> str:
@@ -137,41 +137,6 @@ def session_command(argv: list[str], relay: Path) -> str:
     return "exec " + shlex.join(command)
 
 
-def check_address(host: str, port: int, *, public: bool) -> list[str]:
-    """The addresses `host` listens on that are not loopback (refused without `public`), after
-    checking that each can be bound now: a clear word on a bad host or a port in use, before
-    anything starts."""
-    try:
-        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
-    except (socket.gaierror, UnicodeError) as exc:
-        raise ServeError(f"--host {host!r}: no such host or address ({exc})") from None
-    addresses = list(dict.fromkeys(str(info[4][0]) for info in infos))
-    wide = [a for a in addresses if not ipaddress.ip_address(a.split("%")[0]).is_loopback]
-    if wide and not public:
-        raise ServeError(
-            f"--host {host} ({', '.join(wide)}) is not a loopback address: anyone who reaches it acts as this "
-            "desk's operator. Put a reverse proxy with authentication in front and pass --public to mean it."
-        )
-    for family, kind, proto, _, address in infos:
-        with socket.socket(family, kind, proto) as probe:
-            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as aiohttp binds
-            try:
-                probe.bind(address)
-            except OSError as exc:
-                raise ServeError(_bind_problem(host, port, exc)) from None
-    return wide
-
-
-def _bind_problem(host: str, port: int, exc: OSError) -> str:
-    if exc.errno == errno.EADDRINUSE:
-        return f"{host}:{port} is already in use (another desk serve, or another server): choose another --port"
-    if exc.errno == errno.EADDRNOTAVAIL:
-        return f"--host {host} is not an address of this machine"
-    if exc.errno == errno.EACCES:
-        return f"port {port} needs privileges this user lacks: choose one above 1023"
-    return f"cannot listen on {host}:{port}: {exc.strerror or exc}"
-
-
 async def register_ready(register: Location) -> None:
     """Open the register (a file or a PostgreSQL database) and close it: RegisterUnavailable
     says why a browser would find no desk (none there yet, server down, wrong password)."""
@@ -180,20 +145,26 @@ async def register_ready(register: Location) -> None:
 
 
 def run_server(
-    args: argparse.Namespace, argv: list[str], config: Path | None, register: Location, title: str, banner: list[str]
+    args: argparse.Namespace,
+    bound: Bound,
+    argv: list[str],
+    config: Path | None,
+    register: Location,
+    title: str,
+    banner: list[str],
 ) -> int:
     """Serve `desk ARGV` per browser session, and sync `register` (that of `config`) here, until
     SIGINT/SIGTERM; every session has ended (its app and sync child stopped) and the sync has
     finished its write when this returns."""
     from desk.cli.serve_server import DeskServer, local_page
 
-    url = args.public_url or public_url(args.host, args.port)
+    url = args.public_url or public_url(args.host, bound.port)
     with tempfile.TemporaryDirectory(prefix="desk-serve-page-") as page:
         relay = Path(page) / "sync.sock"
         server = DeskServer(
             session_command(argv, relay),
             host=args.host,
-            port=args.port,
+            port=bound.port,
             title=title,
             public_url=url,
             templates_path=local_page(Path(page)),
@@ -201,20 +172,7 @@ def run_server(
             sync=SyncCommand.for_config(config),
             register=register,
             relay=relay,
+            sockets=bound.sockets,
         )
-        try:
-            server.serve()
-        except OSError as exc:  # the port was taken between the check and the bind
-            print(f"desk serve: {_bind_problem(args.host, args.port, exc)}", file=sys.stderr)
-            return ExitCode.FAILED
+        server.serve()
     return ExitCode.OK
-
-
-def public_url(host: str, port: int) -> str:
-    """The URL the page tells the browser to open its websocket at: the host as given, or for a
-    wildcard bind this machine's name (0.0.0.0 is no address a browser can reach)."""
-    if host in WILDCARDS:
-        host = socket.getfqdn()
-    if ":" in host:
-        host = f"[{host}]"
-    return f"http://{host}:{port}"

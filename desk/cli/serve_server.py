@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import re
 import signal
+import socket
 from pathlib import Path
 from typing import Any
 
@@ -55,9 +56,20 @@ class DeskServer(Server):
     no sync at all; held here, it lives as long as the server."""
 
     def __init__(
-        self, command: str, *, banner: list[str], sync: SyncCommand, register: Location, relay: Path, **options: Any
+        self,
+        command: str,
+        *,
+        sockets: list[socket.socket],
+        banner: list[str],
+        sync: SyncCommand,
+        register: Location,
+        relay: Path,
+        **options: Any,
     ) -> None:
         super().__init__(command, **options)
+        #: where it listens: bound by desk serve (desk.cli.serve_address), so the port is
+        #: never free between the check and the listening
+        self.sockets = sockets
         #: the socket where sessions ask this sync to poll a feed now (desk.operations.sync_relay)
         self.relay = relay
         self._relay_server: asyncio.Server | None = None
@@ -74,17 +86,16 @@ class DeskServer(Server):
         self.sessions: set[asyncio.Task[Any]] = set()
 
     def serve(self, debug: bool = False) -> None:
-        """textual-serve's `serve`, but desk's lines are printed once the port listens (so a
-        browser sent there finds it), and on a loop of its own. SIGINT and SIGTERM stop it."""
+        """textual-serve's `serve`, on the sockets `desk serve` bound (desk.cli.serve_address),
+        with desk's lines printed once they listen (so a browser sent there finds it), and on a
+        loop of its own. SIGINT and SIGTERM stop it."""
         self.debug = debug
         self.initialize_logging()
         loop = asyncio.new_event_loop()
         for stop in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(stop, self.request_exit)
         try:
-            web.run_app(
-                self._make_app(), host=self.host, port=self.port, handle_signals=False, loop=loop, print=self._listening
-            )
+            web.run_app(self._make_app(), sock=self.sockets, handle_signals=False, loop=loop, print=self._listening)
         finally:
             loop.close()
 

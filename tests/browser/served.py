@@ -8,28 +8,41 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import signal
 import socket
 import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from tests.conftest import REPO
 from tests.waiting import PATIENCE
 
+#: the line desk serve prints once it listens, naming where
+LISTENING = re.compile(r"desk serve: open (\S+) in a browser")
+#: what it says when another program holds the port asked for
+IN_USE = "is already in use"
 
-def free_port() -> int:
-    """A port nothing listens on now (the kernel's choice)."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+
+@contextlib.contextmanager
+def refused_port() -> Iterator[int]:
+    """A loopback port that refuses every connection while the block runs: bound here and never
+    listening, so no other program (another test's server) can take it meanwhile."""
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        yield int(holder.getsockname()[1])
 
 
 class Served:
     """`desk serve ARGV` in a session of its own: its process group is what a terminal's Ctrl+C
-    reaches (the server and the apps it started per browser), nothing of the test's."""
+    reaches (the server and the apps it started per browser), nothing of the test's.
+
+    Tests serve on `--port 0`, the port the kernel gives, and read it from the server's first
+    line (`url`): a port chosen free beforehand can be taken by another program before the
+    server binds it (it was, once, in CI)."""
 
     def __init__(self, *argv: str, env: dict[str, str] | None = None) -> None:
         self.process = subprocess.Popen(
@@ -68,6 +81,32 @@ class Served:
             if time.monotonic() > deadline:
                 raise AssertionError(f"timed out waiting for {text!r} from desk serve:\n{self.output}")
             time.sleep(0.05)
+
+    def url(self) -> str:
+        """Where the server listens (`http://HOST:PORT`), once it says so."""
+        self.wait_for(" in a browser")
+        found = LISTENING.search(self.output)
+        assert found, self.output
+        return found[1]
+
+    @classmethod
+    def on_a_free_port(cls, argv: Callable[[int], list[str]], env: dict[str, str] | None = None) -> tuple[Served, int]:
+        """For arguments that must name the port beforehand (a --public-url): a port the kernel
+        calls free, and another if some other program takes it before the server binds it."""
+        for _attempt in range(5):
+            with socket.socket() as probe:
+                probe.bind(("127.0.0.1", 0))
+                port = int(probe.getsockname()[1])
+            served = cls(*argv(port), env=env)
+            try:
+                served.url()
+            except AssertionError:
+                if served.process.poll() is not None and IN_USE in served.output:
+                    continue
+                served.kill()
+                raise
+            return served, port
+        raise AssertionError(f"no free port for desk serve after 5 tries:\n{served.output}")
 
     def interrupt(self) -> None:
         """Ctrl+C at the terminal: SIGINT to the whole foreground process group."""

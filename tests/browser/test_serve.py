@@ -12,20 +12,20 @@ import urllib.request
 from pathlib import Path
 
 from tests.browser.browser import Page, chromium
-from tests.browser.served import Served, alive, apps, assert_all_ended, descendants, free_port
+from tests.browser.served import Served, alive, apps, assert_all_ended, descendants
 from tests.waiting import PATIENCE
 
 SEED = "4251"
 
 
 def test_the_page_shows_the_dashboard_r_opens_the_register_and_ctrl_c_stops_it_all(tmp_path: Path) -> None:
-    port = free_port()
-    served = Served("--demo", "--port", str(port), "--seed", SEED)
+    served = Served("--demo", "--port", "0", "--seed", SEED)
     try:
-        served.wait_for(f"open http://127.0.0.1:{port} in a browser")
+        url = served.url()
+        assert url.startswith("http://127.0.0.1:") and not url.endswith(":0"), url  # the port it was given
         served.wait_for("every browser session acts as demo-maker")
         with chromium(tmp_path / "profile") as driver:
-            driver.get(f"http://127.0.0.1:{port}/")
+            driver.get(url + "/")
             page = Page(driver)
             page.wait_for("prices", "sell-through", "latest activity")
             page.press("r")
@@ -45,12 +45,24 @@ def test_the_page_shows_the_dashboard_r_opens_the_register_and_ctrl_c_stops_it_a
 
 
 def test_the_operator_switch_works_q_ends_one_session_and_sigterm_stops_the_rest(tmp_path: Path) -> None:
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
     # every address of the machine: allowed with --public only, and said to want a proxy in front
-    served = Served("--demo", "--port", str(port), "--seed", SEED, "--host", "0.0.0.0", "--public", "--public-url", url)
+    served, port = Served.on_a_free_port(
+        lambda port: [
+            "--demo",
+            "--port",
+            str(port),
+            "--seed",
+            SEED,
+            "--host",
+            "0.0.0.0",
+            "--public",
+            "--public-url",
+            f"http://127.0.0.1:{port}",
+        ]
+    )
+    url = f"http://127.0.0.1:{port}"
     try:
-        served.wait_for(f"open {url} in a browser")
+        assert served.url() == url
         served.wait_for("A reverse proxy with authentication (and TLS) belongs in front of it.")
         with chromium(tmp_path / "profile") as driver:
             driver.get(url + "/")

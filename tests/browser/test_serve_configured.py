@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from tests.browser.browser import Page, chromium
-from tests.browser.served import Served, alive, apps, assert_all_ended, descendants, free_port
+from tests.browser.served import Served, alive, apps, assert_all_ended, descendants, refused_port
 from tests.conftest import REPO
 from tests.pgserver import PgCluster
 from tests.waiting import PATIENCE
@@ -21,26 +21,14 @@ from tests.waiting import PATIENCE
 
 def test_the_configured_desk_is_served_as_its_operator_with_one_sync(tmp_path: Path) -> None:
     config = configured(tmp_path)
-    port = free_port()
-    served = Served("--config", str(config), "--port", str(port))
+    served = Served("--config", str(config), "--port", "0")
     try:
-        served.wait_for(f"open http://127.0.0.1:{port} in a browser")
+        url = served.url()
         served.wait_for("every browser session acts as alice (the config's operator, as in the terminal)")
         sync = [p for p in descendants(served.process.pid) if " sync " in " ".join(alive({p}))]
         assert len(sync) == 1 and (tmp_path / "desk.sqlite.sync.lock").read_text() == str(sync[0][0])
         served.wait_for(f"the register's sync runs here (pid {sync[0][0]})")
-        with chromium(tmp_path / "profile") as driver:
-            driver.get(f"http://127.0.0.1:{port}/")
-            page = Page(driver)
-            page.wait_for("reserve", "latest activity")  # the dashboard of this (empty) register
-            page.press("p")
-            page.wait_for("operator: alice")
-            processes = descendants(served.process.pid)
-            sessions = apps(processes, f"desk --config {config} ")  # the screen: no command follows
-            assert sessions, alive(processes)
-            served.process.send_signal(signal.SIGTERM)
-            assert served.stop() == 0, served.output
-        assert_all_ended(processes, sessions)
+        browse_as_alice_then_stop(served, url, config, tmp_path / "profile")
     finally:
         served.kill()
 
@@ -55,10 +43,9 @@ def test_a_desk_on_a_postgresql_register_is_served_with_its_one_sync(tmp_path: P
     secret = {"DESK_REGISTER__PASSWORD": pg_cluster.password}
     init = [sys.executable, "-m", "desk", "--config", str(config), "init"]
     subprocess.run(init, cwd=REPO, check=True, env={**os.environ, **secret})
-    port = free_port()
-    served = Served("--config", str(config), "--port", str(port), env=secret)
+    served = Served("--config", str(config), "--port", "0", env=secret)
     try:
-        served.wait_for(f"open http://127.0.0.1:{port} in a browser")
+        address = served.url()
         sync = [p for p in descendants(served.process.pid) if " sync " in " ".join(alive({p}))]
         assert len(sync) == 1, served.output
         served.wait_for(f"the register's sync runs here (pid {sync[0][0]})")
@@ -68,35 +55,42 @@ def test_a_desk_on_a_postgresql_register_is_served_with_its_one_sync(tmp_path: P
             database=url.rsplit("/", 1)[1],
         )
         assert f"desk sync pid {sync[0][0]} on " in holder
-        with chromium(tmp_path / "profile") as driver:
-            driver.get(f"http://127.0.0.1:{port}/")
-            page = Page(driver)
-            page.wait_for("reserve", "latest activity")
-            page.press("p")
-            page.wait_for("operator: alice")
-            processes = descendants(served.process.pid)
-            sessions = apps(processes, f"desk --config {config} ")
-            assert sessions, alive(processes)
-            served.process.send_signal(signal.SIGTERM)
-            assert served.stop() == 0, served.output
-        assert_all_ended(processes, sessions)
+        browse_as_alice_then_stop(served, address, config, tmp_path / "profile")
     finally:
         served.kill()
 
 
 def test_serve_names_an_unreachable_postgresql_register_and_starts_nothing(tmp_path: Path) -> None:
     config = tmp_path / "desk.toml"
-    config.write_text(f'[register]\nurl = "postgresql://desk@127.0.0.1:{free_port()}/desk"\n[operator]\nname = "a"\n')
-    done = subprocess.run(
-        [sys.executable, "-m", "desk", "--config", str(config), "serve", "--port", str(free_port())],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=PATIENCE,
-    )
+    with refused_port() as nothing:
+        config.write_text(f'[register]\nurl = "postgresql://desk@127.0.0.1:{nothing}/desk"\n[operator]\nname = "a"\n')
+        done = subprocess.run(
+            [sys.executable, "-m", "desk", "--config", str(config), "serve", "--port", "0"],
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=PATIENCE,
+        )
     assert done.returncode == 3, done.stderr
     assert done.stderr.startswith("desk serve: ") and "127.0.0.1" in done.stderr, done.stderr
+
+
+def browse_as_alice_then_stop(served: Served, address: str, config: Path, profile: Path) -> None:
+    """A browser at `address` gets the dashboard of this (empty) register as alice; a SIGTERM
+    then stops the server, and nothing it started runs on."""
+    with chromium(profile) as driver:
+        driver.get(address + "/")
+        page = Page(driver)
+        page.wait_for("reserve", "latest activity")
+        page.press("p")
+        page.wait_for("operator: alice")
+        processes = descendants(served.process.pid)
+        sessions = apps(processes, f"desk --config {config} ")  # the screen: no command follows
+        assert sessions, alive(processes)
+        served.process.send_signal(signal.SIGTERM)
+        assert served.stop() == 0, served.output
+    assert_all_ended(processes, sessions)
 
 
 def configured(tmp_path: Path) -> Path:
@@ -119,10 +113,9 @@ def test_a_register_synced_elsewhere_is_said_and_a_sync_that_dies_is_said(tmp_pa
     )
     try:
         until_true(lambda: lock.exists() and lock.read_text() == str(service.pid), "the service to take the lock")
-        port = free_port()
-        served = Served("--config", str(config), "--port", str(port))
+        served = Served("--config", str(config), "--port", "0")
         try:
-            served.wait_for(f"open http://127.0.0.1:{port} in a browser")
+            served.url()
             served.wait_for(f"the register is synced elsewhere: another `desk sync` (pid {service.pid})")
             served.process.send_signal(signal.SIGTERM)
             assert served.stop() == 0, served.output
@@ -133,7 +126,7 @@ def test_a_register_synced_elsewhere_is_said_and_a_sync_that_dies_is_said(tmp_pa
         service.stdin.close()  # --control: the service stops when its input ends
         service.wait(PATIENCE)
 
-    served = Served("--config", str(config), "--port", str(port))
+    served = Served("--config", str(config), "--port", "0")
     try:
         served.wait_for("the register's sync runs here")
         own = int(lock.read_text())

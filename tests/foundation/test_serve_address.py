@@ -12,22 +12,32 @@ import pytest
 
 from desk.cli import main
 from desk.cli.exit_codes import ExitCode
-from desk.cli.serve_cmds import check_address, public_url
-from tests.browser.served import free_port
+from desk.cli.serve_address import bind_address, public_url
 
 
 def test_an_address_beyond_this_machine_needs_public_and_says_why(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["serve", "--demo", "--host", "0.0.0.0", "--port", str(free_port())]) == ExitCode.CONFIG
+    assert main(["serve", "--demo", "--host", "0.0.0.0", "--port", "0"]) == ExitCode.CONFIG
     err = capsys.readouterr().err
     assert err.startswith("desk serve: --host 0.0.0.0 (0.0.0.0) is not a loopback address")
     assert "reverse proxy with authentication" in err and "--public" in err
 
 
 def test_loopback_names_pass_and_a_wildcard_passes_with_public() -> None:
-    port = free_port()
-    assert check_address("127.0.0.1", port, public=False) == []
-    assert check_address("localhost", port, public=False) == []  # 127.0.0.1 and ::1 alike
-    assert check_address("0.0.0.0", port, public=True) == ["0.0.0.0"]
+    with bind_address("127.0.0.1", 0, public=False) as bound:
+        assert bound.wide == [] and bound.port != 0
+    with bind_address("localhost", 0, public=False) as bound:  # 127.0.0.1 and ::1 alike, on one port
+        assert bound.wide == [] and {s.getsockname()[1] for s in bound.sockets} == {bound.port}
+    with bind_address("0.0.0.0", 0, public=True) as bound:
+        assert bound.wide == ["0.0.0.0"]
+
+
+def test_the_port_is_held_from_the_check_to_the_listening() -> None:
+    """Bound once and handed to the server: no other program can take it in between."""
+    with bind_address("127.0.0.1", 0, public=False) as bound, socket.socket() as other:
+        other.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as another desk serve binds
+        with pytest.raises(OSError, match="in use"):
+            other.bind(("127.0.0.1", bound.port))
+    assert all(s.fileno() == -1 for s in bound.sockets)  # and let go when serving ends
 
 
 def test_a_host_that_does_not_resolve_is_named(capsys: pytest.CaptureFixture[str]) -> None:
@@ -54,7 +64,7 @@ def test_a_port_in_use_is_said_before_anything_starts(capsys: pytest.CaptureFixt
 
 
 @pytest.mark.parametrize(
-    ("port", "why"), [("0", "0 is not a port"), ("70000", "70000 is not a port"), ("x", "not a port")]
+    ("port", "why"), [("-1", "-1 is not a port"), ("70000", "70000 is not a port"), ("x", "not a port")]
 )
 def test_a_port_out_of_range_is_a_usage_error(port: str, why: str, capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exit_:
