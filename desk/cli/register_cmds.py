@@ -21,7 +21,7 @@ from desk.controls import controls_of, describe_tally
 from desk.money import amount_text
 from desk.operations.transfer import TransferInput, draft_transfer
 from desk.private_files import private_writer
-from desk.register import Checkpoint, EntryRejected
+from desk.register import Checkpoint, EntryRejected, rejection_reason
 from desk.register.export import FORMATS, export
 from desk.register.text import shown
 
@@ -201,6 +201,7 @@ async def approve(args: argparse.Namespace) -> ExitCode:
 @register_errors("reject")
 async def reject(args: argparse.Namespace) -> ExitCode:
     settings = settings_from(args)
+    args.reason = rejection_reason(args.reason)  # a blank reason is refused before the question
     async with opened(settings) as register:
         if not await confirmed(register, settings, args.draft_id, "reject", assume_yes=args.yes):
             print(f"draft #{args.draft_id} not rejected: nothing recorded", file=sys.stderr)

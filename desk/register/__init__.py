@@ -62,6 +62,7 @@ which kinds may move money out of and into which accounts, text.py for what text
 
 from desk.register.chain import Checkpoint
 from desk.register.copying import CopyMismatch, CopyReport, TargetNotEmpty
+from desk.register.decisions import rejection_reason
 from desk.register.drafts import Draft
 from desk.register.entries import KINDS, NEEDS_APPROVAL, Entry, NewEntry, Posting, reversal_of
 from desk.register.errors import (
@@ -130,6 +131,7 @@ __all__ = [
     "holds_sync",
     "install_default",
     "probe_register",
+    "rejection_reason",
     "reversal_of",
     "verify_file",
 ]

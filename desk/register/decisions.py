@@ -64,10 +64,16 @@ async def approve(register: Register, draft_id: int) -> int | None:
     return seq
 
 
-async def reject(register: Register, draft_id: int, reason: str) -> None:
+def rejection_reason(reason: str) -> str:
+    """A rejection's reason as recorded, or EntryRejected naming the field: checked before
+    anything is asked or read, so a blank one is refused at once, wherever it is typed."""
     if not reason.strip():
         raise EntryRejected("a rejection needs a reason", field="reason")
-    reason = check_text(reason, "reason", required=True)
+    return check_text(reason, "reason", required=True)
+
+
+async def reject(register: Register, draft_id: int, reason: str) -> None:
+    reason = rejection_reason(reason)
     async with register._db.write():
         await register.controls.check_reject(register, await drafts.pending(register, draft_id))
         await actions.record(register, "reject", draft_id=draft_id, detail={"reason": reason})

@@ -131,3 +131,37 @@ def test_approve_at_a_terminal_shows_the_draft_and_asks(
     assert "postings:" in out.decode() and "worth now:" in out.decode()
     _, pending, _ = desk("pending", operator="dana")
     assert ("no drafts waiting" in pending) == posted
+
+
+def test_reject_at_a_terminal_refuses_a_blank_reason_before_it_asks(desk, tmp_path: Path) -> None:
+    """A blank reason is refused at once, naming the field; before, the draft was shown and
+    the question asked, and only a "y" learned that the reason would never do."""
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    from tests.conftest import REPO
+    from tests.waiting import PATIENCE
+
+    fund(tmp_path / "register.sqlite")
+    assert desk(*TRANSFER, "--amount", "0.5", operator="aliya")[0] == 0
+    controller, terminal = pty.openpty()
+    env = {**os.environ, "DESK_CONFIG": str(tmp_path / "desk.toml"), "DESK_OPERATOR__NAME": "bolat"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "desk", "reject", "1", "--reason", "  "],
+        cwd=REPO,
+        env=env,
+        stdin=terminal,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    os.close(terminal)
+    os.write(controller, b"y\n")  # what an operator would answer, were it asked
+    out, err = process.communicate(timeout=PATIENCE)
+    os.close(controller)
+    assert process.returncode != 0
+    assert "postings:" not in out.decode()  # nothing shown, nothing asked
+    assert "reason" in err.decode() and "a rejection needs a reason" in err.decode(), err
+    _, pending, _ = desk("pending", operator="dana")
+    assert "#1" in pending  # still waiting
