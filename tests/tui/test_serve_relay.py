@@ -28,7 +28,9 @@ async def test_poll_now_from_a_served_session_reaches_the_servers_sync(
 ) -> None:
     settings, config = await demo_setup(tmp_path, small_sim)
     relay = tmp_path / "sync.sock"
-    server = DeskServer("true", banner=[], sync=SyncCommand.for_config(config), register=settings.register, relay=relay)
+    server = DeskServer(
+        "true", sockets=[], banner=[], sync=SyncCommand.for_config(config), register=settings.register, relay=relay
+    )
     events: list[dict[str, Any]] = []
     await server.on_startup(None)  # type: ignore[arg-type]  # (the web app is not used)
     try:

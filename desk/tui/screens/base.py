@@ -89,6 +89,19 @@ class Reading:
         if target.post_message(Read(show, result)):
             self._in_flight += 1
 
+    def deliver_later(
+        self, target: Widget, show: Callable[[T], Awaitable[None] | None], result: T, delay: float
+    ) -> None:  # float-ok: seconds
+        """`deliver`, `delay` seconds from now: a heavy panel's news drawn in a frame after the
+        rest. Counted in flight from now, so a test waiting for a settled screen waits for it."""
+        self._in_flight += 1
+
+        def post() -> None:
+            self._in_flight -= 1
+            self.deliver(target, show, result)
+
+        cast(Screen[Any], self).set_timer(delay, post)
+
     @property
     def refresh_pending(self) -> bool:
         """Whether a read is scheduled, running or on its way to the screen (tests and the

@@ -34,6 +34,7 @@ from desk.tui.screens.figures import Figures, Shown, age_text, price_text
 from desk.tui.throttle import Throttle
 from desk.tui.ticks import plot_lines, plot_rows
 from desk.tui.widgets.compliance_panel import CompliancePanel
+from desk.tui.widgets.fit import update_text
 from desk.tui.widgets.footer import DeskFooter
 from desk.tui.widgets.rows import KeyedRows
 from desk.tui.widgets.transfers_panel import InFlight, TransfersPanel, read_transfers
@@ -82,6 +83,12 @@ def buckets(now: datetime, frame: str) -> list[datetime]:
         last = last.replace(hour=0)
     count = int(length / step)
     return [last - step * (count - 1 - i) for i in range(count)]
+
+
+#: Seconds after the other panels that the chart gets its part of a read. Plotting takes
+#: some 12 ms; drawn in the same frame as every other panel's news, it made that frame the
+#: longest of a busy sync (bench/tui.py's frame gap): in a frame of its own, neither is long.
+CHART_AFTER = 0.05  # float-ok: seconds
 
 
 class DashboardScreen(DeskScreen):
@@ -175,7 +182,10 @@ class DashboardScreen(DeskScreen):
         finally:
             self.reads.done()
         for panel, show in panels:
-            self.deliver(panel, show, read)
+            if isinstance(panel, PlotextPlot):  # drawn a few frames after the rest (CHART_AFTER)
+                self.deliver_later(panel, show, read, CHART_AFTER)
+            else:
+                self.deliver(panel, show, read)
 
     def _panels(self) -> list[tuple[str, Callable[[DashboardRead], Awaitable[None] | None]]]:
         return [
@@ -337,7 +347,7 @@ class DashboardScreen(DeskScreen):
             if found:
                 row = found.first(Vertical)
                 line = row.query_one(Static)
-                line.update(text, layout=len(str(line.content)) != len(text))
+                update_text(line, str(line.content), text)
                 row.query_one(Sparkline).data = data
             else:
                 box.mount(Vertical(Static(text), Sparkline(data), id=row_id, classes="pool-row"))

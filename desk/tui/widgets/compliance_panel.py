@@ -16,6 +16,7 @@ from textual.widgets import Static
 
 from desk.compliance import ComplianceSnapshot, SellThrough
 from desk.money import amount_text
+from desk.tui.widgets.fit import update_text
 
 STATUSES = ("ok", "amber", "red")
 
@@ -99,8 +100,7 @@ class CompliancePanel(Vertical):
             await self.mount_all(self._lines())
             return
         for child, (text, classes, _id) in zip(children, specs, strict=True):
-            same_size = len(str(child.content)) == len(text)
-            child.update(text, layout=not same_size)
+            update_text(child, str(child.content), text)
             child.set_classes(classes)
 
     async def show_problem(self, message: str) -> None:

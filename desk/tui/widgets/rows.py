@@ -6,8 +6,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from rich.text import Text
 from textual.containers import Vertical
 from textual.widgets import Static
+
+from desk.tui.widgets.fit import update_text
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9_-]")
 
@@ -16,9 +19,9 @@ class KeyedRows(Vertical):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         #: the text each row shows, to tell whether an update can change its size
-        self._texts: dict[str, str] = {}
+        self._texts: dict[str, str | Text] = {}
 
-    def show(self, rows: list[tuple[str, str, str]]) -> None:
+    def show(self, rows: list[tuple[str, str | Text, str]]) -> None:
         """Show `(key, text, classes)` rows in order; rows whose key is gone are removed."""
         wanted = {f"row-{_UNSAFE.sub('_', key)}": (text, classes) for key, text, classes in rows}
         for child in list(self.children):
@@ -29,11 +32,9 @@ class KeyedRows(Vertical):
         for row_id, (text, classes) in wanted.items():
             row = existing.get(row_id)
             if isinstance(row, Static):
-                # Text of the same length wraps the same: the row keeps its size, so no layout
-                # pass (a layout of the whole dashboard costs tens of ms during a busy sync).
-                same_size = len(text) == len(self._texts.get(row_id, "")) and "\n" not in text
+                # a row that keeps its height is repainted, not laid out (desk.tui.widgets.fit)
+                update_text(row, self._texts.get(row_id, ""), text)
                 self._texts[row_id] = text
-                row.update(text, layout=not same_size)
                 row.set_classes(f"row {classes}".strip())
             else:
                 self._texts[row_id] = text

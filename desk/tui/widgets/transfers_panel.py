@@ -15,6 +15,7 @@ from textual.widgets import Static
 
 from desk.register.transfers import IN_FLIGHT, Transfer
 from desk.transfers.states import summary
+from desk.tui.widgets.fit import update_text
 
 #: Lines shown at most; more are counted on the last line.
 MOST = 6
@@ -37,10 +38,10 @@ class TransfersPanel(Static):
     def show(self, flying: InFlight) -> None:
         """Show what `read_transfers` read: hidden when nothing is in flight."""
         if flying.lines != self.shown:
-            self.shown = flying.lines
-            self.set_class(bool(flying.lines), "-flying")
+            before, self.shown = self.shown, flying.lines
+            self.set_class(bool(flying.lines), "-flying")  # shown or hidden: the class lays it out
             self.border_title = f"transfers in flight ({flying.count})"
-            self.update("\n".join(flying.lines))
+            update_text(self, "\n".join(before), "\n".join(flying.lines))
 
 
 class InFlight(NamedTuple):
