@@ -31,8 +31,13 @@ async def rounds(n: int, latency: float) -> tuple[float, float]:  # float-ok: se
     async with SimCluster(seed=1, now=NOW, days=3, latency_s=latency) as sim, aiohttp.ClientSession() as session:
         http = HttpClient(session, pacing=False)
         url = sim.urls["kraken"]
-        feeds = [Feed(KrakenClient(f"kraken{i}", PriceSourceSettings(kind="kraken", base_url=url, symbols=["XBTUSD"]),
-                                   http), timedelta(minutes=1)) for i in range(n)]
+        feeds = [
+            Feed(
+                KrakenClient(f"kraken{i}", PriceSourceSettings(kind="kraken", base_url=url, symbols=["XBTUSD"]), http),
+                timedelta(minutes=1),
+            )
+            for i in range(n)
+        ]
         start = time.perf_counter()
         results = await poll_all(feeds)
         concurrent = time.perf_counter() - start
@@ -60,10 +65,20 @@ class Canned:
 
 
 async def parse_rate(payouts: int) -> float:  # float-ok: records per second
-    rows = [{"financial_account_name": "Ops", "requested_at_ts": 1795320000 + i, "resolved_at_ts": 1795322400 + i,
-             "status": "confirmed", "amount_sats": 4276540 + i, "fee_sats": 0,
-             "destination": "bc1qdeskdemo0hotwallet0000000000000000000000",
-             "tx_id": f"{i:064x}", "trigger_type": "triggered"} for i in range(payouts)]
+    rows = [
+        {
+            "financial_account_name": "Ops",
+            "requested_at_ts": 1795320000 + i,
+            "resolved_at_ts": 1795322400 + i,
+            "status": "confirmed",
+            "amount_sats": 4276540 + i,
+            "fee_sats": 0,
+            "destination": "bc1qdeskdemo0hotwallet0000000000000000000000",
+            "tx_id": f"{i:064x}",
+            "trigger_type": "triggered",
+        }
+        for i in range(payouts)
+    ]
     body = dumps({"onchain": rows, "lightning": []})
     from pydantic import SecretStr
 
@@ -85,11 +100,18 @@ async def main() -> None:
     args = parser.parse_args()
     concurrent, sequential = await rounds(args.feeds, args.latency)
     rate = await parse_rate(args.payouts)
-    print_table(f"feeds benchmark, {args.feeds} feeds at {args.latency * 1000:.0f} ms latency", [
-        ("one round, concurrent", f"{concurrent:.2f} s", f"{sequential / concurrent:.1f}x faster than one after "
-         f"another ({sequential:.2f} s)", ">= 8x"),
-        (f"parse {args.payouts:,}-payout response", f"{rate:,.0f} records/s", "", ""),
-    ])
+    print_table(
+        f"feeds benchmark, {args.feeds} feeds at {args.latency * 1000:.0f} ms latency",
+        [
+            (
+                "one round, concurrent",
+                f"{concurrent:.2f} s",
+                f"{sequential / concurrent:.1f}x faster than one after another ({sequential:.2f} s)",
+                ">= 8x",
+            ),
+            (f"parse {args.payouts:,}-payout response", f"{rate:,.0f} records/s", "", ""),
+        ],
+    )
 
 
 if __name__ == "__main__":

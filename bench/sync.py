@@ -71,8 +71,19 @@ async def main() -> None:
     days = 20
     per_day = -(-args.payouts // (4 * days))
     sim = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "desk", "sim", "--json", "--days", str(days), "--payouts-per-day", str(per_day),
-        "--threshold-sats", "1", stdout=asyncio.subprocess.PIPE)
+        sys.executable,
+        "-m",
+        "desk",
+        "sim",
+        "--json",
+        "--days",
+        str(days),
+        "--payouts-per-day",
+        str(per_day),
+        "--threshold-sats",
+        "1",
+        stdout=asyncio.subprocess.PIPE,
+    )
     assert sim.stdout is not None
     sim_overrides = json.loads(await sim.stdout.readline())
     with tempfile.TemporaryDirectory() as tmp:
@@ -80,8 +91,10 @@ async def main() -> None:
             path = Path(tmp) / "bench.sqlite"
             overrides = {**sim_overrides, "register": {"path": str(path)}, "sync": {"backfill_days": days + 5}}
             settings = load_settings(None, env={}, overrides=overrides)
-            async with Register.open(path, operator="bench", create=True) as register, \
-                    aiohttp.ClientSession() as session:
+            async with (
+                Register.open(path, operator="bench", create=True) as register,
+                aiohttp.ClientSession() as session,
+            ):
                 await register.init_accounts(settings)
                 http = HttpClient(session, pacing=False)
                 http.request = timed("http", http.request)  # type: ignore[method-assign]

@@ -100,3 +100,35 @@ async def test_a_late_price_warning_for_a_removed_line_is_dropped(make_app, monk
         release.set()
         await settle(pilot)
         assert app.is_running and app.screen is form
+
+
+@pytest.mark.parametrize(("key", "form"), [("t", "TransferForm"), ("S", "AcquisitionForm"), ("B", "AcquisitionForm")])
+async def test_a_form_closed_before_its_balances_came_drops_them(make_app, key: str, form: str) -> None:
+    """The transfer and acquisition forms read the balances as they open; an operator who
+    presses esc at once closes the form before the read ends. The worker then applied them to
+    the gone form's fields (NoMatches ended the app; CI caught it once, on a loaded machine)."""
+    app = make_app()
+    started, release = asyncio.Event(), asyncio.Event()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        real = app.register.balances
+
+        async def late(*args: Any, **kwargs: Any) -> Any:
+            started.set()
+            await release.wait()
+            return await real(*args, **kwargs)
+
+        app.register.balances = late
+        await pilot.press(key)
+        await until(started.is_set, "the form's read to start")
+        screen = app.screen
+        assert type(screen).__name__ == form
+        await screen.remove_children()  # as a closing form's widgets go, before its workers are cancelled
+        release.set()
+        await until(lambda: not any(w.is_running for w in app.workers if w.node is screen), "the form's read to end")
+        assert app.is_running  # no worker error ended the app
+        await pilot.press("escape")
+        await until(lambda: type(app.screen).__name__ != form, "the form to close")
+        await settle(pilot)
+        assert app.is_running  # no worker error ended the app
+        await pilot.press("q")

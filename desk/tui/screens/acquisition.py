@@ -120,13 +120,13 @@ class AcquisitionForm(DeskModal[str | None]):
             yield Static("", id="acquisition-errors")
 
     def on_mount(self) -> None:
-        self.load_balances()
+        self.read(self.register.balances, self._balances_read, into="#acquisition-errors", group="acquisition-balances")
 
-    @work(exclusive=True, group="acquisition-balances")
-    async def load_balances(self) -> None:
+    def _balances_read(self, balances: dict[tuple[str, str], Amount]) -> None:
         """What each account holds: a purchase shows what the exchange has to pay with
-        before an amount is typed."""
-        self.balances = await self.register.balances()
+        before an amount is typed. Delivered, not applied by the worker: the form may be
+        closed (esc) before the read ends, and then it is dropped."""
+        self.balances = balances
         self.check(show_missing=False)
 
     def values(self) -> dict[str, str]:
@@ -235,6 +235,7 @@ class AcquisitionForm(DeskModal[str | None]):
 
     @work(exclusive=True, group="acquisition-act")
     async def record(self, entry: NewEntry) -> None:
+        errors = self.query_one("#acquisition-errors", Static)  # looked up before the write
         try:
             recorded = await record_acquisition(self.register, self.kind, entry)  # type: ignore[arg-type]
             if recorded.posted:
@@ -242,7 +243,7 @@ class AcquisitionForm(DeskModal[str | None]):
             else:
                 done = f"draft #{recorded.number}: purchase waiting for another operator's approval"
         except RegisterError as exc:
-            self.query_one("#acquisition-errors", Static).update(f"✗ {exc}")
+            self.deliver(errors, errors.update, f"✗ {exc}")
             self.app.bell()
             return
         self.dismiss(done)

@@ -64,14 +64,16 @@ class TransferForm(DeskModal[int | None]):
             yield Static("", id="transfer-errors")
 
     def on_mount(self) -> None:
-        self.load()
+        self.read(self._held, self._held_read, into="#transfer-errors", group="transfer-held")
 
-    @work(exclusive=True)
-    async def load(self) -> None:
+    async def _held(self) -> tuple[dict[tuple[str, str], Amount], Figures]:
         reg = self.register
-        self.balances = await reg.balances()
-        now = self.desk_app.now()
-        self.figures = await Figures.load(reg, self.desk_app.settings, now, set(reg.assets()))
+        balances = await reg.balances()
+        return balances, await Figures.load(reg, self.desk_app.settings, self.desk_app.now(), set(reg.assets()))
+
+    def _held_read(self, held: tuple[dict[tuple[str, str], Amount], Figures]) -> None:
+        """Balances and prices, delivered (dropped if the form was closed before they came)."""
+        self.balances, self.figures = held
         self.validate_form()
 
     def value(self, name: str) -> str:
@@ -145,6 +147,7 @@ class TransferForm(DeskModal[int | None]):
 
     @work(exclusive=True)
     async def record(self) -> None:
+        errors = self.query_one("#transfer-errors", Static)  # looked up before the write
         try:
             drafted = await draft_transfer(
                 self.register,
@@ -153,7 +156,7 @@ class TransferForm(DeskModal[int | None]):
                 settings=self.desk_app.settings,
             )
         except RegisterError as exc:
-            self.query_one("#transfer-errors", Static).update(f"✗ {exc}")
+            self.deliver(errors, errors.update, f"✗ {exc}")
             self.app.bell()
             return
         on_chain = f"; once approved it travels on {drafted.chain} (transfers in flight)" if drafted.chain else ""
