@@ -30,5 +30,5 @@ class PeriodMethods:
 
     async def moves(self, accounts: Sequence[str], since: datetime, until: datetime) -> list[Move]:
         """Each entry dated in [since, until) that posts to one of `accounts`, with what it
-        posts to each of them, in (time, seq) order, read in one pass (see moves.py)."""
+        posts to each of them, in (time, seq) order, read off two indexes (see moves.py)."""
         return await moves_of(self, accounts, since, until)
