@@ -9,7 +9,6 @@ import pytest
 from textual.app import App, ComposeResult
 from textual.screen import Screen
 
-from desk.tui.widgets.fit import rows_if_unwrapped
 from desk.tui.widgets.rows import KeyedRows
 
 
@@ -62,8 +61,33 @@ async def test_a_line_that_wraps_is_laid_out_and_takes_its_rows(layouts: list[ob
         assert rows.query_one("#row-ocean").size.height == 2
 
 
-def test_rows_count_only_when_no_line_wraps() -> None:
-    assert rows_if_unwrapped("ab\ncd", 2) == 2
-    assert rows_if_unwrapped("abc", 2) is None
-    assert rows_if_unwrapped("₸₸", 4) == 1  # wide characters count their cells
-    assert rows_if_unwrapped("日本", 3) is None
+async def test_a_wrapped_line_that_keeps_its_rows_is_repainted_without_a_layout(layouts: list[object]) -> None:
+    """A feed's status line wider than the panel wraps to two rows whatever its figures say;
+    its new figures took a layout pass of the whole screen each time (most of the
+    dashboard's layouts during a sync)."""
+    app = Rows()
+    async with app.run_test(size=(60, 10)) as pilot:
+        rows = app.query_one(KeyedRows)
+        rows.show([("braiins", "braiins   ok 1s ago · 120 records read, 3 refused", "")])
+        await pilot.pause()
+        line = rows.query_one("#row-braiins")
+        assert line.size.height == 2
+        layouts.clear()
+        for n in (121, 1234, 7):
+            rows.show([("braiins", f"braiins   ok 2s ago · {n} records read, 3 refused", "")])
+            await pilot.pause()
+        assert layouts == []
+        assert line.size.height == 2 and "7 records" in str(line.render())
+
+
+async def test_markup_is_measured_as_it_is_drawn(layouts: list[object]) -> None:
+    """A row in markup takes the rows of its text, not of its tags."""
+    app = Rows()
+    async with app.run_test(size=(60, 10)) as pilot:
+        rows = app.query_one(KeyedRows)
+        rows.show([("f2main", "[b]f2main[/b]   0.5 BTC", "")])
+        await pilot.pause()
+        layouts.clear()
+        rows.show([("f2main", "[b]f2main[/b]   0.55 BTC [dim]paced[/dim]", "")])  # 23 columns, 49 with tags
+        await pilot.pause()
+        assert layouts == []

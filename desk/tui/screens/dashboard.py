@@ -347,7 +347,7 @@ class DashboardScreen(DeskScreen):
             if found:
                 row = found.first(Vertical)
                 line = row.query_one(Static)
-                update_text(line, str(line.content), text)
+                update_text(line, text)
                 row.query_one(Sparkline).data = data
             else:
                 box.mount(Vertical(Static(text), Sparkline(data), id=row_id, classes="pool-row"))

@@ -100,7 +100,7 @@ class CompliancePanel(Vertical):
             await self.mount_all(self._lines())
             return
         for child, (text, classes, _id) in zip(children, specs, strict=True):
-            update_text(child, str(child.content), text)
+            update_text(child, text)
             child.set_classes(classes)
 
     async def show_problem(self, message: str) -> None:

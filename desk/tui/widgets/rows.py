@@ -4,7 +4,6 @@ no flicker) and sets each row's classes, so state shows through the stylesheet."
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from rich.text import Text
 from textual.containers import Vertical
@@ -16,11 +15,6 @@ _UNSAFE = re.compile(r"[^A-Za-z0-9_-]")
 
 
 class KeyedRows(Vertical):
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        #: the text each row shows, to tell whether an update can change its size
-        self._texts: dict[str, str | Text] = {}
-
     def show(self, rows: list[tuple[str, str | Text, str]]) -> None:
         """Show `(key, text, classes)` rows in order; rows whose key is gone are removed."""
         wanted = {f"row-{_UNSAFE.sub('_', key)}": (text, classes) for key, text, classes in rows}
@@ -33,11 +27,9 @@ class KeyedRows(Vertical):
             row = existing.get(row_id)
             if isinstance(row, Static):
                 # a row that keeps its height is repainted, not laid out (desk.tui.widgets.fit)
-                update_text(row, self._texts.get(row_id, ""), text)
-                self._texts[row_id] = text
+                update_text(row, text)
                 row.set_classes(f"row {classes}".strip())
             else:
-                self._texts[row_id] = text
                 row = Static(text, id=row_id, classes=f"row {classes}".strip())
                 if previous is None:
                     self.mount(row, before=0) if self.children else self.mount(row)

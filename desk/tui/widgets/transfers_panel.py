@@ -38,10 +38,10 @@ class TransfersPanel(Static):
     def show(self, flying: InFlight) -> None:
         """Show what `read_transfers` read: hidden when nothing is in flight."""
         if flying.lines != self.shown:
-            before, self.shown = self.shown, flying.lines
+            self.shown = flying.lines
             self.set_class(bool(flying.lines), "-flying")  # shown or hidden: the class lays it out
             self.border_title = f"transfers in flight ({flying.count})"
-            update_text(self, "\n".join(before), "\n".join(flying.lines))
+            update_text(self, "\n".join(flying.lines))
 
 
 class InFlight(NamedTuple):
