@@ -45,8 +45,8 @@ async def moves(register: Register, accounts: Sequence[str], since: datetime, un
 
     Two reads, not one join: the postings off their (account, time) index, summed here per
     entry, then each such entry once, in the order of the entries' time index. The join read
-    a row per posting and sorted them all in a temporary tree: twice the rows and twice the
-    time, at a month of a busy register."""
+    every entry's columns once per posting and sorted them all in a temporary tree (a month
+    of the bench's 1M register: 0.37 s of SQL against 0.19 s for the entries' read here)."""
     ids = {register._account_ids[a]: a for a in accounts if a in register._account_ids}
     if not ids:
         return []
