@@ -10,13 +10,14 @@ from typing import Any, ClassVar
 
 from textual.app import App
 from textual.binding import Binding, BindingType
-from textual.reactive import reactive
+from textual.reactive import var
 
 from desk.config import DeskSettings
 from desk.controls import Controls
 from desk.operations.sync_process import SyncCommand
 from desk.operations.sync_relay import relay_from_environment
 from desk.register import Register
+from desk.tui.chart_process import ChartProcess
 from desk.tui.feed_states import FeedState, configured_feeds
 from desk.tui.heap import freeze_startup_heap, thaw_heap
 from desk.tui.live import Live
@@ -51,14 +52,18 @@ class DeskApp(App[None]):
         Binding("k", "move('up')", "Up", show=False, id="app.up"),
     ]
 
+    # The app's state is held in `var`s, not `reactive`s: a reactive on the app repaints the
+    # whole screen each time it changes (App.refresh), and during a sync `data_version`,
+    # `feeds` and `sync_status` change several times a second. The screens watch these and
+    # redraw only the widgets that show them.
     #: bumped whenever the register changed, whoever wrote it (see desk.tui.live)
-    data_version: reactive[int] = reactive(0, init=False)
+    data_version: var[int] = var(0, init=False)
     #: every feed's health as the sync reports it
-    feeds: reactive[tuple[FeedState, ...]] = reactive((), init=False, always_update=False)
+    feeds: var[tuple[FeedState, ...]] = var((), init=False, always_update=False)
     #: one line on the sync itself: running, backfilling, stopped and why, none configured
-    sync_status: reactive[str] = reactive("", init=False)
+    sync_status: var[str] = var("", init=False)
     #: the currency figures are reported in (`c` cycles through REPORTING); see desk.tui.screens.figures
-    currency: reactive[str] = reactive("KZT")
+    currency: var[str] = var("KZT")
 
     def __init__(
         self,
@@ -80,6 +85,8 @@ class DeskApp(App[None]):
         self.operators = operators or [default_op]
         self.register: Register | None = None
         self._stack = AsyncExitStack()
+        #: where the charts are built, off the UI's loop (started at the first chart)
+        self.chart_process = ChartProcess()
         self.feeds = configured_feeds(settings)
         #: the live link: register changes, the sync child (`sync`; None: this desk runs no sync)
         self.live = Live(self, sync, relay=relay_from_environment())
@@ -184,6 +191,7 @@ class DeskApp(App[None]):
     async def on_unmount(self) -> None:
         await self.live.stop()  # the sync child finishes its write before the register closes
         await self._stack.aclose()
+        await self.chart_process.close()
         thaw_heap()
 
 

@@ -67,15 +67,17 @@ def even_y(plt: Any, values: list[Decimal], rows: int) -> None:
     plt.yticks(y_at, y_text)
 
 
-def plot_lines(plt: Any, xs: list[int], series: dict[str, list[Decimal]], rows: int) -> str:
-    """Plot each named series in its own colour on `even_y` ticks; return the legend as Rich
-    markup for the chart's border (a legend inside the plot covered the lines)."""
-    legend = []
-    for (name, values), colour in zip(series.items(), itertools.cycle(SERIES_COLOURS)):
+def plot_lines(plt: Any, xs: list[int], series: dict[str, list[Decimal]], rows: int) -> None:
+    """Plot each named series in its own colour (the `legend`'s) on `even_y` ticks."""
+    for (_name, values), colour in zip(series.items(), itertools.cycle(SERIES_COLOURS)):
         plt.plot(xs, [float(v) for v in values], marker="braille", color=colour)
-        legend.append(f"[{colour}]━ {name}[/]")
     even_y(plt, [v for values in series.values() for v in values], rows)
-    return " ".join(legend)
+
+
+def legend(names: list[str]) -> str:
+    """The legend of `plot_lines`' series, as Rich markup for the chart's border (a legend
+    inside the plot covered the lines)."""
+    return " ".join(f"[{colour}]━ {name}[/]" for name, colour in zip(names, itertools.cycle(SERIES_COLOURS)))
 
 
 def plot_rows(height: int) -> int:

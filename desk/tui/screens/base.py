@@ -29,10 +29,17 @@ R = TypeVar("R")
 class Read(Message):
     """A worker's result on its way to the screen: `show(result)` runs when it arrives."""
 
-    def __init__(self, show: Callable[[Any], Awaitable[None] | None], result: object) -> None:
+    def __init__(
+        self,
+        show: Callable[[Any], Awaitable[None] | None],
+        result: object,
+        then: Callable[[], None] | None = None,
+    ) -> None:
         super().__init__()
         self.show = show
         self.result = result
+        #: runs once the screen was drawn with what `show` did (Reading.deliver_in_turn)
+        self.then = then
 
 
 class DeskAccess:
@@ -83,24 +90,38 @@ class Reading:
         # that replaces this one before it started leaves no coroutine unawaited behind
         return node.run_worker(run, group=group, exclusive=exclusive)
 
-    def deliver(self, target: Widget, show: Callable[[T], Awaitable[None] | None], result: T) -> None:
+    def deliver(
+        self,
+        target: Widget,
+        show: Callable[[T], Awaitable[None] | None],
+        result: T,
+        *,
+        then: Callable[[], None] | None = None,
+    ) -> bool:
         """Have `show(result)` run on the loop, unless `target` is gone by then (Textual refuses
-        a message to a removed widget: the result is dropped with it)."""
-        if target.post_message(Read(show, result)):
+        a message to a removed widget: the result is dropped with it); `then()` runs after the
+        screen was drawn with it. Whether it was posted."""
+        posted = target.post_message(Read(show, result, then))
+        if posted:
             self._in_flight += 1
+        return posted
 
-    def deliver_later(
-        self, target: Widget, show: Callable[[T], Awaitable[None] | None], result: T, delay: float
-    ) -> None:  # float-ok: seconds
-        """`deliver`, `delay` seconds from now: a heavy panel's news drawn in a frame after the
-        rest. Counted in flight from now, so a test waiting for a settled screen waits for it."""
-        self._in_flight += 1
+    def deliver_in_turn(self, parts: list[tuple[Widget, Callable[[T], Awaitable[None] | None]]], result: T) -> None:
+        """`deliver(target, show, result)` for each of `parts`, in turn, one frame each: a part
+        is posted once the screen was drawn with the one before. Painting one panel's news
+        takes a frame a few milliseconds; a whole dashboard's in one frame made it the longest
+        frame of a busy sync. The parts not posted yet count as in flight."""
+        waiting = list(parts)
+        self._in_flight += len(waiting)
 
-        def post() -> None:
-            self._in_flight -= 1
-            self.deliver(target, show, result)
+        def post_next() -> None:
+            while waiting:
+                target, show = waiting.pop(0)
+                self._in_flight -= 1
+                if self.deliver(target, show, result, then=post_next if waiting else None):
+                    return  # the rest follow once the screen was drawn with this one
 
-        cast(Screen[Any], self).set_timer(delay, post)
+        post_next()
 
     @property
     def refresh_pending(self) -> bool:
@@ -115,6 +136,8 @@ class Reading:
         shown = message.show(message.result)
         if shown is not None:
             await shown
+        if message.then is not None:
+            self.call_after_refresh(message.then)
 
 
 class DeskScreen(DeskAccess, Reading, Screen[None]):

@@ -5,7 +5,7 @@ Everything is read in one worker per refresh (the register's windowed reads and 
 snapshot); the widgets are only updated with the result, so a refresh never holds the UI.
 While a sync writes, the register changes several times a second: the dashboard reads at
 most once per `MIN_REFRESH_S`, only while it is the screen on show (once more when it comes
-back), and hands the loop back between panels, so no single step holds a frame for long.
+back), and shows its panels a frame each, so no single frame paints them all.
 """
 
 from __future__ import annotations
@@ -22,19 +22,20 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.reactive import reactive
 from textual.widgets import Header, Sparkline, Static
-from textual_plotext import PlotextPlot
 
 from desk.compliance import ComplianceError, ComplianceSnapshot, compliance_snapshot
 from desk.money import ONE_BTC as _ONE_BTC
 from desk.money import Amount, amount_cell
 from desk.register import Entry
+from desk.tui import plotting
 from desk.tui.format import RECENT, fit, header_text, row_text
 from desk.tui.screens.base import DeskScreen
 from desk.tui.screens.figures import Figures, Shown, age_text, price_text
 from desk.tui.throttle import Throttle
-from desk.tui.ticks import plot_lines, plot_rows
+from desk.tui.ticks import legend
+from desk.tui.widgets.chart import Chart
 from desk.tui.widgets.compliance_panel import CompliancePanel
-from desk.tui.widgets.fit import update_text
+from desk.tui.widgets.fit import retitle, update_text
 from desk.tui.widgets.footer import DeskFooter
 from desk.tui.widgets.rows import KeyedRows
 from desk.tui.widgets.transfers_panel import InFlight, TransfersPanel, read_transfers
@@ -85,12 +86,6 @@ def buckets(now: datetime, frame: str) -> list[datetime]:
     return [last - step * (count - 1 - i) for i in range(count)]
 
 
-#: Seconds after the other panels that the chart gets its part of a read. Plotting takes
-#: some 12 ms; drawn in the same frame as every other panel's news, it made that frame the
-#: longest of a busy sync (bench/tui.py's frame gap): in a frame of its own, neither is long.
-CHART_AFTER = 0.05  # float-ok: seconds
-
-
 class DashboardScreen(DeskScreen):
     HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-narrow"), (100, "-wide")]
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -122,7 +117,7 @@ class DashboardScreen(DeskScreen):
                 with Vertical(id="dash-inflows", classes="panel"):
                     yield Static("", id="inflows-head")
                     yield Vertical(id="inflows-pools")
-                yield PlotextPlot(id="dash-chart", classes="panel")
+                yield Chart(id="dash-chart", classes="panel")
             with Horizontal(classes="dash-row", id="dash-bottom"):
                 yield KeyedRows(id="dash-feeds", classes="panel")
                 yield Static("recent …", id="dash-recent", classes="panel")
@@ -174,18 +169,14 @@ class DashboardScreen(DeskScreen):
     @work(group="dashboard")
     async def _read(self) -> None:
         """Read everything in one worker, then hand each panel its part as a message of its
-        own (desk.tui.screens.base): the loop draws frames between panels, and a panel gone
-        by then (the app closing) drops its part."""
+        own, a frame each (desk.tui.screens.base): a panel gone by then (the app closing)
+        drops its part."""
         panels = [(found.first(), show) for selector, show in self._panels() if (found := self.query(selector))]
         try:
             read = await self._fetch()
         finally:
             self.reads.done()
-        for panel, show in panels:
-            if isinstance(panel, PlotextPlot):  # drawn a few frames after the rest (CHART_AFTER)
-                self.deliver_later(panel, show, read, CHART_AFTER)
-            else:
-                self.deliver(panel, show, read)
+        self.deliver_in_turn(panels, read)
 
     def _panels(self) -> list[tuple[str, Callable[[DashboardRead], Awaitable[None] | None]]]:
         return [
@@ -321,7 +312,7 @@ class DashboardScreen(DeskScreen):
             rows.append(("total-btc", f"{'':<24} {btc.text:>22}", _stale(btc)))
         widget = self.query_one("#dash-reserve", KeyedRows)
         widget.show(rows)
-        widget.border_subtitle = figures.provenance(figures.value(_ONE_BTC, cur if cur != "BTC" else "USD"))
+        retitle(widget, subtitle=figures.provenance(figures.value(_ONE_BTC, cur if cur != "BTC" else "USD")))
 
     def _show_feeds(self) -> None:
         feeds = getattr(self.app, "feeds", ()) or ()
@@ -345,39 +336,38 @@ class DashboardScreen(DeskScreen):
             data = [float(v) for v in item.series]
             found = box.query(f"#{row_id}")
             if found:
-                row = found.first(Vertical)
-                line = row.query_one(Static)
-                update_text(line, text)
-                row.query_one(Sparkline).data = data
+                row = found.first(PoolRow)
+                update_text(row.line, text)
+                row.spark.data = data
             else:
-                box.mount(Vertical(Static(text), Sparkline(data), id=row_id, classes="pool-row"))
+                box.mount(PoolRow(Static(text), Sparkline(data), id=row_id, classes="pool-row"))
         one = figures.value(_ONE_BTC, cur)
-        self.query_one("#dash-inflows").border_subtitle = f"in {cur}" + (
-            f" at {figures.provenance(one)}" if one.as_of else ""
+        retitle(
+            self.query_one("#dash-inflows"),
+            subtitle=f"in {cur}" + (f" at {figures.provenance(one)}" if one.as_of else ""),
         )
 
     def _show_chart(self, now: datetime, inflows: list[Inflows]) -> None:
-        """Redraw the chart only when its series or frame changed (plotting costs a few ms)."""
-        chart = self.query_one(PlotextPlot)
-        series = tuple((i.pool, tuple(i.series)) for i in inflows)
-        key = (self.frame, buckets(now, self.frame)[-1], series, chart.size.height)  # ticks follow the rows
+        """Redraw the chart only when its series or frame changed (desk.tui.widgets.chart
+        builds it off the loop, and again by itself at a new size)."""
+        series = {i.pool: i.series for i in inflows}
+        key = (self.frame, buckets(now, self.frame)[-1], tuple((pool, tuple(s)) for pool, s in series.items()))
         if key == self._charted:
             return
         self._charted = key
-        plt = chart.plt
-        plt.clear_data()
-        plt.clear_figure()
-        starts = buckets(now, self.frame)
-        xs = list(range(len(starts)))
-        legend = plot_lines(plt, xs, {i.pool: i.series for i in inflows}, plot_rows(chart.size.height))
-        fmt = "%H:%M" if FRAMES[self.frame][1] else "%m-%d"
-        step = max(1, len(starts) // 5)
-        ticks = xs[::step]
-        plt.xticks(ticks, [starts[i].strftime(fmt) for i in ticks])
-        plt.title(f"BTC mined per {'hour' if FRAMES[self.frame][1] else 'day'}, {self.frame} (w)")
-        chart.border_title = f"inflows {self.frame}"
-        chart.border_subtitle = legend
-        chart.refresh()
+        chart = self.query_one(Chart)
+        chart.draw(plotting.inflows, buckets(now, self.frame), FRAMES[self.frame][1], self.frame, series)
+        retitle(chart, title=f"inflows {self.frame}", subtitle=legend(list(series)))
+
+
+class PoolRow(Vertical):
+    """A pool's inflows line and its sparkline, kept at hand: the next read may come before
+    they are mounted, when a query for them finds nothing yet."""
+
+    def __init__(self, line: Static, spark: Sparkline, *, id: str, classes: str) -> None:
+        super().__init__(line, spark, id=id, classes=classes)
+        self.line = line
+        self.spark = spark
 
 
 def _short(shown: Shown) -> str:

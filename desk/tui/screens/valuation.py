@@ -20,17 +20,18 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.reactive import reactive
 from textual.widgets import DataTable, Header, Sparkline
-from textual_plotext import PlotextPlot
 
 from desk.mining.hashprice import HashpriceReport
 from desk.mining.live import read_hashprice
 from desk.money import amount_text
+from desk.tui import plotting
 from desk.tui.format import fit
 from desk.tui.screens.base import DeskScreen
 from desk.tui.screens.figures import age_text, money_text, price_text
 from desk.tui.screens.hashprice_rows import UNITS, hashprice_rows
 from desk.tui.throttle import Throttle
-from desk.tui.ticks import even_y, plot_rows
+from desk.tui.widgets.chart import Chart
+from desk.tui.widgets.fit import retitle
 from desk.tui.widgets.footer import DeskFooter
 from desk.tui.widgets.rows import KeyedRows
 from desk.valuation.frames import FRAMES, Valuation, load_valuation
@@ -86,7 +87,7 @@ class ValuationScreen(DeskScreen):
         with VerticalScroll(id="val"):
             with Horizontal(classes="val-row"):
                 yield KeyedRows(id="val-value", classes="panel")
-                yield PlotextPlot(id="val-chart", classes="panel")
+                yield Chart(id="val-chart", classes="panel")
             yield KeyedRows(id="val-flags", classes="panel")
             yield DataTable(id="val-assets", cursor_type="row", zebra_stripes=True)
             yield DataTable(id="val-cost", cursor_type="row", zebra_stripes=True)
@@ -159,7 +160,7 @@ class ValuationScreen(DeskScreen):
             if not found:  # gone (the app closing) before a held-back read started: nothing to show
                 return
             chart = found.first()
-            chart.border_subtitle = "reading …"
+            retitle(chart, subtitle="reading …")
             valuation = await load_valuation(app.register, app.settings, app.now(), self.frame)
         finally:
             self.reads.done()
@@ -230,7 +231,7 @@ class ValuationScreen(DeskScreen):
         rows.append(("at", f"at {r.at:%Y-%m-%d %H:%M} UTC · weights on {r.weight_basis}", ""))
         widget = self.query_one("#val-value", KeyedRows)
         widget.show(rows)
-        widget.border_subtitle = f"in {cur}"
+        retitle(widget, subtitle=f"in {cur}")
 
     def _show_flags(self, valuation: Valuation) -> None:
         flags = valuation.report.flags
@@ -243,7 +244,7 @@ class ValuationScreen(DeskScreen):
         widget = self.query_one("#val-flags", KeyedRows)
         widget.show(rows)
         loud = sum(f.kind in LOUD for f in flags)
-        widget.border_subtitle = f"{loud} loud, {len(flags) - loud} warning(s)" if flags else "clean"
+        retitle(widget, subtitle=f"{loud} loud, {len(flags) - loud} warning(s)" if flags else "clean")
         widget.set_class(bool(loud), "-loud")
 
     def _show_assets(self, valuation: Valuation) -> None:
@@ -310,35 +311,19 @@ class ValuationScreen(DeskScreen):
             ]
             widget = self.query_one(selector, KeyedRows)
             widget.show(rows if slices else [("empty", "the reserve holds nothing", "")])
-            widget.border_subtitle = f"weights on {r.weight_basis}"
+            retitle(widget, subtitle=f"weights on {r.weight_basis}")
 
     def _show_chart(self, valuation: Valuation) -> None:
+        """Plot the value over the frame (built off the loop: desk.tui.widgets.chart)."""
         cur = self.currency
-        chart = self.query_one("#val-chart", PlotextPlot)
-        plt = chart.plt
-        plt.clear_data()
-        plt.clear_figure()
         points = valuation.points
-        xs = [i for i, p in enumerate(points) if p.value(cur) is not None]
-        ys = [float(points[i].value(cur) or 0) for i in xs]
-        if len(xs) > 1:
-            plt.plot(xs, ys, marker="braille")
-        elif xs:  # one priced moment: a dot, not a line to nowhere
-            plt.scatter(xs, ys, marker="dot")
-        plt.xlim(0, max(1, len(points) - 1))
-        fmt = "%H:%M" if FRAMES[self.frame][1] else "%m-%d"
-        step = max(1, len(points) // 4)
-        ticks = list(range(0, len(points), step))
-        plt.xticks(ticks, [points[i].at.strftime(fmt) for i in ticks])
-        # amounts on even steps, never `5318353914.1`
-        even_y(plt, [v for p in points if (v := p.value(cur)) is not None], plot_rows(chart.size.height))
-        plt.title(f"reserve value in {cur}, {self.frame} (w)")
         missing = sum(p.missing for p in points)
         stale = sum(p.stale and not p.missing for p in points)
         notes = [f"{missing} without a price (not drawn)"] * bool(missing) + [f"{stale} on a stale price"] * bool(stale)
-        chart.border_title = f"value {self.frame}"
-        chart.border_subtitle = " · ".join(notes)
-        chart.refresh()
+        chart = self.query_one("#val-chart", Chart)
+        values = [(p.at, p.value(cur)) for p in points]
+        chart.draw(plotting.value, values, FRAMES[self.frame][1], f"reserve value in {cur}, {self.frame} (w)")
+        retitle(chart, title=f"value {self.frame}", subtitle=" · ".join(notes))
 
     # -------------------------------------------------------------- hashprice
     def _show_hashprice(self) -> None:
@@ -349,4 +334,4 @@ class ValuationScreen(DeskScreen):
         sparkline = self.query_one("#val-mined", Sparkline)
         sparkline.data = [float(a.value) for _d, a in mined]
         sparkline.display = bool(mined)
-        self.query_one("#val-hash").border_subtitle = self.units + " (h)"
+        retitle(self.query_one("#val-hash"), subtitle=self.units + " (h)")

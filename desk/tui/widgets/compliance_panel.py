@@ -16,7 +16,7 @@ from textual.widgets import Static
 
 from desk.compliance import ComplianceSnapshot, SellThrough
 from desk.money import amount_text
-from desk.tui.widgets.fit import update_text
+from desk.tui.widgets.fit import retitle, update_text
 
 STATUSES = ("ok", "amber", "red")
 
@@ -90,7 +90,7 @@ class CompliancePanel(Vertical):
         Lines of the same shape are updated in place (a busy sync refreshes this often, and a
         remount relayouts the whole dashboard)."""
         self.snapshot = snapshot
-        self.border_title = f"sell-through {snapshot.period.label}"
+        retitle(self, title=f"sell-through {snapshot.period.label}")
         for status in STATUSES:
             self.set_class(snapshot.status == status, f"-{status}")
         specs = self._specs()
