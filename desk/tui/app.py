@@ -126,6 +126,24 @@ class DeskApp(App[None]):
         self.push_screen("dashboard")
         self.call_after_refresh(freeze_startup_heap)  # no full-GC stalls of frames (desk.tui.live)
 
+    async def action_switch_screen(self, screen: str) -> None:
+        """Textual's, but a screen shown for the first time that reads before it is built
+        (`prepare`, as the register screen does) is switched to once that read is done, in a
+        worker; if another screen was chosen meanwhile, that one stays."""
+        target = self.get_screen(screen)
+        prepare = getattr(target, "prepare", None)
+        if prepare is None or target.is_mounted:
+            self.switch_screen(screen)
+            return
+        shown = self.screen
+
+        async def prepared() -> None:
+            await prepare()
+            if self.screen is shown:
+                self.switch_screen(screen)
+
+        self.run_worker(prepared, group="switch-screen", exclusive=True)
+
     def poll_feed(self, name: str) -> str:
         """Ask the sync to poll feed `name` now (its answer arrives in `feeds`); what was done."""
         return self.live.poll(name)

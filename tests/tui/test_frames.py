@@ -185,3 +185,40 @@ async def test_a_drawing_given_up_on_leaves_its_answer_to_nobody_else() -> None:
         assert "7D" in newer.plain and "1D" not in newer.plain
     finally:
         await charts.close()
+
+
+async def test_the_register_screen_is_built_with_its_first_page_and_not_laid_out_again_for_nothing(
+    make_app, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Its first showing read the first page beside its building (the read waited for the
+    interpreter's lock while the screen composed, and the rows then came with a layout of
+    their own), and Textual laid the whole screen out a second time for the Resize its own
+    first layout sends it, at the same size: the register's first paint (bench/tui.py)."""
+    again: list[str] = []
+    original = Screen._screen_resized
+
+    def resized(screen: Screen[object], size: object) -> None:
+        again.append(type(screen).__name__)
+        original(screen, size)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Screen, "_screen_resized", resized)
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        pages: list[str] = []
+        page = app.register.page
+
+        async def recorded(*args: object, **kwargs: object) -> object:
+            pages.append(type(app.screen).__name__)
+            return await page(*args, **kwargs)
+
+        monkeypatch.setattr(app.register, "page", recorded)
+        again.clear()
+        await pilot.press("r")
+        await settle(pilot)
+        assert type(app.screen).__name__ == "RegisterScreen"
+        assert pages == ["DashboardScreen"]  # read before the screen was built, and only then
+        assert "RegisterScreen" not in again
+        await pilot.resize_terminal(100, 30)
+        await settle(pilot)
+        assert "RegisterScreen" in again  # a real resize is laid out

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
+from textual.geometry import Size
 from textual.message import Message
 from textual.screen import ModalScreen, Screen
 from textual.widget import Widget
@@ -142,6 +143,15 @@ class Reading:
 
 class DeskScreen(DeskAccess, Reading, Screen[None]):
     """A full screen of the desk."""
+
+    def _screen_resized(self, size: Size) -> None:
+        """Textual's, but not at the size the screen is already laid out at: a screen's first
+        layout sends the screen a Resize to that same size, and Textual laid the whole screen
+        out again for it (10-15 ms of the register screen's first paint, for nothing). A real
+        resize comes with another size, and any other change asks for its own layout."""
+        if size == self.size and size == self._size:
+            return
+        super()._screen_resized(size)
 
 
 class DeskModal(DeskAccess, Reading, ModalScreen[R], Generic[R]):

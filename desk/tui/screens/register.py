@@ -18,8 +18,9 @@ from textual.widgets import Header, Input, Static
 from desk.operations.view_export import export_view
 from desk.register import KINDS, Entry, PageFilter
 from desk.tui.screens.base import DeskScreen
+from desk.tui.widgets.fit import update_text
 from desk.tui.widgets.footer import DeskFooter
-from desk.tui.widgets.register_view import RegisterView
+from desk.tui.widgets.register_view import FirstPage, RegisterView, first_page
 
 
 class RegisterScreen(DeskScreen):
@@ -34,6 +35,16 @@ class RegisterScreen(DeskScreen):
         Binding("o", "order", "Order", tooltip="Oldest or newest first", id="register.order"),
     ]
 
+    def __init__(self) -> None:
+        super().__init__()
+        self._first: FirstPage | None = None
+
+    async def prepare(self) -> None:
+        """Read the book's first page before the screen is first built (DeskApp's
+        switch_screen): its first frame then has rows, with no read running beside its
+        building and no second layout when the rows come."""
+        self._first = await first_page(self.register)
+
     def compose(self) -> ComposeResult:
         yield Header()
         with Vertical():
@@ -41,7 +52,7 @@ class RegisterScreen(DeskScreen):
                 placeholder="memo / reference / tx hash  acct:NAME asset:BTC kind:payout from:YYYY-MM-DD to:YYYY-MM-DD",
                 id="search",
             )
-            yield RegisterView(self.register, id="register-view")
+            yield RegisterView(self.register, first=self._first, id="register-view")
             yield Static("", id="register-status")
             yield Static("", id="register-chain")
         yield DeskFooter(compact=True)
@@ -55,7 +66,7 @@ class RegisterScreen(DeskScreen):
 
     def _chain(self, text: str, state: str) -> None:
         line = self.query_one("#register-chain", Static)
-        line.update(text)
+        update_text(line, text)
         line.set_class(state == "ok", "-ok")
         line.set_class(state == "broken", "-broken")
 
@@ -69,7 +80,7 @@ class RegisterScreen(DeskScreen):
                 f"{event.shown}{'' if view.exhausted else '+'} match {describe(view.filters)}  "
                 f"({event.total} in all), {order}"
             )
-        self.query_one("#register-status", Static).update(shown)
+        update_text(self.query_one("#register-status", Static), shown)
 
     @on(RegisterView.Opened)
     def _opened(self, event: RegisterView.Opened) -> None:
@@ -118,7 +129,7 @@ class RegisterScreen(DeskScreen):
         line = self.query_one("#register-status", Static)
         line.set_class(error, "-error")
         if text:
-            line.update(text)
+            update_text(line, text)
 
     def _highlighted(self) -> Entry | None:
         """The entry under the cursor (by its index in the book: the rows held are only the

@@ -32,6 +32,13 @@ PAGE = 200
 KEPT_PAGES = 8
 #: the keyset key a page starts after: (timestamp text, seq) of the previous page's last row
 Key = tuple[str, int]
+#: the book's size and its first page, newest first
+FirstPage = tuple[int, list[Entry]]
+
+
+async def first_page(register: Register) -> FirstPage:
+    """What a view of the whole book shows first: read before the view is built."""
+    return await register.count(), await register.page(limit=PAGE)
 
 
 class RegisterView(ScrollView, can_focus=True):
@@ -63,9 +70,12 @@ class RegisterView(ScrollView, can_focus=True):
             super().__init__()
             self.generation, self.number, self.rows, self.total = generation, number, rows, total
 
-    def __init__(self, register: Register, **kwargs: object) -> None:
+    def __init__(self, register: Register, *, first: FirstPage | None = None, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.register = register
+        #: the book's first page, read before the view was built (`first_page`): shown as it
+        #: mounts, so the screen's first frame has rows and no read runs beside its building
+        self._first = first
         self.filters = PageFilter()
         #: the pages held, by number (page n holds rows n*PAGE .. n*PAGE+PAGE-1)
         self.pages: dict[int, list[Entry]] = {}
@@ -95,7 +105,13 @@ class RegisterView(ScrollView, can_focus=True):
         return page[index % PAGE] if index % PAGE < len(page) else None
 
     def on_mount(self) -> None:
-        self.reload()
+        if self._first is None:
+            self.reload()
+            return
+        total, rows = self._first
+        self._first = None
+        self.generation += 1
+        self._take(0, rows, total)
 
     def set_filter(self, filters: PageFilter) -> None:
         self.filters = filters
@@ -137,7 +153,10 @@ class RegisterView(ScrollView, can_focus=True):
         if message.generation != self.generation:
             return  # read for a filter no longer shown
         self._reading.discard(message.number)
-        number, rows = message.number, message.rows
+        self._take(message.number, message.rows, message.total)
+
+    def _take(self, number: int, rows: list[Entry], total: int | None) -> None:
+        """Hold page `number`; `total` comes with the first page of a reload."""
         if number * PAGE == self.reached and not self.exhausted:  # read for the first time
             self.reached += len(rows)
             if len(rows) < PAGE:
@@ -146,14 +165,14 @@ class RegisterView(ScrollView, can_focus=True):
                 self.starts.append((format_ts(rows[-1].ts), rows[-1].seq))
         self.pages[number] = rows
         self._let_go()
-        if message.total is not None:  # the first page of a reload
+        if total is not None:  # the first page of a reload
             self.cursor = 0
-            self.total = message.total
+            self.total = total
         if not self.filters.empty:
             self.total = self.reached
         self._resize()
-        if message.total is not None:
-            self.post_message(self.Counted(self.reached, message.total))
+        if total is not None:
+            self.post_message(self.Counted(self.reached, total))
 
     def _let_go(self) -> None:
         """Keep at most KEPT_PAGES pages: those farthest from the viewport go first. The first
