@@ -19,7 +19,7 @@ from desk.operations.sync_relay import relay_from_environment
 from desk.register import Register
 from desk.tui.chart_process import ChartProcess
 from desk.tui.feed_states import FeedState, configured_feeds
-from desk.tui.heap import freeze_startup_heap, thaw_heap
+from desk.tui.heap import FULL_COLLECTION_EVERY_S, collect_garbage, freeze_startup_heap, thaw_heap
 from desk.tui.live import Live
 from desk.tui.palette import DeskCommands
 
@@ -124,7 +124,8 @@ class DeskApp(App[None]):
         self.install_screen(ReconcileScreen(), "reconcile")
         self.install_screen(ReservesScreen(), "reserves")
         self.push_screen("dashboard")
-        self.call_after_refresh(freeze_startup_heap)  # no full-GC stalls of frames (desk.tui.live)
+        self.call_after_refresh(freeze_startup_heap)  # no full-GC stalls of frames (desk.tui.heap)
+        self.set_interval(FULL_COLLECTION_EVERY_S, lambda: self.call_after_refresh(collect_garbage))
 
     async def action_switch_screen(self, screen: str) -> None:
         """Textual's, but a screen shown for the first time that reads before it is built
