@@ -42,13 +42,16 @@ class ChartProcess:
         self._child: asyncio.subprocess.Process | None = None
         self._lock = asyncio.Lock()
         self._closed = False
+        #: exchanges under way, waited for by `close`: none outlives the app
+        self._exchanges: set[asyncio.Future[Text]] = set()
 
     async def build(self, *request: Any) -> Text:
         """desk.tui.plotting.build(*request), in the child. A caller cancelled meanwhile (a
         newer drawing replaced it) stops waiting; the exchange still reads its answer, so the
         next request is not handed this one's."""
         exchange = asyncio.ensure_future(self._exchange(request))
-        exchange.add_done_callback(_retrieved)
+        self._exchanges.add(exchange)
+        exchange.add_done_callback(self._ended)
         return await asyncio.shield(exchange)
 
     @property
@@ -57,8 +60,14 @@ class ChartProcess:
         return self._child.pid if self._child is not None else None
 
     async def close(self) -> None:
-        """End the child (with the app): its input closes and it exits."""
+        """End the child (with the app): its input closes and it exits; an exchange under way
+        ends with it (and a child one was starting meanwhile is ended too)."""
         self._closed = True
+        await self._end_child()
+        await asyncio.gather(*self._exchanges, return_exceptions=True)
+        await self._end_child()
+
+    async def _end_child(self) -> None:
         child, self._child = self._child, None
         if child is None:
             return
@@ -69,6 +78,12 @@ class ChartProcess:
         except TimeoutError:
             child.kill()
             await child.wait()
+
+    def _ended(self, exchange: asyncio.Future[Text]) -> None:
+        """An exchange nobody waits for any more still ends: its outcome is taken here."""
+        self._exchanges.discard(exchange)
+        if not exchange.cancelled():
+            exchange.exception()
 
     async def _exchange(self, request: tuple[Any, ...]) -> Text:
         async with self._lock:
@@ -103,12 +118,6 @@ class ChartProcess:
             env=env,
         )
         return self._child
-
-
-def _retrieved(exchange: asyncio.Future[Text]) -> None:
-    """An exchange nobody waits for any more still ends: its outcome is taken here."""
-    if not exchange.cancelled():
-        exchange.exception()
 
 
 def _framed(value: object) -> bytes:

@@ -222,3 +222,20 @@ async def test_the_register_screen_is_built_with_its_first_page_and_not_laid_out
         await pilot.resize_terminal(100, 30)
         await settle(pilot)
         assert "RegisterScreen" in again  # a real resize is laid out
+
+
+async def test_closing_ends_the_chart_process_and_the_drawing_under_way() -> None:
+    """The app ends its chart process as it closes: a drawing under way ends then too (no
+    task outlives the app), and no child is left running."""
+    charts = ChartProcess()
+    drawing = asyncio.ensure_future(charts.build(plotting.inflows, ([], True, "1D", {}), 40, 12, ("default", None)))
+    await until(lambda: charts.pid is not None, "the chart process to start")
+    pid = charts.pid
+    await charts.close()
+    outcome = (await asyncio.gather(drawing, return_exceptions=True))[0]
+    assert isinstance(outcome, (Text, ChartError))
+    assert charts.pid is None
+    with pytest.raises(ProcessLookupError):
+        os.kill(pid, 0)
+    with pytest.raises(ChartError, match="closing"):
+        await charts.build(plotting.inflows, ([], True, "1D", {}), 40, 12, ("default", None))
