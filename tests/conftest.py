@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import socket
 from pathlib import Path
 
 import pytest
+
+from tests.offline import local_only
 
 # The throwaway PostgreSQL cluster (tests/pgserver.py), one per test process.
 from tests.pgserver import pg_cluster  # noqa: F401
@@ -31,3 +34,9 @@ def isolated_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.
         if name.startswith("DESK_"):
             monkeypatch.delenv(name)
     return home
+
+
+@pytest.fixture(autouse=True)
+def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Only local names resolve in a test (tests/offline.py): nothing reaches a real API."""
+    monkeypatch.setattr(socket, "getaddrinfo", local_only(socket.getaddrinfo))
