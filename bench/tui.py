@@ -34,6 +34,7 @@ import json
 import os
 import resource
 import select
+import socket
 import subprocess
 import sys
 import tempfile
@@ -50,6 +51,7 @@ from desk.config import load_settings
 from desk.money import Amount
 from desk.register import NewEntry, Posting, Register
 from tests.builders import write_desk_config
+from tests.offline import local_only
 from tests.tui.seed import BTC, CONFIG, NOW, T0, write_settings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -468,6 +470,9 @@ def main() -> None:
         "--screen-only", action="store_true", help="the register screen alone (no frames, no cold start)"
     )
     args = parser.parse_args()
+    # the bench's desk is the TUI tests' (pools named without a base_url): as in the tests, the
+    # screens it opens reach no real API's host (the reconciliation screen asked api.ocean.xyz)
+    socket.getaddrinfo = local_only(socket.getaddrinfo)  # type: ignore[assignment]
     if args.register_screen:
         print(json.dumps(asyncio.run(measure_register(args.register_screen, args.register_url))))
         return
