@@ -22,7 +22,7 @@ from desk.cli.common import add_command, settings_from
 from desk.cli.exit_codes import ExitCode
 from desk.cli.serve_address import Bound, ServeError, bind_address, public_url
 from desk.config import load_settings
-from desk.operations.sync_process import SyncCommand
+from desk.operations.sync_process import SyncCommand, child_environment
 from desk.operations.sync_relay import RELAY_ENV
 from desk.register import Location, Register, RegisterUnavailable
 
@@ -131,8 +131,7 @@ def session_command(argv: list[str], relay: Path) -> str:
     """The shell command textual-serve runs per browser session: `desk ARGV` on this Python and
     this desk's code (as the sync child is started), exec'd so that no shell stands between,
     told where the server's sync takes "poll now" (`relay`)."""
-    env = SyncCommand.for_config(None).env or {}
-    pythonpath = f"PYTHONPATH={env.get('PYTHONPATH', '')}"
+    pythonpath = f"PYTHONPATH={child_environment()['PYTHONPATH']}"
     command = ["env", pythonpath, f"{RELAY_ENV}={relay}", sys.executable, "-m", "desk", *argv]
     return "exec " + shlex.join(command)
 

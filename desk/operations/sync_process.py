@@ -30,6 +30,18 @@ SYNC_NICENESS = 10
 STUCK_AFTER_S = 30.0  # float-ok: seconds
 
 
+#: The folder this process's desk package is in.
+DESK_ROOT = str(Path(__file__).resolve().parents[2])
+
+
+def child_environment(env: dict[str, str] | None = None) -> dict[str, str]:
+    """`env` (this process's by default) for a child `python -m desk…` (the sync, the charts'
+    process): its PYTHONPATH leads to the same desk as this process runs, installed or not."""
+    base = dict(os.environ if env is None else env)
+    base["PYTHONPATH"] = os.pathsep.join(p for p in (DESK_ROOT, base.get("PYTHONPATH", "")) if p)
+    return base
+
+
 @dataclass(frozen=True, slots=True)
 class SyncCommand:
     """How the screen starts its sync: `desk sync --json --control` on the same settings."""
@@ -42,11 +54,7 @@ class SyncCommand:
         argv = [sys.executable, "-m", "desk", "sync", "--json", "--control", "--nice", str(SYNC_NICENESS)]
         if config is not None:
             argv += ["--config", str(config)]
-        base = dict(os.environ if env is None else env)
-        # the child imports the same desk as this process, installed or not
-        root = str(Path(__file__).resolve().parents[2])
-        base["PYTHONPATH"] = os.pathsep.join(p for p in (root, base.get("PYTHONPATH", "")) if p)
-        return cls(tuple(argv), base)
+        return cls(tuple(argv), child_environment(env))
 
 
 class SyncChild:

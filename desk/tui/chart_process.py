@@ -18,7 +18,6 @@ import asyncio
 import os
 import pickle
 import sys
-from pathlib import Path
 from typing import IO, Any
 
 from rich.text import Text
@@ -27,8 +26,6 @@ from rich.text import Text
 NICENESS = 10
 #: Bytes of the length that goes before each pickle.
 HEADER = 8
-#: The child imports the same desk as this process, installed or not.
-DESK_ROOT = str(Path(__file__).resolve().parents[2])
 
 
 class ChartError(Exception):
@@ -106,8 +103,9 @@ class ChartProcess:
             raise ChartError("the chart process ended twice in a row")
 
     async def _start(self) -> asyncio.subprocess.Process:
-        env = dict(os.environ)
-        env["PYTHONPATH"] = os.pathsep.join(p for p in (DESK_ROOT, env.get("PYTHONPATH", "")) if p)
+        # imported here: the child runs this module and needs none of the operations layer
+        from desk.operations.sync_process import child_environment
+
         self._child = await asyncio.create_subprocess_exec(
             sys.executable,
             "-m",
@@ -115,7 +113,7 @@ class ChartProcess:
             stdin=asyncio.subprocess.PIPE,
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.DEVNULL,  # the screen is the terminal: nothing may write on it
-            env=env,
+            env=child_environment(),
         )
         return self._child
 
